@@ -1,0 +1,126 @@
+//! Identifiers of setup intents and payment intents.
+//!
+//! Ids are owned (`Copy`, 51 bytes) so a kiosk can keep them across requests while it
+//! reuses one buffer for every body.
+
+use core::fmt;
+
+use crate::error::{ValidationError, ValidationErrorKind};
+
+/// The longest id accepted: the spec's `maxLength` for path ids.
+pub const MAX_ID_LEN: usize = 50;
+
+/// Checks an id against the API's rules: 1 to 50 characters of `[A-Za-z0-9_-]`.
+pub fn validate_id(field: &'static str, s: &str) -> Result<(), ValidationError> {
+    if s.is_empty() {
+        return Err(ValidationError::new(field, ValidationErrorKind::Empty));
+    }
+    if s.len() > MAX_ID_LEN {
+        return Err(ValidationError::new(field, ValidationErrorKind::TooLong { max: MAX_ID_LEN }));
+    }
+    if !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+        return Err(ValidationError::new(field, ValidationErrorKind::InvalidCharacter));
+    }
+    Ok(())
+}
+
+macro_rules! id_type {
+    ($(#[$meta:meta])* $name:ident, $field:literal) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $name {
+            len: u8,
+            bytes: [u8; MAX_ID_LEN],
+        }
+
+        impl $name {
+            /// Validates and copies `s` (1 to 50 characters of `[A-Za-z0-9_-]`).
+            pub fn new(s: &str) -> Result<Self, ValidationError> {
+                validate_id($field, s)?;
+                let mut bytes = [0u8; MAX_ID_LEN];
+                if let Some(dst) = bytes.get_mut(..s.len()) {
+                    dst.copy_from_slice(s.as_bytes());
+                }
+                Ok($name { len: s.len() as u8, bytes })
+            }
+
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                self.bytes
+                    .get(..usize::from(self.len))
+                    .and_then(|b| core::str::from_utf8(b).ok())
+                    .unwrap_or("")
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({:?})", stringify!($name), self.as_str())
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                use serde::de::{Error as _, Unexpected};
+                let text = <crate::json::Text<'de> as serde::Deserialize>::deserialize(d)?;
+                let mut buf = [0u8; MAX_ID_LEN];
+                let s = text
+                    .copy_to(&mut buf)
+                    .map_err(|_| D::Error::invalid_length(text.len(), &"an id of at most 50 bytes"))?;
+                $name::new(s).map_err(|_| D::Error::invalid_value(Unexpected::Str(s), &"an id of [A-Za-z0-9_-]"))
+            }
+        }
+    };
+}
+
+id_type! {
+    /// The id of a setup intent, e.g. `si_sandbox_RBMHTJ4fIkmSppDILZVCGw`.
+    SetupIntentId, "setupIntentId"
+}
+
+id_type! {
+    /// The id of a payment intent, e.g. `pi_sandbox_RBMHTJ4fIkmSppDILZVCGw`.
+    PaymentIntentId, "paymentIntentId"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_real_shapes_and_rejects_others() {
+        let id = PaymentIntentId::new("pi_sandbox_RBMHTJ4fIkmSppDILZVCGw").unwrap();
+        assert_eq!(id.as_str(), "pi_sandbox_RBMHTJ4fIkmSppDILZVCGw");
+        assert_eq!(id, "pi_sandbox_RBMHTJ4fIkmSppDILZVCGw");
+        assert_eq!(SetupIntentId::new("").unwrap_err().kind, ValidationErrorKind::Empty);
+        assert_eq!(SetupIntentId::new("a/b").unwrap_err().kind, ValidationErrorKind::InvalidCharacter);
+        assert_eq!(SetupIntentId::new("si_..").unwrap_err().field, "setupIntentId");
+        let long = "a".repeat(51);
+        assert_eq!(SetupIntentId::new(&long).unwrap_err().kind, ValidationErrorKind::TooLong { max: 50 });
+        assert!(SetupIntentId::new(&long[..50]).is_ok());
+    }
+}

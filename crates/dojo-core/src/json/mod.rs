@@ -1,0 +1,27 @@
+//! JSON as the real (ASP.NET) server speaks it: a small no_std reader and writer.
+//!
+//! * [`from_slice`] decodes a body into any model. Strings are borrowed ([`Text`]) and
+//!   their escapes decoded exactly on demand; unknown fields are skipped at any depth by
+//!   an iterative scanner bounded by [`MAX_DEPTH`], so hostile nesting cannot overflow the
+//!   stack; arrays of records are decoded lazily ([`Items`]), so a page of results needs
+//!   no capacity; every failure is a [`DecodeError`] naming the field.
+//! * [`to_slice`] encodes a request into a caller buffer and returns the bytes used, or
+//!   [`BufferTooSmall`](crate::error::BufferTooSmall) with the size needed.
+
+mod de;
+mod error;
+mod lazy;
+mod read;
+mod ser;
+mod text;
+
+pub use de::{Deserializer, from_slice, from_slice_prefix};
+pub use error::{DecodeError, DecodeErrorKind};
+pub use lazy::{Entries, EntriesIter, Items, ItemsIter};
+pub use ser::{EncodeError, Escaping, to_slice, to_slice_with};
+pub use text::{Chars, Text};
+
+/// The deepest nesting of arrays and objects accepted anywhere in a body. The models
+/// nest at most six levels; anything deeper is hostile or broken and is refused with
+/// [`DecodeErrorKind::DepthLimit`] before any recursive parsing happens.
+pub const MAX_DEPTH: usize = 64;

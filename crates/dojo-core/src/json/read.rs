@@ -1,0 +1,1 @@
+//! Low-level scanning. (being written)

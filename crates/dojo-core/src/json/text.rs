@@ -1,0 +1,315 @@
+//! [`Text`]: a string borrowed from a JSON body, escapes decoded on demand.
+
+use core::fmt;
+
+use crate::error::BufferTooSmall;
+
+/// A string borrowed from a response body (or from the caller, in a request).
+///
+/// The server escapes `& ' < > +` and all non-ASCII as `\uXXXX`; a `Text` keeps the
+/// raw, already validated JSON string content and decodes the escapes exactly — UTF-16
+/// surrogate pairs included — when it is read, so decoding needs neither an allocator
+/// nor a scratch buffer, and has no capacity to overflow. Compare it with `==` against a
+/// `&str`, iterate its [`chars`](Text::chars), [`copy_to`](Text::copy_to) a buffer, or
+/// print it with `Display`.
+#[derive(Clone, Copy)]
+pub struct Text<'a> {
+    raw: &'a str,
+    escaped: bool,
+}
+
+impl<'a> Text<'a> {
+    /// A `Text` holding `s` as it is (no JSON escapes to decode).
+    pub const fn new(s: &'a str) -> Self {
+        Text { raw: s, escaped: false }
+    }
+
+    /// A `Text` over JSON string content whose escapes were validated by the reader.
+    pub(crate) const fn from_escaped(raw: &'a str) -> Self {
+        Text { raw, escaped: true }
+    }
+
+    /// The string as a `&str` when it holds no escapes (true of most ids and
+    /// ASCII text), without copying.
+    pub fn as_str(&self) -> Option<&'a str> {
+        if self.escaped { None } else { Some(self.raw) }
+    }
+
+    /// The raw JSON string content (escapes not decoded) when the text came from JSON,
+    /// or the plain string.
+    pub fn raw(&self) -> &'a str {
+        self.raw
+    }
+
+    /// The decoded characters.
+    pub fn chars(&self) -> Chars<'a> {
+        Chars { rest: self.raw.as_bytes(), escaped: self.escaped }
+    }
+
+    /// The decoded length in UTF-8 bytes.
+    pub fn len(&self) -> usize {
+        if self.escaped { self.chars().map(char::len_utf8).sum() } else { self.raw.len() }
+    }
+
+    /// The decoded length in characters (Unicode scalar values), which is what the
+    /// API's `maxLength` limits count.
+    pub fn char_count(&self) -> usize {
+        self.chars().count()
+    }
+
+    /// Whether the decoded string is empty.
+    pub fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+
+    /// Copies the decoded string into `buf` and returns it as a `&str`.
+    pub fn copy_to<'b>(&self, buf: &'b mut [u8]) -> Result<&'b str, BufferTooSmall> {
+        let needed = self.len();
+        let Some(out) = buf.get_mut(..needed) else {
+            return Err(BufferTooSmall { needed });
+        };
+        let mut at = 0;
+        for c in self.chars() {
+            let n = c.len_utf8();
+            if let Some(dst) = out.get_mut(at..at + n) {
+                c.encode_utf8(dst);
+            }
+            at += n;
+        }
+        // Every byte came from `encode_utf8`, so this cannot fail; stay panic-free anyway.
+        core::str::from_utf8(out).map_err(|_| BufferTooSmall { needed })
+    }
+}
+
+impl PartialEq<str> for Text<'_> {
+    fn eq(&self, other: &str) -> bool {
+        if !self.escaped {
+            return self.raw == other;
+        }
+        let mut theirs = other.chars();
+        for c in self.chars() {
+            if theirs.next() != Some(c) {
+                return false;
+            }
+        }
+        theirs.next().is_none()
+    }
+}
+
+impl PartialEq<&str> for Text<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        *self == **other
+    }
+}
+
+impl PartialEq for Text<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.chars().eq(other.chars())
+    }
+}
+
+impl Eq for Text<'_> {}
+
+impl fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.escaped {
+            return f.write_str(self.raw);
+        }
+        for c in self.chars() {
+            fmt::Write::write_char(f, c)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"")?;
+        for c in self.chars() {
+            for e in c.escape_debug() {
+                fmt::Write::write_char(f, e)?;
+            }
+        }
+        f.write_str("\"")
+    }
+}
+
+impl<'a> From<&'a str> for Text<'a> {
+    fn from(s: &'a str) -> Self {
+        Text::new(s)
+    }
+}
+
+/// The decoded characters of a [`Text`].
+#[derive(Clone)]
+pub struct Chars<'a> {
+    rest: &'a [u8],
+    escaped: bool,
+}
+
+impl Iterator for Chars<'_> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        let (&first, _) = self.rest.split_first()?;
+        if self.escaped && first == b'\\' {
+            let (c, used) = decode_escape(self.rest).unwrap_or((char::REPLACEMENT_CHARACTER, self.rest.len().min(2)));
+            self.rest = self.rest.get(used..).unwrap_or(&[]);
+            return Some(c);
+        }
+        // `rest` always starts on a char boundary of a valid `&str`.
+        let len = utf8_len(first);
+        let c = self
+            .rest
+            .get(..len)
+            .and_then(|b| core::str::from_utf8(b).ok())
+            .and_then(|s| s.chars().next())
+            .unwrap_or(char::REPLACEMENT_CHARACTER);
+        self.rest = self.rest.get(len..).unwrap_or(&[]);
+        Some(c)
+    }
+}
+
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    }
+}
+
+/// Decodes one escape at the start of `s` (which starts with `\`): the char and the
+/// number of bytes used, or `None` if it is not a valid JSON escape.
+pub(crate) fn decode_escape(s: &[u8]) -> Option<(char, usize)> {
+    let c = match *s.get(1)? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let hi = hex4(s.get(2..6)?)?;
+            return match hi {
+                0xD800..=0xDBFF => {
+                    if s.get(6) != Some(&b'\\') || s.get(7) != Some(&b'u') {
+                        return None;
+                    }
+                    let lo = hex4(s.get(8..12)?)?;
+                    if !(0xDC00..=0xDFFF).contains(&lo) {
+                        return None;
+                    }
+                    let cp = 0x10000 + ((u32::from(hi) - 0xD800) << 10) + (u32::from(lo) - 0xDC00);
+                    Some((char::from_u32(cp)?, 12))
+                }
+                0xDC00..=0xDFFF => None,
+                _ => Some((char::from_u32(u32::from(hi))?, 6)),
+            };
+        }
+        _ => return None,
+    };
+    Some((c, 2))
+}
+
+fn hex4(b: &[u8]) -> Option<u16> {
+    let mut v = 0u16;
+    for &d in b {
+        let n = match d {
+            b'0'..=b'9' => d - b'0',
+            b'a'..=b'f' => d - b'a' + 10,
+            b'A'..=b'F' => d - b'A' + 10,
+            _ => return None,
+        };
+        v = (v << 4) | u16::from(n);
+    }
+    Some(v)
+}
+
+/// Magic newtype name through which [`Text`] asks dojo-core's deserializer for the raw
+/// string content.
+pub(crate) const TEXT_TOKEN: &str = "$dojo_core::Text";
+
+impl serde::Serialize for Text<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.as_str() {
+            Some(plain) => s.serialize_str(plain),
+            None => s.collect_str(self),
+        }
+    }
+}
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Text<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_newtype_struct(TEXT_TOKEN, TextVisitor(core::marker::PhantomData))
+    }
+}
+
+struct TextVisitor<'a>(core::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> serde::de::Visitor<'de> for TextVisitor<'a> {
+    type Value = Text<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Text::new(v))
+    }
+
+    /// dojo-core's deserializer hands over raw string content that still holds escapes
+    /// (validated) as bytes.
+    fn visit_borrowed_bytes<E: serde::de::Error>(self, v: &'de [u8]) -> Result<Self::Value, E> {
+        let raw = core::str::from_utf8(v).map_err(|_| E::invalid_value(serde::de::Unexpected::Bytes(v), &self))?;
+        Ok(Text::from_escaped(raw))
+    }
+
+    fn visit_newtype_struct<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_escapes_and_surrogate_pairs() {
+        let t = Text::from_escaped(
+            r#"Caf\u00e9 \u0026 \u0027bar\u0027 \u003Cb\u003E \u002B \ud83d\ude00 \"q\" \\ \/ \n\t"#,
+        );
+        assert_eq!(t, "Café & 'bar' <b> + 😀 \"q\" \\ / \n\t");
+        assert_eq!(t.len(), "Café & 'bar' <b> + 😀 \"q\" \\ / \n\t".len());
+        assert_eq!(t.char_count(), "Café & 'bar' <b> + 😀 \"q\" \\ / \n\t".chars().count());
+        let mut buf = [0u8; 64];
+        assert_eq!(t.copy_to(&mut buf).unwrap(), "Café & 'bar' <b> + 😀 \"q\" \\ / \n\t");
+        assert!(t.as_str().is_none());
+        assert_eq!(format!("{t}"), "Café & 'bar' <b> + 😀 \"q\" \\ / \n\t");
+    }
+
+    #[test]
+    fn copy_to_reports_the_size_needed() {
+        let t = Text::from_escaped(r"\u00e9\u00e9");
+        let mut small = [0u8; 3];
+        assert_eq!(t.copy_to(&mut small), Err(BufferTooSmall { needed: 4 }));
+    }
+
+    #[test]
+    fn plain_text_borrows() {
+        let t = Text::new("si_sandbox_abc");
+        assert_eq!(t.as_str(), Some("si_sandbox_abc"));
+        assert_eq!(t, Text::from_escaped(r"si_sandbox_\u0061bc"));
+        assert_ne!(t, "si_sandbox_ab");
+        assert_ne!(t, "si_sandbox_abcd");
+    }
+
+    #[test]
+    fn invalid_escapes_decode_to_replacement_not_panic() {
+        for raw in [r"\", r"\u12", r"\ud800", r"\ud800\u0041", r"\udc00", r"\x"] {
+            let _ = Text::from_escaped(raw).chars().count();
+        }
+    }
+}

@@ -1,0 +1,31 @@
+#![no_std]
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![forbid(unsafe_code)]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod error;
+pub mod id;
+pub mod json;
+pub mod lifecycle;
+pub mod model;
+pub mod money;
+pub mod open_enum;
+pub mod problem;
+pub mod request;
+pub mod response;
+pub mod status;
+pub mod time;
+pub mod webhook;
+
+pub use error::{BufferTooSmall, Error, ValidationError, ValidationErrorKind};
+pub use id::{PaymentIntentId, SetupIntentId};
+pub use json::Text;
+pub use money::{Currency, Money};
+pub use status::{
+    AutoExpireAction, CaptureMode, CaptureStatus, MerchantInitiatedTransactionType, PaymentEventType,
+    PaymentIntentStatus, PaymentMethod, SetupIntentStatus,
+};
+pub use time::Timestamp;

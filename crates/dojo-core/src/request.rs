@@ -1,0 +1,1 @@
+//! Request builders. (being written by a helper)

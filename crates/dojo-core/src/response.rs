@@ -1,0 +1,63 @@
+//! Decoding responses: one entry point from (HTTP status, body bytes) to a typed model or
+//! a typed error.
+//!
+//! Each request built by [`crate::request`] carries a marker type ([`ResponseKind`]) that
+//! names the model its response decodes into, so a charge response cannot be decoded as
+//! a setup intent by mistake.
+
+use crate::error::Error;
+
+/// What a successful response decodes into.
+pub trait ResponseKind {
+    /// The decoded model, borrowing the body.
+    type Output<'a>;
+
+    /// Decodes a 2xx body.
+    fn decode_ok(body: &[u8]) -> Result<Self::Output<'_>, crate::json::DecodeError>;
+}
+
+/// Marker types naming what each operation's response decodes into.
+pub mod kind {
+    use super::ResponseKind;
+    use crate::json::{DecodeError, from_slice};
+
+    macro_rules! kind {
+        ($(#[$m:meta])* $name:ident => $out:ident) => {
+            $(#[$m])*
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub enum $name {}
+            impl ResponseKind for $name {
+                type Output<'a> = crate::model::$out<'a>;
+                fn decode_ok(body: &[u8]) -> Result<Self::Output<'_>, DecodeError> {
+                    from_slice(body)
+                }
+            }
+        };
+    }
+
+    kind!(/// A [`SetupIntent`](crate::model::SetupIntent).
+        SetupIntentKind => SetupIntent);
+    kind!(/// A [`PaymentIntent`](crate::model::PaymentIntent).
+        PaymentIntentKind => PaymentIntent);
+    kind!(/// A [`ChargeResponse`](crate::model::ChargeResponse).
+        ChargeKind => ChargeResponse);
+    kind!(/// A [`Capture`](crate::model::Capture).
+        CaptureKind => Capture);
+    kind!(/// A [`Refund`](crate::model::Refund).
+        RefundKind => Refund);
+    kind!(/// A [`Reversal`](crate::model::Reversal).
+        ReversalKind => Reversal);
+    kind!(/// A page of payment intents ([`PaymentIntentPage`](crate::model::PaymentIntentPage)).
+        PaymentIntentPageKind => PaymentIntentPage);
+}
+
+/// Decodes a response: a 2xx status decodes `body` as `K`'s model; any other status is
+/// an [`Error::Api`] carrying the [`ProblemDetails`](crate::problem::ProblemDetails) when
+/// the body holds one.
+pub fn decode<K: ResponseKind>(status: u16, body: &[u8]) -> Result<K::Output<'_>, Error<'_>> {
+    if (200..300).contains(&status) {
+        K::decode_ok(body).map_err(Error::Decode)
+    } else {
+        Err(Error::Api(crate::problem::ApiError::from_response(status, body)))
+    }
+}

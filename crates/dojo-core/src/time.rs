@@ -1,0 +1,298 @@
+//! Points in time. dojo-core never reads a clock: the caller passes `now` in.
+
+use core::fmt;
+
+/// A point in time: seconds and nanoseconds since the Unix epoch, UTC.
+///
+/// Parsed from the API's ISO 8601 / RFC 3339 date-times (`2026-02-27T10:15:30.1234567Z`;
+/// ASP.NET writes up to seven fractional digits, and an offset such as `+01:00` is applied;
+/// a date-time with no offset is taken as UTC) and written back as RFC 3339 in UTC.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Timestamp {
+    secs: i64,
+    nanos: u32,
+}
+
+/// Why a date-time string could not be parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidTimestamp;
+
+impl fmt::Display for InvalidTimestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("not an ISO 8601 date-time")
+    }
+}
+
+const MIN_YEAR: i64 = 1;
+const MAX_YEAR: i64 = 9999;
+
+impl Timestamp {
+    /// The Unix epoch, 1970-01-01T00:00:00Z.
+    pub const UNIX_EPOCH: Timestamp = Timestamp { secs: 0, nanos: 0 };
+
+    /// A timestamp `secs` seconds after the Unix epoch.
+    pub const fn from_unix(secs: i64) -> Self {
+        Timestamp { secs, nanos: 0 }
+    }
+
+    /// A timestamp from seconds and nanoseconds since the Unix epoch; `nanos` above
+    /// 999 999 999 carry into the seconds.
+    pub const fn from_unix_nanos(secs: i64, nanos: u32) -> Self {
+        Timestamp { secs: secs.saturating_add((nanos / 1_000_000_000) as i64), nanos: nanos % 1_000_000_000 }
+    }
+
+    /// Whole seconds since the Unix epoch.
+    pub const fn unix_seconds(&self) -> i64 {
+        self.secs
+    }
+
+    /// The sub-second part, in nanoseconds.
+    pub const fn subsec_nanos(&self) -> u32 {
+        self.nanos
+    }
+
+    /// This timestamp moved by `secs` seconds (saturating).
+    pub const fn add_seconds(self, secs: i64) -> Self {
+        Timestamp { secs: self.secs.saturating_add(secs), nanos: self.nanos }
+    }
+
+    /// Parses an ISO 8601 / RFC 3339 date-time as the API writes it.
+    pub fn parse(s: &str) -> Result<Self, InvalidTimestamp> {
+        let b = s.as_bytes();
+        let mut p = Parser { b, pos: 0 };
+        let year = p.digits(4)? as i64;
+        p.expect(b'-')?;
+        let month = p.digits(2)?;
+        p.expect(b'-')?;
+        let day = p.digits(2)?;
+        match p.next() {
+            Some(b'T') | Some(b't') | Some(b' ') => {}
+            _ => return Err(InvalidTimestamp),
+        }
+        let hour = p.digits(2)?;
+        p.expect(b':')?;
+        let minute = p.digits(2)?;
+        p.expect(b':')?;
+        // Leap seconds (60) are folded into the next second.
+        let second = p.digits(2)?;
+        let mut nanos: u32 = 0;
+        if p.peek() == Some(b'.') || p.peek() == Some(b',') {
+            p.pos += 1;
+            let mut n = 0;
+            while let Some(d) = p.peek().filter(u8::is_ascii_digit) {
+                if n < 9 {
+                    nanos = nanos * 10 + u32::from(d - b'0');
+                }
+                n += 1;
+                p.pos += 1;
+            }
+            if n == 0 {
+                return Err(InvalidTimestamp);
+            }
+            for _ in n..9 {
+                nanos *= 10;
+            }
+        }
+        let offset_secs: i64 = match p.next() {
+            None => 0,
+            Some(b'Z') | Some(b'z') => 0,
+            Some(sign @ (b'+' | b'-')) => {
+                let oh = p.digits(2)? as i64;
+                p.expect(b':')?;
+                let om = p.digits(2)? as i64;
+                if oh > 23 || om > 59 {
+                    return Err(InvalidTimestamp);
+                }
+                let o = oh * 3600 + om * 60;
+                if sign == b'+' { o } else { -o }
+            }
+            Some(_) => return Err(InvalidTimestamp),
+        };
+        if p.pos != b.len() {
+            return Err(InvalidTimestamp);
+        }
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year)
+            || !(1..=12).contains(&month)
+            || day < 1
+            || day > days_in_month(year, month)
+            || hour > 23
+            || minute > 59
+            || second > 60
+        {
+            return Err(InvalidTimestamp);
+        }
+        let days = days_from_civil(year, month, day);
+        let secs = days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second) - offset_secs;
+        Ok(Timestamp { secs, nanos })
+    }
+
+    /// The calendar fields in UTC: (year, month, day, hour, minute, second).
+    pub fn to_utc_fields(&self) -> (i64, u32, u32, u32, u32, u32) {
+        let days = self.secs.div_euclid(86_400);
+        let rem = self.secs.rem_euclid(86_400) as u32;
+        let (y, m, d) = civil_from_days(days);
+        (y, m, d, rem / 3600, rem / 60 % 60, rem % 60)
+    }
+}
+
+struct Parser<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.pos).copied()
+    }
+    fn next(&mut self) -> Option<u8> {
+        let c = self.peek();
+        if c.is_some() {
+            self.pos += 1;
+        }
+        c
+    }
+    fn expect(&mut self, c: u8) -> Result<(), InvalidTimestamp> {
+        if self.next() == Some(c) { Ok(()) } else { Err(InvalidTimestamp) }
+    }
+    fn digits(&mut self, n: usize) -> Result<u32, InvalidTimestamp> {
+        let mut v = 0u32;
+        for _ in 0..n {
+            match self.next() {
+                Some(d @ b'0'..=b'9') => v = v * 10 + u32::from(d - b'0'),
+                _ => return Err(InvalidTimestamp),
+            }
+        }
+        Ok(v)
+    }
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if is_leap(y) => 29,
+        _ => 28,
+    }
+}
+
+// Howard Hinnant's days_from_civil / civil_from_days.
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+impl fmt::Display for Timestamp {
+    /// RFC 3339 in UTC, with the fraction only when there is one.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (y, mo, d, h, mi, s) = self.to_utc_fields();
+        write!(f, "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}")?;
+        if self.nanos != 0 {
+            let mut n = self.nanos;
+            let mut width = 9;
+            while n % 10 == 0 {
+                n /= 10;
+                width -= 1;
+            }
+            write!(f, ".{n:0width$}")?;
+        }
+        f.write_str("Z")
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = crate::json::Text::deserialize(d)?;
+        let mut buf = [0u8; 48];
+        let s = text.copy_to(&mut buf).map_err(|_| {
+            serde::de::Error::invalid_value(serde::de::Unexpected::Other("long string"), &"an ISO 8601 date-time")
+        })?;
+        Timestamp::parse(s)
+            .map_err(|_| serde::de::Error::invalid_value(serde::de::Unexpected::Str(s), &"an ISO 8601 date-time"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_api_forms() {
+        let t = Timestamp::parse("2026-02-27T10:15:30Z").unwrap();
+        assert_eq!(t.unix_seconds(), 1_772_187_330);
+        let t7 = Timestamp::parse("2026-02-27T10:15:30.1234567Z").unwrap();
+        assert_eq!(t7.subsec_nanos(), 123_456_700);
+        let off = Timestamp::parse("2026-02-27T11:15:30+01:00").unwrap();
+        assert_eq!(off.unix_seconds(), t.unix_seconds());
+        let naive = Timestamp::parse("2026-02-27T10:15:30").unwrap();
+        assert_eq!(naive, t);
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        for s in [
+            "",
+            "2026",
+            "2026-02-30T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-02-27T24:00:00Z",
+            "2026-02-27T10:15:30.Z",
+            "2026-02-27T10:15:30Zjunk",
+            "2026-02-27T10:15:30+25:00",
+        ] {
+            assert_eq!(Timestamp::parse(s), Err(InvalidTimestamp), "{s}");
+        }
+    }
+
+    #[test]
+    fn displays_rfc3339_and_round_trips() {
+        let t = Timestamp::from_unix_nanos(1_772_187_330, 120_000_000);
+        assert_eq!(format!("{t}"), "2026-02-27T10:15:30.12Z");
+        assert_eq!(Timestamp::parse(&format!("{t}")).unwrap(), t);
+        assert_eq!(format!("{}", Timestamp::UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        assert_eq!(format!("{}", Timestamp::parse("2000-02-29T23:59:59Z").unwrap()), "2000-02-29T23:59:59Z");
+    }
+
+    #[test]
+    fn round_trips_every_day_over_years() {
+        let mut t = Timestamp::parse("1999-12-25T00:00:00Z").unwrap();
+        for _ in 0..(366 * 6) {
+            let s = format!("{t}");
+            assert_eq!(Timestamp::parse(&s).unwrap(), t, "{s}");
+            t = t.add_seconds(86_400);
+        }
+    }
+}
