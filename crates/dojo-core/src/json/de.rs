@@ -1,17 +1,557 @@
-//! serde Deserializer. (stub, being written)
-use super::DecodeError;
+//! dojo-core's serde `Deserializer`: borrowed, bounded, panic-free.
 
-/// dojo-core's JSON deserializer.
+use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
+
+use super::MAX_DEPTH;
+use super::error::{DecodeError, DecodeErrorKind, UNSET};
+use super::lazy::{ENTRIES_TOKEN, ITEMS_TOKEN};
+use super::read::{Number, RawStr, Reader};
+use super::text::{TEXT_TOKEN, Text};
+
+/// Decoded strings handed to visitors that need a contiguous `&str` (object keys,
+/// amounts as strings) are unescaped into a stack buffer of this size; longer escaped
+/// strings must go through [`Text`].
+const SCRATCH: usize = 128;
+
+/// dojo-core's JSON deserializer over a borrowed body. Use [`from_slice`] unless you
+/// need to decode several values from one buffer.
 pub struct Deserializer<'de> {
-    _input: &'de [u8],
+    r: Reader<'de>,
+    depth: usize,
+    /// Set when a sequence or map access consumed its closing bracket.
+    closed: bool,
 }
 
-/// Decodes a whole body.
-pub fn from_slice<'de, T: serde::Deserialize<'de>>(_input: &'de [u8]) -> Result<T, DecodeError> {
-    todo!()
+impl<'de> Deserializer<'de> {
+    /// A deserializer at the start of `input`.
+    pub fn new(input: &'de [u8]) -> Self {
+        Deserializer { r: Reader::new(input), depth: 0, closed: false }
+    }
+
+    /// The byte offset reached.
+    pub fn offset(&self) -> usize {
+        self.r.pos
+    }
+
+    fn error(&self, kind: DecodeErrorKind) -> DecodeError {
+        self.r.error(kind)
+    }
+
+    fn enter(&mut self) -> Result<(), DecodeError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error(DecodeErrorKind::DepthLimit));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// Gives a visitor a string: borrowed when it holds no escapes, otherwise decoded
+    /// into a stack buffer.
+    fn visit_string<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, DecodeError> {
+        let start = self.r.pos;
+        let s = self.r.string()?;
+        if !s.escaped {
+            return visitor.visit_borrowed_str(s.raw);
+        }
+        let mut buf = [0u8; SCRATCH];
+        match Text::from_escaped(s.raw).copy_to(&mut buf) {
+            Ok(decoded) => visitor.visit_str(decoded),
+            Err(_) => Err(DecodeError::new(DecodeErrorKind::TooLong, start)),
+        }
+    }
+
+    fn visit_number<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, DecodeError> {
+        let start = self.r.pos;
+        let out_of_range = DecodeError::new(DecodeErrorKind::NumberOutOfRange, start);
+        match self.r.number()? {
+            Number::Integer(text) if text.starts_with('-') => {
+                visitor.visit_i64(text.parse::<i64>().map_err(|_| out_of_range)?)
+            }
+            Number::Integer(text) => visitor.visit_u64(text.parse::<u64>().map_err(|_| out_of_range)?),
+            Number::Float(text) => {
+                let v = text.parse::<f64>().map_err(|_| out_of_range)?;
+                if v.is_finite() { visitor.visit_f64(v) } else { Err(out_of_range) }
+            }
+        }
+    }
+
+    /// Fills in where a visitor's error happened.
+    fn locate(mut e: DecodeError, offset: usize, field: Option<&'static str>) -> DecodeError {
+        if e.offset == UNSET {
+            e.offset = offset;
+        }
+        if e.field.is_none() {
+            e.field = field;
+        }
+        e
+    }
+
+    /// The raw bytes of the next value (checked, depth-bounded), without consuming it.
+    fn peek_span(&mut self) -> Result<&'de [u8], DecodeError> {
+        let start = self.r.pos;
+        let mut probe = self.r.clone();
+        probe.skip_value(self.depth)?;
+        Ok(self.r.input.get(start..probe.pos).unwrap_or(&[]))
+    }
 }
 
-/// Decodes one value at the start of `input`; returns it and the bytes used.
-pub fn from_slice_prefix<'de, T: serde::Deserialize<'de>>(_input: &'de [u8]) -> Result<(T, usize), DecodeError> {
-    todo!()
+/// Decodes a whole body into `T`. White space may surround the value; anything else
+/// after it is [`DecodeErrorKind::TrailingCharacters`].
+pub fn from_slice<'de, T: de::Deserialize<'de>>(input: &'de [u8]) -> Result<T, DecodeError> {
+    let (value, used) = from_slice_prefix(input)?;
+    let mut r = Reader::new(input);
+    r.pos = used;
+    if r.peek_token().is_some() {
+        return Err(r.error(DecodeErrorKind::TrailingCharacters));
+    }
+    Ok(value)
+}
+
+/// Decodes one value at the start of `input`; returns it and the number of bytes used.
+pub fn from_slice_prefix<'de, T: de::Deserialize<'de>>(input: &'de [u8]) -> Result<(T, usize), DecodeError> {
+    let mut de = Deserializer::new(input);
+    match de.r.peek_token() {
+        None => return Err(de.error(DecodeErrorKind::Empty)),
+        Some(b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => {}
+        Some(_) => return Err(de.error(DecodeErrorKind::NotJson)),
+    }
+    let value = T::deserialize(&mut de).map_err(|e| Deserializer::locate(e, 0, None))?;
+    Ok((value, de.r.pos))
+}
+
+impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
+    type Error = DecodeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        match self.r.peek_required()? {
+            b'n' => {
+                self.r.literal(b"null")?;
+                visitor.visit_unit()
+            }
+            b't' => {
+                self.r.literal(b"true")?;
+                visitor.visit_bool(true)
+            }
+            b'f' => {
+                self.r.literal(b"false")?;
+                visitor.visit_bool(false)
+            }
+            b'"' => self.visit_string(visitor),
+            b'-' | b'0'..=b'9' => self.visit_number(visitor),
+            b'[' => self.deserialize_seq(visitor),
+            b'{' => self.deserialize_map(visitor),
+            _ => Err(self.error(DecodeErrorKind::Syntax)),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        if self.r.peek_required()? == b'n' {
+            self.r.literal(b"null")?;
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        if name == TEXT_TOKEN {
+            let at = self.r.pos;
+            if self.r.peek_required()? != b'"' {
+                return Err(self.error(DecodeErrorKind::InvalidType));
+            }
+            let RawStr { raw, escaped } = self.r.string()?;
+            let out =
+                if escaped { visitor.visit_borrowed_bytes(raw.as_bytes()) } else { visitor.visit_borrowed_str(raw) };
+            return out.map_err(|e| Deserializer::locate(e, at, None));
+        }
+        if name == ITEMS_TOKEN || name == ENTRIES_TOKEN {
+            let open = if name == ITEMS_TOKEN { b'[' } else { b'{' };
+            if self.r.peek_required()? != open {
+                return Err(self.error(DecodeErrorKind::InvalidType));
+            }
+            let span = self.peek_span()?;
+            self.r.pos += 1;
+            self.enter()?;
+            let value = if open == b'[' {
+                visitor.visit_seq(Lazy { span: Some(span), inner: Seq { de: &mut *self, first: true } })?
+            } else {
+                visitor.visit_seq(LazyMap {
+                    span: Some(span),
+                    inner: Map { de: &mut *self, first: true, fields: &[], field: None },
+                })?
+            };
+            self.finish()?;
+            return Ok(value);
+        }
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        if self.r.peek_required()? != b'[' {
+            return Err(self.error(DecodeErrorKind::InvalidType));
+        }
+        self.r.pos += 1;
+        self.enter()?;
+        let value = visitor.visit_seq(Seq { de: &mut *self, first: true })?;
+        self.finish()?;
+        Ok(value)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        self.deserialize_struct("", &[], visitor)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        if self.r.peek_required()? != b'{' {
+            return Err(self.error(DecodeErrorKind::InvalidType));
+        }
+        self.r.pos += 1;
+        self.enter()?;
+        let value = visitor.visit_map(Map { de: &mut *self, first: true, fields, field: None })?;
+        self.finish()?;
+        Ok(value)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        // Unit variants written as strings, the only enum shape the API uses.
+        if self.r.peek_required()? != b'"' {
+            return Err(self.error(DecodeErrorKind::InvalidType));
+        }
+        let at = self.r.pos;
+        let s = self.r.string()?;
+        let mut buf = [0u8; SCRATCH];
+        let name = if s.escaped {
+            Text::from_escaped(s.raw).copy_to(&mut buf).map_err(|_| DecodeError::new(DecodeErrorKind::TooLong, at))?
+        } else {
+            s.raw
+        };
+        let access: de::value::StrDeserializer<'_, DecodeError> = name.into_deserializer();
+        visitor.visit_enum(access).map_err(|e| Deserializer::locate(e, at, None))
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        self.r.skip_ws();
+        self.r.skip_value(self.depth)?;
+        visitor.visit_unit()
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        if self.r.peek_required()? != b'n' {
+            return Err(self.error(DecodeErrorKind::InvalidType));
+        }
+        self.r.literal(b"null")?;
+        visitor.visit_unit()
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        self.deserialize_unit(visitor)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, DecodeError> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        self.deserialize_seq(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf identifier
+    }
+}
+
+impl Deserializer<'_> {
+    /// After a visitor has returned from a container: its access must have reached the
+    /// closing bracket (every visitor in dojo-core drains its container).
+    fn finish(&mut self) -> Result<(), DecodeError> {
+        if !core::mem::take(&mut self.closed) {
+            return Err(self.error(DecodeErrorKind::Syntax));
+        }
+        self.leave();
+        Ok(())
+    }
+}
+
+/// Sequence access for `[...]`; the opening bracket is already consumed.
+struct Seq<'a, 'de> {
+    de: &'a mut Deserializer<'de>,
+    first: bool,
+}
+
+impl Seq<'_, '_> {
+    /// Moves to the next element; `false` (closing bracket consumed) at the end.
+    fn advance(&mut self) -> Result<bool, DecodeError> {
+        let r = &mut self.de.r;
+        let next = r.peek_required()?;
+        if next == b']' && self.first {
+            r.pos += 1;
+            self.de.closed = true;
+            return Ok(false);
+        }
+        if !self.first {
+            match next {
+                b']' => {
+                    r.pos += 1;
+                    self.de.closed = true;
+                    return Ok(false);
+                }
+                b',' => r.pos += 1,
+                _ => return Err(r.error(DecodeErrorKind::Syntax)),
+            }
+            if r.peek_required()? == b']' {
+                return Err(r.error(DecodeErrorKind::Syntax));
+            }
+        }
+        self.first = false;
+        self.de.closed = false;
+        Ok(true)
+    }
+}
+
+impl<'de> de::SeqAccess<'de> for Seq<'_, 'de> {
+    type Error = DecodeError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DecodeError> {
+        if !self.advance()? {
+            return Ok(None);
+        }
+        let at = self.de.r.pos;
+        seed.deserialize(&mut *self.de).map(Some).map_err(|e| Deserializer::locate(e, at, None))
+    }
+}
+
+/// Map access for `{...}`; the opening brace is already consumed. Tracks the field
+/// being decoded so errors can name it.
+struct Map<'a, 'de> {
+    de: &'a mut Deserializer<'de>,
+    first: bool,
+    fields: &'static [&'static str],
+    field: Option<&'static str>,
+}
+
+impl Map<'_, '_> {
+    /// Moves to the next key; `false` (closing brace consumed) at the end.
+    fn advance(&mut self) -> Result<bool, DecodeError> {
+        let r = &mut self.de.r;
+        let next = r.peek_required()?;
+        if next == b'}' {
+            r.pos += 1;
+            self.de.closed = true;
+            return Ok(false);
+        }
+        if !self.first {
+            if next != b',' {
+                return Err(r.error(DecodeErrorKind::Syntax));
+            }
+            r.pos += 1;
+        }
+        if r.peek_required()? != b'"' {
+            return Err(r.error(DecodeErrorKind::Syntax));
+        }
+        self.first = false;
+        self.de.closed = false;
+        Ok(true)
+    }
+
+    /// Which of the struct's fields the key at the current position names.
+    fn field_at_key(&self) -> Option<&'static str> {
+        let mut probe = self.de.r.clone();
+        let key = probe.string().ok()?;
+        let key = if key.escaped { Text::from_escaped(key.raw) } else { Text::new(key.raw) };
+        self.fields.iter().copied().find(|f| key == **f)
+    }
+}
+
+impl<'de> de::MapAccess<'de> for Map<'_, 'de> {
+    type Error = DecodeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DecodeError> {
+        if !self.advance()? {
+            return Ok(None);
+        }
+        self.field = self.field_at_key();
+        let at = self.de.r.pos;
+        let key =
+            seed.deserialize(MapKey { de: &mut *self.de }).map_err(|e| Deserializer::locate(e, at, self.field))?;
+        self.de.r.expect(b':')?;
+        Ok(Some(key))
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DecodeError> {
+        self.de.r.skip_ws();
+        let at = self.de.r.pos;
+        seed.deserialize(&mut *self.de).map_err(|e| Deserializer::locate(e, at, self.field))
+    }
+}
+
+/// Object keys are strings; numbers and booleans inside them are not interpreted.
+struct MapKey<'a, 'de> {
+    de: &'a mut Deserializer<'de>,
+}
+
+impl<'de> de::Deserializer<'de> for MapKey<'_, 'de> {
+    type Error = DecodeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        self.de.visit_string(visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        // `Text` keys (lazily decoded maps) and any other newtype.
+        de::Deserializer::deserialize_newtype_struct(&mut *self.de, name, visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        self.de.r.string()?;
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct enum identifier
+    }
+}
+
+/// The lazy-array protocol: the first "element" is the raw span of the whole array
+/// (for [`Items`](super::Items) to keep), then the real elements, which the visitor
+/// decodes once to validate them.
+struct Lazy<'a, 'de> {
+    span: Option<&'de [u8]>,
+    inner: Seq<'a, 'de>,
+}
+
+impl<'de> de::SeqAccess<'de> for Lazy<'_, 'de> {
+    type Error = DecodeError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DecodeError> {
+        match self.span.take() {
+            Some(span) => seed.deserialize(Span(span)).map(Some),
+            None => self.inner.next_element_seed(seed),
+        }
+    }
+}
+
+/// The lazy-object protocol: the raw span first, then each entry as a `(key, value)`
+/// pair.
+struct LazyMap<'a, 'de> {
+    span: Option<&'de [u8]>,
+    inner: Map<'a, 'de>,
+}
+
+impl<'de> de::SeqAccess<'de> for LazyMap<'_, 'de> {
+    type Error = DecodeError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DecodeError> {
+        if let Some(span) = self.span.take() {
+            return seed.deserialize(Span(span)).map(Some);
+        }
+        if !self.inner.advance()? {
+            return Ok(None);
+        }
+        seed.deserialize(Entry { map: &mut self.inner }).map(Some)
+    }
+}
+
+/// Hands over a raw span as borrowed bytes.
+struct Span<'de>(&'de [u8]);
+
+impl<'de> de::Deserializer<'de> for Span<'de> {
+    type Error = DecodeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        visitor.visit_borrowed_bytes(self.0)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+        identifier ignored_any
+    }
+}
+
+/// One object entry seen as a two-element sequence `(key, value)`.
+struct Entry<'a, 'b, 'de> {
+    map: &'a mut Map<'b, 'de>,
+}
+
+impl<'de> de::Deserializer<'de> for Entry<'_, '_, 'de> {
+    type Error = DecodeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        visitor.visit_seq(EntrySeq { map: self.map, next: 0 })
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+        identifier ignored_any
+    }
+}
+
+struct EntrySeq<'a, 'b, 'de> {
+    map: &'a mut Map<'b, 'de>,
+    next: u8,
+}
+
+impl<'de> de::SeqAccess<'de> for EntrySeq<'_, '_, 'de> {
+    type Error = DecodeError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DecodeError> {
+        self.next += 1;
+        match self.next {
+            1 => {
+                let at = self.map.de.r.pos;
+                let key = seed
+                    .deserialize(MapKey { de: &mut *self.map.de })
+                    .map_err(|e| Deserializer::locate(e, at, None))?;
+                self.map.de.r.expect(b':')?;
+                Ok(Some(key))
+            }
+            2 => de::MapAccess::next_value_seed(self.map, seed).map(Some),
+            _ => Ok(None),
+        }
+    }
+}
+
+impl Deserializer<'_> {
+    /// Consumes `byte` after white space; `false` if something else is there.
+    pub(crate) fn skip_separator(&mut self, byte: u8) -> bool {
+        self.r.expect(byte).is_ok()
+    }
 }

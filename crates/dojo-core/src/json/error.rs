@@ -88,8 +88,8 @@ impl fmt::Display for DecodeError {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for DecodeError {}
+/// `std::error::Error` when serde has `std` enabled, serde's own stand-in otherwise.
+impl serde::de::StdError for DecodeError {}
 
 /// Offset of an error raised by a visitor, before the deserializer fills in where it was.
 pub(crate) const UNSET: usize = usize::MAX;

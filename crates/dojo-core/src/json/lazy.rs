@@ -1,42 +1,318 @@
-//! Lazily decoded arrays and objects. (stub, being written)
+//! Lazily decoded arrays ([`Items`]) and objects ([`Entries`]).
+//!
+//! A page of payment intents or a list of events has no natural capacity, and a kiosk
+//! cannot hold a hundred decoded records on its stack. So arrays are decoded twice: once
+//! while the body is decoded, element by element and then dropped, to prove every
+//! element is valid (errors name the field); and again, one element at a time, when the
+//! caller iterates. Decoding is deterministic, so the second pass cannot fail.
 
+use core::fmt;
 use core::marker::PhantomData;
 
-/// A JSON array decoded lazily.
-#[derive(Clone, Copy)]
+use serde::de::{self, Deserialize, SeqAccess, Visitor};
+
+use super::de::Deserializer;
+
+/// Magic newtype names of the lazy protocols understood by [`Deserializer`].
+pub(crate) const ITEMS_TOKEN: &str = "$dojo_core::Items";
+pub(crate) const ENTRIES_TOKEN: &str = "$dojo_core::Entries";
+
+/// A JSON array in a body, validated when the body was decoded and decoded again, one
+/// element at a time, when iterated. Needs no capacity and no allocator.
+///
+/// Only dojo-core's own deserializer ([`crate::json::from_slice`]) can produce one.
 pub struct Items<'a, T> {
     raw: &'a [u8],
     len: usize,
     _t: PhantomData<fn() -> T>,
 }
 
-impl<'a, T> Items<'a, T> {
-    /// Number of elements.
+impl<T> Clone for Items<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Items<'_, T> {}
+
+impl<'a, T: Deserialize<'a>> Items<'a, T> {
+    /// The number of elements.
     pub fn len(&self) -> usize {
         self.len
     }
-    /// Whether empty.
+
+    /// Whether the array is empty.
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
+
+    /// The elements, decoded one at a time.
+    pub fn iter(&self) -> ItemsIter<'a, T> {
+        ItemsIter { de: Deserializer::new(self.raw), first: true, remaining: self.len, _t: PhantomData }
+    }
+
+    /// The element at `index`, if any (decodes the elements before it to get there).
+    pub fn get(&self, index: usize) -> Option<T> {
+        self.iter().nth(index)
+    }
+
+    /// The last element, if any.
+    pub fn last(&self) -> Option<T> {
+        self.iter().last()
+    }
+
+    /// The array's raw JSON.
+    pub fn raw_json(&self) -> &'a [u8] {
+        self.raw
+    }
 }
 
-/// Iterator over [`Items`].
+impl<'a, T: Deserialize<'a>> IntoIterator for Items<'a, T> {
+    type Item = T;
+    type IntoIter = ItemsIter<'a, T>;
+
+    fn into_iter(self) -> ItemsIter<'a, T> {
+        self.iter()
+    }
+}
+
+impl<'a, T: Deserialize<'a> + fmt::Debug> fmt::Debug for Items<'a, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<'a, T: Deserialize<'a> + PartialEq> PartialEq for Items<'a, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+
+/// The elements of [`Items`].
 pub struct ItemsIter<'a, T> {
-    _raw: &'a [u8],
+    de: Deserializer<'a>,
+    first: bool,
+    remaining: usize,
     _t: PhantomData<fn() -> T>,
 }
 
-/// A JSON object decoded lazily.
-#[derive(Clone, Copy)]
+impl<'a, T: Deserialize<'a>> Iterator for ItemsIter<'a, T> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        if self.remaining == 0 {
+            return None;
+        }
+        // `[` before the first element, `,` before the others.
+        if !self.de.skip_separator(if self.first { b'[' } else { b',' }) {
+            self.remaining = 0;
+            return None;
+        }
+        self.first = false;
+        self.remaining -= 1;
+        match T::deserialize(&mut self.de) {
+            Ok(v) => Some(v),
+            Err(_) => {
+                // Unreachable: every element was decoded once already. Stop cleanly.
+                self.remaining = 0;
+                None
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl<'a, T: Deserialize<'a>> ExactSizeIterator for ItemsIter<'a, T> {}
+
+impl<'de: 'a, 'a, T: Deserialize<'de>> Deserialize<'de> for Items<'a, T> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_newtype_struct(ITEMS_TOKEN, ItemsVisitor(PhantomData))
+    }
+}
+
+struct ItemsVisitor<'a, T>(PhantomData<(&'a (), fn() -> T)>);
+
+impl<'de: 'a, 'a, T: Deserialize<'de>> Visitor<'de> for ItemsVisitor<'a, T> {
+    type Value = Items<'a, T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let Some(RawSpan(raw)) = seq.next_element::<RawSpan<'de>>()? else {
+            return Err(de::Error::invalid_length(0, &self));
+        };
+        let mut len = 0;
+        while seq.next_element::<T>()?.is_some() {
+            len += 1;
+        }
+        Ok(Items { raw, len, _t: PhantomData })
+    }
+}
+
+/// A JSON object in a body (a string-keyed map such as `metadata` or a ProblemDetails'
+/// `errors`), validated when the body was decoded and decoded again, one entry at a
+/// time, when iterated.
 pub struct Entries<'a, K, V> {
     raw: &'a [u8],
     len: usize,
     _t: PhantomData<fn() -> (K, V)>,
 }
 
-/// Iterator over [`Entries`].
+impl<K, V> Clone for Entries<'_, K, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<K, V> Copy for Entries<'_, K, V> {}
+
+impl<'a, K: Deserialize<'a>, V: Deserialize<'a>> Entries<'a, K, V> {
+    /// The number of entries.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the object is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The entries, decoded one at a time, in body order.
+    pub fn iter(&self) -> EntriesIter<'a, K, V> {
+        EntriesIter { de: Deserializer::new(self.raw), first: true, remaining: self.len, _t: PhantomData }
+    }
+
+    /// The value of the first entry whose key satisfies `matches`.
+    pub fn find(&self, mut matches: impl FnMut(&K) -> bool) -> Option<V> {
+        self.iter().find(|(k, _)| matches(k)).map(|(_, v)| v)
+    }
+
+    /// The object's raw JSON.
+    pub fn raw_json(&self) -> &'a [u8] {
+        self.raw
+    }
+}
+
+impl<'a, K: Deserialize<'a>, V: Deserialize<'a>> IntoIterator for Entries<'a, K, V> {
+    type Item = (K, V);
+    type IntoIter = EntriesIter<'a, K, V>;
+
+    fn into_iter(self) -> EntriesIter<'a, K, V> {
+        self.iter()
+    }
+}
+
+impl<'a, K: Deserialize<'a> + fmt::Debug, V: Deserialize<'a> + fmt::Debug> fmt::Debug for Entries<'a, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<'a, K: Deserialize<'a> + PartialEq, V: Deserialize<'a> + PartialEq> PartialEq for Entries<'a, K, V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+
+/// The entries of [`Entries`].
 pub struct EntriesIter<'a, K, V> {
-    _raw: &'a [u8],
+    de: Deserializer<'a>,
+    first: bool,
+    remaining: usize,
     _t: PhantomData<fn() -> (K, V)>,
+}
+
+impl<'a, K: Deserialize<'a>, V: Deserialize<'a>> Iterator for EntriesIter<'a, K, V> {
+    type Item = (K, V);
+
+    fn next(&mut self) -> Option<(K, V)> {
+        if self.remaining == 0 {
+            return None;
+        }
+        if !self.de.skip_separator(if self.first { b'{' } else { b',' }) {
+            self.remaining = 0;
+            return None;
+        }
+        self.first = false;
+        self.remaining -= 1;
+        let entry = K::deserialize(&mut self.de)
+            .ok()
+            .filter(|_| self.de.skip_separator(b':'))
+            .and_then(|k| V::deserialize(&mut self.de).ok().map(|v| (k, v)));
+        if entry.is_none() {
+            self.remaining = 0;
+        }
+        entry
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl<'a, K: Deserialize<'a>, V: Deserialize<'a>> ExactSizeIterator for EntriesIter<'a, K, V> {}
+
+impl<'de: 'a, 'a, K: Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for Entries<'a, K, V> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_newtype_struct(ENTRIES_TOKEN, EntriesVisitor(PhantomData))
+    }
+}
+
+struct EntriesVisitor<'a, K, V>(PhantomData<(&'a (), fn() -> (K, V))>);
+
+impl<'de: 'a, 'a, K: Deserialize<'de>, V: Deserialize<'de>> Visitor<'de> for EntriesVisitor<'a, K, V> {
+    type Value = Entries<'a, K, V>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let Some(RawSpan(raw)) = seq.next_element::<RawSpan<'de>>()? else {
+            return Err(de::Error::invalid_length(0, &self));
+        };
+        let mut len = 0;
+        while seq.next_element::<(K, V)>()?.is_some() {
+            len += 1;
+        }
+        Ok(Entries { raw, len, _t: PhantomData })
+    }
+}
+
+/// The raw span handed over first by the lazy protocols.
+struct RawSpan<'de>(&'de [u8]);
+
+impl<'de> Deserialize<'de> for RawSpan<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawSpan<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("raw JSON")
+            }
+            fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<RawSpan<'de>, E> {
+                Ok(RawSpan(v))
+            }
+        }
+        d.deserialize_bytes(V)
+    }
+}
+
+impl<'a, T: Deserialize<'a> + serde::Serialize> serde::Serialize for Items<'a, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'a, K, V> serde::Serialize for Entries<'a, K, V>
+where
+    K: Deserialize<'a> + serde::Serialize,
+    V: Deserialize<'a> + serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
 }

@@ -25,3 +25,6 @@ pub use text::{Chars, Text};
 /// nest at most six levels; anything deeper is hostile or broken and is refused with
 /// [`DecodeErrorKind::DepthLimit`] before any recursive parsing happens.
 pub const MAX_DEPTH: usize = 64;
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,334 @@
-//! Low-level scanning. (being written)
+//! Low-level scanning: white space, strings, numbers, literals, and an iterative,
+//! depth-bounded skipper for values nobody asked for.
+
+use super::MAX_DEPTH;
+use super::error::{DecodeError, DecodeErrorKind};
+use super::text::decode_escape;
+
+/// A string as it stands in the body: content between the quotes, valid UTF-8, escapes
+/// validated but not decoded.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RawStr<'a> {
+    pub(crate) raw: &'a str,
+    pub(crate) escaped: bool,
+}
+
+/// A number as it stands in the body.
+#[derive(Clone, Copy)]
+pub(crate) enum Number<'a> {
+    /// No fraction and no exponent.
+    Integer(&'a str),
+    /// With a fraction or an exponent.
+    Float(&'a str),
+}
+
+#[derive(Clone)]
+pub(crate) struct Reader<'a> {
+    pub(crate) input: &'a [u8],
+    pub(crate) pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(input: &'a [u8]) -> Self {
+        Reader { input, pos: 0 }
+    }
+
+    pub(crate) fn error(&self, kind: DecodeErrorKind) -> DecodeError {
+        DecodeError::new(kind, self.pos)
+    }
+
+    /// `Truncated` at the end of input, otherwise `kind`.
+    fn error_or_truncated(&self, kind: DecodeErrorKind) -> DecodeError {
+        if self.pos >= self.input.len() { self.error(DecodeErrorKind::Truncated) } else { self.error(kind) }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.input.get(self.pos).copied()
+    }
+
+    pub(crate) fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// The next byte that is not white space, without consuming it.
+    pub(crate) fn peek_token(&mut self) -> Option<u8> {
+        self.skip_ws();
+        self.peek()
+    }
+
+    /// Like [`peek_token`](Self::peek_token) but the end of input is `Truncated`.
+    pub(crate) fn peek_required(&mut self) -> Result<u8, DecodeError> {
+        self.peek_token().ok_or_else(|| self.error(DecodeErrorKind::Truncated))
+    }
+
+    /// Consumes `byte` (after white space) or fails with `Syntax`/`Truncated`.
+    pub(crate) fn expect(&mut self, byte: u8) -> Result<(), DecodeError> {
+        match self.peek_token() {
+            Some(b) if b == byte => {
+                self.pos += 1;
+                Ok(())
+            }
+            _ => Err(self.error_or_truncated(DecodeErrorKind::Syntax)),
+        }
+    }
+
+    /// Parses `true`, `false` or `null` at the current position.
+    pub(crate) fn literal(&mut self, word: &'static [u8]) -> Result<(), DecodeError> {
+        let end = self.pos + word.len();
+        match self.input.get(self.pos..end) {
+            Some(found) if found == word => {
+                self.pos = end;
+                Ok(())
+            }
+            _ => {
+                // A prefix of the word at the end of input is a truncation.
+                let rest = self.input.get(self.pos..).unwrap_or(&[]);
+                if rest.len() < word.len() && word.starts_with(rest) {
+                    self.pos = self.input.len();
+                    Err(self.error(DecodeErrorKind::Truncated))
+                } else {
+                    Err(self.error(DecodeErrorKind::Syntax))
+                }
+            }
+        }
+    }
+
+    /// Parses a string; the current byte must be `"`.
+    pub(crate) fn string(&mut self) -> Result<RawStr<'a>, DecodeError> {
+        if self.peek() != Some(b'"') {
+            return Err(self.error_or_truncated(DecodeErrorKind::InvalidType));
+        }
+        self.pos += 1;
+        let start = self.pos;
+        let mut escaped = false;
+        loop {
+            let Some(b) = self.peek() else {
+                return Err(self.error(DecodeErrorKind::Truncated));
+            };
+            match b {
+                b'"' => break,
+                b'\\' => {
+                    let rest = self.input.get(self.pos..).unwrap_or(&[]);
+                    match decode_escape(rest) {
+                        Some((_, used)) => self.pos += used,
+                        None => return Err(self.escape_error(rest)),
+                    }
+                    escaped = true;
+                }
+                0x00..=0x1F => return Err(self.error(DecodeErrorKind::ControlCharacter)),
+                _ => self.pos += 1,
+            }
+        }
+        let bytes = self.input.get(start..self.pos).unwrap_or(&[]);
+        let raw = core::str::from_utf8(bytes)
+            .map_err(|e| DecodeError::new(DecodeErrorKind::InvalidUtf8, start + e.valid_up_to()))?;
+        self.pos += 1; // closing quote
+        Ok(RawStr { raw, escaped })
+    }
+
+    /// An invalid escape at the end of input is a truncation; anything else is invalid.
+    fn escape_error(&self, rest: &[u8]) -> DecodeError {
+        // Longest escape: \uD83D\uDE00 (12 bytes). If the input ends inside one that was
+        // well-formed so far, call it truncated.
+        let well_formed_prefix = rest.len() < 12
+            && rest.iter().enumerate().all(|(i, &b)| match i {
+                0 | 6 => b == b'\\',
+                1 | 7 => b == b'u' || (i == 1 && rest.len() == 2 && b"\"\\/bfnrt".contains(&b)),
+                _ => b.is_ascii_hexdigit(),
+            });
+        if well_formed_prefix {
+            DecodeError::new(DecodeErrorKind::Truncated, self.input.len())
+        } else {
+            self.error(DecodeErrorKind::InvalidEscape)
+        }
+    }
+
+    /// Parses a number: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    pub(crate) fn number(&mut self) -> Result<Number<'a>, DecodeError> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(self.error_or_truncated(DecodeErrorKind::Syntax)),
+        }
+        let mut float = false;
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.error_or_truncated(DecodeErrorKind::Syntax));
+            }
+            self.digits();
+            float = true;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.error_or_truncated(DecodeErrorKind::Syntax));
+            }
+            self.digits();
+            float = true;
+        }
+        let text = self.input.get(start..self.pos).and_then(|b| core::str::from_utf8(b).ok()).unwrap_or("0");
+        Ok(if float { Number::Float(text) } else { Number::Integer(text) })
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// Skips one value of any shape without recursion. `depth` is the nesting already
+    /// entered by the caller; containers inside the value count on top of it.
+    pub(crate) fn skip_value(&mut self, depth: usize) -> Result<(), DecodeError> {
+        // One bit per open container: 1 = array, 0 = object.
+        let mut stack = [0u8; MAX_DEPTH.div_ceil(8)];
+        let mut open = 0usize;
+        let is_array = |stack: &[u8], open: usize| {
+            let i = open - 1;
+            stack.get(i / 8).is_some_and(|byte| byte & (1 << (i % 8)) != 0)
+        };
+        'value: loop {
+            // Expect a value.
+            match self.peek_required()? {
+                c @ (b'{' | b'[') => {
+                    if depth + open >= MAX_DEPTH {
+                        return Err(self.error(DecodeErrorKind::DepthLimit));
+                    }
+                    if let Some(byte) = stack.get_mut(open / 8) {
+                        let bit = 1 << (open % 8);
+                        if c == b'[' { *byte |= bit } else { *byte &= !bit }
+                    }
+                    open += 1;
+                    self.pos += 1;
+                    let close = if c == b'[' { b']' } else { b'}' };
+                    if self.peek_required()? == close {
+                        self.pos += 1;
+                        open -= 1;
+                    } else {
+                        if c == b'{' {
+                            self.key_colon()?;
+                        }
+                        continue 'value;
+                    }
+                }
+                b'"' => {
+                    self.string()?;
+                }
+                b'-' | b'0'..=b'9' => {
+                    self.number()?;
+                }
+                b't' => self.literal(b"true")?,
+                b'f' => self.literal(b"false")?,
+                b'n' => self.literal(b"null")?,
+                _ => return Err(self.error(DecodeErrorKind::Syntax)),
+            }
+            // After a value: close containers or move to the next element.
+            loop {
+                if open == 0 {
+                    return Ok(());
+                }
+                let array = is_array(&stack, open);
+                match self.peek_required()? {
+                    b',' => {
+                        self.pos += 1;
+                        if !array {
+                            self.key_colon()?;
+                        }
+                        continue 'value;
+                    }
+                    b']' if array => {
+                        self.pos += 1;
+                        open -= 1;
+                    }
+                    b'}' if !array => {
+                        self.pos += 1;
+                        open -= 1;
+                    }
+                    _ => return Err(self.error(DecodeErrorKind::Syntax)),
+                }
+            }
+        }
+    }
+
+    /// An object key and its colon.
+    fn key_colon(&mut self) -> Result<(), DecodeError> {
+        if self.peek_required()? != b'"' {
+            return Err(self.error(DecodeErrorKind::Syntax));
+        }
+        self.string()?;
+        self.expect(b':')
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skip(input: &str) -> Result<usize, DecodeError> {
+        let mut r = Reader::new(input.as_bytes());
+        r.skip_value(0)?;
+        Ok(r.pos)
+    }
+
+    #[test]
+    fn skips_values_of_every_shape() {
+        for v in [
+            "1",
+            "-0.5e+3",
+            "\"a\\\"b\"",
+            "true",
+            "false",
+            "null",
+            "[]",
+            "{}",
+            "[1,[2,{\"a\":[3]}],{}]",
+            "{\"a\":{\"b\":{}}, \"c\" : [ ] }",
+        ] {
+            assert_eq!(skip(v).unwrap(), v.len(), "{v}");
+        }
+        assert_eq!(skip("[1] tail").unwrap(), 3);
+    }
+
+    #[test]
+    fn skip_reports_truncation_and_syntax() {
+        for v in ["", "[", "[1,", "{\"a\"", "{\"a\":", "\"abc", "tru", "-", "1.", "[1", "\"\\u00"] {
+            assert_eq!(skip(v).unwrap_err().kind, DecodeErrorKind::Truncated, "{v}");
+        }
+        for v in ["[1,]", "{,}", "{\"a\" 1}", "[1}", "{\"a\":1]", "nul!", "[01]", "+1", "{1:2}", "\"\\x\""] {
+            let e = skip(v);
+            assert!(e.is_err(), "{v}");
+        }
+        assert_eq!(skip("\"\\x\"").unwrap_err().kind, DecodeErrorKind::InvalidEscape);
+        assert_eq!(skip("\"\\ud800\"").unwrap_err().kind, DecodeErrorKind::InvalidEscape);
+        assert_eq!(skip("\"a\nb\"").unwrap_err().kind, DecodeErrorKind::ControlCharacter);
+    }
+
+    #[test]
+    fn skip_bounds_depth_without_recursion() {
+        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(skip(&ok).is_ok());
+        let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+        assert_eq!(skip(&deep).unwrap_err().kind, DecodeErrorKind::DepthLimit);
+        let hostile = "[".repeat(1_000_000);
+        assert_eq!(skip(&hostile).unwrap_err().kind, DecodeErrorKind::DepthLimit);
+    }
+
+    #[test]
+    fn strings_validate_utf8() {
+        let mut r = Reader::new(b"\"ab\xff\"");
+        assert_eq!(r.string().unwrap_err(), DecodeError::new(DecodeErrorKind::InvalidUtf8, 3));
+        let mut r = Reader::new("\"caf\u{e9}\"".as_bytes());
+        let s = r.string().unwrap();
+        assert_eq!(s.raw, "caf\u{e9}");
+        assert!(!s.escaped);
+    }
+}

@@ -1,34 +1,532 @@
-//! serde Serializer. (stub, being written)
+//! dojo-core's serde `Serializer`: JSON into a caller buffer, counting past its end so a
+//! too-small buffer reports exactly how many bytes were needed.
+
+use core::fmt::{self, Write as _};
+
+use serde::ser::{self, Serialize};
+
+use crate::error::BufferTooSmall;
 
 /// How strings are escaped on output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Escaping {
-    /// Only what JSON requires.
+    /// Only what JSON requires: `"`, `\` and control characters. What dojo-core sends.
     #[default]
     Minimal,
-    /// Like ASP.NET.
+    /// Like ASP.NET's `System.Text.Json` default encoder, as the real server writes:
+    /// also `" & ' < > +` and `` ` `` and every non-ASCII character as `\uXXXX` (UTF-16,
+    /// surrogate pairs for characters outside the BMP). For the local emulator, so
+    /// clients meet the real server's quirks.
     AspNet,
 }
 
 /// Why a value could not be encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EncodeError {
-    /// Buffer too small.
-    BufferTooSmall(crate::error::BufferTooSmall),
-    /// Not encodable.
+    /// The buffer is too small; `needed` bytes would do.
+    BufferTooSmall(BufferTooSmall),
+    /// The value holds something JSON (or the API) cannot carry: a non-finite float, an
+    /// unknown enum value too long to have been kept, a non-string map key.
     Unsupported,
 }
 
-/// Encodes `value` into `buf`.
-pub fn to_slice<T: serde::Serialize + ?Sized>(_value: &T, _buf: &mut [u8]) -> Result<usize, EncodeError> {
-    todo!()
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EncodeError::BufferTooSmall(e) => e.fmt(f),
+            EncodeError::Unsupported => f.write_str("value cannot be encoded as JSON"),
+        }
+    }
 }
 
-/// Encodes with an escaping choice.
-pub fn to_slice_with<T: serde::Serialize + ?Sized>(
-    _value: &T,
-    _buf: &mut [u8],
-    _e: Escaping,
-) -> Result<usize, EncodeError> {
-    todo!()
+#[cfg(feature = "std")]
+impl std::error::Error for EncodeError {}
+
+/// The serializer's internal error: the only failure is an unsupported value (running
+/// out of buffer is not an error while serializing; it is counted).
+#[derive(Debug)]
+pub struct Unsupported;
+
+impl fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("value cannot be encoded as JSON")
+    }
+}
+
+impl ser::Error for Unsupported {
+    fn custom<T: fmt::Display>(_msg: T) -> Self {
+        Unsupported
+    }
+}
+
+impl ser::StdError for Unsupported {}
+
+/// Encodes `value` as JSON into `buf`; returns the number of bytes written.
+pub fn to_slice<T: Serialize + ?Sized>(value: &T, buf: &mut [u8]) -> core::result::Result<usize, EncodeError> {
+    to_slice_with(value, buf, Escaping::Minimal)
+}
+
+/// Encodes `value` as JSON into `buf` with the given string escaping.
+pub fn to_slice_with<T: Serialize + ?Sized>(
+    value: &T,
+    buf: &mut [u8],
+    escaping: Escaping,
+) -> core::result::Result<usize, EncodeError> {
+    let mut ser = Serializer { buf, len: 0, escaping };
+    value.serialize(&mut ser).map_err(|_| EncodeError::Unsupported)?;
+    if ser.len > ser.buf.len() {
+        return Err(EncodeError::BufferTooSmall(BufferTooSmall { needed: ser.len }));
+    }
+    Ok(ser.len)
+}
+
+/// A JSON serializer into a caller buffer that keeps counting past its end.
+pub struct Serializer<'b> {
+    buf: &'b mut [u8],
+    len: usize,
+    escaping: Escaping,
+}
+
+impl Serializer<'_> {
+    fn push(&mut self, bytes: &[u8]) {
+        let end = self.len + bytes.len();
+        if let Some(dst) = self.buf.get_mut(self.len..end) {
+            dst.copy_from_slice(bytes);
+        }
+        self.len = end;
+    }
+
+    fn push_char(&mut self, c: char) {
+        let needs_escape = match c {
+            '"' | '\\' | '\u{0}'..='\u{1f}' => true,
+            '&' | '\'' | '<' | '>' | '+' | '`' | '\u{7f}'.. => self.escaping == Escaping::AspNet,
+            _ => false,
+        };
+        if !needs_escape {
+            let mut tmp = [0u8; 4];
+            self.push(c.encode_utf8(&mut tmp).as_bytes());
+            return;
+        }
+        let short: Option<&[u8]> = match c {
+            '\\' => Some(b"\\\\"),
+            '"' if self.escaping == Escaping::Minimal => Some(b"\\\""),
+            '\n' => Some(b"\\n"),
+            '\r' => Some(b"\\r"),
+            '\t' => Some(b"\\t"),
+            '\u{8}' => Some(b"\\b"),
+            '\u{c}' => Some(b"\\f"),
+            _ => None,
+        };
+        if let Some(s) = short {
+            self.push(s);
+            return;
+        }
+        let mut units = [0u16; 2];
+        for unit in c.encode_utf16(&mut units) {
+            self.push_u_escape(*unit);
+        }
+    }
+
+    fn push_u_escape(&mut self, unit: u16) {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        let nibble = |shift: u16| HEX.get(usize::from((unit >> shift) & 0xF)).copied().unwrap_or(b'0');
+        self.push(&[b'\\', b'u', nibble(12), nibble(8), nibble(4), nibble(0)]);
+    }
+
+    fn push_str(&mut self, s: &str) {
+        self.push(b"\"");
+        for c in s.chars() {
+            self.push_char(c);
+        }
+        self.push(b"\"");
+    }
+
+    fn push_u64(&mut self, mut v: u64) {
+        let mut tmp = [0u8; 20];
+        let mut i = tmp.len();
+        loop {
+            i -= 1;
+            if let Some(d) = tmp.get_mut(i) {
+                *d = b'0' + (v % 10) as u8;
+            }
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        self.push(tmp.get(i..).unwrap_or(&[]));
+    }
+
+    fn push_i64(&mut self, v: i64) {
+        if v < 0 {
+            self.push(b"-");
+        }
+        self.push_u64(v.unsigned_abs());
+    }
+}
+
+/// Writes `Display` output as escaped JSON string content.
+struct Escaper<'s, 'b>(&'s mut Serializer<'b>);
+
+impl fmt::Write for Escaper<'_, '_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        for c in s.chars() {
+            self.0.push_char(c);
+        }
+        Ok(())
+    }
+}
+
+type Result<T = ()> = core::result::Result<T, Unsupported>;
+
+impl<'s, 'b> ser::Serializer for &'s mut Serializer<'b> {
+    type Ok = ();
+    type Error = Unsupported;
+    type SerializeSeq = Compound<'s, 'b>;
+    type SerializeTuple = Compound<'s, 'b>;
+    type SerializeTupleStruct = Compound<'s, 'b>;
+    type SerializeTupleVariant = Compound<'s, 'b>;
+    type SerializeMap = Compound<'s, 'b>;
+    type SerializeStruct = Compound<'s, 'b>;
+    type SerializeStructVariant = Compound<'s, 'b>;
+
+    fn serialize_bool(self, v: bool) -> Result {
+        self.push(if v { b"true" } else { b"false" });
+        Ok(())
+    }
+    fn serialize_i8(self, v: i8) -> Result {
+        self.serialize_i64(i64::from(v))
+    }
+    fn serialize_i16(self, v: i16) -> Result {
+        self.serialize_i64(i64::from(v))
+    }
+    fn serialize_i32(self, v: i32) -> Result {
+        self.serialize_i64(i64::from(v))
+    }
+    fn serialize_i64(self, v: i64) -> Result {
+        self.push_i64(v);
+        Ok(())
+    }
+    fn serialize_u8(self, v: u8) -> Result {
+        self.serialize_u64(u64::from(v))
+    }
+    fn serialize_u16(self, v: u16) -> Result {
+        self.serialize_u64(u64::from(v))
+    }
+    fn serialize_u32(self, v: u32) -> Result {
+        self.serialize_u64(u64::from(v))
+    }
+    fn serialize_u64(self, v: u64) -> Result {
+        self.push_u64(v);
+        Ok(())
+    }
+    fn serialize_f32(self, v: f32) -> Result {
+        self.serialize_f64(f64::from(v))
+    }
+    fn serialize_f64(self, v: f64) -> Result {
+        if !v.is_finite() {
+            return Err(Unsupported);
+        }
+        let _ = write!(Escaper(self), "{v}");
+        Ok(())
+    }
+    fn serialize_char(self, v: char) -> Result {
+        let mut tmp = [0u8; 4];
+        self.push_str(v.encode_utf8(&mut tmp));
+        Ok(())
+    }
+    fn serialize_str(self, v: &str) -> Result {
+        self.push_str(v);
+        Ok(())
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result {
+        use ser::SerializeSeq as _;
+        let mut seq = self.serialize_seq(Some(v.len()))?;
+        for b in v {
+            seq.serialize_element(b)?;
+        }
+        seq.end()
+    }
+    fn serialize_none(self) -> Result {
+        self.push(b"null");
+        Ok(())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result {
+        self.serialize_none()
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result {
+        self.serialize_none()
+    }
+    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _name: &'static str, value: &T) -> Result {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result {
+        self.push(b"{");
+        self.push_str(variant);
+        self.push(b":");
+        value.serialize(&mut *self)?;
+        self.push(b"}");
+        Ok(())
+    }
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Compound<'s, 'b>> {
+        self.push(b"[");
+        Ok(Compound { ser: self, first: true, close: b"]" })
+    }
+    fn serialize_tuple(self, len: usize) -> Result<Compound<'s, 'b>> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Compound<'s, 'b>> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Compound<'s, 'b>> {
+        self.push(b"{");
+        self.push_str(variant);
+        self.push(b":[");
+        Ok(Compound { ser: self, first: true, close: b"]}" })
+    }
+    fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'s, 'b>> {
+        self.push(b"{");
+        Ok(Compound { ser: self, first: true, close: b"}" })
+    }
+    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Compound<'s, 'b>> {
+        self.serialize_map(Some(len))
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Compound<'s, 'b>> {
+        self.push(b"{");
+        self.push_str(variant);
+        self.push(b":{");
+        Ok(Compound { ser: self, first: true, close: b"}}" })
+    }
+    fn collect_str<T: fmt::Display + ?Sized>(self, value: &T) -> Result {
+        self.push(b"\"");
+        write!(Escaper(self), "{value}").map_err(|_| Unsupported)?;
+        self.push(b"\"");
+        Ok(())
+    }
+}
+
+/// Arrays, objects and their variants under construction.
+pub struct Compound<'s, 'b> {
+    ser: &'s mut Serializer<'b>,
+    first: bool,
+    close: &'static [u8],
+}
+
+impl Compound<'_, '_> {
+    fn comma(&mut self) {
+        if !core::mem::take(&mut self.first) {
+            self.ser.push(b",");
+        }
+    }
+    fn finish(self) -> Result {
+        self.ser.push(self.close);
+        Ok(())
+    }
+}
+
+impl ser::SerializeSeq for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+        self.comma();
+        value.serialize(&mut *self.ser)
+    }
+    fn end(self) -> Result {
+        self.finish()
+    }
+}
+
+impl ser::SerializeTuple for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+        ser::SerializeSeq::serialize_element(self, value)
+    }
+    fn end(self) -> Result {
+        self.finish()
+    }
+}
+
+impl ser::SerializeTupleStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+        ser::SerializeSeq::serialize_element(self, value)
+    }
+    fn end(self) -> Result {
+        self.finish()
+    }
+}
+
+impl ser::SerializeTupleVariant for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+        ser::SerializeSeq::serialize_element(self, value)
+    }
+    fn end(self) -> Result {
+        self.finish()
+    }
+}
+
+impl ser::SerializeMap for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result {
+        self.comma();
+        key.serialize(MapKey { ser: &mut *self.ser })?;
+        self.ser.push(b":");
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+        value.serialize(&mut *self.ser)
+    }
+    fn end(self) -> Result {
+        self.finish()
+    }
+}
+
+impl ser::SerializeStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
+        self.comma();
+        self.ser.push_str(key);
+        self.ser.push(b":");
+        value.serialize(&mut *self.ser)
+    }
+    fn end(self) -> Result {
+        self.finish()
+    }
+}
+
+impl ser::SerializeStructVariant for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
+        ser::SerializeStruct::serialize_field(self, key, value)
+    }
+    fn end(self) -> Result {
+        self.finish()
+    }
+}
+
+/// Map keys must be strings (or display as one).
+struct MapKey<'s, 'b> {
+    ser: &'s mut Serializer<'b>,
+}
+
+macro_rules! key_unsupported {
+    ($($f:ident: $t:ty),*) => { $(fn $f(self, _v: $t) -> Result { Err(Unsupported) })* };
+}
+
+impl ser::Serializer for MapKey<'_, '_> {
+    type Ok = ();
+    type Error = Unsupported;
+    type SerializeSeq = ser::Impossible<(), Unsupported>;
+    type SerializeTuple = ser::Impossible<(), Unsupported>;
+    type SerializeTupleStruct = ser::Impossible<(), Unsupported>;
+    type SerializeTupleVariant = ser::Impossible<(), Unsupported>;
+    type SerializeMap = ser::Impossible<(), Unsupported>;
+    type SerializeStruct = ser::Impossible<(), Unsupported>;
+    type SerializeStructVariant = ser::Impossible<(), Unsupported>;
+
+    fn serialize_str(self, v: &str) -> Result {
+        self.ser.push_str(v);
+        Ok(())
+    }
+    fn serialize_char(self, v: char) -> Result {
+        self.ser.serialize_char(v)
+    }
+    fn collect_str<T: fmt::Display + ?Sized>(self, value: &T) -> Result {
+        ser::Serializer::collect_str(self.ser, value)
+    }
+    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _name: &'static str, value: &T) -> Result {
+        value.serialize(self)
+    }
+    key_unsupported!(serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
+        serialize_i64: i64, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64,
+        serialize_f32: f32, serialize_f64: f64, serialize_bytes: &[u8]);
+    fn serialize_none(self) -> Result {
+        Err(Unsupported)
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> Result {
+        Err(Unsupported)
+    }
+    fn serialize_unit(self) -> Result {
+        Err(Unsupported)
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result {
+        Err(Unsupported)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _value: &T,
+    ) -> Result {
+        Err(Unsupported)
+    }
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq> {
+        Err(Unsupported)
+    }
+    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple> {
+        Err(Unsupported)
+    }
+    fn serialize_tuple_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeTupleStruct> {
+        Err(Unsupported)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleVariant> {
+        Err(Unsupported)
+    }
+    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap> {
+        Err(Unsupported)
+    }
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeStruct> {
+        Err(Unsupported)
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStructVariant> {
+        Err(Unsupported)
+    }
 }

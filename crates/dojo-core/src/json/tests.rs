@@ -1,0 +1,168 @@
+//! Tests of the JSON reader and writer against the shapes the real server sends.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+
+use serde::{Deserialize, Serialize};
+
+use super::*;
+
+#[derive(Debug, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+struct Inner<'a> {
+    #[serde(borrow)]
+    name: Text<'a>,
+    count: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+struct Outer<'a> {
+    #[serde(borrow)]
+    title: Option<Text<'a>>,
+    #[serde(borrow)]
+    inner: Option<Inner<'a>>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    list: Option<Items<'a, Inner<'a>>>,
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    map: Option<Entries<'a, Text<'a>, Items<'a, Text<'a>>>>,
+    flag: Option<bool>,
+}
+
+fn kind<T: core::fmt::Debug>(r: Result<T, DecodeError>) -> DecodeErrorKind {
+    r.unwrap_err().kind
+}
+
+#[test]
+fn decodes_nested_objects_lists_and_maps() {
+    let body = br#"{"title":"Caf\u00e9 \u0026 Bar","inner":{"name":"x","count":3},
+        "list":[{"name":"a"},{"name":"b\u002Bc","count":-1}],
+        "map":{"reference":["is required","too \u003Clong\u003E"],"amount":[]},"flag":true}"#;
+    let o: Outer<'_> = from_slice(body).unwrap();
+    assert_eq!(o.title.unwrap(), "Café & Bar");
+    assert_eq!(o.inner.unwrap().count, Some(3));
+    let list = o.list.unwrap();
+    assert_eq!(list.len(), 2);
+    let names: Vec<String> = list.iter().map(|i| i.name.to_string()).collect();
+    assert_eq!(names, ["a", "b+c"]);
+    assert_eq!(list.get(1).unwrap().count, Some(-1));
+    let map = o.map.unwrap();
+    assert_eq!(map.len(), 2);
+    let (k, v) = map.iter().next().unwrap();
+    assert_eq!(k, "reference");
+    assert_eq!(v.get(1).unwrap(), "too <long>");
+    assert!(map.find(|k| *k == "amount").unwrap().is_empty());
+    assert_eq!(o.flag, Some(true));
+}
+
+#[test]
+fn skips_unknown_fields_at_any_depth_and_accepts_nulls() {
+    let body = br#"{"unknown":{"a":[1,2,{"b":null}],"c":"\ud83d\ude00"},"title":null,"inner":{"name":"n","extra":[[[]]]},"zzz":1.5e10}"#;
+    let o: Outer<'_> = from_slice(body).unwrap();
+    assert!(o.title.is_none());
+    assert_eq!(o.inner.unwrap().name, "n");
+}
+
+#[test]
+fn deep_nesting_in_an_unknown_field_is_a_typed_error_not_a_stack_overflow() {
+    // Run on a 64 KiB stack, as the issue demands.
+    let handle = std::thread::Builder::new()
+        .stack_size(64 * 1024)
+        .spawn(|| {
+            let mut body = b"{\"unknown\":".to_vec();
+            body.extend(std::iter::repeat_n(b'[', 100_000));
+            body.extend(std::iter::repeat_n(b']', 100_000));
+            body.push(b'}');
+            let e = from_slice::<Outer<'_>>(&body).unwrap_err();
+            assert_eq!(e.kind, DecodeErrorKind::DepthLimit);
+            // Deep nesting where a known field is expected.
+            let mut body = b"{\"inner\":".to_vec();
+            body.extend(std::iter::repeat_n(b'{', 100_000));
+            let e = from_slice::<Outer<'_>>(&body).unwrap_err();
+            assert!(matches!(e.kind, DecodeErrorKind::DepthLimit | DecodeErrorKind::Syntax), "{e:?}");
+        })
+        .unwrap();
+    handle.join().unwrap();
+}
+
+#[test]
+fn errors_are_typed_and_located() {
+    assert_eq!(kind(from_slice::<Outer<'_>>(b"")), DecodeErrorKind::Empty);
+    assert_eq!(kind(from_slice::<Outer<'_>>(b"  \n")), DecodeErrorKind::Empty);
+    assert_eq!(kind(from_slice::<Outer<'_>>(b"<html><body>502 Bad Gateway</body></html>")), DecodeErrorKind::NotJson);
+    assert_eq!(kind(from_slice::<Outer<'_>>(br#"{"title":"abc"#)), DecodeErrorKind::Truncated);
+    assert_eq!(kind(from_slice::<Outer<'_>>(br#"{"title":"abc","#)), DecodeErrorKind::Truncated);
+    assert_eq!(kind(from_slice::<Outer<'_>>(br#"{"title":"abc"} x"#)), DecodeErrorKind::TrailingCharacters);
+    assert_eq!(kind(from_slice::<Outer<'_>>(br#"{"title":1}"#)), DecodeErrorKind::InvalidType);
+    assert_eq!(kind(from_slice::<Outer<'_>>(br#"{"title":"\x"}"#)), DecodeErrorKind::InvalidEscape);
+    assert_eq!(kind(from_slice::<Outer<'_>>(b"{\"title\":\"\xc3\x28\"}")), DecodeErrorKind::InvalidUtf8);
+    assert_eq!(kind(from_slice::<Outer<'_>>(br#"{"inner":{"count":1}}"#)), DecodeErrorKind::MissingField);
+    assert_eq!(kind(from_slice::<Outer<'_>>(br#"{"flag":true,"flag":false}"#)), DecodeErrorKind::DuplicateField);
+    let e = from_slice::<Outer<'_>>(br#"{"inner":{"name":"a","count":1.5}}"#).unwrap_err();
+    assert_eq!(e.kind, DecodeErrorKind::NotAnInteger);
+    assert_eq!(e.field, Some("count"));
+    assert_eq!(e.offset, 29);
+    let e = from_slice::<Outer<'_>>(br#"{"inner":{"name":"a","count":99999999999999999999}}"#).unwrap_err();
+    assert_eq!(e.kind, DecodeErrorKind::NumberOutOfRange);
+    assert_eq!(e.field, Some("count"));
+    let e = from_slice::<Outer<'_>>(br#"{"list":[{"name":"a"},{"name":7}]}"#).unwrap_err();
+    assert_eq!((e.kind, e.field), (DecodeErrorKind::InvalidType, Some("name")));
+}
+
+#[test]
+fn escaped_keys_match_fields() {
+    let o: Outer<'_> = from_slice(br#"{"\u0074itle":"t"}"#).unwrap();
+    assert_eq!(o.title.unwrap(), "t");
+}
+
+#[test]
+fn writes_json_and_reports_the_size_needed() {
+    let o = Outer {
+        title: Some(Text::new("quote \" backslash \\ newline \n tab \t bell \u{7} é 😀 <&>")),
+        inner: Some(Inner { name: Text::new("n"), count: Some(-42) }),
+        list: None,
+        map: None,
+        flag: None,
+    };
+    let mut buf = [0u8; 256];
+    let n = to_slice(&o, &mut buf).unwrap();
+    let json = core::str::from_utf8(&buf[..n]).unwrap();
+    assert_eq!(
+        json,
+        r#"{"title":"quote \" backslash \\ newline \n tab \t bell \u0007 é 😀 <&>","inner":{"name":"n","count":-42},"flag":null}"#
+    );
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(v["title"], "quote \" backslash \\ newline \n tab \t bell \u{7} é 😀 <&>");
+    for size in [0, 1, n - 1] {
+        let mut small = vec![0u8; size];
+        assert_eq!(
+            to_slice(&o, &mut small),
+            Err(EncodeError::BufferTooSmall(crate::error::BufferTooSmall { needed: n }))
+        );
+    }
+    let mut exact = vec![0u8; n];
+    assert_eq!(to_slice(&o, &mut exact), Ok(n));
+    // And it decodes back to the same value.
+    let back: Outer<'_> = from_slice(&buf[..n]).unwrap();
+    assert_eq!(back, o);
+}
+
+#[test]
+fn aspnet_escaping_matches_system_text_json() {
+    let mut buf = [0u8; 128];
+    let n = to_slice_with("Café & 'x' <b> + \"q\" 😀", &mut buf, Escaping::AspNet).unwrap();
+    assert_eq!(
+        core::str::from_utf8(&buf[..n]).unwrap(),
+        r#""Caf\u00E9 \u0026 \u0027x\u0027 \u003Cb\u003E \u002B \u0022q\u0022 \uD83D\uDE00""#
+    );
+    let back: Text<'_> = from_slice(&buf[..n]).unwrap();
+    assert_eq!(back, "Café & 'x' <b> + \"q\" 😀");
+}
+
+#[test]
+fn lazy_lists_round_trip_through_the_writer() {
+    let body = br#"{"list":[{"name":"a","count":1},{"name":"b","count":null}],"map":{"k":["v"]}}"#;
+    let o: Outer<'_> = from_slice(body).unwrap();
+    let mut buf = [0u8; 256];
+    let n = to_slice(&o, &mut buf).unwrap();
+    let again: Outer<'_> = from_slice(&buf[..n]).unwrap();
+    assert_eq!(again, o);
+}
