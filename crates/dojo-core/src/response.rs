@@ -20,6 +20,8 @@ pub trait ResponseKind {
 pub mod kind {
     use super::ResponseKind;
     use crate::json::{DecodeError, from_slice};
+    use crate::payment_intent::{Capture, ChargeResponse, PaymentIntent, PaymentIntentPage, Refund, Reversal};
+    use crate::setup_intent::SetupIntent;
 
     macro_rules! kind {
         ($(#[$m:meta])* $name:ident => $out:ident) => {
@@ -27,7 +29,7 @@ pub mod kind {
             #[derive(Debug, Clone, Copy, PartialEq, Eq)]
             pub enum $name {}
             impl ResponseKind for $name {
-                type Output<'a> = crate::model::$out<'a>;
+                type Output<'a> = $out<'a>;
                 fn decode_ok(body: &[u8]) -> Result<Self::Output<'_>, DecodeError> {
                     from_slice(body)
                 }
@@ -35,19 +37,19 @@ pub mod kind {
         };
     }
 
-    kind!(/// A [`SetupIntent`](crate::model::SetupIntent).
+    kind!(/// A [`SetupIntent`](crate::setup_intent::SetupIntent).
         SetupIntentKind => SetupIntent);
-    kind!(/// A [`PaymentIntent`](crate::model::PaymentIntent).
+    kind!(/// A [`PaymentIntent`](crate::payment_intent::PaymentIntent).
         PaymentIntentKind => PaymentIntent);
-    kind!(/// A [`ChargeResponse`](crate::model::ChargeResponse).
+    kind!(/// A [`ChargeResponse`](crate::payment_intent::ChargeResponse).
         ChargeKind => ChargeResponse);
-    kind!(/// A [`Capture`](crate::model::Capture).
+    kind!(/// A [`Capture`](crate::payment_intent::Capture).
         CaptureKind => Capture);
-    kind!(/// A [`Refund`](crate::model::Refund).
+    kind!(/// A [`Refund`](crate::payment_intent::Refund).
         RefundKind => Refund);
-    kind!(/// A [`Reversal`](crate::model::Reversal).
+    kind!(/// A [`Reversal`](crate::payment_intent::Reversal).
         ReversalKind => Reversal);
-    kind!(/// A page of payment intents ([`PaymentIntentPage`](crate::model::PaymentIntentPage)).
+    kind!(/// A page of payment intents ([`PaymentIntentPage`](crate::payment_intent::PaymentIntentPage)).
         PaymentIntentPageKind => PaymentIntentPage);
 }
 

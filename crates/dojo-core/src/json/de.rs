@@ -4,7 +4,7 @@ use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
 use super::MAX_DEPTH;
 use super::error::{DecodeError, DecodeErrorKind, UNSET};
-use super::lazy::{ENTRIES_TOKEN, ITEMS_TOKEN};
+use super::lazy::{ENTRIES_TOKEN, ITEMS_TOKEN, RAW_TOKEN};
 use super::read::{Number, RawStr, Reader};
 use super::text::{TEXT_TOKEN, Text};
 
@@ -171,6 +171,12 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
             let out =
                 if escaped { visitor.visit_borrowed_bytes(raw.as_bytes()) } else { visitor.visit_borrowed_str(raw) };
             return out.map_err(|e| Deserializer::locate(e, at, None));
+        }
+        if name == RAW_TOKEN {
+            self.r.skip_ws();
+            let span = self.peek_span()?;
+            self.r.pos += span.len();
+            return visitor.visit_borrowed_bytes(span);
         }
         if name == ITEMS_TOKEN || name == ENTRIES_TOKEN {
             let open = if name == ITEMS_TOKEN { b'[' } else { b'{' };

@@ -16,6 +16,7 @@ use super::de::Deserializer;
 /// Magic newtype names of the lazy protocols understood by [`Deserializer`].
 pub(crate) const ITEMS_TOKEN: &str = "$dojo_core::Items";
 pub(crate) const ENTRIES_TOKEN: &str = "$dojo_core::Entries";
+pub(crate) const RAW_TOKEN: &str = "$dojo_core::RawJson";
 
 /// A JSON array in a body, validated when the body was decoded and decoded again, one
 /// element at a time, when iterated. Needs no capacity and no allocator.
@@ -314,5 +315,46 @@ where
 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_map(self.iter())
+    }
+}
+
+/// Any JSON value kept as its raw bytes (validated and depth-bounded), e.g. a
+/// ProblemDetails extension this version of dojo-core does not model. Decode it further
+/// with [`from_slice`](crate::json::from_slice) if needed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct RawJson<'a>(&'a [u8]);
+
+impl<'a> RawJson<'a> {
+    /// The raw JSON bytes.
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.0
+    }
+
+    /// The raw JSON text.
+    pub fn as_str(&self) -> &'a str {
+        // Validated as UTF-8 when it was read.
+        core::str::from_utf8(self.0).unwrap_or("")
+    }
+}
+
+impl fmt::Debug for RawJson<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawJson<'a> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = RawJson<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<RawJson<'a>, E> {
+                Ok(RawJson(v))
+            }
+        }
+        d.deserialize_newtype_struct(RAW_TOKEN, V(PhantomData))
     }
 }

@@ -17,7 +17,7 @@ mod text;
 
 pub use de::{Deserializer, from_slice, from_slice_prefix};
 pub use error::{DecodeError, DecodeErrorKind};
-pub use lazy::{Entries, EntriesIter, Items, ItemsIter};
+pub use lazy::{Entries, EntriesIter, Items, ItemsIter, RawJson};
 pub use ser::{EncodeError, Escaping, to_slice, to_slice_with};
 pub use text::{Chars, Text};
 
