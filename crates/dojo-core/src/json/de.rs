@@ -72,10 +72,9 @@ impl<'de> Deserializer<'de> {
                 visitor.visit_i64(text.parse::<i64>().map_err(|_| out_of_range)?)
             }
             Number::Integer(text) => visitor.visit_u64(text.parse::<u64>().map_err(|_| out_of_range)?),
-            Number::Float(text) => {
-                let v = text.parse::<f64>().map_err(|_| out_of_range)?;
-                if v.is_finite() { visitor.visit_f64(v) } else { Err(out_of_range) }
-            }
+            // The API has no floating-point fields, and parsing floats would cost a
+            // kiosk's flash: a fraction or exponent where a value is decoded is an error.
+            Number::Float => Err(DecodeError::new(DecodeErrorKind::NotAnInteger, start)),
         }
     }
 

@@ -4,7 +4,10 @@
 //!   their escapes decoded exactly on demand; unknown fields are skipped at any depth by
 //!   an iterative scanner bounded by [`MAX_DEPTH`], so hostile nesting cannot overflow the
 //!   stack; arrays of records are decoded lazily ([`Items`]), so a page of results needs
-//!   no capacity; every failure is a [`DecodeError`] naming the field.
+//!   no capacity; every failure is a [`DecodeError`] naming the field. The API has no
+//!   floating-point fields, so a number with a fraction or exponent is refused
+//!   ([`DecodeErrorKind::NotAnInteger`]) wherever a value is decoded; in unknown fields
+//!   it is skipped like anything else.
 //! * [`to_slice`] encodes a request into a caller buffer and returns the bytes used, or
 //!   [`BufferTooSmall`](crate::error::BufferTooSmall) with the size needed.
 

@@ -18,8 +18,8 @@ pub(crate) struct RawStr<'a> {
 pub(crate) enum Number<'a> {
     /// No fraction and no exponent.
     Integer(&'a str),
-    /// With a fraction or an exponent.
-    Float(&'a str),
+    /// With a fraction or an exponent (validated, not parsed).
+    Float,
 }
 
 #[derive(Clone)]
@@ -177,7 +177,7 @@ impl<'a> Reader<'a> {
             float = true;
         }
         let text = self.input.get(start..self.pos).and_then(|b| core::str::from_utf8(b).ok()).unwrap_or("0");
-        Ok(if float { Number::Float(text) } else { Number::Integer(text) })
+        Ok(if float { Number::Float } else { Number::Integer(text) })
     }
 
     fn digits(&mut self) {
