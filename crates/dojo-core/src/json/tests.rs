@@ -166,3 +166,59 @@ fn lazy_lists_round_trip_through_the_writer() {
     let again: Outer<'_> = from_slice(&buf[..n]).unwrap();
     assert_eq!(again, o);
 }
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+enum Closed {
+    A,
+}
+
+#[test]
+fn every_decode_error_kind_has_an_input_that_produces_it() {
+    use DecodeErrorKind as K;
+    fn outer(b: &[u8]) -> DecodeErrorKind {
+        from_slice::<Outer<'_>>(b).unwrap_err().kind
+    }
+    let cases: [(K, DecodeErrorKind); 17] = [
+        (K::Empty, outer(b"")),
+        (K::Truncated, outer(b"{\"title\":")),
+        (K::NotJson, outer(b"<!DOCTYPE html>")),
+        (K::Syntax, outer(b"{\"title\" \"x\"}")),
+        (K::DepthLimit, from_slice::<RawJson<'_>>("[".repeat(MAX_DEPTH + 1).as_bytes()).unwrap_err().kind),
+        (K::InvalidUtf8, outer(b"{\"title\":\"\xc0\"}")),
+        (K::InvalidEscape, outer(br#"{"title":"\uZZZZ"}"#)),
+        (K::ControlCharacter, outer(b"{\"title\":\"a\tb\"}")),
+        (
+            K::TooLong,
+            from_slice::<crate::id::PaymentIntentId>(format!("\"{}\"", "a".repeat(51)).as_bytes()).unwrap_err().kind,
+        ),
+        (K::NumberOutOfRange, outer(br#"{"inner":{"name":"a","count":-9223372036854775809}}"#)),
+        (K::NotAnInteger, outer(br#"{"inner":{"name":"a","count":1e3}}"#)),
+        (K::InvalidType, outer(br#"{"flag":"yes"}"#)),
+        (K::InvalidValue, from_slice::<crate::time::Timestamp>(br#""2026-02-30T00:00:00Z""#).unwrap_err().kind),
+        (K::MissingField, outer(br#"{"inner":{}}"#)),
+        (K::DuplicateField, outer(br#"{"title":"a","title":"b"}"#)),
+        (K::TrailingCharacters, outer(b"{} {}")),
+        (K::Custom, from_slice::<Closed>(br#""B""#).unwrap_err().kind),
+    ];
+    for (want, got) in cases {
+        assert_eq!(want, got);
+    }
+}
+
+#[test]
+fn unencodable_values_are_reported() {
+    let mut buf = [0u8; 16];
+    assert_eq!(to_slice(&f64::NAN, &mut buf), Err(EncodeError::Unsupported));
+    let too_long = crate::status::CaptureMode::parse(&"M".repeat(100));
+    assert_eq!(to_slice(&too_long, &mut buf), Err(EncodeError::Unsupported));
+    let mut map = std::collections::BTreeMap::new();
+    map.insert(1u8, 2u8);
+    assert_eq!(to_slice(&map, &mut buf), Err(EncodeError::Unsupported));
+}
+
+#[test]
+fn decode_error_display_names_field_and_offset() {
+    let e = from_slice::<Outer<'_>>(br#"{"inner":{"name":"a","count":1.5}}"#).unwrap_err();
+    assert_eq!(e.to_string(), "fractional number where an integer belongs in `count` at byte 29");
+}
