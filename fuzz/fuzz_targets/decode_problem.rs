@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|body: &[u8]| {
     let e = ApiError::from_response(400, body);
-    if let Some(p) = e.problem {
+    if let Some(p) = e.problem() {
         if let Some(errors) = p.errors {
             let mut n = 0;
             for (_, messages) in errors.iter() {

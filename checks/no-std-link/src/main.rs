@@ -28,7 +28,8 @@ pub extern "C" fn main(_argc: i32, _argv: *const *const u8) -> i32 {
 }
 
 const SETUP_INTENT: &[u8] = br#"{"id":"si_sandbox_Xk3b9QmVfE2yLpR7tW0aHg","status":"Authorized","reference":"Caf\u00E9 \u0026 Bar","intendedAmount":{"value":"1000","currencyCode":"GBP"},"setupEvents":[{"eventType":"Authorized"}]}"#;
-const CHARGE: &[u8] = br#"{"paymentIntentId":"pi_sandbox_S2zeCMipQkSG9fFmqS-ceQ","status":"Successful","message":"DEPOSITED"}"#;
+const CHARGE: &[u8] =
+    br#"{"paymentIntentId":"pi_sandbox_S2zeCMipQkSG9fFmqS-ceQ","status":"Successful","message":"DEPOSITED"}"#;
 const PROBLEM: &[u8] = br#"{"title":"Conflict","status":409,"traceId":"00-abc-00"}"#;
 
 fn run() -> Result<(), i32> {

@@ -113,44 +113,47 @@ impl ApiErrorKind {
     }
 }
 
-/// An error answer from the server: its status, its kind and, when the body was a
-/// ProblemDetails, the problem. `body` keeps the raw bytes (an HTML page from a proxy,
-/// say) for logging.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// An error answer from the server: its status, its kind and its raw body, from which
+/// [`problem`](ApiError::problem) decodes the ProblemDetails on demand (an HTML page
+/// from a proxy has none). Small (`status`, `kind` and a borrowed slice), so it is cheap
+/// to return up a kiosk's small stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ApiError<'a> {
     /// The HTTP status.
     pub status: u16,
     /// Its kind.
     pub kind: ApiErrorKind,
-    /// The problem, when the body decoded as one.
-    pub problem: Option<ProblemDetails<'a>>,
     /// The raw body.
     pub body: &'a [u8],
 }
 
 impl<'a> ApiError<'a> {
-    /// Builds the error for a non-2xx response. Never fails: a body that is not a
-    /// ProblemDetails leaves `problem` empty.
+    /// Builds the error for a non-2xx response. Never fails.
     pub fn from_response(status: u16, body: &'a [u8]) -> Self {
-        ApiError { status, kind: ApiErrorKind::from_status(status), problem: ProblemDetails::decode(body).ok(), body }
+        ApiError { status, kind: ApiErrorKind::from_status(status), body }
+    }
+
+    /// The ProblemDetails in the body, when it holds one.
+    pub fn problem(&self) -> Option<ProblemDetails<'a>> {
+        ProblemDetails::decode(self.body).ok()
     }
 
     /// The problem's title, if any.
     pub fn title(&self) -> Option<Text<'a>> {
-        self.problem?.title
+        self.problem()?.title
     }
 
     /// The server's trace id, if any.
     pub fn trace_id(&self) -> Option<Text<'a>> {
-        self.problem?.trace_id
+        self.problem()?.trace_id
     }
 }
 
 impl fmt::Display for ApiError<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Dojo API answered {}", self.status)?;
-        if let Some(p) = &self.problem {
+        if let Some(p) = self.problem() {
             if let Some(title) = p.title {
                 write!(f, ": {title}")?;
             }

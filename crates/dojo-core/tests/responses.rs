@@ -130,7 +130,7 @@ fn error_statuses_carry_problem_details() {
     let body = fixture!("problem_validation.json");
     let Err(Error::Api(e)) = decode::<kind::SetupIntentKind>(400, body) else { panic!() };
     assert_eq!((e.status, e.kind), (400, ApiErrorKind::BadRequest));
-    let p = e.problem.unwrap();
+    let p = e.problem().unwrap();
     assert_eq!(p.title.unwrap(), "One or more validation errors occurred.");
     assert_eq!(p.status, Some(400));
     assert_eq!(e.trace_id().unwrap(), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00");
@@ -150,12 +150,12 @@ fn error_statuses_carry_problem_details() {
     ] {
         let Err(Error::Api(e)) = decode::<kind::ChargeKind>(status, file) else { panic!() };
         assert_eq!(e.kind, kind);
-        assert!(e.problem.unwrap().trace_id.is_some());
+        assert!(e.problem().unwrap().trace_id.is_some());
     }
     let Err(Error::Api(e)) = decode::<kind::PaymentIntentKind>(404, fixture!("problem_not_found.json")) else {
         panic!()
     };
-    assert_eq!(e.problem.unwrap().instance.unwrap(), "/payment-intents/pi_sandbox_nope");
+    assert_eq!(e.problem().unwrap().instance.unwrap(), "/payment-intents/pi_sandbox_nope");
     for (status, kind) in [
         (403, ApiErrorKind::Forbidden),
         (405, ApiErrorKind::MethodNotAllowed),
@@ -167,7 +167,7 @@ fn error_statuses_carry_problem_details() {
     ] {
         let Err(Error::Api(e)) = decode::<kind::ChargeKind>(status, b"") else { panic!() };
         assert_eq!(e.kind, kind, "{status}");
-        assert!(e.problem.is_none());
+        assert!(e.problem().is_none());
     }
 }
 
@@ -176,7 +176,7 @@ fn a_proxy_html_page_is_an_api_error_without_problem_or_a_decode_error_on_200() 
     let html = fixture!("bad_gateway.html");
     let Err(Error::Api(e)) = decode::<kind::PaymentIntentKind>(502, html) else { panic!() };
     assert_eq!(e.kind, ApiErrorKind::ServerError);
-    assert!(e.problem.is_none());
+    assert!(e.problem().is_none());
     assert_eq!(e.body, html);
     let Err(Error::Decode(d)) = decode::<kind::PaymentIntentKind>(200, html) else { panic!() };
     assert_eq!(d.kind, DecodeErrorKind::NotJson);
@@ -273,4 +273,11 @@ fn from_slice_decodes_the_same_as_decode() {
     let body = fixture!("charge_successful.json");
     let direct: dojo_core::payment_intent::ChargeResponse<'_> = from_slice(body).unwrap();
     assert_eq!(direct, decode::<kind::ChargeKind>(200, body).unwrap());
+}
+
+#[test]
+fn errors_stay_small_for_small_stacks() {
+    // An ESP32 task often has a few KiB of stack: keep the error types small and Copy.
+    assert!(core::mem::size_of::<Error<'static>>() <= 40, "{}", core::mem::size_of::<Error<'static>>());
+    assert!(core::mem::size_of::<dojo_core::json::DecodeError>() <= 32);
 }

@@ -133,7 +133,9 @@ impl<'de: 'a, 'a, T: Deserialize<'de>> Deserialize<'de> for Items<'a, T> {
     }
 }
 
-struct ItemsVisitor<'a, T>(PhantomData<(&'a (), fn() -> T)>);
+type Marker<'a, T> = PhantomData<(&'a (), fn() -> T)>;
+
+struct ItemsVisitor<'a, T>(Marker<'a, T>);
 
 impl<'de: 'a, 'a, T: Deserialize<'de>> Visitor<'de> for ItemsVisitor<'a, T> {
     type Value = Items<'a, T>;
@@ -262,7 +264,7 @@ impl<'de: 'a, 'a, K: Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for
     }
 }
 
-struct EntriesVisitor<'a, K, V>(PhantomData<(&'a (), fn() -> (K, V))>);
+struct EntriesVisitor<'a, K, V>(Marker<'a, (K, V)>);
 
 impl<'de: 'a, 'a, K: Deserialize<'de>, V: Deserialize<'de>> Visitor<'de> for EntriesVisitor<'a, K, V> {
     type Value = Entries<'a, K, V>;

@@ -17,7 +17,7 @@ const REVERSAL: &[u8] = include_bytes!("../fixtures/reversal.json");
 const PAGE: &[u8] = include_bytes!("../fixtures/search_page.json");
 const PROBLEM: &[u8] = include_bytes!("../fixtures/problem_validation.json");
 
-pub fn run() -> Result<(), &'static str> {
+pub(crate) fn run() -> Result<(), &'static str> {
     let si = decode::<kind::SetupIntentKind>(200, SETUP_INTENT_CREATED).map_err(|_| "decode created")?;
     if si.status != SetupIntentStatus::Created {
         return Err("created status");
@@ -53,7 +53,7 @@ pub fn run() -> Result<(), &'static str> {
     }
     match decode::<kind::SetupIntentKind>(400, PROBLEM) {
         Err(Error::Api(e)) => {
-            let errors = e.problem.ok_or("problem")?.errors.ok_or("errors")?;
+            let errors = e.problem().ok_or("problem")?.errors.ok_or("errors")?;
             if errors.iter().map(|(_, messages)| messages.iter().count()).sum::<usize>() != 3 {
                 return Err("problem errors");
             }
