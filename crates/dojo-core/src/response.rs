@@ -37,19 +37,19 @@ pub mod kind {
         };
     }
 
-    kind!(/// A [`SetupIntent`](crate::setup_intent::SetupIntent).
+    kind!(/// A [`SetupIntent`].
         SetupIntentKind => SetupIntent);
-    kind!(/// A [`PaymentIntent`](crate::payment_intent::PaymentIntent).
+    kind!(/// A [`PaymentIntent`].
         PaymentIntentKind => PaymentIntent);
-    kind!(/// A [`ChargeResponse`](crate::payment_intent::ChargeResponse).
+    kind!(/// A [`ChargeResponse`].
         ChargeKind => ChargeResponse);
-    kind!(/// A [`Capture`](crate::payment_intent::Capture).
+    kind!(/// A [`Capture`].
         CaptureKind => Capture);
-    kind!(/// A [`Refund`](crate::payment_intent::Refund).
+    kind!(/// A [`Refund`].
         RefundKind => Refund);
-    kind!(/// A [`Reversal`](crate::payment_intent::Reversal).
+    kind!(/// A [`Reversal`].
         ReversalKind => Reversal);
-    kind!(/// A page of payment intents ([`PaymentIntentPage`](crate::payment_intent::PaymentIntentPage)).
+    kind!(/// A page of payment intents ([`PaymentIntentPage`]).
         PaymentIntentPageKind => PaymentIntentPage);
 }
 
