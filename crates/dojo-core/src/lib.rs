@@ -7,6 +7,9 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod api_key;
+pub mod checkout;
+pub mod common;
 pub mod error;
 pub mod id;
 pub mod json;
@@ -22,6 +25,7 @@ pub mod status;
 pub mod time;
 pub mod webhook;
 
+pub use api_key::{ApiKey, Environment};
 pub use error::{BufferTooSmall, Error, ValidationError, ValidationErrorKind};
 pub use id::{PaymentIntentId, SetupIntentId};
 pub use json::Text;

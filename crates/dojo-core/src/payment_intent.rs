@@ -90,7 +90,15 @@ pub struct PaymentIntent<'a> {
     /// Where the payment came from (e.g. `api`).
     #[serde(borrow)]
     pub payment_source: Option<Text<'a>>,
-    // COMMON-FIELDS
+    /// The customer.
+    #[serde(borrow)]
+    pub customer: Option<crate::common::Customer<'a>>,
+    /// The billing address.
+    #[serde(borrow)]
+    pub billing_address: Option<crate::common::Address<'a>>,
+    /// The shipping details.
+    #[serde(borrow)]
+    pub shipping_details: Option<crate::common::ShippingDetails<'a>>,
 }
 
 /// A client session secret (used by the checkout page). `Debug` and `Display` redact it;

@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use crate::error::BufferTooSmall;
 use crate::id::SetupIntentId;
 use crate::json::{Entries, Items, Text};
 use crate::money::Money;
@@ -63,7 +64,21 @@ pub struct SetupIntent<'a> {
     /// Where it came from (e.g. `api`).
     #[serde(borrow)]
     pub payment_source: Option<Text<'a>>,
-    // COMMON-FIELDS
+    /// The customer.
+    #[serde(borrow)]
+    pub customer: Option<crate::common::Customer<'a>>,
+    /// The billing address.
+    #[serde(borrow)]
+    pub billing_address: Option<crate::common::Address<'a>>,
+    /// The shipping details.
+    #[serde(borrow)]
+    pub shipping_details: Option<crate::common::ShippingDetails<'a>>,
 }
 
-// CHECKOUT-LINK
+impl SetupIntent<'_> {
+    /// Writes the customer's checkout link (`https://pay.dojo.tech/checkout/{id}`) into
+    /// `buf`.
+    pub fn checkout_link<'b>(&self, buf: &'b mut [u8]) -> Result<&'b str, BufferTooSmall> {
+        crate::checkout::checkout_link(&self.id, buf)
+    }
+}

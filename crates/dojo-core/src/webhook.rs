@@ -237,10 +237,7 @@ mod tests {
         assert_eq!(verify(BODY, &h, &["ws_b"]), Ok(0));
         assert_eq!(verify(BODY, &h, &["ws_a", "ws_b"]), Ok(1));
         assert_eq!(verify(BODY, &h, &["", "ws_b", "ws_b"]), Ok(1));
-        assert_eq!(
-            verify(BODY, &format!("  {}\r\n", h.to_lowercase()), &["ws_b"]),
-            Ok(0)
-        );
+        assert_eq!(verify(BODY, &format!("  {}\r\n", h.to_lowercase()), &["ws_b"]), Ok(0));
     }
 
     #[test]

@@ -1,0 +1,62 @@
+//! The customer's checkout link for a setup intent: `https://pay.dojo.tech/checkout/{id}`
+//! (on a kiosk, shown as a QR code).
+
+use crate::error::BufferTooSmall;
+use crate::id::{MAX_ID_LEN, SetupIntentId};
+
+/// Dojo's hosted checkout page, to which the setup intent's id is appended.
+pub const CHECKOUT_BASE: &str = "https://pay.dojo.tech/checkout/";
+
+/// The longest link [`checkout_link`] writes.
+pub const CHECKOUT_LINK_MAX_LEN: usize = CHECKOUT_BASE.len() + MAX_ID_LEN;
+
+/// Writes `https://pay.dojo.tech/checkout/{id}` into `out`.
+pub fn checkout_link<'o>(id: &SetupIntentId, out: &'o mut [u8]) -> Result<&'o str, BufferTooSmall> {
+    checkout_link_with_base(CHECKOUT_BASE, id, out)
+}
+
+/// Writes `{base}/{id}` into `out`, with exactly one `/` between them (for a local
+/// emulator's checkout page, e.g. `http://127.0.0.1:8080/checkout`).
+pub fn checkout_link_with_base<'o>(
+    base: &str,
+    id: &SetupIntentId,
+    out: &'o mut [u8],
+) -> Result<&'o str, BufferTooSmall> {
+    let base = base.trim_end_matches('/');
+    let parts = [base, "/", id.as_str()];
+    let needed = parts.iter().map(|p| p.len()).sum();
+    let Some(dst) = out.get_mut(..needed) else {
+        return Err(BufferTooSmall { needed });
+    };
+    let mut at = 0;
+    for p in parts {
+        if let Some(d) = dst.get_mut(at..at + p.len()) {
+            d.copy_from_slice(p.as_bytes());
+        }
+        at += p.len();
+    }
+    core::str::from_utf8(dst).map_err(|_| BufferTooSmall { needed })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_the_link() {
+        let id = SetupIntentId::new("si_sandbox_c9RbgPcWbkGcUIbsFSzHcA").unwrap();
+        let mut buf = [0u8; CHECKOUT_LINK_MAX_LEN];
+        assert_eq!(
+            checkout_link(&id, &mut buf).unwrap(),
+            "https://pay.dojo.tech/checkout/si_sandbox_c9RbgPcWbkGcUIbsFSzHcA"
+        );
+        assert_eq!(
+            checkout_link_with_base("http://127.0.0.1:8080/checkout/", &id, &mut buf).unwrap(),
+            "http://127.0.0.1:8080/checkout/si_sandbox_c9RbgPcWbkGcUIbsFSzHcA"
+        );
+        let mut small = [0u8; 10];
+        assert_eq!(checkout_link(&id, &mut small), Err(BufferTooSmall { needed: 31 + 33 }));
+        let longest = SetupIntentId::new(&"x".repeat(MAX_ID_LEN)).unwrap();
+        assert_eq!(checkout_link(&longest, &mut buf).unwrap().len(), CHECKOUT_LINK_MAX_LEN);
+    }
+}

@@ -1,0 +1,286 @@
+//! Sub-objects shared by requests and responses (customer, addresses, checkout
+//! configuration) and the list and map types requests use.
+
+use core::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ValidationError, ValidationErrorKind};
+use crate::json::{Entries, Items, Text};
+
+/// Checks a text's length in characters (what the API's `maxLength` counts).
+pub(crate) fn check_len(field: &'static str, text: &Text<'_>, min: usize, max: usize) -> Result<(), ValidationError> {
+    if min > 0 && text.is_empty() {
+        return Err(ValidationError::new(field, ValidationErrorKind::Empty));
+    }
+    // Count at most max + 1 characters: enough to know.
+    if text.chars().take(max + 1).count() > max {
+        return Err(ValidationError::new(field, ValidationErrorKind::TooLong { max }));
+    }
+    Ok(())
+}
+
+/// Checks an optional text's length.
+pub(crate) fn check_opt_len(field: &'static str, text: &Option<Text<'_>>, max: usize) -> Result<(), ValidationError> {
+    text.as_ref().map_or(Ok(()), |t| check_len(field, t, 0, max))
+}
+
+/// A customer (`Customer`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Customer<'a> {
+    /// The customer's id.
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Text<'a>>,
+    /// Email address (at most 254 characters).
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub email_address: Option<Text<'a>>,
+    /// Phone number (at most 50 characters).
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<Text<'a>>,
+}
+
+impl Customer<'_> {
+    /// Checks the API's limits.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        check_opt_len("emailAddress", &self.email_address, 254)?;
+        check_opt_len("phoneNumber", &self.phone_number, 50)
+    }
+}
+
+/// A postal address (`Address`). Responses may carry empty strings in every field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Address<'a> {
+    /// Line 1 (e.g. company name), at most 100 characters.
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub address1: Option<Text<'a>>,
+    /// Line 2, at most 100 characters.
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub address2: Option<Text<'a>>,
+    /// Line 3, at most 100 characters.
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub address3: Option<Text<'a>>,
+    /// Line 4, at most 100 characters.
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub address4: Option<Text<'a>>,
+    /// City, at most 100 characters.
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub city: Option<Text<'a>>,
+    /// State or region, at most 100 characters.
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub state: Option<Text<'a>>,
+    /// Postcode, at most 50 characters.
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub postcode: Option<Text<'a>>,
+    /// ISO 3166-1 alpha-2 country code (required by the API in requests).
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub country_code: Option<Text<'a>>,
+    /// Locality, at most 100 characters.
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub locality: Option<Text<'a>>,
+    /// County, at most 100 characters.
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub county: Option<Text<'a>>,
+}
+
+impl Address<'_> {
+    /// Checks the API's limits for a request (`countryCode` required, 1–10 characters).
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        for (field, value) in [
+            ("address1", &self.address1),
+            ("address2", &self.address2),
+            ("address3", &self.address3),
+            ("address4", &self.address4),
+            ("city", &self.city),
+            ("state", &self.state),
+            ("locality", &self.locality),
+            ("county", &self.county),
+        ] {
+            check_opt_len(field, value, 100)?;
+        }
+        check_opt_len("postcode", &self.postcode, 50)?;
+        match &self.country_code {
+            None => Err(ValidationError::new("countryCode", ValidationErrorKind::Missing)),
+            Some(c) => check_len("countryCode", c, 1, 10),
+        }
+    }
+}
+
+/// Where to ship (`ShippingDetails`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShippingDetails<'a> {
+    /// The recipient's name, at most 100 characters.
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub name: Option<Text<'a>>,
+    /// Delivery notes, at most 1024 characters.
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub delivery_notes: Option<Text<'a>>,
+    /// The address.
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address<'a>>,
+}
+
+impl ShippingDetails<'_> {
+    /// Checks the API's limits.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        check_opt_len("name", &self.name, 100)?;
+        check_opt_len("deliveryNotes", &self.delivery_notes, 1024)?;
+        self.address.as_ref().map_or(Ok(()), Address::validate)
+    }
+}
+
+/// Checkout page configuration (`PaymentIntentConfigRequest`, the common part of the
+/// response's `config`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckoutConfig<'a> {
+    /// The checkout page's title, at most 100 characters.
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub title: Option<Text<'a>>,
+    /// Where the customer goes after paying.
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<Text<'a>>,
+    /// Where the customer goes on cancel.
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub cancel_url: Option<Text<'a>>,
+}
+
+impl CheckoutConfig<'_> {
+    /// Checks the API's limits.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        check_opt_len("title", &self.title, 100)?;
+        for (field, url) in [("redirectUrl", &self.redirect_url), ("cancelUrl", &self.cancel_url)] {
+            if let Some(u) = url {
+                let ok = u.as_str().is_some_and(|s| s.starts_with("https://") || s.starts_with("http://"));
+                if !ok {
+                    return Err(ValidationError::new(field, ValidationErrorKind::InvalidFormat));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A list in a request: a slice the caller built, or a JSON array decoded from a body
+/// (the local emulator decodes requests with dojo-core).
+#[derive(Clone, Copy)]
+pub enum List<'a, T> {
+    /// The caller's elements.
+    Slice(&'a [T]),
+    /// Elements decoded from JSON.
+    Json(Items<'a, T>),
+}
+
+impl<'a, T: Copy + Deserialize<'a>> List<'a, T> {
+    /// The number of elements.
+    pub fn len(&self) -> usize {
+        match self {
+            List::Slice(s) => s.len(),
+            List::Json(i) => i.len(),
+        }
+    }
+
+    /// Whether the list is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The elements.
+    pub fn iter(&self) -> impl Iterator<Item = T> + 'a {
+        let (slice, items) = match *self {
+            List::Slice(s) => (Some(s.iter().copied()), None),
+            List::Json(i) => (None, Some(i.iter())),
+        };
+        slice.into_iter().flatten().chain(items.into_iter().flatten())
+    }
+}
+
+impl<'a, T> From<&'a [T]> for List<'a, T> {
+    fn from(s: &'a [T]) -> Self {
+        List::Slice(s)
+    }
+}
+
+impl<'a, T: Copy + Deserialize<'a> + PartialEq> PartialEq for List<'a, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl<'a, T: Copy + Deserialize<'a> + fmt::Debug> fmt::Debug for List<'a, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<'a, T: Copy + Deserialize<'a> + Serialize> Serialize for List<'a, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de: 'a, 'a, T: Deserialize<'de>> Deserialize<'de> for List<'a, T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Items::deserialize(d).map(List::Json)
+    }
+}
+
+/// Key-value metadata in a request: pairs the caller built, or an object decoded from a
+/// body.
+#[derive(Clone, Copy)]
+pub enum Metadata<'a> {
+    /// The caller's pairs.
+    Pairs(&'a [(&'a str, &'a str)]),
+    /// Pairs decoded from JSON.
+    Json(Entries<'a, Text<'a>, Text<'a>>),
+}
+
+impl<'a> Metadata<'a> {
+    /// The number of pairs.
+    pub fn len(&self) -> usize {
+        match self {
+            Metadata::Pairs(p) => p.len(),
+            Metadata::Json(e) => e.len(),
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The pairs.
+    pub fn iter(&self) -> impl Iterator<Item = (Text<'a>, Text<'a>)> + 'a {
+        let (pairs, json) = match *self {
+            Metadata::Pairs(p) => (Some(p.iter().map(|&(k, v)| (Text::new(k), Text::new(v)))), None),
+            Metadata::Json(e) => (None, Some(e.iter())),
+        };
+        pairs.into_iter().flatten().chain(json.into_iter().flatten())
+    }
+}
+
+impl PartialEq for Metadata<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl fmt::Debug for Metadata<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Metadata<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Metadata<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Entries::deserialize(d).map(Metadata::Json)
+    }
+}
