@@ -14,7 +14,7 @@
 //!
 //! "Outcome unknown" (a non-idempotent request that may have executed) is a transport
 //! notion and lives in the adapters; dojo-core tells them which requests are safe to
-//! retry ([`crate::request::Request::retry_safe`]).
+//! retry ([`Request::retry_safe`](crate::request::Request::retry_safe)).
 //!
 //! Every leaf error is small and `Copy`. [`Error`] borrows the response body (the
 //! [`ProblemDetails`](crate::problem::ProblemDetails) of an [`ApiError`]), so it carries
@@ -151,6 +151,10 @@ pub enum ValidationErrorKind {
     CurrencyMismatch,
     /// A required value is missing.
     Missing,
+    /// The API does not allow this value here (e.g. `Manual` capture for a setup intent).
+    NotAllowed,
+    /// Two fields that exclude each other are both set (e.g. a cursor's `before` and `after`).
+    MutuallyExclusive,
 }
 
 impl fmt::Display for ValidationError {
@@ -167,6 +171,8 @@ impl fmt::Display for ValidationError {
             ValidationErrorKind::InvalidFormat => f.write_str("not in the accepted format"),
             ValidationErrorKind::CurrencyMismatch => f.write_str("currency does not match"),
             ValidationErrorKind::Missing => f.write_str("is required"),
+            ValidationErrorKind::NotAllowed => f.write_str("this value is not allowed here"),
+            ValidationErrorKind::MutuallyExclusive => f.write_str("excludes another field that is also set"),
         }
     }
 }
