@@ -712,10 +712,8 @@ fn validate_common(
     shipping_details: &Option<ShippingDetails<'_>>,
     config: &Option<CheckoutConfig<'_>>,
 ) -> Result<(), ValidationError> {
-    if let Some(methods) = payment_methods {
-        if methods.iter().any(|m| !m.is_known()) {
-            return Err(ValidationError::new("paymentMethods", ValidationErrorKind::UnknownVariant));
-        }
+    if payment_methods.is_some_and(|methods| methods.iter().any(|m| !m.is_known())) {
+        return Err(ValidationError::new("paymentMethods", ValidationErrorKind::UnknownVariant));
     }
     customer.as_ref().map_or(Ok(()), Customer::validate)?;
     billing_address.as_ref().map_or(Ok(()), Address::validate)?;
@@ -952,15 +950,13 @@ impl<'a> Cursor<'a> {
 impl SearchPaymentIntentsRequest<'_> {
     /// Checks the statuses, the dates' order and the cursor.
     pub fn validate(&self) -> Result<(), ValidationError> {
-        if let Some(statuses) = &self.statuses {
-            if statuses.iter().any(|s| !s.is_known()) {
-                return Err(ValidationError::new("statuses", ValidationErrorKind::UnknownVariant));
-            }
+        if self.statuses.is_some_and(|statuses| statuses.iter().any(|s| !s.is_known())) {
+            return Err(ValidationError::new("statuses", ValidationErrorKind::UnknownVariant));
         }
-        if let (Some(start), Some(end)) = (self.start_date, self.end_date) {
-            if end < start {
-                return Err(ValidationError::new("endDate", ValidationErrorKind::InvalidFormat));
-            }
+        if let (Some(start), Some(end)) = (self.start_date, self.end_date)
+            && end < start
+        {
+            return Err(ValidationError::new("endDate", ValidationErrorKind::InvalidFormat));
         }
         if let Some(c) = &self.cursor {
             if c.limit.is_some_and(|l| l <= 0) {
