@@ -383,9 +383,7 @@ impl StateMachineTest for LifecycleTest {
             },
             Op::ServerReportsSetupIntent(to) => sut.si.observe(si_status(to)).is_ok(),
             Op::CreatePaymentIntent { amount, from_si } => {
-                if sut.pi.is_some() {
-                    false
-                } else if from_si && sut.si.check_payment_amount(Money::gbp(amount)).is_err() {
+                if sut.pi.is_some() || (from_si && sut.si.check_payment_amount(Money::gbp(amount)).is_err()) {
                     false
                 } else {
                     let id = PaymentIntentId::new("pi_sandbox_model").unwrap();
