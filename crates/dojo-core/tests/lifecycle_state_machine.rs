@@ -90,6 +90,19 @@ impl Model {
     fn effective_si(&self) -> Si {
         if self.si == Si::Created && self.now >= START + TTL { Si::Expired } else { self.si }
     }
+
+    /// The seed's rules: a payment intent from this setup intent, for the intended
+    /// amount, still Created, with no charge done or pending, and an Authorized setup
+    /// intent.
+    fn may_charge(&self) -> bool {
+        self.effective_si() == Si::Authorized
+            && self.pi.as_ref().is_some_and(|p| {
+                p.from_si
+                    && p.amount == INTENDED
+                    && p.status == Pi::Created
+                    && matches!(p.charge, Charge::None | Charge::Declined)
+            })
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -207,14 +220,7 @@ impl ReferenceStateMachine for Reference {
                 }
             }
             Op::Charge(choice) => {
-                let eff = s.effective_si();
-                let ok = s.pi.as_ref().is_some_and(|p| {
-                    p.from_si
-                        && p.amount == INTENDED
-                        && p.status == Pi::Created
-                        && matches!(p.charge, Charge::None | Charge::Declined)
-                        && eff == Si::Authorized
-                });
+                let ok = s.may_charge();
                 s.allowed = ok;
                 if ok && let Some(p) = s.pi.as_mut() {
                     match choice {
@@ -230,14 +236,7 @@ impl ReferenceStateMachine for Reference {
             }
             Op::ChargeOutcomeLost => {
                 // A charge attempt whose answer never arrives.
-                let eff = s.effective_si();
-                let ok = s.pi.as_ref().is_some_and(|p| {
-                    p.from_si
-                        && p.amount == INTENDED
-                        && p.status == Pi::Created
-                        && matches!(p.charge, Charge::None | Charge::Declined)
-                        && eff == Si::Authorized
-                });
+                let ok = s.may_charge();
                 s.allowed = ok;
                 if ok && let Some(p) = s.pi.as_mut() {
                     p.charge = Charge::Unknown;
