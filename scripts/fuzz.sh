@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Fuzzing campaign runner.
+#
+#   scripts/fuzz.sh [SECONDS] [TARGET...]
+#
+# Builds the cargo-fuzz targets (nightly; or the stable toolchain with RUSTC_BOOTSTRAP=1
+# when no nightly is installed), runs each TARGET (default: all) for SECONDS (default 60)
+# on its seed corpus (fuzz/corpus/TARGET, kept in the repo) plus the grown corpus
+# (fuzz/grown/TARGET, kept between runs, not committed), prints executions per target,
+# keeps crash artifacts in fuzz/artifacts/TARGET, and exits non-zero if any target crashed.
+# Reproduce a crash with:  cd fuzz && cargo +nightly fuzz run TARGET artifacts/TARGET/crash-…
+set -euo pipefail
+cd "$(dirname "$0")/../fuzz"
+
+secs=${1:-60}
+[ $# -gt 0 ] && shift
+case "$secs" in ''|*[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS] [TARGET...]" >&2; exit 2 ;; esac
+
+if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+  tc=(+nightly)
+else
+  echo "no nightly toolchain: building with the default toolchain and RUSTC_BOOTSTRAP=1"
+  tc=()
+  export RUSTC_BOOTSTRAP=1
+fi
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  echo "installing cargo-fuzz"
+  cargo install cargo-fuzz --locked
+fi
+
+if [ $# -gt 0 ]; then
+  targets=("$@")
+else
+  mapfile -t targets < <(cargo "${tc[@]}" fuzz list)
+fi
+
+echo "building the fuzz targets"
+build_log=$(mktemp)
+if ! cargo "${tc[@]}" fuzz build -O >"$build_log" 2>&1; then
+  cat "$build_log" >&2
+  exit 1
+fi
+rm -f "$build_log"
+
+failed=0
+printf '%-24s %14s %12s %8s  %s\n' target executions execs/s seconds result
+for t in "${targets[@]}"; do
+  mkdir -p "grown/$t" "corpus/$t"
+  log=$(mktemp)
+  if cargo "${tc[@]}" fuzz run -O "$t" "grown/$t" "corpus/$t" -- \
+      -max_total_time="$secs" -print_final_stats=1 -rss_limit_mb=2048 >"$log" 2>&1; then
+    result=ok
+  else
+    result=CRASH
+    failed=1
+  fi
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+  printf '%-24s %14s %12s %8s  %s\n' "$t" "${execs:-?}" "${rate:-?}" "$secs" "$result"
+  if [ "$result" = CRASH ]; then
+    grep -E 'panicked|ERROR|SUMMARY' "$log" | head -n 5 | sed 's/^/    /'
+    for a in "artifacts/$t"/*; do
+      [ -e "$a" ] && echo "    reproduce: cd fuzz && cargo +nightly fuzz run $t $a"
+    done
+  fi
+  rm -f "$log"
+done
+exit "$failed"
