@@ -46,6 +46,7 @@ macro_rules! id_type {
 
             /// The id as text.
             pub fn as_str(&self) -> &str {
+                // Validated ASCII on construction; `from_utf8` on ASCII is a quick check.
                 self.bytes
                     .get(..usize::from(self.len))
                     .and_then(|b| core::str::from_utf8(b).ok())

@@ -52,11 +52,14 @@ impl fmt::Debug for UnknownValue {
 
 /// Reads an enum's text, decoding escapes, into a small stack buffer. `Ok(None)` when
 /// it is longer than any value we keep.
-pub(crate) fn read_enum_text<'de, D: serde::Deserializer<'de>>(
+pub(crate) fn read_enum_text<'de: 'b, 'b, D: serde::Deserializer<'de>>(
     d: D,
-    buf: &mut [u8; UnknownValue::CAPACITY],
-) -> Result<Option<&str>, D::Error> {
+    buf: &'b mut [u8; UnknownValue::CAPACITY],
+) -> Result<Option<&'b str>, D::Error> {
     let text = crate::json::Text::deserialize(d)?;
+    if let Some(plain) = text.as_str() {
+        return Ok(Some(plain));
+    }
     Ok(text.copy_to(buf).ok())
 }
 

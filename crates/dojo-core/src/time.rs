@@ -236,6 +236,11 @@ impl serde::Serialize for Timestamp {
 impl<'de> serde::Deserialize<'de> for Timestamp {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = crate::json::Text::deserialize(d)?;
+        if let Some(plain) = text.as_str() {
+            return Timestamp::parse(plain).map_err(|_| {
+                serde::de::Error::invalid_value(serde::de::Unexpected::Str(plain), &"an ISO 8601 date-time")
+            });
+        }
         let mut buf = [0u8; 48];
         let s = text.copy_to(&mut buf).map_err(|_| {
             serde::de::Error::invalid_value(serde::de::Unexpected::Other("long string"), &"an ISO 8601 date-time")

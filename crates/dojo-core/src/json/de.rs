@@ -190,7 +190,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
             } else {
                 visitor.visit_seq(LazyMap {
                     span: Some(span),
-                    inner: Map { de: &mut *self, first: true, fields: &[], field: None },
+                    inner: Map { de: &mut *self, first: true, fields: &[], key_at: 0 },
                 })?
             };
             self.finish()?;
@@ -225,7 +225,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         }
         self.r.pos += 1;
         self.enter()?;
-        let value = visitor.visit_map(Map { de: &mut *self, first: true, fields, field: None })?;
+        let value = visitor.visit_map(Map { de: &mut *self, first: true, fields, key_at: 0 })?;
         self.finish()?;
         Ok(value)
     }
@@ -359,7 +359,9 @@ struct Map<'a, 'de> {
     de: &'a mut Deserializer<'de>,
     first: bool,
     fields: &'static [&'static str],
-    field: Option<&'static str>,
+    /// Where the current key starts: the field name for an error is worked out from it
+    /// only when there is an error.
+    key_at: usize,
 }
 
 impl Map<'_, '_> {
@@ -386,9 +388,13 @@ impl Map<'_, '_> {
         Ok(true)
     }
 
-    /// Which of the struct's fields the key at the current position names.
+    /// Which of the struct's fields the current key names.
     fn field_at_key(&self) -> Option<&'static str> {
+        if self.fields.is_empty() {
+            return None;
+        }
         let mut probe = self.de.r.clone();
+        probe.pos = self.key_at;
         let key = probe.string().ok()?;
         let key = if key.escaped { Text::from_escaped(key.raw) } else { Text::new(key.raw) };
         self.fields.iter().copied().find(|f| key == **f)
@@ -402,10 +408,12 @@ impl<'de> de::MapAccess<'de> for Map<'_, 'de> {
         if !self.advance()? {
             return Ok(None);
         }
-        self.field = self.field_at_key();
         let at = self.de.r.pos;
-        let key =
-            seed.deserialize(MapKey { de: &mut *self.de }).map_err(|e| Deserializer::locate(e, at, self.field))?;
+        self.key_at = at;
+        let key = match seed.deserialize(MapKey { de: &mut *self.de }) {
+            Ok(key) => key,
+            Err(e) => return Err(Deserializer::locate(e, at, self.field_at_key())),
+        };
         self.de.r.expect(b':')?;
         Ok(Some(key))
     }
@@ -413,7 +421,7 @@ impl<'de> de::MapAccess<'de> for Map<'_, 'de> {
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DecodeError> {
         self.de.r.skip_ws();
         let at = self.de.r.pos;
-        seed.deserialize(&mut *self.de).map_err(|e| Deserializer::locate(e, at, self.field))
+        seed.deserialize(&mut *self.de).map_err(|e| Deserializer::locate(e, at, self.field_at_key()))
     }
 }
 

@@ -26,11 +26,56 @@ pub(crate) enum Number<'a> {
 pub(crate) struct Reader<'a> {
     pub(crate) input: &'a [u8],
     pub(crate) pos: usize,
+    /// The longest valid UTF-8 prefix of `input`, checked once up front (JSON is UTF-8
+    /// throughout), so strings are sliced from it without validating each again.
+    text: &'a str,
+}
+
+/// Bytes that end a run of plain string content: `"`, `\` and control characters.
+static STRING_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
+/// The index of the first `"`, `\\` or control byte, looking at eight bytes at a time
+/// (SWAR) and then byte by byte in the word that holds it.
+pub(crate) fn find_string_stop(rest: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Non-zero exactly when some byte of `v` is below `n` (n <= 0x80).
+    let any_below = |v: u64, n: u64| v.wrapping_sub(ONES * n) & !v & HIGH;
+    let mut at = 0;
+    while let Some(word) = rest.get(at..at + 8).and_then(|c| <[u8; 8]>::try_from(c).ok()) {
+        let w = u64::from_le_bytes(word);
+        let stop = any_below(w ^ (ONES * u64::from(b'"')), 1)
+            | any_below(w ^ (ONES * u64::from(b'\\')), 1)
+            | any_below(w, 0x20);
+        if stop != 0 {
+            break;
+        }
+        at += 8;
+    }
+    let tail = rest.get(at..)?;
+    tail.iter().position(|&b| STRING_STOP.get(usize::from(b)).copied().unwrap_or(true)).map(|n| at + n)
 }
 
 impl<'a> Reader<'a> {
     pub(crate) fn new(input: &'a [u8]) -> Self {
-        Reader { input, pos: 0 }
+        let text = match core::str::from_utf8(input) {
+            Ok(text) => text,
+            Err(e) => {
+                let valid = input.get(..e.valid_up_to()).unwrap_or(&[]);
+                core::str::from_utf8(valid).unwrap_or("")
+            }
+        };
+        Reader { input, pos: 0, text }
     }
 
     pub(crate) fn error(&self, kind: DecodeErrorKind) -> DecodeError {
@@ -104,26 +149,32 @@ impl<'a> Reader<'a> {
         let start = self.pos;
         let mut escaped = false;
         loop {
-            let Some(b) = self.peek() else {
+            // Skip plain bytes in one scan; stop at a quote, a backslash or a control byte.
+            let rest = self.input.get(self.pos..).unwrap_or(&[]);
+            let Some(n) = find_string_stop(rest) else {
+                self.pos = self.input.len();
                 return Err(self.error(DecodeErrorKind::Truncated));
             };
-            match b {
-                b'"' => break,
-                b'\\' => {
-                    let rest = self.input.get(self.pos..).unwrap_or(&[]);
-                    match decode_escape(rest) {
+            self.pos += n;
+            match rest.get(n).copied() {
+                Some(b'"') => break,
+                Some(b'\\') => {
+                    let esc = rest.get(n..).unwrap_or(&[]);
+                    match decode_escape(esc) {
                         Some((_, used)) => self.pos += used,
-                        None => return Err(self.escape_error(rest)),
+                        None => return Err(self.escape_error(esc)),
                     }
                     escaped = true;
                 }
-                0x00..=0x1F => return Err(self.error(DecodeErrorKind::ControlCharacter)),
-                _ => self.pos += 1,
+                _ => return Err(self.error(DecodeErrorKind::ControlCharacter)),
             }
         }
-        let bytes = self.input.get(start..self.pos).unwrap_or(&[]);
-        let raw = core::str::from_utf8(bytes)
-            .map_err(|e| DecodeError::new(DecodeErrorKind::InvalidUtf8, start + e.valid_up_to()))?;
+        // `start` follows a quote and `pos` is on one, so both are char boundaries of the
+        // valid prefix unless invalid UTF-8 starts before `pos`.
+        let raw = self
+            .text
+            .get(start..self.pos)
+            .ok_or_else(|| DecodeError::new(DecodeErrorKind::InvalidUtf8, self.text.len().max(start)))?;
         self.pos += 1; // closing quote
         Ok(RawStr { raw, escaped })
     }
@@ -320,6 +371,14 @@ mod tests {
         assert_eq!(skip(&deep).unwrap_err().kind, DecodeErrorKind::DepthLimit);
         let hostile = "[".repeat(1_000_000);
         assert_eq!(skip(&hostile).unwrap_err().kind, DecodeErrorKind::DepthLimit);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn string_stop_scan_matches_a_naive_scan(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
+            let naive = bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+            proptest::prop_assert_eq!(find_string_stop(&bytes), naive);
+        }
     }
 
     #[test]

@@ -89,10 +89,24 @@ pub struct Serializer<'b> {
 }
 
 impl Serializer<'_> {
+    fn push_byte(&mut self, b: u8) {
+        if let Some(d) = self.buf.get_mut(self.len) {
+            *d = b;
+        }
+        self.len += 1;
+    }
+
     fn push(&mut self, bytes: &[u8]) {
         let end = self.len + bytes.len();
         if let Some(dst) = self.buf.get_mut(self.len..end) {
-            dst.copy_from_slice(bytes);
+            if bytes.len() <= 16 {
+                // Short runs (keys, numbers, punctuation): a plain loop beats a memmove call.
+                for (d, b) in dst.iter_mut().zip(bytes) {
+                    *d = *b;
+                }
+            } else {
+                dst.copy_from_slice(bytes);
+            }
         }
         self.len = end;
     }
@@ -135,11 +149,37 @@ impl Serializer<'_> {
     }
 
     fn push_str(&mut self, s: &str) {
-        self.push(b"\"");
-        for c in s.chars() {
-            self.push_char(c);
+        self.push_byte(b'\"');
+        self.push_str_content(s);
+        self.push_byte(b'\"');
+    }
+
+    /// Escaped string content: runs of bytes that need no escape are copied at once.
+    fn push_str_content(&mut self, s: &str) {
+        let aspnet = self.escaping == Escaping::AspNet;
+        let special = |b: u8| {
+            b == b'"'
+                || b == b'\\'
+                || b < 0x20
+                || (aspnet && (b >= 0x7f || matches!(b, b'&' | b'\'' | b'<' | b'>' | b'+' | b'`')))
+        };
+        let bytes = s.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            let rest = bytes.get(at..).unwrap_or(&[]);
+            let run = if aspnet {
+                rest.iter().position(|&b| special(b)).unwrap_or(rest.len())
+            } else {
+                super::read::find_string_stop(rest).unwrap_or(rest.len())
+            };
+            self.push(rest.get(..run).unwrap_or(&[]));
+            at += run;
+            // `at` is on a char boundary: special bytes are ASCII or the first byte of a char.
+            if let Some(c) = s.get(at..).and_then(|t| t.chars().next()) {
+                self.push_char(c);
+                at += c.len_utf8();
+            }
         }
-        self.push(b"\"");
     }
 
     fn push_u64(&mut self, mut v: u64) {
@@ -171,9 +211,7 @@ struct Escaper<'s, 'b>(&'s mut Serializer<'b>);
 
 impl fmt::Write for Escaper<'_, '_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        for c in s.chars() {
-            self.0.push_char(c);
-        }
+        self.0.push_str_content(s);
         Ok(())
     }
 }
@@ -274,15 +312,15 @@ impl<'s, 'b> ser::Serializer for &'s mut Serializer<'b> {
         variant: &'static str,
         value: &T,
     ) -> Result {
-        self.push(b"{");
+        self.push_byte(b'{');
         self.push_str(variant);
-        self.push(b":");
+        self.push_byte(b':');
         value.serialize(&mut *self)?;
-        self.push(b"}");
+        self.push_byte(b'}');
         Ok(())
     }
     fn serialize_seq(self, _len: Option<usize>) -> Result<Compound<'s, 'b>> {
-        self.push(b"[");
+        self.push_byte(b'[');
         Ok(Compound { ser: self, first: true, close: b"]" })
     }
     fn serialize_tuple(self, len: usize) -> Result<Compound<'s, 'b>> {
@@ -298,13 +336,13 @@ impl<'s, 'b> ser::Serializer for &'s mut Serializer<'b> {
         variant: &'static str,
         _len: usize,
     ) -> Result<Compound<'s, 'b>> {
-        self.push(b"{");
+        self.push_byte(b'{');
         self.push_str(variant);
         self.push(b":[");
         Ok(Compound { ser: self, first: true, close: b"]}" })
     }
     fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'s, 'b>> {
-        self.push(b"{");
+        self.push_byte(b'{');
         Ok(Compound { ser: self, first: true, close: b"}" })
     }
     fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Compound<'s, 'b>> {
@@ -317,15 +355,15 @@ impl<'s, 'b> ser::Serializer for &'s mut Serializer<'b> {
         variant: &'static str,
         _len: usize,
     ) -> Result<Compound<'s, 'b>> {
-        self.push(b"{");
+        self.push_byte(b'{');
         self.push_str(variant);
         self.push(b":{");
         Ok(Compound { ser: self, first: true, close: b"}}" })
     }
     fn collect_str<T: fmt::Display + ?Sized>(self, value: &T) -> Result {
-        self.push(b"\"");
+        self.push_byte(b'\"');
         write!(Escaper(self), "{value}").map_err(|_| Unsupported)?;
-        self.push(b"\"");
+        self.push_byte(b'\"');
         Ok(())
     }
 }
@@ -340,7 +378,7 @@ pub struct Compound<'s, 'b> {
 impl Compound<'_, '_> {
     fn comma(&mut self) {
         if !core::mem::take(&mut self.first) {
-            self.ser.push(b",");
+            self.ser.push_byte(b',');
         }
     }
     fn finish(self) -> Result {
@@ -400,7 +438,7 @@ impl ser::SerializeMap for Compound<'_, '_> {
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result {
         self.comma();
         key.serialize(MapKey { ser: &mut *self.ser })?;
-        self.ser.push(b":");
+        self.ser.push_byte(b':');
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
@@ -417,7 +455,7 @@ impl ser::SerializeStruct for Compound<'_, '_> {
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
         self.comma();
         self.ser.push_str(key);
-        self.ser.push(b":");
+        self.ser.push_byte(b':');
         value.serialize(&mut *self.ser)
     }
     fn end(self) -> Result {

@@ -64,6 +64,12 @@ impl<'a> Text<'a> {
 
     /// Copies the decoded string into `buf` and returns it as a `&str`.
     pub fn copy_to<'b>(&self, buf: &'b mut [u8]) -> Result<&'b str, BufferTooSmall> {
+        if !self.escaped {
+            let needed = self.raw.len();
+            let dst = buf.get_mut(..needed).ok_or(BufferTooSmall { needed })?;
+            dst.copy_from_slice(self.raw.as_bytes());
+            return core::str::from_utf8(dst).map_err(|_| BufferTooSmall { needed });
+        }
         let needed = self.len();
         let Some(out) = buf.get_mut(..needed) else {
             return Err(BufferTooSmall { needed });

@@ -1,0 +1,210 @@
+//! dojo-core against serde_json (std, owned `String` fields) on the same shapes:
+//! decoding a setup intent and a payment intent as the server sends them, and encoding
+//! the create requests. Prints each pair's ratio at the end (below 1.00: dojo-core is
+//! faster).
+//!
+//! Run: `cargo bench -p dojo-core --bench vs_serde_json`
+//!
+//! The comparison favours serde_json slightly: dojo-core also parses every timestamp and
+//! validates ids and lazy lists while decoding, where serde_json keeps strings as they are.
+
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use criterion::Criterion;
+use dojo_core::json::{from_slice, to_slice};
+use dojo_core::payment_intent::PaymentIntent;
+use dojo_core::request::{CreatePaymentIntentRequest, CreateSetupIntentRequest};
+use dojo_core::setup_intent::SetupIntent;
+use dojo_core::{MerchantInitiatedTransactionType, Money, SetupIntentId};
+use serde::{Deserialize, Serialize};
+
+const SETUP_INTENT: &[u8] = include_bytes!("../tests/fixtures/setup_intent_created.json");
+const PAYMENT_INTENT: &[u8] = include_bytes!("../tests/fixtures/payment_intent_created.json");
+
+#[derive(Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SjMoney {
+    value: i64,
+    currency_code: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct SjEvent {
+    event_type: Option<String>,
+    transaction_id: Option<String>,
+    transaction_date_time: Option<String>,
+    auth_code: Option<String>,
+    card_number: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct SjSetupIntent {
+    id: String,
+    status: String,
+    reference: Option<String>,
+    description: Option<String>,
+    terms: Option<String>,
+    intended_amount: Option<SjMoney>,
+    merchant_initiated_transaction_type: Option<String>,
+    created_at: Option<String>,
+    updated_at: Option<String>,
+    expire_at: Option<String>,
+    client_session_secret: Option<String>,
+    client_session_secret_expiration_date: Option<String>,
+    payment_methods: Option<Vec<String>>,
+    setup_events: Option<Vec<SjEvent>>,
+    metadata: Option<HashMap<String, String>>,
+    payment_source: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct SjCapture {
+    id: Option<String>,
+    amount: Option<i64>,
+    status: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct SjPaymentIntent {
+    id: String,
+    status: String,
+    capture_mode: Option<String>,
+    amount: Option<SjMoney>,
+    total_amount: Option<SjMoney>,
+    refunded_amount: Option<i64>,
+    reference: Option<String>,
+    description: Option<String>,
+    setup_intent_id: Option<String>,
+    card_holder_not_present: Option<bool>,
+    client_session_secret: Option<String>,
+    client_session_secret_expiration_date: Option<String>,
+    payment_methods: Option<Vec<String>>,
+    created_at: Option<String>,
+    updated_at: Option<String>,
+    expire_at: Option<String>,
+    metadata: Option<HashMap<String, String>>,
+    payment_link: Option<String>,
+    payment_events: Option<Vec<SjEvent>>,
+    captures: Option<Vec<SjCapture>>,
+    payment_source: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SjCreateSetupIntent {
+    reference: String,
+    merchant_initiated_transaction_type: String,
+    terms: String,
+    intended_amount: SjMoney,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SjCreatePaymentIntent {
+    amount: SjMoney,
+    reference: String,
+    setup_intent_id: String,
+}
+
+const REFERENCE: &str = "Harbour Bistro | Booking for Table 12";
+const TERMS: &str = "If you do not arrive within 30 minutes of your booking, we will charge a no-show fee of £10.00.";
+
+fn out_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("criterion")
+}
+
+fn main() {
+    let mut c = Criterion::default()
+        .output_directory(&out_dir())
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .configure_from_args();
+
+    let mut g = c.benchmark_group("decode_setup_intent");
+    g.bench_function("dojo_core", |b| b.iter(|| from_slice::<SetupIntent<'_>>(black_box(SETUP_INTENT)).unwrap()));
+    g.bench_function("serde_json", |b| {
+        b.iter(|| serde_json::from_slice::<SjSetupIntent>(black_box(SETUP_INTENT)).unwrap())
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("decode_payment_intent");
+    g.bench_function("dojo_core", |b| b.iter(|| from_slice::<PaymentIntent<'_>>(black_box(PAYMENT_INTENT)).unwrap()));
+    g.bench_function("serde_json", |b| {
+        b.iter(|| serde_json::from_slice::<SjPaymentIntent>(black_box(PAYMENT_INTENT)).unwrap())
+    });
+    g.finish();
+
+    let si =
+        CreateSetupIntentRequest::new(REFERENCE, TERMS, MerchantInitiatedTransactionType::NoShow, Money::gbp(1000));
+    let sj_si = SjCreateSetupIntent {
+        reference: REFERENCE.into(),
+        merchant_initiated_transaction_type: "NoShow".into(),
+        terms: TERMS.into(),
+        intended_amount: SjMoney { value: 1000, currency_code: "GBP".into() },
+    };
+    let mut buf = [0u8; 1024];
+    let mut vec = Vec::with_capacity(1024);
+    let mut g = c.benchmark_group("encode_create_setup_intent");
+    g.bench_function("dojo_core", |b| b.iter(|| to_slice(black_box(&si), &mut buf).unwrap()));
+    g.bench_function("serde_json", |b| {
+        b.iter(|| {
+            vec.clear();
+            serde_json::to_writer(&mut vec, black_box(&sj_si)).unwrap();
+            vec.len()
+        })
+    });
+    g.finish();
+
+    let setup_intent = SetupIntentId::new("si_sandbox_Xk3b9QmVfE2yLpR7tW0aHg").unwrap();
+    let pi = CreatePaymentIntentRequest::for_setup_intent("No-show Table 12", Money::gbp(1000), setup_intent);
+    let sj_pi = SjCreatePaymentIntent {
+        amount: SjMoney { value: 1000, currency_code: "GBP".into() },
+        reference: "No-show Table 12".into(),
+        setup_intent_id: setup_intent.as_str().into(),
+    };
+    let mut g = c.benchmark_group("encode_create_payment_intent");
+    g.bench_function("dojo_core", |b| b.iter(|| to_slice(black_box(&pi), &mut buf).unwrap()));
+    g.bench_function("serde_json", |b| {
+        b.iter(|| {
+            vec.clear();
+            serde_json::to_writer(&mut vec, black_box(&sj_pi)).unwrap();
+            vec.len()
+        })
+    });
+    g.finish();
+
+    c.final_summary();
+    print_ratios();
+}
+
+fn mean_ns(group: &str, function: &str) -> Option<f64> {
+    let path = out_dir().join(group).join(function).join("new").join("estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v["mean"]["point_estimate"].as_f64()
+}
+
+fn print_ratios() {
+    println!("\n{:<32} {:>12} {:>12} {:>8}", "benchmark", "dojo-core", "serde_json", "ratio");
+    for group in
+        ["decode_setup_intent", "decode_payment_intent", "encode_create_setup_intent", "encode_create_payment_intent"]
+    {
+        match (mean_ns(group, "dojo_core"), mean_ns(group, "serde_json")) {
+            (Some(ours), Some(theirs)) => {
+                println!("{group:<32} {:>10.0}ns {:>10.0}ns {:>8.2}", ours, theirs, ours / theirs);
+            }
+            _ => println!("{group:<32} (not measured in this run)"),
+        }
+    }
+}
