@@ -8,6 +8,8 @@
 //! The comparison favours serde_json slightly: dojo-core also parses every timestamp and
 //! validates ids and lazy lists while decoding, where serde_json keeps strings as they are.
 
+#![allow(clippy::unwrap_used, clippy::missing_docs_in_private_items)]
+
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::path::PathBuf;
