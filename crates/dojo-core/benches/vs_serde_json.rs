@@ -8,7 +8,7 @@
 //! The comparison favours serde_json slightly: dojo-core also parses every timestamp and
 //! validates ids and lazy lists while decoding, where serde_json keeps strings as they are.
 
-#![allow(clippy::unwrap_used, clippy::missing_docs_in_private_items)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use std::collections::HashMap;
 use std::hint::black_box;
