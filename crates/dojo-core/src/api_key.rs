@@ -39,6 +39,11 @@ impl Environment {
 /// key after `Basic `, not base64 of a user:password pair), so adapters can pass a
 /// `&str` header without building one. `Debug` and `Display` never show the key, and its
 /// bytes are zeroized when it is dropped (every clone too).
+///
+/// Zeroizing covers the value where it is dropped: like any Rust value, a move may leave
+/// a stale copy of the bytes in the frame it left, so build the key where it will live
+/// (a `static`, a long-lived task's stack) rather than passing it around by value.
+/// The key is copied in; the `&str` it was built from is the caller's to wipe.
 #[derive(Clone)]
 pub struct ApiKey {
     header: [u8; SCHEME.len() + MAX_KEY_LEN],

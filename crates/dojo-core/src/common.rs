@@ -1,5 +1,8 @@
 //! Sub-objects shared by requests and responses (customer, addresses, checkout
-//! configuration) and the list and map types requests use.
+//! configuration, device, order) and the list and map types requests use.
+//!
+//! Every field is optional and unknown fields are ignored, so responses decode into the
+//! same types; `validate` checks the API's limits for a request.
 
 use core::fmt;
 
@@ -7,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ValidationError, ValidationErrorKind};
 use crate::json::{Entries, Items, Text};
+use crate::time::Timestamp;
 
 /// Checks a text's length in characters (what the API's `maxLength` counts).
 pub(crate) fn check_len(field: &'static str, text: &Text<'_>, min: usize, max: usize) -> Result<(), ValidationError> {
@@ -153,14 +157,59 @@ impl CheckoutConfig<'_> {
         check_opt_len("title", &self.title, 100)?;
         for (field, url) in [("redirectUrl", &self.redirect_url), ("cancelUrl", &self.cancel_url)] {
             if let Some(u) = url {
-                let ok = u.as_str().is_some_and(|s| s.starts_with("https://") || s.starts_with("http://"));
-                if !ok {
+                // Compare decoded characters: a body decoded from JSON may write `\/`.
+                let starts = |prefix: &str| u.chars().take(prefix.len()).eq(prefix.chars());
+                if !(starts("https://") || starts("http://")) {
                     return Err(ValidationError::new(field, ValidationErrorKind::InvalidFormat));
                 }
             }
         }
         Ok(())
     }
+}
+
+/// The customer's device (`RequestSecurity`), for the fraud checks of an online
+/// checkout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestSecurity<'a> {
+    /// The customer's browser user agent, at most 300 characters.
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<Text<'a>>,
+    /// The customer's IP address, at most 70 characters.
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<Text<'a>>,
+    /// The customer's device type, at most 120 characters.
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub device: Option<Text<'a>>,
+}
+
+impl RequestSecurity<'_> {
+    /// Checks the API's limits.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        check_opt_len("userAgent", &self.user_agent, 300)?;
+        check_opt_len("ipAddress", &self.ip_address, 70)?;
+        check_opt_len("device", &self.device, 120)
+    }
+}
+
+/// The order a payment belongs to (`OrderDetails`), e.g. its id in an EPOS. The spec sets
+/// no limits on these fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderDetails<'a> {
+    /// The order's id in Dojo.
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Text<'a>>,
+    /// The order's id in an external system, such as an EPOS.
+    #[serde(borrow, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<Text<'a>>,
+    /// When the order is available.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub availability_date: Option<Timestamp>,
+    /// Whether this updates an order sent before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_update: Option<bool>,
 }
 
 /// A list in a request: a slice the caller built, or a JSON array decoded from a body

@@ -2,30 +2,57 @@
 //! the seed's rules on the client side.
 //!
 //! ```text
-//!  Setup intent                                 Payment intent
+//! Setup intent
 //!
-//!              ┌──── customer authorizes ──┐                 ┌── DELETE ──▶ Canceled
-//!              │                           ▼                 │
-//!  Created ────┼── expireAt passes ─▶ Expired     Created ───┼── customer authorizes (Manual) ──▶ Authorized
-//!              │                                             │                                     │   │
-//!              └── DELETE ─────────▶ Canceled                └── charge / Auto capture ─▶ Captured ◀┘   │
-//!                                                                 (capture)          │      │          │
-//!  Authorized ─┬── PI charged ───────▶ Completed                                     │      │ reversal │
-//!              ├── DELETE ?includeAuthorized ─▶ Closed             refund in full ◀──┘      ▼          │
-//!              └── card expires ─────▶ CardExpired                   Refunded           Reversed ◀────┘
+//!   Created ── customer authorizes ──▶ Authorized ── its payment intent is charged ──▶ Completed
+//!     │                                │
+//!     ├── expireAt passes ──▶ Expired  ├── DELETE ?includeAuthorized=true ──▶ Closed
+//!     │                                │
+//!     └── DELETE ───────────▶ Canceled └── the stored card expires ──────────▶ CardExpired
+//!
+//! Payment intent
+//!
+//!   Created ── authorized (Manual) ──▶ Authorized ── capture ──▶ Captured ── refund in full ──▶ Refunded
+//!     │                                │                          ▲    │
+//!     ├── /charge or Auto capture ─────┼──────────────────────────┘    │
+//!     │                                │                               │ reversal
+//!     │                                └── reversal ──▶ Reversed ◀─────┘
+//!     │
+//!     └── DELETE ──▶ Canceled
 //! ```
 //!
 //! Completed, Expired, Canceled, Closed and CardExpired setup intents, and Refunded,
-//! Reversed and Canceled payment intents, are terminal. Reporting the same status again
-//! is never a change.
+//! Reversed and Canceled payment intents, are terminal. Each move's cause is a variant of
+//! [`SetupIntentCause`] or [`PaymentIntentCause`]; [`setup_intent_transition`] and
+//! [`payment_intent_transition`] are the tables.
 //!
 //! The server decides statuses; these machines record what it reports
-//! ([`SetupIntentState::observe`], [`PaymentIntentState::observe`]) and surface a move
-//! the lifecycle says is impossible (e.g. Completed → Created) as an [`Anomaly`]
-//! instead of accepting it. And they refuse, before anything is sent, what the seed's
-//! rules forbid ([`LifecycleError`]): only an Authorized setup intent backs a charge; a
-//! payment intent is charged at most once; for exactly the intended amount. Time is
-//! passed in: a Created setup intent past its `expireAt` is effectively Expired.
+//! ([`SetupIntentState::observe`], [`PaymentIntentState::observe`]). Reporting the same
+//! status again is never a change. A move the lifecycle says is impossible (e.g.
+//! Completed → Created), or a status this version of dojo-core does not know, is an
+//! [`Anomaly`] (of [`AnomalyKind::ImpossibleMove`] or [`AnomalyKind::UnknownStatus`])
+//! and leaves the state as it was: the caller decides. And the machines refuse, before
+//! anything is sent, what the seed's rules forbid ([`LifecycleError`]): only an
+//! Authorized setup intent backs a charge; a payment intent is charged at most once; for
+//! exactly the intended amount. Time is passed in: a Created setup intent at or past its
+//! `expireAt` is effectively Expired ([`SetupIntentState::effective_status`]).
+//!
+//! # Where the documentation is silent
+//!
+//! - **No Authorized → Canceled for payment intents.** DELETE is documented only for a
+//!   Created payment intent; an Authorized one is released by a reversal (Dojo reverses
+//!   an uncaptured `Manual` payment intent by itself after 7 days).
+//! - **CardExpired only from Authorized** (the stored card expired before the charge).
+//!   Dojo's flow diagram also draws Created → CardExpired (a card entered already past
+//!   its expiry, as in tokenization); until the live API shows it, that move is reported
+//!   as an anomaly.
+//! - **Moves are single steps.** A status reached through one the client did not see
+//!   (Created → Refunded between two reads) is an anomaly: re-read, and rebuild the state
+//!   from the response if it is right ([`PaymentIntentState::from_response`]).
+//! - **A declined or failed charge is not a charge.** The payment intent stays Created
+//!   and may be charged again; only `Successful`, or a read-back Captured, counts.
+//! - **Partial captures** keep a payment intent capturable until its amount is captured,
+//!   also after the server reports it Captured; **partial refunds** keep it Captured.
 
 use core::fmt;
 
@@ -50,7 +77,8 @@ pub enum SetupIntentCause {
     /// Authorized → Closed: the merchant canceled it after authorization (DELETE with
     /// `includeAuthorized=true`).
     ClosedByMerchant,
-    /// Authorized → CardExpired: the stored card expired before it was charged.
+    /// Authorized → CardExpired: the stored card passed its expiry date before it was
+    /// charged.
     CardExpired,
 }
 
@@ -77,12 +105,15 @@ pub enum PaymentIntentCause {
     /// Created → Captured: an `Auto` capture payment was authorized, or the merchant
     /// charged it (`/charge`, merchant-initiated from a setup intent).
     CapturedOnAuthorization,
-    /// Created → Canceled: the merchant canceled it (DELETE, allowed only while Created).
+    /// Created → Canceled: the merchant canceled it (DELETE, allowed only while Created;
+    /// there is no Authorized → Canceled, an Authorized one is reversed instead).
     Canceled,
     /// Authorized → Captured: the merchant captured it (`/captures`), or `autoExpireIn`
     /// ran out with `autoExpireAction: Capture`.
     Captured,
-    /// Authorized → Reversed or Captured → Reversed: reversed before settlement.
+    /// Authorized → Reversed or Captured → Reversed: the merchant reversed it before
+    /// settlement (`/reversal`), or Dojo released an uncaptured `Manual` one (after 7 days,
+    /// or when `autoExpireIn` ran out with `autoExpireAction: Release`).
     Reversed,
     /// Captured → Refunded: refunded in full (partial refunds keep it Captured).
     Refunded,
@@ -119,19 +150,56 @@ pub enum Observation<S, C> {
     },
 }
 
-/// A server-reported status that the lifecycle says cannot follow the known one. The
-/// state is left unchanged: the caller decides (log it, re-read, alert a person).
+/// Which kind of [`Anomaly`] a server-reported status is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AnomalyKind {
+    /// Both statuses are known and the lifecycle has no move from one to the other
+    /// (e.g. Completed → Created): a stale read, a skipped step, or a server fault.
+    ImpossibleMove,
+    /// The reported status, or the one known before, is a value this version of
+    /// dojo-core does not know (the API adds values without notice). The machine does not
+    /// guess where it belongs.
+    UnknownStatus,
+}
+
+/// A server-reported status that the lifecycle says cannot follow the known one, or
+/// that it does not know. The state is left unchanged: the caller decides (log it,
+/// re-read, alert a person, or rebuild the state from the response).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Anomaly<S> {
     /// The status known before.
     pub from: S,
     /// The status the server reported.
     pub to: S,
+    /// Impossible, or unknown.
+    pub kind: AnomalyKind,
+}
+
+impl<S> Anomaly<S> {
+    fn new(from: S, to: S, both_known: bool) -> Self {
+        let kind = if both_known { AnomalyKind::ImpossibleMove } else { AnomalyKind::UnknownStatus };
+        Anomaly { from, to, kind }
+    }
 }
 
 impl<S: fmt::Display> fmt::Display for Anomaly<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the server reported {} after {}, which the lifecycle does not allow", self.to, self.from)
+        match self.kind {
+            AnomalyKind::ImpossibleMove => write!(
+                f,
+                "the server reported {} after {}, which the lifecycle does not allow: the known state was kept; \
+                 re-read before acting on it",
+                self.to, self.from
+            ),
+            AnomalyKind::UnknownStatus => write!(
+                f,
+                "the server reported the status {} (known before: {}), which this version of dojo-core does not \
+                 know: the known state was kept; update dojo-core",
+                self.to, self.from
+            ),
+        }
     }
 }
 
@@ -179,7 +247,8 @@ pub enum LifecycleError {
         /// Its status.
         status: PaymentIntentStatus,
     },
-    /// Only an Authorized payment intent with `Manual` capture can be captured.
+    /// Only an Authorized payment intent with `Manual` capture, or one partly captured,
+    /// can be captured.
     NotCapturable {
         /// Its status.
         status: PaymentIntentStatus,
@@ -217,42 +286,63 @@ impl fmt::Display for LifecycleError {
             LifecycleError::IntendedAmountUnknown => {
                 f.write_str("the setup intent's intended amount is unknown: read the setup intent first")
             }
-            LifecycleError::NotFromThisSetupIntent => {
-                f.write_str("the payment intent was not created from this setup intent")
+            LifecycleError::NotFromThisSetupIntent => f.write_str(
+                "the payment intent was not created from this setup intent: charge the one created with its \
+                 setupIntentId",
+            ),
+            LifecycleError::AmountMismatch { expected, requested } => write!(
+                f,
+                "a charge must be for the intended {expected}, not {requested}: create the payment intent for \
+                 exactly {expected}"
+            ),
+            LifecycleError::AlreadyCharged => {
+                f.write_str("the payment intent was already charged: never charge it again (refund it if it was wrong)")
             }
-            LifecycleError::AmountMismatch { expected, requested } => {
-                write!(f, "a charge must be for the intended {expected}, not {requested}")
-            }
-            LifecycleError::AlreadyCharged => f.write_str("the payment intent was already charged"),
-            LifecycleError::ChargeInFlight => f.write_str("a charge of this payment intent is in flight"),
+            LifecycleError::ChargeInFlight => f.write_str(
+                "a charge of this payment intent is in flight: record its answer, or that the answer was lost",
+            ),
             LifecycleError::ChargeOutcomeUnknown => {
                 f.write_str("an earlier charge may have executed: read the payment intent to reconcile first")
             }
             LifecycleError::PaymentIntentNotChargeable { status } => {
-                write!(f, "the payment intent is {status}; only a Created one can be charged")
+                write!(f, "the payment intent is {status}; only a Created one can be charged: read its state")
             }
             LifecycleError::SetupIntentNotCancelable { status } => {
-                write!(f, "the setup intent is {status} and cannot be canceled")
+                write!(
+                    f,
+                    "the setup intent is {status}: only a Created one can be canceled, or an Authorized one closed \
+                     with includeAuthorized=true"
+                )
             }
             LifecycleError::PaymentIntentNotCancelable { status } => {
-                write!(f, "the payment intent is {status}; only a Created one can be canceled")
+                write!(f, "the payment intent is {status}; only a Created one can be canceled: reverse or refund it")
             }
             LifecycleError::NotCapturable { status } => {
-                write!(f, "the payment intent is {status}; only an Authorized Manual one can be captured")
+                write!(
+                    f,
+                    "the payment intent is {status}; only an Authorized Manual one, or one partly captured, can be \
+                     captured"
+                )
             }
             LifecycleError::CaptureExceedsRemaining { remaining } => {
-                write!(f, "the capture exceeds the {remaining} minor units left to capture")
+                write!(f, "the capture exceeds what is left to capture: capture at most {remaining} minor units")
             }
             LifecycleError::NotRefundable { status } => {
                 write!(f, "the payment intent is {status}; only a Captured one can be refunded")
             }
             LifecycleError::RefundExceedsAvailable { available } => {
-                write!(f, "the refund exceeds the {available} minor units still refundable")
+                write!(f, "the refund exceeds what is still refundable: refund at most {available} minor units")
             }
             LifecycleError::NotReversible { status } => {
-                write!(f, "the payment intent is {status}; only an Authorized or Captured one can be reversed")
+                write!(
+                    f,
+                    "the payment intent is {status}; only an Authorized or Captured one can be reversed (cancel a \
+                     Created one)"
+                )
             }
-            LifecycleError::NonPositiveAmount => f.write_str("the amount must be greater than zero"),
+            LifecycleError::NonPositiveAmount => {
+                f.write_str("the amount must be greater than zero: pass a positive amount in minor units")
+            }
         }
     }
 }
@@ -306,7 +396,8 @@ impl SetupIntentState {
         self.expire_at
     }
 
-    /// The payment intent whose charge completed it, when this machine saw it.
+    /// The payment intent whose charge completed it, when this machine recorded or
+    /// reconciled that charge.
     pub fn completed_by(&self) -> Option<PaymentIntentId> {
         self.completed_by
     }
@@ -320,8 +411,9 @@ impl SetupIntentState {
         }
     }
 
-    /// Records a status reported by the server. An impossible move is an [`Anomaly`]
-    /// and leaves the state unchanged.
+    /// Records a status reported by the server: the same status is
+    /// [`Observation::Unchanged`]; a move in the table is recorded with its cause; an
+    /// impossible move or an unknown status is an [`Anomaly`] and changes nothing.
     pub fn observe(
         &mut self,
         reported: SetupIntentStatus,
@@ -334,7 +426,7 @@ impl SetupIntentState {
                 let from = core::mem::replace(&mut self.status, reported);
                 Ok(Observation::Moved { from, to: reported, cause })
             }
-            None => Err(Anomaly { from: self.status, to: reported }),
+            None => Err(Anomaly::new(self.status, reported, self.status.is_known() && reported.is_known())),
         }
     }
 
@@ -510,8 +602,9 @@ impl PaymentIntentState {
         self.refunded
     }
 
-    /// Records a status reported by the server. An impossible move is an [`Anomaly`]
-    /// and leaves the state unchanged.
+    /// Records a status reported by the server: the same status is
+    /// [`Observation::Unchanged`]; a move in the table is recorded with its cause; an
+    /// impossible move or an unknown status is an [`Anomaly`] and changes nothing.
     pub fn observe(
         &mut self,
         reported: PaymentIntentStatus,
@@ -519,8 +612,8 @@ impl PaymentIntentState {
         if reported == self.status && reported.is_known() {
             return Ok(Observation::Unchanged);
         }
-        let cause =
-            payment_intent_transition(self.status, reported).ok_or(Anomaly { from: self.status, to: reported })?;
+        let cause = payment_intent_transition(self.status, reported)
+            .ok_or_else(|| Anomaly::new(self.status, reported, self.status.is_known() && reported.is_known()))?;
         let from = core::mem::replace(&mut self.status, reported);
         match reported {
             PaymentIntentStatus::Captured => {
@@ -601,10 +694,10 @@ impl PaymentIntentState {
     }
 
     /// Settles an unknown (or in-flight) charge from the payment intent's status as read
-    /// back from the server: Captured means it was charged (and `setup` is completed);
-    /// Created means it was not, and a new attempt is allowed. Another status is
-    /// recorded as observed and the charge is not retried. An impossible status is an
-    /// [`Anomaly`].
+    /// back from the server: Captured (or Refunded, Reversed after it) means it was
+    /// charged, and `setup` is completed; Created means it was not, and a new attempt is
+    /// allowed; Canceled means it was not, and cannot be. Authorized leaves the outcome
+    /// unknown. An impossible or unknown status is an [`Anomaly`] and changes nothing.
     pub fn reconcile(
         &mut self,
         observed: PaymentIntentStatus,
@@ -617,7 +710,7 @@ impl PaymentIntentState {
                 self.status = observed;
                 ChargeOutcome::Charged
             }
-            PaymentIntentStatus::Created => {
+            PaymentIntentStatus::Created | PaymentIntentStatus::Canceled => {
                 if matches!(self.charge, ChargeState::InFlight | ChargeState::OutcomeUnknown) {
                     self.charge = ChargeState::NotAttempted;
                 }
@@ -633,8 +726,14 @@ impl PaymentIntentState {
             self.status = PaymentIntentStatus::Captured;
         }
         self.captured = self.amount.value;
-        if self.setup_intent_id == Some(setup.id()) && setup.status == SetupIntentStatus::Authorized {
+        if self.setup_intent_id != Some(setup.id()) {
+            return;
+        }
+        if setup.status == SetupIntentStatus::Authorized {
             setup.status = SetupIntentStatus::Completed;
+        }
+        // Also when the server reported Completed before the charge was reconciled.
+        if setup.status == SetupIntentStatus::Completed && setup.completed_by.is_none() {
             setup.completed_by = Some(self.id);
         }
     }
@@ -651,16 +750,23 @@ impl PaymentIntentState {
         }
     }
 
-    /// Checks a capture of `amount` minor units: the payment intent is Authorized (and
-    /// not known to be `Auto` capture) and `amount` fits in what is left.
+    /// Checks a capture of `amount` minor units: the payment intent is not known to be
+    /// `Auto` capture, and is Authorized, or Captured with part of its amount still
+    /// uncaptured (several partial captures are allowed); `amount` fits in what is left.
     pub fn check_capture(&self, amount: i64) -> Result<(), LifecycleError> {
         if amount <= 0 {
             return Err(LifecycleError::NonPositiveAmount);
         }
-        if self.status != PaymentIntentStatus::Authorized || self.capture_mode == Some(CaptureMode::Auto) {
+        let remaining = self.amount.value.saturating_sub(self.captured);
+        let capturable = self.capture_mode != Some(CaptureMode::Auto)
+            && match self.status {
+                PaymentIntentStatus::Authorized => true,
+                PaymentIntentStatus::Captured => remaining > 0,
+                _ => false,
+            };
+        if !capturable {
             return Err(LifecycleError::NotCapturable { status: self.status });
         }
-        let remaining = self.amount.value.saturating_sub(self.captured);
         if amount > remaining {
             return Err(LifecycleError::CaptureExceedsRemaining { remaining });
         }
@@ -717,6 +823,8 @@ mod tests {
     use crate::status::UnknownValue;
 
     const T0: Timestamp = Timestamp::from_unix(1_772_400_000);
+    const EXPIRE_AT: Timestamp = T0.add_seconds(3600);
+    const INTENDED: Money = Money::gbp(1000);
 
     fn si_id() -> SetupIntentId {
         SetupIntentId::new("si_sandbox_1").unwrap()
@@ -726,221 +834,501 @@ mod tests {
         PaymentIntentId::new("pi_sandbox_1").unwrap()
     }
 
+    fn si(status: SetupIntentStatus) -> SetupIntentState {
+        SetupIntentState::new(si_id(), status, Some(EXPIRE_AT), Some(INTENDED))
+    }
+
     fn authorized() -> SetupIntentState {
-        SetupIntentState::new(
-            si_id(),
-            SetupIntentStatus::Authorized,
-            Some(T0.add_seconds(3600)),
-            Some(Money::gbp(1000)),
-        )
+        si(SetupIntentStatus::Authorized)
+    }
+
+    fn pi(status: PaymentIntentStatus, amount: Money) -> PaymentIntentState {
+        PaymentIntentState::new(pi_id(), status, amount, Some(si_id()))
     }
 
     fn created_pi() -> PaymentIntentState {
-        PaymentIntentState::new(pi_id(), PaymentIntentStatus::Created, Money::gbp(1000), Some(si_id()))
+        pi(PaymentIntentStatus::Created, INTENDED)
     }
+
+    const SI_MOVES: [(SetupIntentStatus, SetupIntentStatus, SetupIntentCause); 6] = {
+        use SetupIntentCause as C;
+        use SetupIntentStatus as S;
+        [
+            (S::Created, S::Authorized, C::CustomerAuthorized),
+            (S::Created, S::Expired, C::ExpireAtPassed),
+            (S::Created, S::Canceled, C::CanceledByMerchant),
+            (S::Authorized, S::Completed, C::Charged),
+            (S::Authorized, S::Closed, C::ClosedByMerchant),
+            (S::Authorized, S::CardExpired, C::CardExpired),
+        ]
+    };
+
+    const PI_MOVES: [(PaymentIntentStatus, PaymentIntentStatus, PaymentIntentCause); 7] = {
+        use PaymentIntentCause as C;
+        use PaymentIntentStatus as P;
+        [
+            (P::Created, P::Authorized, C::Authorized),
+            (P::Created, P::Captured, C::CapturedOnAuthorization),
+            (P::Created, P::Canceled, C::Canceled),
+            (P::Authorized, P::Captured, C::Captured),
+            (P::Authorized, P::Reversed, C::Reversed),
+            (P::Captured, P::Reversed, C::Reversed),
+            (P::Captured, P::Refunded, C::Refunded),
+        ]
+    };
+
+    // The tables.
 
     #[test]
     fn setup_intent_transitions_are_exactly_the_documented_ones() {
-        use SetupIntentStatus as S;
-        let allowed = [
-            (S::Created, S::Authorized, SetupIntentCause::CustomerAuthorized),
-            (S::Created, S::Expired, SetupIntentCause::ExpireAtPassed),
-            (S::Created, S::Canceled, SetupIntentCause::CanceledByMerchant),
-            (S::Authorized, S::Completed, SetupIntentCause::Charged),
-            (S::Authorized, S::Closed, SetupIntentCause::ClosedByMerchant),
-            (S::Authorized, S::CardExpired, SetupIntentCause::CardExpired),
-        ];
-        for &from in S::KNOWN {
-            for &to in S::KNOWN {
-                let want = allowed.iter().find(|(f, t, _)| *f == from && *t == to).map(|(_, _, c)| *c);
+        for &from in SetupIntentStatus::KNOWN {
+            for &to in SetupIntentStatus::KNOWN {
+                let want = SI_MOVES.iter().find(|(f, t, _)| (*f, *t) == (from, to)).map(|m| m.2);
                 assert_eq!(setup_intent_transition(from, to), want, "{from} -> {to}");
             }
         }
-        let unknown = S::Unknown(UnknownValue::new("Paused"));
-        assert_eq!(setup_intent_transition(S::Created, unknown), None);
+        let unknown = SetupIntentStatus::Unknown(UnknownValue::new("Paused"));
+        assert_eq!(setup_intent_transition(SetupIntentStatus::Created, unknown), None);
+        assert_eq!(setup_intent_transition(unknown, SetupIntentStatus::Authorized), None);
     }
 
     #[test]
     fn payment_intent_transitions_are_exactly_the_documented_ones() {
-        use PaymentIntentStatus as P;
-        let allowed = [
-            (P::Created, P::Authorized),
-            (P::Created, P::Captured),
-            (P::Created, P::Canceled),
-            (P::Authorized, P::Captured),
-            (P::Authorized, P::Reversed),
-            (P::Captured, P::Reversed),
-            (P::Captured, P::Refunded),
-        ];
-        for &from in P::KNOWN {
-            for &to in P::KNOWN {
-                assert_eq!(
-                    payment_intent_transition(from, to).is_some(),
-                    allowed.contains(&(from, to)),
-                    "{from} -> {to}"
-                );
+        for &from in PaymentIntentStatus::KNOWN {
+            for &to in PaymentIntentStatus::KNOWN {
+                let want = PI_MOVES.iter().find(|(f, t, _)| (*f, *t) == (from, to)).map(|m| m.2);
+                assert_eq!(payment_intent_transition(from, to), want, "{from} -> {to}");
             }
+        }
+        let unknown = PaymentIntentStatus::parse("Settled");
+        assert_eq!(payment_intent_transition(PaymentIntentStatus::Captured, unknown), None);
+    }
+
+    #[test]
+    fn terminal_statuses_have_no_way_out() {
+        use PaymentIntentStatus as P;
+        use SetupIntentStatus as S;
+        for from in [S::Completed, S::Expired, S::Canceled, S::Closed, S::CardExpired] {
+            assert!(S::KNOWN.iter().all(|&to| setup_intent_transition(from, to).is_none()), "{from}");
+        }
+        for from in [P::Refunded, P::Reversed, P::Canceled] {
+            assert!(P::KNOWN.iter().all(|&to| payment_intent_transition(from, to).is_none()), "{from}");
+        }
+    }
+
+    // Observing the server.
+
+    #[test]
+    fn the_same_status_again_is_unchanged_never_an_anomaly() {
+        for &status in SetupIntentStatus::KNOWN {
+            let mut state = si(status);
+            assert_eq!(state.observe(status), Ok(Observation::Unchanged), "{status}");
+        }
+        for &status in PaymentIntentStatus::KNOWN {
+            let mut state = pi(status, INTENDED);
+            assert_eq!(state.observe(status), Ok(Observation::Unchanged), "{status}");
         }
     }
 
     #[test]
-    fn observing_records_moves_and_surfaces_anomalies() {
-        let mut si = SetupIntentState::new(si_id(), SetupIntentStatus::Created, None, Some(Money::gbp(1000)));
-        assert_eq!(si.observe(SetupIntentStatus::Created), Ok(Observation::Unchanged));
-        assert_eq!(
-            si.observe(SetupIntentStatus::Authorized),
-            Ok(Observation::Moved {
-                from: SetupIntentStatus::Created,
-                to: SetupIntentStatus::Authorized,
-                cause: SetupIntentCause::CustomerAuthorized
-            })
-        );
-        si.observe(SetupIntentStatus::Completed).unwrap();
-        let anomaly = si.observe(SetupIntentStatus::Created).unwrap_err();
-        assert_eq!(anomaly, Anomaly { from: SetupIntentStatus::Completed, to: SetupIntentStatus::Created });
-        assert_eq!(si.status(), SetupIntentStatus::Completed, "an anomaly changes nothing");
-        assert!(anomaly.to_string().contains("Created after Completed"));
-        let unknown = SetupIntentStatus::parse("Frozen");
-        assert!(si.observe(unknown).is_err());
-        let mut pi = created_pi();
-        assert!(pi.observe(PaymentIntentStatus::Refunded).is_err());
-        assert_eq!(pi.status(), PaymentIntentStatus::Created);
+    fn every_allowed_move_is_recorded_with_its_cause() {
+        for (from, to, cause) in SI_MOVES {
+            let mut state = si(from);
+            assert_eq!(state.observe(to), Ok(Observation::Moved { from, to, cause }));
+            assert_eq!(state.status(), to);
+        }
+        for (from, to, cause) in PI_MOVES {
+            let mut state = pi(from, INTENDED);
+            assert_eq!(state.observe(to), Ok(Observation::Moved { from, to, cause }));
+            assert_eq!(state.status(), to);
+        }
     }
 
     #[test]
-    fn created_past_expire_at_is_effectively_expired() {
-        let si = SetupIntentState::new(si_id(), SetupIntentStatus::Created, Some(T0), Some(Money::gbp(1000)));
-        assert_eq!(si.effective_status(T0.add_seconds(-1)), SetupIntentStatus::Created);
-        assert_eq!(si.effective_status(T0), SetupIntentStatus::Expired);
-        assert_eq!(si.effective_status(T0.add_seconds(1)), SetupIntentStatus::Expired);
+    fn impossible_moves_are_anomalies_and_change_nothing() {
+        for &from in SetupIntentStatus::KNOWN {
+            for &to in SetupIntentStatus::KNOWN {
+                if from == to || setup_intent_transition(from, to).is_some() {
+                    continue;
+                }
+                let mut state = si(from);
+                let before = state;
+                assert_eq!(state.observe(to), Err(Anomaly { from, to, kind: AnomalyKind::ImpossibleMove }));
+                assert_eq!(state, before, "{from} -> {to} changed the state");
+            }
+        }
+        for &from in PaymentIntentStatus::KNOWN {
+            for &to in PaymentIntentStatus::KNOWN {
+                if from == to || payment_intent_transition(from, to).is_some() {
+                    continue;
+                }
+                let mut state = pi(from, INTENDED);
+                let before = state;
+                assert_eq!(state.observe(to), Err(Anomaly { from, to, kind: AnomalyKind::ImpossibleMove }));
+                assert_eq!(state, before, "{from} -> {to} changed the state");
+            }
+        }
+        let mut done = si(SetupIntentStatus::Completed);
+        let anomaly = done.observe(SetupIntentStatus::Created).unwrap_err();
+        assert!(anomaly.to_string().contains("Created after Completed"), "{anomaly}");
+    }
+
+    #[test]
+    fn an_unknown_status_is_an_anomaly_of_its_own() {
+        let paused = SetupIntentStatus::parse("Paused");
+        let mut state = si(SetupIntentStatus::Created);
+        let anomaly = state.observe(paused).unwrap_err();
+        assert_eq!(anomaly, Anomaly { from: SetupIntentStatus::Created, to: paused, kind: AnomalyKind::UnknownStatus });
+        assert!(anomaly.to_string().contains("Paused"), "{anomaly}");
+        assert!(anomaly.to_string().contains("update dojo-core"), "{anomaly}");
+        assert_eq!(state.status(), SetupIntentStatus::Created);
+        // Known to be unknown: whatever comes next is not guessed at, not even itself.
+        let mut odd = si(paused);
+        assert_eq!(odd.observe(paused).unwrap_err().kind, AnomalyKind::UnknownStatus);
+        assert_eq!(odd.observe(SetupIntentStatus::Authorized).unwrap_err().kind, AnomalyKind::UnknownStatus);
+        assert_eq!(odd.status(), paused);
+
+        let settled = PaymentIntentStatus::parse("Settled");
+        let mut payment = pi(PaymentIntentStatus::Captured, INTENDED);
+        let before = payment;
+        assert_eq!(payment.observe(settled).unwrap_err().kind, AnomalyKind::UnknownStatus);
+        let mut unknown_si = si(SetupIntentStatus::Authorized);
+        assert_eq!(payment.reconcile(settled, &mut unknown_si).unwrap_err().kind, AnomalyKind::UnknownStatus);
+        assert_eq!(payment, before);
+        assert_eq!(unknown_si, si(SetupIntentStatus::Authorized));
+    }
+
+    #[test]
+    fn observing_a_payment_intent_keeps_the_books() {
+        let mut payment = created_pi();
+        payment.observe(PaymentIntentStatus::Captured).unwrap();
+        assert_eq!((payment.captured(), payment.refunded()), (1000, 0));
+        assert_eq!(payment.charge_state(), ChargeState::NotAttempted, "captured by checkout, not by a charge of ours");
+        assert_eq!(payment.begin_charge(&authorized(), T0), Err(LifecycleError::AlreadyCharged));
+        payment.observe(PaymentIntentStatus::Refunded).unwrap();
+        assert_eq!(payment.refunded(), 1000);
+    }
+
+    // Time.
+
+    #[test]
+    fn created_is_effectively_expired_at_expire_at_not_a_second_before() {
+        let created = si(SetupIntentStatus::Created);
+        let before = EXPIRE_AT.add_seconds(-1);
+        assert_eq!(created.effective_status(before), SetupIntentStatus::Created);
+        assert_eq!(created.effective_status(EXPIRE_AT), SetupIntentStatus::Expired);
+        assert_eq!(created.effective_status(EXPIRE_AT.add_seconds(1)), SetupIntentStatus::Expired);
+        assert_eq!(created.status(), SetupIntentStatus::Created, "the recorded status is the server's");
+        assert_eq!(created.check_cancel(false, before), Ok(()));
         assert_eq!(
-            si.check_cancel(false, T0),
+            created.check_cancel(false, EXPIRE_AT),
             Err(LifecycleError::SetupIntentNotCancelable { status: SetupIntentStatus::Expired })
         );
-        // An Authorized one does not expire by `expireAt`.
-        assert_eq!(authorized().effective_status(T0.add_seconds(10 * 3600)), SetupIntentStatus::Authorized);
+        // Without an expireAt it never expires by time; an Authorized one does not expire by it.
+        let open = SetupIntentState::new(si_id(), SetupIntentStatus::Created, None, Some(INTENDED));
+        assert_eq!(open.effective_status(EXPIRE_AT.add_seconds(1_000_000)), SetupIntentStatus::Created);
+        let auth = authorized();
+        assert_eq!(auth.effective_status(EXPIRE_AT.add_seconds(36_000)), SetupIntentStatus::Authorized);
+        assert_eq!(auth.check_can_back_charge(EXPIRE_AT.add_seconds(36_000)), Ok(INTENDED));
     }
+
+    // Charging.
 
     #[test]
     fn the_seed_flow_charges_once() {
-        let mut si = authorized();
-        let mut pi = created_pi();
-        si.check_payment_amount(Money::gbp(1000)).unwrap();
-        let ticket = pi.begin_charge(&si, T0).unwrap();
-        assert_eq!((ticket.payment_intent(), ticket.amount()), (pi_id(), Money::gbp(1000)));
-        assert_eq!(pi.begin_charge(&si, T0), Err(LifecycleError::ChargeInFlight));
-        assert_eq!(pi.record_charge(ticket, CaptureStatus::Successful, &mut si), ChargeOutcome::Charged);
-        assert_eq!(pi.status(), PaymentIntentStatus::Captured);
-        assert_eq!(si.status(), SetupIntentStatus::Completed);
-        assert_eq!(si.completed_by(), Some(pi_id()));
-        assert_eq!(pi.begin_charge(&si, T0), Err(LifecycleError::AlreadyCharged));
+        let mut setup = authorized();
+        let mut payment = created_pi();
+        setup.check_payment_amount(INTENDED).unwrap();
+        let ticket = payment.begin_charge(&setup, T0).unwrap();
+        assert_eq!((ticket.payment_intent(), ticket.amount()), (pi_id(), INTENDED));
+        assert_eq!(payment.charge_state(), ChargeState::InFlight);
+        assert_eq!(payment.record_charge(ticket, CaptureStatus::Successful, &mut setup), ChargeOutcome::Charged);
+        assert_eq!(payment.status(), PaymentIntentStatus::Captured);
+        assert_eq!(payment.charge_state(), ChargeState::Succeeded);
+        assert_eq!(setup.status(), SetupIntentStatus::Completed);
+        assert_eq!(setup.completed_by(), Some(pi_id()));
+        assert_eq!(payment.begin_charge(&setup, T0), Err(LifecycleError::AlreadyCharged));
         // The server then reports the same: no anomaly.
-        assert_eq!(si.observe(SetupIntentStatus::Completed), Ok(Observation::Unchanged));
-        assert_eq!(pi.observe(PaymentIntentStatus::Captured), Ok(Observation::Unchanged));
+        assert_eq!(setup.observe(SetupIntentStatus::Completed), Ok(Observation::Unchanged));
+        assert_eq!(payment.observe(PaymentIntentStatus::Captured), Ok(Observation::Unchanged));
     }
 
     #[test]
-    fn a_declined_charge_may_be_retried_an_unknown_one_must_be_reconciled() {
-        let mut si = authorized();
-        let mut pi = created_pi();
-        let t = pi.begin_charge(&si, T0).unwrap();
-        assert_eq!(
-            pi.record_charge(t, CaptureStatus::Declined, &mut si),
-            ChargeOutcome::NotCharged(CaptureStatus::Declined)
-        );
-        assert_eq!(si.status(), SetupIntentStatus::Authorized);
-        let t = pi.begin_charge(&si, T0).unwrap();
-        pi.record_charge_outcome_unknown(t);
-        assert_eq!(pi.begin_charge(&si, T0), Err(LifecycleError::ChargeOutcomeUnknown));
-        assert_eq!(pi.check_cancel(), Err(LifecycleError::ChargeOutcomeUnknown));
+    fn a_declined_charge_is_not_a_charge_and_may_be_retried() {
+        for refusal in [CaptureStatus::Declined, CaptureStatus::Failed] {
+            let mut setup = authorized();
+            let mut payment = created_pi();
+            let ticket = payment.begin_charge(&setup, T0).unwrap();
+            assert_eq!(payment.record_charge(ticket, refusal, &mut setup), ChargeOutcome::NotCharged(refusal));
+            assert_eq!(payment.charge_state(), ChargeState::Declined(refusal));
+            assert_eq!(
+                (payment.status(), setup.status()),
+                (PaymentIntentStatus::Created, SetupIntentStatus::Authorized)
+            );
+            let again = payment.begin_charge(&setup, T0).unwrap();
+            assert_eq!(payment.record_charge(again, CaptureStatus::Successful, &mut setup), ChargeOutcome::Charged);
+        }
+    }
+
+    #[test]
+    fn an_unknown_outcome_must_be_reconciled() {
+        let mut setup = authorized();
+        let mut payment = created_pi();
+        let ticket = payment.begin_charge(&setup, T0).unwrap();
+        payment.record_charge_outcome_unknown(ticket);
+        assert_eq!(payment.charge_state(), ChargeState::OutcomeUnknown);
         // Read back: still Created, so it did not execute.
         assert_eq!(
-            pi.reconcile(PaymentIntentStatus::Created, &mut si),
+            payment.reconcile(PaymentIntentStatus::Created, &mut setup),
             Ok(ChargeOutcome::NotCharged(CaptureStatus::Created))
         );
-        let t = pi.begin_charge(&si, T0).unwrap();
-        pi.record_charge_outcome_unknown(t);
+        assert_eq!(payment.charge_state(), ChargeState::NotAttempted);
+        // A `Created` charge answer says nothing either.
+        let ticket = payment.begin_charge(&setup, T0).unwrap();
+        assert_eq!(payment.record_charge(ticket, CaptureStatus::Created, &mut setup), ChargeOutcome::Unknown);
         // Read back: Captured, so it did.
-        assert_eq!(pi.reconcile(PaymentIntentStatus::Captured, &mut si), Ok(ChargeOutcome::Charged));
-        assert_eq!(si.status(), SetupIntentStatus::Completed);
-        assert_eq!(pi.begin_charge(&si, T0), Err(LifecycleError::AlreadyCharged));
-        let t = ChargeTicket { payment_intent: pi_id(), amount: Money::gbp(1) };
-        assert_eq!(pi.record_charge(t, CaptureStatus::Created, &mut si), ChargeOutcome::Unknown);
+        assert_eq!(payment.reconcile(PaymentIntentStatus::Captured, &mut setup), Ok(ChargeOutcome::Charged));
+        assert_eq!(setup.status(), SetupIntentStatus::Completed);
+        assert_eq!(payment.begin_charge(&setup, T0), Err(LifecycleError::AlreadyCharged));
     }
 
     #[test]
-    fn every_lifecycle_error() {
-        let now = T0;
-        let si = authorized();
-        // SetupIntentNotAuthorized, including effectively expired.
-        let created = SetupIntentState::new(si_id(), SetupIntentStatus::Created, Some(T0), Some(Money::gbp(1000)));
+    fn a_setup_intent_reported_completed_before_reconciling_names_its_charge() {
+        let mut setup = authorized();
+        let mut payment = created_pi();
+        let ticket = payment.begin_charge(&setup, T0).unwrap();
+        payment.record_charge_outcome_unknown(ticket);
+        setup.observe(SetupIntentStatus::Completed).unwrap();
+        assert_eq!(setup.completed_by(), None);
+        assert_eq!(payment.reconcile(PaymentIntentStatus::Captured, &mut setup), Ok(ChargeOutcome::Charged));
+        assert_eq!(setup.completed_by(), Some(pi_id()));
+    }
+
+    #[test]
+    fn a_payment_intent_canceled_meanwhile_was_not_charged() {
+        let mut setup = authorized();
+        let mut payment = created_pi();
+        let ticket = payment.begin_charge(&setup, T0).unwrap();
+        payment.record_charge_outcome_unknown(ticket);
         assert_eq!(
-            created_pi().begin_charge(&created, now),
-            Err(LifecycleError::SetupIntentNotAuthorized { status: SetupIntentStatus::Expired })
+            payment.reconcile(PaymentIntentStatus::Canceled, &mut setup),
+            Ok(ChargeOutcome::NotCharged(CaptureStatus::Created))
         );
-        // IntendedAmountUnknown
-        let no_amount = SetupIntentState::new(si_id(), SetupIntentStatus::Authorized, None, None);
-        assert_eq!(created_pi().begin_charge(&no_amount, now), Err(LifecycleError::IntendedAmountUnknown));
-        assert_eq!(no_amount.check_payment_amount(Money::gbp(1)), Err(LifecycleError::IntendedAmountUnknown));
-        // NotFromThisSetupIntent
-        let mut other = PaymentIntentState::new(pi_id(), PaymentIntentStatus::Created, Money::gbp(1000), None);
-        assert_eq!(other.begin_charge(&si, now), Err(LifecycleError::NotFromThisSetupIntent));
-        // AmountMismatch (value, then currency)
-        let mut wrong = PaymentIntentState::new(pi_id(), PaymentIntentStatus::Created, Money::gbp(999), Some(si_id()));
+        assert_eq!(setup.status(), SetupIntentStatus::Authorized);
         assert_eq!(
-            wrong.begin_charge(&si, now),
-            Err(LifecycleError::AmountMismatch { expected: Money::gbp(1000), requested: Money::gbp(999) })
-        );
-        assert_eq!(
-            si.check_payment_amount(Money::eur(1000)),
-            Err(LifecycleError::AmountMismatch { expected: Money::gbp(1000), requested: Money::eur(1000) })
-        );
-        // AlreadyCharged, ChargeInFlight, ChargeOutcomeUnknown: in the tests above.
-        // PaymentIntentNotChargeable
-        let mut canceled =
-            PaymentIntentState::new(pi_id(), PaymentIntentStatus::Canceled, Money::gbp(1000), Some(si_id()));
-        assert_eq!(
-            canceled.begin_charge(&si, now),
+            payment.begin_charge(&setup, T0),
             Err(LifecycleError::PaymentIntentNotChargeable { status: PaymentIntentStatus::Canceled })
         );
-        // SetupIntentNotCancelable / PaymentIntentNotCancelable
+    }
+
+    #[test]
+    fn several_partial_captures_then_partial_and_full_refunds() {
+        let mut payment = pi(PaymentIntentStatus::Authorized, INTENDED);
+        payment.record_capture(600).unwrap();
+        assert_eq!(payment.status(), PaymentIntentStatus::Captured);
+        // The server reports Captured too: 400 may still be captured.
+        assert_eq!(payment.observe(PaymentIntentStatus::Captured), Ok(Observation::Unchanged));
+        payment.record_capture(400).unwrap();
+        assert_eq!(payment.captured(), 1000);
+        payment.record_refund(300).unwrap();
+        assert_eq!(payment.status(), PaymentIntentStatus::Captured, "a partial refund keeps it Captured");
+        payment.record_refund(700).unwrap();
+        assert_eq!(payment.status(), PaymentIntentStatus::Refunded);
+        assert_eq!(payment.refunded(), 1000);
+    }
+
+    // One test per LifecycleError variant, each from a real call.
+
+    #[test]
+    fn error_setup_intent_not_authorized() {
+        let mut payment = created_pi();
+        let created = si(SetupIntentStatus::Created);
+        let not = |status| Err(LifecycleError::SetupIntentNotAuthorized { status });
+        assert_eq!(payment.begin_charge(&created, T0).map(|_| ()), not(SetupIntentStatus::Created));
+        assert_eq!(payment.begin_charge(&created, EXPIRE_AT).map(|_| ()), not(SetupIntentStatus::Expired));
         assert_eq!(
-            si.check_cancel(false, now),
-            Err(LifecycleError::SetupIntentNotCancelable { status: SetupIntentStatus::Authorized })
+            payment.begin_charge(&si(SetupIntentStatus::CardExpired), T0).map(|_| ()),
+            not(SetupIntentStatus::CardExpired)
         );
-        assert_eq!(si.check_cancel(true, now), Ok(()));
-        assert_eq!(
-            canceled.check_cancel(),
-            Err(LifecycleError::PaymentIntentNotCancelable { status: PaymentIntentStatus::Canceled })
-        );
-        // NotCapturable, CaptureExceedsRemaining, NonPositiveAmount
-        let pi = created_pi();
-        assert_eq!(pi.check_capture(10), Err(LifecycleError::NotCapturable { status: PaymentIntentStatus::Created }));
-        let mut manual = PaymentIntentState::new(pi_id(), PaymentIntentStatus::Authorized, Money::gbp(1000), None);
-        assert_eq!(manual.check_capture(0), Err(LifecycleError::NonPositiveAmount));
+        assert_eq!(created.check_can_back_charge(EXPIRE_AT).map(|_| ()), not(SetupIntentStatus::Expired));
+        assert_eq!(payment.charge_state(), ChargeState::NotAttempted, "a refusal changes nothing");
+    }
+
+    #[test]
+    fn error_intended_amount_unknown() {
+        let setup = SetupIntentState::new(si_id(), SetupIntentStatus::Authorized, None, None);
+        assert_eq!(created_pi().begin_charge(&setup, T0), Err(LifecycleError::IntendedAmountUnknown));
+        assert_eq!(setup.check_payment_amount(INTENDED), Err(LifecycleError::IntendedAmountUnknown));
+        assert_eq!(setup.check_can_back_charge(T0), Err(LifecycleError::IntendedAmountUnknown));
+    }
+
+    #[test]
+    fn error_not_from_this_setup_intent() {
+        let setup = authorized();
+        let mut none = PaymentIntentState::new(pi_id(), PaymentIntentStatus::Created, INTENDED, None);
+        assert_eq!(none.begin_charge(&setup, T0), Err(LifecycleError::NotFromThisSetupIntent));
+        let other = SetupIntentId::new("si_sandbox_2").unwrap();
+        let mut theirs = PaymentIntentState::new(pi_id(), PaymentIntentStatus::Created, INTENDED, Some(other));
+        assert_eq!(theirs.begin_charge(&setup, T0), Err(LifecycleError::NotFromThisSetupIntent));
+    }
+
+    #[test]
+    fn error_amount_mismatch() {
+        let setup = authorized();
+        for requested in [Money::gbp(999), Money::gbp(1001), Money::eur(1000)] {
+            let mismatch = LifecycleError::AmountMismatch { expected: INTENDED, requested };
+            assert_eq!(setup.check_payment_amount(requested), Err(mismatch));
+            assert_eq!(pi(PaymentIntentStatus::Created, requested).begin_charge(&setup, T0), Err(mismatch));
+        }
+    }
+
+    #[test]
+    fn error_already_charged() {
+        let setup = authorized();
+        for status in [PaymentIntentStatus::Captured, PaymentIntentStatus::Refunded] {
+            assert_eq!(pi(status, INTENDED).begin_charge(&setup, T0), Err(LifecycleError::AlreadyCharged));
+        }
+    }
+
+    #[test]
+    fn error_charge_in_flight() {
+        let setup = authorized();
+        let mut payment = created_pi();
+        let _ticket = payment.begin_charge(&setup, T0).unwrap();
+        assert_eq!(payment.begin_charge(&setup, T0), Err(LifecycleError::ChargeInFlight));
+    }
+
+    #[test]
+    fn error_charge_outcome_unknown() {
+        let setup = authorized();
+        let mut payment = created_pi();
+        let ticket = payment.begin_charge(&setup, T0).unwrap();
+        payment.record_charge_outcome_unknown(ticket);
+        assert_eq!(payment.begin_charge(&setup, T0), Err(LifecycleError::ChargeOutcomeUnknown));
+        assert_eq!(payment.check_cancel(), Err(LifecycleError::ChargeOutcomeUnknown));
+    }
+
+    #[test]
+    fn error_payment_intent_not_chargeable() {
+        let setup = authorized();
+        for status in [PaymentIntentStatus::Authorized, PaymentIntentStatus::Canceled, PaymentIntentStatus::Reversed] {
+            assert_eq!(
+                pi(status, INTENDED).begin_charge(&setup, T0),
+                Err(LifecycleError::PaymentIntentNotChargeable { status })
+            );
+        }
+    }
+
+    #[test]
+    fn error_setup_intent_not_cancelable() {
+        let not = |status| Err(LifecycleError::SetupIntentNotCancelable { status });
+        assert_eq!(authorized().check_cancel(false, T0), not(SetupIntentStatus::Authorized));
+        assert_eq!(authorized().check_cancel(true, T0), Ok(()));
+        assert_eq!(si(SetupIntentStatus::Completed).check_cancel(true, T0), not(SetupIntentStatus::Completed));
+        assert_eq!(si(SetupIntentStatus::Created).check_cancel(true, EXPIRE_AT), not(SetupIntentStatus::Expired));
+    }
+
+    #[test]
+    fn error_payment_intent_not_cancelable() {
+        assert_eq!(created_pi().check_cancel(), Ok(()));
+        for status in [PaymentIntentStatus::Authorized, PaymentIntentStatus::Captured, PaymentIntentStatus::Canceled] {
+            assert_eq!(pi(status, INTENDED).check_cancel(), Err(LifecycleError::PaymentIntentNotCancelable { status }));
+        }
+    }
+
+    #[test]
+    fn error_not_capturable() {
+        let not = |status| Err(LifecycleError::NotCapturable { status });
+        assert_eq!(created_pi().check_capture(10), not(PaymentIntentStatus::Created));
+        let auto = PaymentIntentState {
+            capture_mode: Some(CaptureMode::Auto),
+            ..pi(PaymentIntentStatus::Authorized, INTENDED)
+        };
+        assert_eq!(auto.check_capture(10), not(PaymentIntentStatus::Authorized));
+        assert_eq!(pi(PaymentIntentStatus::Captured, INTENDED).check_capture(10), not(PaymentIntentStatus::Captured));
+        let mut manual = pi(PaymentIntentStatus::Authorized, INTENDED);
+        assert_eq!(manual.record_capture(10_000), Err(LifecycleError::CaptureExceedsRemaining { remaining: 1000 }));
+        assert_eq!(manual.status(), PaymentIntentStatus::Authorized, "a refused capture changes nothing");
+    }
+
+    #[test]
+    fn error_capture_exceeds_remaining() {
+        let mut manual = pi(PaymentIntentStatus::Authorized, INTENDED);
+        assert_eq!(manual.check_capture(1001), Err(LifecycleError::CaptureExceedsRemaining { remaining: 1000 }));
         manual.record_capture(600).unwrap();
-        let mut partly = PaymentIntentState { status: PaymentIntentStatus::Authorized, ..manual };
-        assert_eq!(partly.check_capture(401), Err(LifecycleError::CaptureExceedsRemaining { remaining: 400 }));
-        partly.record_capture(400).unwrap();
-        // NotRefundable, RefundExceedsAvailable
-        assert_eq!(pi.check_refund(1), Err(LifecycleError::NotRefundable { status: PaymentIntentStatus::Created }));
-        let mut captured = PaymentIntentState::new(pi_id(), PaymentIntentStatus::Captured, Money::gbp(1000), None);
+        assert_eq!(manual.check_capture(401), Err(LifecycleError::CaptureExceedsRemaining { remaining: 400 }));
+    }
+
+    #[test]
+    fn error_not_refundable() {
+        for status in [PaymentIntentStatus::Created, PaymentIntentStatus::Authorized, PaymentIntentStatus::Refunded] {
+            assert_eq!(pi(status, INTENDED).check_refund(1), Err(LifecycleError::NotRefundable { status }));
+        }
+    }
+
+    #[test]
+    fn error_refund_exceeds_available() {
+        let mut captured = pi(PaymentIntentStatus::Captured, INTENDED);
+        assert_eq!(captured.check_refund(1001), Err(LifecycleError::RefundExceedsAvailable { available: 1000 }));
         captured.record_refund(300).unwrap();
-        assert_eq!(captured.check_refund(701), Err(LifecycleError::RefundExceedsAvailable { available: 700 }));
-        captured.record_refund(700).unwrap();
-        assert_eq!(captured.status(), PaymentIntentStatus::Refunded);
-        // NotReversible
-        assert_eq!(pi.check_reversal(), Err(LifecycleError::NotReversible { status: PaymentIntentStatus::Created }));
+        assert_eq!(captured.record_refund(701), Err(LifecycleError::RefundExceedsAvailable { available: 700 }));
+        assert_eq!(captured.refunded(), 300, "a refused refund changes nothing");
+    }
+
+    #[test]
+    fn error_not_reversible() {
+        assert_eq!(pi(PaymentIntentStatus::Authorized, INTENDED).check_reversal(), Ok(()));
+        assert_eq!(pi(PaymentIntentStatus::Captured, INTENDED).check_reversal(), Ok(()));
+        for status in [PaymentIntentStatus::Created, PaymentIntentStatus::Refunded, PaymentIntentStatus::Canceled] {
+            assert_eq!(pi(status, INTENDED).check_reversal(), Err(LifecycleError::NotReversible { status }));
+        }
+    }
+
+    #[test]
+    fn error_non_positive_amount() {
+        let manual = pi(PaymentIntentStatus::Authorized, INTENDED);
+        assert_eq!(manual.check_capture(0), Err(LifecycleError::NonPositiveAmount));
         assert_eq!(
-            captured.check_reversal(),
-            Err(LifecycleError::NotReversible { status: PaymentIntentStatus::Refunded })
+            pi(PaymentIntentStatus::Captured, INTENDED).check_refund(-1),
+            Err(LifecycleError::NonPositiveAmount)
         );
-        // Every variant says what to do.
-        assert!(LifecycleError::ChargeOutcomeUnknown.to_string().contains("reconcile"));
+    }
+
+    #[test]
+    fn every_error_says_something_of_its_own() {
+        use LifecycleError as E;
+        use PaymentIntentStatus as P;
+        let all = [
+            E::SetupIntentNotAuthorized { status: SetupIntentStatus::Created },
+            E::IntendedAmountUnknown,
+            E::NotFromThisSetupIntent,
+            E::AmountMismatch { expected: INTENDED, requested: Money::gbp(1) },
+            E::AlreadyCharged,
+            E::ChargeInFlight,
+            E::ChargeOutcomeUnknown,
+            E::PaymentIntentNotChargeable { status: P::Canceled },
+            E::SetupIntentNotCancelable { status: SetupIntentStatus::Completed },
+            E::PaymentIntentNotCancelable { status: P::Captured },
+            E::NotCapturable { status: P::Created },
+            E::CaptureExceedsRemaining { remaining: 1 },
+            E::NotRefundable { status: P::Created },
+            E::RefundExceedsAvailable { available: 1 },
+            E::NotReversible { status: P::Created },
+            E::NonPositiveAmount,
+        ];
+        let texts: [String; 16] = all.map(|e| e.to_string());
+        for (i, t) in texts.iter().enumerate() {
+            assert!(!t.is_empty());
+            assert!(texts.iter().skip(i + 1).all(|u| u != t), "{t}");
+        }
+        assert!(E::ChargeOutcomeUnknown.to_string().contains("reconcile"));
+        assert!(all[3].to_string().contains("10.00 GBP"), "{}", all[3]);
     }
 
     #[test]
     fn errors_stay_small() {
-        assert!(core::mem::size_of::<LifecycleError>() <= 56, "{}", core::mem::size_of::<LifecycleError>());
+        let size = core::mem::size_of::<LifecycleError>();
+        // Two `Money` (AmountMismatch) and a tag; a status with room for an unknown value.
+        assert!(size <= 56, "{size}");
     }
 }

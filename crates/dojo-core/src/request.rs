@@ -34,7 +34,10 @@ use core::marker::PhantomData;
 use serde::{Deserialize, Serialize};
 
 use crate::api_key::ApiKey;
-use crate::common::{Address, CheckoutConfig, Customer, List, Metadata, ShippingDetails, check_len, check_opt_len};
+use crate::common::{
+    Address, CheckoutConfig, Customer, List, Metadata, OrderDetails, RequestSecurity, ShippingDetails, check_len,
+    check_opt_len,
+};
 use crate::error::{BufferTooSmall, Error, ValidationError, ValidationErrorKind};
 use crate::id::{PaymentIntentId, SetupIntentId};
 use crate::json::{EncodeError, Text, to_slice};
@@ -58,8 +61,8 @@ pub const DEFAULT_BASE_URL: &str = "https://api.dojo.tech";
 /// The most headers a request carries.
 pub const MAX_HEADERS: usize = 6;
 
-/// Capacity of a request's path and query (the longest is
-/// `/setup-intents/public/{50-byte id}/refresh-client-session-secret`).
+/// Capacity of a request's path and query: the longest built is 95 bytes,
+/// `/setup-intents/{50-byte id}/refresh-client-session-secret`.
 pub const MAX_PATH_LEN: usize = 128;
 
 /// The longest idempotency key the API accepts.
@@ -579,10 +582,13 @@ fn known<T>(field: &'static str, known: bool, _value: &T) -> Result<(), Validati
     if known { Ok(()) } else { Err(ValidationError::new(field, ValidationErrorKind::UnknownVariant)) }
 }
 
-/// Checks a .NET TimeSpan `[d.]hh:mm:ss` and that it is longer than 30 seconds.
+/// Checks a .NET TimeSpan `[d.]hh:mm:ss` (`InvalidFormat`) and that it is longer than
+/// 30 seconds (`NotAllowed`).
 fn validate_timespan(field: &'static str, t: &Text<'_>) -> Result<(), ValidationError> {
     let invalid = || ValidationError::new(field, ValidationErrorKind::InvalidFormat);
-    let s = t.as_str().ok_or_else(invalid)?;
+    // Decoded into a small stack copy: a body decoded from JSON may hold escapes.
+    let mut scratch = [0u8; 32];
+    let s = t.copy_to(&mut scratch).map_err(|_| invalid())?;
     let (days, hms) = match s.split_once('.') {
         Some((d, rest)) if rest.contains(':') => (d.parse::<u64>().map_err(|_| invalid())?, rest),
         _ => (0, s),
@@ -602,7 +608,7 @@ fn validate_timespan(field: &'static str, t: &Text<'_>) -> Result<(), Validation
     }
     let total = days.saturating_mul(86_400).saturating_add(h * 3600 + m * 60 + sec);
     if total <= 30 {
-        return Err(ValidationError::new(field, ValidationErrorKind::NotPositive));
+        return Err(ValidationError::new(field, ValidationErrorKind::NotAllowed));
     }
     Ok(())
 }
@@ -646,6 +652,9 @@ pub struct CreateSetupIntentRequest<'a> {
     /// Key-value metadata.
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata<'a>>,
+    /// The order it belongs to.
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub order_details: Option<OrderDetails<'a>>,
     /// When the setup intent expires if not authorized.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_at: Option<Timestamp>,
@@ -672,6 +681,7 @@ impl<'a> CreateSetupIntentRequest<'a> {
             shipping_details: None,
             config: None,
             metadata: None,
+            order_details: None,
             expire_at: None,
         }
     }
@@ -747,11 +757,14 @@ pub struct CreatePaymentIntentRequest<'a> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tips_amount: Option<Money>,
     /// For `Manual` capture: how long until the authorization is captured or released,
-    /// `[d.]hh:mm:ss`, more than 30 seconds.
-    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    /// `[d.]hh:mm:ss`, more than 30 seconds (without it, Dojo reverses an uncaptured
+    /// payment after 7 days). Decoding also accepts the key `AutoExpireIn`, as the
+    /// spec's own example writes it.
+    #[serde(borrow, default, alias = "AutoExpireIn", skip_serializing_if = "Option::is_none")]
     pub auto_expire_in: Option<Text<'a>>,
-    /// For `Manual` capture: what happens when `auto_expire_in` runs out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// For `Manual` capture: what happens when `auto_expire_in` runs out. Decoding also
+    /// accepts the key `AutoExpireAction`.
+    #[serde(default, alias = "AutoExpireAction", skip_serializing_if = "Option::is_none")]
     pub auto_expire_action: Option<AutoExpireAction>,
     /// When the payment intent is voided if not paid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -774,6 +787,12 @@ pub struct CreatePaymentIntentRequest<'a> {
     /// Key-value metadata.
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata<'a>>,
+    /// The customer's device (online checkouts).
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub request_security: Option<RequestSecurity<'a>>,
+    /// The order it belongs to.
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub order_details: Option<OrderDetails<'a>>,
 }
 
 impl<'a> CreatePaymentIntentRequest<'a> {
@@ -795,6 +814,8 @@ impl<'a> CreatePaymentIntentRequest<'a> {
             shipping_details: None,
             config: None,
             metadata: None,
+            request_security: None,
+            order_details: None,
         }
     }
 
@@ -827,6 +848,7 @@ impl<'a> CreatePaymentIntentRequest<'a> {
         if let Some(action) = &self.auto_expire_action {
             known("autoExpireAction", action.is_known(), action)?;
         }
+        self.request_security.as_ref().map_or(Ok(()), RequestSecurity::validate)?;
         validate_common(
             &self.payment_methods,
             &self.customer,
@@ -948,7 +970,8 @@ impl<'a> Cursor<'a> {
 }
 
 impl SearchPaymentIntentsRequest<'_> {
-    /// Checks the statuses, the dates' order and the cursor.
+    /// Checks the statuses, the dates' order (an `endDate` before the `startDate` is
+    /// `NotAllowed`) and the cursor.
     pub fn validate(&self) -> Result<(), ValidationError> {
         if self.statuses.is_some_and(|statuses| statuses.iter().any(|s| !s.is_known())) {
             return Err(ValidationError::new("statuses", ValidationErrorKind::UnknownVariant));
@@ -956,7 +979,7 @@ impl SearchPaymentIntentsRequest<'_> {
         if let (Some(start), Some(end)) = (self.start_date, self.end_date)
             && end < start
         {
-            return Err(ValidationError::new("endDate", ValidationErrorKind::InvalidFormat));
+            return Err(ValidationError::new("endDate", ValidationErrorKind::NotAllowed));
         }
         if let Some(c) = &self.cursor {
             if c.limit.is_some_and(|l| l <= 0) {

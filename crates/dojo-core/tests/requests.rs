@@ -2,7 +2,9 @@
 //! encode → decode round trips.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use dojo_core::common::{Address, CheckoutConfig, Customer, List, Metadata};
+use dojo_core::common::{
+    Address, CheckoutConfig, Customer, List, Metadata, OrderDetails, RequestSecurity, ShippingDetails,
+};
 use dojo_core::json::{Text, from_slice};
 use dojo_core::request::*;
 use dojo_core::*;
@@ -331,7 +333,7 @@ fn one_test_per_validation_rule() {
     );
     assert_eq!(
         pi(CreatePaymentIntentRequest { auto_expire_in: Some(Text::new("00:00:30")), ..base }, &mut buf),
-        ("autoExpireIn", ValidationErrorKind::NotPositive)
+        ("autoExpireIn", ValidationErrorKind::NotAllowed)
     );
     assert_eq!(
         pi(CreatePaymentIntentRequest { auto_expire_in: Some(Text::new("1 minute")), ..base }, &mut buf),
@@ -427,8 +429,189 @@ fn one_test_per_validation_rule() {
             SearchPaymentIntentsRequest { start_date: Some(t0), end_date: Some(t1), ..Default::default() },
             &mut buf
         ),
-        ("endDate", ValidationErrorKind::InvalidFormat)
+        ("endDate", ValidationErrorKind::NotAllowed)
     );
+}
+
+#[test]
+fn one_test_per_sub_object_and_id_rule() {
+    let key = key();
+    let api = Api::new(&key);
+    let mut buf = [0u8; 8 * 1024];
+    let base = CreatePaymentIntentRequest::new("Order 234", Money::gbp(1000));
+    let pi = |b: CreatePaymentIntentRequest<'_>, buf: &mut [u8]| match api.create_payment_intent(&b, buf) {
+        Ok(_) => None,
+        Err(e) => Some(invalid(e)),
+    };
+    let s = |n: usize| "x".repeat(n);
+    let (s51, s101, s121, s301, s1025, s4097) = (s(51), s(101), s(121), s(301), s(1025), s(4097));
+    let gb = Some(Text::new("GB"));
+    let too_long = |max| ValidationErrorKind::TooLong { max };
+
+    // Address lines, city, state, locality, county: 100; postcode 50; countryCode 1–10.
+    let line = |field: &str, text: &'static str| {
+        let t = Some(Text::new(text));
+        let mut a = Address { country_code: gb, ..Address::default() };
+        match field {
+            "address1" => a.address1 = t,
+            "address2" => a.address2 = t,
+            "address3" => a.address3 = t,
+            "address4" => a.address4 = t,
+            "city" => a.city = t,
+            "state" => a.state = t,
+            "locality" => a.locality = t,
+            "county" => a.county = t,
+            other => panic!("{other}"),
+        }
+        a
+    };
+    for field in ["address1", "address2", "address3", "address4", "city", "state", "locality", "county"] {
+        let a = line(field, LONG_101);
+        assert_eq!(
+            pi(CreatePaymentIntentRequest { billing_address: Some(a), ..base }, &mut buf),
+            Some((field, too_long(100)))
+        );
+        let a = line(field, &LONG_101[..100]);
+        assert_eq!(pi(CreatePaymentIntentRequest { billing_address: Some(a), ..base }, &mut buf), None, "{field}");
+    }
+    let a = Address { postcode: Some(Text::new(&s51)), country_code: gb, ..Address::default() };
+    assert_eq!(
+        pi(CreatePaymentIntentRequest { billing_address: Some(a), ..base }, &mut buf),
+        Some(("postcode", too_long(50)))
+    );
+    let a = Address { country_code: Some(Text::new("")), ..Address::default() };
+    assert_eq!(
+        pi(CreatePaymentIntentRequest { billing_address: Some(a), ..base }, &mut buf),
+        Some(("countryCode", ValidationErrorKind::Empty))
+    );
+    let a = Address { country_code: Some(Text::new("GBRGBRGBRGB")), ..Address::default() };
+    assert_eq!(
+        pi(CreatePaymentIntentRequest { billing_address: Some(a), ..base }, &mut buf),
+        Some(("countryCode", too_long(10)))
+    );
+
+    // Shipping details: name 100, deliveryNotes 1024, and its address's rules.
+    let d = ShippingDetails { name: Some(Text::new(LONG_101)), ..Default::default() };
+    assert_eq!(
+        pi(CreatePaymentIntentRequest { shipping_details: Some(d), ..base }, &mut buf),
+        Some(("name", too_long(100)))
+    );
+    let d = ShippingDetails { delivery_notes: Some(Text::new(&s1025)), ..Default::default() };
+    assert_eq!(
+        pi(CreatePaymentIntentRequest { shipping_details: Some(d), ..base }, &mut buf),
+        Some(("deliveryNotes", too_long(1024)))
+    );
+    let d = ShippingDetails { address: Some(Address::default()), ..Default::default() };
+    assert_eq!(
+        pi(CreatePaymentIntentRequest { shipping_details: Some(d), ..base }, &mut buf),
+        Some(("countryCode", ValidationErrorKind::Missing))
+    );
+
+    // Customer: phone 50 (email 254 is in `one_test_per_validation_rule`).
+    let c = Customer { phone_number: Some(Text::new(&s51)), ..Customer::default() };
+    assert_eq!(
+        pi(CreatePaymentIntentRequest { customer: Some(c), ..base }, &mut buf),
+        Some(("phoneNumber", too_long(50)))
+    );
+
+    // Checkout config: title 100, cancelUrl an http(s) URL.
+    let c = CheckoutConfig { title: Some(Text::new(&s101)), ..CheckoutConfig::default() };
+    assert_eq!(pi(CreatePaymentIntentRequest { config: Some(c), ..base }, &mut buf), Some(("title", too_long(100))));
+    let c = CheckoutConfig { cancel_url: Some(Text::new("ftp://example.test")), ..CheckoutConfig::default() };
+    assert_eq!(
+        pi(CreatePaymentIntentRequest { config: Some(c), ..base }, &mut buf),
+        Some(("cancelUrl", ValidationErrorKind::InvalidFormat))
+    );
+
+    // Request security: userAgent 300, ipAddress 70, device 120.
+    for (field, rs, max) in [
+        ("userAgent", RequestSecurity { user_agent: Some(Text::new(&s301)), ..Default::default() }, 300),
+        ("ipAddress", RequestSecurity { ip_address: Some(Text::new(&s301[..71])), ..Default::default() }, 70),
+        ("device", RequestSecurity { device: Some(Text::new(&s121)), ..Default::default() }, 120),
+    ] {
+        assert_eq!(
+            pi(CreatePaymentIntentRequest { request_security: Some(rs), ..base }, &mut buf),
+            Some((field, too_long(max)))
+        );
+    }
+
+    // The rest of the payment intent's own fields.
+    assert_eq!(
+        pi(CreatePaymentIntentRequest { reference: Text::new(""), ..base }, &mut buf),
+        Some(("reference", ValidationErrorKind::Empty))
+    );
+    assert_eq!(
+        pi(CreatePaymentIntentRequest { description: Some(Text::new(&s4097)), ..base }, &mut buf),
+        Some(("description", too_long(4096)))
+    );
+    assert_eq!(
+        pi(CreatePaymentIntentRequest { amount: Money::new(1, Currency::parse("GB").unwrap()), ..base }, &mut buf),
+        Some(("amount", ValidationErrorKind::InvalidCurrency))
+    );
+    assert_eq!(
+        pi(CreatePaymentIntentRequest { auto_expire_action: Some(AutoExpireAction::parse("Void")), ..base }, &mut buf),
+        Some(("autoExpireAction", ValidationErrorKind::UnknownVariant))
+    );
+    for bad in ["00:60:00", "24:00:00", "0:01:00", "x.00:01:00", "00:01", "00:01:00:00", "00:00:55.5"] {
+        assert_eq!(
+            pi(CreatePaymentIntentRequest { auto_expire_in: Some(Text::new(bad)), ..base }, &mut buf),
+            Some(("autoExpireIn", ValidationErrorKind::InvalidFormat)),
+            "{bad}"
+        );
+    }
+    assert_eq!(pi(CreatePaymentIntentRequest { auto_expire_in: Some(Text::new("00:00:31")), ..base }, &mut buf), None);
+
+    // Setup intents refuse an unknown capture mode; limits are inclusive.
+    let si = spec_example();
+    assert_eq!(
+        invalid(
+            api.create_setup_intent(
+                &CreateSetupIntentRequest { capture_mode: Some(CaptureMode::parse("Later")), ..si },
+                &mut buf
+            )
+            .unwrap_err()
+        ),
+        ("captureMode", ValidationErrorKind::UnknownVariant)
+    );
+    let (terms, desc) = ("t".repeat(10_240), "d".repeat(4096));
+    let mut big = vec![0u8; 32 * 1024];
+    let ok = CreateSetupIntentRequest {
+        terms: Text::new(&terms),
+        description: Some(Text::new(&desc)),
+        capture_mode: Some(CaptureMode::Auto),
+        ..si
+    };
+    api.create_setup_intent(&ok, &mut big).unwrap();
+
+    // Ids: 1–50 characters of [A-Za-z0-9_-], checked when the id is made.
+    assert_eq!(SetupIntentId::new("").unwrap_err().kind, ValidationErrorKind::Empty);
+    assert_eq!(SetupIntentId::new(&s51).unwrap_err().kind, too_long(50));
+    assert_eq!(SetupIntentId::new("si_sandbox_a/b").unwrap_err().kind, ValidationErrorKind::InvalidCharacter);
+    assert_eq!(PaymentIntentId::new("pi sandbox").unwrap_err().kind, ValidationErrorKind::InvalidCharacter);
+    assert!(SetupIntentId::new(&"a-Z_9".repeat(10)).is_ok());
+}
+
+const LONG_101: &str =
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+#[test]
+fn bodies_decoded_from_json_validate_like_built_ones() {
+    // The spec's "Manual" example writes PascalCase keys; the server's JSON reader is
+    // case-insensitive, so the emulator must accept them too.
+    let manual = br#"{"amount": {"value": 1000, "currencyCode": "GBP"}, "reference": "Order 234", "description": "Demo payment intent", "captureMode": "Manual", "AutoExpireAction": "Capture", "AutoExpireIn": "00:00:55"}"#;
+    let req: CreatePaymentIntentRequest<'_> = from_slice(manual).unwrap();
+    assert_eq!(req.capture_mode, Some(CaptureMode::Manual));
+    assert_eq!(req.auto_expire_action, Some(AutoExpireAction::Capture));
+    assert_eq!(req.auto_expire_in.unwrap(), "00:00:55");
+    req.validate().unwrap();
+
+    // Escaped characters in URLs and timespans are decoded before they are checked.
+    let escaped = br#"{"amount":{"value":1,"currencyCode":"GBP"},"reference":"r","autoExpireIn":"00:01:00","config":{"redirectUrl":"https:\/\/shop.example\/done"}}"#;
+    let req: CreatePaymentIntentRequest<'_> = from_slice(escaped).unwrap();
+    req.validate().unwrap();
+    let bad = br#"{"amount":{"value":1,"currencyCode":"GBP"},"reference":"r","config":{"cancelUrl":"ftp:\/\/x"}}"#;
+    let req: CreatePaymentIntentRequest<'_> = from_slice(bad).unwrap();
+    assert_eq!(req.validate().unwrap_err(), ValidationError::new("cancelUrl", ValidationErrorKind::InvalidFormat));
 }
 
 #[test]
@@ -534,6 +717,113 @@ proptest! {
         let refund = CreateRefundRequest { notes: notes.as_deref().map(Text::new), ..CreateRefundRequest::new(amount) };
         let n = dojo_core::json::to_slice(&refund, &mut buf).unwrap();
         prop_assert_eq!(from_slice::<CreateRefundRequest<'_>>(&buf[..n]).unwrap(), refund);
+    }
+
+    #[test]
+    fn valid_payment_intents_with_sub_objects_round_trip(
+        reference in text_strategy(60),
+        description in prop::option::of(text_strategy(100)),
+        value in 1i64..=i64::MAX,
+        tips in prop::option::of(0i64..=i64::MAX),
+        manual in any::<bool>(),
+        expire_secs in 31u64..=10 * 86_400,
+        methods in prop::collection::vec(
+            prop::sample::select(vec![PaymentMethod::Card, PaymentMethod::Wallet, PaymentMethod::SavedCard]),
+            0..4,
+        ),
+        meta in prop::collection::vec((text_strategy(20), text_strategy(40)), 0..4),
+        email in prop::option::of(text_strategy(254)),
+        city in prop::option::of(text_strategy(100)),
+        country in text_strategy(10),
+        notes in prop::option::of(text_strategy(200)),
+        title in prop::option::of(text_strategy(100)),
+        url_tail in text_strategy(60),
+        device in prop::option::of(text_strategy(120)),
+        external_id in prop::option::of(text_strategy(40)),
+        with_setup_intent in any::<bool>(),
+    ) {
+        let key = key();
+        let api = Api::new(&key);
+        let (d, h, m, sec) = (expire_secs / 86_400, expire_secs / 3600 % 24, expire_secs / 60 % 60, expire_secs % 60);
+        let timespan = format!("{d}.{h:02}:{m:02}:{sec:02}");
+        let url = format!("https://shop.example/{url_tail}");
+        let meta: Vec<(&str, &str)> = meta.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let address = Address {
+            city: city.as_deref().map(Text::new),
+            country_code: Some(Text::new(&country)),
+            ..Address::default()
+        };
+        let base = if with_setup_intent {
+            CreatePaymentIntentRequest::for_setup_intent(&reference, Money::gbp(value), si_id())
+        } else {
+            CreatePaymentIntentRequest::new(&reference, Money::gbp(value))
+        };
+        let body = CreatePaymentIntentRequest {
+            description: description.as_deref().map(Text::new),
+            tips_amount: tips.map(Money::gbp),
+            capture_mode: Some(if manual { CaptureMode::Manual } else { CaptureMode::Auto }),
+            auto_expire_in: manual.then_some(Text::new(&timespan)),
+            auto_expire_action: manual.then_some(AutoExpireAction::Release),
+            payment_methods: Some(List::Slice(&methods)),
+            metadata: Some(Metadata::Pairs(&meta)),
+            customer: Some(Customer { email_address: email.as_deref().map(Text::new), ..Customer::default() }),
+            billing_address: Some(address),
+            shipping_details: Some(ShippingDetails {
+                delivery_notes: notes.as_deref().map(Text::new),
+                address: Some(address),
+                ..Default::default()
+            }),
+            config: Some(CheckoutConfig {
+                title: title.as_deref().map(Text::new),
+                redirect_url: Some(Text::new(&url)),
+                ..Default::default()
+            }),
+            request_security: Some(RequestSecurity { device: device.as_deref().map(Text::new), ..Default::default() }),
+            order_details: Some(OrderDetails {
+                external_id: external_id.as_deref().map(Text::new),
+                is_update: Some(manual),
+                ..Default::default()
+            }),
+            ..base
+        };
+        let mut buf = vec![0u8; 32 * 1024];
+        let r = api.create_payment_intent(&body, &mut buf).unwrap();
+        let back: CreatePaymentIntentRequest<'_> = from_slice(r.body(&buf)).unwrap();
+        prop_assert_eq!(back, body);
+        back.validate().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(r.body(&buf)).unwrap();
+        prop_assert_eq!(v["reference"].as_str().unwrap(), reference.as_str());
+        prop_assert_eq!(v["config"]["redirectUrl"].as_str().unwrap(), url.as_str());
+    }
+
+    #[test]
+    fn valid_searches_round_trip(
+        statuses in prop::collection::vec(prop::sample::select(vec![
+            PaymentIntentStatus::Created, PaymentIntentStatus::Authorized, PaymentIntentStatus::Captured,
+            PaymentIntentStatus::Reversed, PaymentIntentStatus::Refunded, PaymentIntentStatus::Canceled,
+        ]), 0..7),
+        start in prop::option::of(0i64..253_402_300_799),
+        span in 0i64..1_000_000_000,
+        limit in prop::option::of(1i32..=i32::MAX),
+        before in any::<bool>(),
+        cursor in prop::option::of(text_strategy(80)),
+    ) {
+        let key = key();
+        let api = Api::new(&key);
+        let body = SearchPaymentIntentsRequest {
+            statuses: Some(List::Slice(&statuses)),
+            start_date: start.map(Timestamp::from_unix),
+            end_date: start.map(|s| Timestamp::from_unix((s + span).min(253_402_300_799))),
+            cursor: cursor.as_deref().map(|c| {
+                let c = Some(Text::new(c));
+                if before { Cursor { limit, before: c, after: None } } else { Cursor { limit, before: None, after: c } }
+            }),
+        };
+        let mut buf = vec![0u8; 4096];
+        let r = api.search_payment_intents(&body, &mut buf).unwrap();
+        let back: SearchPaymentIntentsRequest<'_> = from_slice(r.body(&buf)).unwrap();
+        prop_assert_eq!(back, body);
+        back.validate().unwrap();
     }
 
     #[test]
