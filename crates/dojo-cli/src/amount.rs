@@ -1,0 +1,130 @@
+//! Amounts as people write them (`10.00`, `10`, `0.5`) converted to minor units exactly.
+
+use std::fmt;
+
+use dojo_core::{Currency, Money};
+
+/// Why an amount was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum AmountError {
+    /// Not a plain decimal number.
+    NotANumber(String),
+    /// Below or equal to zero.
+    NotPositive(String),
+    /// More decimal places than the currency has.
+    TooPrecise { amount: String, currency: String, digits: u32 },
+    /// Larger than the API can carry.
+    TooLarge(String),
+    /// A currency the API does not take.
+    UnsupportedCurrency(String),
+}
+
+impl fmt::Display for AmountError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AmountError::NotANumber(a) => {
+                write!(
+                    f,
+                    "amount {a:?} is not a plain decimal number: write it like 10.00 (no sign, spaces, commas or exponent)"
+                )
+            }
+            AmountError::NotPositive(a) => write!(f, "amount {a:?} must be greater than zero"),
+            AmountError::TooPrecise { amount, currency, digits } => write!(
+                f,
+                "amount {amount:?} has more than {digits} decimal places, which {currency} cannot carry: round it yourself (nothing is rounded for you)"
+            ),
+            AmountError::TooLarge(a) => write!(f, "amount {a:?} is too large for the API"),
+            AmountError::UnsupportedCurrency(c) => {
+                write!(f, "currency {c:?} is not supported: Dojo takes GBP or EUR")
+            }
+        }
+    }
+}
+
+impl std::error::Error for AmountError {}
+
+/// Parses a currency code (case-insensitive): GBP or EUR.
+pub(crate) fn parse_currency(code: &str) -> Result<Currency, AmountError> {
+    match code.to_ascii_uppercase().as_str() {
+        "GBP" => Ok(Currency::Gbp),
+        "EUR" => Ok(Currency::Eur),
+        _ => Err(AmountError::UnsupportedCurrency(code.to_owned())),
+    }
+}
+
+/// Converts `amount` of `currency` to minor units exactly: `10.00` GBP is 1000.
+pub(crate) fn parse_amount(amount: &str, currency: Currency) -> Result<Money, AmountError> {
+    let digits = currency.minor_digits().ok_or_else(|| AmountError::UnsupportedCurrency(currency.to_string()))?;
+    let not_a_number = || AmountError::NotANumber(amount.to_owned());
+    if amount.starts_with('-') {
+        return Err(AmountError::NotPositive(amount.to_owned()));
+    }
+    let (whole, frac) = match amount.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (amount, None),
+    };
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(whole) || frac.is_some_and(|f| !all_digits(f)) {
+        return Err(not_a_number());
+    }
+    let frac = frac.unwrap_or("");
+    let frac_len = u32::try_from(frac.len()).unwrap_or(u32::MAX);
+    if frac_len > digits {
+        // 10.000 is exact in GBP, 10.001 is not: only trailing zeros may go.
+        let (kept, extra) = frac.split_at(usize::try_from(digits).unwrap_or(0).min(frac.len()));
+        if extra.bytes().any(|b| b != b'0') {
+            return Err(AmountError::TooPrecise { amount: amount.to_owned(), currency: currency.to_string(), digits });
+        }
+        return parse_amount(&format!("{whole}.{kept}"), currency);
+    }
+    let too_large = || AmountError::TooLarge(amount.to_owned());
+    let scale = 10i64.checked_pow(digits).ok_or_else(too_large)?;
+    let whole: i64 = whole.parse().map_err(|_| too_large())?;
+    let mut frac_value: i64 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| too_large())? };
+    for _ in frac_len..digits {
+        frac_value = frac_value.checked_mul(10).ok_or_else(too_large)?;
+    }
+    let value = whole.checked_mul(scale).and_then(|w| w.checked_add(frac_value)).ok_or_else(too_large)?;
+    if value <= 0 {
+        return Err(AmountError::NotPositive(amount.to_owned()));
+    }
+    Ok(Money::new(value, currency))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gbp(s: &str) -> Result<i64, AmountError> {
+        parse_amount(s, Currency::Gbp).map(|m| m.value)
+    }
+
+    #[test]
+    fn exact_conversions() {
+        assert_eq!(gbp("10.00"), Ok(1000));
+        assert_eq!(gbp("10"), Ok(1000));
+        assert_eq!(gbp("10.5"), Ok(1050));
+        assert_eq!(gbp("0.01"), Ok(1));
+        assert_eq!(gbp("0.10"), Ok(10));
+        assert_eq!(gbp("10.000"), Ok(1000));
+        assert_eq!(gbp("007.25"), Ok(725));
+        assert_eq!(gbp("92233720368547758.07"), Ok(i64::MAX));
+        assert_eq!(parse_amount("1.23", Currency::Eur).map(|m| m.currency), Ok(Currency::Eur));
+    }
+
+    #[test]
+    fn refusals() {
+        assert!(matches!(gbp("10.001"), Err(AmountError::TooPrecise { .. })));
+        assert!(matches!(gbp("-1"), Err(AmountError::NotPositive(_))));
+        assert!(matches!(gbp("-0.5"), Err(AmountError::NotPositive(_))));
+        assert!(matches!(gbp("0"), Err(AmountError::NotPositive(_))));
+        assert!(matches!(gbp("0.00"), Err(AmountError::NotPositive(_))));
+        assert!(matches!(gbp("92233720368547758.08"), Err(AmountError::TooLarge(_))));
+        assert!(matches!(gbp("99999999999999999999999"), Err(AmountError::TooLarge(_))));
+        for bad in ["", ".", "10.", ".5", "+5", "1,000", "1e3", " 10", "10 ", "ten", "1.2.3", "١٠"] {
+            assert!(matches!(gbp(bad), Err(AmountError::NotANumber(_))), "{bad:?}");
+        }
+        assert!(matches!(parse_currency("usd"), Err(AmountError::UnsupportedCurrency(_))));
+        assert_eq!(parse_currency("gbp"), Ok(Currency::Gbp));
+    }
+}

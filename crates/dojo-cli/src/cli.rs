@@ -1,0 +1,209 @@
+//! The command line, as clap reads it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  refused: the lifecycle forbids it, the card was declined, or an impossible status was read
+  2  usage: bad arguments, amount, id, key or base URL (nothing was sent)
+  3  API error: the server answered with an error status (4xx/5xx); the message says which
+  4  network error: the request did not execute (never reached the server, or a read that kept failing)
+  5  outcome unknown: a request that changes state may have executed; read the intent back before retrying
+
+Environment:
+  DOJO_API_KEY   the secret key (sk_sandbox_… or sk_prod_…); never printed
+  DOJO_BASE_URL  the API's base URL (default https://api.dojo.tech; http:// only to loopback)
+
+Start here:  dojo demo     (the no-show flow on an in-process emulator, no key needed)";
+
+/// `dojo`: the Dojo payments API from a terminal.
+#[derive(Debug, Parser)]
+#[command(name = "dojo", version, about, after_help = EXIT_CODES, propagate_version = true)]
+pub(crate) struct Cli {
+    /// Print JSON for scripts (the API's own JSON for reads and writes) instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Read the API key from this file (first line) instead of DOJO_API_KEY.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub api_key_file: Option<PathBuf>,
+
+    /// The API's base URL, e.g. an emulator's `http://127.0.0.1:8080`.
+    #[arg(long, global = true, env = "DOJO_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Whole-call timeout, in seconds.
+    #[arg(long, global = true, default_value_t = 30, value_name = "SECONDS")]
+    pub timeout: u64,
+
+    /// Connect timeout, in seconds.
+    #[arg(long, global = true, default_value_t = 5, value_name = "SECONDS")]
+    pub connect_timeout: u64,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Setup intents: a customer's consent to be charged later (e.g. a no-show fee).
+    #[command(subcommand)]
+    SetupIntents(SetupIntentCommand),
+    /// Payment intents: create one from an authorized setup intent, charge, refund.
+    #[command(subcommand)]
+    PaymentIntents(PaymentIntentCommand),
+    /// Poll a setup or payment intent until its status changes.
+    Watch(WatchArgs),
+    /// Run the local emulator (a stateful stand-in for the Dojo API) until interrupted.
+    Sandbox(SandboxArgs),
+    /// The no-show flow end to end: setup intent, checkout link and QR, authorization,
+    /// payment intent, charge, setup intent Completed.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AmountArgs {
+    /// The amount as people write it, e.g. 10.00 (converted to minor units exactly).
+    #[arg(long)]
+    pub amount: String,
+    /// The currency: GBP or EUR.
+    #[arg(long, default_value = "GBP")]
+    pub currency: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SetupIntentCommand {
+    /// Create a setup intent for a no-show fee (or another merchant-initiated charge).
+    Create {
+        #[command(flatten)]
+        amount: AmountArgs,
+        /// The merchant's reference (1–60 characters).
+        #[arg(long, default_value = "No-show fee")]
+        reference: String,
+        /// The terms the customer agrees to.
+        #[arg(long)]
+        terms: Option<String>,
+        /// A description.
+        #[arg(long)]
+        description: Option<String>,
+        /// The merchant-initiated transaction type (NoShow, Unscheduled, …).
+        #[arg(long = "type", default_value = "NoShow")]
+        mit_type: String,
+    },
+    /// Show a setup intent.
+    Get {
+        /// The setup intent's id (si_…).
+        id: String,
+    },
+    /// Cancel a Created setup intent (with --include-authorized, close an Authorized one).
+    Cancel {
+        /// The setup intent's id (si_…).
+        id: String,
+        /// Also close it when Authorized.
+        #[arg(long)]
+        include_authorized: bool,
+    },
+    /// Print the customer's checkout link.
+    CheckoutLink {
+        /// The setup intent's id (si_…).
+        id: String,
+        /// Also draw it as a QR code.
+        #[arg(long)]
+        qr: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PaymentIntentCommand {
+    /// Create a payment intent that charges an Authorized setup intent's card.
+    Create {
+        /// The setup intent whose card to charge (si_…).
+        #[arg(long)]
+        setup_intent: String,
+        /// The amount (default: the setup intent's intended amount, which it must equal).
+        #[arg(long)]
+        amount: Option<String>,
+        /// The currency (default: the setup intent's).
+        #[arg(long)]
+        currency: Option<String>,
+        /// The merchant's reference (1–60 characters).
+        #[arg(long, default_value = "No-show fee")]
+        reference: String,
+    },
+    /// Show a payment intent.
+    Get {
+        /// The payment intent's id (pi_…).
+        id: String,
+        /// Show it even when Canceled.
+        #[arg(long)]
+        return_canceled: bool,
+    },
+    /// Charge a payment intent once (its setup intent must be Authorized); an unknown
+    /// outcome is reconciled by reading it back.
+    Charge {
+        /// The payment intent's id (pi_…).
+        id: String,
+    },
+    /// Cancel a Created payment intent.
+    Cancel {
+        /// The payment intent's id (pi_…).
+        id: String,
+    },
+    /// Refund a Captured payment intent, in full or in part.
+    Refund {
+        /// The payment intent's id (pi_…).
+        id: String,
+        /// The amount to refund (default: all of it), in the payment intent's currency.
+        #[arg(long)]
+        amount: Option<String>,
+        /// Why.
+        #[arg(long)]
+        reason: Option<String>,
+        /// The idempotency key (default: a fresh one; reuse the one printed after an
+        /// unknown outcome to retry safely).
+        #[arg(long)]
+        idempotency_key: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct WatchArgs {
+    /// The setup intent (si_…) or payment intent (pi_…) to watch.
+    pub id: String,
+    /// Seconds between polls.
+    #[arg(long, default_value_t = 2.0)]
+    pub interval: f64,
+    /// Give up after this many seconds.
+    #[arg(long = "for", default_value_t = 600, value_name = "SECONDS")]
+    pub for_secs: u64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SandboxArgs {
+    /// The port to listen on at 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Stop by itself after this many seconds (default: run until interrupted).
+    #[arg(long = "for", value_name = "SECONDS")]
+    pub for_secs: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Wait for a person to pay on the checkout page (sandbox card 5200 0000 0000 1005,
+    /// 12/29) instead of authorizing automatically.
+    #[arg(long)]
+    pub interactive: bool,
+    /// Run against api.dojo.tech with DOJO_API_KEY (implies --interactive).
+    #[arg(long)]
+    pub live: bool,
+    /// The emulator's port at 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// How long --interactive waits for the customer, in seconds.
+    #[arg(long, default_value_t = 900, value_name = "SECONDS")]
+    pub wait: u64,
+}

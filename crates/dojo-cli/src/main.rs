@@ -1,0 +1,28 @@
+//! `dojo`: the Dojo payments API from a terminal, a local emulator, and the no-show demo.
+//!
+//! See the crate README (and `dojo --help`) for the commands and the exit codes.
+
+mod amount;
+mod cli;
+mod commands;
+mod demo;
+mod emulator;
+mod errors;
+mod output;
+mod qr;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    let out = output::Out::new(args.json);
+    match commands::run(args, &out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            out.error(&e);
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

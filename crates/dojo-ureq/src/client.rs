@@ -1,0 +1,609 @@
+//! The blocking client: one ureq `Agent`, every dojo-core operation.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use dojo_core::error::BufferTooSmall;
+use dojo_core::request::{
+    Api, CreateCaptureRequest, CreatePaymentIntentRequest, CreateRefundRequest, CreateSetupIntentRequest, Method,
+    Operation, Request, SearchPaymentIntentsRequest,
+};
+use dojo_core::response::{ResponseKind, kind};
+use dojo_core::{ApiKey, PaymentIntentId, SetupIntentId};
+
+use crate::config::{RetryPolicy, Timeouts, check_base_url, parse_retry_after};
+use crate::error::{ApiError, Error, OutcomeUnknown, TransportError, UnknownCause};
+
+/// The largest response body read (anything longer is an error, never truncated).
+pub const MAX_RESPONSE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// A decoded answer, owned: the response body, and [`get`](Response::get) to read the
+/// model that borrows it (dojo-core decodes without copying strings, so the model's
+/// lifetime is the body's).
+///
+/// The body was decoded once when the answer arrived (to tell a good answer from an
+/// undecodable one); `get` decodes it again, which costs microseconds against the
+/// milliseconds of a network round trip.
+///
+/// ```no_run
+/// # fn f(client: &dojo_ureq::Client, id: &dojo_core::SetupIntentId) -> Result<(), dojo_ureq::Error> {
+/// let answer = client.get_setup_intent(id)?;
+/// let si = answer.get();
+/// println!("{} is {}", si.id, si.status);
+/// # Ok(()) }
+/// ```
+pub struct Response<K> {
+    status: u16,
+    body: Vec<u8>,
+    attempts: u32,
+    _kind: PhantomData<fn() -> K>,
+}
+
+impl<K: ResponseKind> Response<K> {
+    /// The decoded model, borrowing the body.
+    pub fn get(&self) -> K::Output<'_> {
+        match K::decode_ok(&self.body) {
+            Ok(model) => model,
+            // `Client` builds a `Response` only from a body that decoded, and decoding
+            // the same bytes again gives the same result.
+            Err(_) => unreachable!("a Response holds a body that decoded"),
+        }
+    }
+}
+
+impl<K> Response<K> {
+    /// The HTTP status (2xx).
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The raw JSON body, as the server sent it.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The raw JSON body.
+    pub fn into_body(self) -> Vec<u8> {
+        self.body
+    }
+
+    /// How many attempts it took (1 when no retry was needed).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+}
+
+impl<K> std::fmt::Debug for Response<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("body_len", &self.body.len())
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+struct Inner {
+    agent: ureq::Agent,
+    key: ApiKey,
+    base_url: String,
+}
+
+/// A blocking Dojo API client: one ureq [`Agent`](ureq::Agent) (rustls; connections
+/// kept alive and reused), the key, the base URL, timeouts and the retry policy.
+///
+/// Cloning is cheap and shares the connection pool; [`with_timeouts`](Client::with_timeouts)
+/// and [`with_retry`](Client::with_retry) make such a clone with other settings, for one
+/// call or many:
+///
+/// ```no_run
+/// # use std::time::Duration;
+/// # fn f(client: &dojo_ureq::Client, id: &dojo_core::PaymentIntentId) -> Result<(), dojo_ureq::Error> {
+/// let quick = client.with_timeouts(dojo_ureq::Timeouts { connect: Duration::from_secs(1), call: Duration::from_secs(3) });
+/// let pi = quick.get_payment_intent(id, false)?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+    timeouts: Timeouts,
+    retry: RetryPolicy,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("key", &self.inner.key)
+            .field("timeouts", &self.timeouts)
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+/// Builds a [`Client`].
+#[derive(Debug)]
+pub struct ClientBuilder {
+    key: ApiKey,
+    base_url: String,
+    timeouts: Timeouts,
+    retry: RetryPolicy,
+}
+
+impl ClientBuilder {
+    /// Talks to `base_url` instead of `https://api.dojo.tech` (e.g. a local emulator).
+    /// Plain `http://` is accepted only to loopback hosts.
+    pub fn base_url(mut self, base_url: &str) -> Self {
+        base_url.clone_into(&mut self.base_url);
+        self
+    }
+
+    /// The default timeouts of every call.
+    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// The retry policy.
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Builds the client (checks the base URL).
+    pub fn build(self) -> Result<Client, Error> {
+        let base_url = check_base_url(&self.base_url)?;
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .https_only(false) // checked above: http only to loopback
+            .timeout_connect(Some(self.timeouts.connect))
+            .timeout_global(Some(self.timeouts.call))
+            .build()
+            .into();
+        Ok(Client {
+            inner: Arc::new(Inner { agent, key: self.key, base_url }),
+            timeouts: self.timeouts,
+            retry: self.retry,
+        })
+    }
+}
+
+/// What the adapter knows of a request beyond dojo-core's, for outcome-unknown reports.
+#[derive(Default)]
+struct Subject {
+    setup_intent: Option<SetupIntentId>,
+    payment_intent: Option<PaymentIntentId>,
+    idempotency_key: Option<String>,
+}
+
+/// How one attempt failed.
+enum Failure {
+    /// The request never reached the server: retrying any request is safe.
+    NeverSent(ureq::Error),
+    /// The request may have reached the server.
+    MaybeSent(ureq::Error, bool),
+    /// Something retrying cannot fix (a bad URL, TLS refused).
+    Fatal(ureq::Error),
+}
+
+fn classify(e: ureq::Error) -> Failure {
+    use std::io::ErrorKind as K;
+    use ureq::Error as E;
+    match e {
+        E::HostNotFound | E::ConnectionFailed => Failure::NeverSent(e),
+        E::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => Failure::NeverSent(e),
+        E::Io(ref io)
+            if matches!(
+                io.kind(),
+                K::ConnectionRefused | K::AddrNotAvailable | K::NetworkUnreachable | K::HostUnreachable
+            ) =>
+        {
+            Failure::NeverSent(e)
+        }
+        E::Timeout(_) => Failure::MaybeSent(e, true),
+        E::Io(_) | E::Protocol(_) | E::BodyStalled => Failure::MaybeSent(e, false),
+        _ => Failure::Fatal(e),
+    }
+}
+
+fn now_timestamp() -> dojo_core::Timestamp {
+    let secs = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    dojo_core::Timestamp::from_unix(i64::try_from(secs).unwrap_or(i64::MAX))
+}
+
+/// Makes an idempotency key for a refund: `dojo-rs-` and 32 random hex digits from the
+/// operating system's generator.
+pub fn new_idempotency_key() -> Result<String, Error> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| Error::Config(format!("no randomness for an idempotency key: {e}")))?;
+    let mut key = String::with_capacity(8 + 32);
+    key.push_str("dojo-rs-");
+    for b in bytes {
+        key.push_str(&format!("{b:02x}"));
+    }
+    Ok(key)
+}
+
+impl Client {
+    /// A builder for a client using `key`, talking to `https://api.dojo.tech`.
+    pub fn builder(key: ApiKey) -> ClientBuilder {
+        ClientBuilder {
+            key,
+            base_url: dojo_core::request::DEFAULT_BASE_URL.to_owned(),
+            timeouts: Timeouts::default(),
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    /// A client with the defaults, using `key`.
+    pub fn new(key: ApiKey) -> Result<Client, Error> {
+        Client::builder(key).build()
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The key's environment (sandbox or production).
+    pub fn environment(&self) -> dojo_core::Environment {
+        self.inner.key.environment()
+    }
+
+    /// The timeouts in force.
+    pub fn timeouts(&self) -> Timeouts {
+        self.timeouts
+    }
+
+    /// The retry policy in force.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.retry
+    }
+
+    /// A clone (sharing the connection pool) with other timeouts.
+    pub fn with_timeouts(&self, timeouts: Timeouts) -> Client {
+        Client { timeouts, ..self.clone() }
+    }
+
+    /// A clone (sharing the connection pool) with another retry policy.
+    pub fn with_retry(&self, retry: RetryPolicy) -> Client {
+        Client { retry, ..self.clone() }
+    }
+
+    fn api(&self) -> Api<'_> {
+        Api::new(&self.inner.key)
+    }
+
+    /// Builds a request whose body needs a buffer, growing it when dojo-core says so.
+    fn build<'s, K>(
+        &'s self,
+        buf: &mut Vec<u8>,
+        mut f: impl FnMut(&Api<'s>, &mut [u8]) -> Result<Request<'s, K>, dojo_core::Error<'static>>,
+    ) -> Result<Request<'s, K>, Error> {
+        let api = self.api();
+        buf.resize(1024, 0);
+        loop {
+            match f(&api, buf) {
+                Ok(r) => return Ok(r),
+                Err(dojo_core::Error::BufferTooSmall(BufferTooSmall { needed })) if needed > buf.len() => {
+                    buf.resize(needed, 0);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Sends a built request with its body and decodes the answer: the one place where
+    /// bytes move. See the crate docs for the retry and outcome-unknown rules.
+    fn execute<K: ResponseKind>(
+        &self,
+        req: &Request<'_, K>,
+        body: &[u8],
+        subject: Subject,
+    ) -> Result<Response<K>, Error> {
+        let operation = req.operation();
+        // A refund carries the same idempotency key on every attempt, so repeating it
+        // cannot refund twice.
+        let repeatable = req.retry_safe() || subject.idempotency_key.is_some();
+        let mut url = String::with_capacity(self.inner.base_url.len() + dojo_core::request::MAX_PATH_LEN);
+        url.push_str(&self.inner.base_url);
+        url.push_str(req.path_and_query());
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let started = Instant::now();
+            let outcome = self.attempt(req, &url, body);
+            let may_retry = attempt <= self.retry.max_retries;
+            match outcome {
+                Ok((status, answer, retry_after)) => {
+                    log::debug!(
+                        "dojo {} {} -> {status} ({} bytes, attempt {attempt}, {:?})",
+                        req.method().as_str(),
+                        req.path(),
+                        answer.len(),
+                        started.elapsed()
+                    );
+                    if (200..300).contains(&status) {
+                        let decoded = K::decode_ok(&answer).map(|_| ());
+                        return match decoded {
+                            Ok(_) => Ok(Response { status, body: answer, attempts: attempt, _kind: PhantomData }),
+                            Err(error) if repeatable => Err(Error::Decode { operation, error }),
+                            Err(error) => Err(self.unknown(
+                                operation,
+                                subject,
+                                attempt,
+                                UnknownCause::UndecodableSuccess { status, error, body: answer },
+                            )),
+                        };
+                    }
+                    let api_error = ApiError::new(status, answer, retry_after);
+                    let transient = status == 429 || (500..600).contains(&status);
+                    if transient && repeatable && may_retry {
+                        let wait = match retry_after {
+                            Some(d) if d > self.retry.max_retry_after => return Err(Error::Api(api_error)),
+                            Some(d) => d,
+                            None => self.retry.backoff(attempt),
+                        };
+                        log::warn!(
+                            "dojo {} answered {status}; retrying in {wait:?} (attempt {attempt})",
+                            operation.name()
+                        );
+                        std::thread::sleep(wait);
+                        continue;
+                    }
+                    if (500..600).contains(&status) && !repeatable {
+                        return Err(self.unknown(operation, subject, attempt, UnknownCause::ServerError(api_error)));
+                    }
+                    return Err(Error::Api(api_error));
+                }
+                Err(Failure::NeverSent(e)) => {
+                    if may_retry {
+                        let wait = self.retry.backoff(attempt);
+                        log::warn!(
+                            "dojo {}: {e} (never reached the server); retrying in {wait:?} (attempt {attempt})",
+                            operation.name()
+                        );
+                        std::thread::sleep(wait);
+                        continue;
+                    }
+                    return Err(Error::Transport(TransportError {
+                        operation,
+                        never_sent: true,
+                        attempts: attempt,
+                        message: e.to_string(),
+                        source: Some(e),
+                    }));
+                }
+                Err(Failure::MaybeSent(e, timed_out)) => {
+                    if repeatable {
+                        if may_retry {
+                            let wait = self.retry.backoff(attempt);
+                            log::warn!("dojo {}: {e}; retrying in {wait:?} (attempt {attempt})", operation.name());
+                            std::thread::sleep(wait);
+                            continue;
+                        }
+                        if subject.idempotency_key.is_none() {
+                            return Err(Error::Transport(TransportError {
+                                operation,
+                                never_sent: false,
+                                attempts: attempt,
+                                message: e.to_string(),
+                                source: Some(e),
+                            }));
+                        }
+                    }
+                    let cause = if timed_out { UnknownCause::Timeout(e) } else { UnknownCause::ConnectionLost(e) };
+                    return Err(self.unknown(operation, subject, attempt, cause));
+                }
+                Err(Failure::Fatal(e)) => {
+                    return Err(Error::Transport(TransportError {
+                        operation,
+                        never_sent: true,
+                        attempts: attempt,
+                        message: e.to_string(),
+                        source: Some(e),
+                    }));
+                }
+            }
+        }
+    }
+
+    fn unknown(&self, operation: Operation, subject: Subject, attempts: u32, cause: UnknownCause) -> Error {
+        log::warn!("dojo {}: outcome unknown: {cause}", operation.name());
+        Error::OutcomeUnknown(Box::new(OutcomeUnknown {
+            operation,
+            setup_intent: subject.setup_intent,
+            payment_intent: subject.payment_intent,
+            idempotency_key: subject.idempotency_key,
+            attempts,
+            cause,
+        }))
+    }
+
+    /// One attempt: status, body and `Retry-After`.
+    fn attempt<K: ResponseKind>(
+        &self,
+        req: &Request<'_, K>,
+        url: &str,
+        body: &[u8],
+    ) -> Result<(u16, Vec<u8>, Option<Duration>), Failure> {
+        let agent = &self.inner.agent;
+        let result = match req.method() {
+            Method::Get => self.prepare(agent.get(url), req).call(),
+            Method::Delete => self.prepare(agent.delete(url), req).call(),
+            Method::Post if body.is_empty() => self.prepare(agent.post(url), req).send_empty(),
+            Method::Post => self.prepare(agent.post(url), req).send(body),
+        };
+        let mut response = result.map_err(classify)?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        let answer =
+            response.body_mut().with_config().limit(MAX_RESPONSE_BYTES).read_to_vec().map_err(|e| match e {
+                // Over the limit: the server answered; retrying will not shrink it.
+                ureq::Error::BodyExceedsLimit(_) => Failure::Fatal(e),
+                other => match classify(other) {
+                    Failure::NeverSent(e) | Failure::Fatal(e) => Failure::MaybeSent(e, false),
+                    maybe => maybe,
+                },
+            })?;
+        Ok((status, answer, retry_after))
+    }
+
+    fn prepare<B>(&self, rb: ureq::RequestBuilder<B>, req: &Request<'_, impl ResponseKind>) -> ureq::RequestBuilder<B> {
+        let mut rb =
+            rb.config().timeout_connect(Some(self.timeouts.connect)).timeout_global(Some(self.timeouts.call)).build();
+        for &(name, value) in req.headers() {
+            rb = rb.header(name, value);
+        }
+        rb
+    }
+
+    // ---- setup intents ----
+
+    /// `POST /setup-intents`. Not retried (a retry could create a second one).
+    pub fn create_setup_intent(
+        &self,
+        body: &CreateSetupIntentRequest<'_>,
+    ) -> Result<Response<kind::SetupIntentKind>, Error> {
+        let mut buf = Vec::new();
+        let req = self.build(&mut buf, |api, b| api.create_setup_intent(body, b))?;
+        self.execute(&req, req.body(&buf), Subject::default())
+    }
+
+    /// `GET /setup-intents/{id}`. Retried.
+    pub fn get_setup_intent(&self, id: &SetupIntentId) -> Result<Response<kind::SetupIntentKind>, Error> {
+        let req = self.api().get_setup_intent(id)?;
+        self.execute(&req, &[], Subject { setup_intent: Some(*id), ..Subject::default() })
+    }
+
+    /// `GET /setup-intents/public/{id}`. Retried.
+    pub fn get_public_setup_intent(&self, id: &SetupIntentId) -> Result<Response<kind::SetupIntentKind>, Error> {
+        let req = self.api().get_public_setup_intent(id)?;
+        self.execute(&req, &[], Subject { setup_intent: Some(*id), ..Subject::default() })
+    }
+
+    /// `DELETE /setup-intents/{id}` (`?includeAuthorized=true` closes an Authorized one).
+    pub fn cancel_setup_intent(
+        &self,
+        id: &SetupIntentId,
+        include_authorized: bool,
+    ) -> Result<Response<kind::SetupIntentKind>, Error> {
+        let req = self.api().cancel_setup_intent(id, include_authorized)?;
+        self.execute(&req, &[], Subject { setup_intent: Some(*id), ..Subject::default() })
+    }
+
+    /// `POST /setup-intents/{id}/refresh-client-session-secret`.
+    pub fn refresh_setup_intent_secret(&self, id: &SetupIntentId) -> Result<Response<kind::SetupIntentKind>, Error> {
+        let req = self.api().refresh_setup_intent_secret(id)?;
+        self.execute(&req, &[], Subject { setup_intent: Some(*id), ..Subject::default() })
+    }
+
+    // ---- payment intents ----
+
+    /// `POST /payment-intents`. Not retried.
+    pub fn create_payment_intent(
+        &self,
+        body: &CreatePaymentIntentRequest<'_>,
+    ) -> Result<Response<kind::PaymentIntentKind>, Error> {
+        let mut buf = Vec::new();
+        let req = self.build(&mut buf, |api, b| api.create_payment_intent(body, b))?;
+        let subject = Subject { setup_intent: body.setup_intent_id, ..Subject::default() };
+        self.execute(&req, req.body(&buf), subject)
+    }
+
+    /// `GET /payment-intents/{id}` (`return_canceled`: show a Canceled one instead of
+    /// 404). Retried.
+    pub fn get_payment_intent(
+        &self,
+        id: &PaymentIntentId,
+        return_canceled: bool,
+    ) -> Result<Response<kind::PaymentIntentKind>, Error> {
+        let req = self.api().get_payment_intent(id, return_canceled)?;
+        self.execute(&req, &[], Subject { payment_intent: Some(*id), ..Subject::default() })
+    }
+
+    /// `DELETE /payment-intents/{id}`.
+    pub fn cancel_payment_intent(&self, id: &PaymentIntentId) -> Result<Response<kind::PaymentIntentKind>, Error> {
+        let req = self.api().cancel_payment_intent(id)?;
+        self.execute(&req, &[], Subject { payment_intent: Some(*id), ..Subject::default() })
+    }
+
+    /// `POST /payment-intents/{id}/charge`, as is: never retried, no lifecycle checks.
+    /// Prefer [`Client::charge`], which checks the lifecycle first and reconciles an
+    /// unknown outcome.
+    pub fn charge_payment_intent(&self, id: &PaymentIntentId) -> Result<Response<kind::ChargeKind>, Error> {
+        let req = self.api().charge_payment_intent(id)?;
+        self.execute(&req, &[], Subject { payment_intent: Some(*id), ..Subject::default() })
+    }
+
+    /// `POST /payment-intents/{id}/captures`. Not retried.
+    pub fn capture_payment_intent(
+        &self,
+        id: &PaymentIntentId,
+        body: &CreateCaptureRequest,
+    ) -> Result<Response<kind::CaptureKind>, Error> {
+        let mut buf = Vec::new();
+        let req = self.build(&mut buf, |api, b| api.capture_payment_intent(id, body, b))?;
+        self.execute(&req, req.body(&buf), Subject { payment_intent: Some(*id), ..Subject::default() })
+    }
+
+    /// `POST /payment-intents/{id}/refunds` with a fresh idempotency key
+    /// ([`new_idempotency_key`]). Retried with the same key, which makes repeating it
+    /// safe; when the outcome stays unknown the error carries the key, so the caller can
+    /// retry later with [`refund_payment_intent_with_key`](Client::refund_payment_intent_with_key).
+    pub fn refund_payment_intent(
+        &self,
+        id: &PaymentIntentId,
+        body: &CreateRefundRequest<'_>,
+    ) -> Result<Response<kind::RefundKind>, Error> {
+        let key = new_idempotency_key()?;
+        self.refund_payment_intent_with_key(id, &key, body)
+    }
+
+    /// `POST /payment-intents/{id}/refunds` with the caller's idempotency key (1–100
+    /// visible ASCII characters; the same key on every retry of one refund).
+    pub fn refund_payment_intent_with_key(
+        &self,
+        id: &PaymentIntentId,
+        idempotency_key: &str,
+        body: &CreateRefundRequest<'_>,
+    ) -> Result<Response<kind::RefundKind>, Error> {
+        let mut buf = Vec::new();
+        let req = self.build(&mut buf, |api, b| api.refund_payment_intent(id, idempotency_key, body, b))?;
+        let subject = Subject {
+            payment_intent: Some(*id),
+            idempotency_key: Some(idempotency_key.to_owned()),
+            ..Subject::default()
+        };
+        self.execute(&req, req.body(&buf), subject)
+    }
+
+    /// `POST /payment-intents/{id}/reversal`. Not retried.
+    pub fn reverse_payment_intent(&self, id: &PaymentIntentId) -> Result<Response<kind::ReversalKind>, Error> {
+        let req = self.api().reverse_payment_intent(id)?;
+        self.execute(&req, &[], Subject { payment_intent: Some(*id), ..Subject::default() })
+    }
+
+    /// `POST /payment-intents/search`. A read sent as a POST: dojo-core does not mark it
+    /// safe to retry, so it is not retried after it may have been sent.
+    pub fn search_payment_intents(
+        &self,
+        body: &SearchPaymentIntentsRequest<'_>,
+    ) -> Result<Response<kind::PaymentIntentPageKind>, Error> {
+        let mut buf = Vec::new();
+        let req = self.build(&mut buf, |api, b| api.search_payment_intents(body, b))?;
+        self.execute(&req, req.body(&buf), Subject::default())
+    }
+
+    /// The current time, as dojo-core's lifecycle wants it.
+    pub fn now(&self) -> dojo_core::Timestamp {
+        now_timestamp()
+    }
+}

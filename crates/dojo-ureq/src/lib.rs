@@ -1,0 +1,16 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+
+mod charge;
+mod client;
+pub mod config;
+pub mod error;
+
+pub use charge::ChargeReport;
+pub use client::{Client, ClientBuilder, MAX_RESPONSE_BYTES, Response, new_idempotency_key};
+pub use config::{RetryPolicy, Timeouts};
+pub use error::{ApiError, Error, OutcomeUnknown, TransportError, UnknownCause};
+
+/// dojo-core, re-exported so callers use the same version.
+pub use dojo_core;
