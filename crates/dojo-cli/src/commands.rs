@@ -122,11 +122,7 @@ pub(crate) fn checkout_link(id: &SetupIntentId, base_url: Option<&str>, qr: bool
     let url = checkout_url(id, base_url);
     let code = if qr { crate::qr::render(&url) } else { None };
     if out.json() {
-        let mut v = serde_json::json!({ "setupIntentId": id.as_str(), "url": url });
-        if let Some(code) = &code {
-            v["qr"] = code.as_str().into();
-        }
-        out.value(&v);
+        out.value(&serde_json::json!({ "setupIntentId": id.as_str(), "url": url, "qr": code }));
     } else {
         println!("{url}");
         if let Some(code) = code {

@@ -97,36 +97,35 @@ impl CliError {
 
     /// The error as JSON, for `--json`.
     pub(crate) fn to_json(&self) -> serde_json::Value {
-        let mut v = serde_json::json!({
-            "kind": self.kind(),
-            "exitCode": self.exit_code(),
-            "message": self.to_string(),
-        });
+        let mut m = serde_json::Map::new();
+        m.insert("kind".into(), self.kind().into());
+        m.insert("exitCode".into(), self.exit_code().into());
+        m.insert("message".into(), self.to_string().into());
         if let Some(hint) = self.hint() {
-            v["hint"] = hint.into();
+            m.insert("hint".into(), hint.into());
         }
         if let CliError::Sdk(SdkError::Api(api)) = self {
-            v["status"] = api.status().into();
+            m.insert("status".into(), api.status().into());
             if let Some(t) = api.title() {
-                v["title"] = t.into();
+                m.insert("title".into(), t.into());
             }
             if let Some(t) = api.trace_id() {
-                v["traceId"] = t.into();
+                m.insert("traceId".into(), t.into());
             }
         }
         if let CliError::Sdk(SdkError::OutcomeUnknown(u)) = self {
-            v["operation"] = u.operation.name().into();
+            m.insert("operation".into(), u.operation.name().into());
             if let Some(pi) = &u.payment_intent {
-                v["paymentIntentId"] = pi.as_str().into();
+                m.insert("paymentIntentId".into(), pi.as_str().into());
             }
             if let Some(si) = &u.setup_intent {
-                v["setupIntentId"] = si.as_str().into();
+                m.insert("setupIntentId".into(), si.as_str().into());
             }
             if let Some(k) = &u.idempotency_key {
-                v["idempotencyKey"] = k.as_str().into();
+                m.insert("idempotencyKey".into(), k.as_str().into());
             }
         }
-        serde_json::json!({ "error": v })
+        serde_json::json!({ "error": m })
     }
 }
 
@@ -153,7 +152,7 @@ mod tests {
             CliError::Sdk(SdkError::Config("x".into())).exit_code(),
         ];
         assert_eq!(codes, [EXIT_USAGE, EXIT_API, EXIT_REFUSED, EXIT_USAGE]);
-        assert_eq!(api.to_json()["error"]["status"], 404);
+        assert_eq!(api.to_json().pointer("/error/status"), Some(&serde_json::json!(404)));
         assert!(api.hint().unwrap().contains("check the id"));
     }
 }

@@ -2,6 +2,9 @@
 //!
 //! See the crate README (and `dojo --help`) for the commands and the exit codes.
 
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+
 mod amount;
 mod cli;
 mod commands;

@@ -50,7 +50,7 @@ mod tests {
         assert!(lines.iter().all(|l| l.chars().count() == width));
         // Version 4 (33 modules) plus the quiet zone, two modules per line.
         assert_eq!(width, 33 + 2 * QUIET as usize);
-        assert_eq!(lines.len(), (width + 1) / 2);
+        assert_eq!(lines.len(), width.div_ceil(2));
         assert!(s.chars().all(|c| matches!(c, '█' | '▀' | '▄' | ' ' | '\n')));
     }
 
