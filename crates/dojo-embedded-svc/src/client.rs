@@ -1,0 +1,633 @@
+//! The client: one exchange per dojo-core request over an embedded-svc connection.
+
+use dojo_core::payment_intent::{Capture, ChargeResponse, PaymentIntent, PaymentIntentPage, Refund, Reversal};
+use dojo_core::request::{
+    Api, CreateCaptureRequest, CreatePaymentIntentRequest, CreateRefundRequest, CreateSetupIntentRequest,
+    DEFAULT_BASE_URL, MAX_HEADERS, Method, Operation, Request, SearchPaymentIntentsRequest,
+};
+use dojo_core::response::ResponseKind;
+use dojo_core::setup_intent::SetupIntent;
+use dojo_core::{BufferTooSmall, PaymentIntentId, SetupIntentId, ValidationError, ValidationErrorKind};
+use embedded_svc::http::client::Connection;
+use embedded_svc::io::ErrorType;
+
+use crate::error::{Cause, Error, OutcomeUnknown, Phase, ResponseTooLarge, TransportError};
+use crate::retry::{Backoff, Delay, NoDelay, RetryPolicy};
+
+/// Makes connections. The client asks for a new one before its first request and after
+/// any failed exchange (a connection that failed mid-request, such as ESP-IDF's
+/// `EspHttpConnection`, cannot start another request).
+///
+/// Any `FnMut() -> Result<C, C::Error>` is a connector.
+pub trait Connect {
+    /// The connection made.
+    type Connection: Connection;
+
+    /// Makes a connection (no I/O needs to happen yet: `initiate_request` connects).
+    fn connect(&mut self) -> Result<Self::Connection, ConnError<Self>>;
+}
+
+impl<F, C> Connect for F
+where
+    F: FnMut() -> Result<C, <C as ErrorType>::Error>,
+    C: Connection,
+{
+    type Connection = C;
+
+    fn connect(&mut self) -> Result<C, <C as ErrorType>::Error> {
+        self()
+    }
+}
+
+/// The error type of a connector's connections.
+pub type ConnError<K> = <<K as Connect>::Connection as ErrorType>::Error;
+
+/// The result of an operation: `'b` is the caller's buffer.
+pub type ClientResult<'b, T, K> = Result<T, Error<'b, ConnError<K>>>;
+
+/// The longest `Content-Length` value (`u64::MAX` has 20 digits).
+const LEN_DIGITS: usize = 20;
+
+/// An answer read into the caller's buffer: its status, its length, its `Retry-After`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Raw {
+    pub(crate) status: u16,
+    pub(crate) len: usize,
+    pub(crate) retry_after_s: Option<u32>,
+}
+
+impl Raw {
+    pub(crate) fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// A Dojo API client over an embedded-svc HTTP connection: `#![no_std]`, no allocation.
+///
+/// Every operation takes one caller buffer, `buf`. The request's JSON body is written
+/// at its start and the URL after it; once the request is sent, the answer is read
+/// into the same buffer (from its start) and decoded from there, borrowing it. Size it
+/// for the larger of `body + URL` and the largest answer expected (see the crate
+/// README for measured figures); an answer that does not fit is
+/// [`Error::ResponseTooLarge`], never a partial parse.
+///
+/// Every request is sent with `Content-Length` (no chunked bodies). Retry-safe reads
+/// are repeated on transport failures, 429 and 5xx answers, after the delays of the
+/// client's [`RetryPolicy`] handed to its [`Delay`]; other requests are repeated only
+/// when the connection could not even be opened.
+pub struct Client<'k, K: Connect, D = NoDelay> {
+    connector: K,
+    conn: Option<K::Connection>,
+    api: Api<'k>,
+    base_url: &'k str,
+    policy: RetryPolicy,
+    delay: D,
+    seed: u32,
+}
+
+impl<'k, K: Connect> Client<'k, K, NoDelay> {
+    /// A client of `https://api.dojo.tech` making its connections with `connector`,
+    /// building requests with `api`; no retries until [`with_retries`](Self::with_retries).
+    pub fn new(connector: K, api: Api<'k>) -> Self {
+        Client {
+            connector,
+            conn: None,
+            api,
+            base_url: DEFAULT_BASE_URL,
+            policy: RetryPolicy::NONE,
+            delay: NoDelay,
+            seed: 1,
+        }
+    }
+}
+
+impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
+    /// Talks to another base URL (e.g. a local emulator). It must be `https://`, or
+    /// `http://` to a loopback host (`127.0.0.1`, `localhost`, `[::1]`): the key is
+    /// never sent in clear over a network.
+    pub fn with_base_url(mut self, base_url: &'k str) -> Result<Self, ValidationError> {
+        let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"].iter().any(|p| {
+            base_url
+                .strip_prefix(p)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(':') || rest.starts_with('/'))
+        });
+        if !(base_url.starts_with("https://") || loopback) {
+            return Err(ValidationError::new("baseUrl", ValidationErrorKind::NotAllowed));
+        }
+        self.base_url = base_url;
+        Ok(self)
+    }
+
+    /// Retries retry-safe requests under `policy`, waiting with `delay` (the
+    /// firmware's time source), the jitter drawn from `seed`.
+    pub fn with_retries<D2: Delay>(self, policy: RetryPolicy, seed: u32, delay: D2) -> Client<'k, K, D2> {
+        Client {
+            connector: self.connector,
+            conn: self.conn,
+            api: self.api,
+            base_url: self.base_url,
+            policy,
+            delay,
+            seed: if seed == 0 { 1 } else { seed },
+        }
+    }
+
+    /// Mixes fresh randomness (e.g. the hardware RNG) into the jitter.
+    pub fn reseed(&mut self, random: u32) {
+        self.seed ^= random;
+        if self.seed == 0 {
+            self.seed = 1;
+        }
+    }
+
+    /// The request builder.
+    pub fn api(&self) -> Api<'k> {
+        self.api
+    }
+
+    /// The base URL.
+    pub fn base_url(&self) -> &'k str {
+        self.base_url
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.policy
+    }
+
+    /// Waits `ms` with the client's [`Delay`].
+    pub fn delay_ms(&mut self, ms: u32) {
+        self.delay.delay_ms(ms);
+    }
+
+    /// Drops the current connection; the next request makes a new one.
+    pub fn disconnect(&mut self) {
+        self.conn = None;
+    }
+
+    /// Sends `req` (its body is the start of `buf`, as the builder wrote it) and
+    /// decodes the answer from `buf`. Retry-safe requests are retried per the policy. A
+    /// 2xx answer to a non-idempotent request that does not decode is
+    /// [`Error::OutcomeUnknown`].
+    pub fn execute<'b, R: ResponseKind>(
+        &mut self,
+        req: &Request<'_, R>,
+        buf: &'b mut [u8],
+    ) -> ClientResult<'b, R::Output<'b>, K> {
+        let raw = self.exchange_with_retries(req, buf)?;
+        let buf: &'b [u8] = buf;
+        decode(req, raw, buf)
+    }
+
+    /// One exchange, retried per the policy: the answer's status and length, its body
+    /// in `buf`. Nothing it returns borrows `buf`, so callers can loop over it.
+    pub(crate) fn exchange_with_retries<R: ResponseKind>(
+        &mut self,
+        req: &Request<'_, R>,
+        buf: &mut [u8],
+    ) -> Result<Raw, Error<'static, ConnError<K>>> {
+        let operation = req.operation();
+        let mut backoff = Backoff::new(self.policy, self.next_seed());
+        loop {
+            let result = self.exchange(req, buf);
+            let (retry, retry_after_s) = match &result {
+                Ok(raw) if operation.retry_safe() => {
+                    (raw.status == 429 || (500..600).contains(&raw.status), raw.retry_after_s)
+                }
+                Ok(raw) => (raw.status == 429, raw.retry_after_s),
+                Err(Error::Transport(t)) => (operation.retry_safe() || t.phase == Phase::Connect, None),
+                Err(_) => (false, None),
+            };
+            if !retry {
+                return result;
+            }
+            let Some(ms) = backoff.next_after(retry_after_s) else {
+                return result;
+            };
+            log_retry(operation, backoff.attempts(), ms);
+            self.delay.delay_ms(ms);
+        }
+    }
+
+    /// [`exchange_with_retries`](Self::exchange_with_retries), with a non-2xx answer
+    /// as [`Stop::Refused`].
+    pub(crate) fn fetch<R: ResponseKind>(
+        &mut self,
+        req: &Request<'_, R>,
+        buf: &mut [u8],
+    ) -> Result<Raw, Stop<ConnError<K>>> {
+        let raw = self.exchange_with_retries(req, buf)?;
+        if raw.is_success() { Ok(raw) } else { Err(Stop::Refused(raw)) }
+    }
+
+    fn next_seed(&mut self) -> u32 {
+        let mut x = self.seed;
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.seed = x;
+        x
+    }
+
+    /// One exchange: connect if needed, send the request with `Content-Length`, read
+    /// the whole answer into `buf`. On any failure the connection is dropped.
+    fn exchange<R: ResponseKind>(
+        &mut self,
+        req: &Request<'_, R>,
+        buf: &mut [u8],
+    ) -> Result<Raw, Error<'static, ConnError<K>>> {
+        let operation = req.operation();
+        let body_len = req.body_len();
+        let Some((body, rest)) = buf.split_at_mut_checked(body_len) else {
+            return Err(BufferTooSmall { needed: body_len }.into());
+        };
+        let url = req.write_url(self.base_url, rest).map_err(|e| BufferTooSmall { needed: body_len + e.needed })?;
+        let mut len_digits = [0u8; LEN_DIGITS];
+        let content_length = format_len(body_len, &mut len_digits);
+        let mut headers = [("", ""); MAX_HEADERS + 1];
+        let mut count = 0;
+        for (slot, header) in
+            headers.iter_mut().zip(req.headers().iter().chain([("Content-Length", content_length)].iter()))
+        {
+            *slot = *header;
+            count += 1;
+        }
+        let headers = headers.get(..count).unwrap_or(&[]);
+
+        let conn = match self.conn.take() {
+            Some(conn) if !conn.is_request_initiated() => conn,
+            _ => self.connector.connect().map_err(|e| transport(operation, Phase::Connect, Cause::Io(e)))?,
+        };
+        let conn = self.conn.insert(conn);
+        let sent = send(conn, operation, method(req.method()), url, headers, body);
+        let result = match sent {
+            Ok(()) => receive(conn, operation, buf),
+            Err(e) => Err(e),
+        };
+        match &result {
+            Ok(raw) => log_exchange(req, raw),
+            Err(e) => {
+                log_failure(operation, e);
+                self.conn = None;
+            }
+        }
+        result
+    }
+}
+
+impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
+    /// `POST /setup-intents`.
+    pub fn create_setup_intent<'b>(
+        &mut self,
+        body: &CreateSetupIntentRequest<'_>,
+        buf: &'b mut [u8],
+    ) -> ClientResult<'b, SetupIntent<'b>, K> {
+        let req = self.api.create_setup_intent(body, buf)?;
+        self.execute(&req, buf)
+    }
+
+    /// `GET /setup-intents/{id}` (retried).
+    pub fn get_setup_intent<'b>(
+        &mut self,
+        id: &SetupIntentId,
+        buf: &'b mut [u8],
+    ) -> ClientResult<'b, SetupIntent<'b>, K> {
+        let req = self.api.get_setup_intent(id)?;
+        self.execute(&req, buf)
+    }
+
+    /// `DELETE /setup-intents/{id}` (`?includeAuthorized=true` when `include_authorized`).
+    pub fn cancel_setup_intent<'b>(
+        &mut self,
+        id: &SetupIntentId,
+        include_authorized: bool,
+        buf: &'b mut [u8],
+    ) -> ClientResult<'b, SetupIntent<'b>, K> {
+        let req = self.api.cancel_setup_intent(id, include_authorized)?;
+        self.execute(&req, buf)
+    }
+
+    /// `GET /setup-intents/public/{id}` (retried).
+    pub fn get_public_setup_intent<'b>(
+        &mut self,
+        id: &SetupIntentId,
+        buf: &'b mut [u8],
+    ) -> ClientResult<'b, SetupIntent<'b>, K> {
+        let req = self.api.get_public_setup_intent(id)?;
+        self.execute(&req, buf)
+    }
+
+    /// `POST /setup-intents/{id}/refresh-client-session-secret`.
+    pub fn refresh_setup_intent_secret<'b>(
+        &mut self,
+        id: &SetupIntentId,
+        buf: &'b mut [u8],
+    ) -> ClientResult<'b, SetupIntent<'b>, K> {
+        let req = self.api.refresh_setup_intent_secret(id)?;
+        self.execute(&req, buf)
+    }
+
+    /// `POST /payment-intents`.
+    pub fn create_payment_intent<'b>(
+        &mut self,
+        body: &CreatePaymentIntentRequest<'_>,
+        buf: &'b mut [u8],
+    ) -> ClientResult<'b, PaymentIntent<'b>, K> {
+        let req = self.api.create_payment_intent(body, buf)?;
+        self.execute(&req, buf)
+    }
+
+    /// `GET /payment-intents/{id}` (`?returnCanceled=true` when `return_canceled`; retried).
+    pub fn get_payment_intent<'b>(
+        &mut self,
+        id: &PaymentIntentId,
+        return_canceled: bool,
+        buf: &'b mut [u8],
+    ) -> ClientResult<'b, PaymentIntent<'b>, K> {
+        let req = self.api.get_payment_intent(id, return_canceled)?;
+        self.execute(&req, buf)
+    }
+
+    /// `DELETE /payment-intents/{id}`.
+    pub fn cancel_payment_intent<'b>(
+        &mut self,
+        id: &PaymentIntentId,
+        buf: &'b mut [u8],
+    ) -> ClientResult<'b, PaymentIntent<'b>, K> {
+        let req = self.api.cancel_payment_intent(id)?;
+        self.execute(&req, buf)
+    }
+
+    /// `POST /payment-intents/{id}/charge`, without the lifecycle's checks: prefer
+    /// [`charge`](Self::charge), which charges at most once and reconciles.
+    pub fn charge_payment_intent<'b>(
+        &mut self,
+        id: &PaymentIntentId,
+        buf: &'b mut [u8],
+    ) -> ClientResult<'b, ChargeResponse<'b>, K> {
+        let req = self.api.charge_payment_intent(id)?;
+        self.execute(&req, buf)
+    }
+
+    /// `POST /payment-intents/{id}/captures`.
+    pub fn capture_payment_intent<'b>(
+        &mut self,
+        id: &PaymentIntentId,
+        body: &CreateCaptureRequest,
+        buf: &'b mut [u8],
+    ) -> ClientResult<'b, Capture<'b>, K> {
+        let req = self.api.capture_payment_intent(id, body, buf)?;
+        self.execute(&req, buf)
+    }
+
+    /// `POST /payment-intents/{id}/refunds` with `idempotency_key` (keep it the same
+    /// when repeating this refund after an [`Error::OutcomeUnknown`]).
+    pub fn refund_payment_intent<'b>(
+        &mut self,
+        id: &PaymentIntentId,
+        idempotency_key: &str,
+        body: &CreateRefundRequest<'_>,
+        buf: &'b mut [u8],
+    ) -> ClientResult<'b, Refund<'b>, K> {
+        let req = self.api.refund_payment_intent(id, idempotency_key, body, buf)?;
+        self.execute(&req, buf)
+    }
+
+    /// `POST /payment-intents/{id}/reversal`.
+    pub fn reverse_payment_intent<'b>(
+        &mut self,
+        id: &PaymentIntentId,
+        buf: &'b mut [u8],
+    ) -> ClientResult<'b, Reversal<'b>, K> {
+        let req = self.api.reverse_payment_intent(id)?;
+        self.execute(&req, buf)
+    }
+
+    /// `POST /payment-intents/search`.
+    pub fn search_payment_intents<'b>(
+        &mut self,
+        body: &SearchPaymentIntentsRequest<'_>,
+        buf: &'b mut [u8],
+    ) -> ClientResult<'b, PaymentIntentPage<'b>, K> {
+        let req = self.api.search_payment_intents(body, buf)?;
+        self.execute(&req, buf)
+    }
+}
+
+/// Why a multi-step operation stopped, without borrowing the buffer: an owned error, or
+/// a non-2xx answer still in the buffer (turned into an [`Error::Core`] API error, with
+/// its ProblemDetails, once the steps are over).
+#[derive(Debug)]
+pub(crate) enum Stop<E> {
+    Failed(Error<'static, E>),
+    Refused(Raw),
+}
+
+impl<E> Stop<E> {
+    pub(crate) fn into_error(self, buf: &[u8]) -> Error<'_, E> {
+        match self {
+            Stop::Failed(e) => e,
+            Stop::Refused(raw) => {
+                let body = buf.get(..raw.len).unwrap_or(&[]);
+                Error::Core(dojo_core::Error::Api(dojo_core::problem::ApiError::from_response(raw.status, body)))
+            }
+        }
+    }
+}
+
+impl<E> From<Error<'static, E>> for Stop<E> {
+    fn from(e: Error<'static, E>) -> Self {
+        Stop::Failed(e)
+    }
+}
+
+impl<E> From<dojo_core::Error<'static>> for Stop<E> {
+    fn from(e: dojo_core::Error<'static>) -> Self {
+        Stop::Failed(Error::Core(e))
+    }
+}
+
+impl<E> From<dojo_core::error::LifecycleError> for Stop<E> {
+    fn from(e: dojo_core::error::LifecycleError) -> Self {
+        Stop::Failed(e.into())
+    }
+}
+
+impl<E> From<BufferTooSmall> for Stop<E> {
+    fn from(e: BufferTooSmall) -> Self {
+        Stop::Failed(e.into())
+    }
+}
+
+/// Decodes a 2xx answer in `buf`; a failure does not borrow `buf` (an undecodable
+/// answer to a non-idempotent request is an outcome unknown).
+pub(crate) fn decode_ok<'b, R: ResponseKind, E>(
+    req: &Request<'_, R>,
+    raw: Raw,
+    buf: &'b [u8],
+) -> Result<R::Output<'b>, Stop<E>> {
+    let body = buf.get(..raw.len).unwrap_or(&[]);
+    match req.decode(raw.status, body) {
+        Ok(output) => Ok(output),
+        Err(dojo_core::Error::Decode(e)) if !req.retry_safe() => {
+            Err(Stop::Failed(Error::OutcomeUnknown(OutcomeUnknown {
+                operation: req.operation(),
+                cause: Cause::Undecodable(e),
+            })))
+        }
+        Err(dojo_core::Error::Decode(e)) => Err(Stop::Failed(Error::Core(dojo_core::Error::Decode(e)))),
+        Err(_) => Err(Stop::Refused(raw)),
+    }
+}
+
+/// Decodes an answer read into `buf` with dojo-core; an undecodable 2xx answer to a
+/// non-idempotent request is an outcome unknown.
+pub(crate) fn decode<'b, R: ResponseKind, E>(
+    req: &Request<'_, R>,
+    raw: Raw,
+    buf: &'b [u8],
+) -> Result<R::Output<'b>, Error<'b, E>> {
+    let body = buf.get(..raw.len).unwrap_or(&[]);
+    match req.decode(raw.status, body) {
+        Ok(output) => Ok(output),
+        Err(dojo_core::Error::Decode(e)) if !req.retry_safe() => {
+            Err(Error::OutcomeUnknown(OutcomeUnknown { operation: req.operation(), cause: Cause::Undecodable(e) }))
+        }
+        Err(e) => Err(Error::Core(e)),
+    }
+}
+
+fn method(m: Method) -> embedded_svc::http::Method {
+    match m {
+        Method::Get => embedded_svc::http::Method::Get,
+        Method::Post => embedded_svc::http::Method::Post,
+        Method::Delete => embedded_svc::http::Method::Delete,
+    }
+}
+
+fn format_len(mut n: usize, out: &mut [u8; LEN_DIGITS]) -> &str {
+    let mut at = LEN_DIGITS;
+    loop {
+        at -= 1;
+        if let Some(d) = out.get_mut(at) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    out.get(at..).and_then(|d| core::str::from_utf8(d).ok()).unwrap_or("0")
+}
+
+fn transport<E>(operation: Operation, phase: Phase, cause: Cause<E>) -> Error<'static, E> {
+    Error::Transport(TransportError { operation, phase, cause })
+}
+
+/// A failure once the whole request was handed over: harmless for a read, an outcome
+/// unknown for anything else.
+fn after_send<E>(operation: Operation, cause: Cause<E>) -> Error<'static, E> {
+    if operation.retry_safe() {
+        transport(operation, Phase::Receive, cause)
+    } else {
+        Error::OutcomeUnknown(OutcomeUnknown { operation, cause })
+    }
+}
+
+fn send<C: Connection>(
+    conn: &mut C,
+    operation: Operation,
+    method: embedded_svc::http::Method,
+    url: &str,
+    headers: &[(&str, &str)],
+    mut body: &[u8],
+) -> Result<(), Error<'static, C::Error>> {
+    conn.initiate_request(method, url, headers).map_err(|e| transport(operation, Phase::Connect, Cause::Io(e)))?;
+    while !body.is_empty() {
+        match conn.write(body) {
+            Ok(0) => return Err(transport(operation, Phase::Send, Cause::WriteZero)),
+            Ok(n) => body = body.get(n..).unwrap_or(&[]),
+            Err(e) => return Err(transport(operation, Phase::Send, Cause::Io(e))),
+        }
+    }
+    conn.flush().map_err(|e| after_send(operation, Cause::Io(e)))?;
+    conn.initiate_response().map_err(|e| after_send(operation, Cause::Io(e)))
+}
+
+fn receive<C: Connection>(conn: &mut C, operation: Operation, buf: &mut [u8]) -> Result<Raw, Error<'static, C::Error>> {
+    let status = conn.status();
+    let content_length = conn.header("Content-Length").and_then(|v| v.trim().parse::<u64>().ok());
+    let retry_after_s = conn.header("Retry-After").and_then(|v| v.trim().parse::<u32>().ok());
+    let capacity = buf.len();
+    let too_large = || Error::ResponseTooLarge(ResponseTooLarge { operation, status, capacity, content_length });
+    let limit = match content_length {
+        Some(cl) if cl > buf.len() as u64 => return Err(too_large()),
+        Some(cl) => cl as usize,
+        None => buf.len(),
+    };
+    let mut len = 0;
+    while len < limit {
+        let Some(dst) = buf.get_mut(len..limit) else { break };
+        match conn.read(dst) {
+            Ok(0) => break,
+            Ok(n) => len += n.min(dst.len()),
+            Err(e) => return Err(after_send(operation, Cause::Io(e))),
+        }
+    }
+    match content_length {
+        Some(expected) if (len as u64) < expected => {
+            Err(after_send(operation, Cause::Truncated { expected, received: len }))
+        }
+        Some(_) => Ok(Raw { status, len, retry_after_s }),
+        // No length announced: the buffer is full only if the answer may go on; one
+        // more byte decides.
+        None if len == buf.len() => {
+            let mut probe = [0u8; 1];
+            match conn.read(&mut probe) {
+                Ok(0) => Ok(Raw { status, len, retry_after_s }),
+                Ok(_) => Err(too_large()),
+                Err(e) => Err(after_send(operation, Cause::Io(e))),
+            }
+        }
+        None => Ok(Raw { status, len, retry_after_s }),
+    }
+}
+
+#[cfg(feature = "log")]
+fn log_exchange<R: ResponseKind>(req: &Request<'_, R>, raw: &Raw) {
+    // Never the headers: they carry the key.
+    log::debug!("dojo: {} {} -> {} ({} bytes)", req.method().as_str(), req.path(), raw.status, raw.len);
+}
+
+#[cfg(not(feature = "log"))]
+fn log_exchange<R: ResponseKind>(_: &Request<'_, R>, _: &Raw) {}
+
+#[cfg(feature = "log")]
+fn log_failure<E: core::fmt::Debug>(operation: Operation, e: &Error<'_, E>) {
+    log::warn!("dojo: {}: {}", operation.name(), e);
+}
+
+#[cfg(not(feature = "log"))]
+fn log_failure<E>(_: Operation, _: &Error<'_, E>) {}
+
+#[cfg(feature = "log")]
+fn log_retry(operation: Operation, attempt: u8, ms: u32) {
+    log::info!("dojo: {}: retry {} in {} ms", operation.name(), attempt, ms);
+}
+
+#[cfg(not(feature = "log"))]
+fn log_retry(_: Operation, _: u8, _: u32) {}
+
+#[cfg(test)]
+mod tests {
+    use super::format_len;
+
+    #[test]
+    fn content_length_digits() {
+        let mut d = [0u8; super::LEN_DIGITS];
+        assert_eq!(format_len(0, &mut d), "0");
+        assert_eq!(format_len(7, &mut d), "7");
+        assert_eq!(format_len(1024, &mut d), "1024");
+        assert_eq!(format_len(usize::MAX, &mut d), "18446744073709551615");
+    }
+}

@@ -1,0 +1,296 @@
+//! The kiosk's no-show flow, end to end: everything that is not ESP-specific, so host
+//! tests run exactly what the firmware runs.
+//!
+//! 1. Create a setup intent for the no-show fee.
+//! 2. Show its checkout link (a QR code, or text in the log) through the [`Kiosk`].
+//! 3. Poll until the customer has authorized a card (or it can no longer be).
+//! 4. Create a payment intent for exactly the intended amount, from that setup intent.
+//! 5. Charge it once ([`Client::charge`], which reconciles an unknown outcome).
+//! 6. Read the setup intent back: Completed.
+//!
+//! Every status move is recorded by dojo-core's lifecycle; the flow only moves bytes and
+//! reports.
+
+use dojo_core::checkout::CHECKOUT_LINK_MAX_LEN;
+use dojo_core::lifecycle::{Anomaly, ChargeOutcome, PaymentIntentState, SetupIntentState, setup_intent_transition};
+use dojo_core::request::{CreatePaymentIntentRequest, CreateSetupIntentRequest};
+use dojo_core::{
+    CaptureStatus, MerchantInitiatedTransactionType, Money, PaymentIntentId, SetupIntentId, SetupIntentStatus,
+    Timestamp,
+};
+
+use crate::charge::ChargeReport;
+use crate::client::{Client, ClientResult, ConnError, Connect, Stop, decode_ok};
+use crate::error::Error;
+use crate::retry::Delay;
+
+/// What the firmware provides: a screen, a clock and a way to wait.
+pub trait Kiosk {
+    /// Shows the checkout link to the customer (as a QR code, or text).
+    fn show_checkout(&mut self, link: &str);
+
+    /// The current time (the lifecycle checks a setup intent's expiry against it).
+    fn now(&mut self) -> Timestamp;
+
+    /// Waits `ms` milliseconds between polls.
+    fn wait_ms(&mut self, ms: u32);
+
+    /// Hears how the flow is going (by default, nothing).
+    fn progress(&mut self, step: Step) {
+        let _ = step;
+    }
+}
+
+/// A step of the flow, for the kiosk's screen or log.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum Step {
+    /// The setup intent was created.
+    SetupIntentCreated(SetupIntentId),
+    /// A poll read the setup intent's status.
+    Polled {
+        /// 1-based.
+        poll: u32,
+        /// The status read.
+        status: SetupIntentStatus,
+    },
+    /// A poll failed (after its retries); polling goes on.
+    PollFailed {
+        /// 1-based.
+        poll: u32,
+    },
+    /// The payment intent was created.
+    PaymentIntentCreated(PaymentIntentId),
+    /// The charge was settled.
+    Charged(ChargeReport),
+    /// The setup intent as read after the charge.
+    Confirmed(SetupIntentStatus),
+}
+
+/// The no-show fee to take.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NoShowFee<'a> {
+    /// The setup intent's reference (1–60 characters), e.g. the booking.
+    pub reference: &'a str,
+    /// The terms the customer agrees to (shown at checkout).
+    pub terms: &'a str,
+    /// The fee: the setup intent's intended amount and the charge's amount.
+    pub amount: Money,
+    /// The payment intent's reference.
+    pub charge_reference: &'a str,
+}
+
+/// How long to wait for the customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PollPolicy {
+    /// Between two polls, in ms.
+    pub interval_ms: u32,
+    /// At most this many polls.
+    pub max_polls: u32,
+}
+
+impl PollPolicy {
+    /// Every 2 s for 5 minutes.
+    pub const DEFAULT: PollPolicy = PollPolicy { interval_ms: 2_000, max_polls: 150 };
+}
+
+/// How waiting for the customer ended.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Waited {
+    /// The setup intent is Authorized.
+    Authorized,
+    /// It can no longer be authorized (Expired, Canceled, …).
+    Ended(SetupIntentStatus),
+    /// The polls ran out.
+    TimedOut,
+    /// The server reported a move the lifecycle does not allow; the state is unchanged.
+    Anomaly(Anomaly<SetupIntentStatus>),
+}
+
+/// How the flow ended.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FlowEnd {
+    /// Charged exactly once; the setup intent is Completed.
+    Charged,
+    /// The charge was declined or failed: nothing was charged.
+    NotCharged(CaptureStatus),
+    /// The charge's outcome could not be settled (see the report).
+    Unknown,
+    /// The customer did not authorize a card.
+    NotAuthorized(Waited),
+}
+
+/// What the flow did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NoShowReport {
+    /// The setup intent, as the lifecycle knows it.
+    pub setup: SetupIntentState,
+    /// The payment intent, once created.
+    pub payment: Option<PaymentIntentState>,
+    /// The charge, once attempted.
+    pub charge: Option<ChargeReport>,
+    /// How it ended.
+    pub end: FlowEnd,
+}
+
+impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
+    /// Creates the setup intent for `fee` (`NoShow`).
+    pub fn create_no_show<'b>(
+        &mut self,
+        fee: &NoShowFee<'_>,
+        buf: &'b mut [u8],
+    ) -> ClientResult<'b, SetupIntentState, K> {
+        self.create_no_show_inner(fee, buf).map_err(|stop| stop.into_error(buf))
+    }
+
+    /// Polls `setup` every `poll.interval_ms` until the customer has authorized a card,
+    /// it can no longer be authorized (by dojo-core's transition table, or its expiry at
+    /// `kiosk.now()`), or the polls run out. A poll that fails after its retries is
+    /// reported and polling goes on; an error answer (4xx) ends it.
+    pub fn wait_for_authorization<'b, U: Kiosk>(
+        &mut self,
+        setup: &mut SetupIntentState,
+        poll: PollPolicy,
+        kiosk: &mut U,
+        buf: &'b mut [u8],
+    ) -> ClientResult<'b, Waited, K> {
+        self.wait_inner(setup, poll, kiosk, buf).map_err(|stop| stop.into_error(buf))
+    }
+
+    /// Creates a payment intent charging `setup`'s card for its intended amount.
+    pub fn create_fee_payment_intent<'b>(
+        &mut self,
+        setup: &SetupIntentState,
+        reference: &str,
+        buf: &'b mut [u8],
+    ) -> ClientResult<'b, PaymentIntentState, K> {
+        self.create_payment_inner(setup, reference, buf).map_err(|stop| stop.into_error(buf))
+    }
+
+    /// The whole flow (see the [module docs](self)), with one buffer.
+    pub fn run_no_show<'b, U: Kiosk>(
+        &mut self,
+        fee: &NoShowFee<'_>,
+        poll: PollPolicy,
+        kiosk: &mut U,
+        buf: &'b mut [u8],
+    ) -> ClientResult<'b, NoShowReport, K> {
+        self.run_inner(fee, poll, kiosk, buf).map_err(|stop| stop.into_error(buf))
+    }
+
+    fn create_no_show_inner(
+        &mut self,
+        fee: &NoShowFee<'_>,
+        buf: &mut [u8],
+    ) -> Result<SetupIntentState, Stop<ConnError<K>>> {
+        let body = CreateSetupIntentRequest::new(
+            fee.reference,
+            fee.terms,
+            MerchantInitiatedTransactionType::NoShow,
+            fee.amount,
+        );
+        let req = self.api().create_setup_intent(&body, buf)?;
+        let raw = self.fetch(&req, buf)?;
+        let si = decode_ok::<_, ConnError<K>>(&req, raw, buf)?;
+        Ok(SetupIntentState::from_response(&si))
+    }
+
+    fn wait_inner<U: Kiosk>(
+        &mut self,
+        setup: &mut SetupIntentState,
+        poll: PollPolicy,
+        kiosk: &mut U,
+        buf: &mut [u8],
+    ) -> Result<Waited, Stop<ConnError<K>>> {
+        let req = self.api().get_setup_intent(&setup.id())?;
+        for n in 1..=poll.max_polls {
+            if let Some(end) = settled(setup, kiosk.now()) {
+                return Ok(end);
+            }
+            kiosk.wait_ms(poll.interval_ms);
+            let raw = match self.fetch(&req, buf) {
+                Ok(raw) => raw,
+                Err(Stop::Failed(Error::Transport(_))) => {
+                    kiosk.progress(Step::PollFailed { poll: n });
+                    continue;
+                }
+                Err(stop) => return Err(stop),
+            };
+            let si = decode_ok::<_, ConnError<K>>(&req, raw, buf)?;
+            kiosk.progress(Step::Polled { poll: n, status: si.status });
+            if let Err(anomaly) = setup.observe_response(&si) {
+                return Ok(Waited::Anomaly(anomaly));
+            }
+        }
+        Ok(settled(setup, kiosk.now()).unwrap_or(Waited::TimedOut))
+    }
+
+    fn create_payment_inner(
+        &mut self,
+        setup: &SetupIntentState,
+        reference: &str,
+        buf: &mut [u8],
+    ) -> Result<PaymentIntentState, Stop<ConnError<K>>> {
+        let amount = setup.intended_amount().ok_or(dojo_core::error::LifecycleError::IntendedAmountUnknown)?;
+        setup.check_payment_amount(amount)?;
+        let body = CreatePaymentIntentRequest::for_setup_intent(reference, amount, setup.id());
+        let req = self.api().create_payment_intent(&body, buf)?;
+        let raw = self.fetch(&req, buf)?;
+        let pi = decode_ok::<_, ConnError<K>>(&req, raw, buf)?;
+        // The server may omit the amount it was just sent; the state is then the one
+        // requested.
+        Ok(PaymentIntentState::from_response(&pi).unwrap_or_else(|| {
+            PaymentIntentState::new(pi.id, pi.status, amount, pi.setup_intent_id.or(Some(setup.id())))
+        }))
+    }
+
+    fn run_inner<U: Kiosk>(
+        &mut self,
+        fee: &NoShowFee<'_>,
+        poll: PollPolicy,
+        kiosk: &mut U,
+        buf: &mut [u8],
+    ) -> Result<NoShowReport, Stop<ConnError<K>>> {
+        let mut setup = self.create_no_show_inner(fee, buf)?;
+        kiosk.progress(Step::SetupIntentCreated(setup.id()));
+        let mut link = [0u8; CHECKOUT_LINK_MAX_LEN];
+        kiosk.show_checkout(dojo_core::checkout::checkout_link(&setup.id(), &mut link)?);
+
+        let waited = self.wait_inner(&mut setup, poll, kiosk, buf)?;
+        if waited != Waited::Authorized {
+            return Ok(NoShowReport { setup, payment: None, charge: None, end: FlowEnd::NotAuthorized(waited) });
+        }
+
+        let mut payment = self.create_payment_inner(&setup, fee.charge_reference, buf)?;
+        kiosk.progress(Step::PaymentIntentCreated(payment.id()));
+        let now = kiosk.now();
+        let report = self.charge_once(&mut payment, &mut setup, now, buf)?;
+        kiosk.progress(Step::Charged(report));
+        let end = match report.outcome {
+            ChargeOutcome::Charged => FlowEnd::Charged,
+            ChargeOutcome::NotCharged(status) => FlowEnd::NotCharged(status),
+            ChargeOutcome::Unknown => FlowEnd::Unknown,
+        };
+        if end == FlowEnd::Charged {
+            let req = self.api().get_setup_intent(&setup.id())?;
+            let raw = self.fetch(&req, buf)?;
+            let si = decode_ok::<_, ConnError<K>>(&req, raw, buf)?;
+            // Completed is what the lifecycle already recorded: Unchanged. Anything
+            // else is reported as read; the charge stands either way.
+            let _ = setup.observe_response(&si);
+            kiosk.progress(Step::Confirmed(si.status));
+        }
+        Ok(NoShowReport { setup, payment: Some(payment), charge: Some(report), end })
+    }
+}
+
+/// Whether waiting is over: Authorized, or a status from which the lifecycle allows no
+/// way to Authorized (including expiry at `now`).
+fn settled(setup: &SetupIntentState, now: Timestamp) -> Option<Waited> {
+    let status = setup.effective_status(now);
+    if status == SetupIntentStatus::Authorized {
+        return Some(Waited::Authorized);
+    }
+    let can_still_authorize = setup_intent_transition(status, SetupIntentStatus::Authorized).is_some();
+    (!can_still_authorize).then_some(Waited::Ended(status))
+}

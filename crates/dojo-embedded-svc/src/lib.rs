@@ -1,0 +1,22 @@
+#![no_std]
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+
+#[cfg(test)]
+extern crate std;
+
+mod charge;
+mod client;
+pub mod error;
+pub mod kiosk;
+pub mod retry;
+
+pub use charge::{ChargeReport, ReconcileTrigger, Reconciliation};
+pub use client::{Client, ClientResult, ConnError, Connect};
+pub use error::{Error, RetryDecision};
+pub use retry::{Backoff, Delay, NoDelay, RetryPolicy};
+
+/// Re-exported so firmware and tests name the same versions.
+pub use dojo_core;
+pub use embedded_svc;
