@@ -1,0 +1,154 @@
+//! The checkout page at `GET /checkout/{id}`: the local stand-in for
+//! `https://pay.dojo.tech/checkout/{id}`. It shows the reference, amount and terms and a
+//! card form; the test cards decide the outcome (`POST /checkout/{id}`, a plain HTML
+//! form, no script needed).
+
+use hyper::http::request::Parts;
+
+use crate::cards::{CardOutcome, check_entered};
+use crate::problem::ApiError;
+use crate::server::{Reply, Shared};
+
+/// What the page shows about the intent.
+struct Summary {
+    kind: &'static str,
+    status: String,
+    reference: String,
+    amount: Option<String>,
+    terms: Option<String>,
+    payable: bool,
+}
+
+fn summary(shared: &Shared, id: &str) -> Result<Summary, ApiError> {
+    let mut state = shared.lock();
+    if id.starts_with("pi_") {
+        let pi = state.payment_intent_mut(id)?;
+        Ok(Summary {
+            kind: "Payment",
+            status: pi.status.to_string(),
+            reference: pi.reference.clone(),
+            amount: Some(pi.total_amount.to_string()),
+            terms: None,
+            payable: pi.status == dojo_core::PaymentIntentStatus::Created,
+        })
+    } else {
+        let si = state.setup_intent_mut(id)?;
+        Ok(Summary {
+            kind: "Card authorization",
+            status: si.status.to_string(),
+            reference: si.reference.clone(),
+            amount: si.intended_amount.map(|m| m.to_string()),
+            terms: Some(si.terms.clone()),
+            payable: si.status == dojo_core::SetupIntentStatus::Created,
+        })
+    }
+}
+
+/// Escapes text for HTML.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn html(status: u16, title: &str, body: &str) -> Reply {
+    let page = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>{t} - Dojo sandbox checkout</title>\
+<style>body{{font-family:sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem}}\
+label{{display:block;margin:.6rem 0 .2rem}}input{{width:100%;padding:.4rem;box-sizing:border-box}}\
+button{{margin-top:1rem;padding:.6rem 1.2rem}}.error{{color:#b00}}.terms{{font-size:.9rem;color:#444}}</style>\
+</head><body><p><small>Dojo sandbox (local emulator): test cards only</small></p>{body}</body></html>\n",
+        t = esc(title)
+    );
+    Reply { status, content_type: "text/html; charset=utf-8", body: page.into_bytes(), headers: Vec::new() }
+}
+
+fn form(id: &str, s: &Summary, error: Option<&str>) -> String {
+    let mut b = format!("<h1>{}</h1>", esc(s.kind));
+    b += &format!("<p>Reference: <strong id=\"reference\">{}</strong></p>", esc(&s.reference));
+    if let Some(a) = &s.amount {
+        b += &format!("<p>Amount: <strong id=\"amount\">{}</strong></p>", esc(a));
+    }
+    if let Some(t) = &s.terms {
+        b += &format!("<p class=\"terms\" id=\"terms\">{}</p>", esc(t));
+    }
+    if let Some(e) = error {
+        b += &format!("<p class=\"error\" id=\"error\">{}</p>", esc(e));
+    }
+    if !s.payable {
+        b += &format!("<p id=\"result\" data-status=\"{0}\">Status: {0}</p>", esc(&s.status));
+        return b;
+    }
+    b += &format!(
+        "<form id=\"card-form\" method=\"post\" action=\"/checkout/{}\" autocomplete=\"off\">\
+<label for=\"cardholderName\">Name on card</label><input id=\"cardholderName\" name=\"cardholderName\" value=\"Test Customer\">\
+<label for=\"cardNumber\">Card number</label><input id=\"cardNumber\" name=\"cardNumber\" inputmode=\"numeric\" placeholder=\"5200 0000 0000 1005\" required>\
+<label for=\"expiry\">Expiry (MM/YY)</label><input id=\"expiry\" name=\"expiry\" placeholder=\"12/29\" required>\
+<label for=\"cvv\">Security code</label><input id=\"cvv\" name=\"cvv\" inputmode=\"numeric\" placeholder=\"123\" required>\
+<button id=\"pay\" type=\"submit\">Authorize</button></form>",
+        esc(id)
+    );
+    b
+}
+
+/// `GET /checkout/{id}`.
+pub(crate) fn page(shared: &Shared, id: &str) -> Reply {
+    match summary(shared, id) {
+        Ok(s) => html(200, s.kind, &form(id, &s, None)),
+        Err(e) => html(e.status, "Not found", "<h1>Not found</h1><p id=\"error\">There is no such checkout.</p>"),
+    }
+}
+
+/// `POST /checkout/{id}` (form fields `cardNumber`, `expiry`, `cvv`, `cardholderName`).
+pub(crate) fn submit(shared: &Shared, id: &str, parts: &Parts, body: &[u8]) -> Reply {
+    let ct = parts.headers.get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !ct.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") {
+        return html(415, "Unsupported", "<h1>Unsupported</h1><p id=\"error\">Send the card form.</p>");
+    }
+    let field = |name: &str| {
+        form_urlencoded::parse(body).find(|(k, _)| k == name).map(|(_, v)| v.into_owned()).unwrap_or_default()
+    };
+    let (number, expiry, name) = (field("cardNumber"), field("expiry"), field("cardholderName"));
+    let s = match summary(shared, id) {
+        Ok(s) => s,
+        Err(e) => {
+            return html(e.status, "Not found", "<h1>Not found</h1><p id=\"error\">There is no such checkout.</p>");
+        }
+    };
+    let card = match check_entered(&number, &expiry) {
+        Ok(c) => c,
+        Err(m) => return html(400, s.kind, &form(id, &s, Some(m))),
+    };
+    let name = (!name.trim().is_empty()).then(|| name.trim().to_owned());
+    let outcome = if id.starts_with("pi_") {
+        shared.lock().authorize_payment_intent(id, &card, name)
+    } else {
+        shared.lock().authorize_setup_intent(id, &card, name)
+    };
+    match outcome {
+        Ok(CardOutcome::Authorized) => html(
+            200,
+            "Authorized",
+            "<h1>Thank you</h1><p id=\"result\" data-status=\"Authorized\">Your card was authorized.</p>",
+        ),
+        Ok(CardOutcome::Declined) => {
+            html(402, s.kind, &form(id, &s, Some("Your card was declined. Try another card.")))
+        }
+        Err(e) => html(
+            e.status,
+            s.kind,
+            &form(id, &s, Some(e.detail.as_deref().unwrap_or("This checkout cannot be completed."))),
+        ),
+    }
+}

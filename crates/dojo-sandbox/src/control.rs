@@ -1,0 +1,224 @@
+//! Test-only controls under `/_sandbox/…` (no key, JSON in and out), off the real API's
+//! paths. See the crate docs for the list.
+
+use std::time::Duration;
+
+use hyper::Method;
+use serde::{Deserialize, Serialize};
+
+use crate::cards::{CardOutcome, TestCard, check_entered};
+use crate::faults::{Fault, FaultKind, Route};
+use crate::problem::ApiError;
+use crate::server::{Reply, Shared};
+
+/// A control request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Control {
+    AuthorizeSetupIntent(String),
+    DeclineSetupIntent(String),
+    AuthorizePaymentIntent(String),
+    Captures(String),
+    ChargeAttempts(String),
+    ClockGet,
+    ClockAdvance,
+    FaultsList,
+    FaultsAdd,
+    FaultsClear,
+    Deliveries,
+}
+
+/// The controls at `/_sandbox/{rest}`, by method.
+pub(crate) fn resolve(rest: &[&str]) -> Vec<(Method, Control)> {
+    use Control as C;
+    let s = |x: &&str| (*x).to_owned();
+    match rest {
+        ["setup-intents", id, "authorize"] => vec![(Method::POST, C::AuthorizeSetupIntent(s(id)))],
+        ["setup-intents", id, "decline"] => vec![(Method::POST, C::DeclineSetupIntent(s(id)))],
+        ["payment-intents", id, "authorize"] => vec![(Method::POST, C::AuthorizePaymentIntent(s(id)))],
+        ["payment-intents", id, "captures"] => vec![(Method::GET, C::Captures(s(id)))],
+        ["payment-intents", id, "charge-attempts"] => vec![(Method::GET, C::ChargeAttempts(s(id)))],
+        ["clock"] => vec![(Method::GET, C::ClockGet)],
+        ["clock", "advance"] => vec![(Method::POST, C::ClockAdvance)],
+        ["faults"] => {
+            vec![(Method::GET, C::FaultsList), (Method::POST, C::FaultsAdd), (Method::DELETE, C::FaultsClear)]
+        }
+        ["webhooks", "deliveries"] => vec![(Method::GET, C::Deliveries)],
+        _ => Vec::new(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CardBody {
+    card_number: Option<String>,
+    expiry: Option<String>,
+    cardholder_name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AdvanceBody {
+    seconds: u64,
+}
+
+/// A fault as JSON.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct FaultJson {
+    route: String,
+    kind: String,
+    #[serde(default)]
+    times: Option<u32>,
+    #[serde(default = "one")]
+    probability: f64,
+    #[serde(default)]
+    latency_ms: u64,
+    #[serde(default)]
+    status: Option<u16>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+impl FaultJson {
+    fn from_fault(f: &Fault) -> Self {
+        let (latency_ms, status) = match f.kind {
+            FaultKind::Latency(d) => (u64::try_from(d.as_millis()).unwrap_or(u64::MAX), None),
+            FaultKind::Status(s) => (0, Some(s)),
+            _ => (0, None),
+        };
+        FaultJson {
+            route: f.route.name().to_owned(),
+            kind: f.kind.name().to_owned(),
+            times: f.times,
+            probability: f.probability,
+            latency_ms,
+            status,
+        }
+    }
+
+    fn to_fault(&self) -> Result<Fault, ApiError> {
+        let route = Route::parse(&self.route).ok_or_else(|| ApiError::field("route", "Unknown route name."))?;
+        let kind = match self.kind.as_str() {
+            "latency" => FaultKind::Latency(Duration::from_millis(self.latency_ms)),
+            "status" => FaultKind::Status(self.status.unwrap_or(503)),
+            "drop_before_commit" => FaultKind::DropBeforeCommit,
+            "drop_after_commit" => FaultKind::DropAfterCommit,
+            "truncate_body" => FaultKind::TruncateBody,
+            _ => return Err(ApiError::field("kind", "Unknown fault kind.")),
+        };
+        if let FaultKind::Status(s) = kind
+            && !(400..=599).contains(&s)
+        {
+            return Err(ApiError::field("status", "A fault's status must be 400-599."));
+        }
+        if !(0.0..=1.0).contains(&self.probability) {
+            return Err(ApiError::field("probability", "The probability must be between 0 and 1."));
+        }
+        Ok(Fault { route, kind, times: self.times, probability: self.probability })
+    }
+}
+
+fn json_body<'a, T: Deserialize<'a> + Default>(body: &'a [u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| ApiError::field("$", e.to_string()))
+}
+
+fn card_of(b: &CardBody) -> Result<TestCard, ApiError> {
+    match &b.card_number {
+        None => Ok(TestCard::SUCCESS),
+        Some(n) => check_entered(n, b.expiry.as_deref().unwrap_or(TestCard::SUCCESS.expiry))
+            .map_err(|m| ApiError::field("cardNumber", m)),
+    }
+}
+
+fn outcome_reply(shared: &Shared, o: CardOutcome) -> Reply {
+    let outcome = match o {
+        CardOutcome::Authorized => "Authorized",
+        CardOutcome::Declined => "Declined",
+    };
+    plain_json(shared, 200, &serde_json::json!({ "outcome": outcome }))
+}
+
+fn plain_json<T: Serialize>(shared: &Shared, status: u16, v: &T) -> Reply {
+    match serde_json::to_vec(v) {
+        Ok(body) => Reply { status, content_type: "application/json", body, headers: Vec::new() },
+        Err(e) => shared.error(&ApiError::new(500, e.to_string())),
+    }
+}
+
+/// Handles a control request.
+pub(crate) fn handle(shared: &Shared, c: Control, body: &[u8]) -> Reply {
+    match run(shared, c, body) {
+        Ok(r) => r,
+        Err(e) => shared.error(&e),
+    }
+}
+
+fn run(shared: &Shared, c: Control, body: &[u8]) -> Result<Reply, ApiError> {
+    use Control as C;
+    Ok(match c {
+        C::AuthorizeSetupIntent(id) => {
+            let b: CardBody = json_body(body)?;
+            let card = card_of(&b)?;
+            let o = shared.lock().authorize_setup_intent(&id, &card, b.cardholder_name)?;
+            outcome_reply(shared, o)
+        }
+        C::AuthorizePaymentIntent(id) => {
+            let b: CardBody = json_body(body)?;
+            let card = card_of(&b)?;
+            let o = shared.lock().authorize_payment_intent(&id, &card, b.cardholder_name)?;
+            outcome_reply(shared, o)
+        }
+        C::DeclineSetupIntent(id) => {
+            shared.lock().decline_setup_intent(&id)?;
+            plain_json(shared, 200, &serde_json::json!({ "outcome": "Declined" }))
+        }
+        C::Captures(id) => {
+            let caps = shared.lock().payment_intent_mut(&id)?.captures.clone();
+            let list: Vec<_> = caps
+                .iter()
+                .map(|c| serde_json::json!({ "id": c.id, "amount": c.amount, "createdAt": c.created_at.to_string() }))
+                .collect();
+            plain_json(shared, 200, &list)
+        }
+        C::ChargeAttempts(id) => {
+            let n = shared.lock().charge_attempts.get(&id).copied().unwrap_or(0);
+            plain_json(shared, 200, &serde_json::json!({ "count": n }))
+        }
+        C::ClockGet => {
+            let now = shared.lock().now();
+            plain_json(shared, 200, &serde_json::json!({ "now": now.to_string() }))
+        }
+        C::ClockAdvance => {
+            let b: AdvanceBody = serde_json::from_slice(body).map_err(|e| ApiError::field("seconds", e.to_string()))?;
+            let now = {
+                let mut state = shared.lock();
+                state.clock.advance(Duration::from_secs(b.seconds));
+                state.now()
+            };
+            plain_json(shared, 200, &serde_json::json!({ "now": now.to_string() }))
+        }
+        C::FaultsList => {
+            let list: Vec<FaultJson> = shared.lock().faults.list().iter().map(FaultJson::from_fault).collect();
+            plain_json(shared, 200, &list)
+        }
+        C::FaultsAdd => {
+            let f: FaultJson = serde_json::from_slice(body).map_err(|e| ApiError::field("$", e.to_string()))?;
+            let fault = f.to_fault()?;
+            shared.lock().faults.add(fault);
+            plain_json(shared, 200, &FaultJson::from_fault(&fault))
+        }
+        C::FaultsClear => {
+            shared.lock().faults.clear();
+            Reply::empty(204)
+        }
+        C::Deliveries => {
+            let list = shared.lock().webhooks.deliveries.clone();
+            plain_json(shared, 200, &list)
+        }
+    })
+}

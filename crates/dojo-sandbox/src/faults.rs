@@ -1,0 +1,201 @@
+//! Fault injection: per route, deterministic by seed.
+
+use std::time::Duration;
+
+use crate::rng::Rng;
+
+/// One operation of the API (or [`Route::Any`]), as faults name them. Over HTTP each is
+/// its snake_case name (`"charge_payment_intent"`, `"any"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Route {
+    /// `POST /setup-intents`
+    CreateSetupIntent,
+    /// `GET /setup-intents/{id}`
+    GetSetupIntent,
+    /// `DELETE /setup-intents/{id}`
+    CancelSetupIntent,
+    /// `GET /setup-intents/public/{id}`
+    GetPublicSetupIntent,
+    /// `POST /setup-intents/{id}/refresh-client-session-secret` (and its public twin)
+    RefreshSetupIntentSecret,
+    /// `POST /payment-intents`
+    CreatePaymentIntent,
+    /// `GET /payment-intents/{id}`
+    GetPaymentIntent,
+    /// `DELETE /payment-intents/{id}`
+    CancelPaymentIntent,
+    /// `POST /payment-intents/{id}/charge`
+    ChargePaymentIntent,
+    /// `POST /payment-intents/{id}/captures`
+    CapturePaymentIntent,
+    /// `POST /payment-intents/{id}/refunds`
+    RefundPaymentIntent,
+    /// `POST /payment-intents/{id}/reversal`
+    ReversePaymentIntent,
+    /// `POST /payment-intents/search`
+    SearchPaymentIntents,
+    /// `POST /payment-intents/{id}/refresh-client-session-secret`
+    RefreshPaymentIntentSecret,
+    /// `GET /payment-intents/refunds/{refundId}`
+    GetRefund,
+    /// Any of the webhook subscription routes (`/webhooks…`).
+    Webhooks,
+    /// Every API route (not the checkout page nor the `/_sandbox` controls).
+    Any,
+}
+
+impl Route {
+    /// Every route, for parsing.
+    pub const ALL: &'static [Route] = &[
+        Route::CreateSetupIntent,
+        Route::GetSetupIntent,
+        Route::CancelSetupIntent,
+        Route::GetPublicSetupIntent,
+        Route::RefreshSetupIntentSecret,
+        Route::CreatePaymentIntent,
+        Route::GetPaymentIntent,
+        Route::CancelPaymentIntent,
+        Route::ChargePaymentIntent,
+        Route::CapturePaymentIntent,
+        Route::RefundPaymentIntent,
+        Route::ReversePaymentIntent,
+        Route::SearchPaymentIntents,
+        Route::RefreshPaymentIntentSecret,
+        Route::GetRefund,
+        Route::Webhooks,
+        Route::Any,
+    ];
+
+    /// The route's snake_case name, e.g. `"charge_payment_intent"`.
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Route::CreateSetupIntent => "create_setup_intent",
+            Route::GetSetupIntent => "get_setup_intent",
+            Route::CancelSetupIntent => "cancel_setup_intent",
+            Route::GetPublicSetupIntent => "get_public_setup_intent",
+            Route::RefreshSetupIntentSecret => "refresh_setup_intent_secret",
+            Route::CreatePaymentIntent => "create_payment_intent",
+            Route::GetPaymentIntent => "get_payment_intent",
+            Route::CancelPaymentIntent => "cancel_payment_intent",
+            Route::ChargePaymentIntent => "charge_payment_intent",
+            Route::CapturePaymentIntent => "capture_payment_intent",
+            Route::RefundPaymentIntent => "refund_payment_intent",
+            Route::ReversePaymentIntent => "reverse_payment_intent",
+            Route::SearchPaymentIntents => "search_payment_intents",
+            Route::RefreshPaymentIntentSecret => "refresh_payment_intent_secret",
+            Route::GetRefund => "get_refund",
+            Route::Webhooks => "webhooks",
+            Route::Any => "any",
+        }
+    }
+
+    /// Parses a snake_case name.
+    pub fn parse(name: &str) -> Option<Route> {
+        Route::ALL.iter().copied().find(|r| r.name() == name)
+    }
+
+    /// Whether a fault set on `self` applies to a request to `route`.
+    pub(crate) fn matches(&self, route: Route) -> bool {
+        *self == Route::Any || *self == route
+    }
+}
+
+/// What a fault does to a request it hits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum FaultKind {
+    /// Waits this long, then handles the request normally.
+    Latency(Duration),
+    /// Answers with this status (a 5xx is expected) and a ProblemDetails body; the state
+    /// is untouched.
+    Status(u16),
+    /// Closes the connection with no response; the state is untouched.
+    DropBeforeCommit,
+    /// Handles the request (the state changes), then closes the connection with no
+    /// response.
+    DropAfterCommit,
+    /// Handles the request (the state changes), sends the response headers with the
+    /// full `Content-Length`, then half the body, and closes the connection.
+    TruncateBody,
+}
+
+impl FaultKind {
+    /// The snake_case name used over HTTP: `latency`, `status`, `drop_before_commit`,
+    /// `drop_after_commit`, `truncate_body`.
+    pub const fn name(&self) -> &'static str {
+        match self {
+            FaultKind::Latency(_) => "latency",
+            FaultKind::Status(_) => "status",
+            FaultKind::DropBeforeCommit => "drop_before_commit",
+            FaultKind::DropAfterCommit => "drop_after_commit",
+            FaultKind::TruncateBody => "truncate_body",
+        }
+    }
+}
+
+/// A fault to inject: on requests to `route`, `times` times (`None`: every matching
+/// request), each matching request hit with `probability` (drawn from a generator
+/// seeded by [`Config::seed`](crate::Config::seed), so runs repeat).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fault {
+    /// The route it applies to ([`Route::Any`]: every API route).
+    pub route: Route,
+    /// What it does.
+    pub kind: FaultKind,
+    /// How many requests it hits before it is used up (`None`: no limit).
+    pub times: Option<u32>,
+    /// The chance that a matching request is hit, 0.0 to 1.0.
+    pub probability: f64,
+}
+
+impl Fault {
+    /// A fault hitting every matching request, once (`times: Some(1)`, probability 1).
+    pub fn once(route: Route, kind: FaultKind) -> Self {
+        Fault { route, kind, times: Some(1), probability: 1.0 }
+    }
+}
+
+/// The faults in force, in the order added; the first that hits a request wins.
+#[derive(Debug, Default)]
+pub(crate) struct Faults {
+    list: Vec<Fault>,
+}
+
+impl Faults {
+    pub(crate) fn add(&mut self, fault: Fault) {
+        self.list.push(fault);
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.list.clear();
+    }
+
+    pub(crate) fn list(&self) -> Vec<Fault> {
+        self.list.clone()
+    }
+
+    /// The fault that hits a request to `route`, if any; uses up one of its `times`.
+    pub(crate) fn hit(&mut self, route: Route, rng: &mut Rng) -> Option<FaultKind> {
+        let mut found = None;
+        for (i, f) in self.list.iter_mut().enumerate() {
+            if !f.route.matches(route) || f.times == Some(0) {
+                continue;
+            }
+            let p = f.probability.clamp(0.0, 1.0);
+            if p < 1.0 && rng.next_f64() >= p {
+                continue;
+            }
+            if let Some(t) = f.times.as_mut() {
+                *t -= 1;
+            }
+            found = Some((i, f.kind));
+            break;
+        }
+        let (i, kind) = found?;
+        if self.list.get(i).is_some_and(|f| f.times == Some(0)) {
+            self.list.remove(i);
+        }
+        Some(kind)
+    }
+}

@@ -1,0 +1,505 @@
+//! The payment-intent operations on the state: create, get, cancel, charge, capture,
+//! refund, reversal, search, refresh. Status changes go through dojo-core's
+//! `payment_intent_transition` table and are announced to webhook subscribers.
+
+use dojo_core::lifecycle::{PaymentIntentCause, payment_intent_transition};
+use dojo_core::request::{
+    CreateCaptureRequest, CreatePaymentIntentRequest, CreateRefundRequest, SearchPaymentIntentsRequest,
+    validate_idempotency_key,
+};
+use dojo_core::{
+    AutoExpireAction, CaptureMode, CaptureStatus, PaymentEventType, PaymentIntentStatus, PaymentMethod,
+    SetupIntentStatus, Timestamp,
+};
+use serde::Serialize;
+
+use crate::cards::{CardOutcome, TestCard};
+use crate::problem::ApiError;
+use crate::records::{CaptureRec, CardRec, EventRec, PaymentDetailsRec, PaymentIntentRec, RefundRec};
+use crate::store::{CLIENT_SECRET_LIFETIME_SECS, State, keep, move_setup_intent, text};
+use crate::webhooks::{EVENT_CREATED, EVENT_STATUS_UPDATED};
+
+/// How long Dojo keeps an uncaptured `Manual` authorization without `autoExpireIn`.
+const DEFAULT_AUTHORIZATION_LIFETIME_SECS: i64 = 7 * 24 * 3600;
+/// The largest page a search returns.
+const MAX_PAGE: usize = 100;
+
+/// `ChargeResponse`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ChargeOut {
+    pub(crate) payment_intent_id: String,
+    pub(crate) status: CaptureStatus,
+    pub(crate) message: String,
+}
+
+/// `Capture`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CaptureOut {
+    pub(crate) capture_id: String,
+    pub(crate) message: String,
+}
+
+/// `Reversal`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ReversalOut {
+    pub(crate) reversal_id: String,
+    pub(crate) message: String,
+}
+
+/// `PagedPaymentIntent`.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct PageOut {
+    pub(crate) data: Vec<PaymentIntentRec>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) before: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) after: Option<String>,
+}
+
+/// Seconds in a .NET TimeSpan `[d.]hh:mm:ss` (validated by dojo-core on the way in).
+fn timespan_secs(s: &str) -> Option<i64> {
+    let (days, hms) = match s.split_once('.') {
+        Some((d, rest)) if rest.contains(':') => (d.parse::<i64>().ok()?, rest),
+        _ => (0, s),
+    };
+    let mut total = days.checked_mul(86_400)?;
+    for (part, unit) in hms.split(':').zip([3600, 60, 1]) {
+        total = total.checked_add(part.parse::<i64>().ok()?.checked_mul(unit)?)?;
+    }
+    Some(total)
+}
+
+/// Moves a payment intent if dojo-core's table allows it (409 otherwise).
+fn move_payment_intent(
+    pi: &mut PaymentIntentRec,
+    to: PaymentIntentStatus,
+    now: Timestamp,
+) -> Result<PaymentIntentCause, ApiError> {
+    let cause = payment_intent_transition(pi.status, to)
+        .ok_or_else(|| ApiError::conflict(format!("A payment intent in status {} cannot become {to}.", pi.status)))?;
+    pi.status = to;
+    pi.updated_at = now;
+    Ok(cause)
+}
+
+impl State {
+    fn announce(&mut self, event: &'static str, id: &str) {
+        let now = self.now();
+        if let Some(pi) = self.payment_intents.get(id) {
+            let (status, mode) = (pi.status, pi.capture_mode);
+            self.webhooks.emit(event, id, status, mode, now, &mut self.rng);
+        }
+    }
+
+    pub(crate) fn create_payment_intent(
+        &mut self,
+        req: &CreatePaymentIntentRequest<'_>,
+    ) -> Result<PaymentIntentRec, ApiError> {
+        let now = self.now();
+        if let Some(si_id) = &req.setup_intent_id {
+            let si = self.setup_intent_mut(si_id.as_str())?;
+            if !matches!(si.status, SetupIntentStatus::Created | SetupIntentStatus::Authorized) {
+                return Err(ApiError::conflict(format!(
+                    "The setup intent is {}: no payment intent can be created from it.",
+                    si.status
+                )));
+            }
+        }
+        let id = self.new_id("pi_sandbox_");
+        let secret = self.new_secret();
+        let seq = self.next_seq();
+        let total = req.amount.value.saturating_add(req.tips_amount.map_or(0, |t| t.value));
+        let rec = PaymentIntentRec {
+            id: id.clone(),
+            capture_mode: req.capture_mode.unwrap_or(CaptureMode::Auto),
+            status: PaymentIntentStatus::Created,
+            amount: req.amount,
+            tips_amount: req.tips_amount,
+            requested_amount: req.amount,
+            total_amount: dojo_core::Money::new(total, req.amount.currency),
+            refunded_amount: 0,
+            reference: text(&req.reference),
+            description: req.description.as_ref().map(text),
+            setup_intent_id: req.setup_intent_id.map(|s| s.as_str().to_owned()),
+            card_holder_not_present: false,
+            client_session_secret: secret,
+            client_session_secret_expiration_date: now.add_seconds(CLIENT_SECRET_LIFETIME_SECS),
+            payment_methods: req
+                .payment_methods
+                .map(|l| l.iter().collect::<Vec<_>>())
+                .unwrap_or_else(|| vec![PaymentMethod::Card]),
+            payment_details: None,
+            created_at: now,
+            updated_at: now,
+            expire_at: req.expire_at,
+            auto_expire_in: req.auto_expire_in.as_ref().map(text),
+            auto_expire_action: req.auto_expire_action,
+            customer: keep(&req.customer),
+            billing_address: keep(&req.billing_address),
+            shipping_details: keep(&req.shipping_details),
+            config: keep(&req.config),
+            metadata: keep(&req.metadata),
+            order_details: keep(&req.order_details),
+            request_security: keep(&req.request_security),
+            captures: Vec::new(),
+            payment_events: vec![EventRec::new(PaymentEventType::Created, now)],
+            payment_source: "api",
+            authorized_at: None,
+            refunds_by_key: Default::default(),
+            seq,
+        };
+        self.payment_intents.insert(id.clone(), rec.clone());
+        self.announce(EVENT_CREATED, &id);
+        Ok(rec)
+    }
+
+    /// The payment intent, with `expireAt` and `autoExpireIn` applied first.
+    pub(crate) fn payment_intent_mut(&mut self, id: &str) -> Result<&mut PaymentIntentRec, ApiError> {
+        let now = self.now();
+        let capture_id = self.new_id("cap_sandbox_");
+        let pi = self.payment_intents.get_mut(id).ok_or_else(|| ApiError::not_found("Payment intent", id))?;
+        let mut moved = false;
+        if pi.status == PaymentIntentStatus::Created && pi.expire_at.is_some_and(|t| t <= now) {
+            move_payment_intent(pi, PaymentIntentStatus::Canceled, now)?;
+            pi.payment_events.push(EventRec::new(PaymentEventType::Canceled, now));
+            moved = true;
+        }
+        if pi.status == PaymentIntentStatus::Authorized
+            && let Some(at) = pi.authorized_at
+        {
+            let lifetime =
+                pi.auto_expire_in.as_deref().and_then(timespan_secs).unwrap_or(DEFAULT_AUTHORIZATION_LIFETIME_SECS);
+            if at.add_seconds(lifetime) <= now {
+                if pi.auto_expire_in.is_some() && pi.auto_expire_action == Some(AutoExpireAction::Capture) {
+                    move_payment_intent(pi, PaymentIntentStatus::Captured, now)?;
+                    let amount = pi.amount.value - pi.captured();
+                    pi.captures.push(CaptureRec {
+                        id: capture_id,
+                        amount,
+                        tips_amount: None,
+                        status: CaptureStatus::Successful,
+                        created_at: now,
+                    });
+                    pi.payment_events.push(EventRec::new(PaymentEventType::Captured, now));
+                } else {
+                    move_payment_intent(pi, PaymentIntentStatus::Reversed, now)?;
+                    pi.payment_events.push(EventRec::new(PaymentEventType::Reversed, now));
+                }
+                moved = true;
+            }
+        }
+        if moved {
+            self.announce(EVENT_STATUS_UPDATED, id);
+        }
+        self.payment_intents.get_mut(id).ok_or_else(|| ApiError::not_found("Payment intent", id))
+    }
+
+    pub(crate) fn get_payment_intent(&mut self, id: &str, return_canceled: bool) -> Result<PaymentIntentRec, ApiError> {
+        let pi = self.payment_intent_mut(id)?;
+        if pi.status == PaymentIntentStatus::Canceled && !return_canceled {
+            return Err(ApiError::not_found("Payment intent", id));
+        }
+        Ok(pi.clone())
+    }
+
+    pub(crate) fn cancel_payment_intent(&mut self, id: &str) -> Result<PaymentIntentRec, ApiError> {
+        let now = self.now();
+        let pi = self.payment_intent_mut(id)?;
+        move_payment_intent(pi, PaymentIntentStatus::Canceled, now)?;
+        pi.payment_events.push(EventRec::new(PaymentEventType::Canceled, now));
+        let out = pi.clone();
+        self.announce(EVENT_STATUS_UPDATED, id);
+        Ok(out)
+    }
+
+    pub(crate) fn refresh_payment_intent_secret(&mut self, id: &str) -> Result<PaymentIntentRec, ApiError> {
+        let now = self.now();
+        let secret = self.new_secret();
+        let pi = self.payment_intent_mut(id)?;
+        pi.client_session_secret = secret;
+        pi.client_session_secret_expiration_date = now.add_seconds(CLIENT_SECRET_LIFETIME_SECS);
+        pi.updated_at = now;
+        Ok(pi.clone())
+    }
+
+    /// `POST /payment-intents/{id}/charge`: a merchant-initiated charge of the card the
+    /// payment intent's setup intent holds.
+    pub(crate) fn charge(&mut self, id: &str) -> Result<ChargeOut, ApiError> {
+        *self.charge_attempts.entry(id.to_owned()).or_insert(0) += 1;
+        let now = self.now();
+        let capture_id = self.new_id("cap_sandbox_");
+        let pi = self.payment_intent_mut(id)?.clone();
+        let si_id = pi.setup_intent_id.clone().ok_or_else(|| {
+            ApiError::field("setupIntentId", "Only a payment intent created with a setupIntentId can be charged.")
+        })?;
+        if pi.status != PaymentIntentStatus::Created {
+            return Err(ApiError::conflict(format!(
+                "The payment intent is {}: it has already been charged or closed.",
+                pi.status
+            )));
+        }
+        let si = self.setup_intent_mut(&si_id)?;
+        if si.status != SetupIntentStatus::Authorized {
+            return Err(ApiError::conflict(format!("The setup intent {si_id} is {}, not Authorized.", si.status)));
+        }
+        if let Some(intended) = si.intended_amount
+            && intended != pi.amount
+        {
+            return Err(ApiError::field(
+                "amount",
+                format!(
+                    "The amount {} {} differs from the setup intent's intended amount {} {}.",
+                    pi.amount.value, pi.amount.currency, intended.value, intended.currency
+                ),
+            ));
+        }
+        let card = si.payment_details.clone();
+        if si.declines_charges {
+            let message = "DECLINED".to_owned();
+            if let Some(pi) = self.payment_intents.get_mut(id) {
+                pi.payment_events.push(EventRec::new(PaymentEventType::Declined, now));
+                pi.updated_at = now;
+            }
+            return Ok(ChargeOut { payment_intent_id: id.to_owned(), status: CaptureStatus::Declined, message });
+        }
+        move_setup_intent(si, SetupIntentStatus::Completed, now)?;
+        let pi = self.payment_intents.get_mut(id).ok_or_else(|| ApiError::not_found("Payment intent", id))?;
+        let to = if pi.capture_mode == CaptureMode::Manual {
+            PaymentIntentStatus::Authorized
+        } else {
+            PaymentIntentStatus::Captured
+        };
+        move_payment_intent(pi, to, now)?;
+        pi.authorized_at = Some(now);
+        pi.payment_details = card;
+        if to == PaymentIntentStatus::Captured {
+            pi.captures.push(CaptureRec {
+                id: capture_id,
+                amount: pi.amount.value,
+                tips_amount: pi.tips_amount.map(|t| t.value),
+                status: CaptureStatus::Successful,
+                created_at: now,
+            });
+            pi.payment_events.push(EventRec::new(PaymentEventType::Captured, now));
+        } else {
+            pi.payment_events.push(EventRec::new(PaymentEventType::Authorized, now));
+        }
+        self.announce(EVENT_STATUS_UPDATED, id);
+        Ok(ChargeOut {
+            payment_intent_id: id.to_owned(),
+            status: CaptureStatus::Successful,
+            message: "DEPOSITED".into(),
+        })
+    }
+
+    /// The customer pays a payment intent at checkout.
+    pub(crate) fn authorize_payment_intent(
+        &mut self,
+        id: &str,
+        card: &TestCard,
+        name: Option<String>,
+    ) -> Result<CardOutcome, ApiError> {
+        let now = self.now();
+        let capture_id = self.new_id("cap_sandbox_");
+        let txn = self.new_id("txn_sandbox_");
+        let auth = self.rng.hex(6).to_uppercase();
+        let pm = self.new_id("pm_sandbox_");
+        let pi = self.payment_intent_mut(id)?;
+        if pi.status != PaymentIntentStatus::Created {
+            return Err(ApiError::conflict(format!("The payment intent is {}, not Created.", pi.status)));
+        }
+        let card_rec = CardRec::from_test_card(card, name);
+        if card.outcome() == CardOutcome::Declined {
+            pi.payment_events.push(EventRec::new(PaymentEventType::Declined, now).with_card(&card_rec, &txn, ""));
+            pi.updated_at = now;
+            return Ok(CardOutcome::Declined);
+        }
+        let to = if pi.capture_mode == CaptureMode::Manual {
+            PaymentIntentStatus::Authorized
+        } else {
+            PaymentIntentStatus::Captured
+        };
+        move_payment_intent(pi, to, now)?;
+        pi.authorized_at = Some(now);
+        pi.payment_events.push(EventRec::new(PaymentEventType::Authorized, now).with_card(&card_rec, &txn, &auth));
+        if to == PaymentIntentStatus::Captured {
+            pi.captures.push(CaptureRec {
+                id: capture_id,
+                amount: pi.amount.value,
+                tips_amount: pi.tips_amount.map(|t| t.value),
+                status: CaptureStatus::Successful,
+                created_at: now,
+            });
+            pi.payment_events.push(EventRec::new(PaymentEventType::Captured, now));
+        }
+        pi.payment_details = Some(PaymentDetailsRec {
+            transaction_id: txn,
+            transaction_date_time: now.to_string(),
+            message: "AUTHORISED".to_owned(),
+            payment_method_id: pm,
+            auth_code: auth,
+            card: card_rec,
+        });
+        self.announce(EVENT_STATUS_UPDATED, id);
+        Ok(CardOutcome::Authorized)
+    }
+
+    /// `POST /payment-intents/{id}/captures`: full or partial, several partial ones allowed.
+    pub(crate) fn capture(&mut self, id: &str, req: &CreateCaptureRequest) -> Result<CaptureOut, ApiError> {
+        req.validate().map_err(ApiError::validation)?;
+        let now = self.now();
+        let capture_id = self.new_id("cap_sandbox_");
+        let pi = self.payment_intent_mut(id)?;
+        let remaining = pi.amount.value - pi.captured();
+        let capturable = match pi.status {
+            PaymentIntentStatus::Authorized => true,
+            PaymentIntentStatus::Captured => pi.capture_mode == CaptureMode::Manual && remaining > 0,
+            _ => false,
+        };
+        if !capturable {
+            return Err(ApiError::conflict(format!("A payment intent in status {} cannot be captured.", pi.status)));
+        }
+        if req.amount > remaining {
+            return Err(ApiError::field(
+                "amount",
+                format!("The capture amount {} exceeds the {remaining} left to capture.", req.amount),
+            ));
+        }
+        let moved = pi.status == PaymentIntentStatus::Authorized;
+        if moved {
+            move_payment_intent(pi, PaymentIntentStatus::Captured, now)?;
+        }
+        pi.captures.push(CaptureRec {
+            id: capture_id.clone(),
+            amount: req.amount,
+            tips_amount: req.tips_amount,
+            status: CaptureStatus::Successful,
+            created_at: now,
+        });
+        pi.payment_events.push(EventRec::new(PaymentEventType::Captured, now));
+        pi.updated_at = now;
+        if moved {
+            self.announce(EVENT_STATUS_UPDATED, id);
+        }
+        Ok(CaptureOut { capture_id, message: "Capture successful".to_owned() })
+    }
+
+    /// `POST /payment-intents/{id}/refunds`: the same idempotency key on the same payment
+    /// intent returns the same refund.
+    pub(crate) fn refund(
+        &mut self,
+        id: &str,
+        key: Option<&str>,
+        req: &CreateRefundRequest<'_>,
+    ) -> Result<RefundRec, ApiError> {
+        let key = key.ok_or_else(|| ApiError::field("idempotencyKey", "The idempotencyKey header is required."))?;
+        validate_idempotency_key(key).map_err(ApiError::validation)?;
+        req.validate().map_err(ApiError::validation)?;
+        let now = self.now();
+        let refund_id = self.new_id("rfd_sandbox_");
+        let pi = self.payment_intent_mut(id)?;
+        if let Some(existing) = pi.refunds_by_key.get(key).cloned() {
+            return self.refunds.get(&existing).cloned().ok_or_else(|| ApiError::not_found("Refund", &existing));
+        }
+        if pi.status != PaymentIntentStatus::Captured {
+            return Err(ApiError::conflict(format!("A payment intent in status {} cannot be refunded.", pi.status)));
+        }
+        let refundable = pi.captured() - pi.refunded_amount;
+        if req.amount > refundable {
+            return Err(ApiError::field(
+                "amount",
+                format!("The refund amount {} exceeds the {refundable} left to refund.", req.amount),
+            ));
+        }
+        pi.refunded_amount += req.amount;
+        pi.payment_events.push(EventRec::new(PaymentEventType::Refunded, now));
+        pi.updated_at = now;
+        let full = pi.refunded_amount >= pi.captured()
+            && (pi.capture_mode == CaptureMode::Auto || pi.captured() >= pi.amount.value);
+        if full {
+            move_payment_intent(pi, PaymentIntentStatus::Refunded, now)?;
+        }
+        pi.refunds_by_key.insert(key.to_owned(), refund_id.clone());
+        let rec = RefundRec {
+            payment_intent_id: id.to_owned(),
+            refund_id: refund_id.clone(),
+            refund_reason: req.refund_reason.as_ref().map(text),
+            notes: req.notes.as_ref().map(text),
+        };
+        self.refunds.insert(refund_id, rec.clone());
+        if full {
+            self.announce(EVENT_STATUS_UPDATED, id);
+        }
+        Ok(rec)
+    }
+
+    pub(crate) fn get_refund(&mut self, refund_id: &str) -> Result<RefundRec, ApiError> {
+        self.refunds.get(refund_id).cloned().ok_or_else(|| ApiError::not_found("Refund", refund_id))
+    }
+
+    /// `POST /payment-intents/{id}/reversal`.
+    pub(crate) fn reverse(&mut self, id: &str) -> Result<ReversalOut, ApiError> {
+        let now = self.now();
+        let reversal_id = self.new_id("rev_sandbox_");
+        let pi = self.payment_intent_mut(id)?;
+        move_payment_intent(pi, PaymentIntentStatus::Reversed, now)?;
+        pi.payment_events.push(EventRec::new(PaymentEventType::Reversed, now));
+        self.announce(EVENT_STATUS_UPDATED, id);
+        Ok(ReversalOut { reversal_id, message: "Reversal successful".to_owned() })
+    }
+
+    /// `POST /payment-intents/search`: in creation order; `after`/`before` are ids.
+    pub(crate) fn search(&mut self, req: &SearchPaymentIntentsRequest<'_>) -> Result<PageOut, ApiError> {
+        req.validate().map_err(ApiError::validation)?;
+        let ids: Vec<String> = self.payment_intents.keys().cloned().collect();
+        for id in &ids {
+            self.payment_intent_mut(id)?;
+        }
+        let statuses: Option<Vec<PaymentIntentStatus>> = req.statuses.map(|l| l.iter().collect());
+        let mut all: Vec<&PaymentIntentRec> = self
+            .payment_intents
+            .values()
+            .filter(|pi| statuses.as_ref().is_none_or(|s| s.contains(&pi.status)))
+            .filter(|pi| req.start_date.is_none_or(|t| pi.created_at >= t))
+            .filter(|pi| req.end_date.is_none_or(|t| pi.created_at <= t))
+            .collect();
+        all.sort_by_key(|pi| pi.seq);
+        let limit = req.cursor.and_then(|c| c.limit).map_or(MAX_PAGE, |l| usize::try_from(l).unwrap_or(MAX_PAGE));
+        let limit = limit.clamp(1, MAX_PAGE);
+        let seq_of = |cursor: &dojo_core::Text<'_>| -> Result<u64, ApiError> {
+            let id = text(cursor);
+            self.payment_intents.get(&id).map(|pi| pi.seq).ok_or_else(|| ApiError::field("cursor", "Unknown cursor."))
+        };
+        let (start, end) = match req.cursor {
+            Some(c) if c.after.is_some() => {
+                let after = c.after.as_ref().map(seq_of).transpose()?.unwrap_or(0);
+                let start = all.iter().position(|pi| pi.seq > after).unwrap_or(all.len());
+                (start, (start + limit).min(all.len()))
+            }
+            Some(c) if c.before.is_some() => {
+                let before = c.before.as_ref().map(seq_of).transpose()?.unwrap_or(u64::MAX);
+                let end = all.iter().position(|pi| pi.seq >= before).unwrap_or(all.len());
+                (end.saturating_sub(limit), end)
+            }
+            _ => (0, limit.min(all.len())),
+        };
+        let page: Vec<PaymentIntentRec> = all.get(start..end).unwrap_or(&[]).iter().map(|pi| (*pi).clone()).collect();
+        let before = (start > 0).then(|| page.first().map(|p| p.id.clone())).flatten();
+        let after = (end < all.len()).then(|| page.last().map(|p| p.id.clone())).flatten();
+        Ok(PageOut { data: page, before, after })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::timespan_secs;
+
+    #[test]
+    fn timespans() {
+        assert_eq!(timespan_secs("00:00:55"), Some(55));
+        assert_eq!(timespan_secs("1.02:00:00"), Some(86_400 + 7200));
+    }
+}

@@ -1,0 +1,326 @@
+//! Routing and the API's request checks: 404 for unknown paths, 405 (with `Allow`) for
+//! a wrong method, then 401/403 (key), 400 (`version`), 415 (content type), 400 (JSON
+//! and validation, decoded with dojo-core's own request types).
+
+use dojo_core::json::from_slice;
+use dojo_core::request::{
+    CreateCaptureRequest, CreatePaymentIntentRequest, CreateRefundRequest, CreateSetupIntentRequest,
+    SearchPaymentIntentsRequest,
+};
+use hyper::Method;
+use hyper::http::request::Parts;
+use serde::Deserialize;
+
+use crate::faults::Route;
+use crate::problem::ApiError;
+use crate::server::{Reply, Shared};
+use crate::webhooks::{KNOWN_EVENTS, SubscriptionRequest};
+use crate::{checkout, control};
+
+/// What a request is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    CreateSetupIntent,
+    GetSetupIntent(String),
+    CancelSetupIntent(String),
+    GetPublicSetupIntent(String),
+    RefreshSetupIntentSecret { id: String, public: bool },
+    CreatePaymentIntent,
+    SearchPaymentIntents,
+    GetPaymentIntent(String),
+    CancelPaymentIntent(String),
+    ChargePaymentIntent(String),
+    CapturePaymentIntent(String),
+    RefundPaymentIntent(String),
+    ReversePaymentIntent(String),
+    RefreshPaymentIntentSecret(String),
+    GetRefund(String),
+    ListSubscriptions,
+    Subscribe,
+    Unsubscribe(String),
+    WebhookEvents,
+    ListSecrets(String),
+    NewSecret(String),
+    ActivateSecret(String, String),
+    DeleteSecret(String, String),
+    Checkout(String),
+    CheckoutSubmit(String),
+    Control(control::Control),
+}
+
+impl Target {
+    /// The API route, for faults (`None`: the checkout page and the controls).
+    pub(crate) fn route(&self) -> Option<Route> {
+        use Target as T;
+        Some(match self {
+            T::CreateSetupIntent => Route::CreateSetupIntent,
+            T::GetSetupIntent(_) => Route::GetSetupIntent,
+            T::CancelSetupIntent(_) => Route::CancelSetupIntent,
+            T::GetPublicSetupIntent(_) => Route::GetPublicSetupIntent,
+            T::RefreshSetupIntentSecret { .. } => Route::RefreshSetupIntentSecret,
+            T::CreatePaymentIntent => Route::CreatePaymentIntent,
+            T::SearchPaymentIntents => Route::SearchPaymentIntents,
+            T::GetPaymentIntent(_) => Route::GetPaymentIntent,
+            T::CancelPaymentIntent(_) => Route::CancelPaymentIntent,
+            T::ChargePaymentIntent(_) => Route::ChargePaymentIntent,
+            T::CapturePaymentIntent(_) => Route::CapturePaymentIntent,
+            T::RefundPaymentIntent(_) => Route::RefundPaymentIntent,
+            T::ReversePaymentIntent(_) => Route::ReversePaymentIntent,
+            T::RefreshPaymentIntentSecret(_) => Route::RefreshPaymentIntentSecret,
+            T::GetRefund(_) => Route::GetRefund,
+            T::ListSubscriptions
+            | T::Subscribe
+            | T::Unsubscribe(_)
+            | T::WebhookEvents
+            | T::ListSecrets(_)
+            | T::NewSecret(_)
+            | T::ActivateSecret(..)
+            | T::DeleteSecret(..) => Route::Webhooks,
+            T::Checkout(_) | T::CheckoutSubmit(_) | T::Control(_) => return None,
+        })
+    }
+
+    /// Whether the request carries a JSON body the API requires.
+    fn takes_json(&self) -> bool {
+        use Target as T;
+        matches!(
+            self,
+            T::CreateSetupIntent
+                | T::CreatePaymentIntent
+                | T::SearchPaymentIntents
+                | T::CapturePaymentIntent(_)
+                | T::RefundPaymentIntent(_)
+                | T::Subscribe
+        )
+    }
+
+    /// Whether the API route is documented as needing no key.
+    fn public(&self) -> bool {
+        matches!(self, Target::GetPublicSetupIntent(_) | Target::RefreshSetupIntentSecret { public: true, .. })
+    }
+}
+
+/// Finds the target of `method path`: 404 for an unknown path, 405 for a known path
+/// with another method.
+pub(crate) fn resolve(method: &Method, path: &str) -> Result<Target, ApiError> {
+    use Target as T;
+    let trimmed = path.trim_start_matches('/').trim_end_matches('/');
+    let segs: Vec<&str> = trimmed.split('/').collect();
+    let s = |x: &&str| (*x).to_owned();
+    let (get, post, delete, put) = (Method::GET, Method::POST, Method::DELETE, Method::PUT);
+    let options: Vec<(Method, T)> = match segs.as_slice() {
+        ["setup-intents"] => vec![(post, T::CreateSetupIntent)],
+        ["setup-intents", "public", id] => vec![(get, T::GetPublicSetupIntent(s(id)))],
+        ["setup-intents", "public", id, "refresh-client-session-secret"] => {
+            vec![(post, T::RefreshSetupIntentSecret { id: s(id), public: true })]
+        }
+        ["setup-intents", id] => vec![(get, T::GetSetupIntent(s(id))), (delete, T::CancelSetupIntent(s(id)))],
+        ["setup-intents", id, "refresh-client-session-secret"] => {
+            vec![(post, T::RefreshSetupIntentSecret { id: s(id), public: false })]
+        }
+        ["payment-intents"] => vec![(post, T::CreatePaymentIntent)],
+        ["payment-intents", "search"] => vec![(post, T::SearchPaymentIntents)],
+        ["payment-intents", "refunds", id] => vec![(get, T::GetRefund(s(id)))],
+        ["payment-intents", id] => vec![(get, T::GetPaymentIntent(s(id))), (delete, T::CancelPaymentIntent(s(id)))],
+        ["payment-intents", id, "charge"] => vec![(post, T::ChargePaymentIntent(s(id)))],
+        ["payment-intents", id, "captures"] => vec![(post, T::CapturePaymentIntent(s(id)))],
+        ["payment-intents", id, "refunds"] => vec![(post, T::RefundPaymentIntent(s(id)))],
+        ["payment-intents", id, "reversal"] => vec![(post, T::ReversePaymentIntent(s(id)))],
+        ["payment-intents", id, "refresh-client-session-secret"] => {
+            vec![(post, T::RefreshPaymentIntentSecret(s(id)))]
+        }
+        ["webhooks"] => vec![(get, T::ListSubscriptions), (post, T::Subscribe)],
+        ["webhooks", "events"] => vec![(get, T::WebhookEvents)],
+        ["webhooks", id] => vec![(delete, T::Unsubscribe(s(id)))],
+        ["webhooks", id, "secrets"] => vec![(get, T::ListSecrets(s(id))), (post, T::NewSecret(s(id)))],
+        ["webhooks", id, "secrets", sid] => vec![(delete, T::DeleteSecret(s(id), s(sid)))],
+        ["webhooks", id, "secrets", sid, "activate"] => vec![(put, T::ActivateSecret(s(id), s(sid)))],
+        ["checkout", id] => vec![(get, T::Checkout(s(id))), (post, T::CheckoutSubmit(s(id)))],
+        ["_sandbox", rest @ ..] => control::resolve(rest).into_iter().map(|(m, c)| (m, T::Control(c))).collect(),
+        _ => Vec::new(),
+    };
+    if options.is_empty() {
+        return Err(ApiError::new(404, format!("No route matches {path}.")));
+    }
+    let allow: Vec<&str> = options.iter().map(|(m, _)| m.as_str()).collect();
+    let allow = allow.join(", ");
+    options.into_iter().find(|(m, _)| m == method).map(|(_, t)| t).ok_or_else(|| {
+        let mut e = ApiError::new(405, format!("{method} is not allowed on {path}; allowed: {allow}."));
+        e.allow = Some(allow);
+        e
+    })
+}
+
+/// Checks `Authorization: Basic sk_sandbox_…`: missing or malformed is 401, a
+/// production key 403.
+fn check_key(parts: &Parts) -> Result<(), ApiError> {
+    let Some(value) = parts.headers.get(hyper::header::AUTHORIZATION) else {
+        return Err(ApiError::new(401, "The Authorization header is missing."));
+    };
+    let value = value.to_str().unwrap_or("");
+    let Some(key) = value.strip_prefix("Basic ").map(str::trim) else {
+        return Err(ApiError::new(401, "The Authorization header must be `Basic <secret key>`."));
+    };
+    if key.starts_with("sk_prod_") {
+        return Err(ApiError::new(403, "A production key cannot be used with the sandbox."));
+    }
+    match key.strip_prefix("sk_sandbox_") {
+        Some(rest) if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_graphic()) => Ok(()),
+        _ => Err(ApiError::new(401, "The key is not a sandbox secret key (sk_sandbox_…).")),
+    }
+}
+
+/// Checks the `version` header: a `yyyy-mm-dd` date.
+fn check_version(parts: &Parts) -> Result<(), ApiError> {
+    let v = parts.headers.get("version").and_then(|v| v.to_str().ok());
+    let Some(v) = v else {
+        return Err(ApiError::field("version", "The version header is required (e.g. 2026-02-27)."));
+    };
+    let b = v.as_bytes();
+    let shaped = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
+    let date_ok = shaped
+        && v.get(5..7).and_then(|m| m.parse::<u32>().ok()).is_some_and(|m| (1..=12).contains(&m))
+        && v.get(8..10).and_then(|d| d.parse::<u32>().ok()).is_some_and(|d| (1..=31).contains(&d));
+    if date_ok {
+        Ok(())
+    } else {
+        Err(ApiError::field("version", format!("The version {v:?} is not a yyyy-mm-dd date.")))
+    }
+}
+
+fn check_json_content_type(parts: &Parts) -> Result<(), ApiError> {
+    let ct = parts.headers.get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let media = ct.split(';').next().unwrap_or("").trim();
+    if media.eq_ignore_ascii_case("application/json") || media.to_ascii_lowercase().ends_with("+json") {
+        Ok(())
+    } else {
+        Err(ApiError::new(415, format!("The content type {ct:?} is not supported; send application/json.")))
+    }
+}
+
+/// A query parameter is `true` (`true`, `True`, `1`).
+fn query_flag(parts: &Parts, name: &str) -> bool {
+    let q = parts.uri.query().unwrap_or("");
+    form_urlencoded::parse(q.as_bytes())
+        .any(|(k, v)| k.eq_ignore_ascii_case(name) && (v.eq_ignore_ascii_case("true") || v == "1"))
+}
+
+fn decode<'b, T: Deserialize<'b>>(body: &'b [u8]) -> Result<T, ApiError> {
+    from_slice(body).map_err(ApiError::decode)
+}
+
+/// Handles a resolved request.
+pub(crate) fn handle(shared: &Shared, target: Target, parts: &Parts, body: &[u8]) -> Reply {
+    match target {
+        Target::Checkout(id) => return checkout::page(shared, &id),
+        Target::CheckoutSubmit(id) => return checkout::submit(shared, &id, parts, body),
+        Target::Control(c) => return control::handle(shared, c, body),
+        _ => {}
+    }
+    match api(shared, &target, parts, body) {
+        Ok(reply) => reply,
+        Err(e) => shared.error(&e),
+    }
+}
+
+fn api(shared: &Shared, target: &Target, parts: &Parts, body: &[u8]) -> Result<Reply, ApiError> {
+    use Target as T;
+    if !target.public() {
+        check_key(parts)?;
+    }
+    check_version(parts)?;
+    if target.takes_json() {
+        check_json_content_type(parts)?;
+    }
+    // The value is computed (and the state's lock released) before it is encoded.
+    macro_rules! ok {
+        ($e:expr) => {{
+            let value = $e;
+            Ok(shared.json(200, &value))
+        }};
+    }
+    match target {
+        T::CreateSetupIntent => {
+            let req: CreateSetupIntentRequest<'_> = decode(body)?;
+            req.validate().map_err(ApiError::validation)?;
+            ok!(shared.lock().create_setup_intent(&req))
+        }
+        T::GetSetupIntent(id) => ok!(shared.lock().get_setup_intent(id)?),
+        T::CancelSetupIntent(id) => {
+            ok!(shared.lock().cancel_setup_intent(id, query_flag(parts, "includeAuthorized"))?)
+        }
+        T::GetPublicSetupIntent(id) => {
+            let mut si = shared.lock().get_setup_intent(id)?;
+            si.setup_events.clear();
+            ok!(si)
+        }
+        T::RefreshSetupIntentSecret { id, public } => {
+            let mut si = shared.lock().refresh_setup_intent_secret(id)?;
+            if *public {
+                si.setup_events.clear();
+            }
+            ok!(si)
+        }
+        T::CreatePaymentIntent => {
+            let req: CreatePaymentIntentRequest<'_> = decode(body)?;
+            req.validate().map_err(ApiError::validation)?;
+            ok!(shared.lock().create_payment_intent(&req)?)
+        }
+        T::SearchPaymentIntents => {
+            let req: SearchPaymentIntentsRequest<'_> = decode(body)?;
+            ok!(shared.lock().search(&req)?)
+        }
+        T::GetPaymentIntent(id) => ok!(shared.lock().get_payment_intent(id, query_flag(parts, "returnCanceled"))?),
+        T::CancelPaymentIntent(id) => ok!(shared.lock().cancel_payment_intent(id)?),
+        T::ChargePaymentIntent(id) => ok!(shared.lock().charge(id)?),
+        T::CapturePaymentIntent(id) => {
+            let req: CreateCaptureRequest = decode(body)?;
+            ok!(shared.lock().capture(id, &req)?)
+        }
+        T::RefundPaymentIntent(id) => {
+            let req: CreateRefundRequest<'_> = decode(body)?;
+            let key = parts.headers.get("idempotencyKey").map(|v| v.to_str().unwrap_or("\u{0}"));
+            ok!(shared.lock().refund(id, key, &req)?)
+        }
+        T::ReversePaymentIntent(id) => ok!(shared.lock().reverse(id)?),
+        T::RefreshPaymentIntentSecret(id) => ok!(shared.lock().refresh_payment_intent_secret(id)?),
+        T::GetRefund(id) => ok!(shared.lock().get_refund(id)?),
+        T::ListSubscriptions => ok!(shared.lock().webhooks.subscriptions.clone()),
+        T::Subscribe => {
+            let req: SubscriptionRequest =
+                serde_json::from_slice(body).map_err(|e| ApiError::field("$", e.to_string()))?;
+            let sub = {
+                let mut state = shared.lock();
+                let state = &mut *state;
+                let now = state.now();
+                state.webhooks.subscribe(req, now, &mut state.rng)?
+            };
+            ok!(sub)
+        }
+        T::Unsubscribe(id) => {
+            shared.lock().webhooks.unsubscribe(id)?;
+            Ok(Reply::empty(204))
+        }
+        T::WebhookEvents => ok!(KNOWN_EVENTS.iter().map(|e| serde_json::json!({ "event": e })).collect::<Vec<_>>()),
+        T::ListSecrets(id) => ok!(shared.lock().webhooks.subscription_mut(id)?.secrets.clone()),
+        T::NewSecret(id) => {
+            let secrets = {
+                let mut state = shared.lock();
+                let state = &mut *state;
+                let now = state.now();
+                state.webhooks.new_secret(id, now, &mut state.rng)?
+            };
+            ok!(secrets)
+        }
+        T::ActivateSecret(id, sid) => {
+            shared.lock().webhooks.activate_secret(id, sid)?;
+            Ok(Reply::empty(204))
+        }
+        T::DeleteSecret(id, sid) => {
+            shared.lock().webhooks.delete_secret(id, sid)?;
+            Ok(Reply::empty(204))
+        }
+        T::Checkout(_) | T::CheckoutSubmit(_) | T::Control(_) => Err(ApiError::new(404, "Not an API route.")),
+    }
+}

@@ -1,0 +1,240 @@
+//! The sandbox's state, behind one mutex, and the setup-intent operations on it.
+//! Every status change goes through dojo-core's transition tables, so the emulator
+//! cannot allow a move the client's lifecycle forbids.
+
+use std::collections::HashMap;
+
+use dojo_core::lifecycle::{SetupIntentCause, setup_intent_transition};
+use dojo_core::request::CreateSetupIntentRequest;
+use dojo_core::{CaptureMode, PaymentEventType, PaymentMethod, SetupIntentStatus, Timestamp};
+
+use crate::cards::{CardOutcome, TestCard};
+use crate::clock::Clock;
+use crate::faults::Faults;
+use crate::problem::ApiError;
+use crate::records::{CardRec, EventRec, PaymentDetailsRec, PaymentIntentRec, RefundRec, SetupIntentRec};
+use crate::rng::Rng;
+use crate::webhooks::Webhooks;
+
+/// How long a setup intent waits for its customer by default.
+pub(crate) const DEFAULT_SETUP_INTENT_LIFETIME_SECS: i64 = 7 * 24 * 3600;
+/// How long a client session secret lasts.
+pub(crate) const CLIENT_SECRET_LIFETIME_SECS: i64 = 3600;
+
+/// Everything the sandbox knows.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) clock: Clock,
+    pub(crate) rng: Rng,
+    pub(crate) faults: Faults,
+    pub(crate) setup_intents: HashMap<String, SetupIntentRec>,
+    pub(crate) payment_intents: HashMap<String, PaymentIntentRec>,
+    pub(crate) refunds: HashMap<String, RefundRec>,
+    pub(crate) charge_attempts: HashMap<String, usize>,
+    pub(crate) webhooks: Webhooks,
+    pub(crate) next_seq: u64,
+}
+
+/// Owned text from a decoded request string (escapes decoded).
+pub(crate) fn text(t: &dojo_core::Text<'_>) -> String {
+    t.to_string()
+}
+
+/// A sub-object of a request, kept as JSON to echo back.
+pub(crate) fn keep<T: serde::Serialize>(v: &Option<T>) -> Option<serde_json::Value> {
+    v.as_ref().and_then(|v| serde_json::to_value(v).ok())
+}
+
+impl State {
+    pub(crate) fn new(seed: u64, start: Option<Timestamp>, webhooks: Webhooks) -> Self {
+        State {
+            clock: Clock::new(start),
+            rng: Rng::new(seed),
+            faults: Faults::default(),
+            setup_intents: HashMap::new(),
+            payment_intents: HashMap::new(),
+            refunds: HashMap::new(),
+            charge_attempts: HashMap::new(),
+            webhooks,
+            next_seq: 0,
+        }
+    }
+
+    pub(crate) fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub(crate) fn new_id(&mut self, prefix: &str) -> String {
+        format!("{prefix}{}", self.rng.base64url22())
+    }
+
+    pub(crate) fn new_secret(&mut self) -> String {
+        format!("{}{}", self.rng.base64url22(), self.rng.base64url22())
+    }
+
+    /// A W3C trace id, as ASP.NET puts in `traceId`.
+    pub(crate) fn trace_id(&mut self) -> String {
+        format!("00-{}-{}-00", self.rng.hex(32), self.rng.hex(16))
+    }
+
+    pub(crate) fn create_setup_intent(&mut self, req: &CreateSetupIntentRequest<'_>) -> SetupIntentRec {
+        let now = self.now();
+        let id = self.new_id("si_sandbox_");
+        let secret = self.new_secret();
+        let payment_methods =
+            req.payment_methods.map(|l| l.iter().collect::<Vec<_>>()).unwrap_or_else(|| vec![PaymentMethod::Card]);
+        let rec = SetupIntentRec {
+            id: id.clone(),
+            status: SetupIntentStatus::Created,
+            reference: text(&req.reference),
+            description: req.description.as_ref().map(text),
+            terms: text(&req.terms),
+            intended_amount: req.intended_amount,
+            merchant_initiated_transaction_type: req.merchant_initiated_transaction_type,
+            capture_mode: CaptureMode::Auto,
+            payment_methods,
+            client_session_secret: secret,
+            client_session_secret_expiration_date: now.add_seconds(CLIENT_SECRET_LIFETIME_SECS),
+            created_at: now,
+            updated_at: now,
+            expire_at: Some(req.expire_at.unwrap_or(now.add_seconds(DEFAULT_SETUP_INTENT_LIFETIME_SECS))),
+            customer: keep(&req.customer),
+            billing_address: keep(&req.billing_address),
+            shipping_details: keep(&req.shipping_details),
+            config: keep(&req.config),
+            metadata: keep(&req.metadata),
+            order_details: keep(&req.order_details),
+            payment_details: None,
+            setup_events: vec![EventRec::new(PaymentEventType::Created, now)],
+            payment_source: "api",
+            declines_charges: false,
+        };
+        self.setup_intents.insert(id, rec.clone());
+        rec
+    }
+
+    /// The setup intent, with its expiry applied first.
+    pub(crate) fn setup_intent_mut(&mut self, id: &str) -> Result<&mut SetupIntentRec, ApiError> {
+        let now = self.now();
+        let si = self.setup_intents.get_mut(id).ok_or_else(|| ApiError::not_found("Setup intent", id))?;
+        if si.status == SetupIntentStatus::Created && si.expire_at.is_some_and(|t| t <= now) {
+            move_setup_intent(si, SetupIntentStatus::Expired, now)?;
+        }
+        Ok(si)
+    }
+
+    pub(crate) fn get_setup_intent(&mut self, id: &str) -> Result<SetupIntentRec, ApiError> {
+        self.setup_intent_mut(id).map(|si| si.clone())
+    }
+
+    /// DELETE: cancels a Created one; closes an Authorized one with `includeAuthorized`.
+    pub(crate) fn cancel_setup_intent(
+        &mut self,
+        id: &str,
+        include_authorized: bool,
+    ) -> Result<SetupIntentRec, ApiError> {
+        let now = self.now();
+        let si = self.setup_intent_mut(id)?;
+        let to = match si.status {
+            SetupIntentStatus::Created => SetupIntentStatus::Canceled,
+            SetupIntentStatus::Authorized if include_authorized => SetupIntentStatus::Closed,
+            SetupIntentStatus::Authorized => {
+                return Err(ApiError::conflict(
+                    "The setup intent is Authorized: set includeAuthorized=true to close it.",
+                ));
+            }
+            other => return Err(ApiError::conflict(format!("A setup intent in status {other} cannot be canceled."))),
+        };
+        move_setup_intent(si, to, now)?;
+        if to == SetupIntentStatus::Canceled {
+            si.setup_events.push(EventRec::new(PaymentEventType::Canceled, now));
+        }
+        Ok(si.clone())
+    }
+
+    pub(crate) fn refresh_setup_intent_secret(&mut self, id: &str) -> Result<SetupIntentRec, ApiError> {
+        let now = self.now();
+        let secret = self.new_secret();
+        let si = self.setup_intent_mut(id)?;
+        si.client_session_secret = secret;
+        si.client_session_secret_expiration_date = now.add_seconds(CLIENT_SECRET_LIFETIME_SECS);
+        si.updated_at = now;
+        Ok(si.clone())
+    }
+
+    /// The customer authorizes (or fails to authorize) a card at checkout.
+    pub(crate) fn authorize_setup_intent(
+        &mut self,
+        id: &str,
+        card: &TestCard,
+        name: Option<String>,
+    ) -> Result<CardOutcome, ApiError> {
+        let now = self.now();
+        let txn = self.new_id("txn_sandbox_");
+        let auth = self.rng.hex(6).to_uppercase();
+        let pm = self.new_id("pm_sandbox_");
+        let si = self.setup_intent_mut(id)?;
+        if si.status != SetupIntentStatus::Created {
+            return Err(ApiError::conflict(format!("The setup intent is {}, not Created.", si.status)));
+        }
+        let card_rec = CardRec::from_test_card(card, name);
+        match card.outcome() {
+            CardOutcome::Declined => {
+                si.setup_events.push(EventRec::new(PaymentEventType::Declined, now).with_card(&card_rec, &txn, ""));
+                si.updated_at = now;
+                Ok(CardOutcome::Declined)
+            }
+            CardOutcome::Authorized => {
+                move_setup_intent(si, SetupIntentStatus::Authorized, now)?;
+                si.setup_events
+                    .push(EventRec::new(PaymentEventType::Authorized, now).with_card(&card_rec, &txn, &auth));
+                si.payment_details = Some(PaymentDetailsRec {
+                    transaction_id: txn,
+                    transaction_date_time: now.to_string(),
+                    message: "AUTHORISED".to_owned(),
+                    payment_method_id: pm,
+                    auth_code: auth,
+                    card: card_rec,
+                });
+                Ok(CardOutcome::Authorized)
+            }
+        }
+    }
+
+    /// Declines: a Created setup intent's checkout attempt, or (once Authorized) every
+    /// later charge of its card.
+    pub(crate) fn decline_setup_intent(&mut self, id: &str) -> Result<(), ApiError> {
+        let now = self.now();
+        let si = self.setup_intent_mut(id)?;
+        match si.status {
+            SetupIntentStatus::Created => {
+                si.setup_events.push(EventRec::new(PaymentEventType::Declined, now));
+                si.updated_at = now;
+                Ok(())
+            }
+            SetupIntentStatus::Authorized => {
+                si.declines_charges = true;
+                Ok(())
+            }
+            other => Err(ApiError::conflict(format!("A setup intent in status {other} cannot be declined."))),
+        }
+    }
+
+    pub(crate) fn next_seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq
+    }
+}
+
+/// Moves a setup intent if dojo-core's table allows it (409 otherwise).
+pub(crate) fn move_setup_intent(
+    si: &mut SetupIntentRec,
+    to: SetupIntentStatus,
+    now: Timestamp,
+) -> Result<SetupIntentCause, ApiError> {
+    let cause = setup_intent_transition(si.status, to)
+        .ok_or_else(|| ApiError::conflict(format!("A setup intent cannot move from {} to {to}.", si.status)))?;
+    si.status = to;
+    si.updated_at = now;
+    Ok(cause)
+}

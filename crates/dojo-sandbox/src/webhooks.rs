@@ -1,0 +1,348 @@
+//! Webhooks: subscriptions with secrets, and signed deliveries of the payment-intent
+//! events (`payment_intent.created`, `payment_intent.status_updated`), retried a bounded
+//! number of times. Deliveries go to loopback `http://` URLs only; an `https://` URL is
+//! accepted (as Dojo requires) but its deliveries are recorded as failed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use dojo_core::webhook::{SIGNATURE_HEADER, SIGNATURE_LEN, sign};
+use dojo_core::{CaptureMode, PaymentIntentStatus, Timestamp};
+use http_body_util::{BodyExt, Full};
+use hyper::Request;
+use serde::Serialize;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::json::to_json;
+use crate::problem::ApiError;
+use crate::rng::Rng;
+use crate::server::Shared;
+
+/// `payment_intent.created`
+pub(crate) const EVENT_CREATED: &str = "payment_intent.created";
+/// `payment_intent.status_updated`
+pub(crate) const EVENT_STATUS_UPDATED: &str = "payment_intent.status_updated";
+/// The events the sandbox sends.
+pub(crate) const KNOWN_EVENTS: &[&str] = &[EVENT_CREATED, EVENT_STATUS_UPDATED];
+/// The account every sandbox event belongs to.
+pub(crate) const ACCOUNT_ID: &str = "acc_sandbox";
+/// How long one delivery attempt may take.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// One webhook delivery: the signed event and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Delivery {
+    /// The event's id (`evt_…`).
+    pub event_id: String,
+    /// The event's name, e.g. `payment_intent.status_updated`.
+    pub event: String,
+    /// The subscription it was sent for.
+    pub subscription_id: String,
+    /// Where it was sent.
+    pub url: String,
+    /// The exact body sent.
+    pub body: String,
+    /// The `dojo-signature` header sent (`None` when the subscription had no active secret).
+    pub signature: Option<String>,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// The HTTP status of the last attempt, if it got one.
+    pub last_status: Option<u16>,
+    /// Why the last attempt failed without a status, if it did.
+    pub last_error: Option<String>,
+    /// Whether an attempt got a 2xx.
+    pub delivered: bool,
+    /// Whether no more attempts will be made (delivered, or out of attempts).
+    pub finished: bool,
+}
+
+/// `SubscriptionSecret`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SecretRec {
+    pub(crate) id: String,
+    pub(crate) value: String,
+    pub(crate) created_at: Timestamp,
+    pub(crate) is_active: bool,
+    #[serde(skip)]
+    pub(crate) activated: u64,
+}
+
+/// `Subscription`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SubscriptionRec {
+    pub(crate) id: String,
+    pub(crate) account_id: &'static str,
+    pub(crate) events: Vec<String>,
+    pub(crate) url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) description: Option<String>,
+    pub(crate) secrets: Vec<SecretRec>,
+    pub(crate) created_at: Timestamp,
+    pub(crate) updated_at: Timestamp,
+}
+
+/// `SubscriptionRequest`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SubscriptionRequest {
+    pub(crate) events: Vec<String>,
+    pub(crate) url: String,
+    #[serde(default)]
+    pub(crate) description: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EventData<'a> {
+    payment_intent_id: &'a str,
+    payment_status: PaymentIntentStatus,
+    capture_mode: CaptureMode,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EventPayload<'a> {
+    id: &'a str,
+    event: &'a str,
+    account_id: &'a str,
+    created_at: Timestamp,
+    data: EventData<'a>,
+}
+
+/// A delivery to make: its index in the list.
+#[derive(Debug)]
+pub(crate) struct Job(usize);
+
+/// Subscriptions and deliveries.
+#[derive(Debug)]
+pub(crate) struct Webhooks {
+    pub(crate) subscriptions: Vec<SubscriptionRec>,
+    pub(crate) deliveries: Vec<Delivery>,
+    tx: UnboundedSender<Job>,
+    activations: u64,
+}
+
+/// Whether deliveries may go to `url`: `https://…` (recorded, not sent) or an
+/// `http://` loopback address.
+pub(crate) fn acceptable_url(url: &str) -> bool {
+    if url.starts_with("https://") && url.len() > "https://".len() {
+        return true;
+    }
+    loopback_target(url).is_some()
+}
+
+/// `(host, port, path)` of an `http://` URL on loopback.
+fn loopback_target(url: &str) -> Option<(String, u16, String)> {
+    let uri: hyper::Uri = url.parse().ok()?;
+    if uri.scheme_str() != Some("http") {
+        return None;
+    }
+    let host = uri.host()?.trim_start_matches('[').trim_end_matches(']').to_owned();
+    let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if !loopback {
+        return None;
+    }
+    let path = uri.path_and_query().map_or("/".to_owned(), |p| p.as_str().to_owned());
+    Some((host, uri.port_u16().unwrap_or(80), path))
+}
+
+impl Webhooks {
+    pub(crate) fn new(tx: UnboundedSender<Job>) -> Self {
+        Webhooks { subscriptions: Vec::new(), deliveries: Vec::new(), tx, activations: 0 }
+    }
+
+    pub(crate) fn subscribe(
+        &mut self,
+        req: SubscriptionRequest,
+        now: Timestamp,
+        rng: &mut Rng,
+    ) -> Result<SubscriptionRec, ApiError> {
+        if req.events.is_empty() {
+            return Err(ApiError::field("events", "At least one event is required."));
+        }
+        if !acceptable_url(&req.url) {
+            return Err(ApiError::field(
+                "url",
+                "The URL must be https:// (or, in the sandbox, http:// on a loopback address).",
+            ));
+        }
+        self.activations += 1;
+        let secret = SecretRec {
+            id: format!("sc_{}", rng.base64url22()),
+            value: format!("ws_{}", rng.base64url22()),
+            created_at: now,
+            is_active: true,
+            activated: self.activations,
+        };
+        let sub = SubscriptionRec {
+            id: format!("ws_{}", rng.base64url22()),
+            account_id: ACCOUNT_ID,
+            events: req.events,
+            url: req.url,
+            description: req.description,
+            secrets: vec![secret],
+            created_at: now,
+            updated_at: now,
+        };
+        self.subscriptions.push(sub.clone());
+        Ok(sub)
+    }
+
+    pub(crate) fn subscription_mut(&mut self, id: &str) -> Result<&mut SubscriptionRec, ApiError> {
+        self.subscriptions.iter_mut().find(|s| s.id == id).ok_or_else(|| ApiError::not_found("Subscription", id))
+    }
+
+    pub(crate) fn unsubscribe(&mut self, id: &str) -> Result<(), ApiError> {
+        let before = self.subscriptions.len();
+        self.subscriptions.retain(|s| s.id != id);
+        if self.subscriptions.len() == before { Err(ApiError::not_found("Subscription", id)) } else { Ok(()) }
+    }
+
+    /// Generates a new (inactive) secret.
+    pub(crate) fn new_secret(&mut self, id: &str, now: Timestamp, rng: &mut Rng) -> Result<Vec<SecretRec>, ApiError> {
+        let secret = SecretRec {
+            id: format!("sc_{}", rng.base64url22()),
+            value: format!("ws_{}", rng.base64url22()),
+            created_at: now,
+            is_active: false,
+            activated: 0,
+        };
+        let sub = self.subscription_mut(id)?;
+        sub.secrets.push(secret);
+        sub.updated_at = now;
+        Ok(sub.secrets.clone())
+    }
+
+    pub(crate) fn activate_secret(&mut self, id: &str, secret_id: &str) -> Result<(), ApiError> {
+        self.activations += 1;
+        let n = self.activations;
+        let sub = self.subscription_mut(id)?;
+        let secret = sub
+            .secrets
+            .iter_mut()
+            .find(|s| s.id == secret_id)
+            .ok_or_else(|| ApiError::not_found("Secret", secret_id))?;
+        secret.is_active = true;
+        secret.activated = n;
+        Ok(())
+    }
+
+    pub(crate) fn delete_secret(&mut self, id: &str, secret_id: &str) -> Result<(), ApiError> {
+        let sub = self.subscription_mut(id)?;
+        let before = sub.secrets.len();
+        sub.secrets.retain(|s| s.id != secret_id);
+        if sub.secrets.len() == before { Err(ApiError::not_found("Secret", secret_id)) } else { Ok(()) }
+    }
+
+    /// Queues a signed delivery of `event` to every subscription that wants it.
+    pub(crate) fn emit(
+        &mut self,
+        event: &str,
+        payment_intent_id: &str,
+        status: PaymentIntentStatus,
+        capture_mode: CaptureMode,
+        now: Timestamp,
+        rng: &mut Rng,
+    ) {
+        for sub in self.subscriptions.iter().filter(|s| s.events.iter().any(|e| e == event)) {
+            let event_id = format!("evt_{}", rng.base64url22());
+            let payload = EventPayload {
+                id: &event_id,
+                event,
+                account_id: ACCOUNT_ID,
+                created_at: now,
+                data: EventData { payment_intent_id, payment_status: status, capture_mode },
+            };
+            let Ok(body) = to_json(&payload) else { continue };
+            let body = String::from_utf8_lossy(&body).into_owned();
+            // The most recently activated secret signs.
+            let signature = sub.secrets.iter().filter(|s| s.is_active).max_by_key(|s| s.activated).map(|s| {
+                let mut out = [0u8; SIGNATURE_LEN];
+                sign(body.as_bytes(), &s.value, &mut out).to_owned()
+            });
+            self.deliveries.push(Delivery {
+                event_id,
+                event: event.to_owned(),
+                subscription_id: sub.id.clone(),
+                url: sub.url.clone(),
+                body,
+                signature,
+                attempts: 0,
+                last_status: None,
+                last_error: None,
+                delivered: false,
+                finished: false,
+            });
+            // The worker is gone only when the sandbox is shutting down.
+            let _ = self.tx.send(Job(self.deliveries.len() - 1));
+        }
+    }
+}
+
+/// Makes the deliveries, each in its own task, until the sandbox stops.
+pub(crate) async fn worker(shared: Arc<Shared>, mut rx: tokio::sync::mpsc::UnboundedReceiver<Job>) {
+    while let Some(Job(index)) = rx.recv().await {
+        let shared = shared.clone();
+        tokio::spawn(async move { deliver(shared, index).await });
+    }
+}
+
+async fn deliver(shared: Arc<Shared>, index: usize) {
+    let max = shared.config.webhook_max_attempts.max(1);
+    for attempt in 1..=max {
+        let Some(d) = shared.lock().webhooks.deliveries.get(index).cloned() else { return };
+        let result = tokio::time::timeout(ATTEMPT_TIMEOUT, post(&d)).await.unwrap_or_else(|_| Err("timed out".into()));
+        let delivered = matches!(result, Ok(s) if (200..300).contains(&s));
+        {
+            let mut state = shared.lock();
+            let Some(rec) = state.webhooks.deliveries.get_mut(index) else { return };
+            rec.attempts = attempt;
+            match result {
+                Ok(s) => {
+                    rec.last_status = Some(s);
+                    rec.last_error = None;
+                }
+                Err(e) => {
+                    rec.last_status = None;
+                    rec.last_error = Some(e);
+                }
+            }
+            rec.delivered = delivered;
+            rec.finished = delivered || attempt == max;
+        }
+        if delivered {
+            return;
+        }
+        if attempt < max {
+            tokio::time::sleep(Duration::from_millis(50 << attempt.min(6))).await;
+        }
+    }
+}
+
+/// One POST of a delivery; the response status, or why there was none.
+async fn post(d: &Delivery) -> Result<u16, String> {
+    let (host, port, path) =
+        loopback_target(&d.url).ok_or_else(|| "the sandbox delivers to http:// loopback URLs only".to_owned())?;
+    let stream = tokio::net::TcpStream::connect((host.as_str(), port)).await.map_err(|e| e.to_string())?;
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
+    tokio::spawn(conn);
+    let mut req = Request::post(path)
+        .header(hyper::header::HOST, format!("{host}:{port}"))
+        .header(hyper::header::CONTENT_TYPE, "application/json")
+        .header(hyper::header::USER_AGENT, "dojo-sandbox-webhooks");
+    if let Some(sig) = &d.signature {
+        req = req.header(SIGNATURE_HEADER, sig.as_str());
+    }
+    let req = req.body(Full::new(Bytes::from(d.body.clone()))).map_err(|e| e.to_string())?;
+    let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
+    let status = resp.status().as_u16();
+    // Drain the answer so the connection ends cleanly; its content does not matter.
+    let _ = resp.into_body().collect().await;
+    Ok(status)
+}

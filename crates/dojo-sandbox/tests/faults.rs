@@ -1,0 +1,176 @@
+//! Every fault kind, over real loopback HTTP, through the Rust API and the HTTP controls.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::Client;
+use dojo_sandbox::{Config, Fault, FaultKind, Route, Sandbox, TestCard};
+
+/// An Authorized setup intent and a Created payment intent from it: `(si, pi)`.
+fn chargeable(_sb: &Sandbox, c: &Client) -> (String, String) {
+    let si = c.api(
+        "POST",
+        "/setup-intents",
+        Some(r#"{"reference":"T1","terms":"fee","merchantInitiatedTransactionType":"NoShow","intendedAmount":{"value":"1000","currencyCode":"GBP"}}"#),
+    );
+    assert_eq!(si.status, 200, "{}", si.text());
+    let si = si.json()["id"].as_str().unwrap().to_owned();
+    let a = c.raw(
+        "POST",
+        &format!("/_sandbox/setup-intents/{si}/authorize"),
+        &[],
+        br#"{"cardNumber":"5200000000001005","expiry":"12/29"}"#,
+    );
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert_eq!(a.json()["outcome"], "Authorized");
+    let body = format!(r#"{{"amount":{{"value":1000,"currencyCode":"GBP"}},"reference":"r","setupIntentId":"{si}"}}"#);
+    let pi = c.api("POST", "/payment-intents", Some(&body));
+    assert_eq!(pi.status, 200, "{}", pi.text());
+    (si, pi.json()["id"].as_str().unwrap().to_owned())
+}
+
+fn status_of(c: &Client, pi: &str) -> String {
+    c.api("GET", &format!("/payment-intents/{pi}"), None).json()["status"].as_str().unwrap().to_owned()
+}
+
+fn charge(c: &Client, pi: &str) -> Result<common::Answer, ureq::Error> {
+    let auth = format!("Basic {}", common::KEY);
+    c.try_raw(
+        "POST",
+        &format!("/payment-intents/{pi}/charge"),
+        &[("Authorization", &auth), ("version", "2026-02-27")],
+        b"",
+    )
+}
+
+#[test]
+fn status_fault_leaves_state_untouched() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let c = Client::new(sb.base_url());
+    let (_, pi) = chargeable(&sb, &c);
+    sb.add_fault(Fault::once(Route::ChargePaymentIntent, FaultKind::Status(503)));
+    let a = charge(&c, &pi).unwrap();
+    assert_eq!(a.status, 503);
+    assert_eq!(a.json()["status"], 503);
+    assert!(a.json()["traceId"].is_string());
+    assert_eq!(status_of(&c, &pi), "Created");
+    assert_eq!(sb.charge_attempts(&pi), 0);
+    // Used up: the next charge goes through.
+    assert_eq!(charge(&c, &pi).unwrap().status, 200);
+    assert_eq!(sb.captures(&pi).len(), 1);
+}
+
+#[test]
+fn drop_before_commit_changes_nothing() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let c = Client::new(sb.base_url());
+    let (si, pi) = chargeable(&sb, &c);
+    sb.add_fault(Fault::once(Route::ChargePaymentIntent, FaultKind::DropBeforeCommit));
+    assert!(charge(&c, &pi).is_err(), "no answer expected");
+    assert_eq!(status_of(&c, &pi), "Created");
+    assert_eq!(c.api("GET", &format!("/setup-intents/{si}"), None).json()["status"], "Authorized");
+    assert!(sb.captures(&pi).is_empty());
+    assert_eq!(sb.charge_attempts(&pi), 0);
+}
+
+#[test]
+fn drop_after_commit_charges_once() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let c = Client::new(sb.base_url());
+    let (si, pi) = chargeable(&sb, &c);
+    sb.add_fault(Fault::once(Route::ChargePaymentIntent, FaultKind::DropAfterCommit));
+    assert!(charge(&c, &pi).is_err(), "no answer expected");
+    assert_eq!(status_of(&c, &pi), "Captured");
+    assert_eq!(c.api("GET", &format!("/setup-intents/{si}"), None).json()["status"], "Completed");
+    assert_eq!(sb.captures(&pi).len(), 1);
+    // A blind retry is refused: no double charge.
+    assert_eq!(charge(&c, &pi).unwrap().status, 409);
+    assert_eq!(sb.captures(&pi).len(), 1);
+    assert_eq!(sb.charge_attempts(&pi), 2);
+}
+
+#[test]
+fn truncated_body_after_commit() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let c = Client::new(sb.base_url());
+    let (_, pi) = chargeable(&sb, &c);
+    sb.add_fault(Fault::once(Route::ChargePaymentIntent, FaultKind::TruncateBody));
+    assert!(charge(&c, &pi).is_err(), "a short body must not read as complete");
+    assert_eq!(status_of(&c, &pi), "Captured");
+    assert_eq!(sb.captures(&pi).len(), 1);
+
+    // On the wire: the full Content-Length, half the body, then the connection closes.
+    use std::io::{Read, Write};
+    sb.add_fault(Fault::once(Route::GetPaymentIntent, FaultKind::TruncateBody));
+    let addr = sb.base_url().trim_start_matches("http://").to_owned();
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(s, "GET /payment-intents/{pi} HTTP/1.1\r\nHost: x\r\nAuthorization: Basic sk_sandbox_x\r\nversion: 2026-02-27\r\n\r\n").unwrap();
+    let mut got = Vec::new();
+    let _ = s.read_to_end(&mut got);
+    let text = String::from_utf8_lossy(&got);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let len: usize = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length: ").map(|v| v.trim().parse().unwrap()))
+        .unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert_eq!(body.len(), len / 2, "half of {len} bytes");
+}
+
+#[test]
+fn latency_then_normal_answer() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let c = Client::new(sb.base_url());
+    let (_, pi) = chargeable(&sb, &c);
+    sb.add_fault(Fault::once(Route::Any, FaultKind::Latency(Duration::from_millis(300))));
+    let t = Instant::now();
+    assert_eq!(status_of(&c, &pi), "Created");
+    assert!(t.elapsed() >= Duration::from_millis(300));
+}
+
+#[test]
+fn times_probability_and_http_controls() {
+    let counts: Vec<usize> = (0..2)
+        .map(|_| {
+            let sb = Sandbox::start(Config { seed: 42, ..Config::default() }).unwrap();
+            let c = Client::new(sb.base_url());
+            sb.add_fault(Fault { route: Route::Any, kind: FaultKind::Status(500), times: None, probability: 0.5 });
+            (0..40).filter(|_| c.api("GET", "/setup-intents/si_x", None).status == 500).count()
+        })
+        .collect();
+    assert_eq!(counts[0], counts[1], "same seed, same draws");
+    assert!(counts[0] > 5 && counts[0] < 35, "{counts:?}");
+
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let c = Client::new(sb.base_url());
+    let f = c.raw(
+        "POST",
+        "/_sandbox/faults",
+        &[],
+        br#"{"route":"get_setup_intent","kind":"status","status":502,"times":2,"probability":1.0}"#,
+    );
+    assert_eq!(f.status, 200, "{}", f.text());
+    assert_eq!(c.raw("GET", "/_sandbox/faults", &[], b"").json()[0]["times"], 2);
+    let statuses: Vec<u16> = (0..3).map(|_| c.api("GET", "/setup-intents/si_x", None).status).collect();
+    assert_eq!(statuses, vec![502, 502, 404]);
+    assert_eq!(c.raw("GET", "/_sandbox/faults", &[], b"").json(), serde_json::json!([]));
+    c.raw("POST", "/_sandbox/faults", &[], br#"{"route":"any","kind":"drop_before_commit"}"#);
+    assert!(c.try_raw("GET", "/setup-intents/si_x", &[], b"").is_err());
+    assert_eq!(c.raw("DELETE", "/_sandbox/faults", &[], b"").status, 204);
+    assert_eq!(c.api("GET", "/setup-intents/si_x", None).status, 404);
+    let bad = c.raw("POST", "/_sandbox/faults", &[], br#"{"route":"nope","kind":"status"}"#);
+    assert_eq!(bad.status, 400);
+
+    // Decline over HTTP: an Authorized setup intent's card then declines charges.
+    let (si, pi) = chargeable(&sb, &c);
+    assert_eq!(c.raw("POST", &format!("/_sandbox/setup-intents/{si}/decline"), &[], b"").status, 200);
+    let a = charge(&c, &pi).unwrap();
+    assert_eq!(a.json()["status"], "Declined");
+    assert_eq!(sb.charge_attempts(&pi), 1);
+    let caps = c.raw("GET", &format!("/_sandbox/payment-intents/{pi}/captures"), &[], b"");
+    assert_eq!(caps.json(), serde_json::json!([]));
+    let _ = TestCard::SUCCESS;
+}

@@ -1,0 +1,152 @@
+//! The seed's flow over real loopback HTTP, with dojo-core building every request and
+//! decoding every answer: create a setup intent, authorize it, charge a payment intent
+//! created from it, and the refusals around it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod common;
+
+use common::{Client, key};
+use dojo_core::lifecycle::{ChargeOutcome, PaymentIntentState, SetupIntentState};
+use dojo_core::request::{Api, CreatePaymentIntentRequest, CreateSetupIntentRequest};
+use dojo_core::{
+    CaptureStatus, MerchantInitiatedTransactionType, Money, PaymentIntentStatus, SetupIntentId, SetupIntentStatus,
+};
+use dojo_sandbox::{Config, Sandbox, SandboxError, TestCard};
+
+fn create_setup_intent(c: &Client, api: &Api<'_>, amount: i64) -> SetupIntentId {
+    let mut buf = [0u8; 1024];
+    let body = CreateSetupIntentRequest::new(
+        "Table 12, 8pm",
+        "If you do not arrive, we charge a no-show fee of \u{a3}10.00 <& more>.",
+        MerchantInitiatedTransactionType::NoShow,
+        Money::gbp(amount),
+    );
+    let req = api.create_setup_intent(&body, &mut buf).unwrap();
+    let a = c.send(&req, &buf);
+    assert_eq!(a.status, 200, "{}", a.text());
+    let si = req.decode(a.status, &a.body).unwrap();
+    assert_eq!(si.status, SetupIntentStatus::Created);
+    si.id
+}
+
+#[test]
+fn seed_flow_end_to_end() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    assert!(sb.base_url().starts_with("http://127.0.0.1:"));
+    let c = Client::new(sb.base_url());
+    let key = key();
+    let api = Api::new(&key);
+    let mut buf = [0u8; 1024];
+
+    // 1. A setup intent; the id has the real shape.
+    let si_id = create_setup_intent(&c, &api, 1000);
+    let id = si_id.as_str();
+    assert!(id.starts_with("si_sandbox_") && id.len() == "si_sandbox_".len() + 22, "{id}");
+    let req = api.get_setup_intent(&si_id).unwrap();
+    let a = c.send(&req, &buf);
+    // ASP.NET escaping: the pound sign and < & > come back as \uXXXX.
+    assert!(a.text().contains(r"\u00A3") && a.text().contains(r"\u003C\u0026"), "{}", a.text());
+    let si = req.decode(a.status, &a.body).unwrap();
+    assert_eq!(si.terms.unwrap(), "If you do not arrive, we charge a no-show fee of \u{a3}10.00 <& more>.");
+    let mut setup = SetupIntentState::from_response(&si);
+
+    // 2. The checkout page shows it.
+    let page = c.raw("GET", &format!("/checkout/{id}"), &[], b"");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("Table 12, 8pm") && page.text().contains("10.00 GBP"));
+
+    // 3. The customer authorizes a card.
+    sb.authorize_setup_intent(id, TestCard::SUCCESS).unwrap();
+    let req = api.get_setup_intent(&si_id).unwrap();
+    let a = c.send(&req, &buf);
+    let si = req.decode(a.status, &a.body).unwrap();
+    setup.observe_response(&si).unwrap();
+    assert_eq!(setup.status(), SetupIntentStatus::Authorized);
+
+    // 4. A payment intent for the intended amount, from the setup intent.
+    let body = CreatePaymentIntentRequest::for_setup_intent("No-show Table 12", Money::gbp(1000), si_id);
+    let req = api.create_payment_intent(&body, &mut buf).unwrap();
+    let a = c.send(&req, &buf);
+    assert_eq!(a.status, 200, "{}", a.text());
+    let pi = req.decode(a.status, &a.body).unwrap();
+    assert!(pi.id.as_str().starts_with("pi_sandbox_") && pi.id.as_str().len() == 33);
+    let mut payment = PaymentIntentState::from_response(&pi).unwrap();
+    let pi_id = payment.id();
+
+    // 5. Charge it once.
+    let ticket = payment.begin_charge(&setup, sb.now()).unwrap();
+    let req = api.charge_payment_intent(&ticket.payment_intent()).unwrap();
+    let a = c.send(&req, &buf);
+    assert_eq!(a.status, 200, "{}", a.text());
+    let charge = req.decode(a.status, &a.body).unwrap();
+    assert_eq!(charge.status, CaptureStatus::Successful);
+    assert_eq!(payment.record_charge(ticket, charge.status, &mut setup), ChargeOutcome::Charged);
+
+    // 6. The server agrees: Completed and Captured, one capture of 1000.
+    let req = api.get_setup_intent(&si_id).unwrap();
+    let a = c.send(&req, &buf);
+    assert_eq!(req.decode(a.status, &a.body).unwrap().status, SetupIntentStatus::Completed);
+    let req = api.get_payment_intent(&pi_id, false).unwrap();
+    let a = c.send(&req, &buf);
+    assert_eq!(req.decode(a.status, &a.body).unwrap().status, PaymentIntentStatus::Captured);
+    assert_eq!(sb.captures(pi_id.as_str()).iter().map(|c| c.amount).collect::<Vec<_>>(), vec![1000]);
+
+    // 7. A second charge is refused with 409 and captures nothing.
+    let req = api.charge_payment_intent(&pi_id).unwrap();
+    let a = c.send(&req, &buf);
+    assert_eq!(a.status, 409, "{}", a.text());
+    let err = req.decode(a.status, &a.body).unwrap_err();
+    assert!(matches!(err, dojo_core::Error::Api(_)));
+    let p = a.json();
+    assert_eq!(p["status"], 409);
+    assert!(p["type"].is_string() && p["title"].is_string() && p["traceId"].is_string());
+    assert_eq!(sb.captures(pi_id.as_str()).len(), 1);
+    assert_eq!(sb.charge_attempts(pi_id.as_str()), 2);
+}
+
+#[test]
+fn wrong_amount_declines_and_unauthorized_setup_intents() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let c = Client::new(sb.base_url());
+    let key = key();
+    let api = Api::new(&key);
+    let mut buf = [0u8; 1024];
+
+    // Not yet authorized: 409.
+    let si_id = create_setup_intent(&c, &api, 1000);
+    let body = CreatePaymentIntentRequest::for_setup_intent("r", Money::gbp(1000), si_id);
+    let req = api.create_payment_intent(&body, &mut buf).unwrap();
+    let pi = c.send(&req, &buf);
+    let pi_id = req.decode(pi.status, &pi.body).unwrap().id;
+    let a = c.send(&api.charge_payment_intent(&pi_id).unwrap(), &buf);
+    assert_eq!(a.status, 409, "{}", a.text());
+
+    // Wrong amount: 400 with an errors map, nothing captured, the setup intent untouched.
+    sb.authorize_setup_intent(si_id.as_str(), TestCard::SUCCESS_2).unwrap();
+    let body = CreatePaymentIntentRequest::for_setup_intent("r", Money::gbp(999), si_id);
+    let req = api.create_payment_intent(&body, &mut buf).unwrap();
+    let a = c.send(&req, &buf);
+    let wrong = req.decode(a.status, &a.body).unwrap().id;
+    let a = c.send(&api.charge_payment_intent(&wrong).unwrap(), &buf);
+    assert_eq!(a.status, 400, "{}", a.text());
+    assert!(a.json()["errors"]["amount"].is_array(), "{}", a.text());
+    assert!(sb.captures(wrong.as_str()).is_empty());
+
+    // A declined card: `Declined`, the payment intent stays Created, and can be charged
+    // again once the card works.
+    sb.decline_setup_intent(si_id.as_str()).unwrap();
+    let req = api.charge_payment_intent(&pi_id).unwrap();
+    let a = c.send(&req, &buf);
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert_eq!(req.decode(a.status, &a.body).unwrap().status, CaptureStatus::Declined);
+    let a = c.send(&api.get_payment_intent(&pi_id, false).unwrap(), &buf);
+    assert_eq!(a.json()["status"], "Created");
+    assert!(sb.captures(pi_id.as_str()).is_empty());
+
+    // Declined cards at checkout leave the setup intent Created.
+    let other = create_setup_intent(&c, &api, 500);
+    assert_eq!(sb.authorize_setup_intent(other.as_str(), TestCard::DECLINE), Err(SandboxError::Declined));
+    let a = c.send(&api.get_setup_intent(&other).unwrap(), &buf);
+    assert_eq!(a.json()["status"], "Created");
+    assert!(matches!(sb.authorize_setup_intent("si_sandbox_nope", TestCard::SUCCESS), Err(SandboxError::NotFound(_))));
+}
