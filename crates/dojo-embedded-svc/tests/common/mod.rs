@@ -1,0 +1,2 @@
+#![allow(dead_code, unreachable_pub, missing_docs)]
+pub mod mock;
