@@ -55,7 +55,7 @@ fn compare(label: &str, rounds: usize, per_round: usize, mut adapter: Side<'_>, 
             }
             t.elapsed()
         };
-        let (a, r) = if round % 2 == 0 {
+        let (a, r) = if round.is_multiple_of(2) {
             let a = time(&mut adapter);
             (a, time(&mut raw))
         } else {

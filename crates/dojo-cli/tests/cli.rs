@@ -1,0 +1,331 @@
+//! The built `dojo` binary end to end against the emulator (started in this test process
+//! on 127.0.0.1:0), `--json` output parsed back, and every error path with its exit code.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use dojo_sandbox::{Config, Fault, FaultKind, Route, Sandbox, TestCard};
+use serde_json::Value;
+
+const KEY: &str = "sk_sandbox_cli_test";
+
+fn dojo() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_dojo"));
+    c.env_remove("DOJO_API_KEY").env_remove("DOJO_BASE_URL").stdin(Stdio::null());
+    c
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+    }
+}
+
+fn finish(o: Output) -> Run {
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(o.stdout).unwrap(),
+        stderr: String::from_utf8(o.stderr).unwrap(),
+    }
+}
+
+/// Runs `dojo args…` against the emulator with the test key.
+fn run(sb: &Sandbox, args: &[&str]) -> Run {
+    finish(dojo().env("DOJO_API_KEY", KEY).env("DOJO_BASE_URL", sb.base_url()).args(args).output().unwrap())
+}
+
+fn ok_json(sb: &Sandbox, args: &[&str]) -> Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let r = run(sb, &all);
+    assert_eq!(r.code, 0, "dojo {args:?}: {}{}", r.stdout, r.stderr);
+    r.json()
+}
+
+fn create_setup_intent(sb: &Sandbox) -> String {
+    let si =
+        ok_json(sb, &["setup-intents", "create", "--amount", "10.00", "--currency", "GBP", "--reference", "Table 12"]);
+    assert_eq!(si["status"], "Created");
+    assert_eq!(si["intendedAmount"]["value"], 1000);
+    assert_eq!(si["intendedAmount"]["currencyCode"], "GBP");
+    si["id"].as_str().unwrap().to_owned()
+}
+
+/// An authorized setup intent and a payment intent from it.
+fn ready_to_charge(sb: &Sandbox) -> (String, String) {
+    let si = create_setup_intent(sb);
+    sb.authorize_setup_intent(&si, TestCard::SUCCESS).unwrap();
+    let pi = ok_json(sb, &["payment-intents", "create", "--setup-intent", &si]);
+    assert_eq!(pi["status"], "Created");
+    assert_eq!(pi["amount"]["value"], 1000);
+    assert_eq!(pi["setupIntentId"], si.as_str());
+    (si, pi["id"].as_str().unwrap().to_owned())
+}
+
+#[test]
+fn demo_finishes_with_completed() {
+    let started = Instant::now();
+    let r = finish(dojo().arg("demo").output().unwrap());
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    for step in
+        ["1. created setup intent", "2. checkout link", "3.", "Authorized", "4. created payment intent", "5. charged"]
+    {
+        assert!(r.stdout.contains(step), "missing {step:?} in:\n{}", r.stdout);
+    }
+    assert!(r.stdout.contains("Captured"), "{}", r.stdout);
+    assert!(r.stdout.contains("6. setup intent") && r.stdout.contains(": Completed"), "{}", r.stdout);
+    assert!(r.stdout.contains('▀') || r.stdout.contains('▄'), "the QR code is drawn");
+    assert!(started.elapsed() < Duration::from_secs(30));
+
+    let r = finish(dojo().args(["demo", "--json"]).output().unwrap());
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["setupIntentStatus"], "Completed");
+    assert_eq!(v["paymentIntentStatus"], "Captured");
+    assert_eq!(v["amount"]["value"], 1000);
+    assert_eq!(v["steps"].as_array().unwrap().len(), 6);
+    assert_eq!(v["steps"][4]["report"]["outcome"], "charged");
+}
+
+#[test]
+fn the_whole_flow_with_json_output() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let (si, pi) = ready_to_charge(&sb);
+    assert_eq!(ok_json(&sb, &["setup-intents", "get", &si])["status"], "Authorized");
+
+    let charge = ok_json(&sb, &["payment-intents", "charge", &pi]);
+    assert_eq!(charge["outcome"], "charged");
+    assert_eq!(charge["chargeStatus"], "Successful");
+    assert_eq!(charge["reconciled"], false);
+    assert_eq!(charge["setupIntentStatus"], "Completed");
+    assert_eq!(ok_json(&sb, &["payment-intents", "get", &pi])["status"], "Captured");
+    assert_eq!(ok_json(&sb, &["setup-intents", "get", &si])["status"], "Completed");
+    assert_eq!(sb.captures(&pi).len(), 1);
+
+    let refund = ok_json(&sb, &["payment-intents", "refund", &pi, "--amount", "4.00", "--reason", "goodwill"]);
+    assert!(refund["refundId"].is_string(), "{refund}");
+    assert_eq!(ok_json(&sb, &["payment-intents", "get", &pi])["refundedAmount"], 400);
+
+    // Human output of the same.
+    let r = run(&sb, &["payment-intents", "get", &pi]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("Captured") && r.stdout.contains("10.00 GBP"), "{}", r.stdout);
+}
+
+#[test]
+fn cancel_commands() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let si = create_setup_intent(&sb);
+    assert_eq!(ok_json(&sb, &["setup-intents", "cancel", &si])["status"], "Canceled");
+
+    let si = create_setup_intent(&sb);
+    sb.authorize_setup_intent(&si, TestCard::SUCCESS).unwrap();
+    let r = run(&sb, &["--json", "setup-intents", "cancel", &si]);
+    assert_eq!(r.code, 3, "an Authorized one needs --include-authorized: {}", r.stdout);
+    assert_eq!(ok_json(&sb, &["setup-intents", "cancel", &si, "--include-authorized"])["status"], "Closed");
+
+    let (_, pi) = ready_to_charge(&sb);
+    assert_eq!(ok_json(&sb, &["payment-intents", "cancel", &pi])["status"], "Canceled");
+    assert_eq!(run(&sb, &["payment-intents", "get", &pi]).code, 3, "hidden once canceled");
+    assert_eq!(ok_json(&sb, &["payment-intents", "get", &pi, "--return-canceled"])["status"], "Canceled");
+}
+
+#[test]
+fn checkout_link_and_qr() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let si = create_setup_intent(&sb);
+    let v = ok_json(&sb, &["setup-intents", "checkout-link", &si, "--qr"]);
+    assert_eq!(v["url"], format!("{}/checkout/{si}", sb.base_url()));
+    assert!(v["qr"].as_str().unwrap().contains('█'));
+    // Off loopback it is Dojo's hosted page (no request is made).
+    let r = finish(
+        dojo().args(["setup-intents", "checkout-link", &si, "--base-url", "https://api.dojo.tech"]).output().unwrap(),
+    );
+    assert_eq!(r.stdout.trim(), format!("https://pay.dojo.tech/checkout/{si}"));
+}
+
+#[test]
+fn a_charge_whose_answer_is_lost_is_reconciled_with_one_capture() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let (si, pi) = ready_to_charge(&sb);
+    sb.add_fault(Fault::once(Route::ChargePaymentIntent, FaultKind::DropAfterCommit));
+    let v = ok_json(&sb, &["payment-intents", "charge", &pi]);
+    assert_eq!(v["outcome"], "charged");
+    assert_eq!(v["reconciled"], true);
+    assert!(v["reconciledFrom"].as_str().unwrap().contains("outcome unknown"));
+    assert_eq!(v["paymentIntentStatus"], "Captured");
+    assert_eq!(sb.captures(&pi).len(), 1, "exactly one capture");
+    assert_eq!(sb.charge_attempts(&pi), 1);
+    assert_eq!(ok_json(&sb, &["setup-intents", "get", &si])["status"], "Completed");
+}
+
+#[test]
+fn exit_codes_and_error_messages() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+
+    // Usage (2): no key, a bad key (never echoed), bad amounts, bad ids, plain http off loopback.
+    let r = finish(dojo().args(["setup-intents", "get", "si_sandbox_x"]).output().unwrap());
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("DOJO_API_KEY") && r.stderr.contains("dojo demo"), "{}", r.stderr);
+    let secret = "sk_live_SECRET_do_not_print";
+    let r = finish(dojo().env("DOJO_API_KEY", secret).args(["setup-intents", "get", "si_x"]).output().unwrap());
+    assert_eq!(r.code, 2);
+    assert!(!r.stderr.contains("SECRET") && !r.stdout.contains("SECRET"), "{}", r.stderr);
+    for (arg, words) in [
+        ("--amount=10.001", "decimal places"),
+        ("--amount=-1", "greater than zero"),
+        ("--amount=0", "greater than zero"),
+        ("--amount=1e3", "plain decimal"),
+    ] {
+        let r = run(&sb, &["setup-intents", "create", arg]);
+        assert_eq!(r.code, 2, "{arg}: {}", r.stderr);
+        assert!(r.stderr.contains(words), "{arg}: {}", r.stderr);
+    }
+    let r = run(&sb, &["setup-intents", "create", "--amount", "99999999999999999999"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("too large"), "{}", r.stderr);
+    let r = run(&sb, &["setup-intents", "create", "--amount", "10", "--currency", "USD"]);
+    assert_eq!(r.code, 2);
+    let r = run(&sb, &["--json", "setup-intents", "get", "pi_sandbox_abc"]);
+    assert_eq!((r.code, r.json()["error"]["kind"].as_str()), (2, Some("usage")));
+    let r = run(&sb, &["setup-intents", "get", "si_x", "--base-url", "http://example.com"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("http://"), "{}", r.stderr);
+    let r = finish(dojo().args(["setup-intents", "frobnicate"]).output().unwrap());
+    assert_eq!(r.code, 2, "clap's usage errors");
+
+    // API (3): 404 with a hint, 401/403 for a production key, 409.
+    let r = run(&sb, &["--json", "setup-intents", "get", "si_sandbox_doesNotExist0000000000000"]);
+    assert_eq!(r.code, 3);
+    let e = &r.json()["error"];
+    assert_eq!((e["kind"].as_str(), e["status"].as_u64()), (Some("api"), Some(404)));
+    assert!(e["traceId"].is_string() && e["hint"].as_str().unwrap().contains("check the id"), "{e}");
+    let r = run(&sb, &["setup-intents", "get", "si_sandbox_doesNotExist0000000000000"]);
+    assert!(r.stderr.contains("404") && r.stderr.contains("hint:"), "{}", r.stderr);
+
+    let r = finish(
+        dojo()
+            .env("DOJO_API_KEY", "sk_prod_wrong_environment")
+            .env("DOJO_BASE_URL", sb.base_url())
+            .args(["--json", "setup-intents", "get", "si_sandbox_x"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r.code, 3);
+    assert!(matches!(r.json()["error"]["status"].as_u64(), Some(401 | 403)), "{}", r.stdout);
+    assert!(!r.stdout.contains("wrong_environment"), "the key is never echoed");
+
+    let (_, pi) = ready_to_charge(&sb);
+    ok_json(&sb, &["payment-intents", "charge", &pi]);
+    let r = run(&sb, &["--json", "payment-intents", "cancel", &pi]);
+    assert_eq!(r.code, 3, "{}", r.stdout);
+    assert_eq!(r.json()["error"]["status"], 409, "cancel of a Captured payment intent");
+    // A second charge is refused by the lifecycle before anything is sent (1).
+    let r = run(&sb, &["payment-intents", "charge", &pi]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("already"), "{}", r.stderr);
+    assert_eq!(sb.charge_attempts(&pi), 1);
+
+    // Network (4): nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let r = finish(
+        dojo()
+            .env("DOJO_API_KEY", KEY)
+            .args(["--json", "setup-intents", "get", "si_sandbox_x", "--base-url", &format!("http://127.0.0.1:{port}")])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r.code, 4, "{}", r.stdout);
+    assert_eq!(r.json()["error"]["kind"], "network");
+
+    // Outcome unknown (5): a create whose answer is lost.
+    sb.add_fault(Fault::once(Route::CreateSetupIntent, FaultKind::DropAfterCommit));
+    let r = run(&sb, &["--json", "setup-intents", "create", "--amount", "10.00"]);
+    assert_eq!(r.code, 5, "{}", r.stdout);
+    let e = &r.json()["error"];
+    assert_eq!((e["kind"].as_str(), e["operation"].as_str()), (Some("outcome_unknown"), Some("create_setup_intent")));
+}
+
+#[test]
+fn the_key_from_a_file() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let dir = std::env::temp_dir().join(format!("dojo-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("key");
+    std::fs::write(&file, format!("{KEY}\n")).unwrap();
+    let r = finish(
+        dojo()
+            .env("DOJO_BASE_URL", sb.base_url())
+            .args(["--json", "--api-key-file", file.to_str().unwrap(), "setup-intents", "create", "--amount", "5"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["intendedAmount"]["value"], 500);
+    let r =
+        finish(dojo().args(["--api-key-file", "/nonexistent/key", "setup-intents", "get", "si_x"]).output().unwrap());
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("cannot read the API key file"), "{}", r.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn watch_until_the_status_changes() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let si = create_setup_intent(&sb);
+    let child = dojo()
+        .env("DOJO_API_KEY", KEY)
+        .env("DOJO_BASE_URL", sb.base_url())
+        .args(["watch", &si, "--interval", "0.1", "--for", "20"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    sb.authorize_setup_intent(&si, TestCard::SUCCESS).unwrap();
+    let r = finish(child.wait_with_output().unwrap());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("Created → Authorized"), "{}", r.stdout);
+
+    // Bounded: nothing changes, it gives up.
+    let r = run(&sb, &["watch", &si, "--interval", "0.1", "--for", "1"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("still Authorized"), "{}", r.stderr);
+}
+
+#[test]
+fn the_sandbox_command_serves_until_its_time_is_up() {
+    let mut child =
+        dojo().args(["--json", "sandbox", "--port", "0", "--for", "5"]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let v: Value = serde_json::from_str(&line).unwrap();
+    let base = v["baseUrl"].as_str().unwrap().to_owned();
+    let r = finish(
+        dojo()
+            .env("DOJO_API_KEY", v["apiKey"].as_str().unwrap())
+            .args(["--json", "setup-intents", "create", "--amount", "1.50", "--base-url", &base])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["intendedAmount"]["value"], 150);
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let r = finish(dojo().arg("--help").output().unwrap());
+    assert_eq!(r.code, 0);
+    for words in ["Exit codes", "outcome unknown", "network error", "dojo demo", "DOJO_API_KEY"] {
+        assert!(r.stdout.contains(words), "{words}: {}", r.stdout);
+    }
+}
