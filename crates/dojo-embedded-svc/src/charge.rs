@@ -6,7 +6,7 @@ use dojo_core::lifecycle::{Anomaly, ChargeOutcome, PaymentIntentState, SetupInte
 use dojo_core::request::Operation;
 use dojo_core::{CaptureStatus, PaymentIntentStatus, Timestamp};
 
-use crate::client::{Client, ClientResult, ConnError, Connect, Stop, decode_ok};
+use crate::client::{Client, ClientResult, ConnError, Connect, Fetched, Stop, decode_with};
 use crate::error::{CauseKind, Error};
 use crate::retry::Delay;
 
@@ -53,6 +53,13 @@ pub enum ReconcileTrigger {
     Unsettled(CaptureStatus),
     /// [`Client::reconcile_charge`] was called for an earlier unknown outcome.
     Requested,
+}
+
+/// What the charge request established: settled, or what to reconcile (with the
+/// charge's own error, returned if the read-back fails too).
+enum Charged<E> {
+    Settled(ChargeReport),
+    Unsettled(ReconcileTrigger, Option<Stop<E>>),
 }
 
 impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
@@ -102,6 +109,9 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         }
     }
 
+    /// The charge, then the read-back when its answer did not settle it. The two run
+    /// one after the other (not nested), so the deep decoding of the read-back does not
+    /// stack on the charge's frame.
     pub(crate) fn charge_once(
         &mut self,
         payment: &mut PaymentIntentState,
@@ -109,15 +119,35 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         now: Timestamp,
         buf: &mut [u8],
     ) -> Result<ChargeReport, Stop<ConnError<K>>> {
+        match self.send_charge(payment, setup, now, buf)? {
+            Charged::Settled(report) => Ok(report),
+            Charged::Unsettled(trigger, early) => {
+                self.read_back(payment, setup, trigger, buf).map_err(|read_back| early.unwrap_or(read_back))
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn send_charge(
+        &mut self,
+        payment: &mut PaymentIntentState,
+        setup: &mut SetupIntentState,
+        now: Timestamp,
+        buf: &mut [u8],
+    ) -> Result<Charged<ConnError<K>>, Stop<ConnError<K>>> {
         let req = self.api().charge_payment_intent(&payment.id())?;
         // The URL must fit before the charge is begun (a charge has no body).
         req.write_url(self.base_url(), buf)?;
         let ticket = payment.begin_charge(setup, now)?;
         let (trigger, early) = match self.exchange_with_retries(&req, buf) {
-            Ok(raw) if raw.is_success() => match decode_ok::<_, ConnError<K>>(&req, raw, buf) {
-                Ok(charge) => match payment.record_charge(ticket, charge.status, setup) {
-                    ChargeOutcome::Unknown => (ReconcileTrigger::Unsettled(charge.status), None),
-                    outcome => return Ok(ChargeReport { outcome, reconciled: None }),
+            Ok(raw) if raw.is_success() => match decode_with::<dojo_core::response::kind::ChargeKind, ConnError<K>, _>(
+                Fetched::new(raw, req.operation()),
+                buf,
+                |c| c.status,
+            ) {
+                Ok(status) => match payment.record_charge(ticket, status, setup) {
+                    ChargeOutcome::Unknown => (ReconcileTrigger::Unsettled(status), None),
+                    outcome => return Ok(Charged::Settled(ChargeReport { outcome, reconciled: None })),
                 },
                 Err(stop) => {
                     payment.record_charge_outcome_unknown(ticket);
@@ -148,9 +178,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 (trigger, Some(Stop::Failed(e)))
             }
         };
-        self.read_back(payment, setup, trigger, buf).map_err(|read_back| early.unwrap_or(read_back))
+        Ok(Charged::Unsettled(trigger, early))
     }
 
+    #[inline(never)]
     fn read_back(
         &mut self,
         payment: &mut PaymentIntentState,
@@ -158,9 +189,9 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         trigger: ReconcileTrigger,
         buf: &mut [u8],
     ) -> Result<ChargeReport, Stop<ConnError<K>>> {
-        let req = self.api().get_payment_intent(&payment.id(), true)?;
-        let raw = self.fetch(&req, buf)?;
-        let observed = decode_ok::<_, ConnError<K>>(&req, raw, buf)?.status;
+        let id = payment.id();
+        let fetched = self.fetch_built(|api, _| api.get_payment_intent(&id, true), buf)?;
+        let observed = decode_with(fetched, buf, |pi| pi.status)?;
         let (outcome, anomaly) = match payment.reconcile(observed, setup) {
             Ok(outcome) => (outcome, None),
             Err(anomaly) => (ChargeOutcome::Unknown, Some(anomaly)),

@@ -220,6 +220,19 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         if raw.is_success() { Ok(raw) } else { Err(Stop::Refused(raw)) }
     }
 
+    /// Builds a request with `build` (writing its body into `buf`), sends it like
+    /// [`fetch`](Self::fetch), and keeps only what decoding needs.
+    #[inline(never)]
+    pub(crate) fn fetch_built<R: ResponseKind>(
+        &mut self,
+        build: impl FnOnce(Api<'k>, &mut [u8]) -> Result<Request<'k, R>, dojo_core::Error<'static>>,
+        buf: &mut [u8],
+    ) -> Result<Fetched<R>, Stop<ConnError<K>>> {
+        let req = build(self.api, buf)?;
+        let raw = self.fetch(&req, buf)?;
+        Ok(Fetched::new(raw, req.operation()))
+    }
+
     fn next_seed(&mut self) -> u32 {
         let mut x = self.seed;
         x ^= x << 13;
@@ -231,6 +244,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
 
     /// One exchange: connect if needed, send the request with `Content-Length`, read
     /// the whole answer into `buf`. On any failure the connection is dropped.
+    #[inline(never)]
     fn exchange<R: ResponseKind>(
         &mut self,
         req: &Request<'_, R>,
@@ -459,24 +473,45 @@ impl<E> From<BufferTooSmall> for Stop<E> {
     }
 }
 
-/// Decodes a 2xx answer in `buf`; a failure does not borrow `buf` (an undecodable
-/// answer to a non-idempotent request is an outcome unknown).
-pub(crate) fn decode_ok<'b, R: ResponseKind, E>(
-    req: &Request<'_, R>,
-    raw: Raw,
+/// An answer read into the buffer, and the operation it answers; the request itself
+/// (a few hundred bytes) is gone from the stack before the answer is decoded.
+pub(crate) struct Fetched<R> {
+    pub(crate) raw: Raw,
+    pub(crate) operation: Operation,
+    _kind: core::marker::PhantomData<fn() -> R>,
+}
+
+impl<R> Fetched<R> {
+    pub(crate) fn new(raw: Raw, operation: Operation) -> Self {
+        Fetched { raw, operation, _kind: core::marker::PhantomData }
+    }
+}
+
+/// Decodes a 2xx answer in `buf` and hands the model to `f`, which keeps what the
+/// caller needs: the model (over a kilobyte for an intent) lives only in this frame, and
+/// a failure does not borrow `buf` (an undecodable answer to a non-idempotent request
+/// is an outcome unknown).
+#[inline(never)]
+pub(crate) fn decode_with<'b, R: ResponseKind, E, T>(
+    fetched: Fetched<R>,
     buf: &'b [u8],
-) -> Result<R::Output<'b>, Stop<E>> {
+    f: impl FnOnce(&R::Output<'b>) -> T,
+) -> Result<T, Stop<E>> {
+    let Fetched { raw, operation, .. } = fetched;
     let body = buf.get(..raw.len).unwrap_or(&[]);
-    match req.decode(raw.status, body) {
-        Ok(output) => Ok(output),
-        Err(dojo_core::Error::Decode(e)) if !req.retry_safe() => {
-            Err(Stop::Failed(Error::OutcomeUnknown(OutcomeUnknown {
-                operation: req.operation(),
-                cause: Cause::Undecodable(e),
-            })))
+    if !raw.is_success() {
+        return Err(Stop::Refused(raw));
+    }
+    // The 2xx half of `Request::decode` (its other half, `ApiError::from_response`, is
+    // `Stop::into_error`): called directly, it saves a copy of the model on the stack.
+    // Borrowed in place: moving the model out of the `Result` would copy it.
+    let decoded = R::decode_ok(body);
+    match &decoded {
+        Ok(output) => Ok(f(output)),
+        &Err(e) if !operation.retry_safe() => {
+            Err(Stop::Failed(Error::OutcomeUnknown(OutcomeUnknown { operation, cause: Cause::Undecodable(e) })))
         }
-        Err(dojo_core::Error::Decode(e)) => Err(Stop::Failed(Error::Core(dojo_core::Error::Decode(e)))),
-        Err(_) => Err(Stop::Refused(raw)),
+        &Err(e) => Err(Stop::Failed(Error::Core(dojo_core::Error::Decode(e)))),
     }
 }
 
@@ -534,6 +569,7 @@ fn after_send<E>(operation: Operation, cause: Cause<E>) -> Error<'static, E> {
     }
 }
 
+#[inline(never)]
 fn send<C: Connection>(
     conn: &mut C,
     operation: Operation,
@@ -554,6 +590,7 @@ fn send<C: Connection>(
     conn.initiate_response().map_err(|e| after_send(operation, Cause::Io(e)))
 }
 
+#[inline(never)]
 fn receive<C: Connection>(conn: &mut C, operation: Operation, buf: &mut [u8]) -> Result<Raw, Error<'static, C::Error>> {
     let status = conn.status();
     let content_length = conn.header("Content-Length").and_then(|v| v.trim().parse::<u64>().ok());

@@ -13,14 +13,15 @@
 
 use dojo_core::checkout::CHECKOUT_LINK_MAX_LEN;
 use dojo_core::lifecycle::{Anomaly, ChargeOutcome, PaymentIntentState, SetupIntentState, setup_intent_transition};
-use dojo_core::request::{CreatePaymentIntentRequest, CreateSetupIntentRequest};
+use dojo_core::request::{Api, CreatePaymentIntentRequest, CreateSetupIntentRequest, Request};
+use dojo_core::response::kind;
 use dojo_core::{
     CaptureStatus, MerchantInitiatedTransactionType, Money, PaymentIntentId, SetupIntentId, SetupIntentStatus,
     Timestamp,
 };
 
 use crate::charge::ChargeReport;
-use crate::client::{Client, ClientResult, ConnError, Connect, Stop, decode_ok};
+use crate::client::{Client, ClientResult, ConnError, Connect, Stop, decode_with};
 use crate::error::Error;
 use crate::retry::Delay;
 
@@ -178,23 +179,17 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         self.run_inner(fee, poll, kiosk, buf).map_err(|stop| stop.into_error(buf))
     }
 
+    #[inline(never)]
     fn create_no_show_inner(
         &mut self,
         fee: &NoShowFee<'_>,
         buf: &mut [u8],
     ) -> Result<SetupIntentState, Stop<ConnError<K>>> {
-        let body = CreateSetupIntentRequest::new(
-            fee.reference,
-            fee.terms,
-            MerchantInitiatedTransactionType::NoShow,
-            fee.amount,
-        );
-        let req = self.api().create_setup_intent(&body, buf)?;
-        let raw = self.fetch(&req, buf)?;
-        let si = decode_ok::<_, ConnError<K>>(&req, raw, buf)?;
-        Ok(SetupIntentState::from_response(&si))
+        let fetched = self.fetch_built(|api, buf| build_setup_intent(api, fee, buf), buf)?;
+        decode_with(fetched, buf, |si| SetupIntentState::from_response(si))
     }
 
+    #[inline(never)]
     fn wait_inner<U: Kiosk>(
         &mut self,
         setup: &mut SetupIntentState,
@@ -202,29 +197,30 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Result<Waited, Stop<ConnError<K>>> {
-        let req = self.api().get_setup_intent(&setup.id())?;
+        let id = setup.id();
         for n in 1..=poll.max_polls {
             if let Some(end) = settled(setup, kiosk.now()) {
                 return Ok(end);
             }
             kiosk.wait_ms(poll.interval_ms);
-            let raw = match self.fetch(&req, buf) {
-                Ok(raw) => raw,
+            let fetched = match self.fetch_built(|api, _| api.get_setup_intent(&id), buf) {
+                Ok(fetched) => fetched,
                 Err(Stop::Failed(Error::Transport(_))) => {
                     kiosk.progress(Step::PollFailed { poll: n });
                     continue;
                 }
                 Err(stop) => return Err(stop),
             };
-            let si = decode_ok::<_, ConnError<K>>(&req, raw, buf)?;
-            kiosk.progress(Step::Polled { poll: n, status: si.status });
-            if let Err(anomaly) = setup.observe_response(&si) {
+            let (status, observed) = decode_with(fetched, buf, |si| (si.status, setup.observe_response(si)))?;
+            kiosk.progress(Step::Polled { poll: n, status });
+            if let Err(anomaly) = observed {
                 return Ok(Waited::Anomaly(anomaly));
             }
         }
         Ok(settled(setup, kiosk.now()).unwrap_or(Waited::TimedOut))
     }
 
+    #[inline(never)]
     fn create_payment_inner(
         &mut self,
         setup: &SetupIntentState,
@@ -233,17 +229,34 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     ) -> Result<PaymentIntentState, Stop<ConnError<K>>> {
         let amount = setup.intended_amount().ok_or(dojo_core::error::LifecycleError::IntendedAmountUnknown)?;
         setup.check_payment_amount(amount)?;
-        let body = CreatePaymentIntentRequest::for_setup_intent(reference, amount, setup.id());
-        let req = self.api().create_payment_intent(&body, buf)?;
-        let raw = self.fetch(&req, buf)?;
-        let pi = decode_ok::<_, ConnError<K>>(&req, raw, buf)?;
+        let fetched = self.fetch_built(|api, buf| build_payment_intent(api, setup, reference, amount, buf), buf)?;
         // The server may omit the amount it was just sent; the state is then the one
         // requested.
-        Ok(PaymentIntentState::from_response(&pi).unwrap_or_else(|| {
-            PaymentIntentState::new(pi.id, pi.status, amount, pi.setup_intent_id.or(Some(setup.id())))
-        }))
+        decode_with(fetched, buf, |pi| {
+            PaymentIntentState::from_response(pi).unwrap_or_else(|| {
+                PaymentIntentState::new(pi.id, pi.status, amount, pi.setup_intent_id.or(Some(setup.id())))
+            })
+        })
     }
 
+    /// Reads the setup intent back after the charge. Completed is what the lifecycle
+    /// already recorded (Unchanged); anything else is reported as read, and the charge
+    /// stands either way.
+    #[inline(never)]
+    fn confirm_inner(
+        &mut self,
+        setup: &mut SetupIntentState,
+        buf: &mut [u8],
+    ) -> Result<SetupIntentStatus, Stop<ConnError<K>>> {
+        let id = setup.id();
+        let fetched = self.fetch_built(|api, _| api.get_setup_intent(&id), buf)?;
+        decode_with(fetched, buf, |si| {
+            let _ = setup.observe_response(si);
+            si.status
+        })
+    }
+
+    #[inline(never)]
     fn run_inner<U: Kiosk>(
         &mut self,
         fee: &NoShowFee<'_>,
@@ -253,8 +266,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     ) -> Result<NoShowReport, Stop<ConnError<K>>> {
         let mut setup = self.create_no_show_inner(fee, buf)?;
         kiosk.progress(Step::SetupIntentCreated(setup.id()));
-        let mut link = [0u8; CHECKOUT_LINK_MAX_LEN];
-        kiosk.show_checkout(dojo_core::checkout::checkout_link(&setup.id(), &mut link)?);
+        show_checkout(&setup, kiosk)?;
 
         let waited = self.wait_inner(&mut setup, poll, kiosk, buf)?;
         if waited != Waited::Authorized {
@@ -272,16 +284,44 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
             ChargeOutcome::Unknown => FlowEnd::Unknown,
         };
         if end == FlowEnd::Charged {
-            let req = self.api().get_setup_intent(&setup.id())?;
-            let raw = self.fetch(&req, buf)?;
-            let si = decode_ok::<_, ConnError<K>>(&req, raw, buf)?;
-            // Completed is what the lifecycle already recorded: Unchanged. Anything
-            // else is reported as read; the charge stands either way.
-            let _ = setup.observe_response(&si);
-            kiosk.progress(Step::Confirmed(si.status));
+            let status = self.confirm_inner(&mut setup, buf)?;
+            kiosk.progress(Step::Confirmed(status));
         }
         Ok(NoShowReport { setup, payment: Some(payment), charge: Some(report), end })
     }
+}
+
+/// Writes the checkout link and shows it.
+#[inline(never)]
+fn show_checkout<U: Kiosk>(setup: &SetupIntentState, kiosk: &mut U) -> Result<(), dojo_core::BufferTooSmall> {
+    let mut link = [0u8; CHECKOUT_LINK_MAX_LEN];
+    kiosk.show_checkout(dojo_core::checkout::checkout_link(&setup.id(), &mut link)?);
+    Ok(())
+}
+
+/// Builds the setup intent's request in its own frame (the body struct is large).
+#[inline(never)]
+fn build_setup_intent<'k>(
+    api: Api<'k>,
+    fee: &NoShowFee<'_>,
+    buf: &mut [u8],
+) -> Result<Request<'k, kind::SetupIntentKind>, dojo_core::Error<'static>> {
+    let body =
+        CreateSetupIntentRequest::new(fee.reference, fee.terms, MerchantInitiatedTransactionType::NoShow, fee.amount);
+    api.create_setup_intent(&body, buf)
+}
+
+/// Builds the payment intent's request in its own frame.
+#[inline(never)]
+fn build_payment_intent<'k>(
+    api: Api<'k>,
+    setup: &SetupIntentState,
+    reference: &str,
+    amount: Money,
+    buf: &mut [u8],
+) -> Result<Request<'k, kind::PaymentIntentKind>, dojo_core::Error<'static>> {
+    let body = CreatePaymentIntentRequest::for_setup_intent(reference, amount, setup.id());
+    api.create_payment_intent(&body, buf)
 }
 
 /// Whether waiting is over: Authorized, or a status from which the lifecycle allows no
