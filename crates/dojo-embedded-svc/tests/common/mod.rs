@@ -1,2 +1,3 @@
 #![allow(dead_code, unreachable_pub, missing_docs)]
 pub mod mock;
+pub mod tcp;
