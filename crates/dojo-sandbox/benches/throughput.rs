@@ -90,8 +90,10 @@ fn run(rt: &tokio::runtime::Runtime, addr: &str, s: &Scenario, conns: usize, sec
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --benches` too: run only for the former.
-    if std::env::args().any(|a| a == "--list") {
+    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this binary without
+    // it, and then it only says how to run it.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("throughput: run with `cargo bench -p dojo-sandbox --bench throughput`");
         return;
     }
     let secs = env("BENCH_SECS", 5).clamp(1, 60);

@@ -151,7 +151,7 @@ impl State {
             refunds_by_key: Default::default(),
             seq,
         };
-        self.payment_intents.insert(id.clone(), rec.clone());
+        self.payment_intents.insert(id.clone(), Box::new(rec.clone()));
         self.announce(EVENT_CREATED, &id);
         Ok(rec)
     }
@@ -160,7 +160,8 @@ impl State {
     pub(crate) fn payment_intent_mut(&mut self, id: &str) -> Result<&mut PaymentIntentRec, ApiError> {
         let now = self.now();
         let capture_id = self.new_id("cap_sandbox_");
-        let pi = self.payment_intents.get_mut(id).ok_or_else(|| ApiError::not_found("Payment intent", id))?;
+        let pi: &mut PaymentIntentRec =
+            self.payment_intents.get_mut(id).ok_or_else(|| ApiError::not_found("Payment intent", id))?;
         let mut moved = false;
         if pi.status == PaymentIntentStatus::Created && pi.expire_at.is_some_and(|t| t <= now) {
             move_payment_intent(pi, PaymentIntentStatus::Canceled, now)?;
@@ -194,7 +195,7 @@ impl State {
         if moved {
             self.announce(EVENT_STATUS_UPDATED, id);
         }
-        self.payment_intents.get_mut(id).ok_or_else(|| ApiError::not_found("Payment intent", id))
+        self.payment_intents.get_mut(id).map(|pi| &mut **pi).ok_or_else(|| ApiError::not_found("Payment intent", id))
     }
 
     pub(crate) fn get_payment_intent(&mut self, id: &str, return_canceled: bool) -> Result<PaymentIntentRec, ApiError> {
@@ -266,7 +267,8 @@ impl State {
             return Ok(ChargeOut { payment_intent_id: id.to_owned(), status: CaptureStatus::Declined, message });
         }
         move_setup_intent(si, SetupIntentStatus::Completed, now)?;
-        let pi = self.payment_intents.get_mut(id).ok_or_else(|| ApiError::not_found("Payment intent", id))?;
+        let pi: &mut PaymentIntentRec =
+            self.payment_intents.get_mut(id).ok_or_else(|| ApiError::not_found("Payment intent", id))?;
         let to = if pi.capture_mode == CaptureMode::Manual {
             PaymentIntentStatus::Authorized
         } else {
@@ -462,6 +464,7 @@ impl State {
         let mut all: Vec<&PaymentIntentRec> = self
             .payment_intents
             .values()
+            .map(|pi| &**pi)
             .filter(|pi| statuses.as_ref().is_none_or(|s| s.contains(&pi.status)))
             .filter(|pi| req.start_date.is_none_or(|t| pi.created_at >= t))
             .filter(|pi| req.end_date.is_none_or(|t| pi.created_at <= t))

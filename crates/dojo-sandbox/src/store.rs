@@ -27,8 +27,9 @@ pub(crate) struct State {
     pub(crate) clock: Clock,
     pub(crate) rng: Rng,
     pub(crate) faults: Faults,
-    pub(crate) setup_intents: HashMap<String, SetupIntentRec>,
-    pub(crate) payment_intents: HashMap<String, PaymentIntentRec>,
+    /// Boxed, so growing the map moves pointers, not records, while the lock is held.
+    pub(crate) setup_intents: HashMap<String, Box<SetupIntentRec>>,
+    pub(crate) payment_intents: HashMap<String, Box<PaymentIntentRec>>,
     pub(crate) refunds: HashMap<String, RefundRec>,
     pub(crate) charge_attempts: HashMap<String, usize>,
     pub(crate) webhooks: Webhooks,
@@ -109,14 +110,15 @@ impl State {
             payment_source: "api",
             declines_charges: false,
         };
-        self.setup_intents.insert(id, rec.clone());
+        self.setup_intents.insert(id, Box::new(rec.clone()));
         rec
     }
 
     /// The setup intent, with its expiry applied first.
     pub(crate) fn setup_intent_mut(&mut self, id: &str) -> Result<&mut SetupIntentRec, ApiError> {
         let now = self.now();
-        let si = self.setup_intents.get_mut(id).ok_or_else(|| ApiError::not_found("Setup intent", id))?;
+        let si: &mut SetupIntentRec =
+            self.setup_intents.get_mut(id).ok_or_else(|| ApiError::not_found("Setup intent", id))?;
         if si.status == SetupIntentStatus::Created && si.expire_at.is_some_and(|t| t <= now) {
             move_setup_intent(si, SetupIntentStatus::Expired, now)?;
         }
