@@ -86,6 +86,8 @@ impl<K> std::fmt::Debug for Response<K> {
 
 struct Inner {
     agent: ureq::Agent,
+    /// The timeouts the agent was configured with (a call with others overrides them).
+    agent_timeouts: Timeouts,
     key: ApiKey,
     base_url: String,
 }
@@ -164,7 +166,7 @@ impl ClientBuilder {
             .build()
             .into();
         Ok(Client {
-            inner: Arc::new(Inner { agent, key: self.key, base_url }),
+            inner: Arc::new(Inner { agent, agent_timeouts: self.timeouts, key: self.key, base_url }),
             timeouts: self.timeouts,
             retry: self.retry,
         })
