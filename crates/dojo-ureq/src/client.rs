@@ -459,8 +459,12 @@ impl Client {
     }
 
     fn prepare<B>(&self, rb: ureq::RequestBuilder<B>, req: &Request<'_, impl ResponseKind>) -> ureq::RequestBuilder<B> {
-        let mut rb =
-            rb.config().timeout_connect(Some(self.timeouts.connect)).timeout_global(Some(self.timeouts.call)).build();
+        // A per-call config copies the agent's: only when this clone's timeouts differ.
+        let mut rb = if self.timeouts == self.inner.agent_timeouts {
+            rb
+        } else {
+            rb.config().timeout_connect(Some(self.timeouts.connect)).timeout_global(Some(self.timeouts.call)).build()
+        };
         for &(name, value) in req.headers() {
             rb = rb.header(name, value);
         }
