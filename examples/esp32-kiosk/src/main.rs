@@ -1,0 +1,176 @@
+//! A no-show kiosk on an ESP32: joins Wi-Fi, sets the clock by SNTP, then runs the
+//! whole no-show flow of dojo-embedded-svc over ESP-IDF's HTTPS client: creates the
+//! setup intent, shows its checkout link as a QR code in the log, polls until the
+//! customer has authorized a card, creates the payment intent and charges it once
+//! (reconciling if the answer is lost).
+//!
+//! Only the ESP glue is here: the connection (`EspHttpConnection` with the certificate
+//! bundle), the clock, the delays, the screen (the log). The flow itself is
+//! `Client::run_no_show`, which host tests run against the local emulator.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{anyhow, bail};
+use dojo_embedded_svc::dojo_core::request::{Api, Operation, DEFAULT_BASE_URL};
+use dojo_embedded_svc::dojo_core::{ApiKey, Money, Timestamp};
+use dojo_embedded_svc::kiosk::{FlowEnd, Kiosk, NoShowFee, PollPolicy, Step};
+use dojo_embedded_svc::{Client, RetryDecision, RetryPolicy};
+use esp_idf_svc::eventloop::EspSystemEventLoop;
+use esp_idf_svc::hal::delay::FreeRtos;
+use esp_idf_svc::hal::peripherals::Peripherals;
+use esp_idf_svc::http::client::{Configuration as HttpConfiguration, EspHttpConnection};
+use esp_idf_svc::io::EspIOError;
+use esp_idf_svc::nvs::EspDefaultNvsPartition;
+use esp_idf_svc::sntp::{EspSntp, SyncStatus};
+use esp_idf_svc::wifi::{AuthMethod, BlockingWifi, ClientConfiguration, Configuration, EspWifi};
+use log::{error, info, warn};
+use qrcodegen_no_heap::{QrCode, QrCodeEcc, Version};
+
+const WIFI_SSID: &str = env!("WIFI_SSID");
+const WIFI_PASS: &str = env!("WIFI_PASS");
+/// A sandbox key (`sk_sandbox_…`). A production key does not belong in the image: keep
+/// it in encrypted NVS.
+const DOJO_API_KEY: &str = env!("DOJO_API_KEY");
+const BASE_URL: &str = match option_env!("DOJO_BASE_URL") {
+    Some(url) => url,
+    None => DEFAULT_BASE_URL,
+};
+
+/// The flow's one work buffer (request body and URL, then each answer). The largest
+/// answer of the flow's recorded fixtures is 1.5 KiB.
+const BUF_LEN: usize = 4096;
+
+const FEE: NoShowFee<'static> = NoShowFee {
+    reference: "Table 12, 8pm",
+    terms: "If you do not arrive, we charge a no-show fee of \u{a3}10.00.",
+    amount: Money::gbp(1000),
+    charge_reference: "No-show Table 12",
+};
+
+fn main() -> anyhow::Result<()> {
+    esp_idf_svc::sys::link_patches();
+    esp_idf_svc::log::EspLogger::initialize_default();
+
+    let peripherals = Peripherals::take()?;
+    let sys_loop = EspSystemEventLoop::take()?;
+    let nvs = EspDefaultNvsPartition::take()?;
+    let mut wifi = BlockingWifi::wrap(EspWifi::new(peripherals.modem, sys_loop.clone(), Some(nvs))?, sys_loop)?;
+    join_wifi(&mut wifi)?;
+
+    // The lifecycle checks a setup intent's expiry against the time: set it first.
+    let sntp = EspSntp::new_default()?;
+    let mut polls = 0;
+    while sntp.get_sync_status() != SyncStatus::Completed {
+        polls += 1;
+        if polls > 120 {
+            bail!("no time from SNTP after 60 s");
+        }
+        FreeRtos::delay_ms(500);
+    }
+
+    let key = ApiKey::new(DOJO_API_KEY).map_err(|e| anyhow!("DOJO_API_KEY: {e}"))?;
+    // A new connection whenever the client asks (first request, and after a failed
+    // exchange: ESP-IDF's client cannot start a request after one failed midway).
+    let connect = || EspHttpConnection::new(&http_configuration()).map_err(EspIOError::from);
+    // SAFETY: esp_random reads the hardware RNG; no preconditions.
+    let seed = unsafe { esp_idf_svc::sys::esp_random() };
+    let mut client = Client::new(connect, Api::new(&key))
+        .with_base_url(BASE_URL)
+        .map_err(|e| anyhow!("DOJO_BASE_URL: {e}"))?
+        .with_retries(RetryPolicy::DEFAULT, seed, FreeRtos::delay_ms);
+
+    let mut buf = vec![0u8; BUF_LEN];
+    match client.run_no_show(&FEE, PollPolicy::DEFAULT, &mut Screen, &mut buf) {
+        Ok(report) => match report.end {
+            FlowEnd::Charged => info!("Charged once: {:?}", report.charge),
+            FlowEnd::NotCharged(status) => warn!("Not charged ({status}): the card declined"),
+            FlowEnd::Unknown => warn!("The charge could not be settled: {:?}", report.charge),
+            FlowEnd::NotAuthorized(waited) => warn!("No card authorized: {waited:?}"),
+        },
+        Err(e) => {
+            error!("{e}");
+            if e.retry_decision(Operation::ChargePaymentIntent) == RetryDecision::Reconcile {
+                error!("A charge may have executed: reconcile before charging again");
+            }
+        }
+    }
+    // Keep Wi-Fi and SNTP up; a real kiosk would go back to its idle screen here.
+    drop(sntp);
+    loop {
+        FreeRtos::delay_ms(60_000);
+    }
+}
+
+fn http_configuration() -> HttpConfiguration {
+    HttpConfiguration {
+        crt_bundle_attach: Some(esp_idf_svc::sys::esp_crt_bundle_attach),
+        timeout: Some(Duration::from_secs(15)),
+        ..Default::default()
+    }
+}
+
+fn join_wifi(wifi: &mut BlockingWifi<EspWifi<'static>>) -> anyhow::Result<()> {
+    wifi.set_configuration(&Configuration::Client(ClientConfiguration {
+        ssid: WIFI_SSID.try_into().map_err(|_| anyhow!("WIFI_SSID is longer than 32 bytes"))?,
+        password: WIFI_PASS.try_into().map_err(|_| anyhow!("WIFI_PASS is longer than 64 bytes"))?,
+        auth_method: AuthMethod::WPA2Personal,
+        ..Default::default()
+    }))?;
+    wifi.start()?;
+    wifi.connect()?;
+    wifi.wait_netif_up()?;
+    info!("Wi-Fi up: {:?}", wifi.wifi().sta_netif().get_ip_info()?);
+    Ok(())
+}
+
+/// The kiosk's screen is the log; its clock is the SNTP-set system time.
+struct Screen;
+
+impl Kiosk for Screen {
+    fn show_checkout(&mut self, link: &str) {
+        info!("Scan to authorize the no-show fee: {link}");
+        match qr_text(link) {
+            Some(qr) => qr.lines().for_each(|line| info!("{line}")),
+            None => warn!("the link does not fit a QR code"),
+        }
+    }
+
+    fn now(&mut self) -> Timestamp {
+        let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        Timestamp::from_unix(i64::try_from(secs).unwrap_or(i64::MAX))
+    }
+
+    fn wait_ms(&mut self, ms: u32) {
+        FreeRtos::delay_ms(ms);
+    }
+
+    fn progress(&mut self, step: Step) {
+        info!("{step:?}");
+    }
+}
+
+/// The link as a QR code in half-block characters (two modules per line).
+fn qr_text(text: &str) -> Option<String> {
+    let mut out = vec![0u8; Version::MAX.buffer_len()];
+    let mut tmp = vec![0u8; Version::MAX.buffer_len()];
+    let qr = QrCode::encode_text(text, &mut tmp, &mut out, QrCodeEcc::Medium, Version::MIN, Version::MAX, None, true)
+        .ok()?;
+    let size = qr.size();
+    let quiet = 2;
+    let light = |x: i32, y: i32| !(0..size).contains(&x) || !(0..size).contains(&y) || !qr.get_module(x, y);
+    let mut s = String::new();
+    let mut y = -quiet;
+    while y < size + quiet {
+        for x in -quiet..size + quiet {
+            s.push(match (light(x, y), y + 1 >= size + quiet || light(x, y + 1)) {
+                (true, true) => '\u{2588}',
+                (true, false) => '\u{2580}',
+                (false, true) => '\u{2584}',
+                (false, false) => ' ',
+            });
+        }
+        s.push('\n');
+        y += 2;
+    }
+    Some(s)
+}
