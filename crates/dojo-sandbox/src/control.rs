@@ -25,6 +25,7 @@ pub(crate) enum Control {
     FaultsAdd,
     FaultsClear,
     Deliveries,
+    Stats,
 }
 
 /// The controls at `/_sandbox/{rest}`, by method.
@@ -43,6 +44,7 @@ pub(crate) fn resolve(rest: &[&str]) -> Vec<(Method, Control)> {
             vec![(Method::GET, C::FaultsList), (Method::POST, C::FaultsAdd), (Method::DELETE, C::FaultsClear)]
         }
         ["webhooks", "deliveries"] => vec![(Method::GET, C::Deliveries)],
+        ["stats"] => vec![(Method::GET, C::Stats)],
         _ => Vec::new(),
     }
 }
@@ -215,6 +217,11 @@ fn run(shared: &Shared, c: Control, body: &[u8]) -> Result<Reply, ApiError> {
         C::FaultsClear => {
             shared.lock().faults.clear();
             Reply::empty(204)
+        }
+        C::Stats => {
+            let connections = shared.connections.load(std::sync::atomic::Ordering::Relaxed);
+            let requests = shared.requests.load(std::sync::atomic::Ordering::Relaxed);
+            plain_json(shared, 200, &serde_json::json!({ "connections": connections, "requests": requests }))
         }
         C::Deliveries => {
             let list = shared.lock().webhooks.deliveries.clone();

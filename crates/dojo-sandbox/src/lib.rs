@@ -19,6 +19,7 @@ mod webhooks;
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -149,7 +150,12 @@ impl Sandbox {
             .build()?;
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         let state = State::new(config.seed, config.start_time, webhooks::Webhooks::new(tx));
-        let shared = Arc::new(Shared { state: Mutex::new(state), config });
+        let shared = Arc::new(Shared {
+            state: Mutex::new(state),
+            config,
+            connections: AtomicU64::new(0),
+            requests: AtomicU64::new(0),
+        });
         let (stop, stop_rx) = tokio::sync::watch::channel(false);
         let listener = {
             let _guard = runtime.enter();
@@ -248,6 +254,16 @@ impl Sandbox {
     /// Every webhook delivery so far, in the order the events happened.
     pub fn webhook_deliveries(&self) -> Vec<Delivery> {
         self.shared.lock().webhooks.deliveries.clone()
+    }
+
+    /// How many TCP connections the server has accepted (keep-alive checks).
+    pub fn connections_accepted(&self) -> u64 {
+        self.shared.connections.load(Ordering::Relaxed)
+    }
+
+    /// How many HTTP requests reached the server (any route, faulted ones included).
+    pub fn requests_served(&self) -> u64 {
+        self.shared.requests.load(Ordering::Relaxed)
     }
 
     /// Stops the server and joins its thread (also done on drop).

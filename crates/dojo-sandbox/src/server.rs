@@ -5,6 +5,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
@@ -31,6 +32,10 @@ use crate::store::State;
 pub(crate) struct Shared {
     pub(crate) state: Mutex<State>,
     pub(crate) config: Config,
+    /// Connections accepted so far.
+    pub(crate) connections: AtomicU64,
+    /// Requests answered (or dropped by a fault) so far.
+    pub(crate) requests: AtomicU64,
 }
 
 impl Shared {
@@ -141,6 +146,7 @@ pub(crate) async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
+                    shared.connections.fetch_add(1, Ordering::Relaxed);
                     let _ = stream.set_nodelay(true);
                     tokio::spawn(connection(stream, shared.clone(), shutdown.clone()));
                 }
@@ -174,6 +180,7 @@ async fn drop_connection(kill: &Notify) -> Result<Response<Body>, Infallible> {
 }
 
 async fn handle(shared: Arc<Shared>, kill: Arc<Notify>, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+    shared.requests.fetch_add(1, Ordering::Relaxed);
     let (parts, incoming) = req.into_parts();
     let target = match routes::resolve(&parts.method, parts.uri.path()) {
         Ok(t) => t,

@@ -102,6 +102,13 @@ fn seed_flow_end_to_end() {
     assert!(p["type"].is_string() && p["title"].is_string() && p["traceId"].is_string());
     assert_eq!(sb.captures(pi_id.as_str()).len(), 1);
     assert_eq!(sb.charge_attempts(pi_id.as_str()), 2);
+
+    // Every call above went over one kept-alive connection.
+    assert_eq!(sb.connections_accepted(), 1);
+    let stats = c.raw("GET", "/_sandbox/stats", &[], b"").json();
+    assert_eq!(stats["connections"], 1);
+    assert_eq!(stats["requests"].as_u64(), Some(sb.requests_served()));
+    assert!(sb.requests_served() >= 10);
 }
 
 #[test]
