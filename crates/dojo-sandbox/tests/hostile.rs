@@ -27,7 +27,7 @@ impl Gen {
         (0..n)
             .map(|_| {
                 let r = self.next();
-                if r % 4 == 0 { (r >> 8) as u8 } else { JSONISH[(r >> 8) as usize % JSONISH.len()] }
+                if r.is_multiple_of(4) { (r >> 8) as u8 } else { JSONISH[(r >> 8) as usize % JSONISH.len()] }
             })
             .collect()
     }
@@ -86,8 +86,7 @@ fn garbage_on_the_socket() {
         let junk = match i % 3 {
             0 => g.bytes(200),
             1 => b"GET / HTTP/9.9\r\n\r\n".to_vec(),
-            _ => format!("POST /setup-intents HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n")
-                .into_bytes(),
+            _ => b"POST /setup-intents HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n".to_vec(),
         };
         let _ = s.write_all(&junk);
         let _ = s.shutdown(std::net::Shutdown::Write);
