@@ -6,7 +6,7 @@ use serde::Serialize;
 
 /// Encodes `value` as the real server would.
 pub(crate) fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, EncodeError> {
-    let mut buf = vec![0u8; 2048];
+    let mut buf = vec![0u8; 4096];
     loop {
         match to_slice_with(value, &mut buf, Escaping::AspNet) {
             Ok(n) => {
