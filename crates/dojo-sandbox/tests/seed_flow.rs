@@ -157,3 +157,91 @@ fn wrong_amount_declines_and_unauthorized_setup_intents() {
     assert_eq!(a.json()["status"], "Created");
     assert!(matches!(sb.authorize_setup_intent("si_sandbox_nope", TestCard::SUCCESS), Err(SandboxError::NotFound(_))));
 }
+
+/// Every operation dojo-core builds, sent as built, and every answer decoded by dojo-core
+/// (errors into its ApiError with the ProblemDetails): client and emulator agree.
+#[test]
+fn every_operation_round_trips_through_dojo_core() {
+    use dojo_core::request::{CreateCaptureRequest, CreateRefundRequest, Cursor, SearchPaymentIntentsRequest};
+    use dojo_core::{CaptureMode, Error};
+
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let c = Client::new(sb.base_url());
+    let key = key();
+    let api = Api::new(&key);
+    let mut buf = [0u8; 1024];
+
+    let si = create_setup_intent(&c, &api, 1000);
+    for req in [api.get_public_setup_intent(&si).unwrap(), api.refresh_setup_intent_secret(&si).unwrap()] {
+        let a = c.send(&req, &buf);
+        let got = req.decode(a.status, &a.body).unwrap();
+        assert_eq!(got.id, si);
+        assert!(got.client_session_secret.is_some());
+    }
+    let req = api.cancel_setup_intent(&si, false).unwrap();
+    let a = c.send(&req, &buf);
+    assert_eq!(req.decode(a.status, &a.body).unwrap().status, SetupIntentStatus::Canceled);
+
+    // A Manual payment intent paid at checkout, captured in two parts, refunded, reversed.
+    let mut body = CreatePaymentIntentRequest::new("Order 9", Money::gbp(1000));
+    body.capture_mode = Some(CaptureMode::Manual);
+    let req = api.create_payment_intent(&body, &mut buf).unwrap();
+    let a = c.send(&req, &buf);
+    let pi = req.decode(a.status, &a.body).unwrap().id;
+    sb.authorize_payment_intent(pi.as_str(), TestCard::SUCCESS).unwrap();
+    for amount in [600, 400] {
+        let req = api.capture_payment_intent(&pi, &CreateCaptureRequest::new(amount), &mut buf).unwrap();
+        let a = c.send(&req, &buf);
+        assert!(req.decode(a.status, &a.body).unwrap().capture_id.is_some());
+    }
+    let req = api.get_payment_intent(&pi, false).unwrap();
+    let a = c.send(&req, &buf);
+    let got = req.decode(a.status, &a.body).unwrap();
+    assert_eq!(got.status, PaymentIntentStatus::Captured);
+    assert_eq!(got.captures.unwrap().iter().count(), 2);
+    let mut state = PaymentIntentState::from_response(&got).unwrap();
+    assert_eq!(state.captured(), 1000);
+
+    let req = api.refund_payment_intent(&pi, "refund-1", &CreateRefundRequest::new(250), &mut buf).unwrap();
+    let a = c.send(&req, &buf);
+    let refund = req.decode(a.status, &a.body).unwrap();
+    assert_eq!(refund.payment_intent_id, Some(pi));
+    state.record_refund(250).unwrap();
+    let req = api.reverse_payment_intent(&pi).unwrap();
+    let a = c.send(&req, &buf);
+    assert!(req.decode(a.status, &a.body).unwrap().reversal_id.is_some());
+
+    // Cancel and read back a canceled one; search.
+    let req =
+        api.create_payment_intent(&CreatePaymentIntentRequest::new("Order 10", Money::eur(50)), &mut buf).unwrap();
+    let a = c.send(&req, &buf);
+    let other = req.decode(a.status, &a.body).unwrap().id;
+    let req = api.cancel_payment_intent(&other).unwrap();
+    let a = c.send(&req, &buf);
+    assert_eq!(req.decode(a.status, &a.body).unwrap().status, PaymentIntentStatus::Canceled);
+    let req = api.get_payment_intent(&other, false).unwrap();
+    let a = c.send(&req, &buf);
+    let Err(Error::Api(e)) = req.decode(a.status, &a.body) else { panic!("a 404") };
+    assert_eq!(e.kind, dojo_core::problem::ApiErrorKind::NotFound);
+    let req = api.get_payment_intent(&other, true).unwrap();
+    let a = c.send(&req, &buf);
+    assert_eq!(req.decode(a.status, &a.body).unwrap().status, PaymentIntentStatus::Canceled);
+
+    let search = SearchPaymentIntentsRequest {
+        cursor: Some(Cursor { limit: Some(1), ..Cursor::default() }),
+        ..Default::default()
+    };
+    let req = api.search_payment_intents(&search, &mut buf).unwrap();
+    let a = c.send(&req, &buf);
+    let page = req.decode(a.status, &a.body).unwrap();
+    let first: Vec<_> = page.data.unwrap().iter().map(|p| p.id).collect();
+    assert_eq!(first, vec![pi]);
+    let after = page.after.unwrap().to_string();
+    let search = SearchPaymentIntentsRequest { cursor: Some(Cursor::after(&after, Some(5))), ..Default::default() };
+    let req = api.search_payment_intents(&search, &mut buf).unwrap();
+    let a = c.send(&req, &buf);
+    let page = req.decode(a.status, &a.body).unwrap();
+    let rest: Vec<_> = page.data.unwrap().iter().map(|p| p.id).collect();
+    assert_eq!(rest, vec![other]);
+    assert!(page.after.is_none());
+}
