@@ -1,7 +1,7 @@
 //! This adapter's overhead against raw ureq sending the same bytes to the emulator on
 //! loopback, as a ratio measured in one run.
 //!
-//! Both sides use one keep-alive `Agent` with the same configuration, the same URL,
+//! Both sides use one keep-alive `Agent` each, configured alike, the same URL,
 //! headers and body (the raw side sends the bytes dojo-core built once, up front). The
 //! adapter side does everything a caller gets: builds the request with dojo-core, sends
 //! it, reads the body, decodes it (once on arrival, once more in `get()`). Rounds
@@ -24,6 +24,8 @@ fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
+        .max_redirects_will_error(false)
+        .https_only(false)
         .timeout_connect(Some(Duration::from_secs(5)))
         .timeout_global(Some(Duration::from_secs(30)))
         .build()
@@ -125,7 +127,7 @@ fn main() {
                     r = r.header(n, v);
                 }
                 let mut resp = r.call().unwrap();
-                black_box(resp.body_mut().read_to_vec().unwrap());
+                black_box(resp.body_mut().with_config().limit(dojo_ureq::MAX_RESPONSE_BYTES).read_to_vec().unwrap());
             }),
         },
     );
@@ -156,7 +158,7 @@ fn main() {
                     r = r.header(n, v);
                 }
                 let mut resp = r.send(&post_body[..]).unwrap();
-                black_box(resp.body_mut().read_to_vec().unwrap());
+                black_box(resp.body_mut().with_config().limit(dojo_ureq::MAX_RESPONSE_BYTES).read_to_vec().unwrap());
             }),
         },
     );
