@@ -13,6 +13,7 @@ mod problem;
 mod records;
 mod rng;
 mod routes;
+mod search;
 mod server;
 mod store;
 mod webhooks;

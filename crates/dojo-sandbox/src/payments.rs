@@ -4,8 +4,7 @@
 
 use dojo_core::lifecycle::{PaymentIntentCause, payment_intent_transition};
 use dojo_core::request::{
-    CreateCaptureRequest, CreatePaymentIntentRequest, CreateRefundRequest, SearchPaymentIntentsRequest,
-    validate_idempotency_key,
+    CreateCaptureRequest, CreatePaymentIntentRequest, CreateRefundRequest, validate_idempotency_key,
 };
 use dojo_core::{
     AutoExpireAction, CaptureMode, CaptureStatus, PaymentEventType, PaymentIntentStatus, PaymentMethod,
@@ -21,8 +20,6 @@ use crate::webhooks::{EVENT_CREATED, EVENT_STATUS_UPDATED};
 
 /// How long Dojo keeps an uncaptured `Manual` authorization without `autoExpireIn`.
 const DEFAULT_AUTHORIZATION_LIFETIME_SECS: i64 = 7 * 24 * 3600;
-/// The largest page a search returns.
-const MAX_PAGE: usize = 100;
 
 /// `ChargeResponse`.
 #[derive(Debug, Clone, Serialize)]
@@ -47,16 +44,6 @@ pub(crate) struct CaptureOut {
 pub(crate) struct ReversalOut {
     pub(crate) reversal_id: String,
     pub(crate) message: String,
-}
-
-/// `PagedPaymentIntent`.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct PageOut {
-    pub(crate) data: Vec<PaymentIntentRec>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) before: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) after: Option<String>,
 }
 
 /// Seconds in a .NET TimeSpan `[d.]hh:mm:ss` (validated by dojo-core on the way in).
@@ -451,48 +438,6 @@ impl State {
         pi.payment_events.push(EventRec::new(PaymentEventType::Reversed, now));
         self.announce(EVENT_STATUS_UPDATED, id);
         Ok(ReversalOut { reversal_id, message: "Reversal successful".to_owned() })
-    }
-
-    /// `POST /payment-intents/search`: in creation order; `after`/`before` are ids.
-    pub(crate) fn search(&mut self, req: &SearchPaymentIntentsRequest<'_>) -> Result<PageOut, ApiError> {
-        req.validate().map_err(ApiError::validation)?;
-        let ids: Vec<String> = self.payment_intents.keys().cloned().collect();
-        for id in &ids {
-            self.payment_intent_mut(id)?;
-        }
-        let statuses: Option<Vec<PaymentIntentStatus>> = req.statuses.map(|l| l.iter().collect());
-        let mut all: Vec<&PaymentIntentRec> = self
-            .payment_intents
-            .values()
-            .map(|pi| &**pi)
-            .filter(|pi| statuses.as_ref().is_none_or(|s| s.contains(&pi.status)))
-            .filter(|pi| req.start_date.is_none_or(|t| pi.created_at >= t))
-            .filter(|pi| req.end_date.is_none_or(|t| pi.created_at <= t))
-            .collect();
-        all.sort_by_key(|pi| pi.seq);
-        let limit = req.cursor.and_then(|c| c.limit).map_or(MAX_PAGE, |l| usize::try_from(l).unwrap_or(MAX_PAGE));
-        let limit = limit.clamp(1, MAX_PAGE);
-        let seq_of = |cursor: &dojo_core::Text<'_>| -> Result<u64, ApiError> {
-            let id = text(cursor);
-            self.payment_intents.get(&id).map(|pi| pi.seq).ok_or_else(|| ApiError::field("cursor", "Unknown cursor."))
-        };
-        let (start, end) = match req.cursor {
-            Some(c) if c.after.is_some() => {
-                let after = c.after.as_ref().map(seq_of).transpose()?.unwrap_or(0);
-                let start = all.iter().position(|pi| pi.seq > after).unwrap_or(all.len());
-                (start, (start + limit).min(all.len()))
-            }
-            Some(c) if c.before.is_some() => {
-                let before = c.before.as_ref().map(seq_of).transpose()?.unwrap_or(u64::MAX);
-                let end = all.iter().position(|pi| pi.seq >= before).unwrap_or(all.len());
-                (end.saturating_sub(limit), end)
-            }
-            _ => (0, limit.min(all.len())),
-        };
-        let page: Vec<PaymentIntentRec> = all.get(start..end).unwrap_or(&[]).iter().map(|pi| (*pi).clone()).collect();
-        let before = (start > 0).then(|| page.first().map(|p| p.id.clone())).flatten();
-        let after = (end < all.len()).then(|| page.last().map(|p| p.id.clone())).flatten();
-        Ok(PageOut { data: page, before, after })
     }
 }
 
