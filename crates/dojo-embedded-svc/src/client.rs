@@ -72,9 +72,9 @@ impl Raw {
 /// [`Error::ResponseTooLarge`], never a partial parse.
 ///
 /// Every request is sent with `Content-Length` (no chunked bodies). Retry-safe reads
-/// are repeated on transport failures, 429 and 5xx answers, after the delays of the
-/// client's [`RetryPolicy`] handed to its [`Delay`]; other requests are repeated only
-/// when the connection could not even be opened.
+/// are repeated on transport failures, 429 and 5xx answers (honouring `Retry-After`),
+/// after the delays of the client's [`RetryPolicy`] handed to its [`Delay`]; other
+/// requests are repeated only when the connection could not even be opened.
 pub struct Client<'k, K: Connect, D = NoDelay> {
     connector: K,
     conn: Option<K::Connection>,
@@ -180,23 +180,45 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     }
 
     /// One exchange, retried per the policy: the answer's status and length, its body
-    /// in `buf`. Nothing it returns borrows `buf`, so callers can loop over it.
+    /// in `buf`. Nothing it returns borrows `buf`, so callers can loop over it. The
+    /// generic part is only this: the rest is shared by every response kind.
     pub(crate) fn exchange_with_retries<R: ResponseKind>(
         &mut self,
         req: &Request<'_, R>,
         buf: &mut [u8],
     ) -> Result<Raw, Error<'static, ConnError<K>>> {
-        let operation = req.operation();
+        let base = self.base_url;
+        let outgoing = Outgoing {
+            operation: req.operation(),
+            method: req.method(),
+            path: req.path(),
+            headers: req.headers(),
+            body_len: req.body_len(),
+            write_url: &|out: &mut [u8]| req.write_url(base, out).map(str::len),
+        };
+        self.exchange_retried(&outgoing, buf)
+    }
+
+    #[inline(never)]
+    fn exchange_retried(
+        &mut self,
+        outgoing: &Outgoing<'_>,
+        buf: &mut [u8],
+    ) -> Result<Raw, Error<'static, ConnError<K>>> {
+        let operation = outgoing.operation;
         let mut backoff = Backoff::new(self.policy, self.next_seed());
         loop {
-            let result = self.exchange(req, buf);
+            let result = self.exchange(outgoing, buf);
+            // A read has no body, so repeating it after an answer overwrote the buffer
+            // is safe. Anything else is repeated only when the connection could not be
+            // opened: its body is then still intact in the buffer, and nothing reached
+            // the server.
             let (retry, retry_after_s) = match &result {
                 Ok(raw) if operation.retry_safe() => {
                     (raw.status == 429 || (500..600).contains(&raw.status), raw.retry_after_s)
                 }
-                Ok(raw) => (raw.status == 429, raw.retry_after_s),
                 Err(Error::Transport(t)) => (operation.retry_safe() || t.phase == Phase::Connect, None),
-                Err(_) => (false, None),
+                _ => (false, None),
             };
             if !retry {
                 return result;
@@ -244,24 +266,20 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
 
     /// One exchange: connect if needed, send the request with `Content-Length`, read
     /// the whole answer into `buf`. On any failure the connection is dropped.
-    #[inline(never)]
-    fn exchange<R: ResponseKind>(
-        &mut self,
-        req: &Request<'_, R>,
-        buf: &mut [u8],
-    ) -> Result<Raw, Error<'static, ConnError<K>>> {
-        let operation = req.operation();
-        let body_len = req.body_len();
+    fn exchange(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Error<'static, ConnError<K>>> {
+        let Outgoing { operation, method, body_len, .. } = *outgoing;
         let Some((body, rest)) = buf.split_at_mut_checked(body_len) else {
             return Err(BufferTooSmall { needed: body_len }.into());
         };
-        let url = req.write_url(self.base_url, rest).map_err(|e| BufferTooSmall { needed: body_len + e.needed })?;
+        // Written again on every attempt: an earlier answer may have overwritten it.
+        let url_len = (outgoing.write_url)(rest).map_err(|e| BufferTooSmall { needed: body_len + e.needed })?;
+        let url = rest.get(..url_len).and_then(|u| core::str::from_utf8(u).ok()).unwrap_or("");
         let mut len_digits = [0u8; LEN_DIGITS];
         let content_length = format_len(body_len, &mut len_digits);
         let mut headers = [("", ""); MAX_HEADERS + 1];
         let mut count = 0;
         for (slot, header) in
-            headers.iter_mut().zip(req.headers().iter().chain([("Content-Length", content_length)].iter()))
+            headers.iter_mut().zip(outgoing.headers.iter().chain([("Content-Length", content_length)].iter()))
         {
             *slot = *header;
             count += 1;
@@ -273,13 +291,13 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
             _ => self.connector.connect().map_err(|e| transport(operation, Phase::Connect, Cause::Io(e)))?,
         };
         let conn = self.conn.insert(conn);
-        let sent = send(conn, operation, method(req.method()), url, headers, body);
+        let sent = send(conn, operation, to_svc_method(method), url, headers, body);
         let result = match sent {
             Ok(()) => receive(conn, operation, buf),
             Err(e) => Err(e),
         };
         match &result {
-            Ok(raw) => log_exchange(req, raw),
+            Ok(raw) => log_exchange(method, outgoing.path, raw),
             Err(e) => {
                 log_failure(operation, e);
                 self.conn = None;
@@ -287,6 +305,17 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         }
         result
     }
+}
+
+/// What an exchange needs of a request, whatever its response kind.
+struct Outgoing<'r> {
+    operation: Operation,
+    method: Method,
+    path: &'r str,
+    headers: &'r [(&'r str, &'r str)],
+    body_len: usize,
+    /// The request's `write_url` with the client's base URL: the URL's length.
+    write_url: &'r dyn Fn(&mut [u8]) -> Result<usize, BufferTooSmall>,
 }
 
 impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
@@ -532,7 +561,7 @@ pub(crate) fn decode<'b, R: ResponseKind, E>(
     }
 }
 
-fn method(m: Method) -> embedded_svc::http::Method {
+fn to_svc_method(m: Method) -> embedded_svc::http::Method {
     match m {
         Method::Get => embedded_svc::http::Method::Get,
         Method::Post => embedded_svc::http::Method::Post,
@@ -631,13 +660,13 @@ fn receive<C: Connection>(conn: &mut C, operation: Operation, buf: &mut [u8]) ->
 }
 
 #[cfg(feature = "log")]
-fn log_exchange<R: ResponseKind>(req: &Request<'_, R>, raw: &Raw) {
+fn log_exchange(method: Method, path: &str, raw: &Raw) {
     // Never the headers: they carry the key.
-    log::debug!("dojo: {} {} -> {} ({} bytes)", req.method().as_str(), req.path(), raw.status, raw.len);
+    log::debug!("dojo: {} {} -> {} ({} bytes)", method.as_str(), path, raw.status, raw.len);
 }
 
 #[cfg(not(feature = "log"))]
-fn log_exchange<R: ResponseKind>(_: &Request<'_, R>, _: &Raw) {}
+fn log_exchange(_: Method, _: &str, _: &Raw) {}
 
 #[cfg(feature = "log")]
 fn log_failure<E: core::fmt::Debug>(operation: Operation, e: &Error<'_, E>) {

@@ -208,6 +208,33 @@ fn a_read_retries_5xx_and_429_honouring_retry_after() {
     let got = d.borrow().clone();
     assert_eq!(got.len(), 2);
     assert_eq!(got[1], 2000, "Retry-After: 2 is at least 2 s");
+    // Every attempt carried the full URL, though each answer overwrote the buffer.
+    let uris: Vec<String> = script.seen().iter().map(|s| s.uri.clone()).collect();
+    assert_eq!(uris, vec!["https://api.example.test/setup-intents/si_sandbox_1".to_string(); 3]);
+}
+
+#[test]
+fn a_429_to_a_create_is_not_resent_its_body_was_overwritten_by_the_answer() {
+    let key = key();
+    let d = delays();
+    let script = Script::new([
+        Reply::json(429, r#"{"title":"Slow down","status":429}"#).with_header("Retry-After", "1"),
+        Reply::json(200, SI_CREATED),
+    ]);
+    let mut client = client!(key, script, d);
+    let mut buf = [0u8; 1024];
+    let err = client.create_setup_intent(&si_body(), &mut buf).unwrap_err();
+    assert!(matches!(err, Error::Core(dojo_core::Error::Api(ref a)) if a.kind == ApiErrorKind::TooManyRequests));
+    assert_eq!(
+        err.retry_decision(Operation::CreateSetupIntent),
+        RetryDecision::Retry,
+        "the caller rebuilds and resends"
+    );
+    assert_eq!(script.remaining(), 1);
+    // Resending builds the body again.
+    assert!(client.create_setup_intent(&si_body(), &mut buf).is_ok());
+    let seen = script.seen();
+    assert_eq!(seen[0].body, seen[1].body);
 }
 
 #[test]
