@@ -39,6 +39,11 @@ pub(crate) struct Cli {
     #[arg(long, global = true, default_value_t = 30, value_name = "SECONDS")]
     pub timeout: u64,
 
+    /// Log to stderr what the client does (-v: retries and reconciliation; -vv: every
+    /// exchange). Headers and the key are never logged.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
     /// Connect timeout, in seconds.
     #[arg(long, global = true, default_value_t = 5, value_name = "SECONDS")]
     pub connect_timeout: u64,

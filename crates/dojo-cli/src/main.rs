@@ -20,6 +20,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
+    output::init_log(args.verbose);
     let out = output::Out::new(args.json);
     match commands::run(args, &out) {
         Ok(()) => ExitCode::SUCCESS,

@@ -55,6 +55,35 @@ mod tests {
         assert!(s.chars().all(|c| matches!(c, '█' | '▀' | '▄' | ' ' | '\n')));
     }
 
+    /// The drawing decodes back to the text with an independent decoder (rqrr): block
+    /// halves are light modules, blanks dark, scaled up 4× as a camera would see it.
+    #[test]
+    fn decodes_back_to_the_link() {
+        for text in [
+            "https://pay.dojo.tech/checkout/si_sandbox_Xk3b9QmVfE2yLpR7tW0aHg",
+            "http://127.0.0.1:46369/checkout/si_sandbox_r80dezmoIOL0Zbmhap54bg",
+        ] {
+            let drawn = render(text).unwrap();
+            let rows: Vec<Vec<char>> = drawn.lines().map(|l| l.chars().collect()).collect();
+            let width = rows[0].len();
+            let height = rows.len() * 2;
+            let light = |x: usize, y: usize| match rows[y / 2][x] {
+                '█' => true,
+                '▀' => y % 2 == 0,
+                '▄' => y % 2 == 1,
+                _ => false,
+            };
+            const SCALE: usize = 4;
+            let mut img = rqrr::PreparedImage::prepare_from_greyscale(width * SCALE, height * SCALE, |x, y| {
+                if light(x / SCALE, y / SCALE) { 255 } else { 0 }
+            });
+            let grids = img.detect_grids();
+            assert_eq!(grids.len(), 1, "one code found");
+            let (_, content) = grids[0].decode().unwrap();
+            assert_eq!(content, text);
+        }
+    }
+
     #[test]
     fn too_long_is_none() {
         assert!(render(&"x".repeat(4000)).is_none());

@@ -96,6 +96,52 @@ fn demo_finishes_with_completed() {
 }
 
 #[test]
+fn interactive_demo_waits_for_the_customer() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = dojo()
+        .args(["demo", "--interactive", "--port", &port.to_string(), "--wait", "30"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = String::new();
+    let id = loop {
+        let line = lines.next().expect("the demo printed its first step").unwrap();
+        seen.push_str(&line);
+        seen.push('\n');
+        if let Some(rest) = line.strip_prefix("1. created setup intent ") {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    // Wait until the demo says it is waiting, then act as the customer at checkout.
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.starts_with("3. open the link") {
+            break;
+        }
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let answer = agent
+        .post(format!("http://127.0.0.1:{port}/_sandbox/setup-intents/{id}/authorize"))
+        .header("Content-Type", "application/json")
+        .send(r#"{"cardNumber":"5200000000001005","expiry":"12/29"}"#)
+        .unwrap();
+    assert_eq!(answer.status().as_u16() / 100, 2);
+    for line in lines {
+        seen.push_str(&line.unwrap());
+        seen.push('\n');
+    }
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{seen}");
+    assert!(seen.contains(&format!("http://127.0.0.1:{port}/checkout/{id}")), "{seen}");
+    assert!(seen.contains(": Completed"), "{seen}");
+}
+
+#[test]
 fn the_whole_flow_with_json_output() {
     let sb = Sandbox::start(Config::default()).unwrap();
     let (si, pi) = ready_to_charge(&sb);
