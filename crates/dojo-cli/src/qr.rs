@@ -69,8 +69,8 @@ mod tests {
             let height = rows.len() * 2;
             let light = |x: usize, y: usize| match rows[y / 2][x] {
                 '█' => true,
-                '▀' => y % 2 == 0,
-                '▄' => y % 2 == 1,
+                '▀' => y.is_multiple_of(2),
+                '▄' => !y.is_multiple_of(2),
                 _ => false,
             };
             const SCALE: usize = 4;
