@@ -205,9 +205,18 @@ fn classify(e: ureq::Error) -> Failure {
         {
             Failure::NeverSent(e)
         }
+        // Refused before anything is sent; retrying cannot help.
+        E::Http(_)
+        | E::BadUri(_)
+        | E::RequireHttpsOnly(_)
+        | E::InvalidProxyUrl
+        | E::ConnectProxyFailed(_)
+        | E::TlsRequired
+        | E::Pem(_) => Failure::Fatal(e),
         E::Timeout(_) => Failure::MaybeSent(e, true),
-        E::Io(_) | E::Protocol(_) | E::BodyStalled => Failure::MaybeSent(e, false),
-        _ => Failure::Fatal(e),
+        // Everything else (I/O, protocol and TLS errors) may happen after the request
+        // left: assume it did.
+        _ => Failure::MaybeSent(e, false),
     }
 }
 
@@ -332,7 +341,7 @@ impl Client {
                         let decoded = K::decode_ok(&answer).map(|_| ());
                         return match decoded {
                             Ok(_) => Ok(Response { status, body: answer, attempts: attempt, _kind: PhantomData }),
-                            Err(error) if repeatable => Err(Error::Decode { operation, error }),
+                            Err(error) if req.retry_safe() => Err(Error::Decode { operation, error }),
                             Err(error) => Err(self.unknown(
                                 operation,
                                 subject,
@@ -356,7 +365,9 @@ impl Client {
                         std::thread::sleep(wait);
                         continue;
                     }
-                    if (500..600).contains(&status) && !repeatable {
+                    // A 5xx to a state-changing request (a refund too, once its retries
+                    // ran out) may have executed.
+                    if (500..600).contains(&status) && !req.retry_safe() {
                         return Err(self.unknown(operation, subject, attempt, UnknownCause::ServerError(api_error)));
                     }
                     return Err(Error::Api(api_error));
@@ -447,13 +458,11 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, SystemTime::now()));
         let answer =
-            response.body_mut().with_config().limit(MAX_RESPONSE_BYTES).read_to_vec().map_err(|e| match e {
-                // Over the limit: the server answered; retrying will not shrink it.
-                ureq::Error::BodyExceedsLimit(_) => Failure::Fatal(e),
-                other => match classify(other) {
-                    Failure::NeverSent(e) | Failure::Fatal(e) => Failure::MaybeSent(e, false),
-                    maybe => maybe,
-                },
+            // The request was answered: whatever fails now, it reached the server (an
+            // answer over the limit included: executed, but unreadable).
+            response.body_mut().with_config().limit(MAX_RESPONSE_BYTES).read_to_vec().map_err(|e| match classify(e) {
+                Failure::NeverSent(e) | Failure::Fatal(e) => Failure::MaybeSent(e, false),
+                maybe => maybe,
             })?;
         Ok((status, answer, retry_after))
     }

@@ -19,6 +19,8 @@ const SI: &str = r#"{"id":"si_sandbox_Xk3b9QmVfE2yLpR7tW0aHg","status":"Created"
 enum Action {
     /// Answer with this status, extra headers and body.
     Answer(u16, &'static str, &'static str),
+    /// Answer 200 with a body of this many bytes.
+    Big(usize),
     /// Read the request, then close without answering.
     Close,
     /// Read the request, then wait this long before closing.
@@ -97,6 +99,11 @@ fn serve(actions: Vec<Action>) -> Server {
                     );
                     let _ = stream.write_all(head.as_bytes());
                     let _ = stream.write_all(body.as_bytes());
+                }
+                Action::Big(n) => {
+                    let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {n}\r\nconnection: close\r\n\r\n");
+                    let _ = stream.write_all(head.as_bytes());
+                    let _ = stream.write_all(&vec![b' '; n]);
                 }
                 Action::Close => {}
                 Action::Stall(d) => std::thread::sleep(d),
@@ -260,4 +267,32 @@ fn idempotency_keys_are_fresh_and_valid() {
     assert_ne!(a, b);
     assert_eq!(a.len(), 40);
     dojo_core::request::validate_idempotency_key(&a).unwrap();
+}
+
+#[test]
+fn a_refund_answered_5xx_until_retries_run_out_is_outcome_unknown_with_its_key() {
+    let problem = r#"{"title":"Bad Gateway","status":502}"#;
+    let server = serve(vec![
+        Action::Answer(502, "", problem),
+        Action::Answer(502, "", problem),
+        Action::Answer(502, "", problem),
+    ]);
+    let body = dojo_core::request::CreateRefundRequest::new(100);
+    let err = client(&server.base).refund_payment_intent_with_key(&pi_id(), "key-1", &body).unwrap_err();
+    let Error::OutcomeUnknown(u) = err else { panic!("{err:?}") };
+    assert_eq!((u.attempts, u.idempotency_key.as_deref()), (3, Some("key-1")), "retried with its key");
+    assert!(matches!(u.cause, UnknownCause::ServerError(_)));
+    assert!(u.to_string().contains("retry with the same idempotency key key-1"), "{u}");
+}
+
+#[test]
+fn an_answer_over_the_size_limit_is_never_taken_for_unsent() {
+    let too_big = usize::try_from(dojo_ureq::MAX_RESPONSE_BYTES).unwrap() + 1;
+    let server = serve(vec![Action::Big(too_big), Action::Big(too_big), Action::Big(too_big), Action::Big(too_big)]);
+    let c = client(&server.base);
+    let err = c.create_setup_intent(&create_body()).unwrap_err();
+    assert!(err.is_outcome_unknown(), "{err:?}");
+    let Error::Transport(t) = c.get_setup_intent(&si_id()).unwrap_err() else { panic!("a transport error") };
+    assert!(!t.never_sent);
+    assert_eq!(t.attempts, 3);
 }
