@@ -264,30 +264,38 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Result<NoShowReport, Stop<ConnError<K>>> {
-        let mut setup = self.create_no_show_inner(fee, buf)?;
-        kiosk.progress(Step::SetupIntentCreated(setup.id()));
-        show_checkout(&setup, kiosk)?;
+        // Built in place: the report is the only copy of the states the flow keeps.
+        let mut report = NoShowReport {
+            setup: self.create_no_show_inner(fee, buf)?,
+            payment: None,
+            charge: None,
+            end: FlowEnd::Unknown,
+        };
+        kiosk.progress(Step::SetupIntentCreated(report.setup.id()));
+        show_checkout(&report.setup, kiosk)?;
 
-        let waited = self.wait_inner(&mut setup, poll, kiosk, buf)?;
+        let waited = self.wait_inner(&mut report.setup, poll, kiosk, buf)?;
         if waited != Waited::Authorized {
-            return Ok(NoShowReport { setup, payment: None, charge: None, end: FlowEnd::NotAuthorized(waited) });
+            report.end = FlowEnd::NotAuthorized(waited);
+            return Ok(report);
         }
 
-        let mut payment = self.create_payment_inner(&setup, fee.charge_reference, buf)?;
+        let payment = report.payment.insert(self.create_payment_inner(&report.setup, fee.charge_reference, buf)?);
         kiosk.progress(Step::PaymentIntentCreated(payment.id()));
         let now = kiosk.now();
-        let report = self.charge_once(&mut payment, &mut setup, now, buf)?;
-        kiosk.progress(Step::Charged(report));
-        let end = match report.outcome {
+        let charge = self.charge_once(payment, &mut report.setup, now, buf)?;
+        report.charge = Some(charge);
+        kiosk.progress(Step::Charged(charge));
+        report.end = match charge.outcome {
             ChargeOutcome::Charged => FlowEnd::Charged,
             ChargeOutcome::NotCharged(status) => FlowEnd::NotCharged(status),
             ChargeOutcome::Unknown => FlowEnd::Unknown,
         };
-        if end == FlowEnd::Charged {
-            let status = self.confirm_inner(&mut setup, buf)?;
+        if report.end == FlowEnd::Charged {
+            let status = self.confirm_inner(&mut report.setup, buf)?;
             kiosk.progress(Step::Confirmed(status));
         }
-        Ok(NoShowReport { setup, payment: Some(payment), charge: Some(report), end })
+        Ok(report)
     }
 }
 
