@@ -3,7 +3,8 @@
 //! for a bounded time and count. Prints requests/s and p50/p99/max latency per scenario.
 //!
 //! `cargo bench -p dojo-sandbox --bench throughput` (env: `BENCH_SECS`, default 5;
-//! `BENCH_CONNS`, default 32). The load generator shares the machine with the server, as
+//! `BENCH_CONNS`, default 32; `BENCH_CLIENT_THREADS`, the load generator's runtime threads,
+//! default 2). The load generator shares the machine with the server, as
 //! a kiosk test suite would.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
@@ -102,7 +103,8 @@ fn main() {
     let addr = sb.base_url().trim_start_matches("http://").to_owned();
 
     // One setup intent to read, authorized so its response carries card details.
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let client_threads = env("BENCH_CLIENT_THREADS", 2).clamp(1, 16) as usize;
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(client_threads).enable_all().build().unwrap();
     let create = r#"{"reference":"Table 12, 8pm","terms":"No-show fee of \u00a310.00","merchantInitiatedTransactionType":"NoShow","intendedAmount":{"value":1000,"currencyCode":"GBP"}}"#;
     let si = rt.block_on(async {
         let stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
