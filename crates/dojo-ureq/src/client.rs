@@ -181,6 +181,29 @@ struct Subject {
     idempotency_key: Option<String>,
 }
 
+impl Subject {
+    /// What the request itself names: the intent in its path, its idempotency key.
+    fn of<K>(req: &Request<'_, K>) -> Subject
+    where
+        K: ResponseKind,
+    {
+        let mut parts = req.path().split('/').skip(1);
+        let (collection, id) = (parts.next(), parts.next().filter(|id| *id != "search" && *id != "public"));
+        let id = id.or_else(|| parts.next().filter(|_| req.path().starts_with("/setup-intents/public/")));
+        Subject {
+            setup_intent: id.filter(|_| collection == Some("setup-intents")).and_then(|i| SetupIntentId::new(i).ok()),
+            payment_intent: id
+                .filter(|_| collection == Some("payment-intents"))
+                .and_then(|i| PaymentIntentId::new(i).ok()),
+            idempotency_key: req
+                .headers()
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case("idempotencyKey"))
+                .map(|(_, v)| (*v).to_owned()),
+        }
+    }
+}
+
 /// How one attempt failed.
 enum Failure {
     /// The request never reached the server: retrying any request is safe.
@@ -315,6 +338,19 @@ impl Client {
         body: &[u8],
         subject: Subject,
     ) -> Result<Response<K>, Error> {
+        let ((), status, body, attempts) = self.exchange(req, body, subject, |_| ())?;
+        Ok(Response { status, body, attempts, _kind: PhantomData })
+    }
+
+    /// The exchange itself: sends, retries as allowed, decodes a 2xx once and hands the
+    /// model to `f`; returns what `f` made, the status, the body and the attempts.
+    fn exchange<K: ResponseKind, T>(
+        &self,
+        req: &Request<'_, K>,
+        body: &[u8],
+        subject: Subject,
+        f: impl FnOnce(K::Output<'_>) -> T,
+    ) -> Result<(T, u16, Vec<u8>, u32), Error> {
         let operation = req.operation();
         // A refund carries the same idempotency key on every attempt, so repeating it
         // cannot refund twice.
@@ -338,9 +374,9 @@ impl Client {
                         started.elapsed()
                     );
                     if (200..300).contains(&status) {
-                        let decoded = K::decode_ok(&answer).map(|_| ());
+                        let decoded = K::decode_ok(&answer).map(f);
                         return match decoded {
-                            Ok(_) => Ok(Response { status, body: answer, attempts: attempt, _kind: PhantomData }),
+                            Ok(made) => Ok((made, status, answer, attempt)),
                             Err(error) if req.retry_safe() => Err(Error::Decode { operation, error }),
                             Err(error) => Err(self.unknown(
                                 operation,
@@ -478,6 +514,27 @@ impl Client {
             rb = rb.header(name, value);
         }
         rb
+    }
+
+    /// Sends any request dojo-core builds and hands its decoded answer to `f`, decoding
+    /// once (the typed methods decode again in [`Response::get`]); the same retry and
+    /// outcome-unknown rules apply. `build` gets the request builder and a body buffer
+    /// (grown and called again when dojo-core says it is too small).
+    ///
+    /// ```no_run
+    /// # fn f(client: &dojo_ureq::Client, id: &dojo_core::SetupIntentId) -> Result<(), dojo_ureq::Error> {
+    /// let status = client.send_with(|api, _buf| api.get_setup_intent(id), |si| si.status)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn send_with<'s, K: ResponseKind, T>(
+        &'s self,
+        build: impl FnMut(&Api<'s>, &mut [u8]) -> Result<Request<'s, K>, dojo_core::Error<'static>>,
+        f: impl FnOnce(K::Output<'_>) -> T,
+    ) -> Result<T, Error> {
+        let mut buf = Vec::new();
+        let req = self.build(&mut buf, build)?;
+        let subject = Subject::of(&req);
+        self.exchange(&req, req.body(&buf), subject, f).map(|(made, ..)| made)
     }
 
     // ---- setup intents ----

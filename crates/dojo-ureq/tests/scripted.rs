@@ -296,3 +296,23 @@ fn an_answer_over_the_size_limit_is_never_taken_for_unsent() {
     assert!(!t.never_sent);
     assert_eq!(t.attempts, 3);
 }
+
+#[test]
+fn send_with_decodes_once_and_names_the_intent_in_errors() {
+    let server = serve(vec![Action::Answer(200, "", SI), Action::Close, Action::Close]);
+    let c = client(&server.base);
+    let id = si_id();
+    let status = c.send_with(|api, _| api.get_setup_intent(&id), |si| si.status).unwrap();
+    assert_eq!(status, dojo_core::SetupIntentStatus::Created);
+    let pi = pi_id();
+    let err = c.send_with(|api, _| api.charge_payment_intent(&pi), |charge| charge.status).unwrap_err();
+    let Error::OutcomeUnknown(u) = err else { panic!("{err:?}") };
+    assert_eq!(u.payment_intent, Some(pi));
+    let body = dojo_core::request::CreateRefundRequest::new(100);
+    let err = c
+        .with_retry(RetryPolicy::NONE)
+        .send_with(|api, buf| api.refund_payment_intent(&pi, "key-7", &body, buf), |r| r.refund_id.is_some())
+        .unwrap_err();
+    let Error::OutcomeUnknown(u) = err else { panic!("{err:?}") };
+    assert_eq!((u.payment_intent, u.idempotency_key.as_deref()), (Some(pi), Some("key-7")));
+}
