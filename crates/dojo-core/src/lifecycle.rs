@@ -58,8 +58,8 @@ use core::fmt;
 
 use crate::id::{PaymentIntentId, SetupIntentId};
 use crate::money::Money;
-use crate::payment_intent::PaymentIntent;
-use crate::setup_intent::SetupIntent;
+use crate::payment_intent::{PaymentIntent, PaymentIntentSummary};
+use crate::setup_intent::{SetupIntent, SetupIntentSummary};
 use crate::status::{CaptureMode, CaptureStatus, PaymentIntentStatus, SetupIntentStatus};
 use crate::time::Timestamp;
 
@@ -376,6 +376,12 @@ impl SetupIntentState {
         Self::new(si.id, si.status, si.expire_at, si.intended_amount)
     }
 
+    /// The state a decoded [`SetupIntentSummary`] describes (the same as
+    /// [`from_response`](Self::from_response) of the full model).
+    pub fn from_summary(si: &SetupIntentSummary) -> Self {
+        Self::new(si.id, si.status, si.expire_at, si.intended_amount)
+    }
+
     /// Its id.
     pub fn id(&self) -> SetupIntentId {
         self.id
@@ -435,6 +441,18 @@ impl SetupIntentState {
     pub fn observe_response(
         &mut self,
         si: &SetupIntent<'_>,
+    ) -> Result<Observation<SetupIntentStatus, SetupIntentCause>, Anomaly<SetupIntentStatus>> {
+        let observation = self.observe(si.status)?;
+        self.expire_at = si.expire_at.or(self.expire_at);
+        self.intended_amount = si.intended_amount.or(self.intended_amount);
+        Ok(observation)
+    }
+
+    /// Records a decoded [`SetupIntentSummary`], as
+    /// [`observe_response`](Self::observe_response) does the full model.
+    pub fn observe_summary(
+        &mut self,
+        si: &SetupIntentSummary,
     ) -> Result<Observation<SetupIntentStatus, SetupIntentCause>, Anomaly<SetupIntentStatus>> {
         let observation = self.observe(si.status)?;
         self.expire_at = si.expire_at.or(self.expire_at);
@@ -564,6 +582,16 @@ impl PaymentIntentState {
                 state.captured = sum;
             }
         }
+        Some(state)
+    }
+
+    /// The state a decoded [`PaymentIntentSummary`] describes; `None` when it carries no
+    /// amount. A summary has no captures: a Captured payment intent counts as captured
+    /// in full (use [`from_response`](Self::from_response) for partial captures), and
+    /// none refunded.
+    pub fn from_summary(pi: &PaymentIntentSummary) -> Option<Self> {
+        let mut state = Self::new(pi.id, pi.status, pi.amount?, pi.setup_intent_id);
+        state.capture_mode = pi.capture_mode;
         Some(state)
     }
 

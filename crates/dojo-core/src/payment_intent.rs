@@ -101,6 +101,27 @@ pub struct PaymentIntent<'a> {
     pub shipping_details: Option<crate::common::ShippingDetails<'a>>,
 }
 
+/// The few fields of a payment intent that a kiosk's flow reads: its id, status,
+/// amount, setup intent and capture mode. Decoded from the same answers as
+/// [`PaymentIntent`] (every other field is skipped unread), it needs far less code and
+/// stack than the full model. It carries no captures: for partial captures, decode the
+/// full model. Decode it with [`Request::summarized`](crate::request::Request::summarized).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PaymentIntentSummary {
+    /// The payment intent's id.
+    pub id: PaymentIntentId,
+    /// Its status.
+    pub status: PaymentIntentStatus,
+    /// The amount to collect.
+    pub amount: Option<Money>,
+    /// The setup intent this payment intent charges.
+    pub setup_intent_id: Option<SetupIntentId>,
+    /// When it is captured.
+    pub capture_mode: Option<CaptureMode>,
+}
+
 /// A client session secret (used by the checkout page). `Debug` and `Display` redact it;
 /// read it with [`expose`](ClientSessionSecret::expose).
 #[derive(Clone, Copy, PartialEq, Eq, Deserialize)]

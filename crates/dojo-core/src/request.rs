@@ -250,6 +250,40 @@ impl<'r, K: ResponseKind> Request<'r, K> {
     }
 }
 
+impl<'r, K> Request<'r, K> {
+    fn with_kind<K2>(self) -> Request<'r, K2> {
+        Request {
+            operation: self.operation,
+            method: self.method,
+            path: self.path,
+            query_at: self.query_at,
+            headers: self.headers,
+            header_count: self.header_count,
+            body_len: self.body_len,
+            _kind: PhantomData,
+        }
+    }
+}
+
+impl<'r> Request<'r, kind::SetupIntentKind> {
+    /// The same request, its answer decoded as a
+    /// [`SetupIntentSummary`](crate::setup_intent::SetupIntentSummary) (id, status,
+    /// intended amount, expiry; everything else skipped): far less code and stack than
+    /// the full model, for firmware.
+    pub fn summarized(self) -> Request<'r, kind::SetupIntentSummaryKind> {
+        self.with_kind()
+    }
+}
+
+impl<'r> Request<'r, kind::PaymentIntentKind> {
+    /// The same request, its answer decoded as a
+    /// [`PaymentIntentSummary`](crate::payment_intent::PaymentIntentSummary) (id, status,
+    /// amount, setup intent, capture mode; everything else skipped).
+    pub fn summarized(self) -> Request<'r, kind::PaymentIntentSummaryKind> {
+        self.with_kind()
+    }
+}
+
 impl<K> fmt::Debug for Request<'_, K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         struct Headers<'h>(&'h [(&'h str, &'h str)]);

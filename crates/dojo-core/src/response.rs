@@ -20,8 +20,10 @@ pub trait ResponseKind {
 pub mod kind {
     use super::ResponseKind;
     use crate::json::{DecodeError, from_slice};
-    use crate::payment_intent::{Capture, ChargeResponse, PaymentIntent, PaymentIntentPage, Refund, Reversal};
-    use crate::setup_intent::SetupIntent;
+    use crate::payment_intent::{
+        Capture, ChargeResponse, PaymentIntent, PaymentIntentPage, PaymentIntentSummary, Refund, Reversal,
+    };
+    use crate::setup_intent::{SetupIntent, SetupIntentSummary};
 
     macro_rules! kind {
         ($(#[$m:meta])* $name:ident => $out:ident) => {
@@ -51,6 +53,25 @@ pub mod kind {
         ReversalKind => Reversal);
     kind!(/// A page of payment intents ([`PaymentIntentPage`]).
         PaymentIntentPageKind => PaymentIntentPage);
+
+    macro_rules! summary_kind {
+        ($(#[$m:meta])* $name:ident => $out:ident) => {
+            $(#[$m])*
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub enum $name {}
+            impl ResponseKind for $name {
+                type Output<'a> = $out;
+                fn decode_ok(body: &[u8]) -> Result<Self::Output<'_>, DecodeError> {
+                    from_slice(body)
+                }
+            }
+        };
+    }
+
+    summary_kind!(/// A [`SetupIntentSummary`]: a setup intent's answer, reading only what a kiosk needs.
+        SetupIntentSummaryKind => SetupIntentSummary);
+    summary_kind!(/// A [`PaymentIntentSummary`]: a payment intent's answer, reading only what a kiosk needs.
+        PaymentIntentSummaryKind => PaymentIntentSummary);
 }
 
 /// Decodes a response: a 2xx status decodes `body` as `K`'s model; any other status is

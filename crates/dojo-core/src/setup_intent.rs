@@ -82,3 +82,22 @@ impl SetupIntent<'_> {
         crate::checkout::checkout_link(&self.id, buf)
     }
 }
+
+/// The few fields of a setup intent that a kiosk's flow reads: its id, status, intended
+/// amount and expiry. Decoded from the same answers as [`SetupIntent`] (every other
+/// field is skipped unread), it needs far less code and stack than the full model: for
+/// firmware that polls a status. Decode it with
+/// [`Request::summarized`](crate::request::Request::summarized).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SetupIntentSummary {
+    /// The setup intent's id.
+    pub id: SetupIntentId,
+    /// Its status. See [`crate::lifecycle`].
+    pub status: SetupIntentStatus,
+    /// The amount the merchant intends to charge.
+    pub intended_amount: Option<Money>,
+    /// When it expires if not authorized.
+    pub expire_at: Option<Timestamp>,
+}
