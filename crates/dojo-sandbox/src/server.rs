@@ -91,7 +91,10 @@ impl Reply {
         if !self.content_type.is_empty() {
             h.insert(CONTENT_TYPE, HeaderValue::from_static(self.content_type));
         }
-        h.insert(CONTENT_LENGTH, HeaderValue::from(full_len));
+        // A 204 carries no body and, by RFC 9110, no Content-Length.
+        if self.status != 204 {
+            h.insert(CONTENT_LENGTH, HeaderValue::from(full_len));
+        }
         for (name, value) in self.headers {
             if let Ok(v) = HeaderValue::from_str(&value) {
                 h.insert(name, v);

@@ -159,7 +159,9 @@ fn times_probability_and_http_controls() {
     assert_eq!(c.raw("GET", "/_sandbox/faults", &[], b"").json(), serde_json::json!([]));
     c.raw("POST", "/_sandbox/faults", &[], br#"{"route":"any","kind":"drop_before_commit"}"#);
     assert!(c.try_raw("GET", "/setup-intents/si_x", &[], b"").is_err());
-    assert_eq!(c.raw("DELETE", "/_sandbox/faults", &[], b"").status, 204);
+    let cleared = c.raw("DELETE", "/_sandbox/faults", &[], b"");
+    assert_eq!(cleared.status, 204);
+    assert_eq!(cleared.header("content-length"), None);
     assert_eq!(c.api("GET", "/setup-intents/si_x", None).status, 404);
     let bad = c.raw("POST", "/_sandbox/faults", &[], br#"{"route":"nope","kind":"status"}"#);
     assert_eq!(bad.status, 400);
