@@ -158,11 +158,27 @@ fn checkout_page_in_headless_chromium_authorizes_the_setup_intent() {
     let text = d.call("GET", &format!("/session/{s}/element/{reference}/text"), None).unwrap();
     assert_eq!(text["value"], "Table 4 <Friday>");
 
-    d.type_into(&s, "#cardNumber", "5200 0000 0000 1005");
-    d.type_into(&s, "#expiry", "12/29");
-    d.type_into(&s, "#cvv", "123");
-    let pay = d.find(&s, "#pay").unwrap();
-    d.call("POST", &format!("/session/{s}/element/{pay}/click"), Some(json!({}))).unwrap();
+    // The declining card first: the form comes back with the error, the intent stays Created.
+    let submit = |card: &str| {
+        d.type_into(&s, "#cardNumber", card);
+        d.type_into(&s, "#expiry", "12/29");
+        d.type_into(&s, "#cvv", "123");
+        let pay = d.find(&s, "#pay").unwrap();
+        d.call("POST", &format!("/session/{s}/element/{pay}/click"), Some(json!({}))).unwrap();
+    };
+    submit("4456 5300 0000 1013");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let error = loop {
+        if let Ok(e) = d.find(&s, "#error") {
+            break d.call("GET", &format!("/session/{s}/element/{e}/text"), None).unwrap();
+        }
+        assert!(Instant::now() < deadline, "no decline message");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(error["value"].as_str().unwrap().contains("declined"), "{error}");
+    assert_eq!(c.api("GET", &format!("/setup-intents/{id}"), None).json()["status"], "Created");
+
+    submit("5200 0000 0000 1005");
 
     // The result page, then the API.
     let deadline = Instant::now() + Duration::from_secs(20);
