@@ -190,7 +190,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         buf: &mut [u8],
     ) -> Result<ChargeReport, Stop<ConnError<K>>> {
         let id = payment.id();
-        let fetched = self.fetch_built(|api, _| api.get_payment_intent(&id, true), buf)?;
+        let fetched = self.fetch_built(|api, _| api.get_payment_intent(&id, true).map(|r| r.summarized()), buf)?;
         let observed = decode_with(fetched, buf, |pi| pi.status)?;
         let (outcome, anomaly) = match payment.reconcile(observed, setup) {
             Ok(outcome) => (outcome, None),

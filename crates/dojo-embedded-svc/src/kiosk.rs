@@ -185,8 +185,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         fee: &NoShowFee<'_>,
         buf: &mut [u8],
     ) -> Result<SetupIntentState, Stop<ConnError<K>>> {
-        let fetched = self.fetch_built(|api, buf| build_setup_intent(api, fee, buf), buf)?;
-        decode_with(fetched, buf, |si| SetupIntentState::from_response(si))
+        let fetched = self.fetch_built(|api, buf| build_setup_intent(api, fee, buf).map(|r| r.summarized()), buf)?;
+        decode_with(fetched, buf, SetupIntentState::from_summary)
     }
 
     #[inline(never)]
@@ -203,7 +203,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 return Ok(end);
             }
             kiosk.wait_ms(poll.interval_ms);
-            let fetched = match self.fetch_built(|api, _| api.get_setup_intent(&id), buf) {
+            let fetched = match self.fetch_built(|api, _| api.get_setup_intent(&id).map(|r| r.summarized()), buf) {
                 Ok(fetched) => fetched,
                 Err(Stop::Failed(Error::Transport(_))) => {
                     kiosk.progress(Step::PollFailed { poll: n });
@@ -211,7 +211,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 }
                 Err(stop) => return Err(stop),
             };
-            let (status, observed) = decode_with(fetched, buf, |si| (si.status, setup.observe_response(si)))?;
+            let (status, observed) = decode_with(fetched, buf, |si| (si.status, setup.observe_summary(si)))?;
             kiosk.progress(Step::Polled { poll: n, status });
             if let Err(anomaly) = observed {
                 return Ok(Waited::Anomaly(anomaly));
@@ -229,11 +229,14 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     ) -> Result<PaymentIntentState, Stop<ConnError<K>>> {
         let amount = setup.intended_amount().ok_or(dojo_core::error::LifecycleError::IntendedAmountUnknown)?;
         setup.check_payment_amount(amount)?;
-        let fetched = self.fetch_built(|api, buf| build_payment_intent(api, setup, reference, amount, buf), buf)?;
+        let fetched = self.fetch_built(
+            |api, buf| build_payment_intent(api, setup, reference, amount, buf).map(|r| r.summarized()),
+            buf,
+        )?;
         // The server may omit the amount it was just sent; the state is then the one
         // requested.
         decode_with(fetched, buf, |pi| {
-            PaymentIntentState::from_response(pi).unwrap_or_else(|| {
+            PaymentIntentState::from_summary(pi).unwrap_or_else(|| {
                 PaymentIntentState::new(pi.id, pi.status, amount, pi.setup_intent_id.or(Some(setup.id())))
             })
         })
@@ -249,9 +252,9 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         buf: &mut [u8],
     ) -> Result<SetupIntentStatus, Stop<ConnError<K>>> {
         let id = setup.id();
-        let fetched = self.fetch_built(|api, _| api.get_setup_intent(&id), buf)?;
+        let fetched = self.fetch_built(|api, _| api.get_setup_intent(&id).map(|r| r.summarized()), buf)?;
         decode_with(fetched, buf, |si| {
-            let _ = setup.observe_response(si);
+            let _ = setup.observe_summary(si);
             si.status
         })
     }
