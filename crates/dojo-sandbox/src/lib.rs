@@ -287,3 +287,14 @@ impl Drop for Sandbox {
         self.stop_and_join();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn handles_are_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<super::Sandbox>();
+        check::<super::Delivery>();
+        check::<super::SandboxError>();
+    }
+}
