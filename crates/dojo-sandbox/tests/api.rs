@@ -124,6 +124,10 @@ fn setup_intent_routes() {
     let p = c.raw("GET", &format!("/setup-intents/public/{id}"), &[("version", VERSION)], b"");
     assert_eq!(p.status, 200, "{}", p.text());
     assert!(p.json().get("setupEvents").is_none());
+    let public = format!("/setup-intents/public/{id}");
+    assert_eq!(c.api("GET", &public, None).status, 200, "a good key is fine too");
+    assert_problem(&c.raw("GET", &public, &[("Authorization", "Basic sk_prod_x"), ("version", VERSION)], b""), 403);
+    assert_problem(&c.raw("GET", &public, &[], b""), 400);
     assert!(c.api("GET", &format!("/setup-intents/{id}"), None).json()["setupEvents"].is_array());
     // Refresh the secret (private and public).
     let r = c.api("POST", &format!("/setup-intents/{id}/refresh-client-session-secret"), None);
