@@ -360,7 +360,8 @@ impl Connection for Stub<'_> {
             None => w.missing_length.set(true),
         }
         w.largest_request.set(w.largest_request.get().max(self.announced + uri.len()));
-        let path = uri.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..])).unwrap_or("");
+        let rest = uri.strip_prefix("https://").unwrap_or(uri);
+        let path = rest.find('/').and_then(|i| rest.get(i..)).unwrap_or("");
         self.fail_response = false;
         self.answer = match method {
             Method::Post if path == "/setup-intents" => SI_CREATED,

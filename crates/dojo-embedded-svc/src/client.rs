@@ -584,6 +584,18 @@ fn format_len(mut n: usize, out: &mut [u8; LEN_DIGITS]) -> &str {
     out.get(at..).and_then(|d| core::str::from_utf8(d).ok()).unwrap_or("0")
 }
 
+/// A header's decimal value (surrounding spaces allowed), `None` when it is anything
+/// else or overflows.
+fn parse_digits(value: &str) -> Option<u64> {
+    let digits = value.trim_matches(|c| c == ' ' || c == '\t');
+    if digits.is_empty() {
+        return None;
+    }
+    digits.bytes().try_fold(0u64, |n, b| {
+        if b.is_ascii_digit() { n.checked_mul(10)?.checked_add(u64::from(b - b'0')) } else { None }
+    })
+}
+
 fn transport<E>(operation: Operation, phase: Phase, cause: Cause<E>) -> Error<'static, E> {
     Error::Transport(TransportError { operation, phase, cause })
 }
@@ -622,8 +634,9 @@ fn send<C: Connection>(
 #[inline(never)]
 fn receive<C: Connection>(conn: &mut C, operation: Operation, buf: &mut [u8]) -> Result<Raw, Error<'static, C::Error>> {
     let status = conn.status();
-    let content_length = conn.header("Content-Length").and_then(|v| v.trim().parse::<u64>().ok());
-    let retry_after_s = conn.header("Retry-After").and_then(|v| v.trim().parse::<u32>().ok());
+    let content_length = conn.header("Content-Length").and_then(parse_digits);
+    // Seconds; the HTTP-date form is not honoured (the backoff's own delay applies).
+    let retry_after_s = conn.header("Retry-After").and_then(parse_digits).and_then(|s| u32::try_from(s).ok());
     let capacity = buf.len();
     let too_large = || Error::ResponseTooLarge(ResponseTooLarge { operation, status, capacity, content_length });
     let limit = match content_length {
@@ -687,6 +700,17 @@ fn log_retry(_: Operation, _: u8, _: u32) {}
 #[cfg(test)]
 mod tests {
     use super::format_len;
+
+    #[test]
+    fn header_numbers() {
+        use super::parse_digits;
+        assert_eq!(parse_digits("1500"), Some(1500));
+        assert_eq!(parse_digits(" 7 "), Some(7));
+        assert_eq!(parse_digits("18446744073709551615"), Some(u64::MAX));
+        for bad in ["", " ", "-1", "+1", "1.5", "0x10", "18446744073709551616", "Wed, 21 Oct 2026 07:28:00 GMT"] {
+            assert_eq!(parse_digits(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn content_length_digits() {
