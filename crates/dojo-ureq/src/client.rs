@@ -388,12 +388,13 @@ impl Client {
                     }
                     let api_error = ApiError::new(status, answer, retry_after);
                     let transient = status == 429 || (500..600).contains(&status);
-                    if transient && repeatable && may_retry {
-                        let wait = match retry_after {
-                            Some(d) if d > self.retry.max_retry_after => return Err(Error::Api(api_error)),
-                            Some(d) => d,
-                            None => self.retry.backoff(attempt),
-                        };
+                    // A `Retry-After` beyond the policy is not waited for.
+                    let wait = match retry_after {
+                        Some(d) if d > self.retry.max_retry_after => None,
+                        Some(d) => Some(d),
+                        None => Some(self.retry.backoff(attempt)),
+                    };
+                    if let Some(wait) = wait.filter(|_| transient && repeatable && may_retry) {
                         log::warn!(
                             "dojo {} answered {status}; retrying in {wait:?} (attempt {attempt})",
                             operation.name()
