@@ -219,6 +219,10 @@ fn payment_intents(cmd: &PaymentIntentCommand, client: &Client, out: &Out) -> Re
             let report = client.charge(&mut payment, &mut setup)?;
             print_charge(&report, &payment, &setup, out);
             if !report.charged() {
+                if out.json() {
+                    // The report is the one JSON document; the exit code says the rest.
+                    return Err(CliError::AlreadyReported(crate::errors::EXIT_REFUSED));
+                }
                 return Err(CliError::Refused(format!(
                     "payment intent {pi_id} was not charged ({}); the customer's card can be tried again later",
                     outcome_text(&report)

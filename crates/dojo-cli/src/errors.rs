@@ -25,6 +25,8 @@ pub(crate) enum CliError {
     Sdk(SdkError),
     /// A definite "no" that is not an error answer (declined card, timeout waiting).
     Refused(String),
+    /// A "no" whose JSON document was already printed (`--json`): only the exit code.
+    AlreadyReported(u8),
 }
 
 impl From<SdkError> for CliError {
@@ -45,6 +47,7 @@ impl CliError {
         match self {
             CliError::Usage(_) => EXIT_USAGE,
             CliError::Refused(_) => EXIT_REFUSED,
+            CliError::AlreadyReported(code) => *code,
             CliError::Sdk(e) => match e {
                 SdkError::Invalid(_) | SdkError::Config(_) => EXIT_USAGE,
                 SdkError::Api(_) | SdkError::Decode { .. } => EXIT_API,
@@ -133,6 +136,7 @@ impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CliError::Usage(m) | CliError::Refused(m) => f.write_str(m),
+            CliError::AlreadyReported(code) => write!(f, "exit code {code}"),
             CliError::Sdk(e) => e.fmt(f),
         }
     }

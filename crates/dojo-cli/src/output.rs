@@ -52,6 +52,9 @@ impl Out {
 
     /// An error: JSON on stdout with `--json` (one document to parse), text on stderr.
     pub(crate) fn error(&self, e: &CliError) {
+        if matches!(e, CliError::AlreadyReported(_)) {
+            return;
+        }
         if self.json {
             self.value(&e.to_json());
         } else {

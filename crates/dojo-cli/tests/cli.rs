@@ -301,6 +301,21 @@ fn exit_codes_and_error_messages() {
 }
 
 #[test]
+fn a_declined_charge_exits_1_and_says_so() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let (si, pi) = ready_to_charge(&sb);
+    sb.decline_setup_intent(&si).unwrap();
+    let r = run(&sb, &["payment-intents", "charge", &pi]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("Declined") && r.stderr.contains("was not charged"), "{}{}", r.stdout, r.stderr);
+    let r = run(&sb, &["--json", "payment-intents", "charge", &pi]);
+    assert_eq!(r.code, 1);
+    let report = r.json();
+    assert_eq!((report["outcome"].as_str(), report["chargeStatus"].as_str()), (Some("not_charged"), Some("Declined")));
+    assert!(sb.captures(&pi).is_empty());
+}
+
+#[test]
 fn the_key_from_a_file() {
     let sb = Sandbox::start(Config::default()).unwrap();
     let dir = std::env::temp_dir().join(format!("dojo-cli-test-{}", std::process::id()));

@@ -221,9 +221,32 @@ fn error_answers_404_409_and_a_production_key() {
 fn connections_are_reused() {
     let (sb, client) = start();
     let (setup, _) = authorized(&sb, &client);
-    // Nothing to observe connection counts from outside; this checks many calls on one
-    // client stay correct and fast enough to be on one keep-alive connection.
+    let before = sb.connections_accepted();
     for _ in 0..200 {
         assert_eq!(client.get_setup_intent(&setup.id()).unwrap().attempts(), 1);
     }
+    // Clones share the pool too.
+    let clone = client.with_retry(RetryPolicy::NONE);
+    for _ in 0..50 {
+        clone.get_setup_intent(&setup.id()).unwrap();
+    }
+    let opened = sb.connections_accepted() - before;
+    assert!(opened <= 1, "250 requests opened {opened} new connections");
+}
+
+#[test]
+fn a_declined_card_is_not_charged_and_may_be_tried_again() {
+    let (sb, client) = start();
+    let (mut setup, mut payment) = authorized(&sb, &client);
+    sb.decline_setup_intent(setup.id().as_str()).unwrap();
+    let report = client.charge(&mut payment, &mut setup).unwrap();
+    assert_eq!(report.outcome, ChargeOutcome::NotCharged(CaptureStatus::Declined));
+    assert!(report.reconciled_from.is_none());
+    assert_eq!(payment.charge_state(), ChargeState::Declined(CaptureStatus::Declined));
+    assert_eq!(setup.status(), SetupIntentStatus::Authorized);
+    assert!(sb.captures(payment.id().as_str()).is_empty());
+    // The lifecycle allows another attempt (the card still declines here).
+    let report = client.charge(&mut payment, &mut setup).unwrap();
+    assert!(!report.charged());
+    assert_eq!(sb.charge_attempts(payment.id().as_str()), 2);
 }
