@@ -1,7 +1,7 @@
 //! This adapter's overhead against raw ureq sending the same bytes to the emulator on
 //! loopback, as a ratio measured in one run.
 //!
-//! Both sides use one keep-alive `Agent` each, configured alike, the same URL,
+//! Both sides use the same keep-alive `Agent` (the client's, so the same connection), the same URL,
 //! headers and body (the raw side sends the bytes dojo-core built once, up front). The
 //! adapter side does everything a caller gets: builds the request with dojo-core, sends
 //! it, reads the body, decodes it (once on arrival, once more in `get()`). Rounds
@@ -13,24 +13,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use dojo_core::request::{Api, CreateSetupIntentRequest};
 use dojo_core::{ApiKey, MerchantInitiatedTransactionType, Money};
 use dojo_sandbox::{Config, Sandbox, TestCard};
 use dojo_ureq::Client;
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .max_redirects_will_error(false)
-        .https_only(false)
-        .timeout_connect(Some(Duration::from_secs(5)))
-        .timeout_global(Some(Duration::from_secs(30)))
-        .build()
-        .into()
-}
 
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
@@ -101,7 +89,8 @@ fn main() {
     sb.authorize_setup_intent(id.as_str(), TestCard::SUCCESS).unwrap();
 
     let api = Api::new(&key);
-    let raw_agent = agent();
+    // The same Agent, so the same keep-alive connection: only the adapter's work differs.
+    let raw_agent = client.agent().clone();
 
     // GET /setup-intents/{id}
     let req = api.get_setup_intent(&id).unwrap();

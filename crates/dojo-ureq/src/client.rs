@@ -282,6 +282,13 @@ impl Client {
         &self.inner.base_url
     }
 
+    /// The ureq `Agent` (and so the connection pool) this client sends with, for requests
+    /// dojo-core does not model. It is configured not to turn error statuses into errors
+    /// and not to follow redirects.
+    pub fn agent(&self) -> &ureq::Agent {
+        &self.inner.agent
+    }
+
     /// The key's environment (sandbox or production).
     pub fn environment(&self) -> dojo_core::Environment {
         self.inner.key.environment()
