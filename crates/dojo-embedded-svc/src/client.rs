@@ -639,6 +639,11 @@ fn receive<C: Connection>(conn: &mut C, operation: Operation, buf: &mut [u8]) ->
     let retry_after_s = conn.header("Retry-After").and_then(parse_digits).and_then(|s| u32::try_from(s).ok());
     let capacity = buf.len();
     let too_large = || Error::ResponseTooLarge(ResponseTooLarge { operation, status, capacity, content_length });
+    // 1xx, 204 and 304 answers have no body, whatever their headers say (RFC 9110):
+    // waiting for one would hang on a kept-alive connection.
+    if (100..200).contains(&status) || status == 204 || status == 304 {
+        return Ok(Raw { status, len: 0, retry_after_s });
+    }
     let limit = match content_length {
         Some(cl) if cl > buf.len() as u64 => return Err(too_large()),
         Some(cl) => cl as usize,

@@ -139,6 +139,22 @@ fn an_answer_larger_than_the_buffer_is_a_typed_error_never_a_partial_parse() {
 }
 
 #[test]
+fn a_204_has_no_body_and_is_not_read() {
+    let key = key();
+    let d = delays();
+    // No Content-Length, and reading would fail: the adapter must not read.
+    let reply = Reply::Answer { status: 204, headers: vec![], body: b"junk".to_vec(), cut: Some((0, true)) };
+    let script = Script::new([reply]);
+    let mut client = client!(key, script, d);
+    let mut buf = [0u8; 512];
+    let req = Api::new(&key).cancel_setup_intent(&SetupIntentId::new("si_sandbox_1").unwrap(), false).unwrap();
+    // A 204 is not a setup intent: dojo-core says the empty body does not decode, and for
+    // a cancel (not idempotent) that is an outcome unknown, not a hang or a read error.
+    let err = client.execute(&req, &mut buf).unwrap_err();
+    assert!(matches!(err, Error::OutcomeUnknown(ref u) if matches!(u.cause, Cause::Undecodable(_))), "{err:?}");
+}
+
+#[test]
 fn a_buffer_too_small_for_the_request_is_core_buffer_too_small() {
     let key = key();
     let script = Script::new([]);
