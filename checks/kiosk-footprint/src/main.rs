@@ -24,7 +24,7 @@ use dojo_embedded_svc::dojo_core::{ApiKey, Money, Timestamp};
 use dojo_embedded_svc::embedded_svc::http::client::Connection;
 use dojo_embedded_svc::embedded_svc::http::{Headers, Method, Status};
 use dojo_embedded_svc::embedded_svc::io::{ErrorKind, ErrorType, Read, Write};
-use dojo_embedded_svc::kiosk::{FlowEnd, Kiosk, NoShowFee, PollPolicy};
+use dojo_embedded_svc::kiosk::{FlowEnd, Kiosk, NoShowFee, NoShowReport, PollPolicy};
 use dojo_embedded_svc::{Client, RetryPolicy};
 
 // ---------------------------------------------------------------------------------
@@ -475,10 +475,12 @@ fn flow(drop_charge_answer: bool) -> bool {
     let buf_ptr = &raw mut BUF;
     // SAFETY: as above.
     let buf = unsafe { &mut (*buf_ptr).0 };
-    let ok = match client.run_no_show(&FEE, PollPolicy { interval_ms: 2000, max_polls: 10 }, &mut Screen, buf) {
-        Ok(report) => {
+    let mut report = NoShowReport::default();
+    let poll = PollPolicy { interval_ms: 2000, max_polls: 10 };
+    let ok = match client.run_no_show(&FEE, poll, &mut Screen, &mut report, buf) {
+        Ok(end) => {
             let reconciled = report.charge.is_some_and(|c| c.reconciled.is_some());
-            report.end == FlowEnd::Charged && reconciled == drop_charge_answer
+            end == FlowEnd::Charged && reconciled == drop_charge_answer
         }
         Err(_) => false,
     };

@@ -121,17 +121,20 @@ pub enum FlowEnd {
     NotAuthorized(Waited),
 }
 
-/// What the flow did.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// What the flow did so far: filled in as it goes, so that after an error the caller
+/// still holds the states (a charge left unsettled is `payment` with
+/// `charge_state() == OutcomeUnknown`: settle it with
+/// [`Client::reconcile_charge`] before anything else).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct NoShowReport {
-    /// The setup intent, as the lifecycle knows it.
-    pub setup: SetupIntentState,
+    /// The setup intent, once created, as the lifecycle knows it.
+    pub setup: Option<SetupIntentState>,
     /// The payment intent, once created.
     pub payment: Option<PaymentIntentState>,
-    /// The charge, once attempted.
+    /// The charge, once settled.
     pub charge: Option<ChargeReport>,
-    /// How it ended.
-    pub end: FlowEnd,
+    /// How it ended, once it did.
+    pub end: Option<FlowEnd>,
 }
 
 impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
@@ -168,15 +171,18 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         self.create_payment_inner(setup, reference, buf).map_err(|stop| stop.into_error(buf))
     }
 
-    /// The whole flow (see the [module docs](self)), with one buffer.
+    /// The whole flow (see the [module docs](self)), with one buffer, recording into
+    /// `report` (start from `NoShowReport::default()`) as it goes: on an error the
+    /// report keeps what was done, e.g. the payment intent whose charge is unsettled.
     pub fn run_no_show<'b, U: Kiosk>(
         &mut self,
         fee: &NoShowFee<'_>,
         poll: PollPolicy,
         kiosk: &mut U,
+        report: &mut NoShowReport,
         buf: &'b mut [u8],
-    ) -> ClientResult<'b, NoShowReport, K> {
-        self.run_inner(fee, poll, kiosk, buf).map_err(|stop| stop.into_error(buf))
+    ) -> ClientResult<'b, FlowEnd, K> {
+        self.run_inner(fee, poll, kiosk, report, buf).map_err(|stop| stop.into_error(buf))
     }
 
     #[inline(never)]
@@ -265,40 +271,35 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         fee: &NoShowFee<'_>,
         poll: PollPolicy,
         kiosk: &mut U,
+        report: &mut NoShowReport,
         buf: &mut [u8],
-    ) -> Result<NoShowReport, Stop<ConnError<K>>> {
-        // Built in place: the report is the only copy of the states the flow keeps.
-        let mut report = NoShowReport {
-            setup: self.create_no_show_inner(fee, buf)?,
-            payment: None,
-            charge: None,
-            end: FlowEnd::Unknown,
-        };
-        kiosk.progress(Step::SetupIntentCreated(report.setup.id()));
-        show_checkout(&report.setup, kiosk)?;
+    ) -> Result<FlowEnd, Stop<ConnError<K>>> {
+        let setup = report.setup.insert(self.create_no_show_inner(fee, buf)?);
+        kiosk.progress(Step::SetupIntentCreated(setup.id()));
+        show_checkout(setup, kiosk)?;
 
-        let waited = self.wait_inner(&mut report.setup, poll, kiosk, buf)?;
+        let waited = self.wait_inner(setup, poll, kiosk, buf)?;
         if waited != Waited::Authorized {
-            report.end = FlowEnd::NotAuthorized(waited);
-            return Ok(report);
+            return Ok(*report.end.insert(FlowEnd::NotAuthorized(waited)));
         }
 
-        let payment = report.payment.insert(self.create_payment_inner(&report.setup, fee.charge_reference, buf)?);
+        let payment = report.payment.insert(self.create_payment_inner(setup, fee.charge_reference, buf)?);
         kiosk.progress(Step::PaymentIntentCreated(payment.id()));
         let now = kiosk.now();
-        let charge = self.charge_once(payment, &mut report.setup, now, buf)?;
+        let charge = self.charge_once(payment, setup, now, buf)?;
         report.charge = Some(charge);
         kiosk.progress(Step::Charged(charge));
-        report.end = match charge.outcome {
+        let end = match charge.outcome {
             ChargeOutcome::Charged => FlowEnd::Charged,
             ChargeOutcome::NotCharged(status) => FlowEnd::NotCharged(status),
             ChargeOutcome::Unknown => FlowEnd::Unknown,
         };
-        if report.end == FlowEnd::Charged {
-            let status = self.confirm_inner(&mut report.setup, buf)?;
+        report.end = Some(end);
+        if end == FlowEnd::Charged {
+            let status = self.confirm_inner(setup, buf)?;
             kiosk.progress(Step::Confirmed(status));
         }
-        Ok(report)
+        Ok(end)
     }
 }
 

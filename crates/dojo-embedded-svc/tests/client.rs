@@ -12,7 +12,7 @@ use dojo_core::request::{Api, CreateSetupIntentRequest, Operation};
 use dojo_core::*;
 use dojo_embedded_svc::embedded_svc::http::Method;
 use dojo_embedded_svc::error::{Cause, Phase};
-use dojo_embedded_svc::kiosk::{FlowEnd, Kiosk, NoShowFee, PollPolicy, Step, Waited};
+use dojo_embedded_svc::kiosk::{FlowEnd, Kiosk, NoShowFee, NoShowReport, PollPolicy, Step, Waited};
 use dojo_embedded_svc::{Client, Error, ReconcileTrigger, RetryDecision, RetryPolicy};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -573,9 +573,10 @@ fn the_kiosk_flow_runs_end_to_end() {
     let mut kiosk = TestKiosk::default();
     let mut buf = [0u8; 1024];
     let poll = PollPolicy { interval_ms: 1500, max_polls: 10 };
-    let report = client.run_no_show(&FEE, poll, &mut kiosk, &mut buf).unwrap();
-    assert_eq!(report.end, FlowEnd::Charged);
-    assert_eq!(report.setup.status(), SetupIntentStatus::Completed);
+    let mut report = NoShowReport::default();
+    let end = client.run_no_show(&FEE, poll, &mut kiosk, &mut report, &mut buf).unwrap();
+    assert_eq!(end, FlowEnd::Charged);
+    assert_eq!(report.setup.unwrap().status(), SetupIntentStatus::Completed);
     assert_eq!(report.payment.unwrap().status(), PaymentIntentStatus::Captured);
     assert_eq!(kiosk.links, ["https://pay.dojo.tech/checkout/si_sandbox_1"]);
     assert_eq!(kiosk.waits, [1500, 1500]);
@@ -595,15 +596,21 @@ fn the_kiosk_flow_stops_when_the_customer_never_authorizes() {
     let mut client = client!(key, script, d);
     let mut kiosk = TestKiosk::default();
     let mut buf = [0u8; 1024];
-    let report = client.run_no_show(&FEE, PollPolicy { interval_ms: 1, max_polls: 10 }, &mut kiosk, &mut buf).unwrap();
-    assert_eq!(report.end, FlowEnd::NotAuthorized(Waited::Ended(SetupIntentStatus::Expired)));
+    let mut report = NoShowReport::default();
+    let end = client
+        .run_no_show(&FEE, PollPolicy { interval_ms: 1, max_polls: 10 }, &mut kiosk, &mut report, &mut buf)
+        .unwrap();
+    assert_eq!(end, FlowEnd::NotAuthorized(Waited::Ended(SetupIntentStatus::Expired)));
     assert!(report.payment.is_none());
 
     let script =
         Script::new([Reply::json(200, SI_CREATED), Reply::json(200, SI_CREATED), Reply::json(200, SI_CREATED)]);
     let mut client = client!(key, script, d);
-    let report = client.run_no_show(&FEE, PollPolicy { interval_ms: 1, max_polls: 2 }, &mut kiosk, &mut buf).unwrap();
-    assert_eq!(report.end, FlowEnd::NotAuthorized(Waited::TimedOut));
+    let mut report = NoShowReport::default();
+    let end = client
+        .run_no_show(&FEE, PollPolicy { interval_ms: 1, max_polls: 2 }, &mut kiosk, &mut report, &mut buf)
+        .unwrap();
+    assert_eq!(end, FlowEnd::NotAuthorized(Waited::TimedOut));
 }
 
 #[test]
@@ -614,7 +621,8 @@ fn the_kiosk_flow_reports_a_server_refusal_with_its_problem() {
     let mut client = client!(key, script, d);
     let mut kiosk = TestKiosk::default();
     let mut buf = [0u8; 1024];
-    let err = client.run_no_show(&FEE, PollPolicy::DEFAULT, &mut kiosk, &mut buf).unwrap_err();
+    let mut report = NoShowReport::default();
+    let err = client.run_no_show(&FEE, PollPolicy::DEFAULT, &mut kiosk, &mut report, &mut buf).unwrap_err();
     let Error::Core(dojo_core::Error::Api(api)) = &err else { panic!("{err:?}") };
     assert_eq!(api.kind, ApiErrorKind::Unauthorized);
     assert_eq!(api.problem().unwrap().trace_id.unwrap(), "t-401");

@@ -14,7 +14,7 @@ use dojo_core::lifecycle::{ChargeOutcome, PaymentIntentState, SetupIntentState};
 use dojo_core::request::{Api, CreatePaymentIntentRequest, Operation};
 use dojo_core::*;
 use dojo_embedded_svc::error::{Cause, Phase};
-use dojo_embedded_svc::kiosk::{FlowEnd, Kiosk, NoShowFee, PollPolicy, Step, Waited};
+use dojo_embedded_svc::kiosk::{FlowEnd, Kiosk, NoShowFee, NoShowReport, PollPolicy, Step, Waited};
 use dojo_embedded_svc::{Client, Connect, Delay, Error, ReconcileTrigger, RetryPolicy};
 use dojo_sandbox::{Config, Fault, FaultKind, Route, Sandbox, TestCard};
 
@@ -106,9 +106,10 @@ fn the_kiosk_flow_charges_once_against_the_sandbox() {
     let mut client = client(&sb, &key, &delays);
     let mut screen = Screen::new(&sb, Some(TestCard::SUCCESS));
     let mut buf = vec![0u8; BUF];
-    let report = client.run_no_show(&FEE, POLL, &mut screen, &mut buf).unwrap();
-    assert_eq!(report.end, FlowEnd::Charged);
-    assert_eq!(report.setup.status(), SetupIntentStatus::Completed);
+    let mut report = NoShowReport::default();
+    let end = client.run_no_show(&FEE, POLL, &mut screen, &mut report, &mut buf).unwrap();
+    assert_eq!(end, FlowEnd::Charged);
+    assert_eq!(report.setup.unwrap().status(), SetupIntentStatus::Completed);
     let pi = report.payment.unwrap();
     assert_eq!(pi.status(), PaymentIntentStatus::Captured);
     assert_eq!(report.charge.unwrap().reconciled, None);
@@ -130,16 +131,47 @@ fn a_charge_dropped_after_commit_is_reconciled_and_captured_exactly_once() {
     let mut client = client(&sb, &key, &delays);
     let mut screen = Screen::new(&sb, Some(TestCard::SUCCESS));
     let mut buf = vec![0u8; BUF];
-    let report = client.run_no_show(&FEE, POLL, &mut screen, &mut buf).unwrap();
-    assert_eq!(report.end, FlowEnd::Charged);
+    let mut report = NoShowReport::default();
+    let end = client.run_no_show(&FEE, POLL, &mut screen, &mut report, &mut buf).unwrap();
+    assert_eq!(end, FlowEnd::Charged);
     let charge = report.charge.unwrap();
     let rec = charge.reconciled.expect("the lost answer was reconciled");
     assert!(matches!(rec.trigger, ReconcileTrigger::AnswerLost(_)), "{rec:?}");
     assert_eq!(rec.observed, PaymentIntentStatus::Captured);
-    assert_eq!(report.setup.status(), SetupIntentStatus::Completed);
+    assert_eq!(report.setup.unwrap().status(), SetupIntentStatus::Completed);
     let pi = report.payment.unwrap();
     assert_eq!(sb.captures(pi.id().as_str()).len(), 1, "exactly one capture");
     assert_eq!(sb.charge_attempts(pi.id().as_str()), 1, "the charge was never resent");
+}
+
+#[test]
+fn a_lost_charge_whose_read_back_fails_stays_in_the_report_until_reconciled() {
+    let sb = sandbox();
+    sb.add_fault(fault(Route::ChargePaymentIntent, FaultKind::DropAfterCommit, 1));
+    // Every read-back attempt (1 + 4 retries) is dropped too.
+    sb.add_fault(fault(Route::GetPaymentIntent, FaultKind::DropBeforeCommit, 5));
+    let key = key();
+    let delays = Rc::new(RefCell::new(Vec::new()));
+    let mut client = client(&sb, &key, &delays);
+    let mut screen = Screen::new(&sb, Some(TestCard::SUCCESS));
+    let mut buf = vec![0u8; BUF];
+    let mut report = NoShowReport::default();
+    let err = client.run_no_show(&FEE, POLL, &mut screen, &mut report, &mut buf).unwrap_err();
+    assert!(matches!(err, Error::OutcomeUnknown(ref u) if u.operation == Operation::ChargePaymentIntent), "{err:?}");
+    assert_eq!(report.end, None);
+    let (payment, setup) = (report.payment.as_mut().unwrap(), report.setup.as_mut().unwrap());
+    assert_eq!(payment.charge_state(), dojo_core::lifecycle::ChargeState::OutcomeUnknown);
+    // A second charge is refused before anything is sent.
+    assert!(matches!(
+        client.charge(payment, setup, sb.now(), &mut buf),
+        Err(Error::Core(dojo_core::Error::Lifecycle(_)))
+    ));
+    // Later, the read-back goes through: it was charged, once.
+    let settled = client.reconcile_charge(payment, setup, &mut buf).unwrap();
+    assert_eq!(settled.outcome, ChargeOutcome::Charged);
+    assert_eq!(setup.status(), SetupIntentStatus::Completed);
+    assert_eq!(sb.captures(payment.id().as_str()).len(), 1);
+    assert_eq!(sb.charge_attempts(payment.id().as_str()), 1);
 }
 
 #[test]
@@ -151,8 +183,9 @@ fn a_truncated_charge_answer_is_reconciled_and_captured_exactly_once() {
     let mut client = client(&sb, &key, &delays);
     let mut screen = Screen::new(&sb, Some(TestCard::SUCCESS));
     let mut buf = vec![0u8; BUF];
-    let report = client.run_no_show(&FEE, POLL, &mut screen, &mut buf).unwrap();
-    assert_eq!(report.end, FlowEnd::Charged);
+    let mut report = NoShowReport::default();
+    let end = client.run_no_show(&FEE, POLL, &mut screen, &mut report, &mut buf).unwrap();
+    assert_eq!(end, FlowEnd::Charged);
     let rec = report.charge.unwrap().reconciled.unwrap();
     assert!(
         matches!(rec.trigger, ReconcileTrigger::AnswerLost(dojo_embedded_svc::error::CauseKind::Truncated { .. })),
@@ -171,11 +204,12 @@ fn a_5xx_charge_is_read_back_uncharged_and_charged_again_once() {
     let mut client = client(&sb, &key, &delays);
     let mut screen = Screen::new(&sb, Some(TestCard::SUCCESS));
     let mut buf = vec![0u8; BUF];
-    let report = client.run_no_show(&FEE, POLL, &mut screen, &mut buf).unwrap();
+    let mut report = NoShowReport::default();
+    let end = client.run_no_show(&FEE, POLL, &mut screen, &mut report, &mut buf).unwrap();
     let charge = report.charge.unwrap();
     assert_eq!(charge.reconciled.unwrap().trigger, ReconcileTrigger::ServerError(503));
-    assert!(matches!(report.end, FlowEnd::NotCharged(_)), "{:?}", report.end);
-    let (mut payment, mut setup) = (report.payment.unwrap(), report.setup);
+    assert!(matches!(end, FlowEnd::NotCharged(_)), "{:?}", end);
+    let (mut payment, mut setup) = (report.payment.unwrap(), report.setup.unwrap());
     assert_eq!(sb.captures(payment.id().as_str()).len(), 0);
     let again = client.charge(&mut payment, &mut setup, sb.now(), &mut buf).unwrap();
     assert_eq!(again.outcome, ChargeOutcome::Charged);
@@ -191,8 +225,9 @@ fn polls_dropped_before_commit_are_retried_on_the_schedule() {
     let mut client = client(&sb, &key, &delays);
     let mut screen = Screen::new(&sb, Some(TestCard::SUCCESS));
     let mut buf = vec![0u8; BUF];
-    let report = client.run_no_show(&FEE, POLL, &mut screen, &mut buf).unwrap();
-    assert_eq!(report.end, FlowEnd::Charged);
+    let mut report = NoShowReport::default();
+    let end = client.run_no_show(&FEE, POLL, &mut screen, &mut report, &mut buf).unwrap();
+    assert_eq!(end, FlowEnd::Charged);
     let d = delays.borrow();
     assert_eq!(d.len(), 3, "one backoff delay per dropped read: {d:?}");
     for (i, ms) in d.iter().enumerate() {
@@ -299,12 +334,15 @@ fn an_unauthorized_setup_intent_times_out_and_nothing_is_charged() {
     let mut client = client(&sb, &key, &delays);
     let mut screen = Screen::new(&sb, None);
     let mut buf = vec![0u8; BUF];
-    let report = client.run_no_show(&FEE, PollPolicy { interval_ms: 1, max_polls: 3 }, &mut screen, &mut buf).unwrap();
-    assert_eq!(report.end, FlowEnd::NotAuthorized(Waited::TimedOut));
+    let mut report = NoShowReport::default();
+    let end = client
+        .run_no_show(&FEE, PollPolicy { interval_ms: 1, max_polls: 3 }, &mut screen, &mut report, &mut buf)
+        .unwrap();
+    assert_eq!(end, FlowEnd::NotAuthorized(Waited::TimedOut));
     assert!(report.payment.is_none());
     // An expired one ends the wait by the lifecycle's clock check.
     sb.advance_clock(std::time::Duration::from_secs(30 * 24 * 3600));
-    let mut setup: SetupIntentState = report.setup;
+    let mut setup: SetupIntentState = report.setup.unwrap();
     let waited = client.wait_for_authorization(&mut setup, POLL, &mut screen, &mut buf).unwrap();
     assert!(matches!(waited, Waited::Ended(SetupIntentStatus::Expired)), "{waited:?}");
 }
@@ -317,7 +355,8 @@ fn a_key_the_sandbox_refuses_is_the_servers_answer_with_its_problem() {
     let mut client = client(&sb, &key, &delays);
     let mut screen = Screen::new(&sb, None);
     let mut buf = vec![0u8; BUF];
-    let err = client.run_no_show(&FEE, POLL, &mut screen, &mut buf).unwrap_err();
+    let mut report = NoShowReport::default();
+    let err = client.run_no_show(&FEE, POLL, &mut screen, &mut report, &mut buf).unwrap_err();
     let Error::Core(dojo_core::Error::Api(api)) = &err else { panic!("{err:?}") };
     // A production key on the sandbox: refused (403), nothing created.
     assert!(matches!(api.status, 401 | 403), "{api:?}");

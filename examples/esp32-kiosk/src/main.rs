@@ -11,10 +11,11 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{anyhow, bail};
-use dojo_embedded_svc::dojo_core::request::{Api, Operation, DEFAULT_BASE_URL};
+use dojo_embedded_svc::dojo_core::lifecycle::ChargeState;
+use dojo_embedded_svc::dojo_core::request::{Api, DEFAULT_BASE_URL};
 use dojo_embedded_svc::dojo_core::{ApiKey, Money, Timestamp};
-use dojo_embedded_svc::kiosk::{FlowEnd, Kiosk, NoShowFee, PollPolicy, Step};
-use dojo_embedded_svc::{Client, RetryDecision, RetryPolicy};
+use dojo_embedded_svc::kiosk::{FlowEnd, Kiosk, NoShowFee, NoShowReport, PollPolicy, Step};
+use dojo_embedded_svc::{Client, RetryPolicy};
 use esp_idf_svc::eventloop::EspSystemEventLoop;
 use esp_idf_svc::hal::delay::FreeRtos;
 use esp_idf_svc::hal::peripherals::Peripherals;
@@ -80,17 +81,23 @@ fn main() -> anyhow::Result<()> {
         .with_retries(RetryPolicy::DEFAULT, seed, FreeRtos::delay_ms);
 
     let mut buf = vec![0u8; BUF_LEN];
-    match client.run_no_show(&FEE, PollPolicy::DEFAULT, &mut Screen, &mut buf) {
-        Ok(report) => match report.end {
-            FlowEnd::Charged => info!("Charged once: {:?}", report.charge),
-            FlowEnd::NotCharged(status) => warn!("Not charged ({status}): the card declined"),
-            FlowEnd::Unknown => warn!("The charge could not be settled: {:?}", report.charge),
-            FlowEnd::NotAuthorized(waited) => warn!("No card authorized: {waited:?}"),
-        },
-        Err(e) => {
-            error!("{e}");
-            if e.retry_decision(Operation::ChargePaymentIntent) == RetryDecision::Reconcile {
-                error!("A charge may have executed: reconcile before charging again");
+    let mut report = NoShowReport::default();
+    match client.run_no_show(&FEE, PollPolicy::DEFAULT, &mut Screen, &mut report, &mut buf) {
+        Ok(FlowEnd::Charged) => info!("Charged once: {:?}", report.charge),
+        Ok(FlowEnd::NotCharged(status)) => warn!("Not charged ({status}): the card declined"),
+        Ok(FlowEnd::Unknown) => warn!("The charge could not be settled: {:?}", report.charge),
+        Ok(FlowEnd::NotAuthorized(waited)) => warn!("No card authorized: {waited:?}"),
+        Err(e) => error!("{e}"),
+    }
+    // A charge whose answer was lost and could not be read back yet: never charge
+    // again before it is settled. Keep reading it back (a real kiosk would also store
+    // the payment intent id, to do this after a reboot).
+    if let (Some(payment), Some(setup)) = (report.payment.as_mut(), report.setup.as_mut()) {
+        while payment.charge_state() == ChargeState::OutcomeUnknown {
+            FreeRtos::delay_ms(30_000);
+            match client.reconcile_charge(payment, setup, &mut buf) {
+                Ok(settled) => info!("Reconciled: {:?}", settled.outcome),
+                Err(e) => warn!("Still unsettled: {e}"),
             }
         }
     }
