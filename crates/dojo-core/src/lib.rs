@@ -26,7 +26,7 @@ pub mod time;
 pub mod webhook;
 
 pub use api_key::{ApiKey, Environment};
-pub use error::{BufferTooSmall, Error, ValidationError, ValidationErrorKind};
+pub use error::{BufferTooSmall, Error, ErrorClass, RetryDecision, ValidationError, ValidationErrorKind};
 pub use id::{PaymentIntentId, SetupIntentId};
 pub use json::Text;
 pub use money::{Currency, Money};
