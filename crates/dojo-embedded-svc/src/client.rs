@@ -239,7 +239,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         buf: &mut [u8],
     ) -> Result<Raw, Stop<ConnError<K>>> {
         let raw = self.exchange_with_retries(req, buf)?;
-        if raw.is_success() { Ok(raw) } else { Err(Stop::Refused(raw)) }
+        if raw.is_success() { Ok(raw) } else { Err(refused(req.operation(), raw)) }
     }
 
     /// Builds a request with `build` (writing its body into `buf`), sends it like
@@ -502,6 +502,18 @@ impl<E> From<BufferTooSmall> for Stop<E> {
     }
 }
 
+/// A non-2xx answer: the server's refusal, except a 5xx to a non-idempotent request,
+/// which may have executed (an outcome unknown, as in the desktop adapter; its
+/// ProblemDetails stays in the buffer).
+fn refused<E>(operation: Operation, raw: Raw) -> Stop<E> {
+    if (500..600).contains(&raw.status) && !operation.retry_safe() {
+        let cause = Cause::ServerError { status: raw.status, body_len: raw.len };
+        Stop::Failed(Error::OutcomeUnknown(OutcomeUnknown { operation, cause }))
+    } else {
+        Stop::Refused(raw)
+    }
+}
+
 /// An answer read into the buffer, and the operation it answers; the request itself
 /// (a few hundred bytes) is gone from the stack before the answer is decoded.
 pub(crate) struct Fetched<R> {
@@ -552,6 +564,11 @@ pub(crate) fn decode<'b, R: ResponseKind, E>(
     buf: &'b [u8],
 ) -> Result<R::Output<'b>, Error<'b, E>> {
     let body = buf.get(..raw.len).unwrap_or(&[]);
+    if !raw.is_success()
+        && let Stop::Failed(e) = refused(req.operation(), raw)
+    {
+        return Err(e);
+    }
     match req.decode(raw.status, body) {
         Ok(output) => Ok(output),
         Err(dojo_core::Error::Decode(e)) if !req.retry_safe() => {

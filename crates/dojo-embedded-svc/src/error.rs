@@ -4,11 +4,37 @@
 //! |---|---|---|
 //! | [`Error::Core`] | dojo-core's error: invalid input or a lifecycle refusal (nothing sent), a buffer too small for the request, the server's error answer ([`Api`](dojo_core::Error::Api), with its ProblemDetails), an undecodable answer to a read | see [`dojo_core::Error`] |
 //! | [`Error::Transport`] | no usable answer, and the request cannot have changed anything: it never reached the server complete, or it was a read | [`RetryDecision::Retry`] |
-//! | [`Error::OutcomeUnknown`] | a non-idempotent request was sent and its answer was lost, cut short or undecodable: it may have executed | read the intent back and reconcile; never resend blindly |
+//! | [`Error::OutcomeUnknown`] | a non-idempotent request was sent and its answer was lost, cut short, undecodable or a 5xx: it may have executed | read the intent back and reconcile; never resend blindly |
 //! | [`Error::ResponseTooLarge`] | the answer does not fit the caller's buffer (nothing was parsed) | a larger buffer; for a non-idempotent request, reconcile |
 //!
-//! The same shape as the desktop adapter's (`dojo-ureq`), so kiosk and desktop code
-//! handle failures alike.
+//! # The same taxonomy as the desktop adapter
+//!
+//! [`Error::class`] gives dojo-core's [`ErrorClass`], which `dojo_ureq::Error::class`
+//! gives too: the same failure has the same class on a kiosk and on a desktop (a test
+//! runs the same faults through both adapters against dojo-sandbox and compares), and
+//! [`ErrorClass::retry_decision`] the same advice.
+//!
+//! | [`ErrorClass`] | here (`dojo-embedded-svc`) | desktop (`dojo-ureq`) | [`RetryDecision`] |
+//! |---|---|---|---|
+//! | `Invalid` | `Core(Invalid)` | `Invalid` | Stop: fix the input |
+//! | `Lifecycle` | `Core(Lifecycle)` | `Lifecycle` | Stop: read the intent's state |
+//! | `BufferTooSmall` | `Core(BufferTooSmall)` | `BufferTooSmall` (its buffers grow: only from caller code) | Stop: a larger buffer |
+//! | `Decode` | `Core(Decode)` (a read) | `Decode` | Stop: report it |
+//! | `Api(kind)` | `Core(Api)` | `Api` | Retry for 429 and a read's 5xx, else Stop |
+//! | `Webhook` | `Core(Webhook)` | `Webhook` | Stop: reject the delivery |
+//! | `Transport` | `Transport` | `Transport` | Retry |
+//! | `OutcomeUnknown` | `OutcomeUnknown`; `ResponseTooLarge` of a 2xx or 5xx to a non-idempotent request | `OutcomeUnknown` | Reconcile |
+//! | `ResponseTooLarge` | `ResponseTooLarge` of a read's 2xx (a non-2xx too large is classed as its status) | `Transport` whose source is ureq's body limit (4 MiB) | Stop: a larger buffer |
+//! | `Config` | — (a refused base URL is a [`ValidationError`](dojo_core::ValidationError) from `with_base_url`) | `Config` | Stop |
+//! | `Anomaly` | — ([`Client::charge`](crate::Client::charge) reports it in [`Reconciliation::anomaly`](crate::Reconciliation::anomaly)) | `Anomaly` | Stop |
+//!
+//! The transport and outcome-unknown payloads line up: both adapters' [`TransportError`]
+//! and [`OutcomeUnknown`] carry the `operation`; [`TransportError::never_sent`] is the
+//! desktop's `never_sent`; the causes map as [`Cause::Io`] / [`Cause::WriteZero`] /
+//! [`Cause::Truncated`] ↔ `UnknownCause::ConnectionLost` or `Timeout`,
+//! [`Cause::Undecodable`] ↔ `UndecodableSuccess`, [`Cause::ServerError`] ↔ `ServerError`.
+//! The desktop's outcome-unknown report also names the intent and idempotency key; here
+//! the caller passed them and still has them.
 //!
 //! # When is a request "sent"?
 //!
@@ -23,6 +49,7 @@
 use core::fmt;
 
 use dojo_core::error::DecodeError;
+pub use dojo_core::error::{ErrorClass, RetryDecision};
 use dojo_core::problem::ApiErrorKind;
 use dojo_core::request::Operation;
 
@@ -70,6 +97,16 @@ pub enum Cause<E> {
     },
     /// A 2xx answer to a non-idempotent request did not decode.
     Undecodable(DecodeError),
+    /// The server answered a non-idempotent request with a 5xx: it may have acted
+    /// before failing. The answer (its ProblemDetails, with the trace id) is still in
+    /// the first `body_len` bytes of the caller's buffer:
+    /// `ApiError::from_response(status, &buf[..body_len])`.
+    ServerError {
+        /// The HTTP status.
+        status: u16,
+        /// The answer's length in the caller's buffer.
+        body_len: usize,
+    },
 }
 
 impl<E> Cause<E> {
@@ -83,6 +120,7 @@ impl<E> Cause<E> {
                 CauseKind::Truncated { expected: *expected, received: *received }
             }
             Cause::Undecodable(e) => CauseKind::Undecodable(*e),
+            Cause::ServerError { status, body_len } => CauseKind::ServerError { status: *status, body_len: *body_len },
         }
     }
 }
@@ -104,6 +142,13 @@ pub enum CauseKind {
     },
     /// A 2xx answer did not decode.
     Undecodable(DecodeError),
+    /// A 5xx answer to a non-idempotent request.
+    ServerError {
+        /// The HTTP status.
+        status: u16,
+        /// The answer's length in the caller's buffer.
+        body_len: usize,
+    },
 }
 
 /// The exchange failed, and nothing changed on the server because of it.
@@ -115,6 +160,15 @@ pub struct TransportError<E> {
     pub phase: Phase,
     /// What failed.
     pub cause: Cause<E>,
+}
+
+impl<E> TransportError<E> {
+    /// Whether the request never reached the server complete ([`Phase::Connect`] or
+    /// [`Phase::Send`]): nothing can have executed, whatever the operation. When
+    /// `false`, it was a read whose answer failed (the desktop adapter's `never_sent`).
+    pub fn never_sent(&self) -> bool {
+        self.phase != Phase::Receive
+    }
 }
 
 /// A non-idempotent request was sent and may have executed: read the intent back.
@@ -140,21 +194,36 @@ pub struct ResponseTooLarge {
     pub content_length: Option<u64>,
 }
 
-/// What to do after an error (see [`Error::retry_decision`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetryDecision {
-    /// Sending the same request again is safe: wait for the next
-    /// [`Backoff`](crate::Backoff) delay and repeat it.
-    Retry,
-    /// The request may have executed: never resend it; read the intent back and
-    /// reconcile (for a charge, [`Client::reconcile_charge`](crate::Client::reconcile_charge)).
-    Reconcile,
-    /// Repeating cannot help: report the error.
-    Stop,
-}
-
 impl<'a, E> Error<'a, E> {
-    /// What to do after this error from `operation`.
+    /// The error's [`ErrorClass`], the one the desktop adapter gives the same failure
+    /// (see the [module docs](self) for the table):
+    ///
+    /// - [`Error::Core`] has dojo-core's class ([`dojo_core::Error::class`]).
+    /// - [`Error::Transport`] is [`ErrorClass::Transport`].
+    /// - [`Error::OutcomeUnknown`] is [`ErrorClass::OutcomeUnknown`].
+    /// - [`Error::ResponseTooLarge`] of a 2xx to a read is
+    ///   [`ErrorClass::ResponseTooLarge`], a 2xx to anything else
+    ///   [`ErrorClass::OutcomeUnknown`] (it executed, unreadably); any other status is
+    ///   classed as that answer would be (an [`ErrorClass::Api`] kind, or
+    ///   [`ErrorClass::OutcomeUnknown`] for a 5xx to a non-idempotent request).
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Error::Core(e) => e.class(),
+            Error::Transport(_) => ErrorClass::Transport,
+            Error::OutcomeUnknown(_) => ErrorClass::OutcomeUnknown,
+            Error::ResponseTooLarge(r) => match (r.status, r.operation.retry_safe()) {
+                (200..=299, true) => ErrorClass::ResponseTooLarge,
+                (200..=299, false) | (500..=599, false) => ErrorClass::OutcomeUnknown,
+                (status, _) => ErrorClass::Api(ApiErrorKind::from_status(status)),
+            },
+        }
+    }
+
+    /// What to do after this error from `operation`: its class's
+    /// [`retry_decision`](ErrorClass::retry_decision), except that a 5xx
+    /// [`Error::Core`] API error to a non-idempotent `operation` is
+    /// [`RetryDecision::Reconcile`] (the client itself reports those as
+    /// [`Error::OutcomeUnknown`]).
     ///
     /// - A transport error: retry (nothing happened).
     /// - An outcome unknown: reconcile.
@@ -163,18 +232,9 @@ impl<'a, E> Error<'a, E> {
     /// - [`Error::ResponseTooLarge`]: reconcile a non-idempotent request, stop a read.
     /// - Invalid input, lifecycle refusals, buffer sizes, undecodable reads: stop.
     pub fn retry_decision(&self, operation: Operation) -> RetryDecision {
-        match self {
-            Error::Transport(_) => RetryDecision::Retry,
-            Error::OutcomeUnknown(_) => RetryDecision::Reconcile,
-            Error::ResponseTooLarge(_) if operation.retry_safe() => RetryDecision::Stop,
-            Error::ResponseTooLarge(_) => RetryDecision::Reconcile,
-            Error::Core(dojo_core::Error::Api(api)) => match api.kind {
-                ApiErrorKind::TooManyRequests => RetryDecision::Retry,
-                ApiErrorKind::ServerError if operation.retry_safe() => RetryDecision::Retry,
-                ApiErrorKind::ServerError => RetryDecision::Reconcile,
-                _ => RetryDecision::Stop,
-            },
-            Error::Core(_) => RetryDecision::Stop,
+        match self.class() {
+            ErrorClass::Api(ApiErrorKind::ServerError) if !operation.retry_safe() => RetryDecision::Reconcile,
+            class => class.retry_decision(),
         }
     }
 
@@ -213,6 +273,7 @@ impl<E: fmt::Debug> fmt::Display for Cause<E> {
                 write!(f, "answer cut short: {received} of {expected} bytes")
             }
             Cause::Undecodable(e) => write!(f, "undecodable answer: {e}"),
+            Cause::ServerError { status, .. } => write!(f, "the server failed with {status} after receiving it"),
         }
     }
 }

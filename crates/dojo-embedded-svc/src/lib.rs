@@ -14,7 +14,7 @@ pub mod retry;
 
 pub use charge::{ChargeReport, ReconcileTrigger, Reconciliation};
 pub use client::{Client, ClientResult, ConnError, Connect};
-pub use error::{Error, RetryDecision};
+pub use error::{Error, ErrorClass, RetryDecision};
 pub use retry::{Backoff, Delay, NoDelay, RetryPolicy};
 
 /// Re-exported so firmware and tests name the same versions.

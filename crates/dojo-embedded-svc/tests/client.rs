@@ -305,21 +305,26 @@ fn non_idempotent_requests_are_retried_only_when_the_connection_never_opened() {
     assert_eq!(err.retry_decision(Operation::CreateSetupIntent), RetryDecision::Reconcile);
     assert_eq!(script.remaining(), 1);
 
-    // A 5xx to a create is the server's answer, kept with its problem; not resent.
+    // A 5xx to a create may have executed: an outcome unknown (as in the desktop
+    // adapter), its problem still readable in the buffer; not resent.
     let script = Script::new([
         Reply::json(500, r#"{"title":"Oops","status":500,"traceId":"t-1"}"#),
         Reply::json(200, SI_CREATED),
     ]);
     let mut client = client!(key, script, d);
     let err = client.create_setup_intent(&si_body(), &mut buf).unwrap_err();
-    match &err {
-        Error::Core(dojo_core::Error::Api(api)) => {
-            assert_eq!(api.kind, ApiErrorKind::ServerError);
-            assert_eq!(api.problem().unwrap().trace_id.unwrap(), "t-1");
-        }
-        other => panic!("{other:?}"),
-    }
     assert!(err.may_have_executed(Operation::CreateSetupIntent));
+    assert_eq!(err.class(), dojo_core::ErrorClass::OutcomeUnknown);
+    let (status, body_len) = match &err {
+        Error::OutcomeUnknown(u) => match u.cause {
+            Cause::ServerError { status, body_len } => (status, body_len),
+            ref other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    };
+    let api = dojo_core::problem::ApiError::from_response(status, &buf[..body_len]);
+    assert_eq!(api.kind, ApiErrorKind::ServerError);
+    assert_eq!(api.problem().unwrap().trace_id.unwrap(), "t-1");
     assert_eq!(script.remaining(), 1);
 }
 
