@@ -12,6 +12,7 @@
 //!   [`BufferTooSmall`](crate::error::BufferTooSmall) with the size needed.
 
 mod de;
+pub(crate) mod direct;
 mod error;
 mod lazy;
 mod read;

@@ -1,0 +1,316 @@
+//! Hand-written decoders for the two summaries ([`SetupIntentSummary`],
+//! [`PaymentIntentSummary`]): what a kiosk decodes on every poll.
+//!
+//! They give exactly what [`from_slice`](super::from_slice) gives for the same bytes —
+//! the same values, and the same [`DecodeError`] (kind, offset and field) for every
+//! malformed body; `tests/summaries.rs` checks this differentially over the fixtures,
+//! every truncation and many corruptions of them. They exist only for size: serde's
+//! visitors are instantiated per model and per field type, and for these two small
+//! models that generic code cost a firmware image over 10 KiB. Here one non-generic
+//! object walker serves both models (and the nested [`Money`]), and each field type has
+//! one small non-generic reader. The serde `Deserialize` impls of the summaries stay (any
+//! other deserializer uses them).
+
+use super::MAX_DEPTH;
+use super::error::{DecodeError, DecodeErrorKind, UNSET};
+use super::read::{Number, Reader};
+use super::text::Text;
+use crate::id::{MAX_ID_LEN, PaymentIntentId, SetupIntentId};
+use crate::money::{Currency, CurrencyCode, Money, parse_minor_units};
+use crate::open_enum::UnknownValue;
+use crate::payment_intent::PaymentIntentSummary;
+use crate::setup_intent::SetupIntentSummary;
+use crate::status::{CaptureMode, PaymentIntentStatus, SetupIntentStatus};
+use crate::time::Timestamp;
+
+/// The deserializer's scratch size for escaped strings handed over whole (keys, amounts).
+const SCRATCH: usize = 128;
+
+/// An error raised while building a value: located by the caller, as serde's are.
+fn unset(kind: DecodeErrorKind) -> DecodeError {
+    DecodeError::new(kind, UNSET)
+}
+
+fn missing(field: &'static str) -> DecodeError {
+    DecodeError { kind: DecodeErrorKind::MissingField, offset: UNSET, field: Some(field) }
+}
+
+/// Fills in where an error happened, when it does not say yet (as the deserializer does).
+fn locate(mut e: DecodeError, offset: usize, field: Option<&'static str>) -> DecodeError {
+    if e.offset == UNSET {
+        e.offset = offset;
+    }
+    if e.field.is_none() {
+        e.field = field;
+    }
+    e
+}
+
+/// [`from_slice`](super::from_slice) for a body that is one object, decoded by `object`.
+fn decode_body<'de, T>(
+    input: &'de [u8],
+    object: impl FnOnce(&mut Reader<'de>) -> Result<T, DecodeError>,
+) -> Result<T, DecodeError> {
+    let mut r = Reader::new(input);
+    match r.peek_token() {
+        None => return Err(r.error(DecodeErrorKind::Empty)),
+        Some(b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => {}
+        Some(_) => return Err(r.error(DecodeErrorKind::NotJson)),
+    }
+    let value = object(&mut r).map_err(|e| locate(e, 0, None))?;
+    if r.peek_token().is_some() {
+        return Err(r.error(DecodeErrorKind::TrailingCharacters));
+    }
+    Ok(value)
+}
+
+/// Walks the object at the reader, nested `depth` deep (0 for the body itself): calls
+/// `value(i, r)` on the value of each key equal to `fields[i]` and skips every other
+/// value. Returns the fields seen, one bit each. A field seen twice is
+/// [`DecodeErrorKind::DuplicateField`]; errors are located like the deserializer's.
+#[inline(never)]
+fn walk<'de>(
+    r: &mut Reader<'de>,
+    depth: usize,
+    fields: &'static [&'static str],
+    value: &mut dyn FnMut(usize, &mut Reader<'de>) -> Result<(), DecodeError>,
+) -> Result<u32, DecodeError> {
+    if r.peek_required()? != b'{' {
+        return Err(r.error(DecodeErrorKind::InvalidType));
+    }
+    r.pos += 1;
+    if depth >= MAX_DEPTH {
+        return Err(r.error(DecodeErrorKind::DepthLimit));
+    }
+    let mut seen = 0u32;
+    let mut first = true;
+    loop {
+        let next = r.peek_required()?;
+        if next == b'}' {
+            r.pos += 1;
+            return Ok(seen);
+        }
+        if !first {
+            if next != b',' {
+                return Err(r.error(DecodeErrorKind::Syntax));
+            }
+            r.pos += 1;
+        }
+        if r.peek_required()? != b'"' {
+            return Err(r.error(DecodeErrorKind::Syntax));
+        }
+        first = false;
+        let start = r.pos;
+        let key = r.string()?;
+        let index = if key.escaped {
+            let mut buf = [0u8; SCRATCH];
+            match Text::from_escaped(key.raw).copy_to(&mut buf) {
+                Ok(key) => fields.iter().position(|f| *f == key),
+                Err(_) => return Err(DecodeError::new(DecodeErrorKind::TooLong, start)),
+            }
+        } else {
+            fields.iter().position(|f| *f == key.raw)
+        };
+        r.expect(b':')?;
+        r.skip_ws();
+        let at = r.pos;
+        match index.and_then(|i| Some((i, *fields.get(i)?))) {
+            Some((i, name)) => {
+                let bit = 1u32 << i;
+                if seen & bit != 0 {
+                    return Err(DecodeError {
+                        kind: DecodeErrorKind::DuplicateField,
+                        offset: UNSET,
+                        field: Some(name),
+                    });
+                }
+                seen |= bit;
+                value(i, r).map_err(|e| locate(e, at, Some(name)))?;
+            }
+            None => r.skip_value(depth + 1).map_err(|e| locate(e, at, None))?,
+        }
+    }
+}
+
+/// A string value, borrowed.
+fn text<'de>(r: &mut Reader<'de>) -> Result<Text<'de>, DecodeError> {
+    if r.peek_required()? != b'"' {
+        return Err(r.error(DecodeErrorKind::InvalidType));
+    }
+    let s = r.string()?;
+    Ok(if s.escaped { Text::from_escaped(s.raw) } else { Text::new(s.raw) })
+}
+
+/// `false` (and the `null` consumed) when an optional value is `null`.
+fn present(r: &mut Reader<'_>) -> Result<bool, DecodeError> {
+    if r.peek_required()? == b'n' {
+        r.literal(b"null")?;
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// An id's text, at most [`MAX_ID_LEN`] bytes.
+#[inline(never)]
+fn id_text<'b>(r: &mut Reader<'_>, buf: &'b mut [u8; MAX_ID_LEN]) -> Result<&'b str, DecodeError> {
+    text(r)?.copy_to(buf).map_err(|_| unset(DecodeErrorKind::TooLong))
+}
+
+fn setup_intent_id(r: &mut Reader<'_>) -> Result<SetupIntentId, DecodeError> {
+    SetupIntentId::new(id_text(r, &mut [0; MAX_ID_LEN])?).map_err(|_| unset(DecodeErrorKind::InvalidValue))
+}
+
+fn payment_intent_id(r: &mut Reader<'_>) -> Result<PaymentIntentId, DecodeError> {
+    PaymentIntentId::new(id_text(r, &mut [0; MAX_ID_LEN])?).map_err(|_| unset(DecodeErrorKind::InvalidValue))
+}
+
+/// An open enum's text as the enums' `Deserialize` reads it: `None` when too long to keep.
+#[inline(never)]
+fn enum_text<'de: 'b, 'b>(
+    r: &mut Reader<'de>,
+    buf: &'b mut [u8; UnknownValue::CAPACITY],
+) -> Result<Option<&'b str>, DecodeError> {
+    let t = text(r)?;
+    Ok(match t.as_str() {
+        Some(plain) => Some(plain),
+        None => t.copy_to(buf).ok(),
+    })
+}
+
+macro_rules! read_enum {
+    ($name:ident, $r:expr) => {{
+        let mut buf = [0u8; UnknownValue::CAPACITY];
+        match enum_text($r, &mut buf)? {
+            Some(s) => $name::parse(s),
+            None => $name::Unknown(UnknownValue::too_long()),
+        }
+    }};
+}
+
+/// A date-time, as `Timestamp`'s `Deserialize` reads it.
+#[inline(never)]
+fn timestamp(r: &mut Reader<'_>) -> Result<Timestamp, DecodeError> {
+    let t = text(r)?;
+    let invalid = || unset(DecodeErrorKind::InvalidValue);
+    if let Some(plain) = t.as_str() {
+        return Timestamp::parse(plain).map_err(|_| invalid());
+    }
+    let mut buf = [0u8; 48];
+    let s = t.copy_to(&mut buf).map_err(|_| invalid())?;
+    Timestamp::parse(s).map_err(|_| invalid())
+}
+
+/// An amount in minor units (a number or a string of digits), at nesting `depth`.
+fn minor_units(r: &mut Reader<'_>, depth: usize) -> Result<i64, DecodeError> {
+    let start = r.pos;
+    let wrong_type = unset(DecodeErrorKind::InvalidType);
+    match r.peek_required()? {
+        b'n' => r.literal(b"null").and(Err(wrong_type)),
+        b't' => r.literal(b"true").and(Err(wrong_type)),
+        b'f' => r.literal(b"false").and(Err(wrong_type)),
+        b'"' => {
+            let s = r.string()?;
+            let mut buf = [0u8; SCRATCH];
+            let digits = if s.escaped {
+                Text::from_escaped(s.raw)
+                    .copy_to(&mut buf)
+                    .map_err(|_| DecodeError::new(DecodeErrorKind::TooLong, start))?
+            } else {
+                s.raw
+            };
+            parse_minor_units(digits).ok_or(unset(DecodeErrorKind::InvalidValue))
+        }
+        b'-' | b'0'..=b'9' => match r.number()? {
+            // An integer's digits: out of range exactly when `parse_minor_units` fails.
+            Number::Integer(digits) => {
+                parse_minor_units(digits).ok_or(DecodeError::new(DecodeErrorKind::NumberOutOfRange, start))
+            }
+            Number::Float => Err(DecodeError::new(DecodeErrorKind::NotAnInteger, start)),
+        },
+        b'[' | b'{' => {
+            r.pos += 1;
+            if depth >= MAX_DEPTH {
+                return Err(r.error(DecodeErrorKind::DepthLimit));
+            }
+            Err(wrong_type)
+        }
+        _ => Err(r.error(DecodeErrorKind::Syntax)),
+    }
+}
+
+/// A currency code, as `Currency`'s `Deserialize` reads it.
+fn currency(r: &mut Reader<'_>) -> Result<Currency, DecodeError> {
+    let mut buf = [0u8; CurrencyCode::CAPACITY];
+    let code = text(r)?.copy_to(&mut buf).map_err(|_| unset(DecodeErrorKind::TooLong))?;
+    Currency::parse(code).ok_or(unset(DecodeErrorKind::TooLong))
+}
+
+/// An optional [`Money`] object nested `depth` deep.
+#[inline(never)]
+fn opt_money(r: &mut Reader<'_>, depth: usize) -> Result<Option<Money>, DecodeError> {
+    if !present(r)? {
+        return Ok(None);
+    }
+    let mut value = 0;
+    let mut code = Currency::Gbp;
+    let seen = walk(r, depth, &["value", "currencyCode"], &mut |i, r| {
+        match i {
+            0 => value = minor_units(r, depth + 1)?,
+            _ => code = currency(r)?,
+        }
+        Ok(())
+    })?;
+    if seen & 1 == 0 {
+        return Err(missing("value"));
+    }
+    if seen & 2 == 0 {
+        return Err(missing("currencyCode"));
+    }
+    Ok(Some(Money::new(value, code)))
+}
+
+/// Decodes a [`SetupIntentSummary`] body: the same result as `from_slice`.
+pub(crate) fn setup_intent_summary(body: &[u8]) -> Result<SetupIntentSummary, DecodeError> {
+    decode_body(body, |r| {
+        let (mut id, mut status, mut intended_amount, mut expire_at) = (None, None, None, None);
+        walk(r, 0, &["id", "status", "intendedAmount", "expireAt"], &mut |i, r| {
+            match i {
+                0 => id = Some(setup_intent_id(r)?),
+                1 => status = Some(read_enum!(SetupIntentStatus, r)),
+                2 => intended_amount = opt_money(r, 1)?,
+                _ => expire_at = if present(r)? { Some(timestamp(r)?) } else { None },
+            }
+            Ok(())
+        })?;
+        Ok(SetupIntentSummary {
+            id: id.ok_or(missing("id"))?,
+            status: status.ok_or(missing("status"))?,
+            intended_amount,
+            expire_at,
+        })
+    })
+}
+
+/// Decodes a [`PaymentIntentSummary`] body: the same result as `from_slice`.
+pub(crate) fn payment_intent_summary(body: &[u8]) -> Result<PaymentIntentSummary, DecodeError> {
+    decode_body(body, |r| {
+        let (mut id, mut status, mut amount, mut setup_intent_id_, mut capture_mode) = (None, None, None, None, None);
+        walk(r, 0, &["id", "status", "amount", "setupIntentId", "captureMode"], &mut |i, r| {
+            match i {
+                0 => id = Some(payment_intent_id(r)?),
+                1 => status = Some(read_enum!(PaymentIntentStatus, r)),
+                2 => amount = opt_money(r, 1)?,
+                3 => setup_intent_id_ = if present(r)? { Some(setup_intent_id(r)?) } else { None },
+                _ => capture_mode = if present(r)? { Some(read_enum!(CaptureMode, r)) } else { None },
+            }
+            Ok(())
+        })?;
+        Ok(PaymentIntentSummary {
+            id: id.ok_or(missing("id"))?,
+            status: status.ok_or(missing("status"))?,
+            amount,
+            setup_intent_id: setup_intent_id_,
+            capture_mode,
+        })
+    })
+}
