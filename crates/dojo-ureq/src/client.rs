@@ -384,7 +384,7 @@ impl Client {
                         let decoded = K::decode_ok(&answer).map(f);
                         return match decoded {
                             Ok(made) => Ok((made, status, answer, attempt)),
-                            Err(error) if req.retry_safe() => Err(Error::Decode { operation, error }),
+                            Err(error) if req.retry_safe() => Err(Error::Decode { operation: Some(operation), error }),
                             Err(error) => Err(self.unknown(
                                 operation,
                                 subject,

@@ -8,13 +8,42 @@
 //! | [`Error::Api`] | the server answered with an error status (its ProblemDetails kept) | see [`ApiError::kind`] |
 //! | [`Error::Transport`] | the request failed and **did not execute**: it never reached the server, or it was a read whose retries ran out | retry later |
 //! | [`Error::OutcomeUnknown`] | a request that changes state **may have executed** | read the intent back and reconcile before trying again |
-//! | [`Error::Decode`] | a read's success answer could not be decoded | report it (the server and this SDK disagree) |
+//! | [`Error::Decode`] | a success answer could not be decoded (a read's, or dojo-core's decoding in caller code) | report it (the server and this SDK disagree) |
 //! | [`Error::Anomaly`] | reconciling read a status the lifecycle does not allow | re-read; a person decides |
+//! | [`Error::BufferTooSmall`], [`Error::Webhook`] | dojo-core's errors of those kinds, converted with `?` in caller code | a larger buffer / reject the delivery |
+//!
+//! # The same taxonomy as the kiosk adapter
+//!
+//! [`Error::class`] gives dojo-core's [`ErrorClass`], which `dojo_embedded_svc::Error::class`
+//! gives too: the same failure has the same class on a desktop and on a kiosk (a test
+//! runs the same faults through both adapters against dojo-sandbox and compares), and
+//! [`Error::retry_decision`] the same advice ([`RetryDecision`]).
+//!
+//! | [`ErrorClass`] | here (`dojo-ureq`) | kiosk (`dojo-embedded-svc`) | [`RetryDecision`] |
+//! |---|---|---|---|
+//! | `Invalid` | `Invalid` | `Core(Invalid)` | Stop: fix the input |
+//! | `Lifecycle` | `Lifecycle` | `Core(Lifecycle)` | Stop: read the intent's state |
+//! | `BufferTooSmall` | `BufferTooSmall` (only from caller code: this client grows its buffers) | `Core(BufferTooSmall)` | Stop: a larger buffer |
+//! | `Decode` | `Decode` | `Core(Decode)` | Stop: report it |
+//! | `Api(kind)` | `Api` | `Core(Api)` | Retry for 429 and a read's 5xx, else Stop |
+//! | `Webhook` | `Webhook` | `Core(Webhook)` | Stop: reject the delivery |
+//! | `Transport` | `Transport` | `Transport` | Retry (later: the client already retried) |
+//! | `OutcomeUnknown` | `OutcomeUnknown` (a 5xx to a state-changing request included) | `OutcomeUnknown`; `ResponseTooLarge` of a 2xx or 5xx to a non-idempotent request | Reconcile |
+//! | `ResponseTooLarge` | `Transport` of a read whose answer passed [`MAX_RESPONSE_BYTES`](crate::MAX_RESPONSE_BYTES) | `ResponseTooLarge` of a read's 2xx | Stop |
+//! | `Config` | `Config`; `Transport` that retrying cannot fix (a bad URI, TLS required) | — (the kiosk's `with_base_url` returns a `ValidationError`) | Stop: fix the configuration |
+//! | `Anomaly` | `Anomaly` | — (its `charge` reports it in `Reconciliation::anomaly`) | Stop: re-read |
+//!
+//! Both adapters' [`TransportError`] and [`OutcomeUnknown`] carry the `operation`;
+//! [`TransportError::never_sent`] is the kiosk's `TransportError::never_sent()`; the
+//! causes map as [`UnknownCause::ConnectionLost`] / [`UnknownCause::Timeout`] ↔ the
+//! kiosk's `Cause::Io`, `Truncated`, [`UnknownCause::UndecodableSuccess`] ↔
+//! `Cause::Undecodable`, [`UnknownCause::ServerError`] ↔ `Cause::ServerError`.
 
 use std::fmt;
 use std::time::Duration;
 
-use dojo_core::error::{DecodeError, LifecycleError};
+use dojo_core::error::{BufferTooSmall, DecodeError, LifecycleError, WebhookError};
+pub use dojo_core::error::{ErrorClass, RetryDecision};
 use dojo_core::problem::{ApiErrorKind, ProblemDetails};
 use dojo_core::request::Operation;
 use dojo_core::{PaymentIntentId, PaymentIntentStatus, SetupIntentId, ValidationError};
@@ -35,12 +64,28 @@ pub enum Error {
     Transport(TransportError),
     /// A state-changing request may have executed: reconcile before anything else.
     OutcomeUnknown(Box<OutcomeUnknown>),
-    /// The success answer to a read could not be decoded.
+    /// A success answer could not be decoded: a read's (an undecodable answer to a
+    /// state-changing request is [`Error::OutcomeUnknown`]), or dojo-core's decoding
+    /// converted with `?` (e.g. a webhook event).
     Decode {
-        /// The operation.
-        operation: Operation,
+        /// The operation, when known (`None` for a dojo-core error converted without one).
+        operation: Option<Operation>,
         /// What dojo-core's decoder said.
         error: DecodeError,
+    },
+    /// A caller buffer given to dojo-core is too small (this client grows its own: this
+    /// comes only from dojo-core calls in caller code converted with `?`).
+    BufferTooSmall(BufferTooSmall),
+    /// A webhook delivery failed verification (dojo-core's
+    /// [`WebhookError`], converted with `?`): reject it.
+    Webhook(WebhookError),
+    /// A dojo-core error this version of the adapter does not model (a newer
+    /// dojo-core): dojo-core's class and its message.
+    Other {
+        /// dojo-core's classification.
+        class: ErrorClass,
+        /// Its message.
+        message: String,
     },
     /// The payment intent read back to reconcile a charge reports a status the
     /// lifecycle does not allow after the known one; the known state was kept.
@@ -65,6 +110,48 @@ impl Error {
     pub fn is_outcome_unknown(&self) -> bool {
         matches!(self, Error::OutcomeUnknown(_))
     }
+
+    /// The error's [`ErrorClass`], the one the kiosk adapter gives the same failure
+    /// (see the [module docs](self) for the table). Each variant has the class of its
+    /// name ([`Error::Api`] that of its kind), except a [`Error::Transport`] that
+    /// retrying cannot fix (a bad URI, TLS required: [`ErrorClass::Config`]) or whose
+    /// answer passed [`MAX_RESPONSE_BYTES`](crate::MAX_RESPONSE_BYTES)
+    /// ([`ErrorClass::ResponseTooLarge`]).
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Error::Invalid(_) => ErrorClass::Invalid,
+            Error::Lifecycle(_) => ErrorClass::Lifecycle,
+            Error::Config(_) => ErrorClass::Config,
+            Error::Api(e) => ErrorClass::Api(e.kind()),
+            Error::Transport(t) => match &t.source {
+                Some(ureq::Error::BodyExceedsLimit(_)) => ErrorClass::ResponseTooLarge,
+                Some(
+                    ureq::Error::Http(_)
+                    | ureq::Error::BadUri(_)
+                    | ureq::Error::RequireHttpsOnly(_)
+                    | ureq::Error::InvalidProxyUrl
+                    | ureq::Error::ConnectProxyFailed(_)
+                    | ureq::Error::TlsRequired
+                    | ureq::Error::Pem(_),
+                ) => ErrorClass::Config,
+                _ => ErrorClass::Transport,
+            },
+            Error::OutcomeUnknown(_) => ErrorClass::OutcomeUnknown,
+            Error::Decode { .. } => ErrorClass::Decode,
+            Error::Anomaly { .. } => ErrorClass::Anomaly,
+            Error::BufferTooSmall(_) => ErrorClass::BufferTooSmall,
+            Error::Webhook(_) => ErrorClass::Webhook,
+            Error::Other { class, .. } => *class,
+        }
+    }
+
+    /// What to do next: the class's [`retry_decision`](ErrorClass::retry_decision)
+    /// (retry a transport failure, a 429 or a read's 5xx later; reconcile an outcome
+    /// unknown; stop otherwise). The client has already retried what its
+    /// [`RetryPolicy`](crate::RetryPolicy) allows.
+    pub fn retry_decision(&self) -> RetryDecision {
+        self.class().retry_decision()
+    }
 }
 
 impl fmt::Display for Error {
@@ -76,11 +163,17 @@ impl fmt::Display for Error {
             Error::Api(e) => e.fmt(f),
             Error::Transport(e) => e.fmt(f),
             Error::OutcomeUnknown(e) => e.fmt(f),
-            Error::Decode { operation, error } => write!(
+            Error::Decode { operation: Some(operation), error } => write!(
                 f,
                 "the answer to {} could not be decoded: {error} — the server and this SDK disagree; report it",
                 operation.name()
             ),
+            Error::Decode { operation: None, error } => {
+                write!(f, "could not decode: {error} — the server and this SDK disagree; report it")
+            }
+            Error::BufferTooSmall(e) => write!(f, "{e}; nothing was sent"),
+            Error::Webhook(e) => e.fmt(f),
+            Error::Other { message, .. } => f.write_str(message),
             Error::Anomaly { from, to } => write!(
                 f,
                 "the payment intent was read back as {to} after {from}, which the lifecycle does not allow; \
@@ -119,7 +212,10 @@ impl From<dojo_core::Error<'_>> for Error {
             dojo_core::Error::Invalid(v) => Error::Invalid(v),
             dojo_core::Error::Lifecycle(l) => Error::Lifecycle(l),
             dojo_core::Error::Api(a) => Error::Api(ApiError::new(a.status, a.body.to_vec(), None)),
-            other => Error::Config(other.to_string()),
+            dojo_core::Error::Decode(error) => Error::Decode { operation: None, error },
+            dojo_core::Error::BufferTooSmall(b) => Error::BufferTooSmall(b),
+            dojo_core::Error::Webhook(w) => Error::Webhook(w),
+            other => Error::Other { class: other.class(), message: other.to_string() },
         }
     }
 }
@@ -298,5 +394,72 @@ impl fmt::Display for OutcomeUnknown {
             (None, Some(si), _) => write!(f, " — read {si} back before trying again"),
             (None, None, _) => f.write_str(" — search for it before creating it again"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dojo_core::ValidationErrorKind;
+    use dojo_core::error::DecodeErrorKind;
+
+    /// Every dojo-core error converts to the variant of its own kind, keeping its class.
+    #[test]
+    fn core_errors_keep_their_class() {
+        let decode = dojo_core::json::from_slice::<u32>(b"{").unwrap_err();
+        assert_ne!(decode.kind, DecodeErrorKind::Empty);
+        let cases: [dojo_core::Error<'_>; 6] = [
+            ValidationError::new("amount", ValidationErrorKind::NotPositive).into(),
+            LifecycleError::AlreadyCharged.into(),
+            BufferTooSmall { needed: 7 }.into(),
+            decode.into(),
+            dojo_core::problem::ApiError::from_response(409, b"{}").into(),
+            WebhookError::Mismatch.into(),
+        ];
+        for core in cases {
+            let class = core.class();
+            let owned = Error::from(core);
+            assert_eq!(owned.class(), class, "{owned:?}");
+            assert!(!matches!(owned, Error::Config(_) | Error::Other { .. }), "{owned:?}");
+        }
+        let e = Error::from(dojo_core::Error::Decode(decode));
+        assert!(matches!(e, Error::Decode { operation: None, .. }), "{e:?}");
+        assert!(e.to_string().contains("could not decode"), "{e}");
+        let e = Error::from(dojo_core::Error::BufferTooSmall(BufferTooSmall { needed: 7 }));
+        assert!(matches!(e, Error::BufferTooSmall(BufferTooSmall { needed: 7 })), "{e:?}");
+        assert_eq!(e.retry_decision(), RetryDecision::Stop);
+    }
+
+    #[test]
+    fn classes_of_the_adapters_own_errors() {
+        let transport = |source| {
+            Error::Transport(TransportError {
+                operation: Operation::GetSetupIntent,
+                never_sent: false,
+                attempts: 1,
+                message: String::new(),
+                source,
+            })
+        };
+        assert_eq!(transport(None).class(), ErrorClass::Transport);
+        assert_eq!(transport(Some(ureq::Error::ConnectionFailed)).retry_decision(), RetryDecision::Retry);
+        assert_eq!(transport(Some(ureq::Error::BodyExceedsLimit(9))).class(), ErrorClass::ResponseTooLarge);
+        assert_eq!(transport(Some(ureq::Error::TlsRequired)).class(), ErrorClass::Config);
+        assert_eq!(Error::Config("x".into()).class(), ErrorClass::Config);
+        let anomaly = Error::Anomaly { from: PaymentIntentStatus::Captured, to: PaymentIntentStatus::Created };
+        assert_eq!(anomaly.class(), ErrorClass::Anomaly);
+        let unknown = Error::OutcomeUnknown(Box::new(OutcomeUnknown {
+            operation: Operation::ChargePaymentIntent,
+            setup_intent: None,
+            payment_intent: None,
+            idempotency_key: None,
+            attempts: 1,
+            cause: UnknownCause::ServerError(ApiError::new(503, Vec::new(), None)),
+        }));
+        assert_eq!(unknown.class(), ErrorClass::OutcomeUnknown);
+        assert_eq!(unknown.retry_decision(), RetryDecision::Reconcile);
+        let api = Error::Api(ApiError::new(429, Vec::new(), None));
+        assert_eq!(api.class(), ErrorClass::Api(ApiErrorKind::TooManyRequests));
+        assert_eq!(api.retry_decision(), RetryDecision::Retry);
     }
 }

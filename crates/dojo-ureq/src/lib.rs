@@ -10,7 +10,7 @@ pub mod error;
 pub use charge::ChargeReport;
 pub use client::{Client, ClientBuilder, MAX_RESPONSE_BYTES, Response, new_idempotency_key};
 pub use config::{RetryPolicy, Timeouts};
-pub use error::{ApiError, Error, OutcomeUnknown, TransportError, UnknownCause};
+pub use error::{ApiError, Error, ErrorClass, OutcomeUnknown, RetryDecision, TransportError, UnknownCause};
 
 /// dojo-core, re-exported so callers use the same version.
 pub use dojo_core;

@@ -229,7 +229,7 @@ fn a_2xx_that_does_not_decode() {
     let Err(Error::OutcomeUnknown(u)) = c.create_setup_intent(&create_body()) else { panic!("create") };
     assert!(matches!(u.cause, UnknownCause::UndecodableSuccess { status: 200, .. }));
     let err = c.get_setup_intent(&si_id()).unwrap_err();
-    assert!(matches!(err, Error::Decode { operation: Operation::GetSetupIntent, .. }), "{err:?}");
+    assert!(matches!(err, Error::Decode { operation: Some(Operation::GetSetupIntent), .. }), "{err:?}");
 }
 
 #[test]
