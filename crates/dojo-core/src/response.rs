@@ -43,8 +43,6 @@ pub mod kind {
         SetupIntentKind => SetupIntent);
     kind!(/// A [`PaymentIntent`].
         PaymentIntentKind => PaymentIntent);
-    kind!(/// A [`ChargeResponse`].
-        ChargeKind => ChargeResponse);
     kind!(/// A [`Capture`].
         CaptureKind => Capture);
     kind!(/// A [`Refund`].
@@ -68,6 +66,16 @@ pub mod kind {
                 }
             }
         };
+    }
+
+    /// A [`ChargeResponse`]. Decoded like the summaries (by `crate::json::direct`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum ChargeKind {}
+    impl ResponseKind for ChargeKind {
+        type Output<'a> = ChargeResponse<'a>;
+        fn decode_ok(body: &[u8]) -> Result<Self::Output<'_>, DecodeError> {
+            crate::json::direct::charge_response(body)
+        }
     }
 
     summary_kind!(/// A [`SetupIntentSummary`]: a setup intent's answer, reading only what a kiosk needs.

@@ -1,5 +1,5 @@
-//! The summaries' hand-written decoders (`SetupIntentSummaryKind::decode_ok`,
-//! `PaymentIntentSummaryKind::decode_ok`) give exactly what serde's path
+//! The hand-written decoders of the kiosk flow's answers (`SetupIntentSummaryKind`,
+//! `PaymentIntentSummaryKind` and `ChargeKind`'s `decode_ok`) give exactly what serde's path
 //! (`json::from_slice`) gives: the same value, or the same error (kind, offset and
 //! field), for the fixtures, every truncation of them, many corruptions, hand-picked
 //! edge cases and generated objects.
@@ -7,12 +7,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use dojo_core::json::from_slice;
-use dojo_core::payment_intent::PaymentIntentSummary;
+use dojo_core::payment_intent::{ChargeResponse, PaymentIntentSummary};
 use dojo_core::response::{ResponseKind, kind};
 use dojo_core::setup_intent::SetupIntentSummary;
 use proptest::prelude::*;
 
-const FIXTURES: [&[u8]; 6] = [
+const FIXTURES: [&[u8]; 7] = [
+    include_bytes!("fixtures/charge_declined.json"),
     include_bytes!("fixtures/setup_intent_created.json"),
     include_bytes!("fixtures/setup_intent_authorized.json"),
     include_bytes!("fixtures/setup_intent_completed.json"),
@@ -22,7 +23,8 @@ const FIXTURES: [&[u8]; 6] = [
 ];
 
 /// Small bodies holding every summary field, so that each corruption hits one.
-const SMALL: [&str; 2] = [
+const SMALL: [&str; 3] = [
+    r#"{"paymentIntentId":"pi_1","status":"Declined","message":"NO \u0026 NO","z":{}}"#,
     r#"{"id":"si_1","status":"Created","intendedAmount":{"value":1000,"currencyCode":"GBP"},"expireAt":"2026-03-02T09:15:00Z","x":[1,{"a":null}]}"#,
     r#"{"id":"pi_1","status":"Captured","amount":{"value":"12","currencyCode":"EUR"},"setupIntentId":"si_2","captureMode":"Auto","y":"\u0041"}"#,
 ];
@@ -34,6 +36,15 @@ fn same(body: &[u8]) {
     let fast = kind::PaymentIntentSummaryKind::decode_ok(body);
     let serde = from_slice::<PaymentIntentSummary>(body);
     assert_eq!(fast, serde, "payment intent summary of {:?}", String::from_utf8_lossy(body));
+    let fast = kind::ChargeKind::decode_ok(body);
+    let serde = from_slice::<ChargeResponse<'_>>(body);
+    assert_eq!(fast, serde, "charge response of {:?}", String::from_utf8_lossy(body));
+    // `Text` compares decoded characters: check the borrowed form is the same too.
+    assert_eq!(message_form(&fast), message_form(&serde));
+}
+
+fn message_form<'a, E>(c: &Result<ChargeResponse<'a>, E>) -> Option<(&'a str, bool)> {
+    c.as_ref().ok().and_then(|c| c.message).map(|t| (t.raw(), t.as_str().is_some()))
 }
 
 fn bodies() -> Vec<Vec<u8>> {
@@ -125,6 +136,15 @@ fn edge_cases() {
         r#"{"id":"pi_1","status":"Created","captureMode":"Sideways"}"#,
         r#"{"id":"pi_1","status":"Created","captureMode":7}"#,
         r#"{"id":"pi_1","status":"Created","setupIntentId":"bad id"}"#,
+        r#"{"status":"Successful"}"#,
+        r#"{"message":"x"}"#,
+        r#"{"status":"Successful","message":null,"paymentIntentId":null}"#,
+        r#"{"status":"Successful","message":"\u00e9\ud83d\ude00","paymentIntentId":"pi_\u0031"}"#,
+        r#"{"status":"Successful","message":"x","message":"y"}"#,
+        r#"{"status":"Successful","message":7}"#,
+        r#"{"status":"Successful","message":"\x"}"#,
+        r#"{"status":"Successful","paymentIntentId":""}"#,
+        r#"{"status":"Tentative"}"#,
     ]
     .iter()
     .map(|s| s.to_string())
@@ -203,6 +223,7 @@ fn value() -> impl Strategy<Value = String> {
         Just(r#""Created""#.to_string()),
         Just(r#""Authorized""#.to_string()),
         Just(r#""Auto""#.to_string()),
+        Just(r#""Successful""#.to_string()),
         Just(r#""GBP""#.to_string()),
         Just(r#""100""#.to_string()),
         Just(r#""2026-03-02T09:15:00Z""#.to_string()),
@@ -230,6 +251,8 @@ fn key() -> impl Strategy<Value = &'static str> {
         "captureMode",
         "value",
         "currencyCode",
+        "paymentIntentId",
+        "message",
         "other",
         r"st\u0061tus",
     ])

@@ -1,5 +1,6 @@
-//! Hand-written decoders for the two summaries ([`SetupIntentSummary`],
-//! [`PaymentIntentSummary`]): what a kiosk decodes on every poll.
+//! Hand-written decoders for the answers a kiosk's flow decodes: the two summaries
+//! ([`SetupIntentSummary`], [`PaymentIntentSummary`]) and the charge's answer
+//! ([`ChargeResponse`]).
 //!
 //! They give exactly what [`from_slice`](super::from_slice) gives for the same bytes —
 //! the same values, and the same [`DecodeError`] (kind, offset and field) for every
@@ -7,9 +8,9 @@
 //! every truncation and many corruptions of them. They exist only for size: serde's
 //! visitors are instantiated per model and per field type, and for these two small
 //! models that generic code cost a firmware image over 10 KiB. Here one non-generic
-//! object walker serves both models (and the nested [`Money`]), and each field type has
-//! one small non-generic reader. The serde `Deserialize` impls of the summaries stay (any
-//! other deserializer uses them).
+//! object walker serves every model (and the nested [`Money`]), and each field type has
+//! one small non-generic reader. The serde `Deserialize` impls of these models stay (any
+//! other deserializer, and `from_slice`, use them).
 
 use super::MAX_DEPTH;
 use super::error::{DecodeError, DecodeErrorKind, UNSET};
@@ -18,9 +19,9 @@ use super::text::Text;
 use crate::id::{MAX_ID_LEN, PaymentIntentId, SetupIntentId};
 use crate::money::{Currency, CurrencyCode, Money, parse_minor_units};
 use crate::open_enum::UnknownValue;
-use crate::payment_intent::PaymentIntentSummary;
+use crate::payment_intent::{ChargeResponse, PaymentIntentSummary};
 use crate::setup_intent::SetupIntentSummary;
-use crate::status::{CaptureMode, PaymentIntentStatus, SetupIntentStatus};
+use crate::status::{CaptureMode, CaptureStatus, PaymentIntentStatus, SetupIntentStatus};
 use crate::time::Timestamp;
 
 /// The deserializer's scratch size for escaped strings handed over whole (keys, amounts).
@@ -46,22 +47,34 @@ fn locate(mut e: DecodeError, offset: usize, field: Option<&'static str>) -> Dec
     e
 }
 
-/// [`from_slice`](super::from_slice) for a body that is one object, decoded by `object`.
-fn decode_body<'de, T>(
+/// [`from_slice`](super::from_slice) for a body that is one object, decoded by
+/// `object` (which also checks for missing fields: that error comes before any about
+/// trailing characters).
+#[inline(never)]
+fn decode_body<'de>(
     input: &'de [u8],
-    object: impl FnOnce(&mut Reader<'de>) -> Result<T, DecodeError>,
-) -> Result<T, DecodeError> {
+    object: &mut dyn FnMut(&mut Reader<'de>) -> Result<(), DecodeError>,
+) -> Result<(), DecodeError> {
     let mut r = Reader::new(input);
     match r.peek_token() {
         None => return Err(r.error(DecodeErrorKind::Empty)),
         Some(b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => {}
         Some(_) => return Err(r.error(DecodeErrorKind::NotJson)),
     }
-    let value = object(&mut r).map_err(|e| locate(e, 0, None))?;
+    object(&mut r).map_err(|e| locate(e, 0, None))?;
     if r.peek_token().is_some() {
         return Err(r.error(DecodeErrorKind::TrailingCharacters));
     }
-    Ok(value)
+    Ok(())
+}
+
+/// The first of `fields` marked in `required` but not in `seen` is missing (serde's
+/// derive checks them in declaration order).
+fn require(seen: u32, required: u32, fields: &'static [&'static str]) -> Result<(), DecodeError> {
+    match fields.iter().enumerate().find(|(i, _)| (required & !seen) & (1 << i) != 0) {
+        Some((_, name)) => Err(missing(name)),
+        None => Ok(()),
+    }
 }
 
 /// Walks the object at the reader, nested `depth` deep (0 for the body itself): calls
@@ -156,10 +169,12 @@ fn id_text<'b>(r: &mut Reader<'_>, buf: &'b mut [u8; MAX_ID_LEN]) -> Result<&'b 
     text(r)?.copy_to(buf).map_err(|_| unset(DecodeErrorKind::TooLong))
 }
 
+#[inline(never)]
 fn setup_intent_id(r: &mut Reader<'_>) -> Result<SetupIntentId, DecodeError> {
     SetupIntentId::new(id_text(r, &mut [0; MAX_ID_LEN])?).map_err(|_| unset(DecodeErrorKind::InvalidValue))
 }
 
+#[inline(never)]
 fn payment_intent_id(r: &mut Reader<'_>) -> Result<PaymentIntentId, DecodeError> {
     PaymentIntentId::new(id_text(r, &mut [0; MAX_ID_LEN])?).map_err(|_| unset(DecodeErrorKind::InvalidValue))
 }
@@ -177,15 +192,26 @@ fn enum_text<'de: 'b, 'b>(
     })
 }
 
-macro_rules! read_enum {
-    ($name:ident, $r:expr) => {{
-        let mut buf = [0u8; UnknownValue::CAPACITY];
-        match enum_text($r, &mut buf)? {
-            Some(s) => $name::parse(s),
-            None => $name::Unknown(UnknownValue::too_long()),
+/// One reader per open enum, each parsing as the enum's `Deserialize` does.
+macro_rules! enum_readers {
+    ($($fn_name:ident => $name:ident),+) => {$(
+        #[inline(never)]
+        fn $fn_name(r: &mut Reader<'_>) -> Result<$name, DecodeError> {
+            let mut buf = [0u8; UnknownValue::CAPACITY];
+            Ok(match enum_text(r, &mut buf)? {
+                Some(s) => $name::parse(s),
+                None => $name::Unknown(UnknownValue::too_long()),
+            })
         }
-    }};
+    )+};
 }
+
+enum_readers!(
+    setup_intent_status => SetupIntentStatus,
+    payment_intent_status => PaymentIntentStatus,
+    capture_mode => CaptureMode,
+    capture_status => CaptureStatus
+);
 
 /// A date-time, as `Timestamp`'s `Deserialize` reads it.
 #[inline(never)]
@@ -248,69 +274,87 @@ fn currency(r: &mut Reader<'_>) -> Result<Currency, DecodeError> {
 /// An optional [`Money`] object nested `depth` deep.
 #[inline(never)]
 fn opt_money(r: &mut Reader<'_>, depth: usize) -> Result<Option<Money>, DecodeError> {
+    const FIELDS: &[&str] = &["value", "currencyCode"];
     if !present(r)? {
         return Ok(None);
     }
     let mut value = 0;
     let mut code = Currency::Gbp;
-    let seen = walk(r, depth, &["value", "currencyCode"], &mut |i, r| {
+    let seen = walk(r, depth, FIELDS, &mut |i, r| {
         match i {
             0 => value = minor_units(r, depth + 1)?,
             _ => code = currency(r)?,
         }
         Ok(())
     })?;
-    if seen & 1 == 0 {
-        return Err(missing("value"));
-    }
-    if seen & 2 == 0 {
-        return Err(missing("currencyCode"));
-    }
+    require(seen, 0b11, FIELDS)?;
     Ok(Some(Money::new(value, code)))
+}
+
+/// `Some(read(r))` unless the value is `null`.
+fn opt<'de, T>(
+    r: &mut Reader<'de>,
+    read: fn(&mut Reader<'de>) -> Result<T, DecodeError>,
+) -> Result<Option<T>, DecodeError> {
+    if present(r)? { read(r).map(Some) } else { Ok(None) }
 }
 
 /// Decodes a [`SetupIntentSummary`] body: the same result as `from_slice`.
 pub(crate) fn setup_intent_summary(body: &[u8]) -> Result<SetupIntentSummary, DecodeError> {
-    decode_body(body, |r| {
-        let (mut id, mut status, mut intended_amount, mut expire_at) = (None, None, None, None);
-        walk(r, 0, &["id", "status", "intendedAmount", "expireAt"], &mut |i, r| {
+    const FIELDS: &[&str] = &["id", "status", "intendedAmount", "expireAt"];
+    let (mut id, mut status, mut intended_amount, mut expire_at) = (None, None, None, None);
+    decode_body(body, &mut |r| {
+        let seen = walk(r, 0, FIELDS, &mut |i, r| {
             match i {
                 0 => id = Some(setup_intent_id(r)?),
-                1 => status = Some(read_enum!(SetupIntentStatus, r)),
+                1 => status = Some(setup_intent_status(r)?),
                 2 => intended_amount = opt_money(r, 1)?,
-                _ => expire_at = if present(r)? { Some(timestamp(r)?) } else { None },
+                _ => expire_at = opt(r, timestamp)?,
             }
             Ok(())
         })?;
-        Ok(SetupIntentSummary {
-            id: id.ok_or(missing("id"))?,
-            status: status.ok_or(missing("status"))?,
-            intended_amount,
-            expire_at,
-        })
-    })
+        require(seen, 0b11, FIELDS)
+    })?;
+    let (Some(id), Some(status)) = (id, status) else { return Err(missing("id")) };
+    Ok(SetupIntentSummary { id, status, intended_amount, expire_at })
 }
 
 /// Decodes a [`PaymentIntentSummary`] body: the same result as `from_slice`.
 pub(crate) fn payment_intent_summary(body: &[u8]) -> Result<PaymentIntentSummary, DecodeError> {
-    decode_body(body, |r| {
-        let (mut id, mut status, mut amount, mut setup_intent_id_, mut capture_mode) = (None, None, None, None, None);
-        walk(r, 0, &["id", "status", "amount", "setupIntentId", "captureMode"], &mut |i, r| {
+    const FIELDS: &[&str] = &["id", "status", "amount", "setupIntentId", "captureMode"];
+    let (mut id, mut status, mut amount, mut setup_intent_id_, mut capture_mode_) = (None, None, None, None, None);
+    decode_body(body, &mut |r| {
+        let seen = walk(r, 0, FIELDS, &mut |i, r| {
             match i {
                 0 => id = Some(payment_intent_id(r)?),
-                1 => status = Some(read_enum!(PaymentIntentStatus, r)),
+                1 => status = Some(payment_intent_status(r)?),
                 2 => amount = opt_money(r, 1)?,
-                3 => setup_intent_id_ = if present(r)? { Some(setup_intent_id(r)?) } else { None },
-                _ => capture_mode = if present(r)? { Some(read_enum!(CaptureMode, r)) } else { None },
+                3 => setup_intent_id_ = opt(r, setup_intent_id)?,
+                _ => capture_mode_ = opt(r, capture_mode)?,
             }
             Ok(())
         })?;
-        Ok(PaymentIntentSummary {
-            id: id.ok_or(missing("id"))?,
-            status: status.ok_or(missing("status"))?,
-            amount,
-            setup_intent_id: setup_intent_id_,
-            capture_mode,
-        })
-    })
+        require(seen, 0b11, FIELDS)
+    })?;
+    let (Some(id), Some(status)) = (id, status) else { return Err(missing("id")) };
+    Ok(PaymentIntentSummary { id, status, amount, setup_intent_id: setup_intent_id_, capture_mode: capture_mode_ })
+}
+
+/// Decodes a [`ChargeResponse`] body: the same result as `from_slice`.
+pub(crate) fn charge_response(body: &[u8]) -> Result<ChargeResponse<'_>, DecodeError> {
+    const FIELDS: &[&str] = &["paymentIntentId", "status", "message"];
+    let (mut payment_intent_id_, mut status, mut message) = (None, None, None);
+    decode_body(body, &mut |r| {
+        let seen = walk(r, 0, FIELDS, &mut |i, r| {
+            match i {
+                0 => payment_intent_id_ = opt(r, payment_intent_id)?,
+                1 => status = Some(capture_status(r)?),
+                _ => message = opt(r, text)?,
+            }
+            Ok(())
+        })?;
+        require(seen, 0b10, FIELDS)
+    })?;
+    let Some(status) = status else { return Err(missing("status")) };
+    Ok(ChargeResponse { payment_intent_id: payment_intent_id_, status, message })
 }
