@@ -167,8 +167,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
 
     /// Sends `req` (its body is the start of `buf`, as the builder wrote it) and
     /// decodes the answer from `buf`. Retry-safe requests are retried per the policy. A
-    /// 2xx answer to a non-idempotent request that does not decode is
-    /// [`Error::OutcomeUnknown`].
+    /// 2xx answer to a non-idempotent request that does not decode, or a 5xx answer to
+    /// one, is [`Error::OutcomeUnknown`].
     pub fn execute<'b, R: ResponseKind>(
         &mut self,
         req: &Request<'_, R>,
