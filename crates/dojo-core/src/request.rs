@@ -28,7 +28,7 @@
 //! assert!(!req.retry_safe());
 //! ```
 
-use core::fmt::{self, Write as _};
+use core::fmt;
 use core::marker::PhantomData;
 
 use serde::{Deserialize, Serialize};
@@ -358,11 +358,13 @@ impl<'k> Api<'k> {
         self.key
     }
 
+    /// Builds a request for `K`'s answer: the work is in [`build`](Self::build), shared
+    /// by every response kind.
     fn request<'r, K>(
         &self,
         operation: Operation,
         method: Method,
-        path: fmt::Arguments<'_>,
+        path: &[&str],
         query: Option<&str>,
         body_len: usize,
         idempotency_key: Option<&'r str>,
@@ -370,10 +372,30 @@ impl<'k> Api<'k> {
     where
         'k: 'r,
     {
+        self.build(operation, method, path, query, body_len, idempotency_key).map(Request::with_kind)
+    }
+
+    /// The path is the concatenation of `path` (plain copies: no `core::fmt`, which
+    /// would cost a firmware image its formatting machinery).
+    #[inline(never)]
+    fn build<'r>(
+        &self,
+        operation: Operation,
+        method: Method,
+        path: &[&str],
+        query: Option<&str>,
+        body_len: usize,
+        idempotency_key: Option<&'r str>,
+    ) -> Result<Request<'r, ()>, Error<'static>>
+    where
+        'k: 'r,
+    {
         let mut p = heapless::String::<MAX_PATH_LEN>::new();
         // Ids are at most 50 bytes, so paths always fit; report it as capacity anyway.
         let too_long = || Error::BufferTooSmall(BufferTooSmall { needed: MAX_PATH_LEN + 1 });
-        p.write_fmt(path).map_err(|_| too_long())?;
+        for part in path {
+            p.push_str(part).map_err(|_| too_long())?;
+        }
         let query_at = p.len();
         if let Some(q) = query {
             p.push('?').map_err(|_| too_long())?;
@@ -408,12 +430,12 @@ impl<'k> Api<'k> {
     ) -> Result<Request<'k, kind::SetupIntentKind>, Error<'static>> {
         body.validate()?;
         let len = encode(body, buf)?;
-        self.request(Operation::CreateSetupIntent, Method::Post, format_args!("/setup-intents"), None, len, None)
+        self.request(Operation::CreateSetupIntent, Method::Post, &["/setup-intents"], None, len, None)
     }
 
     /// `GET /setup-intents/{id}`.
     pub fn get_setup_intent(&self, id: &SetupIntentId) -> Result<Request<'k, kind::SetupIntentKind>, Error<'static>> {
-        self.request(Operation::GetSetupIntent, Method::Get, format_args!("/setup-intents/{id}"), None, 0, None)
+        self.request(Operation::GetSetupIntent, Method::Get, &["/setup-intents/", id.as_str()], None, 0, None)
     }
 
     /// `DELETE /setup-intents/{id}`: cancels a Created setup intent. With
@@ -426,7 +448,7 @@ impl<'k> Api<'k> {
         include_authorized: bool,
     ) -> Result<Request<'k, kind::SetupIntentKind>, Error<'static>> {
         let query = include_authorized.then_some("includeAuthorized=true");
-        self.request(Operation::CancelSetupIntent, Method::Delete, format_args!("/setup-intents/{id}"), query, 0, None)
+        self.request(Operation::CancelSetupIntent, Method::Delete, &["/setup-intents/", id.as_str()], query, 0, None)
     }
 
     /// `GET /setup-intents/public/{id}`. Documented as needing no authentication, but
@@ -438,7 +460,7 @@ impl<'k> Api<'k> {
         self.request(
             Operation::GetPublicSetupIntent,
             Method::Get,
-            format_args!("/setup-intents/public/{id}"),
+            &["/setup-intents/public/", id.as_str()],
             None,
             0,
             None,
@@ -453,7 +475,7 @@ impl<'k> Api<'k> {
         self.request(
             Operation::RefreshSetupIntentSecret,
             Method::Post,
-            format_args!("/setup-intents/{id}/refresh-client-session-secret"),
+            &["/setup-intents/", id.as_str(), "/refresh-client-session-secret"],
             None,
             0,
             None,
@@ -468,7 +490,7 @@ impl<'k> Api<'k> {
     ) -> Result<Request<'k, kind::PaymentIntentKind>, Error<'static>> {
         body.validate()?;
         let len = encode(body, buf)?;
-        self.request(Operation::CreatePaymentIntent, Method::Post, format_args!("/payment-intents"), None, len, None)
+        self.request(Operation::CreatePaymentIntent, Method::Post, &["/payment-intents"], None, len, None)
     }
 
     /// `GET /payment-intents/{id}`; a Canceled payment intent is a 404 unless
@@ -479,7 +501,7 @@ impl<'k> Api<'k> {
         return_canceled: bool,
     ) -> Result<Request<'k, kind::PaymentIntentKind>, Error<'static>> {
         let query = return_canceled.then_some("returnCanceled=true");
-        self.request(Operation::GetPaymentIntent, Method::Get, format_args!("/payment-intents/{id}"), query, 0, None)
+        self.request(Operation::GetPaymentIntent, Method::Get, &["/payment-intents/", id.as_str()], query, 0, None)
     }
 
     /// `DELETE /payment-intents/{id}` (only while Created).
@@ -487,14 +509,7 @@ impl<'k> Api<'k> {
         &self,
         id: &PaymentIntentId,
     ) -> Result<Request<'k, kind::PaymentIntentKind>, Error<'static>> {
-        self.request(
-            Operation::CancelPaymentIntent,
-            Method::Delete,
-            format_args!("/payment-intents/{id}"),
-            None,
-            0,
-            None,
-        )
+        self.request(Operation::CancelPaymentIntent, Method::Delete, &["/payment-intents/", id.as_str()], None, 0, None)
     }
 
     /// `POST /payment-intents/{id}/charge` (no body): charges the card of the setup
@@ -504,7 +519,7 @@ impl<'k> Api<'k> {
         self.request(
             Operation::ChargePaymentIntent,
             Method::Post,
-            format_args!("/payment-intents/{id}/charge"),
+            &["/payment-intents/", id.as_str(), "/charge"],
             None,
             0,
             None,
@@ -523,7 +538,7 @@ impl<'k> Api<'k> {
         self.request(
             Operation::CapturePaymentIntent,
             Method::Post,
-            format_args!("/payment-intents/{id}/captures"),
+            &["/payment-intents/", id.as_str(), "/captures"],
             None,
             len,
             None,
@@ -548,7 +563,7 @@ impl<'k> Api<'k> {
         self.request(
             Operation::RefundPaymentIntent,
             Method::Post,
-            format_args!("/payment-intents/{id}/refunds"),
+            &["/payment-intents/", id.as_str(), "/refunds"],
             None,
             len,
             Some(idempotency_key),
@@ -563,7 +578,7 @@ impl<'k> Api<'k> {
         self.request(
             Operation::ReversePaymentIntent,
             Method::Post,
-            format_args!("/payment-intents/{id}/reversal"),
+            &["/payment-intents/", id.as_str(), "/reversal"],
             None,
             0,
             None,
@@ -578,14 +593,7 @@ impl<'k> Api<'k> {
     ) -> Result<Request<'k, kind::PaymentIntentPageKind>, Error<'static>> {
         body.validate()?;
         let len = encode(body, buf)?;
-        self.request(
-            Operation::SearchPaymentIntents,
-            Method::Post,
-            format_args!("/payment-intents/search"),
-            None,
-            len,
-            None,
-        )
+        self.request(Operation::SearchPaymentIntents, Method::Post, &["/payment-intents/search"], None, len, None)
     }
 }
 
