@@ -219,6 +219,18 @@ impl<'a, E> Error<'a, E> {
         }
     }
 
+    /// The operation that failed, when the error knows it (transport failures, unknown
+    /// outcomes, answers too large; dojo-core's errors do not carry it). The desktop
+    /// adapter's `Error::operation` answers the same.
+    pub fn operation(&self) -> Option<Operation> {
+        match self {
+            Error::Core(_) => None,
+            Error::Transport(t) => Some(t.operation),
+            Error::OutcomeUnknown(u) => Some(u.operation),
+            Error::ResponseTooLarge(r) => Some(r.operation),
+        }
+    }
+
     /// What to do after this error from `operation`: its class's
     /// [`retry_decision`](ErrorClass::retry_decision), except that a 5xx
     /// [`Error::Core`] API error to a non-idempotent `operation` is

@@ -82,7 +82,12 @@ fn desktop(base_url: &str, key: &str) -> dojo_ureq::Client {
 
 /// The kiosk's error, classified (before the buffer it borrows is released).
 fn k<T>(operation: Operation, r: Result<T, dojo_embedded_svc::Error<'_, HostError>>) -> Seen {
-    r.err().map(|e| (e.class(), e.retry_decision(operation)))
+    r.err().map(|e| {
+        if let Some(op) = e.operation() {
+            assert_eq!(op, operation, "{e:?}");
+        }
+        (e.class(), e.retry_decision(operation))
+    })
 }
 
 /// The desktop's error, classified.
@@ -150,7 +155,9 @@ fn the_same_failures_have_the_same_class_on_desktop_and_kiosk() {
         let (_, pd) = authorized(&sb, &desk);
         let (_, pk) = authorized(&sb, &desk);
         sb.add_fault(fault(Route::ChargePaymentIntent, kind, Some(1)));
-        let seen_d = d(desk.charge_payment_intent(&pd.id()));
+        let desk_result = desk.charge_payment_intent(&pd.id());
+        assert_eq!(desk_result.as_ref().err().and_then(|e| e.operation()), Some(Operation::ChargePaymentIntent));
+        let seen_d = d(desk_result);
         sb.add_fault(fault(Route::ChargePaymentIntent, kind, Some(1)));
         let seen_k = k(Operation::ChargePaymentIntent, kio.charge_payment_intent(&pk.id(), &mut buf));
         same(scenario, seen_d, seen_k, ErrorClass::OutcomeUnknown);

@@ -145,6 +145,18 @@ impl Error {
         }
     }
 
+    /// The operation that failed, when the error knows it (transport failures, unknown
+    /// outcomes, undecodable answers; not dojo-core's refusals before sending nor an API
+    /// error). The kiosk adapter's `Error::operation` answers the same.
+    pub fn operation(&self) -> Option<Operation> {
+        match self {
+            Error::Transport(t) => Some(t.operation),
+            Error::OutcomeUnknown(u) => Some(u.operation),
+            Error::Decode { operation, .. } => *operation,
+            _ => None,
+        }
+    }
+
     /// What to do next: the class's [`retry_decision`](ErrorClass::retry_decision)
     /// (retry a transport failure, a 429 or a read's 5xx later; reconcile an outcome
     /// unknown; stop otherwise). The client has already retried what its
