@@ -358,8 +358,8 @@ impl<'k> Api<'k> {
         self.key
     }
 
-    /// Builds a request for `K`'s answer: the work is in [`build`](Self::build), shared
-    /// by every response kind.
+    /// Builds a request for `K`'s answer, in place: the work is in
+    /// [`fill`](Self::fill), shared by every response kind.
     fn request<'r, K>(
         &self,
         operation: Operation,
@@ -372,36 +372,50 @@ impl<'k> Api<'k> {
     where
         'k: 'r,
     {
-        self.build(operation, method, path, query, body_len, idempotency_key).map(Request::with_kind)
+        let mut req = Request {
+            operation,
+            method,
+            path: heapless::String::new(),
+            query_at: 0,
+            headers: [("", ""); MAX_HEADERS],
+            header_count: 0,
+            body_len,
+            _kind: PhantomData,
+        };
+        let Request { path: p, query_at, headers, header_count, .. } = &mut req;
+        self.fill(p, query_at, headers, header_count, path, query, body_len, idempotency_key)?;
+        Ok(req)
     }
 
-    /// The path is the concatenation of `path` (plain copies: no `core::fmt`, which
-    /// would cost a firmware image its formatting machinery).
+    /// Writes a request's path (the concatenation of `path`, by plain copies: no
+    /// `core::fmt`, which would cost a firmware image its formatting machinery), query
+    /// and headers.
     #[inline(never)]
-    fn build<'r>(
+    #[allow(clippy::too_many_arguments)]
+    fn fill<'r>(
         &self,
-        operation: Operation,
-        method: Method,
+        p: &mut heapless::String<MAX_PATH_LEN>,
+        query_at: &mut usize,
+        headers: &mut [(&'r str, &'r str); MAX_HEADERS],
+        header_count: &mut usize,
         path: &[&str],
         query: Option<&str>,
         body_len: usize,
         idempotency_key: Option<&'r str>,
-    ) -> Result<Request<'r, ()>, Error<'static>>
+    ) -> Result<(), Error<'static>>
     where
         'k: 'r,
     {
-        let mut p = heapless::String::<MAX_PATH_LEN>::new();
         // Ids are at most 50 bytes, so paths always fit; report it as capacity anyway.
         let too_long = || Error::BufferTooSmall(BufferTooSmall { needed: MAX_PATH_LEN + 1 });
         for part in path {
             p.push_str(part).map_err(|_| too_long())?;
         }
-        let query_at = p.len();
+        *query_at = p.len();
         if let Some(q) = query {
             p.push('?').map_err(|_| too_long())?;
             p.push_str(q).map_err(|_| too_long())?;
         }
-        let mut headers = [("", ""); MAX_HEADERS];
         let mut n = 0;
         let mut add = |h: (&'r str, &'r str)| {
             if let Some(slot) = headers.get_mut(n) {
@@ -419,7 +433,8 @@ impl<'k> Api<'k> {
         if let Some(k) = idempotency_key {
             add(("idempotencyKey", k));
         }
-        Ok(Request { operation, method, path: p, query_at, headers, header_count: n, body_len, _kind: PhantomData })
+        *header_count = n;
+        Ok(())
     }
 
     /// `POST /setup-intents`.
