@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use dojo_core::ErrorClass;
 use dojo_core::problem::ApiErrorKind;
 use dojo_ureq::Error as SdkError;
 
@@ -48,11 +49,12 @@ impl CliError {
             CliError::Usage(_) => EXIT_USAGE,
             CliError::Refused(_) => EXIT_REFUSED,
             CliError::AlreadyReported(code) => *code,
-            CliError::Sdk(e) => match e {
-                SdkError::Invalid(_) | SdkError::Config(_) => EXIT_USAGE,
-                SdkError::Api(_) | SdkError::Decode { .. } => EXIT_API,
-                SdkError::Transport(_) => EXIT_NETWORK,
-                SdkError::OutcomeUnknown(_) => EXIT_OUTCOME_UNKNOWN,
+            // The shared taxonomy decides, so the exit codes mean the same on every adapter.
+            CliError::Sdk(e) => match e.class() {
+                ErrorClass::Invalid | ErrorClass::Config | ErrorClass::BufferTooSmall => EXIT_USAGE,
+                ErrorClass::Api(_) | ErrorClass::Decode | ErrorClass::ResponseTooLarge => EXIT_API,
+                ErrorClass::Transport => EXIT_NETWORK,
+                ErrorClass::OutcomeUnknown => EXIT_OUTCOME_UNKNOWN,
                 _ => EXIT_REFUSED,
             },
         }
@@ -102,6 +104,9 @@ impl CliError {
     pub(crate) fn to_json(&self) -> serde_json::Value {
         let mut m = serde_json::Map::new();
         m.insert("kind".into(), self.kind().into());
+        if let CliError::Sdk(e) = self {
+            m.insert("class".into(), e.class().name().into());
+        }
         m.insert("exitCode".into(), self.exit_code().into());
         m.insert("message".into(), self.to_string().into());
         if let Some(hint) = self.hint() {

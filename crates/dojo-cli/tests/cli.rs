@@ -253,6 +253,7 @@ fn exit_codes_and_error_messages() {
     assert_eq!(r.code, 3);
     let e = &r.json()["error"];
     assert_eq!((e["kind"].as_str(), e["status"].as_u64()), (Some("api"), Some(404)));
+    assert_eq!(e["class"], "api", "the shared ErrorClass of dojo-core");
     assert!(e["traceId"].is_string() && e["hint"].as_str().unwrap().contains("check the id"), "{e}");
     let r = run(&sb, &["setup-intents", "get", "si_sandbox_doesNotExist0000000000000"]);
     assert!(r.stderr.contains("404") && r.stderr.contains("hint:"), "{}", r.stderr);
@@ -291,6 +292,7 @@ fn exit_codes_and_error_messages() {
     );
     assert_eq!(r.code, 4, "{}", r.stdout);
     assert_eq!(r.json()["error"]["kind"], "network");
+    assert_eq!(r.json()["error"]["class"], "transport");
 
     // Outcome unknown (5): a create whose answer is lost.
     sb.add_fault(Fault::once(Route::CreateSetupIntent, FaultKind::DropAfterCommit));
@@ -298,6 +300,7 @@ fn exit_codes_and_error_messages() {
     assert_eq!(r.code, 5, "{}", r.stdout);
     let e = &r.json()["error"];
     assert_eq!((e["kind"].as_str(), e["operation"].as_str()), (Some("outcome_unknown"), Some("create_setup_intent")));
+    assert_eq!(e["class"], "outcome_unknown");
 }
 
 #[test]
