@@ -1,7 +1,8 @@
 //! dojo-core against serde_json (std, owned `String` fields) on the same shapes:
-//! decoding a setup intent and a payment intent as the server sends them, and encoding
-//! the create requests. Prints each pair's ratio at the end (below 1.00: dojo-core is
-//! faster).
+//! decoding a setup intent and a payment intent as the server sends them, a setup
+//! intent's summary (the kiosk's poll: dojo-core's hand-written decoder, with its serde
+//! path `from_slice::<SetupIntentSummary>` as `dojo_core_serde`), and encoding the create
+//! requests. Prints each pair's ratio at the end (below 1.00: dojo-core is faster).
 //!
 //! Run: `cargo bench -p dojo-core --bench vs_serde_json`
 //!
@@ -19,12 +20,24 @@ use criterion::Criterion;
 use dojo_core::json::{from_slice, to_slice};
 use dojo_core::payment_intent::PaymentIntent;
 use dojo_core::request::{CreatePaymentIntentRequest, CreateSetupIntentRequest};
-use dojo_core::setup_intent::SetupIntent;
+use dojo_core::response::{ResponseKind, kind};
+use dojo_core::setup_intent::{SetupIntent, SetupIntentSummary};
 use dojo_core::{MerchantInitiatedTransactionType, Money, SetupIntentId};
 use serde::{Deserialize, Serialize};
 
 const SETUP_INTENT: &[u8] = include_bytes!("../tests/fixtures/setup_intent_created.json");
 const PAYMENT_INTENT: &[u8] = include_bytes!("../tests/fixtures/payment_intent_created.json");
+
+/// The summary's fields (serde_json skips the others).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct SjSetupIntentSummary {
+    id: String,
+    status: String,
+    intended_amount: Option<SjMoney>,
+    expire_at: Option<String>,
+}
 
 #[derive(Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -147,6 +160,18 @@ fn main() {
     });
     g.finish();
 
+    let mut g = c.benchmark_group("decode_setup_intent_summary");
+    g.bench_function("dojo_core", |b| {
+        b.iter(|| kind::SetupIntentSummaryKind::decode_ok(black_box(SETUP_INTENT)).unwrap())
+    });
+    g.bench_function("dojo_core_serde", |b| {
+        b.iter(|| from_slice::<SetupIntentSummary>(black_box(SETUP_INTENT)).unwrap())
+    });
+    g.bench_function("serde_json", |b| {
+        b.iter(|| serde_json::from_slice::<SjSetupIntentSummary>(black_box(SETUP_INTENT)).unwrap())
+    });
+    g.finish();
+
     let si =
         CreateSetupIntentRequest::new(REFERENCE, TERMS, MerchantInitiatedTransactionType::NoShow, Money::gbp(1000));
     let sj_si = SjCreateSetupIntent {
@@ -199,14 +224,26 @@ fn mean_ns(group: &str, function: &str) -> Option<f64> {
 
 fn print_ratios() {
     println!("\n{:<32} {:>12} {:>12} {:>8}", "benchmark", "dojo-core", "serde_json", "ratio");
-    for group in
-        ["decode_setup_intent", "decode_payment_intent", "encode_create_setup_intent", "encode_create_payment_intent"]
-    {
+    for group in [
+        "decode_setup_intent",
+        "decode_payment_intent",
+        "decode_setup_intent_summary",
+        "encode_create_setup_intent",
+        "encode_create_payment_intent",
+    ] {
         match (mean_ns(group, "dojo_core"), mean_ns(group, "serde_json")) {
             (Some(ours), Some(theirs)) => {
                 println!("{group:<32} {:>10.0}ns {:>10.0}ns {:>8.2}", ours, theirs, ours / theirs);
             }
             _ => println!("{group:<32} (not measured in this run)"),
         }
+    }
+    if let (Some(direct), Some(serde)) =
+        (mean_ns("decode_setup_intent_summary", "dojo_core"), mean_ns("decode_setup_intent_summary", "dojo_core_serde"))
+    {
+        println!(
+            "summary: hand-written decoder {direct:.0}ns, dojo-core's serde path {serde:.0}ns, ratio {:.2}",
+            direct / serde
+        );
     }
 }
