@@ -77,6 +77,9 @@ pub(crate) struct FaultJson {
     latency_ms: u64,
     #[serde(default)]
     status: Option<u16>,
+    /// With `kind: "status"`: also send `Retry-After` with this many seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    retry_after_seconds: Option<u64>,
 }
 
 fn one() -> f64 {
@@ -85,10 +88,13 @@ fn one() -> f64 {
 
 impl FaultJson {
     fn from_fault(f: &Fault) -> Self {
-        let (latency_ms, status) = match f.kind {
-            FaultKind::Latency(d) => (u64::try_from(d.as_millis()).unwrap_or(u64::MAX), None),
-            FaultKind::Status(s) => (0, Some(s)),
-            _ => (0, None),
+        let (latency_ms, status, retry_after_seconds) = match f.kind {
+            FaultKind::Latency(d) => (u64::try_from(d.as_millis()).unwrap_or(u64::MAX), None, None),
+            FaultKind::Status(s) => (0, Some(s), None),
+            FaultKind::StatusRetryAfter { status, retry_after } => {
+                (0, Some(status), Some(FaultKind::retry_after_seconds(retry_after)))
+            }
+            _ => (0, None, None),
         };
         FaultJson {
             route: f.route.name().to_owned(),
@@ -97,6 +103,7 @@ impl FaultJson {
             probability: f.probability,
             latency_ms,
             status,
+            retry_after_seconds,
         }
     }
 
@@ -104,16 +111,25 @@ impl FaultJson {
         let route = Route::parse(&self.route).ok_or_else(|| ApiError::field("route", "Unknown route name."))?;
         let kind = match self.kind.as_str() {
             "latency" => FaultKind::Latency(Duration::from_millis(self.latency_ms)),
-            "status" => FaultKind::Status(self.status.unwrap_or(503)),
+            "status" => match self.retry_after_seconds {
+                None => FaultKind::Status(self.status.unwrap_or(503)),
+                Some(s) => FaultKind::StatusRetryAfter {
+                    status: self.status.unwrap_or(503),
+                    retry_after: Duration::from_secs(s),
+                },
+            },
             "drop_before_commit" => FaultKind::DropBeforeCommit,
             "drop_after_commit" => FaultKind::DropAfterCommit,
             "truncate_body" => FaultKind::TruncateBody,
             _ => return Err(ApiError::field("kind", "Unknown fault kind.")),
         };
-        if let FaultKind::Status(s) = kind
+        if let FaultKind::Status(s) | FaultKind::StatusRetryAfter { status: s, .. } = kind
             && !(400..=599).contains(&s)
         {
             return Err(ApiError::field("status", "A fault's status must be 400-599."));
+        }
+        if self.retry_after_seconds.is_some() && self.kind != "status" {
+            return Err(ApiError::field("retryAfterSeconds", "Only a \"status\" fault sends Retry-After."));
         }
         if !(0.0..=1.0).contains(&self.probability) {
             return Err(ApiError::field("probability", "The probability must be between 0 and 1."));

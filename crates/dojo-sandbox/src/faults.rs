@@ -110,6 +110,17 @@ pub enum FaultKind {
     /// Answers with this status (a 5xx is expected) and a ProblemDetails body; the state
     /// is untouched.
     Status(u16),
+    /// Answers like [`FaultKind::Status`] (a 429 or 5xx is expected; the state is
+    /// untouched) and adds a `Retry-After` header: `retry_after` in whole seconds (the
+    /// `delay-seconds` form HTTP allows), rounded up, so a client that waits what the
+    /// header says waits at least `retry_after`. Over HTTP it is the `status` kind with
+    /// `retryAfterSeconds`.
+    StatusRetryAfter {
+        /// The status answered.
+        status: u16,
+        /// The delay announced in `Retry-After`.
+        retry_after: Duration,
+    },
     /// Closes the connection with no response; the state is untouched.
     DropBeforeCommit,
     /// Handles the request (the state changes), then closes the connection with no
@@ -121,12 +132,20 @@ pub enum FaultKind {
 }
 
 impl FaultKind {
-    /// The snake_case name used over HTTP: `latency`, `status`, `drop_before_commit`,
-    /// `drop_after_commit`, `truncate_body`.
+    /// The value of the `Retry-After` header a [`FaultKind::StatusRetryAfter`] sends:
+    /// whole seconds, rounded up.
+    pub(crate) fn retry_after_seconds(retry_after: Duration) -> u64 {
+        let whole = retry_after.as_secs();
+        if retry_after.subsec_nanos() > 0 { whole.saturating_add(1) } else { whole }
+    }
+
+    /// The snake_case name used over HTTP: `latency`, `status` (also
+    /// [`FaultKind::StatusRetryAfter`]), `drop_before_commit`, `drop_after_commit`,
+    /// `truncate_body`.
     pub const fn name(&self) -> &'static str {
         match self {
             FaultKind::Latency(_) => "latency",
-            FaultKind::Status(_) => "status",
+            FaultKind::Status(_) | FaultKind::StatusRetryAfter { .. } => "status",
             FaultKind::DropBeforeCommit => "drop_before_commit",
             FaultKind::DropAfterCommit => "drop_after_commit",
             FaultKind::TruncateBody => "truncate_body",

@@ -200,6 +200,12 @@ async fn handle(shared: Arc<Shared>, kill: Arc<Notify>, req: Request<Incoming>) 
             let e = ApiError::new(s, "Injected by a dojo-sandbox fault; the state is unchanged.");
             return Ok(shared.error(&e).into_response(false));
         }
+        Some(FaultKind::StatusRetryAfter { status, retry_after }) => {
+            let e = ApiError::new(status, "Injected by a dojo-sandbox fault; the state is unchanged.");
+            let mut reply = shared.error(&e);
+            reply.headers.push(("retry-after", FaultKind::retry_after_seconds(retry_after).to_string()));
+            return Ok(reply.into_response(false));
+        }
         Some(FaultKind::DropBeforeCommit) => return drop_connection(&kill).await,
         _ => {}
     }

@@ -176,3 +176,114 @@ fn times_probability_and_http_controls() {
     assert_eq!(caps.json(), serde_json::json!([]));
     let _ = TestCard::SUCCESS;
 }
+
+/// `(status, Retry-After, body)` of a raw GET, read off the socket.
+fn raw_get(sb: &Sandbox, path: &str) -> (String, Option<String>, String) {
+    use std::io::{Read, Write};
+    let addr = sb.base_url().trim_start_matches("http://").to_owned();
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Basic sk_sandbox_x\r\nversion: 2026-02-27\r\n\r\n"
+    )
+    .unwrap();
+    let mut got = Vec::new();
+    s.read_to_end(&mut got).unwrap();
+    let text = String::from_utf8(got).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let status = head.lines().next().unwrap().to_owned();
+    let retry_after = head.lines().find_map(|l| {
+        let (n, v) = l.split_once(':')?;
+        n.eq_ignore_ascii_case("retry-after").then(|| v.trim().to_owned())
+    });
+    (status, retry_after, body.to_owned())
+}
+
+#[test]
+fn status_with_retry_after_on_the_wire() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let c = Client::new(sb.base_url());
+    let (si, pi) = chargeable(&sb, &c);
+
+    // A read: 503, `Retry-After: 1`, a ProblemDetails; used up after one hit.
+    sb.add_fault(Fault::once(
+        Route::GetPaymentIntent,
+        FaultKind::StatusRetryAfter { status: 503, retry_after: Duration::from_secs(1) },
+    ));
+    let (status, retry_after, body) = raw_get(&sb, &format!("/payment-intents/{pi}"));
+    assert!(status.starts_with("HTTP/1.1 503"), "{status}");
+    assert_eq!(retry_after.as_deref(), Some("1"));
+    let problem: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(problem["status"], 503);
+    assert!(problem["title"].is_string() && problem["type"].is_string(), "{problem}");
+    assert!(problem["traceId"].is_string(), "{problem}");
+    let (status, retry_after, _) = raw_get(&sb, &format!("/payment-intents/{pi}"));
+    assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+    assert_eq!(retry_after, None, "no Retry-After on a normal answer");
+
+    // A charge: 429 with `Retry-After`, the state untouched (no attempt reached it).
+    sb.add_fault(Fault::once(
+        Route::ChargePaymentIntent,
+        FaultKind::StatusRetryAfter { status: 429, retry_after: Duration::from_millis(1500) },
+    ));
+    let a = charge(&c, &pi).unwrap();
+    assert_eq!(a.status, 429);
+    assert_eq!(a.header("retry-after"), Some("2"), "whole seconds, rounded up");
+    assert_eq!(a.header("content-type"), Some("application/problem+json; charset=utf-8"));
+    assert_eq!(a.json()["status"], 429);
+    assert_eq!(status_of(&c, &pi), "Created");
+    assert_eq!(c.api("GET", &format!("/setup-intents/{si}"), None).json()["status"], "Authorized");
+    assert_eq!(sb.charge_attempts(&pi), 0);
+    assert!(sb.captures(&pi).is_empty());
+    // A plain `Status` fault still sends no Retry-After.
+    sb.add_fault(Fault::once(Route::ChargePaymentIntent, FaultKind::Status(503)));
+    let a = charge(&c, &pi).unwrap();
+    assert_eq!(a.status, 503);
+    assert_eq!(a.header("retry-after"), None);
+    assert_eq!(charge(&c, &pi).unwrap().status, 200);
+    assert_eq!(sb.captures(&pi).len(), 1);
+}
+
+#[test]
+fn status_with_retry_after_over_the_http_controls() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let c = Client::new(sb.base_url());
+    let f = c.raw(
+        "POST",
+        "/_sandbox/faults",
+        &[],
+        br#"{"route":"get_setup_intent","kind":"status","status":503,"retryAfterSeconds":1}"#,
+    );
+    assert_eq!(f.status, 200, "{}", f.text());
+    assert_eq!(f.json()["retryAfterSeconds"], 1);
+    let listed = c.raw("GET", "/_sandbox/faults", &[], b"").json();
+    assert_eq!((listed[0]["kind"].as_str(), listed[0]["status"].as_u64()), (Some("status"), Some(503)));
+    assert_eq!(listed[0]["retryAfterSeconds"], 1);
+    let a = c.api("GET", "/setup-intents/si_x", None);
+    assert_eq!((a.status, a.header("retry-after")), (503, Some("1")));
+    assert_eq!(a.json()["status"], 503);
+    // `times` unset: every matching request, until cleared.
+    assert_eq!(c.api("GET", "/setup-intents/si_x", None).status, 503);
+    assert_eq!(c.raw("DELETE", "/_sandbox/faults", &[], b"").status, 204);
+    assert_eq!(c.api("GET", "/setup-intents/si_x", None).status, 404);
+
+    // The plain status fault's JSON is unchanged: no `retryAfterSeconds` key.
+    let f = c.raw("POST", "/_sandbox/faults", &[], br#"{"route":"any","kind":"status","status":502,"times":1}"#);
+    assert_eq!(f.json().get("retryAfterSeconds"), None, "{}", f.text());
+    let a = c.api("GET", "/setup-intents/si_x", None);
+    assert_eq!((a.status, a.header("retry-after")), (502, None));
+
+    // Refused: Retry-After on a kind that sends no status, a status out of range.
+    let bad = c.raw("POST", "/_sandbox/faults", &[], br#"{"route":"any","kind":"latency","retryAfterSeconds":1}"#);
+    assert_eq!(bad.status, 400, "{}", bad.text());
+    assert!(bad.json()["errors"]["retryAfterSeconds"].is_array(), "{}", bad.text());
+    let bad = c.raw(
+        "POST",
+        "/_sandbox/faults",
+        &[],
+        br#"{"route":"any","kind":"status","status":200,"retryAfterSeconds":1}"#,
+    );
+    assert_eq!(bad.status, 400, "{}", bad.text());
+    assert_eq!(c.raw("GET", "/_sandbox/faults", &[], b"").json(), serde_json::json!([]));
+}
