@@ -2,7 +2,7 @@
 //! the faults the outcome-unknown handling exists for.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use dojo_core::lifecycle::{ChargeOutcome, ChargeState, PaymentIntentState, SetupIntentState};
 use dojo_core::problem::ApiErrorKind;
@@ -249,4 +249,78 @@ fn a_declined_card_is_not_charged_and_may_be_tried_again() {
     let report = client.charge(&mut payment, &mut setup).unwrap();
     assert!(!report.charged());
     assert_eq!(sb.charge_attempts(payment.id().as_str()), 2);
+}
+
+fn retry_after(status: u16, seconds: u64) -> FaultKind {
+    FaultKind::StatusRetryAfter { status, retry_after: Duration::from_secs(seconds) }
+}
+
+#[test]
+fn a_get_answered_503_with_retry_after_waits_for_it_then_succeeds() {
+    let (sb, client) = start();
+    let (_, payment) = authorized(&sb, &client);
+    sb.add_fault(Fault::once(Route::GetPaymentIntent, retry_after(503, 1)));
+    let before = sb.requests_served();
+    let t = Instant::now();
+    let answer = client.get_payment_intent(&payment.id(), false).unwrap();
+    let waited = t.elapsed();
+    assert_eq!(answer.attempts(), 2);
+    assert_eq!(answer.get().status, PaymentIntentStatus::Created);
+    assert_eq!(sb.requests_served() - before, 2);
+    // The policy's own backoff is at most 50 ms here: only Retry-After explains a second.
+    assert!(waited >= Duration::from_secs(1), "Retry-After: 1 honoured, waited {waited:?}");
+
+    // With retries off, the 503 comes back carrying its Retry-After and ProblemDetails.
+    sb.add_fault(Fault::once(Route::GetPaymentIntent, retry_after(503, 1)));
+    let err = client.with_retry(RetryPolicy::NONE).get_payment_intent(&payment.id(), false).unwrap_err();
+    let api = err.api().expect("an API error");
+    assert_eq!((api.status(), api.kind()), (503, ApiErrorKind::ServerError));
+    assert_eq!(api.retry_after(), Some(Duration::from_secs(1)));
+    assert!(api.problem().is_some(), "the ProblemDetails is kept");
+
+    // A Retry-After beyond the policy's `max_retry_after` (3 s) is returned, not waited for.
+    sb.add_fault(Fault::once(Route::GetPaymentIntent, retry_after(503, 60)));
+    let before = sb.requests_served();
+    let err = client.get_payment_intent(&payment.id(), false).unwrap_err();
+    assert_eq!(err.api().and_then(|a| a.retry_after()), Some(Duration::from_secs(60)), "{err}");
+    assert_eq!(sb.requests_served() - before, 1, "not retried");
+}
+
+#[test]
+fn a_charge_answered_503_with_retry_after_is_not_resent_and_is_reconciled() {
+    let (sb, client) = start();
+    let (mut setup, mut payment) = authorized(&sb, &client);
+    let pi = payment.id();
+    sb.add_fault(Fault::once(Route::ChargePaymentIntent, retry_after(503, 1)));
+    let report = client.charge(&mut payment, &mut setup).unwrap();
+    let unknown = report.reconciled_from.as_ref().expect("a 5xx to a charge is outcome unknown");
+    assert_eq!(unknown.operation, Operation::ChargePaymentIntent);
+    assert_eq!(unknown.attempts, 1, "sent once");
+    let UnknownCause::ServerError(api) = &unknown.cause else { panic!("{:?}", unknown.cause) };
+    assert_eq!((api.status(), api.retry_after()), (503, Some(Duration::from_secs(1))));
+    assert_eq!(report.outcome, ChargeOutcome::NotCharged(CaptureStatus::Created));
+    assert_eq!(report.read_back, Some(PaymentIntentStatus::Created));
+    // The fault was used up by the first request: a resend would have reached the state.
+    assert_eq!(sb.charge_attempts(pi.as_str()), 0, "never resent");
+    assert!(sb.captures(pi.as_str()).is_empty());
+    assert_eq!(setup.status(), SetupIntentStatus::Authorized);
+    // Settled as not charged: the next attempt charges, once.
+    assert!(client.charge(&mut payment, &mut setup).unwrap().charged());
+    assert_eq!(sb.captures(pi.as_str()).len(), 1);
+    assert_eq!(sb.charge_attempts(pi.as_str()), 1);
+}
+
+#[test]
+fn a_charge_answered_429_with_retry_after_is_an_error_and_not_resent() {
+    let (sb, client) = start();
+    let (mut setup, mut payment) = authorized(&sb, &client);
+    let pi = payment.id();
+    sb.add_fault(Fault::once(Route::ChargePaymentIntent, retry_after(429, 1)));
+    let err = client.charge(&mut payment, &mut setup).unwrap_err();
+    let api = err.api().expect("the 429 itself");
+    assert_eq!((api.kind(), api.retry_after()), (ApiErrorKind::TooManyRequests, Some(Duration::from_secs(1))));
+    assert_eq!(sb.charge_attempts(pi.as_str()), 0, "never resent");
+    // The read-back released the in-flight mark: the caller may charge again, once.
+    assert!(client.charge(&mut payment, &mut setup).unwrap().charged());
+    assert_eq!(sb.captures(pi.as_str()).len(), 1);
 }
