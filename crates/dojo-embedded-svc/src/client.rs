@@ -83,6 +83,7 @@ pub struct Client<'k, K: Connect, D = NoDelay> {
     policy: RetryPolicy,
     delay: D,
     seed: u32,
+    last_retry_after_s: Option<u32>,
 }
 
 impl<'k, K: Connect> Client<'k, K, NoDelay> {
@@ -97,6 +98,7 @@ impl<'k, K: Connect> Client<'k, K, NoDelay> {
             policy: RetryPolicy::NONE,
             delay: NoDelay,
             seed: 1,
+            last_retry_after_s: None,
         }
     }
 }
@@ -129,7 +131,19 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
             policy,
             delay,
             seed: if seed == 0 { 1 } else { seed },
+            last_retry_after_s: self.last_retry_after_s,
         }
+    }
+
+    /// The `Retry-After` of the last answer, in seconds, when it sent one (the
+    /// delta-seconds form; an HTTP-date is ignored, as a kiosk may have no wall clock).
+    ///
+    /// The client honours it itself while it retries a read; when it gives up (retries
+    /// used up, a wait longer than [`RetryPolicy::max_retry_after_ms`], or a 429 to a
+    /// request it never repeats), this is how long the server asked the firmware to wait
+    /// before trying again.
+    pub fn last_retry_after_s(&self) -> Option<u32> {
+        self.last_retry_after_s
     }
 
     /// Mixes fresh randomness (e.g. the hardware RNG) into the jitter.
@@ -209,6 +223,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         let mut backoff = Backoff::new(self.policy, self.next_seed());
         loop {
             let result = self.exchange(outgoing, buf);
+            self.last_retry_after_s = result.as_ref().ok().and_then(|raw| raw.retry_after_s);
             // A read has no body, so repeating it after an answer overwrote the buffer
             // is safe. Anything else is repeated only when the connection could not be
             // opened: its body is then still intact in the buffer, and nothing reached

@@ -98,6 +98,10 @@ fn a_retry_after_beyond_the_policy_ends_the_retries_with_the_answer() {
     assert_eq!(err.retry_decision(dojo_core::request::Operation::GetSetupIntent), RetryDecision::Retry);
     assert!(delays.borrow().is_empty(), "not waited for: {:?}", delays.borrow());
     assert_eq!(sb.requests_served() - before, 1, "not retried");
+    // The firmware learns how long the server asked it to wait.
+    assert_eq!(client.last_retry_after_s(), Some(5));
+    client.get_setup_intent(&id, &mut buf).unwrap();
+    assert_eq!(client.last_retry_after_s(), None, "the next answer sent none");
 }
 
 #[test]
