@@ -3,8 +3,9 @@
 //! setup intent became Authorized.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`/usr/bin/chromium`,
-//! `/usr/bin/chromedriver`). Without them the test prints that it was SKIPPED, except
-//! under `CI`, where it fails.
+//! `/usr/bin/chromedriver`), or another Chrome and its driver named by `DOJO_CHROMIUM` and
+//! `DOJO_CHROMEDRIVER`. Without them the test prints that it was SKIPPED, except under
+//! `CI`, where it fails.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
@@ -17,8 +18,15 @@ use common::Client;
 use dojo_sandbox::{Config, Sandbox};
 use serde_json::{Value, json};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The browser: `DOJO_CHROMIUM`, or Debian's.
+fn chromium() -> String {
+    std::env::var("DOJO_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned())
+}
+
+/// Its WebDriver: `DOJO_CHROMEDRIVER`, or Debian's.
+fn chromedriver() -> String {
+    std::env::var("DOJO_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned())
+}
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// chromedriver, killed and its profile removed on drop.
@@ -44,7 +52,7 @@ impl Drop for Driver {
 impl Driver {
     fn start() -> Driver {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new(CHROMEDRIVER)
+        let child = Command::new(chromedriver())
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -101,7 +109,7 @@ impl Driver {
         ]);
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": {"binary": CHROMIUM, "args": args}
+            "goog:chromeOptions": {"binary": chromium(), "args": args}
         }}});
         let v = self.call("POST", "/session", Some(caps)).unwrap();
         let id = v["value"]["sessionId"].as_str().unwrap().to_owned();
@@ -123,14 +131,17 @@ impl Driver {
 }
 
 fn installed() -> bool {
-    Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists()
+    Path::new(&chromium()).exists() && Path::new(&chromedriver()).exists()
 }
 
 #[test]
 fn checkout_page_in_headless_chromium_authorizes_the_setup_intent() {
     if !installed() {
         let msg = format!(
-            "chromium_checkout: SKIPPED: {CHROMIUM} or {CHROMEDRIVER} is missing (apt-get install chromium chromium-driver)"
+            "chromium_checkout: SKIPPED: {} or {} is missing (apt-get install chromium chromium-driver, or set \
+             DOJO_CHROMIUM and DOJO_CHROMEDRIVER)",
+            chromium(),
+            chromedriver()
         );
         if std::env::var_os("CI").is_some() {
             panic!("{msg}; CI must install them");
