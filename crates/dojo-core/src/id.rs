@@ -18,11 +18,25 @@ pub fn validate_id(field: &'static str, s: &str) -> Result<(), ValidationError> 
     if s.len() > MAX_ID_LEN {
         return Err(ValidationError::new(field, ValidationErrorKind::TooLong { max: MAX_ID_LEN }));
     }
-    if !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+    if !s.bytes().all(|b| ID_BYTE.get(usize::from(b)).copied().unwrap_or(false)) {
         return Err(ValidationError::new(field, ValidationErrorKind::InvalidCharacter));
     }
     Ok(())
 }
+
+/// The bytes an id may hold, `[A-Za-z0-9_-]`, as a table (one load per byte).
+// Evaluated at compile time: an out-of-range index would fail the build, not panic.
+#[allow(clippy::indexing_slicing)]
+static ID_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+        i += 1;
+    }
+    t
+};
 
 macro_rules! id_type {
     ($(#[$meta:meta])* $name:ident, $field:literal) => {
@@ -88,6 +102,11 @@ macro_rules! id_type {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 use serde::de::{Error as _, Unexpected};
                 let text = <crate::json::Text<'de> as serde::Deserialize>::deserialize(d)?;
+                // Without escapes (every id the API sends): validated in place, copied once.
+                if let Some(plain) = text.as_str().filter(|s| s.len() <= MAX_ID_LEN) {
+                    return $name::new(plain)
+                        .map_err(|_| D::Error::invalid_value(Unexpected::Str(plain), &"an id of [A-Za-z0-9_-]"));
+                }
                 let mut buf = [0u8; MAX_ID_LEN];
                 let s = text
                     .copy_to(&mut buf)

@@ -156,6 +156,11 @@ impl Serialize for Currency {
 impl<'de> Deserialize<'de> for Currency {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = crate::json::Text::deserialize(d)?;
+        // Without escapes (as the API writes codes): parsed in place, no copy.
+        if let Some(plain) = text.as_str().filter(|s| s.len() <= CurrencyCode::CAPACITY) {
+            return Currency::parse(plain)
+                .ok_or_else(|| de::Error::invalid_length(plain.len(), &"a currency code of at most 10 bytes"));
+        }
         let mut buf = [0u8; CurrencyCode::CAPACITY];
         let code = text
             .copy_to(&mut buf)

@@ -59,22 +59,21 @@ impl Timestamp {
     /// Parses an ISO 8601 / RFC 3339 date-time as the API writes it.
     pub fn parse(s: &str) -> Result<Self, InvalidTimestamp> {
         let b = s.as_bytes();
-        let mut p = Parser { b, pos: 0 };
-        let year = p.digits(4)? as i64;
-        p.expect(b'-')?;
-        let month = p.digits(2)?;
-        p.expect(b'-')?;
-        let day = p.digits(2)?;
-        match p.next() {
-            Some(b'T') | Some(b't') | Some(b' ') => {}
-            _ => return Err(InvalidTimestamp),
+        // `YYYY-MM-DDTHH:MM:SS` has fixed positions: read it from one 19-byte array
+        // (one bounds check), then the optional fraction and offset byte by byte.
+        let head: &[u8; 19] = b.get(..19).and_then(|h| h.try_into().ok()).ok_or(InvalidTimestamp)?;
+        let [y0, y1, y2, y3, dash1, mo0, mo1, dash2, d0, d1, t, h0, h1, colon1, mi0, mi1, colon2, s0, s1] = *head;
+        if dash1 != b'-' || dash2 != b'-' || !matches!(t, b'T' | b't' | b' ') || colon1 != b':' || colon2 != b':' {
+            return Err(InvalidTimestamp);
         }
-        let hour = p.digits(2)?;
-        p.expect(b':')?;
-        let minute = p.digits(2)?;
-        p.expect(b':')?;
+        let year = i64::from(two_digits(y0, y1)? * 100 + two_digits(y2, y3)?);
+        let month = two_digits(mo0, mo1)?;
+        let day = two_digits(d0, d1)?;
+        let hour = two_digits(h0, h1)?;
+        let minute = two_digits(mi0, mi1)?;
         // Leap seconds (60) are folded into the next second.
-        let second = p.digits(2)?;
+        let second = two_digits(s0, s1)?;
+        let mut p = Parser { b, pos: head.len() };
         let mut nanos: u32 = 0;
         if p.peek() == Some(b'.') || p.peek() == Some(b',') {
             p.pos += 1;
@@ -133,6 +132,15 @@ impl Timestamp {
         let (y, m, d) = civil_from_days(days);
         (y, m, d, rem / 3600, rem / 60 % 60, rem % 60)
     }
+}
+
+/// Two ASCII digits as a number.
+fn two_digits(tens: u8, ones: u8) -> Result<u32, InvalidTimestamp> {
+    let (t, o) = (tens.wrapping_sub(b'0'), ones.wrapping_sub(b'0'));
+    if t > 9 || o > 9 {
+        return Err(InvalidTimestamp);
+    }
+    Ok(u32::from(t) * 10 + u32::from(o))
 }
 
 struct Parser<'a> {
@@ -264,6 +272,10 @@ mod tests {
         assert_eq!(off.unix_seconds(), t.unix_seconds());
         let naive = Timestamp::parse("2026-02-27T10:15:30").unwrap();
         assert_eq!(naive, t);
+        assert_eq!(Timestamp::parse("2026-02-27t10:15:30z").unwrap(), t);
+        assert_eq!(Timestamp::parse("2026-02-27 10:15:30Z").unwrap(), t);
+        assert_eq!(Timestamp::parse("0001-01-01T00:00:00Z").unwrap().unix_seconds(), -62_135_596_800);
+        assert_eq!(Timestamp::parse("9999-12-31T23:59:60Z").unwrap().unix_seconds(), 253_402_300_800);
     }
 
     #[test]
@@ -277,6 +289,15 @@ mod tests {
             "2026-02-27T10:15:30.Z",
             "2026-02-27T10:15:30Zjunk",
             "2026-02-27T10:15:30+25:00",
+            "2026-02-27T10:15:3",
+            "2026/02/27T10:15:30Z",
+            "2026-02-27X10:15:30Z",
+            "2026-02-27T10-15:30Z",
+            "2026-02-27T10:15-30Z",
+            "+026-02-27T10:15:30Z",
+            "2026-0a-27T10:15:30Z",
+            "2026-02-27T10:15:3aZ",
+            "2026-02-27T10:15:30.",
         ] {
             assert_eq!(Timestamp::parse(s), Err(InvalidTimestamp), "{s}");
         }

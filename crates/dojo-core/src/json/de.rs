@@ -101,11 +101,11 @@ impl<'de> Deserializer<'de> {
 /// Decodes a whole body into `T`. White space may surround the value; anything else
 /// after it is [`DecodeErrorKind::TrailingCharacters`].
 pub fn from_slice<'de, T: de::Deserialize<'de>>(input: &'de [u8]) -> Result<T, DecodeError> {
-    let (value, used) = from_slice_prefix(input)?;
-    let mut r = Reader::new(input);
-    r.pos = used;
-    if r.peek_token().is_some() {
-        return Err(r.error(DecodeErrorKind::TrailingCharacters));
+    // One reader for the value and the trailing check: the body's UTF-8 is validated once.
+    let mut de = Deserializer::new(input);
+    let value = decode_value(&mut de)?;
+    if de.r.peek_token().is_some() {
+        return Err(de.error(DecodeErrorKind::TrailingCharacters));
     }
     Ok(value)
 }
@@ -113,13 +113,22 @@ pub fn from_slice<'de, T: de::Deserialize<'de>>(input: &'de [u8]) -> Result<T, D
 /// Decodes one value at the start of `input`; returns it and the number of bytes used.
 pub fn from_slice_prefix<'de, T: de::Deserialize<'de>>(input: &'de [u8]) -> Result<(T, usize), DecodeError> {
     let mut de = Deserializer::new(input);
-    match de.r.peek_token() {
-        None => return Err(de.error(DecodeErrorKind::Empty)),
-        Some(b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => {}
-        Some(_) => return Err(de.error(DecodeErrorKind::NotJson)),
-    }
-    let value = T::deserialize(&mut de).map_err(|e| Deserializer::locate(e, 0, None))?;
+    let value = decode_value(&mut de)?;
     Ok((value, de.r.pos))
+}
+
+fn decode_value<'de, T: de::Deserialize<'de>>(de: &mut Deserializer<'de>) -> Result<T, DecodeError> {
+    check_start(de)?;
+    T::deserialize(&mut *de).map_err(|e| Deserializer::locate(e, 0, None))
+}
+
+/// An empty body, or one that cannot start a JSON value, fails before any visitor runs.
+fn check_start(de: &mut Deserializer<'_>) -> Result<(), DecodeError> {
+    match de.r.peek_token() {
+        None => Err(de.error(DecodeErrorKind::Empty)),
+        Some(b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => Ok(()),
+        Some(_) => Err(de.error(DecodeErrorKind::NotJson)),
+    }
 }
 
 impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {

@@ -222,3 +222,28 @@ fn decode_error_display_names_field_and_offset() {
     let e = from_slice::<Outer<'_>>(br#"{"inner":{"name":"a","count":1.5}}"#).unwrap_err();
     assert_eq!(e.to_string(), "fractional number where an integer belongs in `count` at byte 29");
 }
+
+#[test]
+fn ids_and_currencies_decode_the_same_with_or_without_escapes() {
+    use crate::id::PaymentIntentId;
+    use crate::money::{Currency, Money};
+    let plain: PaymentIntentId = from_slice(br#""pi_sandbox_abc-1""#).unwrap();
+    let escaped: PaymentIntentId = from_slice(br#""pi\u005fsandbox_abc\u002d1""#).unwrap();
+    assert_eq!(plain, escaped);
+    assert_eq!(plain, "pi_sandbox_abc-1");
+    let long = format!("\"{}\"", "a".repeat(51));
+    assert_eq!(kind(from_slice::<PaymentIntentId>(long.as_bytes())), DecodeErrorKind::TooLong);
+    let long_escaped = format!("\"\\u0061{}\"", "a".repeat(50));
+    assert_eq!(kind(from_slice::<PaymentIntentId>(long_escaped.as_bytes())), DecodeErrorKind::TooLong);
+    assert!(from_slice::<PaymentIntentId>(format!("\"{}\"", "a".repeat(50)).as_bytes()).is_ok());
+    for bad in [&br#""pi/1""#[..], br#""""#, br#""pi\u002f1""#, br#""pi 1""#] {
+        assert_eq!(kind(from_slice::<PaymentIntentId>(bad)), DecodeErrorKind::InvalidValue, "{bad:?}");
+    }
+    let m: Money = from_slice(br#"{"value":"12","currencyCode":"\u0047BP"}"#).unwrap();
+    assert_eq!(m, Money::gbp(12));
+    let m: Money = from_slice(br#"{"value":12,"currencyCode":"CHF"}"#).unwrap();
+    assert_eq!(m.currency.as_str(), "CHF");
+    assert_eq!(from_slice::<Currency>(br#""ABCDEFGHIJ""#).unwrap().as_str(), "ABCDEFGHIJ");
+    assert_eq!(kind(from_slice::<Currency>(br#""ABCDEFGHIJK""#)), DecodeErrorKind::TooLong);
+    assert_eq!(kind(from_slice::<Currency>(br#""\u0041BCDEFGHIJK""#)), DecodeErrorKind::TooLong);
+}
