@@ -89,6 +89,30 @@ impl<'de> Deserializer<'de> {
         e
     }
 
+    /// Decodes a lazily kept array or object (the reader on its opening bracket) in one
+    /// pass: the visitor validates every element, then takes the span they covered.
+    fn lazy<V: Visitor<'de>>(&mut self, visitor: V, array: bool) -> Result<V::Value, DecodeError> {
+        let start = self.r.pos;
+        self.r.pos += 1;
+        self.enter()?;
+        let value = if array {
+            visitor.visit_seq(Lazy { start, done: false, inner: Seq { de: &mut *self, first: true } })?
+        } else {
+            visitor.visit_seq(LazyMap {
+                start,
+                done: false,
+                inner: Map { de: &mut *self, first: true, fields: &[], key_at: 0 },
+            })?
+        };
+        self.finish()?;
+        Ok(value)
+    }
+
+    /// The bytes from `start` to the current position.
+    fn span_from(&self, start: usize) -> &'de [u8] {
+        self.r.input.get(start..self.r.pos).unwrap_or(&[])
+    }
+
     /// The raw bytes of the next value (checked, depth-bounded), without consuming it.
     fn peek_span(&mut self) -> Result<&'de [u8], DecodeError> {
         let start = self.r.pos;
@@ -187,23 +211,18 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
             return visitor.visit_borrowed_bytes(span);
         }
         if name == ITEMS_TOKEN || name == ENTRIES_TOKEN {
-            let open = if name == ITEMS_TOKEN { b'[' } else { b'{' };
-            if self.r.peek_required()? != open {
+            let array = name == ITEMS_TOKEN;
+            if self.r.peek_required()? != if array { b'[' } else { b'{' } {
                 return Err(self.error(DecodeErrorKind::InvalidType));
             }
-            let span = self.peek_span()?;
-            self.r.pos += 1;
-            self.enter()?;
-            let value = if open == b'[' {
-                visitor.visit_seq(Lazy { span: Some(span), inner: Seq { de: &mut *self, first: true } })?
-            } else {
-                visitor.visit_seq(LazyMap {
-                    span: Some(span),
-                    inner: Map { de: &mut *self, first: true, fields: &[], key_at: 0 },
-                })?
-            };
-            self.finish()?;
-            return Ok(value);
+            let (start, depth) = (self.r.pos, self.depth);
+            return self.lazy(visitor, array).map_err(|e| {
+                // Report what checking the whole value first would have: a syntax, string
+                // or depth error anywhere in it comes before an element's own error.
+                let mut probe = self.r.clone();
+                probe.pos = start;
+                probe.skip_value(depth).err().unwrap_or(e)
+            });
         }
         visitor.visit_newtype_struct(self)
     }
@@ -470,11 +489,12 @@ impl<'de> de::Deserializer<'de> for MapKey<'_, 'de> {
     }
 }
 
-/// The lazy-array protocol: the first "element" is the raw span of the whole array
-/// (for [`Items`](super::Items) to keep), then the real elements, which the visitor
-/// decodes once to validate them.
+/// The lazy-array protocol: the real elements, which the visitor decodes once to
+/// validate them, then, once they are done (closing bracket consumed), one more
+/// "element": the raw span of the whole array (for [`Items`](super::Items) to keep).
 struct Lazy<'a, 'de> {
-    span: Option<&'de [u8]>,
+    start: usize,
+    done: bool,
     inner: Seq<'a, 'de>,
 }
 
@@ -482,17 +502,19 @@ impl<'de> de::SeqAccess<'de> for Lazy<'_, 'de> {
     type Error = DecodeError;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DecodeError> {
-        match self.span.take() {
-            Some(span) => seed.deserialize(Span(span)).map(Some),
-            None => self.inner.next_element_seed(seed),
+        if self.done {
+            return seed.deserialize(Span(self.inner.de.span_from(self.start))).map(Some);
         }
+        let next = self.inner.next_element_seed(seed)?;
+        self.done = next.is_none();
+        Ok(next)
     }
 }
 
-/// The lazy-object protocol: the raw span first, then each entry as a `(key, value)`
-/// pair.
+/// The lazy-object protocol: each entry as a `(key, value)` pair, then the raw span.
 struct LazyMap<'a, 'de> {
-    span: Option<&'de [u8]>,
+    start: usize,
+    done: bool,
     inner: Map<'a, 'de>,
 }
 
@@ -500,10 +522,11 @@ impl<'de> de::SeqAccess<'de> for LazyMap<'_, 'de> {
     type Error = DecodeError;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DecodeError> {
-        if let Some(span) = self.span.take() {
-            return seed.deserialize(Span(span)).map(Some);
+        if self.done {
+            return seed.deserialize(Span(self.inner.de.span_from(self.start))).map(Some);
         }
         if !self.inner.advance()? {
+            self.done = true;
             return Ok(None);
         }
         seed.deserialize(Entry { map: &mut self.inner }).map(Some)

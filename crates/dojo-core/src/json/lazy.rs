@@ -145,13 +145,13 @@ impl<'de: 'a, 'a, T: Deserialize<'de>> Visitor<'de> for ItemsVisitor<'a, T> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let Some(RawSpan(raw)) = seq.next_element::<RawSpan<'de>>()? else {
-            return Err(de::Error::invalid_length(0, &self));
-        };
         let mut len = 0;
         while seq.next_element::<T>()?.is_some() {
             len += 1;
         }
+        let Some(RawSpan(raw)) = seq.next_element::<RawSpan<'de>>()? else {
+            return Err(de::Error::invalid_length(len, &self));
+        };
         Ok(Items { raw, len, _t: PhantomData })
     }
 }
@@ -274,18 +274,18 @@ impl<'de: 'a, 'a, K: Deserialize<'de>, V: Deserialize<'de>> Visitor<'de> for Ent
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let Some(RawSpan(raw)) = seq.next_element::<RawSpan<'de>>()? else {
-            return Err(de::Error::invalid_length(0, &self));
-        };
         let mut len = 0;
         while seq.next_element::<(K, V)>()?.is_some() {
             len += 1;
         }
+        let Some(RawSpan(raw)) = seq.next_element::<RawSpan<'de>>()? else {
+            return Err(de::Error::invalid_length(len, &self));
+        };
         Ok(Entries { raw, len, _t: PhantomData })
     }
 }
 
-/// The raw span handed over first by the lazy protocols.
+/// The raw span handed over last by the lazy protocols.
 struct RawSpan<'de>(&'de [u8]);
 
 impl<'de> Deserialize<'de> for RawSpan<'de> {

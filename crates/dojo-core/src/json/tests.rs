@@ -247,3 +247,24 @@ fn ids_and_currencies_decode_the_same_with_or_without_escapes() {
     assert_eq!(kind(from_slice::<Currency>(br#""ABCDEFGHIJK""#)), DecodeErrorKind::TooLong);
     assert_eq!(kind(from_slice::<Currency>(br#""\u0041BCDEFGHIJK""#)), DecodeErrorKind::TooLong);
 }
+
+#[test]
+fn lazy_lists_report_a_syntax_error_anywhere_in_them_before_an_elements_own_error() {
+    // An element's own error alone is reported with its field.
+    let e = from_slice::<Outer<'_>>(br#"{"list":[{"name":1},{"name":"a"}]}"#).unwrap_err();
+    assert_eq!((e.kind, e.field), (DecodeErrorKind::InvalidType, Some("name")));
+    // A later syntax error, truncation or depth error in the same list wins, as if the
+    // list had been checked whole first.
+    let e = from_slice::<Outer<'_>>(br#"{"list":[{"name":1},{"name":"a"]}"#).unwrap_err();
+    assert_eq!((e.kind, e.offset, e.field), (DecodeErrorKind::Syntax, 31, Some("list")));
+    let e = from_slice::<Outer<'_>>(br#"{"list":[{"name":1},{"name":"a""#).unwrap_err();
+    assert_eq!((e.kind, e.field), (DecodeErrorKind::Truncated, Some("list")));
+    let deep = format!(r#"{{"list":[{{"name":1}},{}{}]}}"#, "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+    assert_eq!(kind(from_slice::<Outer<'_>>(deep.as_bytes())), DecodeErrorKind::DepthLimit);
+    let e = from_slice::<Outer<'_>>(br#"{"map":{"a":[1],"b":["\x"]}}"#).unwrap_err();
+    assert_eq!((e.kind, e.field), (DecodeErrorKind::InvalidEscape, Some("map")));
+    // The kept span is the whole list, brackets included.
+    let o: Outer<'_> = from_slice(br#"{"list":[ {"name":"a"} , {"name":"b"} ] }"#).unwrap();
+    assert_eq!(o.list.unwrap().raw_json(), br#"[ {"name":"a"} , {"name":"b"} ]"#);
+    assert_eq!(o.list.unwrap().len(), 2);
+}
