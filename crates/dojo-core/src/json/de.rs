@@ -96,16 +96,15 @@ impl<'de> Deserializer<'de> {
         self.r.pos += 1;
         self.enter()?;
         let value = if array {
-            visitor.visit_seq(Lazy { start, done: false, inner: Seq { de: &mut *self, first: true } })?
+            visitor.visit_seq(Lazy { start, done: false, inner: Seq { de: &mut *self, first: true } })
         } else {
             visitor.visit_seq(LazyMap {
                 start,
                 done: false,
                 inner: Map { de: &mut *self, first: true, fields: &[], key_at: 0 },
-            })?
+            })
         };
-        self.finish()?;
-        Ok(value)
+        self.finished(value)
     }
 
     /// The bytes from `start` to the current position.
@@ -122,16 +121,27 @@ impl<'de> Deserializer<'de> {
     }
 }
 
+/// [`Deserializer::locate`] on the error of a result, in place (no copy of a large
+/// value out of its `Result` and back).
+#[inline(always)]
+fn located<T>(mut r: Result<T, DecodeError>, offset: usize, field: Option<&'static str>) -> Result<T, DecodeError> {
+    if let Err(e) = &mut r {
+        *e = Deserializer::locate(*e, offset, field);
+    }
+    r
+}
+
 /// Decodes a whole body into `T`. White space may surround the value; anything else
 /// after it is [`DecodeErrorKind::TrailingCharacters`].
 pub fn from_slice<'de, T: de::Deserialize<'de>>(input: &'de [u8]) -> Result<T, DecodeError> {
     // One reader for the value and the trailing check: the body's UTF-8 is validated once.
     let mut de = Deserializer::new(input);
-    let value = decode_value(&mut de)?;
-    if de.r.peek_token().is_some() {
+    // The value stays in its `Result` (models are large: no copy out and back in).
+    let value = decode_value(&mut de);
+    if value.is_ok() && de.r.peek_token().is_some() {
         return Err(de.error(DecodeErrorKind::TrailingCharacters));
     }
-    Ok(value)
+    value
 }
 
 /// Decodes one value at the start of `input`; returns it and the number of bytes used.
@@ -143,7 +153,7 @@ pub fn from_slice_prefix<'de, T: de::Deserialize<'de>>(input: &'de [u8]) -> Resu
 
 fn decode_value<'de, T: de::Deserialize<'de>>(de: &mut Deserializer<'de>) -> Result<T, DecodeError> {
     check_start(de)?;
-    T::deserialize(&mut *de).map_err(|e| Deserializer::locate(e, 0, None))
+    located(T::deserialize(&mut *de), 0, None)
 }
 
 /// An empty body, or one that cannot start a JSON value, fails before any visitor runs.
@@ -233,9 +243,8 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         }
         self.r.pos += 1;
         self.enter()?;
-        let value = visitor.visit_seq(Seq { de: &mut *self, first: true })?;
-        self.finish()?;
-        Ok(value)
+        let value = visitor.visit_seq(Seq { de: &mut *self, first: true });
+        self.finished(value)
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
@@ -253,9 +262,8 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         }
         self.r.pos += 1;
         self.enter()?;
-        let value = visitor.visit_map(Map { de: &mut *self, first: true, fields, key_at: 0 })?;
-        self.finish()?;
-        Ok(value)
+        let value = visitor.visit_map(Map { de: &mut *self, first: true, fields, key_at: 0 });
+        self.finished(value)
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -322,6 +330,16 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
 }
 
 impl Deserializer<'_> {
+    /// [`finish`](Self::finish) after a visitor that succeeded; its value stays in its
+    /// `Result` (a model can be over a kilobyte: unwrapping and rewrapping copies it).
+    #[inline(always)]
+    fn finished<T>(&mut self, value: Result<T, DecodeError>) -> Result<T, DecodeError> {
+        if value.is_ok() {
+            self.finish()?;
+        }
+        value
+    }
+
     /// After a visitor has returned from a container: its access must have reached the
     /// closing bracket (every visitor in dojo-core drains its container).
     fn finish(&mut self) -> Result<(), DecodeError> {
@@ -377,7 +395,7 @@ impl<'de> de::SeqAccess<'de> for Seq<'_, 'de> {
             return Ok(None);
         }
         let at = self.de.r.pos;
-        seed.deserialize(&mut *self.de).map(Some).map_err(|e| Deserializer::locate(e, at, None))
+        located(seed.deserialize(&mut *self.de).map(Some), at, None)
     }
 }
 
@@ -449,7 +467,11 @@ impl<'de> de::MapAccess<'de> for Map<'_, 'de> {
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DecodeError> {
         self.de.r.skip_ws();
         let at = self.de.r.pos;
-        seed.deserialize(&mut *self.de).map_err(|e| Deserializer::locate(e, at, self.field_at_key()))
+        let mut value = seed.deserialize(&mut *self.de);
+        if let Err(e) = &mut value {
+            *e = Deserializer::locate(*e, at, self.field_at_key());
+        }
+        value
     }
 }
 
