@@ -152,6 +152,23 @@ impl<'a> Reader<'a> {
         if self.peek() != Some(b'"') {
             return Err(self.error_or_truncated(DecodeErrorKind::InvalidType));
         }
+        let start = self.pos + 1;
+        // Most strings (keys, ids, dates) hold no escape: one scan to the closing quote.
+        let rest = self.input.get(start..).unwrap_or(&[]);
+        if let Some(n) = find_string_stop(rest).filter(|&n| rest.get(n) == Some(&b'"')) {
+            let end = start + n;
+            if let Some(raw) = self.text.get(start..end) {
+                self.pos = end + 1;
+                return Ok(RawStr { raw, escaped: false });
+            }
+        }
+        self.string_slow()
+    }
+
+    /// [`string`](Self::string) from its opening quote, for strings with escapes and
+    /// every error.
+    #[inline(never)]
+    fn string_slow(&mut self) -> Result<RawStr<'a>, DecodeError> {
         self.pos += 1;
         let start = self.pos;
         let mut escaped = false;
@@ -234,7 +251,12 @@ impl<'a> Reader<'a> {
             self.digits();
             float = true;
         }
-        let text = self.input.get(start..self.pos).and_then(|b| core::str::from_utf8(b).ok()).unwrap_or("0");
+        // ASCII digits: sliced from the validated text without a second UTF-8 check.
+        let text = self
+            .text
+            .get(start..self.pos)
+            .or_else(|| self.input.get(start..self.pos).and_then(|b| core::str::from_utf8(b).ok()))
+            .unwrap_or("0");
         Ok(if float { Number::Float } else { Number::Integer(text) })
     }
 
