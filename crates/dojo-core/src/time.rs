@@ -60,7 +60,7 @@ impl Timestamp {
     pub fn parse(s: &str) -> Result<Self, InvalidTimestamp> {
         let b = s.as_bytes();
         // `YYYY-MM-DDTHH:MM:SS` has fixed positions: read it from one 19-byte array
-        // (one bounds check), then the optional fraction and offset byte by byte.
+        // (one bounds check), then match the optional fraction and offset as slices.
         let head: &[u8; 19] = b.get(..19).and_then(|h| h.try_into().ok()).ok_or(InvalidTimestamp)?;
         let [y0, y1, y2, y3, dash1, mo0, mo1, dash2, d0, d1, t, h0, h1, colon1, mi0, mi1, colon2, s0, s1] = *head;
         if dash1 != b'-' || dash2 != b'-' || !matches!(t, b'T' | b't' | b' ') || colon1 != b':' || colon2 != b':' {
@@ -73,43 +73,36 @@ impl Timestamp {
         let minute = two_digits(mi0, mi1)?;
         // Leap seconds (60) are folded into the next second.
         let second = two_digits(s0, s1)?;
-        let mut p = Parser { b, pos: head.len() };
+        let mut rest = b.get(head.len()..).unwrap_or(&[]);
         let mut nanos: u32 = 0;
-        if p.peek() == Some(b'.') || p.peek() == Some(b',') {
-            p.pos += 1;
-            let mut n = 0;
-            while let Some(d) = p.peek().filter(u8::is_ascii_digit) {
-                if n < 9 {
-                    nanos = nanos * 10 + u32::from(d - b'0');
-                }
-                n += 1;
-                p.pos += 1;
-            }
+        if let [b'.' | b',', fraction @ ..] = rest {
+            let n = fraction.iter().take_while(|d| d.is_ascii_digit()).count();
+            let (digits, after) = fraction.split_at_checked(n).ok_or(InvalidTimestamp)?;
             if n == 0 {
                 return Err(InvalidTimestamp);
+            }
+            // Nanosecond precision: digits past the ninth are read and dropped.
+            for &d in digits.iter().take(9) {
+                nanos = nanos * 10 + u32::from(d - b'0');
             }
             for _ in n..9 {
                 nanos *= 10;
             }
+            rest = after;
         }
-        let offset_secs: i64 = match p.next() {
-            None => 0,
-            Some(b'Z') | Some(b'z') => 0,
-            Some(sign @ (b'+' | b'-')) => {
-                let oh = p.digits(2)? as i64;
-                p.expect(b':')?;
-                let om = p.digits(2)? as i64;
+        let offset_secs: i64 = match *rest {
+            [] | [b'Z' | b'z'] => 0,
+            [sign @ (b'+' | b'-'), h0, h1, b':', m0, m1] => {
+                let oh = i64::from(two_digits(h0, h1)?);
+                let om = i64::from(two_digits(m0, m1)?);
                 if oh > 23 || om > 59 {
                     return Err(InvalidTimestamp);
                 }
                 let o = oh * 3600 + om * 60;
                 if sign == b'+' { o } else { -o }
             }
-            Some(_) => return Err(InvalidTimestamp),
+            _ => return Err(InvalidTimestamp),
         };
-        if p.pos != b.len() {
-            return Err(InvalidTimestamp);
-        }
         if !(MIN_YEAR..=MAX_YEAR).contains(&year)
             || !(1..=12).contains(&month)
             || day < 1
@@ -141,37 +134,6 @@ fn two_digits(tens: u8, ones: u8) -> Result<u32, InvalidTimestamp> {
         return Err(InvalidTimestamp);
     }
     Ok(u32::from(t) * 10 + u32::from(o))
-}
-
-struct Parser<'a> {
-    b: &'a [u8],
-    pos: usize,
-}
-
-impl Parser<'_> {
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.pos).copied()
-    }
-    fn next(&mut self) -> Option<u8> {
-        let c = self.peek();
-        if c.is_some() {
-            self.pos += 1;
-        }
-        c
-    }
-    fn expect(&mut self, c: u8) -> Result<(), InvalidTimestamp> {
-        if self.next() == Some(c) { Ok(()) } else { Err(InvalidTimestamp) }
-    }
-    fn digits(&mut self, n: usize) -> Result<u32, InvalidTimestamp> {
-        let mut v = 0u32;
-        for _ in 0..n {
-            match self.next() {
-                Some(d @ b'0'..=b'9') => v = v * 10 + u32::from(d - b'0'),
-                _ => return Err(InvalidTimestamp),
-            }
-        }
-        Ok(v)
-    }
 }
 
 fn is_leap(y: i64) -> bool {

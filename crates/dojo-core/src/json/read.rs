@@ -94,28 +94,39 @@ impl<'a> Reader<'a> {
         if self.pos >= self.input.len() { self.error(DecodeErrorKind::Truncated) } else { self.error(kind) }
     }
 
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.input.get(self.pos).copied()
     }
 
+    #[inline(always)]
     pub(crate) fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.pos += 1;
+        // Compact JSON has no white space between tokens: one load and out.
+        if self.peek().is_some_and(|b| b > b' ') {
+            return;
         }
+        let mut pos = self.pos;
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.input.get(pos) {
+            pos += 1;
+        }
+        self.pos = pos;
     }
 
     /// The next byte that is not white space, without consuming it.
+    #[inline(always)]
     pub(crate) fn peek_token(&mut self) -> Option<u8> {
         self.skip_ws();
         self.peek()
     }
 
     /// Like [`peek_token`](Self::peek_token) but the end of input is `Truncated`.
+    #[inline]
     pub(crate) fn peek_required(&mut self) -> Result<u8, DecodeError> {
         self.peek_token().ok_or_else(|| self.error(DecodeErrorKind::Truncated))
     }
 
     /// Consumes `byte` (after white space) or fails with `Syntax`/`Truncated`.
+    #[inline]
     pub(crate) fn expect(&mut self, byte: u8) -> Result<(), DecodeError> {
         match self.peek_token() {
             Some(b) if b == byte => {
