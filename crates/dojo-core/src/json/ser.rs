@@ -81,6 +81,40 @@ pub fn to_slice_with<T: Serialize + ?Sized>(
     Ok(ser.len)
 }
 
+/// Copies `src` into `dst` (of the same length). Short runs (keys, numbers, punctuation)
+/// avoid a `memmove` call: 4 to 16 bytes go as two overlapping fixed-size copies (one
+/// load and one store each), shorter ones byte by byte.
+#[inline(always)]
+fn copy_short(dst: &mut [u8], src: &[u8]) {
+    fn two<const N: usize>(dst: &mut [u8], src: &[u8]) {
+        let n = src.len();
+        if let (Some(d), Some(s)) = (dst.get_mut(..N), src.get(..N)) {
+            d.copy_from_slice(s);
+        }
+        let tail = n.saturating_sub(N);
+        if let (Some(d), Some(s)) = (dst.get_mut(tail..), src.get(tail..))
+            && d.len() == N
+            && s.len() == N
+        {
+            d.copy_from_slice(s);
+        }
+    }
+    match src.len() {
+        0..4 => {
+            for (d, b) in dst.iter_mut().zip(src) {
+                *d = *b;
+            }
+        }
+        4..8 => two::<4>(dst, src),
+        8..=16 => two::<8>(dst, src),
+        _ => {
+            if dst.len() == src.len() {
+                dst.copy_from_slice(src);
+            }
+        }
+    }
+}
+
 /// A JSON serializer into a caller buffer that keeps counting past its end.
 pub struct Serializer<'b> {
     buf: &'b mut [u8],
@@ -99,14 +133,7 @@ impl Serializer<'_> {
     fn push(&mut self, bytes: &[u8]) {
         let end = self.len + bytes.len();
         if let Some(dst) = self.buf.get_mut(self.len..end) {
-            if bytes.len() <= 16 {
-                // Short runs (keys, numbers, punctuation): a plain loop beats a memmove call.
-                for (d, b) in dst.iter_mut().zip(bytes) {
-                    *d = *b;
-                }
-            } else {
-                dst.copy_from_slice(bytes);
-            }
+            copy_short(dst, bytes);
         }
         self.len = end;
     }
@@ -566,5 +593,36 @@ impl ser::Serializer for MapKey<'_, '_> {
         _len: usize,
     ) -> Result<Self::SerializeStructVariant> {
         Err(Unsupported)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_copies_copy_every_byte_at_every_length() {
+        let src: [u8; 40] = core::array::from_fn(|i| i as u8 + 1);
+        for n in 0..=src.len() {
+            let mut dst = [0u8; 40];
+            copy_short(&mut dst[..n], &src[..n]);
+            assert_eq!(&dst[..n], &src[..n], "{n}");
+            assert!(dst[n..].iter().all(|&b| b == 0), "{n}");
+        }
+    }
+
+    #[test]
+    fn runs_of_every_length_round_trip_through_a_too_small_buffer_too() {
+        for n in 0..40 {
+            let s: String = (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+            let mut buf = [0u8; 64];
+            let used = to_slice(&s.as_str(), &mut buf).unwrap();
+            assert_eq!(&buf[..used], format!("\"{s}\"").as_bytes());
+            let mut small = [0u8; 8];
+            let needed = to_slice(&s.as_str(), &mut small);
+            if n + 2 > 8 {
+                assert_eq!(needed, Err(EncodeError::BufferTooSmall(BufferTooSmall { needed: n + 2 })));
+            }
+        }
     }
 }
