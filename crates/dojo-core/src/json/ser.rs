@@ -115,6 +115,51 @@ fn copy_short(dst: &mut [u8], src: &[u8]) {
     }
 }
 
+/// Whether `bytes` hold a byte JSON requires escaped: `"`, `\\` or a control character
+/// (the bytes [`Escaping::Minimal`] escapes). Eight bytes at a time; a tail is read as an
+/// overlapping last word, strings of 4 to 7 bytes as two overlapping halves of one word.
+#[inline(always)]
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Non-zero exactly when some byte of `v` is below `n` (n <= 0x80).
+    let any_below = |v: u64, n: u64| v.wrapping_sub(ONES * n) & !v & HIGH;
+    let stop = |w: u64| {
+        any_below(w ^ (ONES * u64::from(b'"')), 1) | any_below(w ^ (ONES * u64::from(b'\\')), 1) | any_below(w, 0x20)
+    };
+    let word = |b: &[u8]| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(b);
+        u64::from_le_bytes(w)
+    };
+    let half = |b: &[u8]| {
+        let mut w = [0u8; 4];
+        w.copy_from_slice(b);
+        u64::from(u32::from_le_bytes(w))
+    };
+    let n = bytes.len();
+    match n {
+        0..4 => bytes.iter().any(|&b| b == b'"' || b == b'\\' || b < 0x20),
+        4..8 => match (bytes.get(..4), bytes.get(n - 4..)) {
+            (Some(lo), Some(hi)) => stop(half(lo) | (half(hi) << 32)) != 0,
+            _ => true,
+        },
+        _ => {
+            let mut chunks = bytes.chunks_exact(8);
+            let mut acc = 0;
+            for chunk in &mut chunks {
+                acc |= stop(word(chunk));
+            }
+            if !chunks.remainder().is_empty()
+                && let Some(last) = bytes.get(n - 8..)
+            {
+                acc |= stop(word(last));
+            }
+            acc != 0
+        }
+    }
+}
+
 /// A JSON serializer into a caller buffer that keeps counting past its end.
 pub struct Serializer<'b> {
     buf: &'b mut [u8],
@@ -176,6 +221,20 @@ impl Serializer<'_> {
     }
 
     fn push_str(&mut self, s: &str) {
+        let bytes = s.as_bytes();
+        // Nothing to escape (every key, id, code and most text): one check, one copy.
+        if self.escaping == Escaping::Minimal && !needs_escape(bytes) {
+            let end = self.len + bytes.len() + 2;
+            if let Some((open, rest)) = self.buf.get_mut(self.len..end).and_then(|d| d.split_first_mut())
+                && let Some((close, dst)) = rest.split_last_mut()
+            {
+                *open = b'\"';
+                copy_short(dst, bytes);
+                *close = b'\"';
+            }
+            self.len = end;
+            return;
+        }
         self.push_byte(b'\"');
         self.push_str_content(s);
         self.push_byte(b'\"');
@@ -608,6 +667,55 @@ mod tests {
             copy_short(&mut dst[..n], &src[..n]);
             assert_eq!(&dst[..n], &src[..n], "{n}");
             assert!(dst[n..].iter().all(|&b| b == 0), "{n}");
+        }
+    }
+
+    #[test]
+    fn escape_check_finds_every_special_byte_at_every_position_and_length() {
+        let byte_wise = |b: &[u8]| b.iter().any(|&c| c == b'"' || c == b'\\' || c < 0x20);
+        for n in 0..=40 {
+            // Clean strings of every length, with ASCII and non-ASCII filler.
+            for filler in [b'a', b'~', b' ', 0x7f, 0x80, 0xff, b'!', b'#', b'[', b']'] {
+                let clean = vec![filler; n];
+                assert_eq!(needs_escape(&clean), byte_wise(&clean), "{n} {filler}");
+            }
+            // Every byte value at every position, in a clean and a non-ASCII surrounding.
+            for at in 0..n {
+                for b in 0..=255u8 {
+                    for filler in [b'a', 0xe9] {
+                        let mut v = vec![filler; n];
+                        v[at] = b;
+                        assert_eq!(needs_escape(&v), byte_wise(&v), "{n} {at} {b}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn strings_with_and_without_escapes_encode_as_before() {
+        for s in [
+            "",
+            "a",
+            "ab\"",
+            "abc",
+            "\\abc",
+            "a\nbc",
+            "abcdefg\u{1}",
+            "abcdefgh\"",
+            "é€😀",
+            "No-show Table 12",
+            "x\u{1f}y",
+        ] {
+            let mut buf = [0u8; 64];
+            let used = to_slice(&s, &mut buf).unwrap();
+            let mut slow = [0u8; 64];
+            let mut ser = Serializer { buf: &mut slow, len: 0, escaping: Escaping::Minimal };
+            ser.push_byte(b'"');
+            ser.push_str_content(s);
+            ser.push_byte(b'"');
+            let n = ser.len;
+            assert_eq!(&buf[..used], &slow[..n], "{s:?}");
         }
     }
 
