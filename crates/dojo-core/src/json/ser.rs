@@ -115,6 +115,20 @@ fn copy_short(dst: &mut [u8], src: &[u8]) {
     }
 }
 
+/// `"00"` to `"99"`, for writing integers two digits at a time.
+// Evaluated at compile time: an out-of-range index would fail the build, not panic.
+#[allow(clippy::indexing_slicing)]
+static DIGIT_PAIRS: [u8; 200] = {
+    let mut t = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        t[2 * i] = b'0' + (i / 10) as u8;
+        t[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    t
+};
+
 /// Whether `bytes` hold a byte JSON requires escaped: `"`, `\\` or a control character
 /// (the bytes [`Escaping::Minimal`] escapes). Eight bytes at a time; a tail is read as an
 /// overlapping last word, strings of 4 to 7 bytes as two overlapping halves of one word.
@@ -240,6 +254,27 @@ impl Serializer<'_> {
         self.push_byte(b'\"');
     }
 
+    /// A struct field's key and its colon, `"key":`.
+    fn push_key(&mut self, key: &str) {
+        let bytes = key.as_bytes();
+        if self.escaping == Escaping::Minimal && !needs_escape(bytes) {
+            let end = self.len + bytes.len() + 3;
+            if let Some((open, rest)) = self.buf.get_mut(self.len..end).and_then(|d| d.split_first_mut())
+                && let Some((colon, rest)) = rest.split_last_mut()
+                && let Some((close, dst)) = rest.split_last_mut()
+            {
+                *open = b'\"';
+                copy_short(dst, bytes);
+                *close = b'\"';
+                *colon = b':';
+            }
+            self.len = end;
+            return;
+        }
+        self.push_str(key);
+        self.push_byte(b':');
+    }
+
     /// Escaped string content: runs of bytes that need no escape are copied at once.
     fn push_str_content(&mut self, s: &str) {
         let aspnet = self.escaping == Escaping::AspNet;
@@ -268,17 +303,27 @@ impl Serializer<'_> {
         }
     }
 
+    /// Decimal digits, two at a time (one division per pair).
     fn push_u64(&mut self, mut v: u64) {
         let mut tmp = [0u8; 20];
         let mut i = tmp.len();
-        loop {
+        let mut pair = |i: usize, d: usize| {
+            if let (Some(dst), Some(src)) = (tmp.get_mut(i..i + 2), DIGIT_PAIRS.get(2 * d..2 * d + 2)) {
+                dst.copy_from_slice(src);
+            }
+        };
+        while v >= 100 {
+            i -= 2;
+            pair(i, (v % 100) as usize);
+            v /= 100;
+        }
+        if v >= 10 {
+            i -= 2;
+            pair(i, v as usize);
+        } else {
             i -= 1;
             if let Some(d) = tmp.get_mut(i) {
-                *d = b'0' + (v % 10) as u8;
-            }
-            v /= 10;
-            if v == 0 {
-                break;
+                *d = b'0' + v as u8;
             }
         }
         self.push(tmp.get(i..).unwrap_or(&[]));
@@ -407,7 +452,7 @@ impl<'s, 'b> ser::Serializer for &'s mut Serializer<'b> {
     }
     fn serialize_seq(self, _len: Option<usize>) -> Result<Compound<'s, 'b>> {
         self.push_byte(b'[');
-        Ok(Compound { ser: self, first: true, close: b"]" })
+        Ok(Compound { ser: self, first: true, close: b']', variant: false })
     }
     fn serialize_tuple(self, len: usize) -> Result<Compound<'s, 'b>> {
         self.serialize_seq(Some(len))
@@ -425,11 +470,11 @@ impl<'s, 'b> ser::Serializer for &'s mut Serializer<'b> {
         self.push_byte(b'{');
         self.push_str(variant);
         self.push(b":[");
-        Ok(Compound { ser: self, first: true, close: b"]}" })
+        Ok(Compound { ser: self, first: true, close: b']', variant: true })
     }
     fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'s, 'b>> {
         self.push_byte(b'{');
-        Ok(Compound { ser: self, first: true, close: b"}" })
+        Ok(Compound { ser: self, first: true, close: b'}', variant: false })
     }
     fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Compound<'s, 'b>> {
         self.serialize_map(Some(len))
@@ -444,7 +489,7 @@ impl<'s, 'b> ser::Serializer for &'s mut Serializer<'b> {
         self.push_byte(b'{');
         self.push_str(variant);
         self.push(b":{");
-        Ok(Compound { ser: self, first: true, close: b"}}" })
+        Ok(Compound { ser: self, first: true, close: b'}', variant: true })
     }
     fn collect_str<T: fmt::Display + ?Sized>(self, value: &T) -> Result {
         self.push_byte(b'\"');
@@ -458,7 +503,9 @@ impl<'s, 'b> ser::Serializer for &'s mut Serializer<'b> {
 pub struct Compound<'s, 'b> {
     ser: &'s mut Serializer<'b>,
     first: bool,
-    close: &'static [u8],
+    close: u8,
+    /// A variant's value, closed by one more `}` (`{"Variant":[...]}`, `{"Variant":{...}}`).
+    variant: bool,
 }
 
 impl Compound<'_, '_> {
@@ -468,7 +515,10 @@ impl Compound<'_, '_> {
         }
     }
     fn finish(self) -> Result {
-        self.ser.push(self.close);
+        self.ser.push_byte(self.close);
+        if self.variant {
+            self.ser.push_byte(b'}');
+        }
         Ok(())
     }
 }
@@ -540,8 +590,7 @@ impl ser::SerializeStruct for Compound<'_, '_> {
     type Error = Unsupported;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
         self.comma();
-        self.ser.push_str(key);
-        self.ser.push_byte(b':');
+        self.ser.push_key(key);
         value.serialize(&mut *self.ser)
     }
     fn end(self) -> Result {
@@ -716,6 +765,68 @@ mod tests {
             ser.push_byte(b'"');
             let n = ser.len;
             assert_eq!(&buf[..used], &slow[..n], "{s:?}");
+        }
+    }
+
+    #[test]
+    fn integers_encode_as_core_formats_them() {
+        let mut cases: Vec<i64> =
+            vec![0, 1, 9, 10, 99, 100, 101, 999, 1000, 1001, 9999, 10_000, i64::MAX, i64::MIN, -1, -10, -100];
+        let mut p: i64 = 1;
+        while let Some(q) = p.checked_mul(10) {
+            cases.extend([p - 1, p, p + 1, -p, q / 2 + 7]);
+            p = q;
+        }
+        cases.extend((0..5000).map(|i| i * 7919 - 20_000));
+        for v in cases {
+            let mut buf = [0u8; 32];
+            let n = to_slice(&v, &mut buf).unwrap();
+            assert_eq!(&buf[..n], v.to_string().as_bytes(), "{v}");
+        }
+        for v in [0u64, 5, 42, 100, u64::MAX, u64::MAX - 1, 10_000_000_000_000_000_000] {
+            let mut buf = [0u8; 32];
+            let n = to_slice(&v, &mut buf).unwrap();
+            assert_eq!(&buf[..n], v.to_string().as_bytes(), "{v}");
+        }
+    }
+
+    #[test]
+    fn containers_keys_and_variants_encode_as_serde_json_does() {
+        use std::collections::BTreeMap;
+        #[derive(serde::Serialize)]
+        enum E {
+            Unit,
+            New(u8),
+            Tuple(u8, i32),
+            Struct {
+                a: u8,
+                #[serde(rename = "b\"\\\n")]
+                b: Vec<u8>,
+            },
+        }
+        #[derive(serde::Serialize)]
+        struct S {
+            #[serde(rename = "k\u{1}ey")]
+            k: E,
+            e: Vec<E>,
+            m: BTreeMap<&'static str, (u8, ())>,
+            t: (),
+            #[serde(rename = "longer-than-sixteen-bytes")]
+            l: Option<u8>,
+        }
+        let v = S {
+            k: E::Struct { a: 1, b: vec![] },
+            e: vec![E::Unit, E::New(2), E::Tuple(3, -4), E::Struct { a: 5, b: vec![6, 7] }],
+            m: [("x", (1, ())), ("y\"", (2, ()))].into_iter().collect(),
+            t: (),
+            l: None,
+        };
+        let mut buf = [0u8; 512];
+        let n = to_slice(&v, &mut buf).unwrap();
+        assert_eq!(&buf[..n], serde_json::to_vec(&v).unwrap().as_slice());
+        for small in 0..n {
+            let mut b = vec![0u8; small];
+            assert_eq!(to_slice(&v, &mut b), Err(EncodeError::BufferTooSmall(BufferTooSmall { needed: n })));
         }
     }
 
