@@ -6,8 +6,11 @@
 //!
 //! Run: `cargo bench -p dojo-core --bench vs_serde_json`
 //!
-//! The comparison favours serde_json slightly: dojo-core also parses every timestamp and
-//! validates ids and lazy lists while decoding, where serde_json keeps strings as they are.
+//! Both sides have the same shapes: the serde_json structs carry every field of dojo-core's
+//! models (the optional ones `Option`, skipped when absent on encoding), and the encoders
+//! are checked to write the same bytes. The comparison still favours serde_json slightly:
+//! dojo-core also parses every timestamp and validates ids and lazy lists while decoding,
+//! where serde_json keeps strings as they are.
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
@@ -115,21 +118,77 @@ struct SjPaymentIntent {
     payment_source: Option<String>,
 }
 
+/// A nested request object (customer, address, checkout config, …): always absent here.
+type SjObject = Option<HashMap<String, String>>;
+
+/// The same shape as dojo-core's `CreateSetupIntentRequest`: every field of the model,
+/// the optional ones skipped when absent, as both sides write them.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SjCreateSetupIntent {
     reference: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
     merchant_initiated_transaction_type: String,
     terms: String,
-    intended_amount: SjMoney,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    intended_amount: Option<SjMoney>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    capture_mode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payment_methods: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    customer: SjObject,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    billing_address: SjObject,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shipping_details: SjObject,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config: SjObject,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: SjObject,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    order_details: SjObject,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expire_at: Option<String>,
 }
 
+/// The same shape as dojo-core's `CreatePaymentIntentRequest` (see above).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SjCreatePaymentIntent {
     amount: SjMoney,
     reference: String,
-    setup_intent_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    capture_mode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    setup_intent_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tips_amount: Option<SjMoney>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auto_expire_in: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auto_expire_action: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expire_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payment_methods: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    customer: SjObject,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    billing_address: SjObject,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shipping_details: SjObject,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config: SjObject,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: SjObject,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_security: SjObject,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    order_details: SjObject,
 }
 
 const REFERENCE: &str = "Harbour Bistro | Booking for Table 12";
@@ -176,12 +235,24 @@ fn main() {
         CreateSetupIntentRequest::new(REFERENCE, TERMS, MerchantInitiatedTransactionType::NoShow, Money::gbp(1000));
     let sj_si = SjCreateSetupIntent {
         reference: REFERENCE.into(),
+        description: None,
         merchant_initiated_transaction_type: "NoShow".into(),
         terms: TERMS.into(),
-        intended_amount: SjMoney { value: 1000, currency_code: "GBP".into() },
+        intended_amount: Some(SjMoney { value: 1000, currency_code: "GBP".into() }),
+        capture_mode: None,
+        payment_methods: None,
+        customer: None,
+        billing_address: None,
+        shipping_details: None,
+        config: None,
+        metadata: None,
+        order_details: None,
+        expire_at: None,
     };
     let mut buf = [0u8; 1024];
     let mut vec = Vec::with_capacity(1024);
+    let n = to_slice(&si, &mut buf).unwrap();
+    assert_eq!(&buf[..n], serde_json::to_vec(&sj_si).unwrap().as_slice());
     let mut g = c.benchmark_group("encode_create_setup_intent");
     g.bench_function("dojo_core", |b| b.iter(|| to_slice(black_box(&si), &mut buf).unwrap()));
     g.bench_function("serde_json", |b| {
@@ -198,8 +269,25 @@ fn main() {
     let sj_pi = SjCreatePaymentIntent {
         amount: SjMoney { value: 1000, currency_code: "GBP".into() },
         reference: "No-show Table 12".into(),
-        setup_intent_id: setup_intent.as_str().into(),
+        description: None,
+        capture_mode: None,
+        setup_intent_id: Some(setup_intent.as_str().into()),
+        tips_amount: None,
+        auto_expire_in: None,
+        auto_expire_action: None,
+        expire_at: None,
+        payment_methods: None,
+        customer: None,
+        billing_address: None,
+        shipping_details: None,
+        config: None,
+        metadata: None,
+        request_security: None,
+        order_details: None,
     };
+    // Both sides must write the same bytes, or the comparison means nothing.
+    let n = to_slice(&pi, &mut buf).unwrap();
+    assert_eq!(&buf[..n], serde_json::to_vec(&sj_pi).unwrap().as_slice());
     let mut g = c.benchmark_group("encode_create_payment_intent");
     g.bench_function("dojo_core", |b| b.iter(|| to_slice(black_box(&pi), &mut buf).unwrap()));
     g.bench_function("serde_json", |b| {
