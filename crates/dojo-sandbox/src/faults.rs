@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use dojo_core::request::Operation;
+
 use crate::rng::Rng;
 
 /// One operation of the API (or [`Route::Any`]), as faults name them. Over HTTP each is
@@ -67,26 +69,39 @@ impl Route {
         Route::Any,
     ];
 
-    /// The route's snake_case name, e.g. `"charge_payment_intent"`.
+    /// The dojo-core operation this route serves, if dojo-core builds it
+    /// (`None` for the routes only the sandbox names: [`Route::RefreshPaymentIntentSecret`],
+    /// [`Route::GetRefund`], [`Route::Webhooks`], [`Route::Any`]).
+    pub const fn operation(&self) -> Option<Operation> {
+        Some(match self {
+            Route::CreateSetupIntent => Operation::CreateSetupIntent,
+            Route::GetSetupIntent => Operation::GetSetupIntent,
+            Route::CancelSetupIntent => Operation::CancelSetupIntent,
+            Route::GetPublicSetupIntent => Operation::GetPublicSetupIntent,
+            Route::RefreshSetupIntentSecret => Operation::RefreshSetupIntentSecret,
+            Route::CreatePaymentIntent => Operation::CreatePaymentIntent,
+            Route::GetPaymentIntent => Operation::GetPaymentIntent,
+            Route::CancelPaymentIntent => Operation::CancelPaymentIntent,
+            Route::ChargePaymentIntent => Operation::ChargePaymentIntent,
+            Route::CapturePaymentIntent => Operation::CapturePaymentIntent,
+            Route::RefundPaymentIntent => Operation::RefundPaymentIntent,
+            Route::ReversePaymentIntent => Operation::ReversePaymentIntent,
+            Route::SearchPaymentIntents => Operation::SearchPaymentIntents,
+            Route::RefreshPaymentIntentSecret | Route::GetRefund | Route::Webhooks | Route::Any => return None,
+        })
+    }
+
+    /// The route's snake_case name, e.g. `"charge_payment_intent"`: the name of its
+    /// dojo-core [`Operation`] when it has one.
     pub const fn name(&self) -> &'static str {
+        if let Some(op) = self.operation() {
+            return op.name();
+        }
         match self {
-            Route::CreateSetupIntent => "create_setup_intent",
-            Route::GetSetupIntent => "get_setup_intent",
-            Route::CancelSetupIntent => "cancel_setup_intent",
-            Route::GetPublicSetupIntent => "get_public_setup_intent",
-            Route::RefreshSetupIntentSecret => "refresh_setup_intent_secret",
-            Route::CreatePaymentIntent => "create_payment_intent",
-            Route::GetPaymentIntent => "get_payment_intent",
-            Route::CancelPaymentIntent => "cancel_payment_intent",
-            Route::ChargePaymentIntent => "charge_payment_intent",
-            Route::CapturePaymentIntent => "capture_payment_intent",
-            Route::RefundPaymentIntent => "refund_payment_intent",
-            Route::ReversePaymentIntent => "reverse_payment_intent",
-            Route::SearchPaymentIntents => "search_payment_intents",
             Route::RefreshPaymentIntentSecret => "refresh_payment_intent_secret",
             Route::GetRefund => "get_refund",
             Route::Webhooks => "webhooks",
-            Route::Any => "any",
+            _ => "any",
         }
     }
 
@@ -216,5 +231,22 @@ impl Faults {
             self.list.remove(i);
         }
         Some(kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Route;
+
+    #[test]
+    fn names_parse_back_and_match_dojo_core() {
+        for route in Route::ALL {
+            assert_eq!(Route::parse(route.name()), Some(*route));
+            if let Some(op) = route.operation() {
+                assert_eq!(route.name(), op.name());
+            }
+        }
+        assert_eq!(Route::ALL.iter().filter(|r| r.operation().is_some()).count(), 13);
+        assert_eq!(Route::parse("nope"), None);
     }
 }
