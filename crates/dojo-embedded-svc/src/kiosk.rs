@@ -233,8 +233,9 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         reference: &str,
         buf: &mut [u8],
     ) -> Result<PaymentIntentState, Stop<ConnError<K>>> {
+        // The payment intent is for exactly the intended amount: dojo-core's
+        // `check_payment_amount` holds by construction.
         let amount = setup.intended_amount().ok_or(dojo_core::error::LifecycleError::IntendedAmountUnknown)?;
-        setup.check_payment_amount(amount)?;
         let fetched = self.fetch_built(
             |api, buf| build_payment_intent(api, setup, reference, amount, buf).map(|r| r.summarized()),
             buf,
