@@ -174,7 +174,6 @@ impl ClientBuilder {
 }
 
 /// What the adapter knows of a request beyond dojo-core's, for outcome-unknown reports.
-#[derive(Default)]
 struct Subject {
     setup_intent: Option<SetupIntentId>,
     payment_intent: Option<PaymentIntentId>,
@@ -337,15 +336,22 @@ impl Client {
         }
     }
 
-    /// Sends a built request with its body and decodes the answer: the one place where
-    /// bytes move. See the crate docs for the retry and outcome-unknown rules.
-    fn execute<K: ResponseKind>(
+    /// Sends a built request with the body in `buf` (empty for a request without one) and
+    /// keeps the answer; an outcome-unknown report names what the request itself names
+    /// ([`Subject::of`], as in [`send_with`](Client::send_with)).
+    fn execute<K: ResponseKind>(&self, req: &Request<'_, K>, buf: &[u8]) -> Result<Response<K>, Error> {
+        self.execute_about(req, buf, Subject::of(req))
+    }
+
+    /// [`execute`](Client::execute) with the subject given: the one place where bytes
+    /// move. See the crate docs for the retry and outcome-unknown rules.
+    fn execute_about<K: ResponseKind>(
         &self,
         req: &Request<'_, K>,
-        body: &[u8],
+        buf: &[u8],
         subject: Subject,
     ) -> Result<Response<K>, Error> {
-        let ((), status, body, attempts) = self.exchange(req, body, subject, |_| ())?;
+        let ((), status, body, attempts) = self.exchange(req, req.body(buf), subject, |_| ())?;
         Ok(Response { status, body, attempts, _kind: PhantomData })
     }
 
@@ -554,19 +560,19 @@ impl Client {
     ) -> Result<Response<kind::SetupIntentKind>, Error> {
         let mut buf = Vec::new();
         let req = self.build(&mut buf, |api, b| api.create_setup_intent(body, b))?;
-        self.execute(&req, req.body(&buf), Subject::default())
+        self.execute(&req, &buf)
     }
 
     /// `GET /setup-intents/{id}`. Retried.
     pub fn get_setup_intent(&self, id: &SetupIntentId) -> Result<Response<kind::SetupIntentKind>, Error> {
         let req = self.api().get_setup_intent(id)?;
-        self.execute(&req, &[], Subject { setup_intent: Some(*id), ..Subject::default() })
+        self.execute(&req, &[])
     }
 
     /// `GET /setup-intents/public/{id}`. Retried.
     pub fn get_public_setup_intent(&self, id: &SetupIntentId) -> Result<Response<kind::SetupIntentKind>, Error> {
         let req = self.api().get_public_setup_intent(id)?;
-        self.execute(&req, &[], Subject { setup_intent: Some(*id), ..Subject::default() })
+        self.execute(&req, &[])
     }
 
     /// `DELETE /setup-intents/{id}` (`?includeAuthorized=true` closes an Authorized one).
@@ -576,13 +582,13 @@ impl Client {
         include_authorized: bool,
     ) -> Result<Response<kind::SetupIntentKind>, Error> {
         let req = self.api().cancel_setup_intent(id, include_authorized)?;
-        self.execute(&req, &[], Subject { setup_intent: Some(*id), ..Subject::default() })
+        self.execute(&req, &[])
     }
 
     /// `POST /setup-intents/{id}/refresh-client-session-secret`.
     pub fn refresh_setup_intent_secret(&self, id: &SetupIntentId) -> Result<Response<kind::SetupIntentKind>, Error> {
         let req = self.api().refresh_setup_intent_secret(id)?;
-        self.execute(&req, &[], Subject { setup_intent: Some(*id), ..Subject::default() })
+        self.execute(&req, &[])
     }
 
     // ---- payment intents ----
@@ -594,8 +600,9 @@ impl Client {
     ) -> Result<Response<kind::PaymentIntentKind>, Error> {
         let mut buf = Vec::new();
         let req = self.build(&mut buf, |api, b| api.create_payment_intent(body, b))?;
-        let subject = Subject { setup_intent: body.setup_intent_id, ..Subject::default() };
-        self.execute(&req, req.body(&buf), subject)
+        // The path names no intent: the one this payment is for is in the body.
+        let subject = Subject { setup_intent: body.setup_intent_id, ..Subject::of(&req) };
+        self.execute_about(&req, &buf, subject)
     }
 
     /// `GET /payment-intents/{id}` (`return_canceled`: show a Canceled one instead of
@@ -606,13 +613,13 @@ impl Client {
         return_canceled: bool,
     ) -> Result<Response<kind::PaymentIntentKind>, Error> {
         let req = self.api().get_payment_intent(id, return_canceled)?;
-        self.execute(&req, &[], Subject { payment_intent: Some(*id), ..Subject::default() })
+        self.execute(&req, &[])
     }
 
     /// `DELETE /payment-intents/{id}`.
     pub fn cancel_payment_intent(&self, id: &PaymentIntentId) -> Result<Response<kind::PaymentIntentKind>, Error> {
         let req = self.api().cancel_payment_intent(id)?;
-        self.execute(&req, &[], Subject { payment_intent: Some(*id), ..Subject::default() })
+        self.execute(&req, &[])
     }
 
     /// `POST /payment-intents/{id}/charge`, as is: never retried, no lifecycle checks.
@@ -620,7 +627,7 @@ impl Client {
     /// unknown outcome.
     pub fn charge_payment_intent(&self, id: &PaymentIntentId) -> Result<Response<kind::ChargeKind>, Error> {
         let req = self.api().charge_payment_intent(id)?;
-        self.execute(&req, &[], Subject { payment_intent: Some(*id), ..Subject::default() })
+        self.execute(&req, &[])
     }
 
     /// `POST /payment-intents/{id}/captures`. Not retried.
@@ -631,7 +638,7 @@ impl Client {
     ) -> Result<Response<kind::CaptureKind>, Error> {
         let mut buf = Vec::new();
         let req = self.build(&mut buf, |api, b| api.capture_payment_intent(id, body, b))?;
-        self.execute(&req, req.body(&buf), Subject { payment_intent: Some(*id), ..Subject::default() })
+        self.execute(&req, &buf)
     }
 
     /// `POST /payment-intents/{id}/refunds` with a fresh idempotency key
@@ -657,18 +664,13 @@ impl Client {
     ) -> Result<Response<kind::RefundKind>, Error> {
         let mut buf = Vec::new();
         let req = self.build(&mut buf, |api, b| api.refund_payment_intent(id, idempotency_key, body, b))?;
-        let subject = Subject {
-            payment_intent: Some(*id),
-            idempotency_key: Some(idempotency_key.to_owned()),
-            ..Subject::default()
-        };
-        self.execute(&req, req.body(&buf), subject)
+        self.execute(&req, &buf)
     }
 
     /// `POST /payment-intents/{id}/reversal`. Not retried.
     pub fn reverse_payment_intent(&self, id: &PaymentIntentId) -> Result<Response<kind::ReversalKind>, Error> {
         let req = self.api().reverse_payment_intent(id)?;
-        self.execute(&req, &[], Subject { payment_intent: Some(*id), ..Subject::default() })
+        self.execute(&req, &[])
     }
 
     /// `POST /payment-intents/search`. A read sent as a POST: dojo-core does not mark it
@@ -679,7 +681,7 @@ impl Client {
     ) -> Result<Response<kind::PaymentIntentPageKind>, Error> {
         let mut buf = Vec::new();
         let req = self.build(&mut buf, |api, b| api.search_payment_intents(body, b))?;
-        self.execute(&req, req.body(&buf), Subject::default())
+        self.execute(&req, &buf)
     }
 
     /// The current time, as dojo-core's lifecycle wants it.
