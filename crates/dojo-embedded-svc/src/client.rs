@@ -12,7 +12,7 @@ use embedded_svc::http::client::Connection;
 use embedded_svc::io::ErrorType;
 
 use crate::error::{Cause, Error, OutcomeUnknown, Phase, ResponseTooLarge, TransportError};
-use crate::retry::{Backoff, Delay, NoDelay, RetryPolicy};
+use crate::retry::{Backoff, Delay, NoDelay, RetryPolicy, xorshift32};
 
 /// Makes connections. The client asks for a new one before its first request and after
 /// any failed exchange (a connection that failed mid-request, such as ESP-IDF's
@@ -271,12 +271,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     }
 
     fn next_seed(&mut self) -> u32 {
-        let mut x = self.seed;
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        self.seed = x;
-        x
+        self.seed = xorshift32(self.seed);
+        self.seed
     }
 
     /// One exchange: connect if needed, send the request with `Content-Length`, read

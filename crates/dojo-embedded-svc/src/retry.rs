@@ -103,14 +103,17 @@ impl Backoff {
     }
 
     fn draw(&mut self) -> u32 {
-        // xorshift32: deterministic, tiny, good enough for jitter.
-        let mut x = self.state;
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        self.state = x;
-        x
+        self.state = xorshift32(self.state);
+        self.state
     }
+}
+
+/// One step of xorshift32 (`x` non-zero): deterministic, tiny, good enough for jitter.
+pub(crate) const fn xorshift32(mut x: u32) -> u32 {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    x
 }
 
 impl Iterator for Backoff {
