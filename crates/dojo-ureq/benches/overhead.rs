@@ -71,6 +71,17 @@ fn compare(label: &str, blocks: usize, per_block: usize, mut adapter: Side<'_>, 
     );
 }
 
+/// The raw side: the request dojo-core built, sent straight through the same `Agent`
+/// (a GET without `body`, a POST with it) and its answer read as the adapter reads it.
+fn raw_call(agent: &ureq::Agent, url: &str, headers: &[(String, String)], body: Option<&[u8]>) {
+    let mut resp = match body {
+        None => headers.iter().fold(agent.get(url), |r, (n, v)| r.header(n, v)).call(),
+        Some(body) => headers.iter().fold(agent.post(url), |r, (n, v)| r.header(n, v)).send(body),
+    }
+    .unwrap();
+    black_box(resp.body_mut().with_config().limit(dojo_ureq::MAX_RESPONSE_BYTES).read_to_vec().unwrap());
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let (blocks, per_block) = if quick { (20, 50) } else { (200, 100) };
@@ -108,17 +119,7 @@ fn main() {
                 black_box(a.get().status);
             }),
         },
-        Side {
-            name: "raw ureq",
-            run: Box::new(|| {
-                let mut r = raw_agent.get(&url);
-                for (n, v) in &headers {
-                    r = r.header(n, v);
-                }
-                let mut resp = r.call().unwrap();
-                black_box(resp.body_mut().with_config().limit(dojo_ureq::MAX_RESPONSE_BYTES).read_to_vec().unwrap());
-            }),
-        },
+        Side { name: "raw ureq", run: Box::new(|| raw_call(&raw_agent, &url, &headers, None)) },
     );
 
     compare(
@@ -131,17 +132,7 @@ fn main() {
                 black_box(client.send_with(|api, _| api.get_setup_intent(&id), |si| si.status).unwrap());
             }),
         },
-        Side {
-            name: "raw ureq",
-            run: Box::new(|| {
-                let mut r = raw_agent.get(&url);
-                for (n, v) in &headers {
-                    r = r.header(n, v);
-                }
-                let mut resp = r.call().unwrap();
-                black_box(resp.body_mut().with_config().limit(dojo_ureq::MAX_RESPONSE_BYTES).read_to_vec().unwrap());
-            }),
-        },
+        Side { name: "raw ureq", run: Box::new(|| raw_call(&raw_agent, &url, &headers, None)) },
     );
 
     // POST /setup-intents (creates one per call on both sides)
@@ -162,17 +153,7 @@ fn main() {
                 black_box(a.get().status);
             }),
         },
-        Side {
-            name: "raw ureq",
-            run: Box::new(|| {
-                let mut r = raw_agent.post(&post_url);
-                for (n, v) in &post_headers {
-                    r = r.header(n, v);
-                }
-                let mut resp = r.send(&post_body[..]).unwrap();
-                black_box(resp.body_mut().with_config().limit(dojo_ureq::MAX_RESPONSE_BYTES).read_to_vec().unwrap());
-            }),
-        },
+        Side { name: "raw ureq", run: Box::new(|| raw_call(&raw_agent, &post_url, &post_headers, Some(&post_body))) },
     );
     // The adapter's own work without I/O, for scale: what dojo-ureq adds to a GET besides
     // moving bytes is building the request (dojo-core) and decoding the answer twice
