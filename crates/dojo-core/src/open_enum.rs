@@ -50,20 +50,17 @@ impl fmt::Debug for UnknownValue {
     }
 }
 
-/// Reads an enum's text, decoding escapes, into a small stack buffer. `Ok(None)` when
-/// it is longer than any value we keep.
-pub(crate) fn read_enum_text<'de: 'b, 'b, D: serde::Deserializer<'de>>(
-    d: D,
+/// An enum's text, escapes decoded into a small stack buffer when it holds any. `None`
+/// when it is longer than any value we keep.
+pub(crate) fn enum_text<'t: 'b, 'b>(
+    text: crate::json::Text<'t>,
     buf: &'b mut [u8; UnknownValue::CAPACITY],
-) -> Result<Option<&'b str>, D::Error> {
-    let text = crate::json::Text::deserialize(d)?;
-    if let Some(plain) = text.as_str() {
-        return Ok(Some(plain));
+) -> Option<&'b str> {
+    match text.as_str() {
+        Some(plain) => Some(plain),
+        None => text.copy_to(buf).ok(),
     }
-    Ok(text.copy_to(buf).ok())
 }
-
-use serde::Deserialize as _;
 
 /// Defines an open enum: known variants with their wire names, plus
 /// `Unknown(UnknownValue)`.
@@ -103,6 +100,16 @@ macro_rules! open_enum {
                 }
             }
 
+            /// Parses a decoded JSON string as the enum's `Deserialize` does (also used
+            /// by the hand-written decoders in `json::direct`).
+            pub(crate) fn from_text(text: $crate::json::Text<'_>) -> Self {
+                let mut buf = [0u8; $crate::open_enum::UnknownValue::CAPACITY];
+                match $crate::open_enum::enum_text(text, &mut buf) {
+                    Some(s) => $name::parse(s),
+                    None => $name::Unknown($crate::open_enum::UnknownValue::too_long()),
+                }
+            }
+
             /// Whether this is a value dojo-core knows.
             pub fn is_known(&self) -> bool {
                 !matches!(self, $name::Unknown(_))
@@ -126,11 +133,7 @@ macro_rules! open_enum {
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let mut buf = [0u8; $crate::open_enum::UnknownValue::CAPACITY];
-                Ok(match $crate::open_enum::read_enum_text(d, &mut buf)? {
-                    Some(s) => $name::parse(s),
-                    None => $name::Unknown($crate::open_enum::UnknownValue::too_long()),
-                })
+                Ok($name::from_text(<$crate::json::Text<'de> as serde::Deserialize>::deserialize(d)?))
             }
         }
     };

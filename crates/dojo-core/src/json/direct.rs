@@ -19,7 +19,6 @@ use super::read::{Number, Reader};
 use super::text::Text;
 use crate::id::{MAX_ID_LEN, PaymentIntentId, SetupIntentId};
 use crate::money::{Currency, CurrencyCode, Money, parse_minor_units};
-use crate::open_enum::UnknownValue;
 use crate::payment_intent::{ChargeResponse, PaymentIntentSummary};
 use crate::setup_intent::SetupIntentSummary;
 use crate::status::{CaptureMode, CaptureStatus, PaymentIntentStatus, SetupIntentStatus};
@@ -180,29 +179,12 @@ fn payment_intent_id(r: &mut Reader<'_>) -> Result<PaymentIntentId, DecodeError>
     PaymentIntentId::new(id_text(r, &mut [0; MAX_ID_LEN])?).map_err(|_| unset(DecodeErrorKind::InvalidValue))
 }
 
-/// An open enum's text as the enums' `Deserialize` reads it: `None` when too long to keep.
-#[inline(never)]
-fn enum_text<'de: 'b, 'b>(
-    r: &mut Reader<'de>,
-    buf: &'b mut [u8; UnknownValue::CAPACITY],
-) -> Result<Option<&'b str>, DecodeError> {
-    let t = text(r)?;
-    Ok(match t.as_str() {
-        Some(plain) => Some(plain),
-        None => t.copy_to(buf).ok(),
-    })
-}
-
 /// One reader per open enum, each parsing as the enum's `Deserialize` does.
 macro_rules! enum_readers {
     ($($fn_name:ident => $name:ident),+) => {$(
         #[inline(never)]
         fn $fn_name(r: &mut Reader<'_>) -> Result<$name, DecodeError> {
-            let mut buf = [0u8; UnknownValue::CAPACITY];
-            Ok(match enum_text(r, &mut buf)? {
-                Some(s) => $name::parse(s),
-                None => $name::Unknown(UnknownValue::too_long()),
-            })
+            Ok($name::from_text(text(r)?))
         }
     )+};
 }
