@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use dojo_sandbox::{Config, Fault, FaultKind, Route, Sandbox, TestCard};
 use serde_json::Value;
@@ -72,7 +72,6 @@ fn ready_to_charge(sb: &Sandbox) -> (String, String) {
 
 #[test]
 fn demo_finishes_with_completed() {
-    let started = Instant::now();
     let r = finish(dojo().arg("demo").output().unwrap());
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     for step in
@@ -83,7 +82,6 @@ fn demo_finishes_with_completed() {
     assert!(r.stdout.contains("Captured"), "{}", r.stdout);
     assert!(r.stdout.contains("6. setup intent") && r.stdout.contains(": Completed"), "{}", r.stdout);
     assert!(r.stdout.contains('▀') || r.stdout.contains('▄'), "the QR code is drawn");
-    assert!(started.elapsed() < Duration::from_secs(30));
 
     let r = finish(dojo().args(["demo", "--json"]).output().unwrap());
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
