@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use dojo_core::lifecycle::{ChargeOutcome, Observation, PaymentIntentState, SetupIntentState};
+use dojo_core::lifecycle::{Observation, PaymentIntentState, SetupIntentState};
 use dojo_core::request::{CreatePaymentIntentRequest, CreateSetupIntentRequest};
 use dojo_core::{ApiKey, MerchantInitiatedTransactionType, Money, SetupIntentStatus};
 use dojo_ureq::{Client, Timeouts};
@@ -114,7 +114,7 @@ pub(crate) fn run(args: &DemoArgs, cli: &Cli, timeouts: Timeouts, out: &Out) -> 
     out.progress(line);
     out.progress(format!("   payment intent {}: {}", payment.id(), payment.status()));
     steps.push(serde_json::json!({"step": "charge", "report": charge_json(&report, &payment, &setup)}));
-    if report.outcome != ChargeOutcome::Charged {
+    if !report.charged() {
         return Err(CliError::Refused(format!(
             "payment intent {} was not charged ({})",
             payment.id(),
