@@ -72,6 +72,29 @@ fn move_payment_intent(
     Ok(cause)
 }
 
+/// A Created payment intent's card is authorized for its amount: it becomes Authorized
+/// (`Manual` capture) or Captured in one capture of its amount and tips (`Auto`), through
+/// dojo-core's table. Returns the status it moved to; the caller records the events.
+fn settle(pi: &mut PaymentIntentRec, capture_id: String, now: Timestamp) -> Result<PaymentIntentStatus, ApiError> {
+    let to = if pi.capture_mode == CaptureMode::Manual {
+        PaymentIntentStatus::Authorized
+    } else {
+        PaymentIntentStatus::Captured
+    };
+    move_payment_intent(pi, to, now)?;
+    pi.authorized_at = Some(now);
+    if to == PaymentIntentStatus::Captured {
+        pi.captures.push(CaptureRec {
+            id: capture_id,
+            amount: pi.amount.value,
+            tips_amount: pi.tips_amount.map(|t| t.value),
+            status: CaptureStatus::Successful,
+            created_at: now,
+        });
+    }
+    Ok(to)
+}
+
 impl State {
     fn announce(&mut self, event: &'static str, id: &str) {
         let now = self.now();
@@ -256,26 +279,12 @@ impl State {
         move_setup_intent(si, SetupIntentStatus::Completed, now)?;
         let pi: &mut PaymentIntentRec =
             self.payment_intents.get_mut(id).ok_or_else(|| ApiError::not_found("Payment intent", id))?;
-        let to = if pi.capture_mode == CaptureMode::Manual {
-            PaymentIntentStatus::Authorized
-        } else {
-            PaymentIntentStatus::Captured
+        let event = match settle(pi, capture_id, now)? {
+            PaymentIntentStatus::Captured => PaymentEventType::Captured,
+            _ => PaymentEventType::Authorized,
         };
-        move_payment_intent(pi, to, now)?;
-        pi.authorized_at = Some(now);
         pi.payment_details = card;
-        if to == PaymentIntentStatus::Captured {
-            pi.captures.push(CaptureRec {
-                id: capture_id,
-                amount: pi.amount.value,
-                tips_amount: pi.tips_amount.map(|t| t.value),
-                status: CaptureStatus::Successful,
-                created_at: now,
-            });
-            pi.payment_events.push(EventRec::new(PaymentEventType::Captured, now));
-        } else {
-            pi.payment_events.push(EventRec::new(PaymentEventType::Authorized, now));
-        }
+        pi.payment_events.push(EventRec::new(event, now));
         self.announce(EVENT_STATUS_UPDATED, id);
         Ok(ChargeOut {
             payment_intent_id: id.to_owned(),
@@ -306,22 +315,9 @@ impl State {
             pi.updated_at = now;
             return Ok(CardOutcome::Declined);
         }
-        let to = if pi.capture_mode == CaptureMode::Manual {
-            PaymentIntentStatus::Authorized
-        } else {
-            PaymentIntentStatus::Captured
-        };
-        move_payment_intent(pi, to, now)?;
-        pi.authorized_at = Some(now);
+        let to = settle(pi, capture_id, now)?;
         pi.payment_events.push(EventRec::new(PaymentEventType::Authorized, now).with_card(&card_rec, &txn, &auth));
         if to == PaymentIntentStatus::Captured {
-            pi.captures.push(CaptureRec {
-                id: capture_id,
-                amount: pi.amount.value,
-                tips_amount: pi.tips_amount.map(|t| t.value),
-                status: CaptureStatus::Successful,
-                created_at: now,
-            });
             pi.payment_events.push(EventRec::new(PaymentEventType::Captured, now));
         }
         pi.payment_details = Some(PaymentDetailsRec {
