@@ -525,8 +525,9 @@ fn refused<E>(operation: Operation, raw: Raw) -> Stop<E> {
     }
 }
 
-/// An answer read into the buffer, and the operation it answers; the request itself
-/// (a few hundred bytes) is gone from the stack before the answer is decoded.
+/// A 2xx answer read into the buffer, and the operation it answers; the request itself
+/// (a few hundred bytes) is gone from the stack before the answer is decoded. Made only
+/// once the status is known to be 2xx ([`Client::fetch`] refuses the others).
 pub(crate) struct Fetched<R> {
     pub(crate) raw: Raw,
     pub(crate) operation: Operation,
@@ -551,9 +552,6 @@ pub(crate) fn decode_with<'b, R: ResponseKind, E, T>(
 ) -> Result<T, Stop<E>> {
     let Fetched { raw, operation, .. } = fetched;
     let body = buf.get(..raw.len).unwrap_or(&[]);
-    if !raw.is_success() {
-        return Err(Stop::Refused(raw));
-    }
     // The 2xx half of `Request::decode` (its other half, `ApiError::from_response`, is
     // `Stop::into_error`): called directly, it saves a copy of the model on the stack.
     // Borrowed in place: moving the model out of the `Result` would copy it.
