@@ -102,6 +102,9 @@ fn signed_deliveries_with_retries_and_rotation() {
     let pi =
         c.api("POST", "/payment-intents", Some(r#"{"amount":{"value":1000,"currencyCode":"GBP"},"reference":"W"}"#));
     let pi_id = pi.json()["id"].as_str().unwrap().to_owned();
+    // Deliveries run concurrently: the created event's (500, then retried) is finished
+    // first, so the receiver's scripted 500 cannot land on the status_updated one.
+    wait_finished(&sb, 1);
     sb.authorize_payment_intent(&pi_id, TestCard::SUCCESS).unwrap();
     let deliveries = wait_finished(&sb, 2);
     assert_eq!(deliveries.len(), 2);
