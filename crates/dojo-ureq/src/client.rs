@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 use dojo_core::error::BufferTooSmall;
 use dojo_core::request::{
     Api, CreateCaptureRequest, CreatePaymentIntentRequest, CreateRefundRequest, CreateSetupIntentRequest, Method,
-    Operation, Request, SearchPaymentIntentsRequest,
+    Request, SearchPaymentIntentsRequest,
 };
 use dojo_core::response::{ResponseKind, kind};
 use dojo_core::{ApiKey, PaymentIntentId, SetupIntentId};
@@ -182,6 +182,7 @@ struct Subject {
 
 impl Subject {
     /// What the request itself names: the intent in its path, its idempotency key.
+    /// Derived only when an outcome-unknown report is made.
     fn of<K>(req: &Request<'_, K>) -> Subject
     where
         K: ResponseKind,
@@ -194,13 +195,14 @@ impl Subject {
             payment_intent: id
                 .filter(|_| collection == Some("payment-intents"))
                 .and_then(|i| PaymentIntentId::new(i).ok()),
-            idempotency_key: req
-                .headers()
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case("idempotencyKey"))
-                .map(|(_, v)| (*v).to_owned()),
+            idempotency_key: idempotency_key(req).map(str::to_owned),
         }
     }
+}
+
+/// The request's idempotency key (a refund's), from its headers.
+fn idempotency_key<'r, K: ResponseKind>(req: &Request<'r, K>) -> Option<&'r str> {
+    req.headers().iter().find(|(n, _)| n.eq_ignore_ascii_case("idempotencyKey")).map(|&(_, v)| v)
 }
 
 /// How one attempt failed.
@@ -340,34 +342,37 @@ impl Client {
     /// keeps the answer; an outcome-unknown report names what the request itself names
     /// ([`Subject::of`], as in [`send_with`](Client::send_with)).
     fn execute<K: ResponseKind>(&self, req: &Request<'_, K>, buf: &[u8]) -> Result<Response<K>, Error> {
-        self.execute_about(req, buf, Subject::of(req))
+        self.execute_for(req, buf, None)
     }
 
-    /// [`execute`](Client::execute) with the subject given: the one place where bytes
-    /// move. See the crate docs for the retry and outcome-unknown rules.
-    fn execute_about<K: ResponseKind>(
+    /// [`execute`](Client::execute) of a request whose body names the setup intent it is
+    /// for (a payment intent created from one).
+    fn execute_for<K: ResponseKind>(
         &self,
         req: &Request<'_, K>,
         buf: &[u8],
-        subject: Subject,
+        setup_intent: Option<SetupIntentId>,
     ) -> Result<Response<K>, Error> {
-        let ((), status, body, attempts) = self.exchange(req, req.body(buf), subject, |_| ())?;
+        let ((), status, body, attempts) = self.exchange(req, req.body(buf), setup_intent, |_| ())?;
         Ok(Response { status, body, attempts, _kind: PhantomData })
     }
 
-    /// The exchange itself: sends, retries as allowed, decodes a 2xx once and hands the
-    /// model to `f`; returns what `f` made, the status, the body and the attempts.
+    /// The exchange itself, the one place where bytes move: sends, retries as allowed,
+    /// decodes a 2xx once and hands the model to `f`; returns what `f` made, the status,
+    /// the body and the attempts. See the crate docs for the retry and outcome-unknown
+    /// rules. `setup_intent` is named in an outcome-unknown report when the path does not.
     fn exchange<K: ResponseKind, T>(
         &self,
         req: &Request<'_, K>,
         body: &[u8],
-        subject: Subject,
+        setup_intent: Option<SetupIntentId>,
         f: impl FnOnce(K::Output<'_>) -> T,
     ) -> Result<(T, u16, Vec<u8>, u32), Error> {
         let operation = req.operation();
         // A refund carries the same idempotency key on every attempt, so repeating it
         // cannot refund twice.
-        let repeatable = req.retry_safe() || subject.idempotency_key.is_some();
+        let keyed = idempotency_key(req).is_some();
+        let repeatable = req.retry_safe() || keyed;
         let mut url = String::with_capacity(self.inner.base_url.len() + dojo_core::request::MAX_PATH_LEN);
         url.push_str(&self.inner.base_url);
         url.push_str(req.path_and_query());
@@ -392,8 +397,8 @@ impl Client {
                             Ok(made) => Ok((made, status, answer, attempt)),
                             Err(error) if req.retry_safe() => Err(Error::Decode { operation: Some(operation), error }),
                             Err(error) => Err(self.unknown(
-                                operation,
-                                subject,
+                                req,
+                                setup_intent,
                                 attempt,
                                 UnknownCause::UndecodableSuccess { status, error, body: answer },
                             )),
@@ -418,7 +423,7 @@ impl Client {
                     // A 5xx to a state-changing request (a refund too, once its retries
                     // ran out) may have executed.
                     if (500..600).contains(&status) && !req.retry_safe() {
-                        return Err(self.unknown(operation, subject, attempt, UnknownCause::ServerError(api_error)));
+                        return Err(self.unknown(req, setup_intent, attempt, UnknownCause::ServerError(api_error)));
                     }
                     return Err(Error::Api(api_error));
                 }
@@ -448,7 +453,7 @@ impl Client {
                             std::thread::sleep(wait);
                             continue;
                         }
-                        if subject.idempotency_key.is_none() {
+                        if !keyed {
                             return Err(Error::Transport(TransportError {
                                 operation,
                                 never_sent: false,
@@ -459,7 +464,7 @@ impl Client {
                         }
                     }
                     let cause = if timed_out { UnknownCause::Timeout(e) } else { UnknownCause::ConnectionLost(e) };
-                    return Err(self.unknown(operation, subject, attempt, cause));
+                    return Err(self.unknown(req, setup_intent, attempt, cause));
                 }
                 Err(Failure::Fatal(e)) => {
                     return Err(Error::Transport(TransportError {
@@ -474,11 +479,19 @@ impl Client {
         }
     }
 
-    fn unknown(&self, operation: Operation, subject: Subject, attempts: u32, cause: UnknownCause) -> Error {
+    fn unknown<K: ResponseKind>(
+        &self,
+        req: &Request<'_, K>,
+        setup_intent: Option<SetupIntentId>,
+        attempts: u32,
+        cause: UnknownCause,
+    ) -> Error {
+        let operation = req.operation();
         log::warn!("dojo {}: outcome unknown: {cause}", operation.name());
+        let subject = Subject::of(req);
         Error::OutcomeUnknown(Box::new(OutcomeUnknown {
             operation,
-            setup_intent: subject.setup_intent,
+            setup_intent: setup_intent.or(subject.setup_intent),
             payment_intent: subject.payment_intent,
             idempotency_key: subject.idempotency_key,
             attempts,
@@ -547,8 +560,7 @@ impl Client {
     ) -> Result<T, Error> {
         let mut buf = Vec::new();
         let req = self.build(&mut buf, build)?;
-        let subject = Subject::of(&req);
-        self.exchange(&req, req.body(&buf), subject, f).map(|(made, ..)| made)
+        self.exchange(&req, req.body(&buf), None, f).map(|(made, ..)| made)
     }
 
     // ---- setup intents ----
@@ -601,8 +613,7 @@ impl Client {
         let mut buf = Vec::new();
         let req = self.build(&mut buf, |api, b| api.create_payment_intent(body, b))?;
         // The path names no intent: the one this payment is for is in the body.
-        let subject = Subject { setup_intent: body.setup_intent_id, ..Subject::of(&req) };
-        self.execute_about(&req, &buf, subject)
+        self.execute_for(&req, &buf, body.setup_intent_id)
     }
 
     /// `GET /payment-intents/{id}` (`return_canceled`: show a Canceled one instead of

@@ -316,3 +316,15 @@ fn send_with_decodes_once_and_names_the_intent_in_errors() {
     let Error::OutcomeUnknown(u) = err else { panic!("{err:?}") };
     assert_eq!((u.payment_intent, u.idempotency_key.as_deref()), (Some(pi), Some("key-7")));
 }
+
+#[test]
+fn a_dropped_create_payment_intent_names_the_setup_intent_from_its_body() {
+    let server = serve(vec![Action::Close]);
+    let body = dojo_core::request::CreatePaymentIntentRequest::for_setup_intent("No-show", Money::gbp(1000), si_id());
+    let err = client(&server.base).create_payment_intent(&body).unwrap_err();
+    let Error::OutcomeUnknown(u) = err else { panic!("expected outcome unknown, got {err:?}") };
+    assert_eq!(u.operation, Operation::CreatePaymentIntent);
+    assert_eq!((u.setup_intent, u.payment_intent), (Some(si_id()), None));
+    assert!(u.to_string().contains(si_id().as_str()), "{u}");
+    drop(server);
+}
