@@ -56,21 +56,25 @@ mod sys {
         }
     }
 
-    pub(crate) fn print_num(n: usize) {
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut n = n;
+    /// Writes `n` in decimal at the end of `out`; returns where its digits start.
+    pub(crate) fn digits(mut n: usize, out: &mut [u8; 20]) -> usize {
+        let mut at = out.len();
         loop {
             at -= 1;
-            if let Some(d) = digits.get_mut(at) {
+            if let Some(d) = out.get_mut(at) {
                 *d = b'0' + (n % 10) as u8;
             }
             n /= 10;
             if n == 0 || at == 0 {
-                break;
+                return at;
             }
         }
-        print(digits.get(at..).unwrap_or(&[]));
+    }
+
+    pub(crate) fn print_num(n: usize) {
+        let mut out = [0u8; 20];
+        let at = digits(n, &mut out);
+        print(out.get(at..).unwrap_or(&[]));
     }
 
     pub(crate) fn print_kv(key: &str, value: usize) {
@@ -389,18 +393,7 @@ impl Connection for Stub<'_> {
             _ => return Err(ErrorKind::NotFound),
         };
         w.largest_answer.set(w.largest_answer.get().max(self.answer.len()));
-        let mut n = self.answer.len();
-        self.length_at = self.length.len();
-        loop {
-            self.length_at -= 1;
-            if let Some(d) = self.length.get_mut(self.length_at) {
-                *d = b'0' + (n % 10) as u8;
-            }
-            n /= 10;
-            if n == 0 || self.length_at == 0 {
-                break;
-            }
-        }
+        self.length_at = sys::digits(self.answer.len(), &mut self.length);
         self.read_at = 0;
         self.written = 0;
         self.phase = 1;
