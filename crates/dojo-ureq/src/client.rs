@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 use dojo_core::error::BufferTooSmall;
 use dojo_core::request::{
     Api, CreateCaptureRequest, CreatePaymentIntentRequest, CreateRefundRequest, CreateSetupIntentRequest, Method,
-    Request, SearchPaymentIntentsRequest,
+    Operation, Request, SearchPaymentIntentsRequest,
 };
 use dojo_core::response::{ResponseKind, kind};
 use dojo_core::{ApiKey, PaymentIntentId, SetupIntentId};
@@ -244,6 +244,11 @@ fn classify(e: ureq::Error) -> Failure {
     }
 }
 
+/// A failure that did not execute (see [`TransportError`]).
+fn transport(operation: Operation, never_sent: bool, attempts: u32, source: ureq::Error) -> Error {
+    Error::Transport(TransportError { operation, never_sent, attempts, source })
+}
+
 fn now_timestamp() -> dojo_core::Timestamp {
     let secs = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     dojo_core::Timestamp::from_unix(i64::try_from(secs).unwrap_or(i64::MAX))
@@ -437,13 +442,7 @@ impl Client {
                         std::thread::sleep(wait);
                         continue;
                     }
-                    return Err(Error::Transport(TransportError {
-                        operation,
-                        never_sent: true,
-                        attempts: attempt,
-                        message: e.to_string(),
-                        source: Some(e),
-                    }));
+                    return Err(transport(operation, true, attempt, e));
                 }
                 Err(Failure::MaybeSent(e, timed_out)) => {
                     if repeatable {
@@ -454,26 +453,14 @@ impl Client {
                             continue;
                         }
                         if !keyed {
-                            return Err(Error::Transport(TransportError {
-                                operation,
-                                never_sent: false,
-                                attempts: attempt,
-                                message: e.to_string(),
-                                source: Some(e),
-                            }));
+                            return Err(transport(operation, false, attempt, e));
                         }
                     }
                     let cause = if timed_out { UnknownCause::Timeout(e) } else { UnknownCause::ConnectionLost(e) };
                     return Err(self.unknown(req, setup_intent, attempt, cause));
                 }
                 Err(Failure::Fatal(e)) => {
-                    return Err(Error::Transport(TransportError {
-                        operation,
-                        never_sent: true,
-                        attempts: attempt,
-                        message: e.to_string(),
-                        source: Some(e),
-                    }));
+                    return Err(transport(operation, true, attempt, e));
                 }
             }
         }

@@ -124,16 +124,14 @@ impl Error {
             Error::Config(_) => ErrorClass::Config,
             Error::Api(e) => ErrorClass::Api(e.kind()),
             Error::Transport(t) => match &t.source {
-                Some(ureq::Error::BodyExceedsLimit(_)) => ErrorClass::ResponseTooLarge,
-                Some(
-                    ureq::Error::Http(_)
-                    | ureq::Error::BadUri(_)
-                    | ureq::Error::RequireHttpsOnly(_)
-                    | ureq::Error::InvalidProxyUrl
-                    | ureq::Error::ConnectProxyFailed(_)
-                    | ureq::Error::TlsRequired
-                    | ureq::Error::Pem(_),
-                ) => ErrorClass::Config,
+                ureq::Error::BodyExceedsLimit(_) => ErrorClass::ResponseTooLarge,
+                ureq::Error::Http(_)
+                | ureq::Error::BadUri(_)
+                | ureq::Error::RequireHttpsOnly(_)
+                | ureq::Error::InvalidProxyUrl
+                | ureq::Error::ConnectProxyFailed(_)
+                | ureq::Error::TlsRequired
+                | ureq::Error::Pem(_) => ErrorClass::Config,
                 _ => ErrorClass::Transport,
             },
             Error::OutcomeUnknown(_) => ErrorClass::OutcomeUnknown,
@@ -198,7 +196,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Transport(e) => e.source.as_ref().map(|s| s as &(dyn std::error::Error + 'static)),
+            Error::Transport(e) => Some(&e.source),
             _ => None,
         }
     }
@@ -319,15 +317,13 @@ pub struct TransportError {
     pub never_sent: bool,
     /// Attempts made.
     pub attempts: u32,
-    /// What went wrong, in words.
-    pub message: String,
     /// The last transport error.
-    pub source: Option<ureq::Error>,
+    pub source: ureq::Error,
 }
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "network error in {} after {} attempt(s): {}", self.operation.name(), self.attempts, self.message)?;
+        write!(f, "network error in {} after {} attempt(s): {}", self.operation.name(), self.attempts, self.source)?;
         if self.never_sent {
             f.write_str(" — the request never reached the server; check the network and the base URL, then retry")
         } else {
@@ -449,14 +445,13 @@ mod tests {
                 operation: Operation::GetSetupIntent,
                 never_sent: false,
                 attempts: 1,
-                message: String::new(),
                 source,
             })
         };
-        assert_eq!(transport(None).class(), ErrorClass::Transport);
-        assert_eq!(transport(Some(ureq::Error::ConnectionFailed)).retry_decision(), RetryDecision::Retry);
-        assert_eq!(transport(Some(ureq::Error::BodyExceedsLimit(9))).class(), ErrorClass::ResponseTooLarge);
-        assert_eq!(transport(Some(ureq::Error::TlsRequired)).class(), ErrorClass::Config);
+        assert_eq!(transport(ureq::Error::ConnectionFailed).class(), ErrorClass::Transport);
+        assert_eq!(transport(ureq::Error::ConnectionFailed).retry_decision(), RetryDecision::Retry);
+        assert_eq!(transport(ureq::Error::BodyExceedsLimit(9)).class(), ErrorClass::ResponseTooLarge);
+        assert_eq!(transport(ureq::Error::TlsRequired).class(), ErrorClass::Config);
         assert_eq!(Error::Config("x".into()).class(), ErrorClass::Config);
         let anomaly = Error::Anomaly { from: PaymentIntentStatus::Captured, to: PaymentIntentStatus::Created };
         assert_eq!(anomaly.class(), ErrorClass::Anomaly);
