@@ -64,24 +64,12 @@ impl Client {
                 let charge = answer.get();
                 let status = charge.status;
                 let message = charge.message.map(|m| m.to_string());
-                let outcome = payment.record_charge(ticket, status, setup);
-                if outcome != ChargeOutcome::Unknown {
-                    return Ok(ChargeReport {
-                        outcome,
-                        charge_status: Some(status),
-                        message,
-                        reconciled_from: None,
-                        read_back: None,
-                    });
-                }
-                let (outcome, read_back) = self.read_back(payment, setup)?;
-                Ok(ChargeReport {
-                    outcome,
-                    charge_status: Some(status),
-                    message,
-                    reconciled_from: None,
-                    read_back: Some(read_back),
-                })
+                let (outcome, read_back) = match payment.record_charge(ticket, status, setup) {
+                    // The answer said nothing definite: ask the payment intent.
+                    ChargeOutcome::Unknown => self.read_back(payment, setup).map(|(o, r)| (o, Some(r)))?,
+                    definite => (definite, None),
+                };
+                Ok(ChargeReport { outcome, charge_status: Some(status), message, reconciled_from: None, read_back })
             }
             Err(Error::OutcomeUnknown(unknown)) => {
                 payment.record_charge_outcome_unknown(ticket);

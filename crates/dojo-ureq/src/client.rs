@@ -249,11 +249,6 @@ fn transport(operation: Operation, never_sent: bool, attempts: u32, source: ureq
     Error::Transport(TransportError { operation, never_sent, attempts, source })
 }
 
-fn now_timestamp() -> dojo_core::Timestamp {
-    let secs = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    dojo_core::Timestamp::from_unix(i64::try_from(secs).unwrap_or(i64::MAX))
-}
-
 /// Makes an idempotency key for a refund: `dojo-rs-` and 32 random hex digits from the
 /// operating system's generator.
 pub fn new_idempotency_key() -> Result<String, Error> {
@@ -684,6 +679,7 @@ impl Client {
 
     /// The current time, as dojo-core's lifecycle wants it.
     pub fn now(&self) -> dojo_core::Timestamp {
-        now_timestamp()
+        let secs = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        dojo_core::Timestamp::from_unix(i64::try_from(secs).unwrap_or(i64::MAX))
     }
 }
