@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::cards::{CardOutcome, TestCard};
 use crate::problem::ApiError;
-use crate::records::{CaptureRec, CardRec, EventRec, PaymentDetailsRec, PaymentIntentRec, RefundRec};
+use crate::records::{CaptureRec, EventRec, PaymentIntentRec, RefundRec};
 use crate::store::{CLIENT_SECRET_LIFETIME_SECS, State, keep, move_setup_intent, text};
 use crate::webhooks::{EVENT_CREATED, EVENT_STATUS_UPDATED};
 
@@ -302,32 +302,22 @@ impl State {
     ) -> Result<CardOutcome, ApiError> {
         let now = self.now();
         let capture_id = self.new_id("cap_sandbox_");
-        let txn = self.new_id("txn_sandbox_");
-        let auth = self.rng.hex(6).to_uppercase();
-        let pm = self.new_id("pm_sandbox_");
+        let attempt = self.card_attempt(card, name);
         let pi = self.payment_intent_mut(id)?;
         if pi.status != PaymentIntentStatus::Created {
             return Err(ApiError::conflict(format!("The payment intent is {}, not Created.", pi.status)));
         }
-        let card_rec = CardRec::from_test_card(card, name);
         if card.outcome() == CardOutcome::Declined {
-            pi.payment_events.push(EventRec::new(PaymentEventType::Declined, now).with_card(&card_rec, &txn, ""));
+            pi.payment_events.push(attempt.event(PaymentEventType::Declined, now));
             pi.updated_at = now;
             return Ok(CardOutcome::Declined);
         }
         let to = settle(pi, capture_id, now)?;
-        pi.payment_events.push(EventRec::new(PaymentEventType::Authorized, now).with_card(&card_rec, &txn, &auth));
+        pi.payment_events.push(attempt.event(PaymentEventType::Authorized, now));
         if to == PaymentIntentStatus::Captured {
             pi.payment_events.push(EventRec::new(PaymentEventType::Captured, now));
         }
-        pi.payment_details = Some(PaymentDetailsRec {
-            transaction_id: txn,
-            transaction_date_time: now.to_string(),
-            message: "AUTHORISED".to_owned(),
-            payment_method_id: pm,
-            auth_code: auth,
-            card: card_rec,
-        });
+        pi.payment_details = Some(attempt.into_details(now));
         self.announce(EVENT_STATUS_UPDATED, id);
         Ok(CardOutcome::Authorized)
     }

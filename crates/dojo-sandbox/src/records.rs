@@ -43,15 +43,6 @@ impl EventRec {
             card_type: None,
         }
     }
-
-    pub(crate) fn with_card(mut self, card: &CardRec, transaction_id: &str, auth_code: &str) -> Self {
-        self.transaction_id = Some(transaction_id.to_owned());
-        self.auth_code = Some(auth_code.to_owned());
-        self.card_number = Some(card.card_number.clone());
-        self.expiry_date = Some(card.expiry_date.clone());
-        self.card_type = Some(card.card_type.to_owned());
-        self
-    }
 }
 
 /// A card as the API shows it (`Card`).
@@ -83,6 +74,43 @@ impl CardRec {
             card_funding_type: "Credit",
             last4_pan: last4,
             entry_mode: "ManualEntry",
+        }
+    }
+}
+
+/// A card presented at checkout, with the ids the processor gives the attempt.
+#[derive(Debug)]
+pub(crate) struct CardAttempt {
+    pub(crate) card: CardRec,
+    pub(crate) transaction_id: String,
+    pub(crate) auth_code: String,
+    pub(crate) payment_method_id: String,
+}
+
+impl CardAttempt {
+    /// An event of the attempt, naming its card and transaction (a decline has no
+    /// auth code).
+    pub(crate) fn event(&self, event_type: PaymentEventType, now: Timestamp) -> EventRec {
+        let auth_code = if event_type == PaymentEventType::Declined { "" } else { self.auth_code.as_str() };
+        EventRec {
+            transaction_id: Some(self.transaction_id.clone()),
+            auth_code: Some(auth_code.to_owned()),
+            card_number: Some(self.card.card_number.clone()),
+            expiry_date: Some(self.card.expiry_date.clone()),
+            card_type: Some(self.card.card_type.to_owned()),
+            ..EventRec::new(event_type, now)
+        }
+    }
+
+    /// The authorized attempt as the intent's `paymentDetails`.
+    pub(crate) fn into_details(self, now: Timestamp) -> PaymentDetailsRec {
+        PaymentDetailsRec {
+            transaction_id: self.transaction_id,
+            transaction_date_time: now.to_string(),
+            message: "AUTHORISED".to_owned(),
+            payment_method_id: self.payment_method_id,
+            auth_code: self.auth_code,
+            card: self.card,
         }
     }
 }

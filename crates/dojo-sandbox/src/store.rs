@@ -12,7 +12,7 @@ use crate::cards::{CardOutcome, TestCard};
 use crate::clock::Clock;
 use crate::faults::Faults;
 use crate::problem::ApiError;
-use crate::records::{CardRec, EventRec, PaymentDetailsRec, PaymentIntentRec, RefundRec, SetupIntentRec};
+use crate::records::{CardAttempt, CardRec, EventRec, PaymentIntentRec, RefundRec, SetupIntentRec};
 use crate::rng::Rng;
 use crate::webhooks::Webhooks;
 
@@ -164,6 +164,16 @@ impl State {
         Ok(si.clone())
     }
 
+    /// A card presented at checkout: its record and the processor's ids for the attempt.
+    pub(crate) fn card_attempt(&mut self, card: &TestCard, name: Option<String>) -> CardAttempt {
+        CardAttempt {
+            transaction_id: self.new_id("txn_sandbox_"),
+            auth_code: self.rng.hex(6).to_uppercase(),
+            payment_method_id: self.new_id("pm_sandbox_"),
+            card: CardRec::from_test_card(card, name),
+        }
+    }
+
     /// The customer authorizes (or fails to authorize) a card at checkout.
     pub(crate) fn authorize_setup_intent(
         &mut self,
@@ -172,32 +182,21 @@ impl State {
         name: Option<String>,
     ) -> Result<CardOutcome, ApiError> {
         let now = self.now();
-        let txn = self.new_id("txn_sandbox_");
-        let auth = self.rng.hex(6).to_uppercase();
-        let pm = self.new_id("pm_sandbox_");
+        let attempt = self.card_attempt(card, name);
         let si = self.setup_intent_mut(id)?;
         if si.status != SetupIntentStatus::Created {
             return Err(ApiError::conflict(format!("The setup intent is {}, not Created.", si.status)));
         }
-        let card_rec = CardRec::from_test_card(card, name);
         match card.outcome() {
             CardOutcome::Declined => {
-                si.setup_events.push(EventRec::new(PaymentEventType::Declined, now).with_card(&card_rec, &txn, ""));
+                si.setup_events.push(attempt.event(PaymentEventType::Declined, now));
                 si.updated_at = now;
                 Ok(CardOutcome::Declined)
             }
             CardOutcome::Authorized => {
                 move_setup_intent(si, SetupIntentStatus::Authorized, now)?;
-                si.setup_events
-                    .push(EventRec::new(PaymentEventType::Authorized, now).with_card(&card_rec, &txn, &auth));
-                si.payment_details = Some(PaymentDetailsRec {
-                    transaction_id: txn,
-                    transaction_date_time: now.to_string(),
-                    message: "AUTHORISED".to_owned(),
-                    payment_method_id: pm,
-                    auth_code: auth,
-                    card: card_rec,
-                });
+                si.setup_events.push(attempt.event(PaymentEventType::Authorized, now));
+                si.payment_details = Some(attempt.into_details(now));
                 Ok(CardOutcome::Authorized)
             }
         }
