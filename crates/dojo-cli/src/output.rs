@@ -99,8 +99,10 @@ impl Out {
         if let Some(si) = pi.setup_intent_id {
             println!("  setup intent     {si}");
         }
-        if let Some(r) = pi.refunded_amount.filter(|r| *r > 0) {
-            println!("  refunded         {r} (minor units)");
+        match (pi.refunded_amount.filter(|r| *r > 0), pi.amount) {
+            (Some(r), Some(a)) => println!("  refunded         {}", dojo_core::Money::new(r, a.currency)),
+            (Some(r), None) => println!("  refunded         {r} (minor units)"),
+            (None, _) => {}
         }
         if let Some(t) = pi.created_at {
             println!("  created at       {t}");

@@ -162,6 +162,7 @@ fn the_whole_flow_with_json_output() {
     let r = run(&sb, &["payment-intents", "get", &pi]);
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains("Captured") && r.stdout.contains("10.00 GBP"), "{}", r.stdout);
+    assert!(r.stdout.contains("refunded         4.00 GBP"), "the refund in the currency's units: {}", r.stdout);
 }
 
 #[test]
