@@ -46,24 +46,28 @@ static STRING_STOP: [bool; 256] = {
     t
 };
 
-/// The index of the first `"`, `\\` or control byte, looking at eight bytes at a time
-/// (SWAR): the lowest flagged byte of a word is exact (a false flag can only appear
-/// above a true one, where a borrow propagates), so the index comes from the mask's
-/// trailing zeros, with no byte-by-byte rescan. The last few bytes go byte by byte.
-pub(crate) fn find_string_stop(rest: &[u8]) -> Option<usize> {
+/// The bytes of the little-endian word `w` that are `"`, `\\` or a control byte, each
+/// flagged by its high bit (SWAR). The lowest flagged byte is exact; a false flag can
+/// only appear above a true one, where a borrow propagates.
+#[inline(always)]
+pub(crate) fn string_stops(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // Non-zero exactly when some byte of `v` is below `n` (n <= 0x80).
     let any_below = |v: u64, n: u64| v.wrapping_sub(ONES * n) & !v & HIGH;
+    any_below(w ^ (ONES * u64::from(b'"')), 1) | any_below(w ^ (ONES * u64::from(b'\\')), 1) | any_below(w, 0x20)
+}
+
+/// The index of the first `"`, `\\` or control byte, looking at eight bytes at a time
+/// ([`string_stops`]): the index comes from the mask's trailing zeros, with no
+/// byte-by-byte rescan. The last few bytes go byte by byte.
+pub(crate) fn find_string_stop(rest: &[u8]) -> Option<usize> {
     let mut chunks = rest.chunks_exact(8);
     let mut at = 0;
     for chunk in &mut chunks {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        let stop = any_below(w ^ (ONES * u64::from(b'"')), 1)
-            | any_below(w ^ (ONES * u64::from(b'\\')), 1)
-            | any_below(w, 0x20);
+        let stop = string_stops(u64::from_le_bytes(word));
         if stop != 0 {
             // Little-endian: byte 0 is the low byte, whatever the target's endianness.
             return Some(at + (stop.trailing_zeros() / 8) as usize);

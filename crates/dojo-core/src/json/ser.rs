@@ -134,13 +134,7 @@ static DIGIT_PAIRS: [u8; 200] = {
 /// overlapping last word, strings of 4 to 7 bytes as two overlapping halves of one word.
 #[inline(always)]
 fn needs_escape(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Non-zero exactly when some byte of `v` is below `n` (n <= 0x80).
-    let any_below = |v: u64, n: u64| v.wrapping_sub(ONES * n) & !v & HIGH;
-    let stop = |w: u64| {
-        any_below(w ^ (ONES * u64::from(b'"')), 1) | any_below(w ^ (ONES * u64::from(b'\\')), 1) | any_below(w, 0x20)
-    };
+    use super::read::string_stops as stop;
     let word = |b: &[u8]| {
         let mut w = [0u8; 8];
         w.copy_from_slice(b);
