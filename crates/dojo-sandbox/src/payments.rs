@@ -169,7 +169,6 @@ impl State {
     /// The payment intent, with `expireAt` and `autoExpireIn` applied first.
     pub(crate) fn payment_intent_mut(&mut self, id: &str) -> Result<&mut PaymentIntentRec, ApiError> {
         let now = self.now();
-        let capture_id = self.new_id("cap_sandbox_");
         let pi: &mut PaymentIntentRec =
             self.payment_intents.get_mut(id).ok_or_else(|| ApiError::not_found("Payment intent", id))?;
         let mut moved = false;
@@ -188,7 +187,8 @@ impl State {
                     move_payment_intent(pi, PaymentIntentStatus::Captured, now)?;
                     let amount = pi.amount.value - pi.captured();
                     pi.captures.push(CaptureRec {
-                        id: capture_id,
+                        // Drawn only here, so reads do not move the seed's id sequence.
+                        id: format!("cap_sandbox_{}", self.rng.base64url22()),
                         amount,
                         tips_amount: None,
                         status: CaptureStatus::Successful,

@@ -310,3 +310,20 @@ fn checkout_form_posts() {
     let page = c.raw("GET", &path, &[], b"").text();
     assert!(page.contains("data-status=\"Authorized\"") && !page.contains("<form"));
 }
+
+#[test]
+fn reads_do_not_change_the_ids_a_seed_gives() {
+    let pi_body = r#"{"amount":{"value":1000,"currencyCode":"GBP"},"reference":"Seeded"}"#;
+    let ids = |reads: usize| {
+        let sb = Sandbox::start(Config { seed: 9, ..Config::default() }).unwrap();
+        let c = Client::new(sb.base_url());
+        let first = c.api("POST", "/payment-intents", Some(pi_body)).json()["id"].as_str().unwrap().to_owned();
+        for _ in 0..reads {
+            assert_eq!(c.api("GET", &format!("/payment-intents/{first}"), None).status, 200);
+            assert_eq!(c.api("POST", "/payment-intents/search", Some("{}")).status, 200);
+        }
+        let second = c.api("POST", "/payment-intents", Some(pi_body)).json()["id"].as_str().unwrap().to_owned();
+        (first, second)
+    };
+    assert_eq!(ids(0), ids(3), "polling a payment intent must not move the seed's id sequence");
+}
