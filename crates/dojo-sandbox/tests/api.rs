@@ -327,3 +327,22 @@ fn reads_do_not_change_the_ids_a_seed_gives() {
     };
     assert_eq!(ids(0), ids(3), "polling a payment intent must not move the seed's id sequence");
 }
+
+#[test]
+fn auto_expire_capture_captures_the_authorization() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let c = Client::new(sb.base_url());
+    let n = create_pi(&c, r#","captureMode":"Manual","autoExpireIn":"00:01:00","autoExpireAction":"Capture""#);
+    let n = n["id"].as_str().unwrap().to_owned();
+    sb.authorize_payment_intent(&n, TestCard::SUCCESS).unwrap();
+    sb.advance_clock(Duration::from_secs(59));
+    assert_eq!(c.api("GET", &format!("/payment-intents/{n}"), None).json()["status"], "Authorized");
+    assert!(sb.captures(&n).is_empty());
+    sb.advance_clock(Duration::from_secs(2));
+    let got = c.api("GET", &format!("/payment-intents/{n}"), None).json();
+    assert_eq!(got["status"], "Captured");
+    let caps = sb.captures(&n);
+    assert_eq!(caps.len(), 1);
+    assert_eq!(caps[0].amount, 1000);
+    assert!(got["captures"][0]["id"].as_str().is_some_and(|id| id.starts_with("cap_sandbox_")), "{got}");
+}
