@@ -27,6 +27,11 @@ const MIN_YEAR: i64 = 1;
 const MAX_YEAR: i64 = 9999;
 
 impl Timestamp {
+    /// The longest date-time text holding escapes that decoding unescapes (into a stack
+    /// buffer) before parsing; longer is an invalid value. Shared by `Deserialize` and
+    /// the hand-written decoders (`json::direct`), so that both reject the same texts.
+    pub(crate) const MAX_ESCAPED_TEXT: usize = 48;
+
     /// The Unix epoch, 1970-01-01T00:00:00Z.
     pub const UNIX_EPOCH: Timestamp = Timestamp { secs: 0, nanos: 0 };
 
@@ -211,7 +216,7 @@ impl<'de> serde::Deserialize<'de> for Timestamp {
                 serde::de::Error::invalid_value(serde::de::Unexpected::Str(plain), &"an ISO 8601 date-time")
             });
         }
-        let mut buf = [0u8; 48];
+        let mut buf = [0u8; Timestamp::MAX_ESCAPED_TEXT];
         let s = text.copy_to(&mut buf).map_err(|_| {
             serde::de::Error::invalid_value(serde::de::Unexpected::Other("long string"), &"an ISO 8601 date-time")
         })?;

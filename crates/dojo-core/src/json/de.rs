@@ -10,8 +10,9 @@ use super::text::{TEXT_TOKEN, Text};
 
 /// Decoded strings handed to visitors that need a contiguous `&str` (object keys,
 /// amounts as strings) are unescaped into a stack buffer of this size; longer escaped
-/// strings must go through [`Text`].
-const SCRATCH: usize = 128;
+/// strings must go through [`Text`]. The hand-written decoders (`json::direct`) use the
+/// same size, so that they fail on the same strings.
+pub(super) const SCRATCH: usize = 128;
 
 /// dojo-core's JSON deserializer over a borrowed body. Use [`from_slice`] unless you
 /// need to decode several values from one buffer.

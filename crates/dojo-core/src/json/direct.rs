@@ -14,6 +14,7 @@
 //! other deserializer, and `from_slice`, use them).
 
 use super::MAX_DEPTH;
+use super::de::SCRATCH;
 use super::error::{DecodeError, DecodeErrorKind, UNSET};
 use super::read::{Number, Reader};
 use super::text::Text;
@@ -23,9 +24,6 @@ use crate::payment_intent::{ChargeResponse, PaymentIntentSummary};
 use crate::setup_intent::SetupIntentSummary;
 use crate::status::{CaptureMode, CaptureStatus, PaymentIntentStatus, SetupIntentStatus};
 use crate::time::Timestamp;
-
-/// The deserializer's scratch size for escaped strings handed over whole (keys, amounts).
-const SCRATCH: usize = 128;
 
 /// An error raised while building a value: located by the caller, as serde's are.
 fn unset(kind: DecodeErrorKind) -> DecodeError {
@@ -204,7 +202,7 @@ fn timestamp(r: &mut Reader<'_>) -> Result<Timestamp, DecodeError> {
     if let Some(plain) = t.as_str() {
         return Timestamp::parse(plain).map_err(|_| invalid());
     }
-    let mut buf = [0u8; 48];
+    let mut buf = [0u8; Timestamp::MAX_ESCAPED_TEXT];
     let s = t.copy_to(&mut buf).map_err(|_| invalid())?;
     Timestamp::parse(s).map_err(|_| invalid())
 }
