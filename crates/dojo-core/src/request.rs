@@ -65,6 +65,9 @@ pub const MAX_HEADERS: usize = 6;
 /// `/setup-intents/{50-byte id}/refresh-client-session-secret`.
 pub const MAX_PATH_LEN: usize = 128;
 
+/// The refund's idempotency header, named as the spec names it.
+pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotencyKey";
+
 /// The longest idempotency key the API accepts.
 pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 100;
 
@@ -228,6 +231,39 @@ impl<'r, K: ResponseKind> Request<'r, K> {
     /// Whether the request may be repeated blindly (see [`Operation::retry_safe`]).
     pub fn retry_safe(&self) -> bool {
         self.operation.retry_safe()
+    }
+
+    /// The setup intent this request acts on, when its path names one (an adapter's
+    /// "outcome unknown" report says which intent to read back). `None` for creates.
+    pub fn setup_intent_id(&self) -> Option<SetupIntentId> {
+        let rest = match self.operation {
+            Operation::GetPublicSetupIntent => self.path().strip_prefix("/setup-intents/public/"),
+            Operation::GetSetupIntent | Operation::CancelSetupIntent | Operation::RefreshSetupIntentSecret => {
+                self.path().strip_prefix("/setup-intents/")
+            }
+            _ => None,
+        }?;
+        SetupIntentId::new(rest.split('/').next()?).ok()
+    }
+
+    /// The payment intent this request acts on, when its path names one. `None` for a
+    /// create (its body names the setup intent) and for search.
+    pub fn payment_intent_id(&self) -> Option<PaymentIntentId> {
+        let rest = match self.operation {
+            Operation::GetPaymentIntent
+            | Operation::CancelPaymentIntent
+            | Operation::ChargePaymentIntent
+            | Operation::CapturePaymentIntent
+            | Operation::RefundPaymentIntent
+            | Operation::ReversePaymentIntent => self.path().strip_prefix("/payment-intents/"),
+            _ => None,
+        }?;
+        PaymentIntentId::new(rest.split('/').next()?).ok()
+    }
+
+    /// A refund's `idempotencyKey` header, the one value that makes repeating it safe.
+    pub fn idempotency_key(&self) -> Option<&'r str> {
+        self.headers().iter().find(|(name, _)| *name == IDEMPOTENCY_KEY_HEADER).map(|&(_, value)| value)
     }
 
     /// Decodes the response to this request.
@@ -431,7 +467,7 @@ impl<'k> Api<'k> {
             add(("Content-Type", "application/json"));
         }
         if let Some(k) = idempotency_key {
-            add(("idempotencyKey", k));
+            add((IDEMPOTENCY_KEY_HEADER, k));
         }
         *header_count = n;
         Ok(())

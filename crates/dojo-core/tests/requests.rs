@@ -158,6 +158,42 @@ fn every_operation_has_its_path_method_and_retry_safety() {
 }
 
 #[test]
+fn every_request_names_the_intent_it_acts_on() {
+    let key = key();
+    let api = Api::new(&key);
+    let mut buf = [0u8; 512];
+    let (si, pi) = (si_id(), pi_id());
+    let ids = |s: Option<SetupIntentId>, p: Option<PaymentIntentId>, k: Option<&str>| (s, p, k.map(str::to_owned));
+    let none = ids(None, None, None);
+    let on_si = ids(Some(si), None, None);
+    let on_pi = ids(None, Some(pi), None);
+    macro_rules! subject {
+        ($r:expr) => {{
+            let r = $r.unwrap();
+            ids(r.setup_intent_id(), r.payment_intent_id(), r.idempotency_key())
+        }};
+    }
+    let create_si = CreateSetupIntentRequest::new("r", "t", MerchantInitiatedTransactionType::NoShow, Money::gbp(1));
+    assert_eq!(subject!(api.create_setup_intent(&create_si, &mut buf)), none);
+    assert_eq!(subject!(api.get_setup_intent(&si)), on_si);
+    assert_eq!(subject!(api.cancel_setup_intent(&si, true)), on_si, "the query is not part of the id");
+    assert_eq!(subject!(api.get_public_setup_intent(&si)), on_si);
+    assert_eq!(subject!(api.refresh_setup_intent_secret(&si)), on_si);
+    let create_pi = CreatePaymentIntentRequest::for_setup_intent("No-show", Money::gbp(1000), si);
+    assert_eq!(subject!(api.create_payment_intent(&create_pi, &mut buf)), none, "a create's ids are in its body");
+    assert_eq!(subject!(api.get_payment_intent(&pi, true)), on_pi);
+    assert_eq!(subject!(api.cancel_payment_intent(&pi)), on_pi);
+    assert_eq!(subject!(api.charge_payment_intent(&pi)), on_pi);
+    assert_eq!(subject!(api.capture_payment_intent(&pi, &CreateCaptureRequest::new(5), &mut buf)), on_pi);
+    assert_eq!(
+        subject!(api.refund_payment_intent(&pi, "refund-1", &CreateRefundRequest::new(5), &mut buf)),
+        ids(None, Some(pi), Some("refund-1"))
+    );
+    assert_eq!(subject!(api.reverse_payment_intent(&pi)), on_pi);
+    assert_eq!(subject!(api.search_payment_intents(&SearchPaymentIntentsRequest::default(), &mut buf)), none);
+}
+
+#[test]
 fn refund_sends_the_idempotency_key_and_query_splits() {
     let key = key();
     let api = Api::new(&key);

@@ -181,28 +181,19 @@ struct Subject {
 }
 
 impl Subject {
-    /// What the request itself names: the intent in its path, its idempotency key.
+    /// What the request itself names (dojo-core reads it from the request it built): the
+    /// intent in its path, its idempotency key.
     /// Derived only when an outcome-unknown report is made.
     fn of<K>(req: &Request<'_, K>) -> Subject
     where
         K: ResponseKind,
     {
-        let mut parts = req.path().split('/').skip(1);
-        let (collection, id) = (parts.next(), parts.next().filter(|id| *id != "search" && *id != "public"));
-        let id = id.or_else(|| parts.next().filter(|_| req.path().starts_with("/setup-intents/public/")));
         Subject {
-            setup_intent: id.filter(|_| collection == Some("setup-intents")).and_then(|i| SetupIntentId::new(i).ok()),
-            payment_intent: id
-                .filter(|_| collection == Some("payment-intents"))
-                .and_then(|i| PaymentIntentId::new(i).ok()),
-            idempotency_key: idempotency_key(req).map(str::to_owned),
+            setup_intent: req.setup_intent_id(),
+            payment_intent: req.payment_intent_id(),
+            idempotency_key: req.idempotency_key().map(str::to_owned),
         }
     }
-}
-
-/// The request's idempotency key (a refund's), from its headers.
-fn idempotency_key<'r, K: ResponseKind>(req: &Request<'r, K>) -> Option<&'r str> {
-    req.headers().iter().find(|(n, _)| n.eq_ignore_ascii_case("idempotencyKey")).map(|&(_, v)| v)
 }
 
 /// How one attempt failed.
@@ -371,7 +362,7 @@ impl Client {
         let operation = req.operation();
         // A refund carries the same idempotency key on every attempt, so repeating it
         // cannot refund twice.
-        let keyed = idempotency_key(req).is_some();
+        let keyed = req.idempotency_key().is_some();
         let repeatable = req.retry_safe() || keyed;
         let mut url = String::with_capacity(self.inner.base_url.len() + dojo_core::request::MAX_PATH_LEN);
         url.push_str(&self.inner.base_url);
