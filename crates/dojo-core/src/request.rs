@@ -682,24 +682,7 @@ fn validate_timespan(field: &'static str, t: &Text<'_>) -> Result<(), Validation
     // Decoded into a small stack copy: a body decoded from JSON may hold escapes.
     let mut scratch = [0u8; 32];
     let s = t.copy_to(&mut scratch).map_err(|_| invalid())?;
-    let (days, hms) = match s.split_once('.') {
-        Some((d, rest)) if rest.contains(':') => (d.parse::<u64>().map_err(|_| invalid())?, rest),
-        _ => (0, s),
-    };
-    let mut parts = hms.split(':');
-    let mut next = |max: u64| -> Result<u64, ValidationError> {
-        let p = parts.next().ok_or_else(invalid)?;
-        if p.len() != 2 || !p.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(invalid());
-        }
-        let v = p.parse::<u64>().map_err(|_| invalid())?;
-        if v > max { Err(invalid()) } else { Ok(v) }
-    };
-    let (h, m, sec) = (next(23)?, next(59)?, next(59)?);
-    if parts.next().is_some() {
-        return Err(invalid());
-    }
-    let total = days.saturating_mul(86_400).saturating_add(h * 3600 + m * 60 + sec);
+    let total = crate::time::timespan_seconds(s).ok_or_else(invalid)?;
     if total <= 30 {
         return Err(ValidationError::new(field, ValidationErrorKind::NotAllowed));
     }

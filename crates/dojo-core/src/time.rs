@@ -178,6 +178,29 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// The seconds in a .NET `TimeSpan` as the API writes `autoExpireIn`: `[d.]hh:mm:ss`
+/// (two digits each, hours ≤ 23, minutes and seconds ≤ 59), e.g. `00:00:55` or
+/// `1.02:00:00`. `None` for anything else.
+pub fn timespan_seconds(s: &str) -> Option<u64> {
+    let (days, hms) = match s.split_once('.') {
+        Some((d, rest)) if rest.contains(':') => (d.parse::<u64>().ok()?, rest),
+        _ => (0, s),
+    };
+    let mut parts = hms.split(':');
+    let mut next = |max: u64| -> Option<u64> {
+        let p = parts.next()?;
+        if p.len() != 2 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        p.parse::<u64>().ok().filter(|v| *v <= max)
+    };
+    let (h, m, sec) = (next(23)?, next(59)?, next(59)?);
+    if parts.next().is_some() {
+        return None;
+    }
+    days.checked_mul(86_400)?.checked_add(h * 3600 + m * 60 + sec)
+}
+
 impl fmt::Display for Timestamp {
     /// RFC 3339 in UTC, with the fraction only when there is one.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -228,6 +251,18 @@ impl<'de> serde::Deserialize<'de> for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timespans_in_the_dotnet_form() {
+        assert_eq!(timespan_seconds("00:00:55"), Some(55));
+        assert_eq!(timespan_seconds("1.02:00:00"), Some(86_400 + 7200));
+        assert_eq!(timespan_seconds("23:59:59"), Some(86_399));
+        for bad in ["", "55", "0:00:55", "00:60:00", "24:00:00", "00:00:55:00", "x.00:00:01", "00:00:5x", "-1.00:00:00"]
+        {
+            assert_eq!(timespan_seconds(bad), None, "{bad}");
+        }
+        assert_eq!(timespan_seconds("999999999999999999.00:00:00"), None, "overflow");
+    }
 
     #[test]
     fn parses_api_forms() {

@@ -6,6 +6,7 @@ use dojo_core::lifecycle::{PaymentIntentCause, payment_intent_transition};
 use dojo_core::request::{
     CreateCaptureRequest, CreatePaymentIntentRequest, CreateRefundRequest, validate_idempotency_key,
 };
+use dojo_core::time::timespan_seconds;
 use dojo_core::{
     AutoExpireAction, CaptureMode, CaptureStatus, PaymentEventType, PaymentIntentStatus, PaymentMethod,
     SetupIntentStatus, Timestamp,
@@ -44,19 +45,6 @@ pub(crate) struct CaptureOut {
 pub(crate) struct ReversalOut {
     pub(crate) reversal_id: String,
     pub(crate) message: String,
-}
-
-/// Seconds in a .NET TimeSpan `[d.]hh:mm:ss` (validated by dojo-core on the way in).
-fn timespan_secs(s: &str) -> Option<i64> {
-    let (days, hms) = match s.split_once('.') {
-        Some((d, rest)) if rest.contains(':') => (d.parse::<i64>().ok()?, rest),
-        _ => (0, s),
-    };
-    let mut total = days.checked_mul(86_400)?;
-    for (part, unit) in hms.split(':').zip([3600, 60, 1]) {
-        total = total.checked_add(part.parse::<i64>().ok()?.checked_mul(unit)?)?;
-    }
-    Some(total)
 }
 
 /// Moves a payment intent if dojo-core's table allows it (409 otherwise).
@@ -180,8 +168,12 @@ impl State {
         if pi.status == PaymentIntentStatus::Authorized
             && let Some(at) = pi.authorized_at
         {
-            let lifetime =
-                pi.auto_expire_in.as_deref().and_then(timespan_secs).unwrap_or(DEFAULT_AUTHORIZATION_LIFETIME_SECS);
+            let lifetime = pi
+                .auto_expire_in
+                .as_deref()
+                .and_then(timespan_seconds)
+                .and_then(|s| i64::try_from(s).ok())
+                .unwrap_or(DEFAULT_AUTHORIZATION_LIFETIME_SECS);
             if at.add_seconds(lifetime) <= now {
                 if pi.auto_expire_in.is_some() && pi.auto_expire_action == Some(AutoExpireAction::Capture) {
                     move_payment_intent(pi, PaymentIntentStatus::Captured, now)?;
@@ -424,16 +416,5 @@ impl State {
         pi.payment_events.push(EventRec::new(PaymentEventType::Reversed, now));
         self.announce(EVENT_STATUS_UPDATED, id);
         Ok(ReversalOut { reversal_id, message: "Reversal successful".to_owned() })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::timespan_secs;
-
-    #[test]
-    fn timespans() {
-        assert_eq!(timespan_secs("00:00:55"), Some(55));
-        assert_eq!(timespan_secs("1.02:00:00"), Some(86_400 + 7200));
     }
 }
