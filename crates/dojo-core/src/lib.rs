@@ -24,6 +24,7 @@ pub mod setup_intent;
 pub mod status;
 pub mod time;
 pub mod webhook;
+pub mod webhook_api;
 
 pub use api_key::{ApiKey, Environment};
 pub use error::{BufferTooSmall, Error, ErrorClass, RetryDecision, ValidationError, ValidationErrorKind};
