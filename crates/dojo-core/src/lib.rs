@@ -10,6 +10,7 @@ extern crate std;
 pub mod api_key;
 pub mod checkout;
 pub mod common;
+pub mod dedup;
 pub mod error;
 pub mod id;
 pub mod json;
