@@ -19,6 +19,7 @@ pub mod money;
 pub mod open_enum;
 pub mod payment_intent;
 pub mod problem;
+pub mod refund;
 pub mod request;
 pub mod response;
 pub mod setup_intent;

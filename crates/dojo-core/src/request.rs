@@ -129,6 +129,10 @@ pub enum Operation {
     ReversePaymentIntent,
     /// `POST /payment-intents/search`
     SearchPaymentIntents,
+    /// `GET /payment-intents/refunds/{refundId}`
+    GetRefund,
+    /// `POST /payment-intents/{id}/refresh-client-session-secret`
+    RefreshPaymentIntentSecret,
     /// `GET /webhooks/events`
     ListWebhookEvents,
     /// `GET /webhooks`
@@ -166,6 +170,8 @@ impl Operation {
             Operation::RefundPaymentIntent => "refund_payment_intent",
             Operation::ReversePaymentIntent => "reverse_payment_intent",
             Operation::SearchPaymentIntents => "search_payment_intents",
+            Operation::GetRefund => "get_refund",
+            Operation::RefreshPaymentIntentSecret => "refresh_payment_intent_secret",
             Operation::ListWebhookEvents => "list_webhook_events",
             Operation::ListSubscriptions => "list_subscriptions",
             Operation::CreateSubscription => "create_subscription",
@@ -181,7 +187,8 @@ impl Operation {
     /// Whether repeating the request cannot change anything on the server: true for
     /// reads only. Creates, charges, captures, refunds, reversals and cancels are never
     /// retried blindly; a refund is made safe to retry by its idempotency key, which
-    /// the caller must keep the same across attempts. Of the webhook operations, the
+    /// the caller must keep the same across attempts (reading a refund back is safe).
+    /// Of the webhook operations, the
     /// three reads (event types, subscriptions, secrets) are safe; creating a
     /// subscription or generating a secret makes another one each time, and updates,
     /// activations and deletes are not retried blindly either.
@@ -191,6 +198,7 @@ impl Operation {
             Operation::GetSetupIntent
                 | Operation::GetPublicSetupIntent
                 | Operation::GetPaymentIntent
+                | Operation::GetRefund
                 | Operation::ListWebhookEvents
                 | Operation::ListSubscriptions
                 | Operation::ListSecrets

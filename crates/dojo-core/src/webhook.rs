@@ -205,11 +205,6 @@ open_enum! {
         /// A payment intent was updated (listed only by the `GET /webhooks/events`
         /// example).
         PaymentIntentUpdated = "payment_intent.updated",
-        /// A payment succeeded (named by the spec's `SubscriptionRequest` and
-        /// `GET /webhooks/events` examples).
-        PaymentSuccessful = "payment.successful",
-        /// An order was created (named by the same examples).
-        OrderCreated = "order.created",
     }
 }
 
