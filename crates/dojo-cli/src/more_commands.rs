@@ -1,5 +1,8 @@
-//! The rest of the adapters' operations: capture, reversal, search (with pages), the
-//! public read and the session-secret refresh of a setup intent.
+//! The rest of the API's payment- and setup-intent operations: capture, reversal,
+//! search (with pages), reading a refund back, the public read of a setup intent, and
+//! the session-secret refresh of setup and payment intents. Reading a refund and
+//! refreshing a payment intent's secret have no dedicated `dojo_ureq::Client` method:
+//! they go through its generic `send_with` with dojo-core's builders.
 
 use clap::Subcommand;
 use dojo_core::request::{CreateCaptureRequest, Cursor, SearchPaymentIntentsRequest};
@@ -39,6 +42,16 @@ pub(crate) enum PaymentIntentMore {
         /// A tip to capture as well, in its currency.
         #[arg(long)]
         tip: Option<String>,
+    },
+    /// Show a refund, by the refund id its creation printed.
+    GetRefund {
+        /// The refund's id.
+        refund_id: String,
+    },
+    /// Issue a new client session secret for a payment intent's checkout page.
+    RefreshSecret {
+        /// The payment intent's id (pi_…).
+        id: String,
     },
     /// Reverse an Authorized or Captured payment intent before settlement.
     Reverse {
@@ -150,6 +163,67 @@ pub(crate) fn setup_intents(cmd: &SetupIntentMore, client: &Client, out: &Out) -
 pub(crate) fn payment_intents(cmd: &PaymentIntentMore, client: &Client, out: &Out) -> Result<(), CliError> {
     match cmd {
         PaymentIntentMore::Capture { id, amount, tip } => capture(client, id, amount.as_deref(), tip.as_deref(), out),
+        PaymentIntentMore::GetRefund { refund_id } => {
+            let (json, text) = client.send_with(
+                |api, _buf| api.get_refund(refund_id),
+                |r| {
+                    let t = |v: Option<dojo_core::Text<'_>>| v.map(|v| v.to_string());
+                    let json = serde_json::json!({
+                        "paymentIntentId": r.payment_intent_id.map(|p| p.as_str().to_owned()),
+                        "refundId": t(r.refund_id),
+                        "refundReason": t(r.refund_reason),
+                        "notes": t(r.notes),
+                    });
+                    let mut text = format!("refund {}", t(r.refund_id).unwrap_or_else(|| refund_id.clone()));
+                    if let Some(pi) = r.payment_intent_id {
+                        text.push_str(&format!("\n  payment intent   {pi}"));
+                    }
+                    if let Some(reason) = t(r.refund_reason) {
+                        text.push_str(&format!("\n  reason           {reason}"));
+                    }
+                    if let Some(notes) = t(r.notes) {
+                        text.push_str(&format!("\n  notes            {notes}"));
+                    }
+                    (json, text)
+                },
+            )?;
+            if out.json() {
+                out.value(&json);
+            } else {
+                println!("{text}");
+            }
+            Ok(())
+        }
+        PaymentIntentMore::RefreshSecret { id } => {
+            let pi_id = payment_intent_id(id)?;
+            let (json, text) = client.send_with(
+                |api, _buf| api.refresh_payment_intent_secret(&pi_id),
+                |pi| {
+                    let secret = pi.client_session_secret.map(|s| s.expose().to_string());
+                    let expires = pi.client_session_secret_expiration_date.map(|t| t.to_string());
+                    let json = serde_json::json!({
+                        "id": pi.id.as_str(),
+                        "status": pi.status.to_string(),
+                        "clientSessionSecret": secret,
+                        "clientSessionSecretExpirationDate": expires,
+                    });
+                    let mut text = format!("refreshed the client session secret of payment intent {}", pi.id);
+                    if let Some(s) = &secret {
+                        text.push_str(&format!("\n  secret           {s}"));
+                    }
+                    if let Some(e) = &expires {
+                        text.push_str(&format!("\n  expires at       {e}"));
+                    }
+                    (json, text)
+                },
+            )?;
+            if out.json() {
+                out.value(&json);
+            } else {
+                println!("{text}");
+            }
+            Ok(())
+        }
         PaymentIntentMore::Reverse { id } => {
             let pi_id = payment_intent_id(id)?;
             let payment = payment_state(client, &pi_id)?;

@@ -177,3 +177,40 @@ fn public_get_and_secret_refresh_of_a_setup_intent() {
     assert_eq!(run(&sb, &["setup-intents", "get-public", "pi_wrong_kind"]).code, 2);
     assert_eq!(run(&sb, &["setup-intents", "refresh-secret", "si_does_not_exist"]).code, 3);
 }
+
+#[test]
+fn get_a_refund_back() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let pi = payment_intent(&sb, 1500, true, "Order 4");
+    sb.authorize_payment_intent(&pi, TestCard::SUCCESS).unwrap();
+    ok_json(&sb, &["payment-intents", "capture", &pi]);
+    let refund = ok_json(&sb, &["payment-intents", "refund", &pi, "--amount", "5.00", "--reason", "goodwill"]);
+    let refund_id = refund["refundId"].as_str().unwrap().to_owned();
+
+    let v = ok_json(&sb, &["payment-intents", "get-refund", &refund_id]);
+    assert_eq!(v["refundId"], refund_id.as_str());
+    assert_eq!(v["paymentIntentId"], pi.as_str());
+    assert_eq!(v["refundReason"], "goodwill");
+    let r = run(&sb, &["payment-intents", "get-refund", &refund_id]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains(&format!("refund {refund_id}")) && r.stdout.contains(&pi), "{}", r.stdout);
+
+    assert_eq!(run(&sb, &["payment-intents", "get-refund", "rfnd_unknown"]).code, 3);
+    assert_eq!(run(&sb, &["payment-intents", "get-refund", "not/an/id"]).code, 2);
+}
+
+#[test]
+fn refresh_a_payment_intents_secret() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let pi = payment_intent(&sb, 300, false, "Order 5");
+    let first = ok_json(&sb, &["payment-intents", "refresh-secret", &pi]);
+    assert_eq!(first["id"], pi.as_str());
+    let a = first["clientSessionSecret"].as_str().expect("a secret").to_owned();
+    let second = ok_json(&sb, &["payment-intents", "refresh-secret", &pi]);
+    assert_ne!(second["clientSessionSecret"].as_str().unwrap(), a, "a new one each time");
+    let r = run(&sb, &["payment-intents", "refresh-secret", &pi]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("refreshed the client session secret of payment intent"), "{}", r.stdout);
+    assert_eq!(run(&sb, &["payment-intents", "refresh-secret", "pi_missing"]).code, 3);
+    assert_eq!(run(&sb, &["payment-intents", "refresh-secret", "si_wrong_kind"]).code, 2);
+}
