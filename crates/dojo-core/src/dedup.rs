@@ -279,6 +279,12 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_size() {
+        let slot = MAX_EVENT_ID_LEN + 1 + 4;
+        assert_eq!(core::mem::size_of::<SeenEvents<256>>(), 256 * slot + 2 * core::mem::size_of::<usize>());
+    }
+
+    #[test]
     fn zero_capacity_remembers_nothing() {
         let mut seen = SeenEvents::<0>::new();
         assert_eq!(seen.observe("a"), Ok(Observation::New));
