@@ -97,11 +97,22 @@ pub fn validate_url(field: &'static str, url: &Text<'_>, rule: UrlRule) -> Resul
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(invalid(ValidationErrorKind::InvalidCharacter));
     }
-    let mut buf = [0u8; MAX_URL_LEN];
-    let url = url.copy_to(&mut buf).map_err(|_| invalid(ValidationErrorKind::TooLong { max: MAX_URL_LEN }))?;
-    let host_and_rest = match (url.strip_prefix("https://"), url.strip_prefix("http://"), rule) {
+    // Only the scheme and the authority decide the rest; copy that much (escapes decoded)
+    // onto the stack, not the whole URL.
+    let mut head = [0u8; URL_HEAD];
+    let mut used = 0;
+    for c in url.chars() {
+        let mut enc = [0u8; 4];
+        let bytes = c.encode_utf8(&mut enc).as_bytes();
+        let Some(dst) = head.get_mut(used..used + bytes.len()) else { break };
+        dst.copy_from_slice(bytes);
+        used += bytes.len();
+    }
+    let whole = used == url.len();
+    let head = core::str::from_utf8(head.get(..used).unwrap_or(&[])).unwrap_or("");
+    let host_and_rest = match (head.strip_prefix("https://"), head.strip_prefix("http://"), rule) {
         (Some(rest), _, _) => rest,
-        (None, Some(rest), UrlRule::AllowLoopbackHttp) if is_loopback(rest) => rest,
+        (None, Some(rest), UrlRule::AllowLoopbackHttp) if is_loopback(rest, whole) => rest,
         _ => return Err(invalid(ValidationErrorKind::InvalidFormat)),
     };
     match host_and_rest.bytes().next() {
@@ -110,10 +121,19 @@ pub fn validate_url(field: &'static str, url: &Text<'_>, rule: UrlRule) -> Resul
     }
 }
 
+/// How much of a URL [`validate_url`] reads: the scheme and any loopback authority
+/// (`http://[::1]:65535` is 18 bytes) fit with room to spare.
+const URL_HEAD: usize = 64;
+
 /// Whether the authority at the start of `rest` is a loopback host (with or without a
-/// port), followed by the end, a path, a query or a fragment.
-fn is_loopback(rest: &str) -> bool {
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+/// port), followed by the end (when `whole`: `rest` is not cut short), a path, a query
+/// or a fragment.
+fn is_loopback(rest: &str, whole: bool) -> bool {
+    let end = match rest.find(['/', '?', '#']) {
+        Some(end) => end,
+        None if whole => rest.len(),
+        None => return false,
+    };
     let authority = rest.get(..end).unwrap_or("");
     let (host, port) = match authority.strip_prefix("[::1]") {
         Some(port) => ("[::1]", port),
@@ -602,6 +622,18 @@ mod tests {
         ] {
             assert_eq!(url(bad, AllowLoopbackHttp), Err(ValidationErrorKind::InvalidFormat), "{bad}");
         }
+        // An authority longer than what is read is never taken for loopback.
+        let padded = format!("http://localhost{}", ":".repeat(80));
+        assert_eq!(url(&padded, AllowLoopbackHttp), Err(ValidationErrorKind::InvalidFormat));
+        let long_path = format!("http://127.0.0.1:9/{}", "p".repeat(500));
+        assert_eq!(url(&long_path, AllowLoopbackHttp), Ok(()));
+        // Escaped URLs (as decoded from JSON) are read decoded.
+        let escaped: SubscriptionRequest<'_> =
+            crate::json::from_slice(br#"{"events":["a.b"],"url":"https:\/\/h\u0073.example"}"#).unwrap();
+        assert_eq!(escaped.validate(HttpsOnly), Ok(()));
+        let escaped: SubscriptionRequest<'_> =
+            crate::json::from_slice(br#"{"events":["a.b"],"url":"http\u0073:\/\/"}"#).unwrap();
+        assert_eq!(escaped.validate(HttpsOnly).map_err(|e| e.kind), Err(ValidationErrorKind::InvalidFormat));
     }
 
     #[test]
