@@ -335,3 +335,80 @@ fn broken_answers_are_decode_errors() {
     let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
     assert!(matches!(list.decode(200, deep.as_bytes()), Err(Error::Decode(_))));
 }
+
+mod props {
+    use super::*;
+    use dojo_core::webhook_api::{SecretsResponse, Subscription, WebhookEventGroup};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the caller writes: a body that validates encodes, decodes back to
+        /// the same request, and names only what was given; nothing panics.
+        #[test]
+        fn valid_bodies_round_trip(
+            host in "[a-z0-9.-]{0,20}",
+            path in prop_oneof![4 => "[a-z0-9/?=&%-]{0,30}", 1 => "[ -~]{0,30}"],
+            https in any::<bool>(),
+            names in prop::collection::vec(prop_oneof![4 => "[a-z_-]{1,12}\\.[a-z_-]{1,12}", 1 => "[ -~]{0,36}"], 0..4),
+            description in proptest::option::of("\\PC{0,40}"),
+        ) {
+            let url = format!("{}{host}/{path}", if https { "https://" } else { "http://" });
+            let events: Vec<WebhookEventName> = names.iter().map(|n| WebhookEventName::parse(n)).collect();
+            let mut body = SubscriptionRequest::new(&url, &events);
+            body.description = description.as_deref().map(Text::new);
+            let key = key();
+            let api = Api::new(&key);
+            let mut buf = [0u8; 1024];
+            match api.create_subscription(&body, &mut buf) {
+                Ok(req) => {
+                    prop_assert!(https && !host.is_empty() && !events.is_empty());
+                    let back: SubscriptionRequest<'_> = dojo_core::json::from_slice(req.body(&buf)).unwrap();
+                    prop_assert_eq!(back, body);
+                }
+                Err(Error::Invalid(_)) => {}
+                Err(other) => prop_assert!(false, "{:?}", other),
+            }
+        }
+
+        /// Any bytes: every decoder answers without panicking, and what decodes can be
+        /// iterated in full.
+        #[test]
+        fn decoders_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+            if let Ok(list) = dojo_core::json::from_slice::<dojo_core::json::Items<'_, Subscription<'_>>>(&bytes) {
+                for sub in list.iter() {
+                    let _ = sub.events.map(|e| e.iter().count());
+                    let (mut scratch, mut out) = ([0u8; 64], [""; 2]);
+                    let _ = sub.active_secrets(&mut scratch, &mut out);
+                }
+            }
+            if let Ok(s) = dojo_core::json::from_slice::<SecretsResponse<'_>>(&bytes) {
+                let (mut scratch, mut out) = ([0u8; 16], [""; 1]);
+                let _ = s.active_secrets(&mut scratch, &mut out);
+            }
+            let _ = dojo_core::json::from_slice::<dojo_core::json::Items<'_, WebhookEventGroup<'_>>>(&bytes);
+        }
+
+        /// Mutated spec-shaped answers: never a panic.
+        #[test]
+        fn mutated_fixtures_never_panic(at in 0usize..2000, byte in any::<u8>()) {
+            for fixture in [
+                &fixture!("webhook_subscription.json")[..],
+                fixture!("webhook_subscriptions_ugly.json"),
+                fixture!("webhook_secrets.json"),
+                fixture!("webhook_events.json"),
+            ] {
+                let mut b = fixture.to_vec();
+                let i = at % b.len();
+                b[i] = byte;
+                let _ = decode_subscription(&b);
+                if let Ok(list) = dojo_core::json::from_slice::<dojo_core::json::Items<'_, Subscription<'_>>>(&b) {
+                    for sub in list.iter() {
+                        let (mut scratch, mut out) = ([0u8; 256], [""; 8]);
+                        let _ = sub.active_secrets(&mut scratch, &mut out);
+                    }
+                }
+                let _ = dojo_core::json::from_slice::<SecretsResponse<'_>>(&b);
+            }
+        }
+    }
+}
