@@ -148,7 +148,7 @@ pub(crate) fn setup_intents(cmd: &SetupIntentMore, client: &Client, out: &Out) -
                 let si = answer.get();
                 println!("refreshed the client session secret of setup intent {}", si.id);
                 if let Some(secret) = si.client_session_secret {
-                    println!("  secret           {}", secret.expose());
+                    println!("  secret           {}", clean(secret.expose()));
                 }
                 if let Some(t) = si.client_session_secret_expiration_date {
                     println!("  expires at       {t}");
@@ -174,15 +174,15 @@ pub(crate) fn payment_intents(cmd: &PaymentIntentMore, client: &Client, out: &Ou
                         "refundReason": t(r.refund_reason),
                         "notes": t(r.notes),
                     });
-                    let mut text = format!("refund {}", t(r.refund_id).unwrap_or_else(|| refund_id.clone()));
+                    let mut text = format!("refund {}", clean(t(r.refund_id).unwrap_or_else(|| refund_id.clone())));
                     if let Some(pi) = r.payment_intent_id {
                         text.push_str(&format!("\n  payment intent   {pi}"));
                     }
                     if let Some(reason) = t(r.refund_reason) {
-                        text.push_str(&format!("\n  reason           {reason}"));
+                        text.push_str(&format!("\n  reason           {}", clean(reason)));
                     }
                     if let Some(notes) = t(r.notes) {
-                        text.push_str(&format!("\n  notes            {notes}"));
+                        text.push_str(&format!("\n  notes            {}", clean(notes)));
                     }
                     (json, text)
                 },
@@ -209,7 +209,7 @@ pub(crate) fn payment_intents(cmd: &PaymentIntentMore, client: &Client, out: &Ou
                     });
                     let mut text = format!("refreshed the client session secret of payment intent {}", pi.id);
                     if let Some(s) = &secret {
-                        text.push_str(&format!("\n  secret           {s}"));
+                        text.push_str(&format!("\n  secret           {}", clean(s)));
                     }
                     if let Some(e) = &expires {
                         text.push_str(&format!("\n  expires at       {e}"));
@@ -235,10 +235,10 @@ pub(crate) fn payment_intents(cmd: &PaymentIntentMore, client: &Client, out: &Ou
                 let r = answer.get();
                 println!("reversed payment intent {pi_id} ({} {})", payment.amount(), payment.status());
                 if let Some(id) = r.reversal_id {
-                    println!("  reversal id      {id}");
+                    println!("  reversal id      {}", clean(id));
                 }
                 if let Some(m) = r.message {
-                    println!("  message          {m}");
+                    println!("  message          {}", clean(m));
                 }
             }
             Ok(())
@@ -277,10 +277,10 @@ fn capture(client: &Client, id: &str, amount: Option<&str>, tip: Option<&str>, o
         let c = answer.get();
         println!("captured {} of payment intent {pi_id}", dojo_core::Money::new(minor, currency));
         if let Some(id) = c.capture_id {
-            println!("  capture id       {id}");
+            println!("  capture id       {}", clean(id));
         }
         if let Some(m) = c.message {
-            println!("  message          {m}");
+            println!("  message          {}", clean(m));
         }
     }
     Ok(())
@@ -324,7 +324,7 @@ fn search(
             for pi in page.data.into_iter().flatten() {
                 let amount = pi.amount.map(|a| a.to_string()).unwrap_or_default();
                 let created = pi.created_at.map(|t| t.to_string()).unwrap_or_default();
-                let reference = pi.reference.map(|r| r.to_string()).unwrap_or_default();
+                let reference = pi.reference.map(clean).unwrap_or_default();
                 println!("{}  {:<10} {:>12}  {created}  {reference}", pi.id, pi.status.to_string(), amount);
                 count += 1;
             }
@@ -350,10 +350,16 @@ fn search(
     } else {
         println!("{count} payment intent(s) in {read} page(s)");
         if let (true, Some(a)) = (more, &after) {
-            println!("more pages: run again with --after {a}");
+            println!("more pages: run again with --after {}", clean(a));
         }
     }
     Ok(())
+}
+
+/// Text from the server, safe for a terminal: control characters (escape sequences,
+/// carriage returns, newlines) are shown escaped instead of acting on the terminal.
+fn clean(s: impl std::fmt::Display) -> String {
+    s.to_string().chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
 #[cfg(test)]
@@ -371,6 +377,12 @@ mod tests {
         for bad in ["", "h", "2", "2x", "-2h", "0h", "99999999999999999999h", "1000000w", "2 h", "2hh"] {
             assert!(matches!(parse_since(bad, now), Err(CliError::Usage(_))), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn server_text_cannot_drive_the_terminal() {
+        assert_eq!(clean("Table 4 \u{1b}[2J\r\nok"), "Table 4 \\u{1b}[2J\\r\\nok");
+        assert_eq!(clean("Café 😀"), "Café 😀");
     }
 
     #[test]

@@ -214,3 +214,17 @@ fn refresh_a_payment_intents_secret() {
     assert_eq!(run(&sb, &["payment-intents", "refresh-secret", "pi_missing"]).code, 3);
     assert_eq!(run(&sb, &["payment-intents", "refresh-secret", "si_wrong_kind"]).code, 2);
 }
+
+#[test]
+fn server_text_is_printed_inert() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let pi = payment_intent(&sb, 100, false, "Evil \u{1b}[2J\r\nfake line");
+    let r = run(&sb, &["payment-intents", "search", "--status", "Created"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains(&pi), "{}", r.stdout);
+    assert!(!r.stdout.contains('\u{1b}') && !r.stdout.contains('\r'), "{:?}", r.stdout);
+    assert!(r.stdout.contains("Evil \\u{1b}[2J\\r\\nfake line"), "{:?}", r.stdout);
+    // JSON keeps the API's text exactly (escaped by JSON itself).
+    let v = ok_json(&sb, &["payment-intents", "search", "--status", "Created"]);
+    assert_eq!(v["data"][0]["reference"], "Evil \u{1b}[2J\r\nfake line");
+}
