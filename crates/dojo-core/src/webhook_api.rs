@@ -15,7 +15,7 @@
 //! | `DELETE /webhooks/{id}/secrets/{secretId}` | [`Api::delete_secret`] | nothing (204) |
 //!
 //! The spec has no operation that reads one subscription: find it in
-//! [`Api::list_subscriptions`]'s answer. Only the three reads are
+//! [`Api::list_subscriptions`]'s answer with [`find_subscription`]. Only the three reads are
 //! [`retry_safe`](crate::request::Operation::retry_safe): every create makes another
 //! subscription or secret.
 //!
@@ -466,6 +466,12 @@ pub mod kind {
             Ok(())
         }
     }
+}
+
+/// The subscription `id` in [`Api::list_subscriptions`]'s answer: the spec's way to
+/// read one subscription (it has no `GET /webhooks/{id}`). Ids are compared decoded.
+pub fn find_subscription<'a>(list: &Items<'a, Subscription<'a>>, id: &str) -> Option<Subscription<'a>> {
+    list.iter().find(|s| s.id == id)
 }
 
 /// Decodes a [`Subscription`] (for callers holding a body from elsewhere).

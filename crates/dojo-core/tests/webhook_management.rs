@@ -9,7 +9,7 @@ use dojo_core::problem::ApiErrorKind;
 use dojo_core::request::{Api, MAX_PATH_LEN, Method, Operation};
 use dojo_core::webhook::WebhookEventName;
 use dojo_core::webhook_api::{
-    ActiveSecretsError, SubscriptionRequest, SubscriptionUpdateRequest, UrlRule, decode_subscription,
+    ActiveSecretsError, SubscriptionRequest, SubscriptionUpdateRequest, UrlRule, decode_subscription, find_subscription,
 };
 use dojo_core::{ApiKey, Error, Text, Timestamp};
 
@@ -253,6 +253,10 @@ fn ugly_subscription_list() {
     assert_eq!(first.active_secrets(&mut exact, &mut out3), Ok(2));
 
     let (mut scratch4, mut out4) = ([0u8; 64], [""; 4]);
+    assert_eq!(find_subscription(&subs, "ws_2").unwrap().url.unwrap(), "https://b.example");
+    assert_eq!(find_subscription(&subs, "ws_3").unwrap().id, "ws_3");
+    assert!(find_subscription(&subs, "ws_4").is_none());
+    assert!(find_subscription(&subs, "ws_").is_none(), "no prefix match");
     let second = subs.get(1).unwrap();
     assert!(second.events.unwrap().is_empty());
     assert_eq!(second.active_secrets(&mut scratch4, &mut out4), Ok(0));
