@@ -389,7 +389,9 @@ impl<'a> SecretsResponse<'a> {
     /// Writes the values of the active secrets (in the API's order, escapes decoded into
     /// `scratch`) to `out` and returns how many: the list [`crate::webhook::verify`]
     /// takes, so that during a rotation a delivery signed with either active secret
-    /// verifies. Refuses rather than truncates when `out` or `scratch` is too small.
+    /// verifies. Only secrets with `"isActive": true` and a value count (an absent or
+    /// `null` flag is not taken as active). Refuses rather than truncates when `out` or
+    /// `scratch` is too small.
     pub fn active_secrets<'o>(&self, scratch: &'o mut [u8], out: &mut [&'o str]) -> Result<usize, ActiveSecretsError> {
         copy_active(self.secrets, scratch, out)
     }
