@@ -119,6 +119,8 @@ pub(crate) enum SetupIntentCommand {
         #[arg(long)]
         qr: bool,
     },
+    #[command(flatten)]
+    More(crate::more_commands::SetupIntentMore),
 }
 
 #[derive(Debug, Subcommand)]
@@ -172,6 +174,8 @@ pub(crate) enum PaymentIntentCommand {
         #[arg(long)]
         idempotency_key: Option<String>,
     },
+    #[command(flatten)]
+    More(crate::more_commands::PaymentIntentMore),
 }
 
 #[derive(Debug, Args)]

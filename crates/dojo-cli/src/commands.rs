@@ -153,6 +153,7 @@ fn setup_intents(cmd: &SetupIntentCommand, client: &Client, out: &Out) -> Result
             client.cancel_setup_intent(&setup_intent_id(id)?, *include_authorized)?
         }
         SetupIntentCommand::CheckoutLink { .. } => return Ok(()),
+        SetupIntentCommand::More(more) => return crate::more_commands::setup_intents(more, client, out),
     };
     if out.json() {
         out.raw_json(answer.body());
@@ -180,6 +181,7 @@ pub(crate) fn payment_state(client: &Client, id: &PaymentIntentId) -> Result<Pay
 
 fn payment_intents(cmd: &PaymentIntentCommand, client: &Client, out: &Out) -> Result<(), CliError> {
     match cmd {
+        PaymentIntentCommand::More(more) => crate::more_commands::payment_intents(more, client, out)?,
         PaymentIntentCommand::Create { setup_intent, amount, currency, reference } => {
             let si_id = setup_intent_id(setup_intent)?;
             let setup = setup_state(client, &si_id)?;

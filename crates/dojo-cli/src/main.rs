@@ -11,6 +11,7 @@ mod commands;
 mod demo;
 mod emulator;
 mod errors;
+mod more_commands;
 mod output;
 mod qr;
 

@@ -80,6 +80,10 @@ pub enum Method {
     Post,
     /// DELETE
     Delete,
+    /// PUT (activating a webhook secret)
+    Put,
+    /// PATCH (updating a webhook subscription)
+    Patch,
 }
 
 impl Method {
@@ -89,6 +93,8 @@ impl Method {
             Method::Get => "GET",
             Method::Post => "POST",
             Method::Delete => "DELETE",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
         }
     }
 }
@@ -123,6 +129,28 @@ pub enum Operation {
     ReversePaymentIntent,
     /// `POST /payment-intents/search`
     SearchPaymentIntents,
+    /// `GET /payment-intents/refunds/{refundId}`
+    GetRefund,
+    /// `POST /payment-intents/{id}/refresh-client-session-secret`
+    RefreshPaymentIntentSecret,
+    /// `GET /webhooks/events`
+    ListWebhookEvents,
+    /// `GET /webhooks`
+    ListSubscriptions,
+    /// `POST /webhooks`
+    CreateSubscription,
+    /// `PATCH /webhooks/{id}`
+    UpdateSubscription,
+    /// `DELETE /webhooks/{id}`
+    DeleteSubscription,
+    /// `GET /webhooks/{id}/secrets`
+    ListSecrets,
+    /// `POST /webhooks/{id}/secrets`
+    GenerateSecret,
+    /// `PUT /webhooks/{id}/secrets/{secretId}/activate`
+    ActivateSecret,
+    /// `DELETE /webhooks/{id}/secrets/{secretId}`
+    DeleteSecret,
 }
 
 impl Operation {
@@ -142,15 +170,39 @@ impl Operation {
             Operation::RefundPaymentIntent => "refund_payment_intent",
             Operation::ReversePaymentIntent => "reverse_payment_intent",
             Operation::SearchPaymentIntents => "search_payment_intents",
+            Operation::GetRefund => "get_refund",
+            Operation::RefreshPaymentIntentSecret => "refresh_payment_intent_secret",
+            Operation::ListWebhookEvents => "list_webhook_events",
+            Operation::ListSubscriptions => "list_subscriptions",
+            Operation::CreateSubscription => "create_subscription",
+            Operation::UpdateSubscription => "update_subscription",
+            Operation::DeleteSubscription => "delete_subscription",
+            Operation::ListSecrets => "list_secrets",
+            Operation::GenerateSecret => "generate_secret",
+            Operation::ActivateSecret => "activate_secret",
+            Operation::DeleteSecret => "delete_secret",
         }
     }
 
     /// Whether repeating the request cannot change anything on the server: true for
     /// reads only. Creates, charges, captures, refunds, reversals and cancels are never
     /// retried blindly; a refund is made safe to retry by its idempotency key, which
-    /// the caller must keep the same across attempts.
+    /// the caller must keep the same across attempts (reading a refund back is safe).
+    /// Of the webhook operations, the
+    /// three reads (event types, subscriptions, secrets) are safe; creating a
+    /// subscription or generating a secret makes another one each time, and updates,
+    /// activations and deletes are not retried blindly either.
     pub const fn retry_safe(&self) -> bool {
-        matches!(self, Operation::GetSetupIntent | Operation::GetPublicSetupIntent | Operation::GetPaymentIntent)
+        matches!(
+            self,
+            Operation::GetSetupIntent
+                | Operation::GetPublicSetupIntent
+                | Operation::GetPaymentIntent
+                | Operation::GetRefund
+                | Operation::ListWebhookEvents
+                | Operation::ListSubscriptions
+                | Operation::ListSecrets
+        )
     }
 }
 
@@ -396,7 +448,7 @@ impl<'k> Api<'k> {
 
     /// Builds a request for `K`'s answer, in place: the work is in
     /// [`fill`](Self::fill), shared by every response kind.
-    fn request<'r, K>(
+    pub(crate) fn request<'r, K>(
         &self,
         operation: Operation,
         method: Method,
@@ -648,7 +700,7 @@ impl<'k> Api<'k> {
     }
 }
 
-fn encode<T: Serialize>(body: &T, buf: &mut [u8]) -> Result<usize, Error<'static>> {
+pub(crate) fn encode<T: Serialize>(body: &T, buf: &mut [u8]) -> Result<usize, Error<'static>> {
     to_slice(body, buf).map_err(|e| match e {
         EncodeError::BufferTooSmall(b) => Error::BufferTooSmall(b),
         // Validation refuses everything the writer cannot encode; keep a typed error anyway.

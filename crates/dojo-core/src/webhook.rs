@@ -70,6 +70,10 @@ pub enum WebhookError {
     /// The signature matches none of the secrets: the body was altered, or signed with
     /// another secret. Reject the delivery.
     Mismatch,
+    /// A verified event whose id cannot be recorded for deduplication: empty, or longer
+    /// than [`MAX_EVENT_ID_LEN`](crate::dedup::MAX_EVENT_ID_LEN) bytes (Dojo's ids are
+    /// far shorter). Acting on it could not be made once-only.
+    UnusableEventId,
 }
 
 impl fmt::Display for WebhookError {
@@ -79,6 +83,7 @@ impl fmt::Display for WebhookError {
             WebhookError::MalformedSignature => "dojo-signature header is not `sha256=` and 32 hex pairs joined by `-`",
             WebhookError::NoSecrets => "no webhook secret to verify with: configure the subscription's active secrets",
             WebhookError::Mismatch => "webhook signature matches no active secret: reject the delivery",
+            WebhookError::UnusableEventId => "webhook event id is empty or too long to deduplicate",
         })
     }
 }

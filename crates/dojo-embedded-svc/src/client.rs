@@ -592,6 +592,8 @@ fn to_svc_method(m: Method) -> embedded_svc::http::Method {
         Method::Get => embedded_svc::http::Method::Get,
         Method::Post => embedded_svc::http::Method::Post,
         Method::Delete => embedded_svc::http::Method::Delete,
+        Method::Put => embedded_svc::http::Method::Put,
+        Method::Patch => embedded_svc::http::Method::Patch,
     }
 }
 

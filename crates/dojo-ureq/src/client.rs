@@ -485,6 +485,9 @@ impl Client {
             Method::Delete => self.prepare(agent.delete(url), req).call(),
             Method::Post if body.is_empty() => self.prepare(agent.post(url), req).send_empty(),
             Method::Post => self.prepare(agent.post(url), req).send(body),
+            Method::Put if body.is_empty() => self.prepare(agent.put(url), req).send_empty(),
+            Method::Put => self.prepare(agent.put(url), req).send(body),
+            Method::Patch => self.prepare(agent.patch(url), req).send(body),
         };
         let mut response = result.map_err(classify)?;
         let status = response.status().as_u16();
