@@ -12,6 +12,7 @@ pub mod checkout;
 pub mod common;
 pub mod error;
 pub mod id;
+pub mod journal;
 pub mod json;
 pub mod lifecycle;
 pub mod money;
