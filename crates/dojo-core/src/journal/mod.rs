@@ -59,9 +59,9 @@
 //! assert!(recovery.open().is_empty());
 //!
 //! let booking = writer.begin_booking();
-//! let reference = Reference::new("Table 4, 19:30")?;
-//! let setup_intent = SetupIntentId::new("si_sandbox_RBMHTJ4fIkmSppDILZVCGw")?;
-//! let payment_intent = PaymentIntentId::new("pi_sandbox_RBMHTJ4fIkmSppDILZVCGw")?;
+//! let reference = Reference::new("Table 4, 19:30").unwrap();
+//! let setup_intent = SetupIntentId::new("si_sandbox_RBMHTJ4fIkmSppDILZVCGw").unwrap();
+//! let payment_intent = PaymentIntentId::new("pi_sandbox_RBMHTJ4fIkmSppDILZVCGw").unwrap();
 //! let amount = Money::gbp(1000);
 //! let now = 1_764_000_000;
 //! writer.append(booking, now, Event::SetupIntentCreated { reference, setup_intent, amount })?;
@@ -81,7 +81,7 @@
 //! let [open] = recovery.open() else { panic!("one open booking") };
 //! assert_eq!(open.booking, booking);
 //! assert_eq!(open.action(), Some(Action::SettleCharge { payment_intent, since: now + 62 }));
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # Ok::<(), dojo_core::journal::JournalError<core::convert::Infallible>>(())
 //! ```
 
 use core::convert::Infallible;

@@ -24,9 +24,10 @@
 //! the payload must be zero, so a decoder of this version rejects bytes it does not
 //! understand instead of ignoring them.
 //!
-//! The first five bytes (magic and version) keep their place in every future version, so
-//! any version can tell a record it cannot read ([`RecordError::UnsupportedVersion`]) from
-//! a torn or corrupt one.
+//! The record length, the magic, the version byte and the checksum keep their places in
+//! every future version (a version that needs more room uses the zero payload bytes), so
+//! any version can check any record's checksum first and tell a whole record it cannot
+//! read ([`RecordError::UnsupportedVersion`]) from a torn or corrupt one.
 
 use core::fmt;
 
@@ -60,7 +61,7 @@ const CRC_AT: usize = RECORD_LEN - 4;
 /// The largest payload: a reference, a setup intent id and an amount with the longest
 /// currency code, each with its length byte.
 const MAX_PAYLOAD: usize = (1 + MAX_REFERENCE_BYTES) + (1 + MAX_ID_LEN) + (8 + 1 + CurrencyCode::CAPACITY);
-const _: () = assert!(HEADER_LEN + MAX_PAYLOAD <= CRC_AT && RECORD_LEN % 8 == 0);
+const _: () = assert!(HEADER_LEN + MAX_PAYLOAD <= CRC_AT && RECORD_LEN.is_multiple_of(8));
 
 /// A booking's local number: it ties the records of one booking together.
 ///
@@ -281,8 +282,8 @@ pub enum RecordError {
     },
     /// The magic is not `DJNL` (not a record, or torn).
     Magic,
-    /// A record of a format version this build does not read: written by a newer (or a
-    /// much older) dojo. Never skipped: the journal is left as it is (no append, no
+    /// A whole record (its checksum matches) of a format version this build does not
+    /// read: written by a newer (or a much older) dojo. Never skipped: the journal is left as it is (no append, no
     /// compaction); run the dojo that wrote it (its format version is `found`) to settle
     /// its bookings, or move the journal aside and settle them by hand.
     UnsupportedVersion {
@@ -355,9 +356,11 @@ impl Record {
         }
     }
 
-    /// Decodes one record. Checks, in order: length, magic, format version (before the
-    /// checksum, whose place a future version may move), checksum, kind, fields, and that
-    /// the unused payload bytes are zero.
+    /// Decodes one record. Checks, in order: length, magic, checksum, format version, kind,
+    /// fields, and that the unused payload bytes are zero. The checksum comes before the
+    /// version (its place is the same in every version), so a torn record is always
+    /// [`Checksum`](RecordError::Checksum) or [`Magic`](RecordError::Magic), and
+    /// [`UnsupportedVersion`](RecordError::UnsupportedVersion) always a whole record.
     pub fn decode(bytes: &[u8]) -> Result<Record, RecordError> {
         if bytes.len() != RECORD_LEN {
             return Err(RecordError::Length { found: bytes.len() });
@@ -366,13 +369,13 @@ impl Record {
         if r.take(4)? != MAGIC {
             return Err(RecordError::Magic);
         }
-        let version = r.u8()?;
-        if !(MIN_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
-            return Err(RecordError::UnsupportedVersion { found: version });
-        }
         let stored = bytes.get(CRC_AT..).and_then(|b| <[u8; 4]>::try_from(b).ok()).ok_or(RecordError::Checksum)?;
         if crc32c(bytes.get(..CRC_AT).unwrap_or(&[])) != u32::from_le_bytes(stored) {
             return Err(RecordError::Checksum);
+        }
+        let version = r.u8()?;
+        if !(MIN_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
+            return Err(RecordError::UnsupportedVersion { found: version });
         }
         let kind = r.u8()?;
         if r.take(2)? != [0, 0] {
@@ -550,6 +553,8 @@ fn nibble(crc: u32) -> u32 {
     CRC_TABLE.get((crc & 0xF) as usize).copied().unwrap_or(0) ^ (crc >> 4)
 }
 
+// Evaluated at compile time: an out-of-range index would fail the build, not panic.
+#[allow(clippy::indexing_slicing)]
 static CRC_TABLE: [u32; 16] = {
     let mut t = [0u32; 16];
     let mut i = 0;
