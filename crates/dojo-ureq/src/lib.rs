@@ -6,10 +6,12 @@ mod charge;
 mod client;
 pub mod config;
 pub mod error;
+pub mod journal;
 
 pub use charge::ChargeReport;
 pub use client::{Client, ClientBuilder, MAX_RESPONSE_BYTES, Response, new_idempotency_key};
 pub use config::{RetryPolicy, Timeouts};
+pub use journal::{FileJournal, OpenReport, default_journal_path, default_state_dir};
 pub use error::{ApiError, Error, ErrorClass, OutcomeUnknown, RetryDecision, TransportError, UnknownCause};
 
 /// dojo-core, re-exported so callers use the same version.
