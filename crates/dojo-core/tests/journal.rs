@@ -4,8 +4,7 @@
 use dojo_core::journal::record::crc32c;
 use dojo_core::journal::{
     Action, BookingId, CloseReason, Event, FORMAT_VERSION, Journal, JournalError, JournalWriter, MemJournal,
-    NotChargedReason, RECORD_LEN, Record, RecordError, Recovery, Reference, Settlement, Stage, compact, recover,
-    scan,
+    NotChargedReason, RECORD_LEN, Record, RecordError, Recovery, Reference, Settlement, Stage, compact, recover, scan,
 };
 use dojo_core::{Currency, Money, PaymentIntentId, SetupIntentId};
 
@@ -180,8 +179,7 @@ fn duplicates_and_records_out_of_sequence_are_skipped_and_counted() {
     j.append(&first).unwrap(); // the same record twice
     // Another record with the same number (two writers): the first one wins.
     j.append(&encode(1, 2, Event::ChargeSending { payment_intent: pi(2) })).unwrap();
-    j.append(&encode(2, 1, Event::ChargeSettled { payment_intent: pi(1), settlement: Settlement::Pending }))
-        .unwrap();
+    j.append(&encode(2, 1, Event::ChargeSettled { payment_intent: pi(1), settlement: Settlement::Pending })).unwrap();
     let r = recover::<4, _>(&mut j).unwrap();
     assert_eq!(r.stats().duplicates, 1);
     assert_eq!(r.stats().out_of_order, 1);
@@ -251,7 +249,10 @@ fn a_booking_keeps_what_its_earlier_records_said() {
     ]);
     let rec = recover::<1, _>(&mut j).unwrap();
     let b = rec.open()[0];
-    assert_eq!((b.reference, b.setup_intent, b.payment_intent, b.amount), (Some(r), Some(si(1)), Some(pi(1)), Some(amount)));
+    assert_eq!(
+        (b.reference, b.setup_intent, b.payment_intent, b.amount),
+        (Some(r), Some(si(1)), Some(pi(1)), Some(amount))
+    );
     assert_eq!((b.first_at, b.last_at, b.last_seq), (10, 40, 4));
 }
 

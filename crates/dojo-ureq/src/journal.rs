@@ -100,14 +100,13 @@ impl FileJournal {
         let dir = parent_dir(&path);
         fs::create_dir_all(&dir)?;
         let lock = lock(&path)?;
-        let (mut file, created) =
-            match OpenOptions::new().read(true).append(true).create_new(true).open(&path) {
-                Ok(f) => (f, true),
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                    (OpenOptions::new().read(true).append(true).open(&path)?, false)
-                }
-                Err(e) => return Err(e),
-            };
+        let (mut file, created) = match OpenOptions::new().read(true).append(true).create_new(true).open(&path) {
+            Ok(f) => (f, true),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                (OpenOptions::new().read(true).append(true).open(&path)?, false)
+            }
+            Err(e) => return Err(e),
+        };
         if created {
             file.sync_all()?;
             sync_dir(&dir)?;
@@ -200,11 +199,7 @@ impl Journal for FileJournal {
                 // Cut a partial record off, so the next append starts on a record boundary.
                 let undone = self.file.set_len(self.slots * RECORD_LEN as u64).and_then(|()| self.file.sync_all());
                 self.broken = undone.is_err();
-                if e.kind() == io::ErrorKind::StorageFull {
-                    Err(JournalError::Full)
-                } else {
-                    Err(JournalError::Io(e))
-                }
+                if e.kind() == io::ErrorKind::StorageFull { Err(JournalError::Full) } else { Err(JournalError::Io(e)) }
             }
         }
     }
@@ -300,6 +295,13 @@ mod tests {
 
     fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<OsString> + 'a {
         move |name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| OsString::from(v))
+    }
+
+    #[test]
+    fn a_bare_file_name_lives_in_the_current_directory() {
+        assert_eq!(parent_dir(Path::new("j")), PathBuf::from("."));
+        assert_eq!(parent_dir(Path::new("a/j")), PathBuf::from("a"));
+        assert_eq!(with_suffix(Path::new("a/j"), ".lock"), PathBuf::from("a/j.lock"));
     }
 
     #[test]

@@ -503,7 +503,8 @@ impl<'a> Get<'a> {
     }
 
     fn payment_intent(&mut self) -> Result<PaymentIntentId, RecordError> {
-        PaymentIntentId::new(self.text("paymentIntentId", MAX_ID_LEN)?).map_err(|_| RecordError::Field("paymentIntentId"))
+        PaymentIntentId::new(self.text("paymentIntentId", MAX_ID_LEN)?)
+            .map_err(|_| RecordError::Field("paymentIntentId"))
     }
 
     fn money(&mut self) -> Result<Money, RecordError> {

@@ -139,9 +139,7 @@ impl OpenBooking {
     /// such a booking.
     pub fn action(&self) -> Option<Action> {
         Some(match self.stage {
-            Stage::SetupIntentCreating => {
-                Action::OrphanSetupIntent { reference: self.reference?, since: self.last_at }
-            }
+            Stage::SetupIntentCreating => Action::OrphanSetupIntent { reference: self.reference?, since: self.last_at },
             Stage::SetupIntentCreated => {
                 Action::ReadBackSetupIntent { setup_intent: self.setup_intent?, amount: self.amount? }
             }
