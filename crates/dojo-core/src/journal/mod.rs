@@ -235,19 +235,17 @@ pub fn recover<const N: usize, J: Journal + ?Sized>(journal: &mut J) -> Result<R
 pub fn compact<const N: usize, J: Journal + ?Sized>(journal: &mut J) -> Result<Recovery<N>, JournalError<J::Error>> {
     let recovery = recover::<N, J>(journal)?;
     let newest = recovery.last_seq();
-    let mut last_kept_seq: Option<u64> = None;
+    // The fold applied exactly the records whose number is above every number before
+    // them; drop the others (duplicates, records out of sequence) too, so the fold of
+    // what is kept gives the same open bookings.
+    let mut highest: Option<u64> = None;
     journal.retain(&mut |bytes| {
         let Ok(record) = Record::decode(bytes) else { return false };
-        // Duplicates and records out of sequence were ignored by the fold: drop them too,
-        // so the fold of what is kept gives the same open bookings.
-        if last_kept_seq.is_some_and(|s| record.seq <= s) {
+        if highest.is_some_and(|s| record.seq <= s) {
             return false;
         }
-        let keep = recovery.is_open(record.booking) || Some(record.seq) == newest;
-        if keep {
-            last_kept_seq = Some(record.seq);
-        }
-        keep
+        highest = Some(record.seq);
+        recovery.is_open(record.booking) || Some(record.seq) == newest
     })?;
     Ok(recovery)
 }
