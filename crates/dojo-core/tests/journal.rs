@@ -391,3 +391,39 @@ fn compaction_of_a_journal_out_of_sequence_keeps_what_recovery_says() {
     assert_eq!(before.open(), after.open());
     assert!(after.stats().is_clean());
 }
+
+#[test]
+fn compaction_never_lets_a_booking_number_be_handed_out_twice() {
+    // Booking 2 finished; booking 1 is open and wrote the newest record. Without booking
+    // 2's last record, the next booking would be number 2 again.
+    let mut j = journal_of(&[
+        (1, Event::ChargeSending { payment_intent: pi(1) }),
+        (2, Event::ChargeSending { payment_intent: pi(2) }),
+        (2, Event::ChargeSettled { payment_intent: pi(2), settlement: Settlement::Charged }),
+        (1, Event::ChargeSettled { payment_intent: pi(1), settlement: Settlement::Pending }),
+    ]);
+    let before = recover::<4, _>(&mut j).unwrap();
+    assert_eq!(before.next_booking(), BookingId(3));
+    compact::<4, _>(&mut j).unwrap();
+    let after = recover::<4, _>(&mut j).unwrap();
+    assert_eq!(after.next_booking(), BookingId(3));
+    assert_eq!(before.open(), after.open());
+    assert_eq!(j.len(), 3, "booking 1's two records and booking 2's settlement");
+}
+
+#[test]
+fn sizes() {
+    // Printed for the README and the kiosk's stack budget; bounds only catch a blow-up.
+    let sizes = [
+        ("Record", size_of::<Record>()),
+        ("Event", size_of::<Event>()),
+        ("OpenBooking", size_of::<dojo_core::journal::OpenBooking>()),
+        ("Action", size_of::<Action>()),
+        ("Recovery<8>", size_of::<Recovery<8>>()),
+    ];
+    for (name, size) in sizes {
+        println!("{name}: {size} bytes");
+    }
+    assert!(size_of::<Record>() <= RECORD_LEN);
+    assert!(size_of::<Recovery<8>>() <= 8 * 512 + 128);
+}

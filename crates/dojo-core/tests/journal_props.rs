@@ -147,6 +147,7 @@ proptest! {
             let after = recover::<8, _>(&mut j).unwrap();
             prop_assert_eq!(before.open(), after.open());
             prop_assert_eq!(before.next_seq(), after.next_seq());
+            prop_assert_eq!(before.next_booking(), after.next_booking());
         }
     }
 

@@ -227,7 +227,8 @@ pub fn recover<const N: usize, J: Journal + ?Sized>(journal: &mut J) -> Result<R
 }
 
 /// Drops the records of finished bookings (and unusable slots), keeping every record of
-/// the unfinished ones and the newest record (so sequence and booking numbers go on).
+/// the unfinished ones, the newest record, and the newest record of the highest-numbered
+/// booking (so sequence and booking numbers go on, never handed out twice).
 /// Returns the recovery it compacted by (read before compacting).
 ///
 /// A journal with a record of an unsupported format version is left untouched
@@ -235,6 +236,7 @@ pub fn recover<const N: usize, J: Journal + ?Sized>(journal: &mut J) -> Result<R
 pub fn compact<const N: usize, J: Journal + ?Sized>(journal: &mut J) -> Result<Recovery<N>, JournalError<J::Error>> {
     let recovery = recover::<N, J>(journal)?;
     let newest = recovery.last_seq();
+    let highest_booking = recovery.highest_booking_record();
     // The fold applied exactly the records whose number is above every number before
     // them; drop the others (duplicates, records out of sequence) too, so the fold of
     // what is kept gives the same open bookings.
@@ -245,7 +247,9 @@ pub fn compact<const N: usize, J: Journal + ?Sized>(journal: &mut J) -> Result<R
             return false;
         }
         highest = Some(record.seq);
-        recovery.is_open(record.booking) || Some(record.seq) == newest
+        recovery.is_open(record.booking)
+            || Some(record.seq) == newest
+            || Some((record.booking, record.seq)) == highest_booking
     })?;
     Ok(recovery)
 }

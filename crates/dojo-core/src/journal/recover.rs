@@ -182,7 +182,8 @@ impl std::error::Error for TooManyOpen {}
 pub struct Recovery<const N: usize> {
     open: heapless::Vec<OpenBooking, N>,
     last_seq: Option<u64>,
-    last_booking: Option<u32>,
+    /// The highest booking number applied, and the number of its newest record.
+    highest_booking: Option<(u32, u64)>,
     stats: ScanStats,
 }
 
@@ -195,7 +196,7 @@ impl<const N: usize> Default for Recovery<N> {
 impl<const N: usize> Recovery<N> {
     /// Nothing read yet.
     pub const fn new() -> Self {
-        Recovery { open: heapless::Vec::new(), last_seq: None, last_booking: None, stats: ScanStats::new() }
+        Recovery { open: heapless::Vec::new(), last_seq: None, highest_booking: None, stats: ScanStats::new() }
     }
 
     /// Applies the next record in journal order.
@@ -237,7 +238,9 @@ impl<const N: usize> Recovery<N> {
             advance(booking, record);
         }
         self.last_seq = Some(record.seq);
-        self.last_booking = Some(self.last_booking.map_or(record.booking.0, |b| b.max(record.booking.0)));
+        if self.highest_booking.is_none_or(|(b, _)| record.booking.0 >= b) {
+            self.highest_booking = Some((record.booking.0, record.seq));
+        }
         self.stats.records = self.stats.records.saturating_add(1);
         Ok(())
     }
@@ -264,7 +267,13 @@ impl<const N: usize> Recovery<N> {
 
     /// The number the next new booking gets (one above the highest seen).
     pub fn next_booking(&self) -> BookingId {
-        BookingId(self.last_booking.map_or(1, |b| b.saturating_add(1)))
+        BookingId(self.highest_booking.map_or(1, |(b, _)| b.saturating_add(1)))
+    }
+
+    /// The highest booking number applied and the sequence number of its newest record
+    /// (compaction keeps that record, so booking numbers are never handed out twice).
+    pub(super) fn highest_booking_record(&self) -> Option<(BookingId, u64)> {
+        self.highest_booking.map(|(b, seq)| (BookingId(b), seq))
     }
 
     /// What was read and what was skipped.
