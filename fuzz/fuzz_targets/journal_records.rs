@@ -14,8 +14,8 @@ use dojo_core::journal::{
 use dojo_core::{Currency, Money, PaymentIntentId, SetupIntentId};
 use libfuzzer_sys::fuzz_target;
 
-const SLOTS: usize = 24;
-const OPEN: usize = 6;
+const SLOTS: usize = 12;
+const OPEN: usize = 4;
 
 /// Recover, compact, recover again: the same open bookings and numbering, and every open
 /// booking's action computed without a panic.
