@@ -34,6 +34,7 @@ use core::fmt;
 use crate::error::{ValidationError, ValidationErrorKind};
 use crate::id::{MAX_ID_LEN, PaymentIntentId, SetupIntentId};
 use crate::money::{Currency, CurrencyCode, Money};
+use crate::status::CaptureStatus;
 
 /// The size of every record: 384 bytes (a multiple of 4, 8, 16, 32 and 128, so a record
 /// is whole words for any NOR flash write granularity and ten fit a 4 KiB sector with a
@@ -134,6 +135,28 @@ pub enum NotChargedReason {
     SetupIntentUnusable,
 }
 
+impl NotChargedReason {
+    /// The reason a charge's answer status gives: `Declined` and `Failed`; `None` for a
+    /// status that does not say "not charged".
+    pub fn from_capture_status(status: CaptureStatus) -> Option<Self> {
+        match status {
+            CaptureStatus::Declined => Some(NotChargedReason::Declined),
+            CaptureStatus::Failed => Some(NotChargedReason::Failed),
+            _ => None,
+        }
+    }
+
+    /// A short stable name, e.g. `"declined"` (for logs and JSON).
+    pub const fn name(self) -> &'static str {
+        match self {
+            NotChargedReason::Declined => "declined",
+            NotChargedReason::Failed => "failed",
+            NotChargedReason::Canceled => "canceled",
+            NotChargedReason::SetupIntentUnusable => "setup_intent_unusable",
+        }
+    }
+}
+
 /// The charge protocol's verdict on a charge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Settlement {
@@ -145,6 +168,17 @@ pub enum Settlement {
     /// Settling gave up within its bounds: the charge may still commit. The booking stays
     /// open ([`Action::ReportPending`](super::Action::ReportPending)).
     Pending,
+}
+
+impl Settlement {
+    /// `"charged"`, `"not_charged"` or `"pending"` (the words `dojo resume` prints).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Settlement::Charged => "charged",
+            Settlement::NotCharged(_) => "not_charged",
+            Settlement::Pending => "pending",
+        }
+    }
 }
 
 /// Why a booking was closed without (or after) a charge.
@@ -581,6 +615,17 @@ mod tests {
         // The catalogue's check value for CRC-32/ISCSI.
         assert_eq!(crc32c(b"123456789"), 0xE306_9283);
         assert_eq!(crc32c(b""), 0);
+    }
+
+    #[test]
+    fn names_and_capture_statuses() {
+        assert_eq!(NotChargedReason::from_capture_status(CaptureStatus::Declined), Some(NotChargedReason::Declined));
+        assert_eq!(NotChargedReason::from_capture_status(CaptureStatus::Failed), Some(NotChargedReason::Failed));
+        assert_eq!(NotChargedReason::from_capture_status(CaptureStatus::Successful), None);
+        assert_eq!(NotChargedReason::from_capture_status(CaptureStatus::Created), None);
+        assert_eq!(Settlement::NotCharged(NotChargedReason::Failed).name(), "not_charged");
+        assert_eq!(Settlement::Pending.name(), "pending");
+        assert_eq!(NotChargedReason::SetupIntentUnusable.name(), "setup_intent_unusable");
     }
 
     #[test]
