@@ -196,3 +196,20 @@ fn one_process_at_a_time() {
     drop(first);
     FileJournal::open(&path).unwrap();
 }
+
+#[test]
+fn a_crash_during_compaction_leaves_the_old_journal() {
+    // A crash before the rename leaves `PATH.compact` beside the untouched journal: it is
+    // ignored on open and overwritten by the next compaction.
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal_path(&dir);
+    let bytes = write_flow(&path);
+    let stale = path.with_file_name("payments.journal.compact");
+    fs::write(&stale, &bytes[..RECORD_LEN + 7]).unwrap();
+    let (mut j, report) = FileJournal::open(&path).unwrap();
+    assert_eq!((report.records, report.truncated_bytes), (6, 0));
+    let before = recover::<8, _>(&mut j).unwrap();
+    compact::<8, _>(&mut j).unwrap();
+    assert!(!stale.exists());
+    assert_eq!(recover::<8, _>(&mut j).unwrap().open(), before.open());
+}
