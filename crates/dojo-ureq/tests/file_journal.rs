@@ -122,9 +122,10 @@ fn compaction_round_trip() {
     let (mut j, _) = FileJournal::open(&path).unwrap();
     let before = recover::<8, _>(&mut j).unwrap();
     compact::<8, _>(&mut j).unwrap();
-    // Booking 1's four records are kept (open, and its last is the newest); booking 2's go.
-    assert_eq!(j.len(), 4);
-    assert_eq!(fs::metadata(&path).unwrap().len(), 4 * RECORD_LEN as u64);
+    // Booking 1's four records are kept (open, and its last is the newest), and booking 2's
+    // last (the highest booking number, so it is never handed out again); its first goes.
+    assert_eq!(j.len(), 5);
+    assert_eq!(fs::metadata(&path).unwrap().len(), 5 * RECORD_LEN as u64);
     assert!(!path.with_file_name("payments.journal.compact").exists());
     let after = recover::<8, _>(&mut j).unwrap();
     assert_eq!(before.open(), after.open());
@@ -134,12 +135,14 @@ fn compaction_round_trip() {
         .unwrap();
     drop(w);
     let (mut j, report) = FileJournal::open(&path).unwrap();
-    assert_eq!(report.records, 5);
+    assert_eq!(report.records, 6);
     let rec = recover::<8, _>(&mut j).unwrap();
     assert!(rec.open().is_empty());
-    assert_eq!(rec.next_seq(), 8);
+    assert_eq!((rec.next_seq(), rec.next_booking()), (8, BookingId(3)));
     compact::<8, _>(&mut j).unwrap();
-    assert_eq!(j.len(), 1, "only the newest record, so numbering goes on");
+    assert_eq!(j.len(), 2, "only the newest record and booking 2's last, so numbering goes on");
+    let rec = recover::<8, _>(&mut j).unwrap();
+    assert_eq!((rec.next_seq(), rec.next_booking()), (8, BookingId(3)));
 }
 
 #[test]
