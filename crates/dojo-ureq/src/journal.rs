@@ -12,7 +12,9 @@
 //!
 //! Compaction ([`Journal::retain`], driven by [`dojo_core::journal::compact`]) writes the
 //! kept records to `PATH.compact`, `fsync`s it, renames it over `PATH` and `fsync`s the
-//! directory: a crash leaves either the old file or the new one, never a mix.
+//! directory: a crash leaves either the old file or the new one, never a mix. When the
+//! journal holds slots that do not decode (corruption), compaction first copies it whole
+//! to `PATH.corrupt.SECONDS`: nothing is thrown away that a person might want to read.
 //!
 //! One process at a time: `open` takes an exclusive advisory lock (`flock`, on unix) on
 //! `PATH.lock` for as long as the journal is open; the kernel drops it when the process
@@ -162,12 +164,14 @@ impl FileJournal {
         Ok(())
     }
 
-    fn write_compacted(&self, keep: &mut dyn FnMut(&[u8; RECORD_LEN]) -> bool) -> io::Result<(File, u64)> {
+    fn write_compacted(&self, keep: &mut dyn FnMut(&[u8; RECORD_LEN]) -> bool) -> io::Result<(File, u64, bool)> {
         let tmp = self.compact_path();
         let out = OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
         let mut writer = BufWriter::with_capacity(64 * RECORD_LEN, out);
         let mut kept = 0u64;
+        let mut undecodable = false;
         self.read_slots(|slot| {
+            undecodable |= Record::decode(slot).is_err();
             if keep(slot) {
                 writer.write_all(slot)?;
                 kept += 1;
@@ -176,7 +180,17 @@ impl FileJournal {
         })?;
         let out = writer.into_inner().map_err(io::IntoInnerError::into_error)?;
         out.sync_all()?;
-        Ok((out, kept))
+        Ok((out, kept, undecodable))
+    }
+
+    /// Copies the journal to `PATH.corrupt.SECONDS` (durably) before a compaction drops
+    /// slots that do not decode: they tell this program nothing, but a person may want them.
+    fn keep_corrupt_copy(&self) -> io::Result<PathBuf> {
+        let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let copy = with_suffix(&self.path, &format!(".corrupt.{secs}"));
+        fs::copy(&self.path, &copy)?;
+        File::open(&copy)?.sync_all()?;
+        Ok(copy)
     }
 }
 
@@ -214,14 +228,21 @@ impl Journal for FileJournal {
 
     fn retain(&mut self, keep: &mut dyn FnMut(&[u8; RECORD_LEN]) -> bool) -> Result<(), JournalError<io::Error>> {
         let tmp = self.compact_path();
-        let (compacted, kept) = match self.write_compacted(keep) {
-            Ok(done) => done,
+        let written = self.write_compacted(keep).and_then(|(compacted, kept, undecodable)| {
+            drop(compacted);
+            if undecodable {
+                let copy = self.keep_corrupt_copy()?;
+                log::warn!("journal {}: undecodable records kept in {}", self.path.display(), copy.display());
+            }
+            Ok(kept)
+        });
+        let kept = match written {
+            Ok(kept) => kept,
             Err(e) => {
                 let _ = fs::remove_file(&tmp);
                 return Err(JournalError::Io(e));
             }
         };
-        drop(compacted);
         if let Err(e) = fs::rename(&tmp, &self.path) {
             let _ = fs::remove_file(&tmp);
             return Err(JournalError::Io(e));

@@ -216,3 +216,28 @@ fn a_crash_during_compaction_leaves_the_old_journal() {
     assert!(!stale.exists());
     assert_eq!(recover::<8, _>(&mut j).unwrap().open(), before.open());
 }
+
+#[test]
+fn compaction_keeps_a_copy_of_a_journal_with_corrupt_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal_path(&dir);
+    let mut bytes = write_flow(&path);
+    bytes[RECORD_LEN + 100] ^= 0xFF; // the second record
+    fs::write(&path, &bytes).unwrap();
+    let (mut j, _) = FileJournal::open(&path).unwrap();
+    let rec = recover::<8, _>(&mut j).unwrap();
+    assert_eq!(rec.stats().corrupt, 1);
+    compact::<8, _>(&mut j).unwrap();
+    let copies: Vec<_> = fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains(".corrupt."))
+        .collect();
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    assert_eq!(fs::read(&copies[0]).unwrap(), bytes);
+    assert!(recover::<8, _>(&mut j).unwrap().stats().is_clean());
+    // A clean journal compacts without a copy.
+    compact::<8, _>(&mut j).unwrap();
+    let count = fs::read_dir(path.parent().unwrap()).unwrap().count();
+    assert_eq!(count, 3, "journal, lock and the one copy");
+}
