@@ -427,3 +427,16 @@ fn sizes() {
     assert!(size_of::<Record>() <= RECORD_LEN);
     assert!(size_of::<Recovery<8>>() <= 8 * 512 + 128);
 }
+
+#[test]
+fn an_open_booking_is_found_by_its_payment_intent() {
+    let mut j = journal_of(&[
+        (1, Event::ChargeSending { payment_intent: pi(1) }),
+        (2, Event::ChargeSending { payment_intent: pi(2) }),
+        (2, Event::ChargeSettled { payment_intent: pi(2), settlement: Settlement::Charged }),
+    ]);
+    let rec = recover::<4, _>(&mut j).unwrap();
+    assert_eq!(rec.find_payment_intent(&pi(1)).map(|b| b.booking), Some(BookingId(1)));
+    assert_eq!(rec.find_payment_intent(&pi(2)), None, "finished");
+    assert_eq!(rec.find_payment_intent(&pi(3)), None);
+}

@@ -34,6 +34,25 @@
 //! does not know about. [`JournalError::Full`]: run [`JournalWriter::compact`] and try
 //! again; still full: settle or close open bookings first.
 //!
+//! # At start: settling what was in flight
+//!
+//! A program that charges (the CLI's `payment-intents charge`, `dojo resume`; a kiosk at
+//! boot) opens its storage, then [`JournalWriter::open`], which recovers it:
+//!
+//! 1. report [`Recovery::stats`] when it is not clean (a torn tail alone is normal after
+//!    a crash and loses nothing);
+//! 2. for each [`Recovery::open`] booking, do its [`OpenBooking::action`], journaling
+//!    what it learns with the booking's own number ([`OpenBooking::booking`]): a found
+//!    orphan is [`Event::PaymentIntentCreated`], a settled charge
+//!    [`Event::ChargeSettled`] (`Pending` when settling stays unresolved: the booking stays
+//!    open for the next run), a booking that needs nothing more [`Event::BookingClosed`];
+//! 3. [`JournalWriter::compact`] when every booking is finished (or on
+//!    [`JournalError::Full`]), so the journal stays small.
+//!
+//! A new charge of a payment intent that already has an open booking
+//! ([`Recovery::find_payment_intent`]) continues that booking; otherwise
+//! [`JournalWriter::begin_booking`].
+//!
 //! # Why this trait fits a file and a flash chip
 //!
 //! The trait asks only for what both media do well and atomically: append one

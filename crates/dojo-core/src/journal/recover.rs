@@ -250,6 +250,12 @@ impl<const N: usize> Recovery<N> {
         &self.open
     }
 
+    /// The unfinished booking of `payment_intent`, if any: a flow about to charge a payment
+    /// intent continues that booking (its number) instead of opening a second one.
+    pub fn find_payment_intent(&self, payment_intent: &PaymentIntentId) -> Option<&OpenBooking> {
+        self.open.iter().find(|b| b.payment_intent.as_ref() == Some(payment_intent))
+    }
+
     /// Whether `booking` is unfinished.
     pub fn is_open(&self, booking: BookingId) -> bool {
         self.open.iter().any(|b| b.booking == booking)
