@@ -13,6 +13,7 @@ pub mod common;
 pub mod dedup;
 pub mod error;
 pub mod id;
+pub mod journal;
 pub mod json;
 pub mod lifecycle;
 pub mod money;

@@ -6,11 +6,13 @@ mod charge;
 mod client;
 pub mod config;
 pub mod error;
+pub mod journal;
 
 pub use charge::ChargeReport;
 pub use client::{Client, ClientBuilder, MAX_RESPONSE_BYTES, Response, new_idempotency_key};
 pub use config::{RetryPolicy, Timeouts};
 pub use error::{ApiError, Error, ErrorClass, OutcomeUnknown, RetryDecision, TransportError, UnknownCause};
+pub use journal::{FileJournal, OpenReport, default_journal_path, default_state_dir};
 
 /// dojo-core, re-exported so callers use the same version.
 pub use dojo_core;

@@ -1,0 +1,654 @@
+//! The journal's record: one fixed-size, versioned, checksummed, sequence-numbered
+//! slot of [`RECORD_LEN`] bytes.
+//!
+//! # Layout (format version 1, little-endian)
+//!
+//! | bytes | field |
+//! |---|---|
+//! | 0..4 | magic `DJNL` ([`MAGIC`]) |
+//! | 4 | format version ([`FORMAT_VERSION`]) |
+//! | 5 | kind (1–7, see [`Event`]) |
+//! | 6..8 | zero (reserved) |
+//! | 8..16 | sequence number, `u64` |
+//! | 16..24 | time, unix seconds, `i64` |
+//! | 24..28 | booking number, `u32` ([`BookingId`]) |
+//! | 28..32 | zero (reserved) |
+//! | 32..380 | the event's fields in a fixed order, then zeros |
+//! | 380..384 | CRC-32C (Castagnoli) of bytes 0..380 |
+//!
+//! Field encodings: a reference or id is one length byte then its bytes (an absent
+//! optional id is length 0); an amount is its `i64` value then its currency code as a
+//! length byte and bytes; a settlement is a code byte and a reason byte; a close reason
+//! is one byte. The largest event (a reference of 240 bytes, a setup intent id of 50, an
+//! amount with a 10-byte currency code) takes 311 of the 348 payload bytes; the rest of
+//! the payload must be zero, so a decoder of this version rejects bytes it does not
+//! understand instead of ignoring them.
+//!
+//! The record length, the magic, the version byte and the checksum keep their places in
+//! every future version (a version that needs more room uses the zero payload bytes), so
+//! any version can check any record's checksum first and tell a whole record it cannot
+//! read ([`RecordError::UnsupportedVersion`]) from a torn or corrupt one.
+
+use core::fmt;
+
+use crate::error::{ValidationError, ValidationErrorKind};
+use crate::id::{MAX_ID_LEN, PaymentIntentId, SetupIntentId};
+use crate::money::{Currency, CurrencyCode, Money};
+use crate::status::CaptureStatus;
+
+/// The size of every record: 384 bytes (a multiple of 4, 8, 16, 32 and 128, so a record
+/// is whole words for any NOR flash write granularity and ten fit a 4 KiB sector with a
+/// container's per-item header).
+pub const RECORD_LEN: usize = 384;
+
+/// The first four bytes of every record.
+pub const MAGIC: [u8; 4] = *b"DJNL";
+
+/// The format version this build writes, and the newest it reads.
+pub const FORMAT_VERSION: u8 = 1;
+
+/// The oldest format version this build reads.
+pub const MIN_FORMAT_VERSION: u8 = 1;
+
+/// The longest reference kept, in bytes: 60 characters (the API's limit) of up to four
+/// UTF-8 bytes each.
+pub const MAX_REFERENCE_BYTES: usize = 240;
+
+/// The longest reference the API accepts, in characters.
+pub const MAX_REFERENCE_CHARS: usize = 60;
+
+const HEADER_LEN: usize = 32;
+const CRC_AT: usize = RECORD_LEN - 4;
+/// The largest payload: a reference, a setup intent id and an amount with the longest
+/// currency code, each with its length byte.
+const MAX_PAYLOAD: usize = (1 + MAX_REFERENCE_BYTES) + (1 + MAX_ID_LEN) + (8 + 1 + CurrencyCode::CAPACITY);
+const _: () = assert!(HEADER_LEN + MAX_PAYLOAD <= CRC_AT && RECORD_LEN.is_multiple_of(8));
+
+/// A booking's local number: it ties the records of one booking together.
+///
+/// Merchant references need not be unique (the API does not enforce it), so the journal
+/// numbers bookings itself: [`JournalWriter::begin_booking`](super::JournalWriter::begin_booking)
+/// hands out the number after the highest one in the journal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BookingId(pub u32);
+
+impl fmt::Display for BookingId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// A merchant's booking reference as the journal keeps it: 1 to 60 characters, at most
+/// [`MAX_REFERENCE_BYTES`] bytes of UTF-8.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Reference {
+    len: u8,
+    bytes: [u8; MAX_REFERENCE_BYTES],
+}
+
+impl Reference {
+    /// Validates and copies `s` (1 to 60 characters, as the API requires of a reference).
+    pub fn new(s: &str) -> Result<Self, ValidationError> {
+        if s.is_empty() {
+            return Err(ValidationError::new("reference", ValidationErrorKind::Empty));
+        }
+        if s.chars().take(MAX_REFERENCE_CHARS + 1).count() > MAX_REFERENCE_CHARS {
+            return Err(ValidationError::new("reference", ValidationErrorKind::TooLong { max: MAX_REFERENCE_CHARS }));
+        }
+        let mut bytes = [0u8; MAX_REFERENCE_BYTES];
+        // 60 characters of at most 4 bytes each always fit.
+        let dst = bytes
+            .get_mut(..s.len())
+            .ok_or(ValidationError::new("reference", ValidationErrorKind::TooLong { max: MAX_REFERENCE_CHARS }))?;
+        dst.copy_from_slice(s.as_bytes());
+        Ok(Reference { len: s.len() as u8, bytes })
+    }
+
+    /// The reference as text.
+    pub fn as_str(&self) -> &str {
+        self.bytes.get(..usize::from(self.len)).and_then(|b| core::str::from_utf8(b).ok()).unwrap_or("")
+    }
+}
+
+impl fmt::Debug for Reference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Reference({:?})", self.as_str())
+    }
+}
+
+impl fmt::Display for Reference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a charge took no money, as the server showed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NotChargedReason {
+    /// The issuer declined (the charge's status `Declined`).
+    Declined,
+    /// Processing failed (the charge's status `Failed`).
+    Failed,
+    /// The payment intent was canceled.
+    Canceled,
+    /// The setup intent can no longer back a charge (expired, canceled, closed, card expired).
+    SetupIntentUnusable,
+}
+
+impl NotChargedReason {
+    /// The reason a charge's answer status gives: `Declined` and `Failed`; `None` for a
+    /// status that does not say "not charged".
+    pub fn from_capture_status(status: CaptureStatus) -> Option<Self> {
+        match status {
+            CaptureStatus::Declined => Some(NotChargedReason::Declined),
+            CaptureStatus::Failed => Some(NotChargedReason::Failed),
+            _ => None,
+        }
+    }
+
+    /// A short stable name, e.g. `"declined"` (for logs and JSON).
+    pub const fn name(self) -> &'static str {
+        match self {
+            NotChargedReason::Declined => "declined",
+            NotChargedReason::Failed => "failed",
+            NotChargedReason::Canceled => "canceled",
+            NotChargedReason::SetupIntentUnusable => "setup_intent_unusable",
+        }
+    }
+}
+
+/// The charge protocol's verdict on a charge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Settlement {
+    /// The server showed the card charged. The booking is finished.
+    Charged,
+    /// The server showed that nothing was taken, and why. The booking is finished (a new
+    /// attempt journals a new [`Event::ChargeSending`] on the same booking).
+    NotCharged(NotChargedReason),
+    /// Settling gave up within its bounds: the charge may still commit. The booking stays
+    /// open ([`Action::ReportPending`](super::Action::ReportPending)).
+    Pending,
+}
+
+impl Settlement {
+    /// `"charged"`, `"not_charged"` or `"pending"` (the words `dojo resume` prints).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Settlement::Charged => "charged",
+            Settlement::NotCharged(_) => "not_charged",
+            Settlement::Pending => "pending",
+        }
+    }
+}
+
+/// Why a booking was closed without (or after) a charge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CloseReason {
+    /// Nothing more to do (the guest came, or the charge is settled and handled).
+    Completed,
+    /// The setup intent or payment intent was canceled.
+    Canceled,
+    /// The setup intent was never authorized, or expired; nothing can be charged.
+    Abandoned,
+}
+
+/// One step that moves money state, journaled *before* its effect can be lost.
+///
+/// A booking's events, in the order a flow writes them (any may be the first one
+/// journaled for a booking: `dojo payment-intents charge` starts at
+/// [`ChargeSending`](Self::ChargeSending)):
+///
+/// ```text
+/// SetupIntentCreating → SetupIntentCreated → PaymentIntentCreating → PaymentIntentCreated
+///   → ChargeSending → ChargeSettled(Charged | NotCharged | Pending) … → BookingClosed
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Event {
+    /// Before `POST /setup-intents`: makes an orphan setup intent findable by its reference.
+    SetupIntentCreating {
+        /// The booking's reference, as sent.
+        reference: Reference,
+    },
+    /// The setup intent exists (its id is known): the customer may authorize it.
+    SetupIntentCreated {
+        /// The booking's reference.
+        reference: Reference,
+        /// The setup intent's id.
+        setup_intent: SetupIntentId,
+        /// The intended amount.
+        amount: Money,
+    },
+    /// Before `POST /payment-intents`: if its answer is lost, the payment intent is found by
+    /// searching for this reference from this record's time.
+    PaymentIntentCreating {
+        /// The payment intent's reference, as sent.
+        reference: Reference,
+        /// The setup intent it is created for, when there is one.
+        setup_intent: Option<SetupIntentId>,
+        /// The amount, as sent.
+        amount: Money,
+    },
+    /// The payment intent exists (its id is known); no charge was sent yet.
+    PaymentIntentCreated {
+        /// The payment intent's id.
+        payment_intent: PaymentIntentId,
+    },
+    /// Before `POST /payment-intents/{id}/charge`: from here the outcome is unknown until a
+    /// [`ChargeSettled`](Self::ChargeSettled).
+    ChargeSending {
+        /// The payment intent being charged.
+        payment_intent: PaymentIntentId,
+    },
+    /// The charge protocol's verdict (from the charge's answer or from settling).
+    ChargeSettled {
+        /// The payment intent charged.
+        payment_intent: PaymentIntentId,
+        /// The verdict.
+        settlement: Settlement,
+    },
+    /// The booking needs nothing more.
+    BookingClosed {
+        /// Why.
+        reason: CloseReason,
+    },
+}
+
+impl Event {
+    /// The kind byte written for this event (1–7).
+    pub const fn kind(&self) -> u8 {
+        match self {
+            Event::SetupIntentCreating { .. } => 1,
+            Event::SetupIntentCreated { .. } => 2,
+            Event::PaymentIntentCreating { .. } => 3,
+            Event::PaymentIntentCreated { .. } => 4,
+            Event::ChargeSending { .. } => 5,
+            Event::ChargeSettled { .. } => 6,
+            Event::BookingClosed { .. } => 7,
+        }
+    }
+
+    /// A short stable name, e.g. `"charge_sending"` (for logs and JSON).
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Event::SetupIntentCreating { .. } => "setup_intent_creating",
+            Event::SetupIntentCreated { .. } => "setup_intent_created",
+            Event::PaymentIntentCreating { .. } => "payment_intent_creating",
+            Event::PaymentIntentCreated { .. } => "payment_intent_created",
+            Event::ChargeSending { .. } => "charge_sending",
+            Event::ChargeSettled { .. } => "charge_settled",
+            Event::BookingClosed { .. } => "booking_closed",
+        }
+    }
+
+    /// Whether this event finishes its booking: a charge settled as charged or not
+    /// charged, or a closed booking. ([`Settlement::Pending`] does not.)
+    pub const fn finishes(&self) -> bool {
+        matches!(
+            self,
+            Event::ChargeSettled { settlement: Settlement::Charged | Settlement::NotCharged(_), .. }
+                | Event::BookingClosed { .. }
+        )
+    }
+}
+
+/// One journal record: an [`Event`] of a booking, with its sequence number and time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Record {
+    /// The record's sequence number: strictly increasing in journal order (the newest
+    /// record of a booking wins; a repeated or lower number is a duplicate or out of order).
+    pub seq: u64,
+    /// When the record was written, unix seconds (passed in by the caller).
+    pub at: i64,
+    /// The booking it belongs to.
+    pub booking: BookingId,
+    /// What happened.
+    pub event: Event,
+}
+
+/// Why bytes are not a record this build can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RecordError {
+    /// Not [`RECORD_LEN`] bytes (a torn tail).
+    Length {
+        /// The length given.
+        found: usize,
+    },
+    /// The magic is not `DJNL` (not a record, or torn).
+    Magic,
+    /// A whole record (its checksum matches) of a format version this build does not
+    /// read: written by a newer (or a much older) dojo. Never skipped: the journal is left as it is (no append, no
+    /// compaction); run the dojo that wrote it (its format version is `found`) to settle
+    /// its bookings, or move the journal aside and settle them by hand.
+    UnsupportedVersion {
+        /// The record's format version.
+        found: u8,
+    },
+    /// The checksum does not match (torn or corrupt).
+    Checksum,
+    /// The checksum matches but the kind byte is unknown to this version.
+    UnknownKind(u8),
+    /// The checksum matches but a field is invalid (names the field).
+    Field(&'static str),
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecordError::Length { found } => write!(f, "journal record of {found} bytes, not {RECORD_LEN}"),
+            RecordError::Magic => f.write_str("not a journal record (bad magic)"),
+            RecordError::UnsupportedVersion { found } => write!(
+                f,
+                "journal record of format version {found}; this dojo reads versions \
+                 {MIN_FORMAT_VERSION} to {FORMAT_VERSION}"
+            ),
+            RecordError::Checksum => f.write_str("journal record checksum mismatch"),
+            RecordError::UnknownKind(k) => write!(f, "journal record of unknown kind {k}"),
+            RecordError::Field(name) => write!(f, "journal record with an invalid `{name}`"),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for RecordError {}
+
+impl Record {
+    /// Encodes the record into `out` (every byte of it is written).
+    pub fn encode(&self, out: &mut [u8; RECORD_LEN]) {
+        *out = [0u8; RECORD_LEN];
+        let mut w = Put { buf: out, at: 0 };
+        w.bytes(&MAGIC);
+        w.bytes(&[FORMAT_VERSION, self.event.kind(), 0, 0]);
+        w.bytes(&self.seq.to_le_bytes());
+        w.bytes(&self.at.to_le_bytes());
+        w.bytes(&self.booking.0.to_le_bytes());
+        w.bytes(&[0; 4]);
+        match &self.event {
+            Event::SetupIntentCreating { reference } => w.text(reference.as_str()),
+            Event::SetupIntentCreated { reference, setup_intent, amount } => {
+                w.text(reference.as_str());
+                w.text(setup_intent.as_str());
+                w.money(amount);
+            }
+            Event::PaymentIntentCreating { reference, setup_intent, amount } => {
+                w.text(reference.as_str());
+                w.text(setup_intent.as_ref().map_or("", |s| s.as_str()));
+                w.money(amount);
+            }
+            Event::PaymentIntentCreated { payment_intent } | Event::ChargeSending { payment_intent } => {
+                w.text(payment_intent.as_str());
+            }
+            Event::ChargeSettled { payment_intent, settlement } => {
+                w.text(payment_intent.as_str());
+                w.bytes(&settlement_bytes(*settlement));
+            }
+            Event::BookingClosed { reason } => w.bytes(&[close_byte(*reason)]),
+        }
+        let crc = crc32c(out.get(..CRC_AT).unwrap_or(&[]));
+        if let Some(dst) = out.get_mut(CRC_AT..) {
+            dst.copy_from_slice(&crc.to_le_bytes());
+        }
+    }
+
+    /// Decodes one record. Checks, in order: length, magic, checksum, format version, kind,
+    /// fields, and that the unused payload bytes are zero. The checksum comes before the
+    /// version (its place is the same in every version), so a torn record is always
+    /// [`Checksum`](RecordError::Checksum) or [`Magic`](RecordError::Magic), and
+    /// [`UnsupportedVersion`](RecordError::UnsupportedVersion) always a whole record.
+    pub fn decode(bytes: &[u8]) -> Result<Record, RecordError> {
+        if bytes.len() != RECORD_LEN {
+            return Err(RecordError::Length { found: bytes.len() });
+        }
+        let mut r = Get { buf: bytes, at: 0 };
+        if r.take(4)? != MAGIC {
+            return Err(RecordError::Magic);
+        }
+        let stored = bytes.get(CRC_AT..).and_then(|b| <[u8; 4]>::try_from(b).ok()).ok_or(RecordError::Checksum)?;
+        if crc32c(bytes.get(..CRC_AT).unwrap_or(&[])) != u32::from_le_bytes(stored) {
+            return Err(RecordError::Checksum);
+        }
+        let version = r.u8()?;
+        if !(MIN_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
+            return Err(RecordError::UnsupportedVersion { found: version });
+        }
+        let kind = r.u8()?;
+        if r.take(2)? != [0, 0] {
+            return Err(RecordError::Field("reserved"));
+        }
+        let seq = u64::from_le_bytes(r.array()?);
+        let at = i64::from_le_bytes(r.array()?);
+        let booking = BookingId(u32::from_le_bytes(r.array()?));
+        if r.take(4)? != [0; 4] {
+            return Err(RecordError::Field("reserved"));
+        }
+        let event = match kind {
+            1 => Event::SetupIntentCreating { reference: r.reference()? },
+            2 => Event::SetupIntentCreated {
+                reference: r.reference()?,
+                setup_intent: r.setup_intent()?.ok_or(RecordError::Field("setupIntentId"))?,
+                amount: r.money()?,
+            },
+            3 => Event::PaymentIntentCreating {
+                reference: r.reference()?,
+                setup_intent: r.setup_intent()?,
+                amount: r.money()?,
+            },
+            4 => Event::PaymentIntentCreated { payment_intent: r.payment_intent()? },
+            5 => Event::ChargeSending { payment_intent: r.payment_intent()? },
+            6 => Event::ChargeSettled { payment_intent: r.payment_intent()?, settlement: r.settlement()? },
+            7 => Event::BookingClosed { reason: r.close_reason()? },
+            other => return Err(RecordError::UnknownKind(other)),
+        };
+        if bytes.get(r.at..CRC_AT).is_none_or(|rest| rest.iter().any(|&b| b != 0)) {
+            return Err(RecordError::Field("padding"));
+        }
+        Ok(Record { seq, at, booking, event })
+    }
+}
+
+fn settlement_bytes(s: Settlement) -> [u8; 2] {
+    match s {
+        Settlement::Charged => [1, 0],
+        Settlement::NotCharged(reason) => [
+            2,
+            match reason {
+                NotChargedReason::Declined => 1,
+                NotChargedReason::Failed => 2,
+                NotChargedReason::Canceled => 3,
+                NotChargedReason::SetupIntentUnusable => 4,
+            },
+        ],
+        Settlement::Pending => [3, 0],
+    }
+}
+
+fn close_byte(r: CloseReason) -> u8 {
+    match r {
+        CloseReason::Completed => 1,
+        CloseReason::Canceled => 2,
+        CloseReason::Abandoned => 3,
+    }
+}
+
+/// Writes into a record buffer; the layout guarantees every write fits.
+struct Put<'a> {
+    buf: &'a mut [u8; RECORD_LEN],
+    at: usize,
+}
+
+impl Put<'_> {
+    fn bytes(&mut self, b: &[u8]) {
+        if let Some(dst) = self.buf.get_mut(self.at..self.at + b.len()) {
+            dst.copy_from_slice(b);
+        }
+        self.at += b.len();
+    }
+
+    fn text(&mut self, s: &str) {
+        self.bytes(&[s.len() as u8]);
+        self.bytes(s.as_bytes());
+    }
+
+    fn money(&mut self, m: &Money) {
+        self.bytes(&m.value.to_le_bytes());
+        self.text(m.currency.as_str());
+    }
+}
+
+/// Reads a record's fields.
+struct Get<'a> {
+    buf: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Get<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], RecordError> {
+        let end = self.at.checked_add(n).filter(|&e| e <= CRC_AT).ok_or(RecordError::Field("length"))?;
+        let b = self.buf.get(self.at..end).ok_or(RecordError::Field("length"))?;
+        self.at = end;
+        Ok(b)
+    }
+
+    fn u8(&mut self) -> Result<u8, RecordError> {
+        self.take(1)?.first().copied().ok_or(RecordError::Field("length"))
+    }
+
+    fn array<const K: usize>(&mut self) -> Result<[u8; K], RecordError> {
+        <[u8; K]>::try_from(self.take(K)?).map_err(|_| RecordError::Field("length"))
+    }
+
+    fn text(&mut self, field: &'static str, max: usize) -> Result<&'a str, RecordError> {
+        let len = usize::from(self.u8()?);
+        if len > max {
+            return Err(RecordError::Field(field));
+        }
+        core::str::from_utf8(self.take(len)?).map_err(|_| RecordError::Field(field))
+    }
+
+    fn reference(&mut self) -> Result<Reference, RecordError> {
+        Reference::new(self.text("reference", MAX_REFERENCE_BYTES)?).map_err(|_| RecordError::Field("reference"))
+    }
+
+    fn setup_intent(&mut self) -> Result<Option<SetupIntentId>, RecordError> {
+        match self.text("setupIntentId", MAX_ID_LEN)? {
+            "" => Ok(None),
+            s => SetupIntentId::new(s).map(Some).map_err(|_| RecordError::Field("setupIntentId")),
+        }
+    }
+
+    fn payment_intent(&mut self) -> Result<PaymentIntentId, RecordError> {
+        PaymentIntentId::new(self.text("paymentIntentId", MAX_ID_LEN)?)
+            .map_err(|_| RecordError::Field("paymentIntentId"))
+    }
+
+    fn money(&mut self) -> Result<Money, RecordError> {
+        let value = i64::from_le_bytes(self.array()?);
+        let code = self.text("currencyCode", CurrencyCode::CAPACITY)?;
+        let currency = Currency::parse(code).filter(|_| !code.is_empty()).ok_or(RecordError::Field("currencyCode"))?;
+        Ok(Money { value, currency })
+    }
+
+    fn settlement(&mut self) -> Result<Settlement, RecordError> {
+        let [code, reason] = self.array::<2>()?;
+        let bad = RecordError::Field("settlement");
+        Ok(match (code, reason) {
+            (1, 0) => Settlement::Charged,
+            (3, 0) => Settlement::Pending,
+            (2, 1) => Settlement::NotCharged(NotChargedReason::Declined),
+            (2, 2) => Settlement::NotCharged(NotChargedReason::Failed),
+            (2, 3) => Settlement::NotCharged(NotChargedReason::Canceled),
+            (2, 4) => Settlement::NotCharged(NotChargedReason::SetupIntentUnusable),
+            _ => return Err(bad),
+        })
+    }
+
+    fn close_reason(&mut self) -> Result<CloseReason, RecordError> {
+        match self.u8()? {
+            1 => Ok(CloseReason::Completed),
+            2 => Ok(CloseReason::Canceled),
+            3 => Ok(CloseReason::Abandoned),
+            _ => Err(RecordError::Field("closeReason")),
+        }
+    }
+}
+
+/// CRC-32C (Castagnoli, reflected, init and final XOR `0xFFFF_FFFF`), four bits at a
+/// time from a 64-byte table: small code for firmware, fast enough for 384-byte records.
+pub fn crc32c(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc = nibble(crc ^ u32::from(b));
+        crc = nibble(crc);
+    }
+    !crc
+}
+
+fn nibble(crc: u32) -> u32 {
+    // The index is masked to 0..16.
+    CRC_TABLE.get((crc & 0xF) as usize).copied().unwrap_or(0) ^ (crc >> 4)
+}
+
+// Evaluated at compile time: an out-of-range index would fail the build, not panic.
+#[allow(clippy::indexing_slicing)]
+static CRC_TABLE: [u32; 16] = {
+    let mut t = [0u32; 16];
+    let mut i = 0;
+    while i < 16 {
+        let mut c = i as u32;
+        let mut k = 0;
+        while k < 4 {
+            c = if c & 1 != 0 { (c >> 1) ^ 0x82F6_3B78 } else { c >> 1 };
+            k += 1;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc32c_check_value() {
+        // The catalogue's check value for CRC-32/ISCSI.
+        assert_eq!(crc32c(b"123456789"), 0xE306_9283);
+        assert_eq!(crc32c(b""), 0);
+    }
+
+    #[test]
+    fn names_and_capture_statuses() {
+        assert_eq!(NotChargedReason::from_capture_status(CaptureStatus::Declined), Some(NotChargedReason::Declined));
+        assert_eq!(NotChargedReason::from_capture_status(CaptureStatus::Failed), Some(NotChargedReason::Failed));
+        assert_eq!(NotChargedReason::from_capture_status(CaptureStatus::Successful), None);
+        assert_eq!(NotChargedReason::from_capture_status(CaptureStatus::Created), None);
+        assert_eq!(Settlement::NotCharged(NotChargedReason::Failed).name(), "not_charged");
+        assert_eq!(Settlement::Pending.name(), "pending");
+        assert_eq!(NotChargedReason::SetupIntentUnusable.name(), "setup_intent_unusable");
+    }
+
+    #[test]
+    fn longest_event_fits() {
+        let reference = Reference::new(&"€".repeat(60)).unwrap();
+        assert_eq!(reference.as_str().len(), 180);
+        let reference = Reference::new(&"𝄞".repeat(60)).unwrap();
+        assert_eq!(reference.as_str().len(), MAX_REFERENCE_BYTES);
+        let amount = Money { value: i64::MIN, currency: Currency::parse("ABCDEFGHIJ").unwrap() };
+        let record = Record {
+            seq: u64::MAX,
+            at: i64::MIN,
+            booking: BookingId(u32::MAX),
+            event: Event::PaymentIntentCreating {
+                reference,
+                setup_intent: Some(SetupIntentId::new(&"s".repeat(50)).unwrap()),
+                amount,
+            },
+        };
+        let mut buf = [0u8; RECORD_LEN];
+        record.encode(&mut buf);
+        assert_eq!(Record::decode(&buf), Ok(record));
+        assert!(Reference::new(&"a".repeat(61)).is_err());
+        assert!(Reference::new("").is_err());
+    }
+}

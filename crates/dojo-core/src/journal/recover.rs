@@ -1,0 +1,336 @@
+//! What to do, per unfinished booking, after a restart: a pure fold over records.
+
+use core::fmt;
+
+use super::record::{BookingId, Event, Record, Reference, Settlement};
+use super::scan::ScanStats;
+use crate::id::{PaymentIntentId, SetupIntentId};
+use crate::money::Money;
+
+/// How far before a [`PaymentIntentCreating`](Event::PaymentIntentCreating) record's time
+/// an orphan search starts, in seconds: room for the difference between this machine's
+/// clock and the server's.
+pub const ORPHAN_SEARCH_MARGIN_SECS: i64 = 600;
+
+/// Where a booking stands: the event of its newest record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stage {
+    /// [`Event::SetupIntentCreating`] is the newest record.
+    SetupIntentCreating,
+    /// [`Event::SetupIntentCreated`] is the newest record.
+    SetupIntentCreated,
+    /// [`Event::PaymentIntentCreating`] is the newest record.
+    PaymentIntentCreating,
+    /// [`Event::PaymentIntentCreated`] is the newest record.
+    PaymentIntentCreated,
+    /// [`Event::ChargeSending`] is the newest record.
+    ChargeSending,
+    /// [`Event::ChargeSettled`] with [`Settlement::Pending`] is the newest record.
+    ChargePending,
+}
+
+/// What the caller must do for an unfinished booking. Every action starts with a read;
+/// none resends a request whose outcome is unknown except through the charge protocol
+/// (which may resend a charge on the same payment intent: the API charges a payment
+/// intent at most once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// The setup intent's create answer was lost (or the process died before sending it).
+    /// No customer can have authorized it (the checkout link needs its id), so nothing
+    /// can be charged: journal [`BookingClosed`](Event::BookingClosed)`{Abandoned}`. The
+    /// API cannot search setup intents; an orphan, if the create did execute, expires by
+    /// itself and shows in the Dojo portal under `reference`.
+    OrphanSetupIntent {
+        /// The reference sent.
+        reference: Reference,
+        /// When the create was about to be sent (unix seconds).
+        since: i64,
+    },
+    /// The setup intent exists: read it back (`GET /setup-intents/{id}`) and wait for
+    /// authorization, or close the booking when it is canceled or expired.
+    ReadBackSetupIntent {
+        /// The setup intent.
+        setup_intent: SetupIntentId,
+        /// Its intended amount.
+        amount: Money,
+    },
+    /// The payment intent's create answer was lost: it may exist. Search
+    /// (`POST /payment-intents/search` with `startDate` = `search_from`, every page) and
+    /// keep the results whose `reference`, `setupIntentId` and `amount` equal these (the
+    /// search has no reference filter: the caller filters). One match: journal
+    /// [`PaymentIntentCreated`](Event::PaymentIntentCreated) with its id and go on. None:
+    /// nothing was created; create it again (a new `PaymentIntentCreating` first). More
+    /// than one: report them; a person decides (references should be unique per booking).
+    FindOrphanPaymentIntent {
+        /// The reference sent.
+        reference: Reference,
+        /// The setup intent it was created for, if any.
+        setup_intent: Option<SetupIntentId>,
+        /// The amount sent.
+        amount: Money,
+        /// The search's start: the record's time less [`ORPHAN_SEARCH_MARGIN_SECS`].
+        search_from: i64,
+    },
+    /// The payment intent exists and its charge was never sent: sending it is a first
+    /// attempt (or cancel the payment intent if the booking no longer needs a charge).
+    SendCharge {
+        /// The payment intent.
+        payment_intent: PaymentIntentId,
+    },
+    /// A charge was sent and its outcome is unknown: settle it through the charge protocol
+    /// (read the payment intent back; resend on the same payment intent while it is not
+    /// charged), then journal its [`ChargeSettled`](Event::ChargeSettled).
+    SettleCharge {
+        /// The payment intent charged.
+        payment_intent: PaymentIntentId,
+        /// When the charge was sent (unix seconds).
+        since: i64,
+    },
+    /// Settling ended "pending, unresolved": report it with its ids; a later read-back
+    /// (through the charge protocol) may settle it.
+    ReportPending {
+        /// The payment intent charged.
+        payment_intent: PaymentIntentId,
+        /// When it was last reported pending (unix seconds).
+        since: i64,
+    },
+}
+
+impl Action {
+    /// A short stable name, e.g. `"settle_charge"` (for logs and JSON).
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Action::OrphanSetupIntent { .. } => "orphan_setup_intent",
+            Action::ReadBackSetupIntent { .. } => "read_back_setup_intent",
+            Action::FindOrphanPaymentIntent { .. } => "find_orphan_payment_intent",
+            Action::SendCharge { .. } => "send_charge",
+            Action::SettleCharge { .. } => "settle_charge",
+            Action::ReportPending { .. } => "report_pending",
+        }
+    }
+}
+
+/// An unfinished booking: what its records say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OpenBooking {
+    /// The booking.
+    pub booking: BookingId,
+    /// Where it stands (its newest record).
+    pub stage: Stage,
+    /// Its reference, from its newest record that has one.
+    pub reference: Option<Reference>,
+    /// Its setup intent, when known.
+    pub setup_intent: Option<SetupIntentId>,
+    /// Its payment intent, when known.
+    pub payment_intent: Option<PaymentIntentId>,
+    /// Its amount, when known.
+    pub amount: Option<Money>,
+    /// The time of its first record still in the journal (unix seconds).
+    pub first_at: i64,
+    /// The time of its newest record (unix seconds).
+    pub last_at: i64,
+    /// The sequence number of its newest record.
+    pub last_seq: u64,
+}
+
+impl OpenBooking {
+    /// What to do for it. `None` only where the records contradict themselves (a stage
+    /// whose id was never journaled, which a writer of this crate cannot produce); report
+    /// such a booking.
+    pub fn action(&self) -> Option<Action> {
+        Some(match self.stage {
+            Stage::SetupIntentCreating => Action::OrphanSetupIntent { reference: self.reference?, since: self.last_at },
+            Stage::SetupIntentCreated => {
+                Action::ReadBackSetupIntent { setup_intent: self.setup_intent?, amount: self.amount? }
+            }
+            Stage::PaymentIntentCreating => Action::FindOrphanPaymentIntent {
+                reference: self.reference?,
+                setup_intent: self.setup_intent,
+                amount: self.amount?,
+                search_from: self.last_at.saturating_sub(ORPHAN_SEARCH_MARGIN_SECS),
+            },
+            Stage::PaymentIntentCreated => Action::SendCharge { payment_intent: self.payment_intent? },
+            Stage::ChargeSending => Action::SettleCharge { payment_intent: self.payment_intent?, since: self.last_at },
+            Stage::ChargePending => Action::ReportPending { payment_intent: self.payment_intent?, since: self.last_at },
+        })
+    }
+}
+
+/// More bookings are open at once than a [`Recovery`] can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TooManyOpen {
+    /// The capacity (`N`).
+    pub capacity: usize,
+}
+
+impl fmt::Display for TooManyOpen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "more than {} bookings open at once in the journal", self.capacity)
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for TooManyOpen {}
+
+/// The result of reading a journal: its unfinished bookings (at most `N` open at any
+/// point of the journal), the next sequence and booking numbers, and what the scan
+/// skipped.
+///
+/// Built by [`recover`](super::recover), or record by record with [`apply`](Self::apply)
+/// (a pure fold: no I/O, no allocation).
+#[derive(Debug, Clone)]
+pub struct Recovery<const N: usize> {
+    open: heapless::Vec<OpenBooking, N>,
+    last_seq: Option<u64>,
+    /// The highest booking number applied, and the number of its newest record.
+    highest_booking: Option<(u32, u64)>,
+    stats: ScanStats,
+}
+
+impl<const N: usize> Default for Recovery<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize> Recovery<N> {
+    /// Nothing read yet.
+    pub const fn new() -> Self {
+        Recovery { open: heapless::Vec::new(), last_seq: None, highest_booking: None, stats: ScanStats::new() }
+    }
+
+    /// Applies the next record in journal order.
+    ///
+    /// A record whose sequence number is not above the previous one's is ignored and
+    /// counted ([`ScanStats::out_of_order`]): the first record of a number wins. A record
+    /// that finishes its booking removes it; any other opens or advances it (its newest
+    /// record wins). Fails, leaving `self` as it was, when the record would open an
+    /// `N + 1`-th booking.
+    pub fn apply(&mut self, record: &Record) -> Result<(), TooManyOpen> {
+        if self.last_seq.is_some_and(|last| record.seq <= last) {
+            self.stats.out_of_order = self.stats.out_of_order.saturating_add(1);
+            return Ok(());
+        }
+        let at = self.open.iter().position(|b| b.booking == record.booking);
+        if record.event.finishes() {
+            if let Some(i) = at {
+                self.open.remove(i);
+            }
+        } else {
+            let booking = match at.and_then(|i| self.open.get_mut(i)) {
+                Some(b) => b,
+                None => {
+                    let fresh = OpenBooking {
+                        booking: record.booking,
+                        stage: Stage::SetupIntentCreating,
+                        reference: None,
+                        setup_intent: None,
+                        payment_intent: None,
+                        amount: None,
+                        first_at: record.at,
+                        last_at: record.at,
+                        last_seq: record.seq,
+                    };
+                    self.open.push(fresh).map_err(|_| TooManyOpen { capacity: N })?;
+                    self.open.last_mut().ok_or(TooManyOpen { capacity: N })?
+                }
+            };
+            advance(booking, record);
+        }
+        self.last_seq = Some(record.seq);
+        if self.highest_booking.is_none_or(|(b, _)| record.booking.0 >= b) {
+            self.highest_booking = Some((record.booking.0, record.seq));
+        }
+        self.stats.records = self.stats.records.saturating_add(1);
+        Ok(())
+    }
+
+    /// The unfinished bookings, in the order their first records were read.
+    pub fn open(&self) -> &[OpenBooking] {
+        &self.open
+    }
+
+    /// The unfinished booking of `payment_intent`, if any: a flow about to charge a payment
+    /// intent continues that booking (its number) instead of opening a second one.
+    pub fn find_payment_intent(&self, payment_intent: &PaymentIntentId) -> Option<&OpenBooking> {
+        self.open.iter().find(|b| b.payment_intent.as_ref() == Some(payment_intent))
+    }
+
+    /// Whether `booking` is unfinished.
+    pub fn is_open(&self, booking: BookingId) -> bool {
+        self.open.iter().any(|b| b.booking == booking)
+    }
+
+    /// The sequence number of the newest record applied.
+    pub fn last_seq(&self) -> Option<u64> {
+        self.last_seq
+    }
+
+    /// The sequence number the next record must carry.
+    pub fn next_seq(&self) -> u64 {
+        self.last_seq.map_or(1, |s| s.saturating_add(1))
+    }
+
+    /// The number the next new booking gets (one above the highest seen).
+    pub fn next_booking(&self) -> BookingId {
+        BookingId(self.highest_booking.map_or(1, |(b, _)| b.saturating_add(1)))
+    }
+
+    /// The highest booking number applied and the sequence number of its newest record
+    /// (compaction keeps that record, so booking numbers are never handed out twice).
+    pub(super) fn highest_booking_record(&self) -> Option<(BookingId, u64)> {
+        self.highest_booking.map(|(b, seq)| (BookingId(b), seq))
+    }
+
+    /// What was read and what was skipped.
+    pub fn stats(&self) -> &ScanStats {
+        &self.stats
+    }
+
+    pub(super) fn stats_mut(&mut self) -> &mut ScanStats {
+        &mut self.stats
+    }
+}
+
+fn advance(b: &mut OpenBooking, r: &Record) {
+    b.last_at = r.at;
+    b.last_seq = r.seq;
+    match r.event {
+        Event::SetupIntentCreating { reference } => {
+            b.stage = Stage::SetupIntentCreating;
+            b.reference = Some(reference);
+            b.setup_intent = None;
+        }
+        Event::SetupIntentCreated { reference, setup_intent, amount } => {
+            b.stage = Stage::SetupIntentCreated;
+            b.reference = Some(reference);
+            b.setup_intent = Some(setup_intent);
+            b.amount = Some(amount);
+        }
+        Event::PaymentIntentCreating { reference, setup_intent, amount } => {
+            b.stage = Stage::PaymentIntentCreating;
+            b.reference = Some(reference);
+            if setup_intent.is_some() {
+                b.setup_intent = setup_intent;
+            }
+            b.amount = Some(amount);
+            b.payment_intent = None;
+        }
+        Event::PaymentIntentCreated { payment_intent } => {
+            b.stage = Stage::PaymentIntentCreated;
+            b.payment_intent = Some(payment_intent);
+        }
+        Event::ChargeSending { payment_intent } => {
+            b.stage = Stage::ChargeSending;
+            b.payment_intent = Some(payment_intent);
+        }
+        Event::ChargeSettled { payment_intent, settlement } => {
+            // Only `Pending` reaches here: the others finish the booking.
+            let _: Settlement = settlement;
+            b.stage = Stage::ChargePending;
+            b.payment_intent = Some(payment_intent);
+        }
+        // Finishing events never reach here.
+        Event::BookingClosed { .. } => {}
+    }
+}

@@ -1,0 +1,142 @@
+//! Reading a journal back: decode, skip what cannot be used, count it.
+
+use core::fmt;
+
+use super::record::{RECORD_LEN, Record, RecordError};
+use super::{Journal, JournalError};
+
+/// A slot that did not decode, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BadSlot {
+    /// The slot's index in journal order (0 = oldest).
+    pub slot: u64,
+    /// Why it did not decode.
+    pub error: RecordError,
+}
+
+/// What a scan read and what it skipped.
+///
+/// Skipping is never silent: a non-zero count here means records were lost to a torn
+/// write or to corruption, and the caller should say so (the CLI prints it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ScanStats {
+    /// Slots the journal holds (good or not).
+    pub slots: u64,
+    /// Records used: decoded, not a duplicate, in sequence.
+    pub records: u64,
+    /// Whether the last slot did not decode: a write cut short by a crash or power loss
+    /// (at most one record can be torn, since each append is durable before the next).
+    /// Skipped; the step it recorded had not started (records are written before their
+    /// effect), so nothing is lost.
+    pub torn_tail: bool,
+    /// Slots that did not decode but have a good record after them: corruption. Skipped;
+    /// the records after them still count.
+    pub corrupt: u32,
+    /// The first of them.
+    pub first_corrupt: Option<BadSlot>,
+    /// Records identical to the one before (same sequence number and checksum), e.g. a
+    /// write repeated after a doubtful acknowledgement. Skipped, harmless.
+    pub duplicates: u32,
+    /// Records whose sequence number is not above the previous record's (but that are not
+    /// its duplicate): two writers, or corruption that kept a valid checksum. Skipped (the
+    /// first record of a number wins) and reported.
+    pub out_of_order: u32,
+}
+
+impl ScanStats {
+    /// Nothing counted.
+    pub const fn new() -> Self {
+        ScanStats {
+            slots: 0,
+            records: 0,
+            torn_tail: false,
+            corrupt: 0,
+            first_corrupt: None,
+            duplicates: 0,
+            out_of_order: 0,
+        }
+    }
+
+    /// Whether nothing was skipped except a torn tail (which loses nothing).
+    pub const fn is_clean(&self) -> bool {
+        self.corrupt == 0 && self.duplicates == 0 && self.out_of_order == 0
+    }
+
+    fn note_corrupt(&mut self, bad: BadSlot) {
+        self.corrupt = self.corrupt.saturating_add(1);
+        if self.first_corrupt.is_none() {
+            self.first_corrupt = Some(bad);
+        }
+    }
+}
+
+impl fmt::Display for ScanStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} records in {} slots", self.records, self.slots)?;
+        if self.torn_tail {
+            f.write_str(", a torn last record skipped")?;
+        }
+        if let Some(first) = self.first_corrupt {
+            write!(f, ", {} corrupt (first: slot {}, {})", self.corrupt, first.slot, first.error)?;
+        }
+        if self.duplicates > 0 {
+            write!(f, ", {} duplicates", self.duplicates)?;
+        }
+        if self.out_of_order > 0 {
+            write!(f, ", {} out of sequence", self.out_of_order)?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads every record of `journal` in order and calls `visit` with each usable one.
+///
+/// A slot that does not decode is skipped and counted: as the torn tail when it is the
+/// last, as corruption when a good record follows it. A record identical to the one
+/// before it is skipped as a duplicate. Records out of sequence are passed on (the
+/// [`Recovery`](super::Recovery) fold ignores and counts them). A record of a format
+/// version this build does not read stops the scan with
+/// [`JournalError::UnsupportedVersion`] (after the journal has been read to its end, with
+/// no record after it passed on): such a journal is never compacted or appended to.
+pub fn scan<J: Journal + ?Sized>(
+    journal: &mut J,
+    visit: &mut dyn FnMut(&Record),
+) -> Result<ScanStats, JournalError<J::Error>> {
+    let mut stats = ScanStats::new();
+    let mut pending_bad: Option<BadSlot> = None;
+    let mut unsupported: Option<(u64, u8)> = None;
+    let mut previous: Option<(u64, [u8; 4])> = None;
+    journal.for_each(&mut |bytes: &[u8; RECORD_LEN]| {
+        let slot = stats.slots;
+        stats.slots = stats.slots.saturating_add(1);
+        if unsupported.is_some() {
+            return;
+        }
+        match Record::decode(bytes) {
+            Ok(record) => {
+                if let Some(bad) = pending_bad.take() {
+                    stats.note_corrupt(bad);
+                }
+                let crc = bytes.get(RECORD_LEN - 4..).and_then(|c| <[u8; 4]>::try_from(c).ok()).unwrap_or_default();
+                if previous == Some((record.seq, crc)) {
+                    stats.duplicates = stats.duplicates.saturating_add(1);
+                    return;
+                }
+                previous = Some((record.seq, crc));
+                stats.records = stats.records.saturating_add(1);
+                visit(&record);
+            }
+            Err(RecordError::UnsupportedVersion { found }) => unsupported = Some((slot, found)),
+            Err(error) => {
+                if let Some(bad) = pending_bad.replace(BadSlot { slot, error }) {
+                    stats.note_corrupt(bad);
+                }
+            }
+        }
+    })?;
+    if let Some((slot, found)) = unsupported {
+        return Err(JournalError::UnsupportedVersion { found, slot });
+    }
+    stats.torn_tail = pending_bad.is_some();
+    Ok(stats)
+}
