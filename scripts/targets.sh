@@ -60,13 +60,15 @@ trap 'rm -f "$log"' EXIT
 failed=0
 
 cd "$root/checks/kiosk-targets"
+# The binaries are read back from here, whatever the caller's environment says.
+export CARGO_TARGET_DIR="$root/checks/kiosk-targets/target"
 echo "targets: $($RUSTC --version), $(qemu-system-riscv32 --version | head -n 1)" >&2
 
 # kiosk TARGET SIZE QEMU...: build, run, measure, print the target's line.
 kiosk() {
   local target=$1 size=$2
   shift 2
-  local bin=target/$target/release/dojo-kiosk-targets out status text stack flows
+  local bin=$CARGO_TARGET_DIR/$target/release/dojo-kiosk-targets out status text stack flows
   if ! nice -n 5 "$cargo" build --release --quiet --target "$target" "${build_std[@]}" >"$log" 2>&1; then
     cat "$log" >&2
     echo "$target: the build failed" >&2

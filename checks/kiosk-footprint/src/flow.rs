@@ -11,6 +11,13 @@
 //! run on a 16 KiB static stack painted with a pattern first; the bytes they left
 //! untouched give the peak stack. The one work buffer is a static too.
 //!
+//! Where the journal goes (issue 10, items 2 and 3): one edit here reaches every machine.
+//! Give the flow a RAM-backed flash (a static byte array behind the journal's flash
+//! interface), run `enroll`, drop the client, build a new one over the same flash (the
+//! "reboot"), `recover` and `settle`; add the journal's crate to both checks'
+//! `Cargo.toml`. `scripts/targets.sh` and `scripts/footprint.sh` then measure `.text` and
+//! stack with the journal in, unchanged.
+//!
 //! The including crate provides a `sys` module with
 //! `fn print(&[u8])` (text out) and
 //! `unsafe fn call_on_stack(top: *mut u8, f: extern "C" fn())` (run `f` with the stack
