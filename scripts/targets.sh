@@ -26,7 +26,8 @@
 #    wasm32-unknown-unknown: with only core built for them, any use of std or alloc fails.
 #
 # Exits non-zero if anything failed. KIOSK_QEMU_TIMEOUT (seconds, default 120) bounds
-# each QEMU run.
+# each QEMU run. KIOSK_SYMBOLS=N also lists each target's N largest code symbols (nm,
+# demangled) on stderr: where .text goes.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 started=$(date +%s)
@@ -90,6 +91,11 @@ kiosk() {
   elif [ "$flows" != 2 ]; then why="flows_ok=${flows:-none}, expected 2"
   elif [ "$text" -gt "$text_ceiling" ]; then why=".text $text over the ceiling $text_ceiling"
   elif [ "$stack" -gt "$stack_ceiling" ]; then why="peak stack $stack over the ceiling $stack_ceiling"
+  fi
+  if [ "${KIOSK_SYMBOLS:-0}" -gt 0 ]; then
+    echo "$target: the ${KIOSK_SYMBOLS} largest code symbols (bytes, name):" >&2
+    "${size%-size}-nm" --size-sort --radix=d -S -C "$bin" | awk '$3 ~ /^[tTwW]$/' | tail -n "$KIOSK_SYMBOLS" |
+      awk '{ n = $2 + 0; $1 = $2 = $3 = ""; sub(/^ +/, ""); printf "  %7d %s\n", n, $0 }' >&2
   fi
   if [ -n "$why" ]; then
     printf '%s\n' "$out" >&2
