@@ -17,6 +17,7 @@ use std::io::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{anyhow, bail};
+use dojo_embedded_svc::dojo_core::api_key::MAX_KEY_LEN;
 use dojo_embedded_svc::dojo_core::lifecycle::ChargeState;
 use dojo_embedded_svc::dojo_core::request::{Api, DEFAULT_BASE_URL};
 use dojo_embedded_svc::dojo_core::{ApiKey, Money, Timestamp};
@@ -134,7 +135,8 @@ fn load_api_key() -> anyhow::Result<ApiKey> {
     let partition = EspCustomNvsPartition::take(KEY_PARTITION)?;
     let nvs = EspNvs::new(partition, KEY_NAMESPACE, false)
         .map_err(|e| anyhow!("NVS namespace {KEY_NAMESPACE:?} in {KEY_PARTITION:?}: {e} (is the key provisioned?)"))?;
-    let mut text = [0u8; 128];
+    // NVS stores the string with its NUL: one byte more than the longest key.
+    let mut text = [0u8; MAX_KEY_LEN + 1];
     let key = match nvs.get_str(KEY_ENTRY, &mut text)? {
         Some(stored) => ApiKey::new(stored.trim()).map_err(|e| anyhow!("the provisioned API key: {e}")),
         None => Err(anyhow!("no {KEY_ENTRY:?} in NVS namespace {KEY_NAMESPACE:?}: provision the API key (README)")),
