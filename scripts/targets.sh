@@ -81,7 +81,7 @@ kiosk() {
   out=$(timeout "$qemu_timeout" "$@" -kernel "$bin" </dev/null 2>&1)
   status=$?
   set -e
-  text=$("$size" -A "$bin" | awk '$1 == ".text" { print $2; f = 1 } END { if (!f) print 0 }')
+  text=$("$size" -A "$bin" | awk '$1 == ".text" { print $2; f = 1 } END { if (!f) print 0 }') || text=0
   stack=$(printf '%s\n' "$out" | sed -n 's/^stack_peak=//p' | tail -n 1)
   flows=$(printf '%s\n' "$out" | sed -n 's/^flows_ok=//p' | tail -n 1)
   stack=${stack:-0}
