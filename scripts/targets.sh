@@ -89,6 +89,7 @@ kiosk() {
   if [ "$status" -eq 124 ]; then why="QEMU timed out after ${qemu_timeout}s"
   elif [ "$status" -ne 0 ]; then why="QEMU exited $status"
   elif [ "$flows" != 2 ]; then why="flows_ok=${flows:-none}, expected 2"
+  elif [ "$text" -eq 0 ]; then why="no .text size read from $bin"
   elif [ "$text" -gt "$text_ceiling" ]; then why=".text $text over the ceiling $text_ceiling"
   elif [ "$stack" -gt "$stack_ceiling" ]; then why="peak stack $stack over the ceiling $stack_ceiling"
   fi
