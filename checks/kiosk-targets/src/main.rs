@@ -90,8 +90,17 @@ mod sys {
         "sw zero, 0(t0)",
         "addi t0, t0, 4",
         "j 1b",
-        "2: call {entry}",
+        "2: la t0, 4f",
+        "csrw mtvec, t0",
+        "call {entry}",
         "3: j 3b",
+        // Any trap (an illegal instruction, a bad access): exit at once with status 3
+        // instead of spinning until the script's timeout.
+        ".balign 4",
+        "4: li t0, 0x100000",
+        "li t1, 0x33333",
+        "sw t1, 0(t0)",
+        "j 4b",
         entry = sym super::entry,
     );
 }
@@ -149,11 +158,18 @@ mod sys {
         }
     }
 
-    /// The reset vector (the vector table's second word; the first is the initial stack
-    /// pointer, `_boot_stack_top`, from the linker script).
+    /// The vector table from its second word (the first is the initial stack pointer,
+    /// `_boot_stack_top`, from the linker script): reset, NMI, HardFault.
     #[unsafe(link_section = ".vector_table.reset")]
     #[unsafe(no_mangle)]
-    static RESET_VECTOR: unsafe extern "C" fn() -> ! = reset;
+    static VECTORS: [unsafe extern "C" fn() -> !; 3] = [reset, fault, fault];
+
+    /// NMI and HardFault (every fault escalates to it here): exit at once, failed,
+    /// instead of locking up until the script's timeout.
+    unsafe extern "C" fn fault() -> ! {
+        print(b"fault\n");
+        exit(3)
+    }
 
     /// Turns the FPU on (CPACR: full access to CP10 and CP11), zeroes `.bss`, then calls
     /// `entry`.
