@@ -18,7 +18,7 @@
 #
 #      TARGET .text=N stack=N ok        (or FAIL, the reason on stderr)
 #
-#    FAIL: the build failed, QEMU timed out or exited non-zero, the flows did not both end
+#    FAIL: the build failed or warned about the check's own code, QEMU timed out or exited non-zero, the flows did not both end
 #    as expected, or .text is over KIOSK_TEXT_CEILING (49152, the 48 KiB ceiling) or the
 #    peak stack over KIOSK_STACK_CEILING (6144). The .text goal (40 KiB on riscv32imc) is
 #    a figure, reported, not enforced.
@@ -70,9 +70,17 @@ kiosk() {
   local target=$1 size=$2
   shift 2
   local bin=$CARGO_TARGET_DIR/$target/release/dojo-kiosk-targets out status text stack flows
-  if ! nice -n 5 "$cargo" build --release --quiet --target "$target" "${build_std[@]}" >"$log" 2>&1; then
+  if ! nice -n 5 "$cargo" build --release --target "$target" "${build_std[@]}" >"$log" 2>&1; then
     cat "$log" >&2
     echo "$target: the build failed" >&2
+    echo "$target .text=0 stack=0 FAIL"
+    failed=1
+    return
+  fi
+  # The check's own code is held to no warnings (no clippy for these targets here).
+  if grep -q 'warning: `dojo-kiosk-targets`' "$log"; then
+    cat "$log" >&2
+    echo "$target: the check's code has warnings" >&2
     echo "$target .text=0 stack=0 FAIL"
     failed=1
     return
