@@ -18,10 +18,11 @@
 #
 #      TARGET .text=N stack=N ok        (or FAIL, the reason on stderr)
 #
-#    FAIL: the build failed or warned about the check's own code, QEMU timed out or exited non-zero, the flows did not both end
-#    as expected, or .text is over KIOSK_TEXT_CEILING (49152, the 48 KiB ceiling) or the
-#    peak stack over KIOSK_STACK_CEILING (6144). The .text goal (40 KiB on riscv32imc) is
-#    a figure, reported, not enforced.
+#    FAIL: the build failed or warned about the check's own code, QEMU timed out or
+#    exited non-zero, the flows did not both end as expected, or .text is over
+#    KIOSK_TEXT_CEILING (49152, the 48 KiB ceiling) or the peak stack over
+#    KIOSK_STACK_CEILING (6144). The .text goal (40 KiB on riscv32imc) is a figure,
+#    reported, not enforced.
 # 3. Builds all of dojo-core (no default features) for both targets and for
 #    wasm32-unknown-unknown: with only core built for them, any use of std or alloc fails.
 #
