@@ -1,16 +1,23 @@
 //! A no-show kiosk on an ESP32: joins Wi-Fi, sets the clock by SNTP, then runs the
 //! whole no-show flow of dojo-embedded-svc over ESP-IDF's HTTPS client: creates the
-//! setup intent, shows its checkout link as a QR code in the log, polls until the
+//! setup intent, shows its checkout link as a QR code on the console, polls until the
 //! customer has authorized a card, creates the payment intent and charges it once
 //! (reconciling if the answer is lost).
 //!
 //! Only the ESP glue is here: the connection (`EspHttpConnection` with the certificate
-//! bundle), the clock, the delays, the screen (the log). The flow itself is
+//! bundle), the clock, the delays, the screen (the console), and the API key, read from
+//! an NVS partition it was provisioned into (encrypted NVS when the build enables
+//! `CONFIG_NVS_ENCRYPTION`), never compiled into the image. The flow itself is
 //! `Client::run_no_show`, which host tests run against the local emulator.
+//!
+//! CI compiles this file on the host against `checks/esp-idf-standin` (the subset of
+//! esp-idf-svc's signatures it uses), since the ESP toolchain cannot be installed there.
 
+use std::io::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{anyhow, bail};
+use dojo_embedded_svc::dojo_core::api_key::MAX_KEY_LEN;
 use dojo_embedded_svc::dojo_core::lifecycle::ChargeState;
 use dojo_embedded_svc::dojo_core::request::{Api, DEFAULT_BASE_URL};
 use dojo_embedded_svc::dojo_core::{ApiKey, Money, Timestamp};
@@ -21,17 +28,27 @@ use esp_idf_svc::hal::delay::FreeRtos;
 use esp_idf_svc::hal::peripherals::Peripherals;
 use esp_idf_svc::http::client::{Configuration as HttpConfiguration, EspHttpConnection};
 use esp_idf_svc::io::EspIOError;
-use esp_idf_svc::nvs::EspDefaultNvsPartition;
+#[cfg(not(esp_idf_nvs_encryption))]
+use esp_idf_svc::nvs::EspCustomNvsPartition;
+#[cfg(esp_idf_nvs_encryption)]
+use esp_idf_svc::nvs::EspEncryptedNvsPartition;
+use esp_idf_svc::nvs::{EspDefaultNvsPartition, EspNvs};
 use esp_idf_svc::sntp::{EspSntp, SyncStatus};
 use esp_idf_svc::wifi::{AuthMethod, BlockingWifi, ClientConfiguration, Configuration, EspWifi};
 use log::{error, info, warn};
 use qrcodegen_no_heap::{QrCode, QrCodeEcc, Version};
+use zeroize::Zeroize;
 
 const WIFI_SSID: &str = env!("WIFI_SSID");
 const WIFI_PASS: &str = env!("WIFI_PASS");
-/// A sandbox key (`sk_sandbox_…`). A production key does not belong in the image: keep
-/// it in encrypted NVS.
-const DOJO_API_KEY: &str = env!("DOJO_API_KEY");
+/// Where the API key is provisioned (README: "Provision the API key"): the NVS partition
+/// of `partitions.csv` that holds it, its keys partition when NVS is encrypted, and the
+/// namespace and entry inside it.
+const KEY_PARTITION: &str = "dojo_nvs";
+#[cfg(esp_idf_nvs_encryption)]
+const KEY_KEYS_PARTITION: &str = "nvs_keys";
+const KEY_NAMESPACE: &str = "dojo";
+const KEY_ENTRY: &str = "api_key";
 const BASE_URL: &str = match option_env!("DOJO_BASE_URL") {
     Some(url) => url,
     None => DEFAULT_BASE_URL,
@@ -69,7 +86,7 @@ fn main() -> anyhow::Result<()> {
         FreeRtos::delay_ms(500);
     }
 
-    let key = ApiKey::new(DOJO_API_KEY).map_err(|e| anyhow!("DOJO_API_KEY: {e}"))?;
+    let key = load_api_key()?;
     // A new connection whenever the client asks (first request, and after a failed
     // exchange: ESP-IDF's client cannot start a request after one failed midway).
     let connect = || EspHttpConnection::new(&http_configuration()).map_err(EspIOError::from);
@@ -101,11 +118,31 @@ fn main() -> anyhow::Result<()> {
             }
         }
     }
-    // Keep Wi-Fi and SNTP up; a real kiosk would go back to its idle screen here.
-    drop(sntp);
+    // Keep Wi-Fi and SNTP up (dropping `sntp` would stop SNTP: its destructor calls
+    // sntp_stop); a real kiosk would go back to its idle screen here.
     loop {
         FreeRtos::delay_ms(60_000);
     }
+}
+
+/// Reads the API key from its NVS partition (see `KEY_PARTITION`): encrypted with the
+/// keys in `nvs_keys` when the build enables `CONFIG_NVS_ENCRYPTION`. The text read is
+/// wiped once the key holds it.
+fn load_api_key() -> anyhow::Result<ApiKey> {
+    #[cfg(esp_idf_nvs_encryption)]
+    let partition = EspEncryptedNvsPartition::take(KEY_PARTITION, Some(KEY_KEYS_PARTITION))?;
+    #[cfg(not(esp_idf_nvs_encryption))]
+    let partition = EspCustomNvsPartition::take(KEY_PARTITION)?;
+    let nvs = EspNvs::new(partition, KEY_NAMESPACE, false)
+        .map_err(|e| anyhow!("NVS namespace {KEY_NAMESPACE:?} in {KEY_PARTITION:?}: {e} (is the key provisioned?)"))?;
+    // NVS stores the string with its NUL: one byte more than the longest key.
+    let mut text = [0u8; MAX_KEY_LEN + 1];
+    let key = match nvs.get_str(KEY_ENTRY, &mut text)? {
+        Some(stored) => ApiKey::new(stored.trim()).map_err(|e| anyhow!("the provisioned API key: {e}")),
+        None => Err(anyhow!("no {KEY_ENTRY:?} in NVS namespace {KEY_NAMESPACE:?}: provision the API key (README)")),
+    };
+    text.zeroize();
+    key
 }
 
 fn http_configuration() -> HttpConfiguration {
@@ -130,14 +167,22 @@ fn join_wifi(wifi: &mut BlockingWifi<EspWifi<'static>>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The kiosk's screen is the log; its clock is the SNTP-set system time.
+/// The kiosk's screen is the console; its clock is the SNTP-set system time.
 struct Screen;
 
 impl Kiosk for Screen {
     fn show_checkout(&mut self, link: &str) {
         info!("Scan to authorize the no-show fee: {link}");
         match qr_text(link) {
-            Some(qr) => qr.lines().for_each(|line| info!("{line}")),
+            // One write of the whole code, not one log line per row: log prefixes (with a
+            // millisecond count that grows a digit now and then) would shift rows apart
+            // and break scanning.
+            Some(qr) => {
+                let mut out = std::io::stdout().lock();
+                if let Err(e) = out.write_all(qr.as_bytes()).and_then(|()| out.flush()) {
+                    warn!("the QR code could not be shown: {e}");
+                }
+            }
             None => warn!("the link does not fit a QR code"),
         }
     }
