@@ -8,9 +8,11 @@
 extern crate std;
 
 pub mod api_key;
+pub mod charge;
 pub mod checkout;
 pub mod common;
 pub mod error;
+pub mod exchange;
 pub mod id;
 pub mod json;
 pub mod lifecycle;

@@ -149,8 +149,11 @@ impl Operation {
     /// reads only. Creates, charges, captures, refunds, reversals and cancels are never
     /// retried blindly; a refund is made safe to retry by its idempotency key, which
     /// the caller must keep the same across attempts.
+    ///
+    /// The rule lives in [`exchange::repeatable`](crate::exchange::repeatable) (this is
+    /// `repeatable(op, false)`).
     pub const fn retry_safe(&self) -> bool {
-        matches!(self, Operation::GetSetupIntent | Operation::GetPublicSetupIntent | Operation::GetPaymentIntent)
+        crate::exchange::repeatable(*self, false)
     }
 }
 
