@@ -50,6 +50,7 @@ use core::fmt;
 
 use dojo_core::error::DecodeError;
 pub use dojo_core::error::{ErrorClass, RetryDecision};
+use dojo_core::exchange::{Exchange, Next, RetryPolicy, Subject};
 use dojo_core::problem::ApiErrorKind;
 use dojo_core::request::Operation;
 
@@ -211,11 +212,15 @@ impl<'a, E> Error<'a, E> {
             Error::Core(e) => e.class(),
             Error::Transport(_) => ErrorClass::Transport,
             Error::OutcomeUnknown(_) => ErrorClass::OutcomeUnknown,
-            Error::ResponseTooLarge(r) => match (r.status, r.operation.retry_safe()) {
-                (200..=299, true) => ErrorClass::ResponseTooLarge,
-                (200..=299, false) | (500..=599, false) => ErrorClass::OutcomeUnknown,
-                (status, _) => ErrorClass::Api(ApiErrorKind::from_status(status)),
-            },
+            // dojo-core's exchange decides, as it did when the answer came.
+            Error::ResponseTooLarge(r) => {
+                let subject =
+                    Subject { operation: r.operation, setup_intent: None, payment_intent: None, idempotency_key: None };
+                match Exchange::of(subject, RetryPolicy::NONE).handle_too_large(r.status) {
+                    Next::GiveUp(class) => class,
+                    _ => ErrorClass::OutcomeUnknown,
+                }
+            }
         }
     }
 
