@@ -401,10 +401,8 @@ impl Client {
                     return match decoded {
                         Ok(made) => Ok((made, status, answer, attempt)),
                         Err(error) => match exchange.handle_undecodable() {
-                            Next::OutcomeUnknown(_) => Err(self.unknown(
-                                &exchange,
-                                UnknownCause::UndecodableSuccess { status, error, body: answer },
-                            )),
+                            Next::OutcomeUnknown(_) => Err(self
+                                .unknown(&exchange, UnknownCause::UndecodableSuccess { status, error, body: answer })),
                             _ => Err(Error::Decode { operation: Some(operation), error }),
                         },
                     };
@@ -456,10 +454,8 @@ impl Client {
         };
         let mut response = result.map_err(classify)?;
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| retry_after_ms(v.as_bytes(), Some(self.now())));
+        let retry_after =
+            response.headers().get("retry-after").and_then(|v| retry_after_ms(v.as_bytes(), Some(self.now())));
         let answer =
             // The request was answered: whatever fails now, it reached the server (an
             // answer over the limit included: executed, but unreadable).
