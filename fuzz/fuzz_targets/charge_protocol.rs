@@ -236,8 +236,12 @@ fuzz_target!(|input: Input| {
         delay_ms: u32::from(input.delay_ms % 5_000),
         horizon_ms: u32::from(input.horizon_ms),
     };
-    let retry =
-        RetryPolicy { max_retries: input.max_retries % 4, base_delay_ms: 100, max_delay_ms: 400, max_retry_after_ms: 2_000 };
+    let retry = RetryPolicy {
+        max_retries: input.max_retries % 4,
+        base_delay_ms: 100,
+        max_delay_ms: 400,
+        max_retry_after_ms: 2_000,
+    };
     let mut server = Server { declines: input.declines, ..Server::default() };
     let mut feed = Feed { input: &input, at: 0 };
 
