@@ -337,7 +337,7 @@ fn flow(drop_charge_answer: bool) -> bool {
     let poll = PollPolicy { interval_ms: 2000, max_polls: 10 };
     let ok = match client.run_no_show(&FEE, poll, &mut Screen, &mut report, buf) {
         Ok(end) => {
-            let reconciled = report.charge.is_some_and(|c| c.reconciled.is_some());
+            let reconciled = report.charge.is_some_and(|c| c.outcome_was_unknown && c.read_backs > 0);
             end == FlowEnd::Charged && reconciled == drop_charge_answer
         }
         Err(_) => false,

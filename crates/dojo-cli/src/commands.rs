@@ -2,7 +2,8 @@
 
 use std::time::{Duration, Instant};
 
-use dojo_core::lifecycle::{ChargeOutcome, PaymentIntentState, SetupIntentState};
+use dojo_core::charge::{NotCharged, Outcome};
+use dojo_core::lifecycle::{PaymentIntentState, SetupIntentState};
 use dojo_core::request::{CreatePaymentIntentRequest, CreateRefundRequest, CreateSetupIntentRequest};
 use dojo_core::{ApiKey, MerchantInitiatedTransactionType, PaymentIntentId, SetupIntentId, Text};
 use dojo_ureq::{ChargeReport, Client, Timeouts};
@@ -220,6 +221,18 @@ fn payment_intents(cmd: &PaymentIntentCommand, client: &Client, out: &Out) -> Re
             let mut setup = setup_state(client, &si_id)?;
             let report = client.charge(&mut payment, &mut setup)?;
             print_charge(&report, &payment, &setup, out);
+            if report.outcome == Outcome::Pending {
+                // Never "not charged": the charge may still land. The report (text or JSON)
+                // was printed; exit 5 like any outcome not known yet.
+                if !out.json() {
+                    eprintln!(
+                        "payment intent {pi_id}: pending, not known yet; run `dojo payment-intents charge {pi_id}` \
+                         again later to settle it (it is resent on the same payment intent, which the API charges \
+                         at most once)"
+                    );
+                }
+                return Err(CliError::AlreadyReported(crate::errors::EXIT_OUTCOME_UNKNOWN));
+            }
             if !report.charged() {
                 if out.json() {
                     // The report is the one JSON document; the exit code says the rest.
@@ -270,9 +283,12 @@ fn print_pi(answer: &dojo_ureq::Response<dojo_core::response::kind::PaymentInten
 
 pub(crate) fn outcome_text(report: &ChargeReport) -> String {
     match report.outcome {
-        ChargeOutcome::Charged => "charged".into(),
-        ChargeOutcome::NotCharged(s) => format!("not charged: {s}"),
-        ChargeOutcome::Unknown => "outcome still unknown".into(),
+        Outcome::Charged => "charged".into(),
+        Outcome::NotCharged(NotCharged::Declined(s)) => format!("not charged: {s}"),
+        Outcome::NotCharged(NotCharged::Canceled) => "not charged: the payment intent is Canceled".into(),
+        Outcome::NotCharged(NotCharged::Refused { status }) => format!("not charged: refused ({status})"),
+        Outcome::NotCharged(NotCharged::NotSent) => "not charged: the charge never reached the server".into(),
+        Outcome::Pending => "pending, not known yet".into(),
     }
 }
 
@@ -283,17 +299,18 @@ pub(crate) fn charge_json(
     setup: &SetupIntentState,
 ) -> serde_json::Value {
     let outcome = match report.outcome {
-        ChargeOutcome::Charged => "charged",
-        ChargeOutcome::NotCharged(_) => "not_charged",
-        ChargeOutcome::Unknown => "unknown",
+        Outcome::Charged => "charged",
+        Outcome::NotCharged(_) => "not_charged",
+        Outcome::Pending => "pending",
     };
     serde_json::json!({
         "paymentIntentId": payment.id().as_str(),
         "outcome": outcome,
         "chargeStatus": report.charge_status.map(|s| s.to_string()),
-        "message": report.message,
-        "reconciled": report.reconciled_from.is_some(),
-        "reconciledFrom": report.reconciled_from.as_ref().map(|u| u.to_string()),
+        "reconciled": report.outcome_was_unknown,
+        "readBack": report.read_back.map(|s| s.to_string()),
+        "sends": report.sends,
+        "readBacks": report.read_backs,
         "paymentIntentStatus": payment.status().to_string(),
         "setupIntentId": setup.id().as_str(),
         "setupIntentStatus": setup.status().to_string(),
@@ -305,21 +322,18 @@ pub(crate) fn print_charge(report: &ChargeReport, payment: &PaymentIntentState, 
         out.value(&charge_json(report, payment, setup));
         return;
     }
-    if let Some(unknown) = &report.reconciled_from {
-        println!("the charge's answer was lost ({unknown});");
+    if report.outcome_was_unknown {
         println!(
-            "read payment intent {} back: {}",
+            "the charge's outcome was unknown; payment intent {} read back: {} (sent {}, read back {})",
             payment.id(),
-            report.read_back.map(|s| s.to_string()).unwrap_or_default()
+            report.read_back.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
+            report.sends,
+            report.read_backs
         );
     }
     println!("charge of payment intent {}: {}", payment.id(), outcome_text(report));
     if let Some(s) = report.charge_status {
-        print!("  charge status    {s}");
-        if let Some(m) = &report.message {
-            print!(" ({m})");
-        }
-        println!();
+        println!("  charge status    {s}");
     }
     println!("  payment intent   {}", payment.status());
     println!("  setup intent     {} {}", setup.id(), setup.status());

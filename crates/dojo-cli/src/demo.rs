@@ -108,9 +108,6 @@ pub(crate) fn run(args: &DemoArgs, cli: &Cli, timeouts: Timeouts, out: &Out) -> 
     if let Some(s) = report.charge_status {
         line.push_str(&format!(" — {s}"));
     }
-    if let Some(m) = &report.message {
-        line.push_str(&format!(" ({m})"));
-    }
     out.progress(line);
     out.progress(format!("   payment intent {}: {}", payment.id(), payment.status()));
     steps.push(serde_json::json!({"step": "charge", "report": charge_json(&report, &payment, &setup)}));

@@ -78,7 +78,7 @@ fn main() -> Result<(), Error<'static>> {
         200,
         br#"{"paymentIntentId":"pi_sandbox_S2zeCMipQkSG9fFmqS-ceQ","status":"Successful","message":"DEPOSITED"}"#,
     )?;
-    let outcome = payment.record_charge(ticket, charge.status, &mut setup);
+    let outcome = payment.record_charge(ticket, charge.status, &mut setup)?;
     println!("-> charge {} ({outcome:?}); payment intent {}", charge.status, payment.status());
     assert_eq!(outcome, ChargeOutcome::Charged);
 

@@ -12,9 +12,10 @@
 //! | [`Error::Api`] | the server answered with an error status (ProblemDetails) | see [`ApiErrorKind`] |
 //! | [`Error::Webhook`] | a webhook delivery failed verification | reject the delivery |
 //!
-//! "Outcome unknown" (a non-idempotent request that may have executed) is a transport
-//! notion and lives in the adapters; dojo-core tells them which requests are safe to
-//! retry ([`Request::retry_safe`](crate::request::Request::retry_safe)).
+//! "Outcome unknown" (a non-idempotent request that may have executed) is decided by
+//! [`exchange`](crate::exchange), the one place that says which requests may be repeated,
+//! on which answers, and when an answer lost is an unknown outcome; both adapters are I/O
+//! loops over it, and over [`charge`](crate::charge) for the charge.
 //!
 //! # One classification for every adapter
 //!

@@ -8,10 +8,12 @@
 extern crate std;
 
 pub mod api_key;
+pub mod charge;
 pub mod checkout;
 pub mod common;
 pub mod dedup;
 pub mod error;
+pub mod exchange;
 pub mod id;
 pub mod journal;
 pub mod json;

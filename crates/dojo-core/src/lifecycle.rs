@@ -51,6 +51,10 @@
 //!   from the response if it is right ([`PaymentIntentState::from_response`]).
 //! - **A declined or failed charge is not a charge.** The payment intent stays Created
 //!   and may be charged again; only `Successful`, or a read-back Captured, counts.
+//! - **Created after a lost answer is not "not charged".** A charge whose answer was lost
+//!   may still be in the server's queue: reading the payment intent back as Created makes
+//!   the charge [`ChargeState::Pending`], settled only by the server showing it charged,
+//!   or by resending the charge on the same payment intent ([`crate::charge`]).
 //! - **Partial captures** keep a payment intent capturable until its amount is captured,
 //!   also after the server reports it Captured; **partial refunds** keep it Captured.
 
@@ -227,6 +231,10 @@ pub enum LifecycleError {
     },
     /// The payment intent was already charged successfully.
     AlreadyCharged,
+    /// The charge ticket was issued for another payment intent: record a charge's answer
+    /// on the payment intent whose [`begin_charge`](PaymentIntentState::begin_charge)
+    /// issued its ticket.
+    TicketForAnotherPaymentIntent,
     /// A charge of this payment intent is in flight.
     ChargeInFlight,
     /// An earlier charge may have executed: reconcile (read the payment intent) first.
@@ -298,6 +306,9 @@ impl fmt::Display for LifecycleError {
             LifecycleError::AlreadyCharged => {
                 f.write_str("the payment intent was already charged: never charge it again (refund it if it was wrong)")
             }
+            LifecycleError::TicketForAnotherPaymentIntent => f.write_str(
+                "the charge ticket names another payment intent: record the answer on the one that issued it",
+            ),
             LifecycleError::ChargeInFlight => f.write_str(
                 "a charge of this payment intent is in flight: record its answer, or that the answer was lost",
             ),
@@ -351,7 +362,10 @@ impl fmt::Display for LifecycleError {
 impl std::error::Error for LifecycleError {}
 
 /// What the client knows of a setup intent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// `Clone` but not `Copy`: a copy would be a second, silently diverging record of the
+/// same intent (a charge recorded on one and not the other).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SetupIntentState {
     id: SetupIntentId,
     status: SetupIntentStatus,
@@ -501,6 +515,13 @@ pub enum ChargeState {
     InFlight,
     /// The last attempt may have executed: reconcile before anything else.
     OutcomeUnknown,
+    /// An attempt's outcome was unknown and the payment intent, read back, is not (yet)
+    /// charged. That is **not** proof that nothing was charged: the request may still be
+    /// in the server's queue. Read it back again, or send the charge again on this same
+    /// payment intent (safe: the API charges a payment intent at most once; a charge that
+    /// already landed is refused, and a read-back then shows it Captured). Never report it
+    /// as "not charged".
+    Pending,
     /// The issuer declined, or processing failed: nothing was charged, and the charge may
     /// be attempted again.
     Declined(CaptureStatus),
@@ -515,6 +536,9 @@ pub enum ChargeState {
 pub struct ChargeTicket {
     payment_intent: PaymentIntentId,
     amount: Money,
+    /// The charge state before this attempt, restored when the attempt provably did
+    /// nothing ([`PaymentIntentState::record_charge_not_executed`]).
+    before: ChargeState,
 }
 
 impl ChargeTicket {
@@ -542,7 +566,9 @@ pub enum ChargeOutcome {
 }
 
 /// What the client knows of a payment intent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// `Clone` but not `Copy`, like [`SetupIntentState`].
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentIntentState {
     id: PaymentIntentId,
     status: PaymentIntentStatus,
@@ -648,7 +674,7 @@ impl PaymentIntentState {
                 if self.captured == 0 {
                     self.captured = self.amount.value;
                 }
-                if matches!(self.charge, ChargeState::InFlight | ChargeState::OutcomeUnknown) {
+                if self.charge_unsettled() {
                     self.charge = ChargeState::Succeeded;
                 }
             }
@@ -661,13 +687,17 @@ impl PaymentIntentState {
     /// Checks every rule of the seed's charge and, if they hold, marks the charge in
     /// flight: the setup intent is effectively Authorized at `now`; this payment intent
     /// was created from it, is Created, and is for exactly the intended amount; no charge
-    /// succeeded, is in flight or has an unknown outcome.
+    /// succeeded, is in flight or has an unknown outcome not yet read back. A
+    /// [`Pending`](ChargeState::Pending) charge may be begun again (a resend on the same
+    /// payment intent, which the API charges at most once).
     pub fn begin_charge(&mut self, setup: &SetupIntentState, now: Timestamp) -> Result<ChargeTicket, LifecycleError> {
         match self.charge {
             ChargeState::Succeeded => return Err(LifecycleError::AlreadyCharged),
             ChargeState::InFlight => return Err(LifecycleError::ChargeInFlight),
             ChargeState::OutcomeUnknown => return Err(LifecycleError::ChargeOutcomeUnknown),
-            ChargeState::NotAttempted | ChargeState::Declined(_) => {}
+            // A pending charge may be sent again on the same payment intent: the API
+            // charges a payment intent at most once.
+            ChargeState::NotAttempted | ChargeState::Declined(_) | ChargeState::Pending => {}
         }
         match self.status {
             PaymentIntentStatus::Created => {}
@@ -683,21 +713,23 @@ impl PaymentIntentState {
         if self.amount != expected {
             return Err(LifecycleError::AmountMismatch { expected, requested: self.amount });
         }
-        self.charge = ChargeState::InFlight;
-        Ok(ChargeTicket { payment_intent: self.id, amount: self.amount })
+        let before = core::mem::replace(&mut self.charge, ChargeState::InFlight);
+        Ok(ChargeTicket { payment_intent: self.id, amount: self.amount, before })
     }
 
     /// Records the charge's answer. `Successful` captures this payment intent and
     /// completes `setup`; `Declined` and `Failed` charged nothing (another attempt is
-    /// allowed); anything else leaves the outcome unknown.
+    /// allowed); anything else leaves the outcome unknown. A ticket issued by another
+    /// payment intent is refused ([`LifecycleError::TicketForAnotherPaymentIntent`]) and
+    /// changes nothing.
     pub fn record_charge(
         &mut self,
         ticket: ChargeTicket,
         status: CaptureStatus,
         setup: &mut SetupIntentState,
-    ) -> ChargeOutcome {
-        let _ = ticket;
-        match status {
+    ) -> Result<ChargeOutcome, LifecycleError> {
+        self.check_ticket(&ticket)?;
+        Ok(match status {
             CaptureStatus::Successful => {
                 self.charged(setup);
                 ChargeOutcome::Charged
@@ -710,22 +742,47 @@ impl PaymentIntentState {
                 self.charge = ChargeState::OutcomeUnknown;
                 ChargeOutcome::Unknown
             }
-        }
+        })
+    }
+
+    /// Records that this attempt provably did nothing: the server refused it with a 4xx
+    /// answer, or it never reached the server complete. The charge state is what it was
+    /// before [`begin_charge`](Self::begin_charge) (a [`Pending`](ChargeState::Pending)
+    /// charge stays pending: an earlier attempt may still land). A 409 may mean an earlier
+    /// charge succeeded: read the payment intent back ([`reconcile`](Self::reconcile)
+    /// settles Captured as charged whatever the charge state). A ticket of another
+    /// payment intent is refused.
+    pub fn record_charge_not_executed(&mut self, ticket: ChargeTicket) -> Result<(), LifecycleError> {
+        self.check_ticket(&ticket)?;
+        self.charge = ticket.before;
+        Ok(())
+    }
+
+    fn check_ticket(&self, ticket: &ChargeTicket) -> Result<(), LifecycleError> {
+        if ticket.payment_intent == self.id { Ok(()) } else { Err(LifecycleError::TicketForAnotherPaymentIntent) }
     }
 
     /// Records that the charge's answer was lost (a timeout after sending, a reset, an
-    /// undecodable 2xx): it may have executed. Every further charge is refused until
-    /// [`reconcile`](Self::reconcile).
-    pub fn record_charge_outcome_unknown(&mut self, ticket: ChargeTicket) {
-        let _ = ticket;
+    /// undecodable 2xx, a 5xx) or refused in a way that does not settle it: it may have
+    /// executed. Every further charge is refused until [`reconcile`](Self::reconcile).
+    /// A ticket of another payment intent is refused, as in
+    /// [`record_charge`](Self::record_charge).
+    pub fn record_charge_outcome_unknown(&mut self, ticket: ChargeTicket) -> Result<(), LifecycleError> {
+        self.check_ticket(&ticket)?;
         self.charge = ChargeState::OutcomeUnknown;
+        Ok(())
     }
 
-    /// Settles an unknown (or in-flight) charge from the payment intent's status as read
-    /// back from the server: Captured (or Refunded, Reversed after it) means it was
-    /// charged, and `setup` is completed; Created means it was not, and a new attempt is
-    /// allowed; Canceled means it was not, and cannot be. Authorized leaves the outcome
-    /// unknown. An impossible or unknown status is an [`Anomaly`] and changes nothing.
+    /// Settles an unknown (or in-flight, or pending) charge from the payment intent's
+    /// status as read back from the server: Captured (or Refunded, Reversed after it)
+    /// means it was charged, and `setup` is completed; Canceled means it was not, and
+    /// cannot be. Created (or Authorized) after an unknown outcome does **not** mean it
+    /// was not: the charge may still be in the server's queue, so the charge becomes
+    /// [`Pending`](ChargeState::Pending) and the outcome [`ChargeOutcome::Unknown`]
+    /// (read back again, or resend on the same payment intent: see
+    /// [`charge`](crate::charge)). With no charge of ours unsettled, Created is
+    /// `NotCharged`. An impossible or unknown status is an [`Anomaly`] and changes
+    /// nothing.
     pub fn reconcile(
         &mut self,
         observed: PaymentIntentStatus,
@@ -738,14 +795,25 @@ impl PaymentIntentState {
                 self.status = observed;
                 ChargeOutcome::Charged
             }
-            PaymentIntentStatus::Created | PaymentIntentStatus::Canceled => {
-                if matches!(self.charge, ChargeState::InFlight | ChargeState::OutcomeUnknown) {
+            PaymentIntentStatus::Canceled => {
+                if self.charge_unsettled() {
                     self.charge = ChargeState::NotAttempted;
                 }
                 ChargeOutcome::NotCharged(CaptureStatus::Created)
             }
+            _ if self.charge_unsettled() => {
+                self.charge = ChargeState::Pending;
+                ChargeOutcome::Unknown
+            }
+            PaymentIntentStatus::Created => ChargeOutcome::NotCharged(CaptureStatus::Created),
             _ => ChargeOutcome::Unknown,
         })
+    }
+
+    /// Whether a charge of ours may have executed and is not settled (in flight,
+    /// outcome unknown, or pending).
+    pub fn charge_unsettled(&self) -> bool {
+        matches!(self.charge, ChargeState::InFlight | ChargeState::OutcomeUnknown | ChargeState::Pending)
     }
 
     fn charged(&mut self, setup: &mut SetupIntentState) {
@@ -769,7 +837,7 @@ impl PaymentIntentState {
     /// Checks a cancel (DELETE): only while Created, and not while a charge may have
     /// executed.
     pub fn check_cancel(&self) -> Result<(), LifecycleError> {
-        if matches!(self.charge, ChargeState::InFlight | ChargeState::OutcomeUnknown) {
+        if self.charge_unsettled() {
             return Err(LifecycleError::ChargeOutcomeUnknown);
         }
         match self.status {
@@ -980,7 +1048,7 @@ mod tests {
                     continue;
                 }
                 let mut state = si(from);
-                let before = state;
+                let before = state.clone();
                 assert_eq!(state.observe(to), Err(Anomaly { from, to, kind: AnomalyKind::ImpossibleMove }));
                 assert_eq!(state, before, "{from} -> {to} changed the state");
             }
@@ -991,7 +1059,7 @@ mod tests {
                     continue;
                 }
                 let mut state = pi(from, INTENDED);
-                let before = state;
+                let before = state.clone();
                 assert_eq!(state.observe(to), Err(Anomaly { from, to, kind: AnomalyKind::ImpossibleMove }));
                 assert_eq!(state, before, "{from} -> {to} changed the state");
             }
@@ -1018,7 +1086,7 @@ mod tests {
 
         let settled = PaymentIntentStatus::parse("Settled");
         let mut payment = pi(PaymentIntentStatus::Captured, INTENDED);
-        let before = payment;
+        let before = payment.clone();
         assert_eq!(payment.observe(settled).unwrap_err().kind, AnomalyKind::UnknownStatus);
         let mut unknown_si = si(SetupIntentStatus::Authorized);
         assert_eq!(payment.reconcile(settled, &mut unknown_si).unwrap_err().kind, AnomalyKind::UnknownStatus);
@@ -1070,7 +1138,7 @@ mod tests {
         let ticket = payment.begin_charge(&setup, T0).unwrap();
         assert_eq!((ticket.payment_intent(), ticket.amount()), (pi_id(), INTENDED));
         assert_eq!(payment.charge_state(), ChargeState::InFlight);
-        assert_eq!(payment.record_charge(ticket, CaptureStatus::Successful, &mut setup), ChargeOutcome::Charged);
+        assert_eq!(payment.record_charge(ticket, CaptureStatus::Successful, &mut setup), Ok(ChargeOutcome::Charged));
         assert_eq!(payment.status(), PaymentIntentStatus::Captured);
         assert_eq!(payment.charge_state(), ChargeState::Succeeded);
         assert_eq!(setup.status(), SetupIntentStatus::Completed);
@@ -1087,37 +1155,74 @@ mod tests {
             let mut setup = authorized();
             let mut payment = created_pi();
             let ticket = payment.begin_charge(&setup, T0).unwrap();
-            assert_eq!(payment.record_charge(ticket, refusal, &mut setup), ChargeOutcome::NotCharged(refusal));
+            assert_eq!(payment.record_charge(ticket, refusal, &mut setup), Ok(ChargeOutcome::NotCharged(refusal)));
             assert_eq!(payment.charge_state(), ChargeState::Declined(refusal));
             assert_eq!(
                 (payment.status(), setup.status()),
                 (PaymentIntentStatus::Created, SetupIntentStatus::Authorized)
             );
             let again = payment.begin_charge(&setup, T0).unwrap();
-            assert_eq!(payment.record_charge(again, CaptureStatus::Successful, &mut setup), ChargeOutcome::Charged);
+            assert_eq!(payment.record_charge(again, CaptureStatus::Successful, &mut setup), Ok(ChargeOutcome::Charged));
         }
     }
 
     #[test]
-    fn an_unknown_outcome_must_be_reconciled() {
+    fn an_unknown_outcome_read_back_created_is_pending_not_uncharged() {
         let mut setup = authorized();
         let mut payment = created_pi();
         let ticket = payment.begin_charge(&setup, T0).unwrap();
-        payment.record_charge_outcome_unknown(ticket);
+        payment.record_charge_outcome_unknown(ticket).unwrap();
         assert_eq!(payment.charge_state(), ChargeState::OutcomeUnknown);
-        // Read back: still Created, so it did not execute.
-        assert_eq!(
-            payment.reconcile(PaymentIntentStatus::Created, &mut setup),
-            Ok(ChargeOutcome::NotCharged(CaptureStatus::Created))
-        );
-        assert_eq!(payment.charge_state(), ChargeState::NotAttempted);
-        // A `Created` charge answer says nothing either.
+        assert_eq!(payment.begin_charge(&setup, T0), Err(LifecycleError::ChargeOutcomeUnknown), "read back first");
+        // Read back: still Created. The charge may be in the server's queue: pending,
+        // never "not charged" (the bug of issue 9: a late commit reported as not charged).
+        assert_eq!(payment.reconcile(PaymentIntentStatus::Created, &mut setup), Ok(ChargeOutcome::Unknown));
+        assert_eq!(payment.charge_state(), ChargeState::Pending);
+        assert!(payment.charge_unsettled());
+        assert_eq!(payment.check_cancel(), Err(LifecycleError::ChargeOutcomeUnknown));
+        // Pending may be resent on the same payment intent; a `Created` answer says nothing.
         let ticket = payment.begin_charge(&setup, T0).unwrap();
-        assert_eq!(payment.record_charge(ticket, CaptureStatus::Created, &mut setup), ChargeOutcome::Unknown);
+        assert_eq!(payment.record_charge(ticket, CaptureStatus::Created, &mut setup), Ok(ChargeOutcome::Unknown));
         // Read back: Captured, so it did.
         assert_eq!(payment.reconcile(PaymentIntentStatus::Captured, &mut setup), Ok(ChargeOutcome::Charged));
         assert_eq!(setup.status(), SetupIntentStatus::Completed);
         assert_eq!(payment.begin_charge(&setup, T0), Err(LifecycleError::AlreadyCharged));
+        // With no charge of ours unsettled, Created is simply not charged.
+        let mut fresh = created_pi();
+        assert_eq!(
+            fresh.reconcile(PaymentIntentStatus::Created, &mut authorized()),
+            Ok(ChargeOutcome::NotCharged(CaptureStatus::Created))
+        );
+        assert_eq!(fresh.charge_state(), ChargeState::NotAttempted);
+    }
+
+    #[test]
+    fn a_pending_charge_seen_captured_is_charged() {
+        let mut setup = authorized();
+        let mut payment = created_pi();
+        let ticket = payment.begin_charge(&setup, T0).unwrap();
+        payment.record_charge_outcome_unknown(ticket).unwrap();
+        payment.reconcile(PaymentIntentStatus::Created, &mut setup).unwrap();
+        assert_eq!(payment.observe(PaymentIntentStatus::Captured).map(|_| ()), Ok(()));
+        assert_eq!(payment.charge_state(), ChargeState::Succeeded);
+    }
+
+    #[test]
+    fn error_ticket_for_another_payment_intent() {
+        let mut setup = authorized();
+        let mut mine = created_pi();
+        let other_id = PaymentIntentId::new("pi_sandbox_2").unwrap();
+        let mut other = PaymentIntentState::new(other_id, PaymentIntentStatus::Created, INTENDED, Some(si_id()));
+        let ticket = mine.begin_charge(&setup, T0).unwrap();
+        let theirs = other.begin_charge(&setup, T0).unwrap();
+        assert_eq!(
+            mine.record_charge(theirs, CaptureStatus::Successful, &mut setup),
+            Err(LifecycleError::TicketForAnotherPaymentIntent)
+        );
+        assert_eq!(mine.charge_state(), ChargeState::InFlight, "a refused ticket changes nothing");
+        assert_eq!(setup.status(), SetupIntentStatus::Authorized);
+        assert_eq!(other.record_charge_outcome_unknown(ticket), Err(LifecycleError::TicketForAnotherPaymentIntent));
+        assert_eq!(other.charge_state(), ChargeState::InFlight);
     }
 
     #[test]
@@ -1125,7 +1230,7 @@ mod tests {
         let mut setup = authorized();
         let mut payment = created_pi();
         let ticket = payment.begin_charge(&setup, T0).unwrap();
-        payment.record_charge_outcome_unknown(ticket);
+        payment.record_charge_outcome_unknown(ticket).unwrap();
         setup.observe(SetupIntentStatus::Completed).unwrap();
         assert_eq!(setup.completed_by(), None);
         assert_eq!(payment.reconcile(PaymentIntentStatus::Captured, &mut setup), Ok(ChargeOutcome::Charged));
@@ -1137,7 +1242,7 @@ mod tests {
         let mut setup = authorized();
         let mut payment = created_pi();
         let ticket = payment.begin_charge(&setup, T0).unwrap();
-        payment.record_charge_outcome_unknown(ticket);
+        payment.record_charge_outcome_unknown(ticket).unwrap();
         assert_eq!(
             payment.reconcile(PaymentIntentStatus::Canceled, &mut setup),
             Ok(ChargeOutcome::NotCharged(CaptureStatus::Created))
@@ -1231,7 +1336,7 @@ mod tests {
         let setup = authorized();
         let mut payment = created_pi();
         let ticket = payment.begin_charge(&setup, T0).unwrap();
-        payment.record_charge_outcome_unknown(ticket);
+        payment.record_charge_outcome_unknown(ticket).unwrap();
         assert_eq!(payment.begin_charge(&setup, T0), Err(LifecycleError::ChargeOutcomeUnknown));
         assert_eq!(payment.check_cancel(), Err(LifecycleError::ChargeOutcomeUnknown));
     }
@@ -1332,6 +1437,7 @@ mod tests {
             E::NotFromThisSetupIntent,
             E::AmountMismatch { expected: INTENDED, requested: Money::gbp(1) },
             E::AlreadyCharged,
+            E::TicketForAnotherPaymentIntent,
             E::ChargeInFlight,
             E::ChargeOutcomeUnknown,
             E::PaymentIntentNotChargeable { status: P::Canceled },
@@ -1344,7 +1450,7 @@ mod tests {
             E::NotReversible { status: P::Created },
             E::NonPositiveAmount,
         ];
-        let texts: [String; 16] = all.map(|e| e.to_string());
+        let texts: [String; 17] = all.map(|e| e.to_string());
         for (i, t) in texts.iter().enumerate() {
             assert!(!t.is_empty());
             assert!(texts.iter().skip(i + 1).all(|u| u != t), "{t}");

@@ -187,22 +187,12 @@ impl Operation {
     /// Whether repeating the request cannot change anything on the server: true for
     /// reads only. Creates, charges, captures, refunds, reversals and cancels are never
     /// retried blindly; a refund is made safe to retry by its idempotency key, which
-    /// the caller must keep the same across attempts (reading a refund back is safe).
-    /// Of the webhook operations, the
-    /// three reads (event types, subscriptions, secrets) are safe; creating a
-    /// subscription or generating a secret makes another one each time, and updates,
-    /// activations and deletes are not retried blindly either.
+    /// the caller must keep the same across attempts.
+    ///
+    /// The rule lives in [`exchange::repeatable`](crate::exchange::repeatable) (this is
+    /// `repeatable(op, false)`).
     pub const fn retry_safe(&self) -> bool {
-        matches!(
-            self,
-            Operation::GetSetupIntent
-                | Operation::GetPublicSetupIntent
-                | Operation::GetPaymentIntent
-                | Operation::GetRefund
-                | Operation::ListWebhookEvents
-                | Operation::ListSubscriptions
-                | Operation::ListSecrets
-        )
+        crate::exchange::repeatable(*self, false)
     }
 }
 

@@ -2,7 +2,8 @@
 //! operations (proptest-state-machine): authorize, expire (time passes `expireAt`),
 //! cancel, close (cancel with `includeAuthorized`), card expiry, create a payment intent
 //! (right or wrong amount, from this setup intent or not), charge (succeeding, declined,
-//! failed, outcome lost), charge again, reconcile, refund (partial, full, too much),
+//! failed, outcome lost, refused), charge again, reconcile (read back Captured, or Created:
+//! the charge is then pending, never "not charged", and may be sent again), refund (partial, full, too much),
 //! reverse, cancel the payment intent, and arbitrary statuses reported by the server.
 //!
 //! The model and the harness that drives dojo-core beside it are shared with the fuzz
@@ -50,6 +51,7 @@ impl ReferenceStateMachine for Reference {
                 .prop_map(|(amount, from_si)| Op::CreatePaymentIntent { amount, from_si }),
             4 => choice.prop_map(Op::Charge),
             1 => Just(Op::ChargeOutcomeLost),
+            1 => Just(Op::ChargeRefused),
             2 => any::<bool>().prop_map(|captured| Op::Reconcile { captured }),
             2 => prop_oneof![1i64..INTENDED, Just(INTENDED), INTENDED + 1..=INTENDED + 10].prop_map(Op::Refund),
             1 => Just(Op::Reverse),
@@ -103,12 +105,12 @@ impl StateMachineTest for LifecycleTest {
     }
 
     fn apply(mut sut: Sut, model: &Model, op: Op) -> Sut {
-        let before = (sut.si, sut.pi);
+        let before = (sut.si.clone(), sut.pi.clone());
         let effective = sut.si.effective_status(sut.now);
         let ok = sut.apply(&op);
         assert_eq!(ok, model.allowed, "dojo-core and the model disagree on {op:?}");
         if !ok {
-            assert_eq!((sut.si, sut.pi), before, "the refused {op:?} changed the state");
+            assert_eq!((&sut.si, &sut.pi), (&before.0, &before.1), "the refused {op:?} changed the state");
         }
         if ok && matches!(op, Op::Charge(_) | Op::ChargeOutcomeLost) {
             assert_eq!(effective, SetupIntentStatus::Authorized, "a charge from a setup intent not Authorized");
@@ -161,12 +163,12 @@ proptest! {
         let mut state = SetupIntentState::new(si_id(), si_status(start), None, Some(Money::gbp(INTENDED)));
         let mut model = start;
         for report in reported {
-            let before = state;
+            let before = state.clone();
             match report {
                 None => {
                     let anomaly = state.observe(SetupIntentStatus::parse("Paused")).unwrap_err();
                     prop_assert_eq!(anomaly.kind, AnomalyKind::UnknownStatus);
-                    prop_assert_eq!(state, before);
+                    prop_assert_eq!(&state, &before);
                 }
                 Some(to) if to == model => prop_assert_eq!(state.observe(si_status(to)), Ok(Observation::Unchanged)),
                 Some(to) if SI_MOVES.contains(&(model, to)) => {
@@ -178,7 +180,7 @@ proptest! {
                     let anomaly = state.observe(si_status(to)).unwrap_err();
                     prop_assert_eq!(anomaly.kind, AnomalyKind::ImpossibleMove);
                     prop_assert_eq!((anomaly.from, anomaly.to), (si_status(model), si_status(to)));
-                    prop_assert_eq!(state, before);
+                    prop_assert_eq!(&state, &before);
                 }
             }
             prop_assert_eq!(state.status(), si_status(model));
@@ -192,12 +194,12 @@ proptest! {
         let mut state = PaymentIntentState::new(id, pi_status(start), Money::gbp(INTENDED), Some(si_id()));
         let mut model = start;
         for report in reported {
-            let before = state;
+            let before = state.clone();
             match report {
                 None => {
                     let anomaly = state.observe(PaymentIntentStatus::parse("Settled")).unwrap_err();
                     prop_assert_eq!(anomaly.kind, AnomalyKind::UnknownStatus);
-                    prop_assert_eq!(state, before);
+                    prop_assert_eq!(&state, &before);
                 }
                 Some(to) if to == model => prop_assert_eq!(state.observe(pi_status(to)), Ok(Observation::Unchanged)),
                 Some(to) if PI_MOVES.contains(&(model, to)) => {
@@ -208,7 +210,7 @@ proptest! {
                 Some(to) => {
                     let anomaly = state.observe(pi_status(to)).unwrap_err();
                     prop_assert_eq!(anomaly.kind, AnomalyKind::ImpossibleMove);
-                    prop_assert_eq!(state, before);
+                    prop_assert_eq!(&state, &before);
                 }
             }
             prop_assert_eq!(state.status(), pi_status(model));
@@ -239,6 +241,26 @@ fn completed_by_the_server_before_the_charge_is_reconciled() {
         Op::ChargeOutcomeLost,
         Op::ServerReportsSetupIntent(Si::Completed),
         Op::Reconcile { captured: true },
+    ]);
+}
+
+/// Issue 9's late commit: the answer is lost, the read-back still shows Created (the
+/// charge is queued), so the charge is pending, not "not charged"; it is resent, the
+/// resend is refused (the first landed), and the read-back shows it captured: charged
+/// once.
+#[test]
+fn a_late_commit_is_pending_then_charged_once() {
+    replay(&[
+        Op::CustomerAuthorizes,
+        Op::CreatePaymentIntent { amount: INTENDED, from_si: true },
+        Op::ChargeOutcomeLost,
+        Op::Reconcile { captured: false },
+        Op::CancelPaymentIntent,
+        Op::ChargeRefused,
+        Op::Reconcile { captured: false },
+        Op::ChargeOutcomeLost,
+        Op::Reconcile { captured: true },
+        Op::Charge(CaptureStatusChoice::Successful),
     ]);
 }
 

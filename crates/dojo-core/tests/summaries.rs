@@ -47,7 +47,7 @@ fn payment_intent_summaries_agree_with_the_full_model() {
 fn observing_a_summary_is_observing_the_response() {
     let created = decode::<kind::SetupIntentKind>(200, SETUP_INTENTS[0]).unwrap();
     let mut by_full = SetupIntentState::from_response(&created);
-    let mut by_summary = by_full;
+    let mut by_summary = by_full.clone();
     for body in &SETUP_INTENTS[1..] {
         let full = decode::<kind::SetupIntentKind>(200, body).unwrap();
         let summary = decode::<kind::SetupIntentSummaryKind>(200, body).unwrap();

@@ -1,9 +1,11 @@
 //! The client: one exchange per dojo-core request over an embedded-svc connection.
 
+use dojo_core::charge::SettlePolicy;
+use dojo_core::exchange::{Exchange, Next, Subject, TransportFailure, check_base_url, retry_after_ms};
 use dojo_core::payment_intent::{Capture, ChargeResponse, PaymentIntent, PaymentIntentPage, Refund, Reversal};
 use dojo_core::request::{
     Api, CreateCaptureRequest, CreatePaymentIntentRequest, CreateRefundRequest, CreateSetupIntentRequest,
-    DEFAULT_BASE_URL, MAX_HEADERS, Method, Operation, Request, SearchPaymentIntentsRequest,
+    DEFAULT_BASE_URL, IDEMPOTENCY_KEY_HEADER, MAX_HEADERS, Method, Operation, Request, SearchPaymentIntentsRequest,
 };
 use dojo_core::response::ResponseKind;
 use dojo_core::setup_intent::SetupIntent;
@@ -12,7 +14,7 @@ use embedded_svc::http::client::Connection;
 use embedded_svc::io::ErrorType;
 
 use crate::error::{Cause, Error, OutcomeUnknown, Phase, ResponseTooLarge, TransportError};
-use crate::retry::{Backoff, Delay, NoDelay, RetryPolicy, xorshift32};
+use crate::retry::{Delay, NoDelay, RetryPolicy, xorshift32};
 
 /// Makes connections. The client asks for a new one before its first request and after
 /// any failed exchange (a connection that failed mid-request, such as ESP-IDF's
@@ -53,7 +55,8 @@ const LEN_DIGITS: usize = 20;
 pub(crate) struct Raw {
     pub(crate) status: u16,
     pub(crate) len: usize,
-    pub(crate) retry_after_s: Option<u32>,
+    /// Its `Retry-After`, in ms (delta-seconds only: the client has no clock).
+    pub(crate) retry_after_ms: Option<u32>,
 }
 
 impl Raw {
@@ -71,16 +74,19 @@ impl Raw {
 /// README for measured figures); an answer that does not fit is
 /// [`Error::ResponseTooLarge`], never a partial parse.
 ///
-/// Every request is sent with `Content-Length` (no chunked bodies). Retry-safe reads
-/// are repeated on transport failures, 429 and 5xx answers (honouring `Retry-After`),
-/// after the delays of the client's [`RetryPolicy`] handed to its [`Delay`]; other
-/// requests are repeated only when the connection could not even be opened.
+/// Every request is sent with `Content-Length` (no chunked bodies). What is repeated,
+/// after how long, and when an outcome is unknown is dojo-core's
+/// [`exchange`](dojo_core::exchange) (the same as the desktop adapter's): reads and keyed
+/// refunds are repeated on transport failures, 429 and 5xx answers (honouring
+/// `Retry-After`), anything else only when it never reached the server; the delays of the
+/// client's [`RetryPolicy`] go to its [`Delay`].
 pub struct Client<'k, K: Connect, D = NoDelay> {
     connector: K,
     conn: Option<K::Connection>,
     api: Api<'k>,
     base_url: &'k str,
     policy: RetryPolicy,
+    settle: SettlePolicy,
     delay: D,
     seed: u32,
     last_retry_after_s: Option<u32>,
@@ -96,6 +102,7 @@ impl<'k, K: Connect> Client<'k, K, NoDelay> {
             api,
             base_url: DEFAULT_BASE_URL,
             policy: RetryPolicy::NONE,
+            settle: SettlePolicy::DEFAULT,
             delay: NoDelay,
             seed: 1,
             last_retry_after_s: None,
@@ -105,19 +112,27 @@ impl<'k, K: Connect> Client<'k, K, NoDelay> {
 
 impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// Talks to another base URL (e.g. a local emulator). It must be `https://`, or
-    /// `http://` to a loopback host (`127.0.0.1`, `localhost`, `[::1]`): the key is
-    /// never sent in clear over a network.
+    /// `http://` to a loopback host: dojo-core's
+    /// [`check_base_url`](dojo_core::exchange::check_base_url), the desktop adapter's
+    /// check too (userinfo refused, IPv6 and numeric IPv4 forms read as the resolver
+    /// reads them). The key is never sent in clear over a network. One trailing `/` is
+    /// dropped.
     pub fn with_base_url(mut self, base_url: &'k str) -> Result<Self, ValidationError> {
-        let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"].iter().any(|p| {
-            base_url
-                .strip_prefix(p)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with(':') || rest.starts_with('/'))
-        });
-        if !(base_url.starts_with("https://") || loopback) {
-            return Err(ValidationError::new("baseUrl", ValidationErrorKind::NotAllowed));
-        }
-        self.base_url = base_url;
+        self.base_url =
+            check_base_url(base_url).map_err(|_| ValidationError::new("baseUrl", ValidationErrorKind::NotAllowed))?;
         Ok(self)
+    }
+
+    /// Settles charges under `settle` (how many read-backs and resends, how far apart,
+    /// within which horizon) instead of [`SettlePolicy::DEFAULT`].
+    pub fn with_settle_policy(mut self, settle: SettlePolicy) -> Self {
+        self.settle = settle;
+        self
+    }
+
+    /// The settle policy of [`charge`](Self::charge).
+    pub fn settle_policy(&self) -> SettlePolicy {
+        self.settle
     }
 
     /// Retries retry-safe requests under `policy`, waiting with `delay` (the
@@ -129,6 +144,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
             api: self.api,
             base_url: self.base_url,
             policy,
+            settle: self.settle,
             delay,
             seed: if seed == 0 { 1 } else { seed },
             last_retry_after_s: self.last_retry_after_s,
@@ -180,9 +196,9 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     }
 
     /// Sends `req` (its body is the start of `buf`, as the builder wrote it) and
-    /// decodes the answer from `buf`. Retry-safe requests are retried per the policy. A
-    /// 2xx answer to a non-idempotent request that does not decode, or a 5xx answer to
-    /// one, is [`Error::OutcomeUnknown`].
+    /// decodes the answer from `buf`, repeating it as dojo-core's
+    /// [`Exchange`](dojo_core::exchange::Exchange) says. A 2xx answer to a non-idempotent
+    /// request that does not decode, or a 5xx answer to one, is [`Error::OutcomeUnknown`].
     pub fn execute<'b, R: ResponseKind>(
         &mut self,
         req: &Request<'_, R>,
@@ -213,6 +229,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         self.exchange_retried(&outgoing, buf)
     }
 
+    /// The I/O loop over dojo-core's [`Exchange`]: send, hand the result over, wait or
+    /// stop as it says.
     #[inline(never)]
     fn exchange_retried(
         &mut self,
@@ -220,29 +238,39 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         buf: &mut [u8],
     ) -> Result<Raw, Error<'static, ConnError<K>>> {
         let operation = outgoing.operation;
-        let mut backoff = Backoff::new(self.policy, self.next_seed());
+        // The kiosk's errors do not name the intents (the caller passed them), so the
+        // subject's ids are not parsed back from the path (code size).
+        let idempotency_key =
+            outgoing.headers.iter().find(|(name, _)| *name == IDEMPOTENCY_KEY_HEADER).map(|&(_, value)| value);
+        let subject = Subject { operation, setup_intent: None, payment_intent: None, idempotency_key };
+        let mut exchange = Exchange::of(subject, self.policy);
         loop {
             let result = self.exchange(outgoing, buf);
-            self.last_retry_after_s = result.as_ref().ok().and_then(|raw| raw.retry_after_s);
-            // A read has no body, so repeating it after an answer overwrote the buffer
-            // is safe. Anything else is repeated only when the connection could not be
-            // opened: its body is then still intact in the buffer, and nothing reached
-            // the server.
-            let (retry, retry_after_s) = match &result {
-                Ok(raw) if operation.retry_safe() => {
-                    (raw.status == 429 || (500..600).contains(&raw.status), raw.retry_after_s)
+            let random = self.next_seed();
+            let next = match &result {
+                Ok(raw) => exchange.handle_answer(raw.status, raw.retry_after_ms, random),
+                Err(Error::Transport(t)) if t.phase == Phase::Receive => {
+                    exchange.handle_failure(TransportFailure::Sent, random)
                 }
-                Err(Error::Transport(t)) => (operation.retry_safe() || t.phase == Phase::Connect, None),
-                _ => (false, None),
+                Err(Error::Transport(_)) => exchange.handle_failure(TransportFailure::NotSent, random),
+                Err(_) => Next::Done,
             };
-            if !retry {
-                return result;
+            self.last_retry_after_s = exchange.retry_after_ms().map(|ms| ms / 1000);
+            match next {
+                Next::Retry { after_ms } => {
+                    log_retry(operation, exchange.attempts().saturating_sub(1), after_ms);
+                    self.delay.delay_ms(after_ms);
+                }
+                Next::OutcomeUnknown(_) => {
+                    let cause = match result {
+                        Ok(raw) => Cause::ServerError { status: raw.status, body_len: raw.len },
+                        Err(Error::Transport(t)) => t.cause,
+                        Err(e) => return Err(e),
+                    };
+                    return Err(Error::OutcomeUnknown(OutcomeUnknown { operation, cause }));
+                }
+                Next::Done | Next::GiveUp(_) => return result,
             }
-            let Some(ms) = backoff.next_after(retry_after_s) else {
-                return result;
-            };
-            log_retry(operation, backoff.attempts(), ms);
-            self.delay.delay_ms(ms);
         }
     }
 
@@ -254,7 +282,9 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         buf: &mut [u8],
     ) -> Result<Raw, Stop<ConnError<K>>> {
         let raw = self.exchange_with_retries(req, buf)?;
-        if raw.is_success() { Ok(raw) } else { Err(refused(req.operation(), raw)) }
+        // A 5xx that may have executed is already an outcome unknown (the exchange's
+        // verdict): any other non-2xx is the server's refusal.
+        if raw.is_success() { Ok(raw) } else { Err(Stop::Refused(raw)) }
     }
 
     /// Builds a request with `build` (writing its body into `buf`), sends it like
@@ -513,18 +543,6 @@ impl<E> From<BufferTooSmall> for Stop<E> {
     }
 }
 
-/// A non-2xx answer: the server's refusal, except a 5xx to a non-idempotent request,
-/// which may have executed (an outcome unknown, as in the desktop adapter; its
-/// ProblemDetails stays in the buffer).
-fn refused<E>(operation: Operation, raw: Raw) -> Stop<E> {
-    if (500..600).contains(&raw.status) && !operation.retry_safe() {
-        let cause = Cause::ServerError { status: raw.status, body_len: raw.len };
-        Stop::Failed(Error::OutcomeUnknown(OutcomeUnknown { operation, cause }))
-    } else {
-        Stop::Refused(raw)
-    }
-}
-
 /// A 2xx answer read into the buffer, and the operation it answers; the request itself
 /// (a few hundred bytes) is gone from the stack before the answer is decoded. Made only
 /// once the status is known to be 2xx ([`Client::fetch`] refuses the others).
@@ -573,11 +591,6 @@ pub(crate) fn decode<'b, R: ResponseKind, E>(
     buf: &'b [u8],
 ) -> Result<R::Output<'b>, Error<'b, E>> {
     let body = buf.get(..raw.len).unwrap_or(&[]);
-    if !raw.is_success()
-        && let Stop::Failed(e) = refused(req.operation(), raw)
-    {
-        return Err(e);
-    }
     match req.decode(raw.status, body) {
         Ok(output) => Ok(output),
         Err(dojo_core::Error::Decode(e)) if !req.retry_safe() => {
@@ -628,14 +641,10 @@ fn transport<E>(operation: Operation, phase: Phase, cause: Cause<E>) -> Error<'s
     Error::Transport(TransportError { operation, phase, cause })
 }
 
-/// A failure once the whole request was handed over: harmless for a read, an outcome
-/// unknown for anything else.
+/// A failure once the whole request was handed over ([`Phase::Receive`]): the exchange
+/// decides whether it is harmless (a read) or an outcome unknown.
 fn after_send<E>(operation: Operation, cause: Cause<E>) -> Error<'static, E> {
-    if operation.retry_safe() {
-        transport(operation, Phase::Receive, cause)
-    } else {
-        Error::OutcomeUnknown(OutcomeUnknown { operation, cause })
-    }
+    transport(operation, Phase::Receive, cause)
 }
 
 #[inline(never)]
@@ -663,14 +672,14 @@ fn send<C: Connection>(
 fn receive<C: Connection>(conn: &mut C, operation: Operation, buf: &mut [u8]) -> Result<Raw, Error<'static, C::Error>> {
     let status = conn.status();
     let content_length = conn.header("Content-Length").and_then(parse_digits);
-    // Seconds; the HTTP-date form is not honoured (the backoff's own delay applies).
-    let retry_after_s = conn.header("Retry-After").and_then(parse_digits).and_then(|s| u32::try_from(s).ok());
+    // No clock: the HTTP-date form is not honoured (the backoff's own delay applies).
+    let retry_after_ms = conn.header("Retry-After").and_then(|v| retry_after_ms(v.as_bytes(), None));
     let capacity = buf.len();
     let too_large = || Error::ResponseTooLarge(ResponseTooLarge { operation, status, capacity, content_length });
     // 1xx, 204 and 304 answers have no body, whatever their headers say (RFC 9110):
     // waiting for one would hang on a kept-alive connection.
     if (100..200).contains(&status) || status == 204 || status == 304 {
-        return Ok(Raw { status, len: 0, retry_after_s });
+        return Ok(Raw { status, len: 0, retry_after_ms });
     }
     let limit = match content_length {
         Some(cl) if cl > buf.len() as u64 => return Err(too_large()),
@@ -690,18 +699,18 @@ fn receive<C: Connection>(conn: &mut C, operation: Operation, buf: &mut [u8]) ->
         Some(expected) if (len as u64) < expected => {
             Err(after_send(operation, Cause::Truncated { expected, received: len }))
         }
-        Some(_) => Ok(Raw { status, len, retry_after_s }),
+        Some(_) => Ok(Raw { status, len, retry_after_ms }),
         // No length announced: the buffer is full only if the answer may go on; one
         // more byte decides.
         None if len == buf.len() => {
             let mut probe = [0u8; 1];
             match conn.read(&mut probe) {
-                Ok(0) => Ok(Raw { status, len, retry_after_s }),
+                Ok(0) => Ok(Raw { status, len, retry_after_ms }),
                 Ok(_) => Err(too_large()),
                 Err(e) => Err(after_send(operation, Cause::Io(e))),
             }
         }
-        None => Ok(Raw { status, len, retry_after_s }),
+        None => Ok(Raw { status, len, retry_after_ms }),
     }
 }
 

@@ -10,8 +10,8 @@
 //! # The same taxonomy as the desktop adapter
 //!
 //! [`Error::class`] gives dojo-core's [`ErrorClass`], which `dojo_ureq::Error::class`
-//! gives too: the same failure has the same class on a kiosk and on a desktop (a test
-//! runs the same faults through both adapters against dojo-sandbox and compares), and
+//! gives too: the same failure has the same class on a kiosk and on a desktop (both take
+//! their decisions from dojo-core's [`Exchange`]), and
 //! [`ErrorClass::retry_decision`] the same advice.
 //!
 //! | [`ErrorClass`] | here (`dojo-embedded-svc`) | desktop (`dojo-ureq`) | [`RetryDecision`] |
@@ -26,7 +26,7 @@
 //! | `OutcomeUnknown` | `OutcomeUnknown`; `ResponseTooLarge` of a 2xx or 5xx to a non-idempotent request | `OutcomeUnknown` | Reconcile |
 //! | `ResponseTooLarge` | `ResponseTooLarge` of a read's 2xx (a non-2xx too large is classed as its status) | `Transport` whose source is ureq's body limit (4 MiB) | Stop: a larger buffer |
 //! | `Config` | — (a refused base URL is a [`ValidationError`](dojo_core::ValidationError) from `with_base_url`) | `Config` | Stop |
-//! | `Anomaly` | — ([`Client::charge`](crate::Client::charge) reports it in [`Reconciliation::anomaly`](crate::Reconciliation::anomaly)) | `Anomaly` | Stop |
+//! | `Anomaly` | — ([`Client::charge`](crate::Client::charge) reports it in [`ChargeReport::anomaly`](dojo_core::charge::ChargeReport::anomaly)) | `Anomaly` | Stop |
 //!
 //! The transport and outcome-unknown payloads line up: both adapters' [`TransportError`]
 //! and [`OutcomeUnknown`] carry the `operation`; [`TransportError::never_sent`] is the
@@ -50,6 +50,7 @@ use core::fmt;
 
 use dojo_core::error::DecodeError;
 pub use dojo_core::error::{ErrorClass, RetryDecision};
+use dojo_core::exchange::{Exchange, Next, RetryPolicy, Subject};
 use dojo_core::problem::ApiErrorKind;
 use dojo_core::request::Operation;
 
@@ -211,11 +212,15 @@ impl<'a, E> Error<'a, E> {
             Error::Core(e) => e.class(),
             Error::Transport(_) => ErrorClass::Transport,
             Error::OutcomeUnknown(_) => ErrorClass::OutcomeUnknown,
-            Error::ResponseTooLarge(r) => match (r.status, r.operation.retry_safe()) {
-                (200..=299, true) => ErrorClass::ResponseTooLarge,
-                (200..=299, false) | (500..=599, false) => ErrorClass::OutcomeUnknown,
-                (status, _) => ErrorClass::Api(ApiErrorKind::from_status(status)),
-            },
+            // dojo-core's exchange decides, as it did when the answer came.
+            Error::ResponseTooLarge(r) => {
+                let subject =
+                    Subject { operation: r.operation, setup_intent: None, payment_intent: None, idempotency_key: None };
+                match Exchange::of(subject, RetryPolicy::NONE).handle_too_large(r.status) {
+                    Next::GiveUp(class) => class,
+                    _ => ErrorClass::OutcomeUnknown,
+                }
+            }
         }
     }
 

@@ -11,16 +11,15 @@
 //! Every status move is recorded by dojo-core's lifecycle; the flow only moves bytes and
 //! reports.
 
+use dojo_core::charge::{ChargeReport, NotCharged, Outcome};
 use dojo_core::checkout::CHECKOUT_LINK_MAX_LEN;
-use dojo_core::lifecycle::{Anomaly, ChargeOutcome, PaymentIntentState, SetupIntentState, setup_intent_transition};
+use dojo_core::lifecycle::{Anomaly, PaymentIntentState, SetupIntentState, setup_intent_transition};
 use dojo_core::request::{Api, CreatePaymentIntentRequest, CreateSetupIntentRequest, Request};
 use dojo_core::response::kind;
 use dojo_core::{
-    CaptureStatus, MerchantInitiatedTransactionType, Money, PaymentIntentId, SetupIntentId, SetupIntentStatus,
-    Timestamp,
+    MerchantInitiatedTransactionType, Money, PaymentIntentId, SetupIntentId, SetupIntentStatus, Timestamp,
 };
 
-use crate::charge::ChargeReport;
 use crate::client::{Client, ClientResult, ConnError, Connect, Stop, decode_with};
 use crate::error::Error;
 use crate::retry::Delay;
@@ -62,8 +61,9 @@ pub enum Step {
     },
     /// The payment intent was created.
     PaymentIntentCreated(PaymentIntentId),
-    /// The charge was settled.
-    Charged(ChargeReport),
+    /// The charge settled (or stayed pending): the flow's report holds the
+    /// [`ChargeReport`].
+    Charged(Outcome),
     /// The setup intent as read after the charge.
     Confirmed(SetupIntentStatus),
 }
@@ -113,19 +113,21 @@ pub enum Waited {
 pub enum FlowEnd {
     /// Charged exactly once; the setup intent is Completed.
     Charged,
-    /// The charge was declined or failed: nothing was charged.
-    NotCharged(CaptureStatus),
-    /// The charge's outcome could not be settled (see the report).
-    Unknown,
+    /// Nothing was charged, as the server showed (declined or failed, or the payment
+    /// intent canceled).
+    NotCharged(NotCharged),
+    /// Not known yet: the charge may still land (see the report's ids). Never tell the
+    /// customer "not charged"; settle it with [`Client::reconcile_charge`].
+    Pending,
     /// The customer did not authorize a card.
     NotAuthorized(Waited),
 }
 
 /// What the flow did so far: filled in as it goes, so that after an error the caller
 /// still holds the states (a charge left unsettled is `payment` with
-/// `charge_state() == OutcomeUnknown`: settle it with
-/// [`Client::reconcile_charge`] before anything else).
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+/// `charge_unsettled()`: settle it with [`Client::reconcile_charge`] before anything
+/// else).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NoShowReport {
     /// The setup intent, once created, as the lifecycle knows it.
     pub setup: Option<SetupIntentState>,
@@ -289,11 +291,11 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         let now = kiosk.now();
         let charge = self.charge_once(payment, setup, now, buf)?;
         report.charge = Some(charge);
-        kiosk.progress(Step::Charged(charge));
+        kiosk.progress(Step::Charged(charge.outcome));
         let end = match charge.outcome {
-            ChargeOutcome::Charged => FlowEnd::Charged,
-            ChargeOutcome::NotCharged(status) => FlowEnd::NotCharged(status),
-            ChargeOutcome::Unknown => FlowEnd::Unknown,
+            Outcome::Charged => FlowEnd::Charged,
+            Outcome::NotCharged(why) => FlowEnd::NotCharged(why),
+            Outcome::Pending => FlowEnd::Pending,
         };
         report.end = Some(end);
         if end == FlowEnd::Charged {

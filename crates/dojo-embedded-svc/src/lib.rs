@@ -12,8 +12,8 @@ pub mod error;
 pub mod kiosk;
 pub mod retry;
 
-pub use charge::{ChargeReport, ReconcileTrigger, Reconciliation};
 pub use client::{Client, ClientResult, ConnError, Connect};
+pub use dojo_core::charge::{ChargeReport, SettlePolicy};
 pub use error::{Error, ErrorClass, RetryDecision};
 pub use retry::{Backoff, Delay, NoDelay, RetryPolicy};
 

@@ -1,12 +1,13 @@
-//! Retries without a clock: a backoff schedule the firmware drives with its own time
-//! source.
+//! Retries without a clock: the firmware's time source ([`Delay`]) and a backoff schedule
+//! it can drive itself.
 //!
-//! [`Backoff`] yields delays in milliseconds: exponential ceilings (`base · 2ⁿ`, capped)
-//! with full jitter (a uniform draw in `[0, ceiling]`), from a random `u32` the caller
-//! passes ([`Backoff::next_with`], e.g. the ESP32's hardware RNG) or from a
-//! deterministic seed ([`Iterator::next`], xorshift32). It never sleeps: the
-//! [`Client`](crate::Client) hands each delay to the caller's [`Delay`], and a
-//! firmware loop can do the same with [`Error::retry_decision`](crate::Error::retry_decision).
+//! The policy is dojo-core's one [`RetryPolicy`] (the desktop adapter's too; default 3
+//! retries, ceilings 250 ms, 500 ms, 1 s, `Retry-After` up to 30 s), and the decisions
+//! between attempts are dojo-core's [`Exchange`](dojo_core::exchange::Exchange), which the
+//! [`Client`](crate::Client) drives. [`Backoff`] is the same full-jitter schedule for a
+//! firmware loop of its own: delays from a random `u32` the caller passes
+//! ([`Backoff::next_with`], e.g. the ESP32's hardware RNG) or from a deterministic seed
+//! ([`Iterator::next`], xorshift32). It never sleeps.
 //!
 //! ```
 //! use dojo_embedded_svc::{Backoff, RetryPolicy};
@@ -19,43 +20,7 @@
 //! assert_eq!(delays, Backoff::new(policy, 7).collect::<Vec<_>>());
 //! ```
 
-/// How many times, and how long apart, retry-safe requests are repeated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt (0: never retry).
-    pub max_retries: u8,
-    /// The first delay's ceiling, in ms.
-    pub base_delay_ms: u32,
-    /// The largest ceiling, in ms.
-    pub max_delay_ms: u32,
-    /// The longest `Retry-After` honoured, in ms; a server asking for more ends the
-    /// retries with its answer.
-    pub max_retry_after_ms: u32,
-}
-
-impl RetryPolicy {
-    /// 4 retries, ceilings 250 ms, 500 ms, 1 s, 2 s (at most 8 s), `Retry-After` up to
-    /// 30 s.
-    pub const DEFAULT: RetryPolicy =
-        RetryPolicy { max_retries: 4, base_delay_ms: 250, max_delay_ms: 8_000, max_retry_after_ms: 30_000 };
-
-    /// No retries.
-    pub const NONE: RetryPolicy =
-        RetryPolicy { max_retries: 0, base_delay_ms: 0, max_delay_ms: 0, max_retry_after_ms: 0 };
-
-    /// The ceiling of the delay before retry `attempt` (0-based): `base · 2^attempt`,
-    /// at most `max_delay_ms`.
-    pub const fn ceiling_ms(&self, attempt: u8) -> u32 {
-        let shifted = if attempt >= 32 { u32::MAX } else { self.base_delay_ms.saturating_mul(1u32 << attempt) };
-        if shifted > self.max_delay_ms { self.max_delay_ms } else { shifted }
-    }
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy::DEFAULT
-    }
-}
+pub use dojo_core::exchange::RetryPolicy;
 
 /// The delays of one request's retries (see the [module docs](self)).
 #[derive(Debug, Clone)]
@@ -82,10 +47,9 @@ impl Backoff {
         if self.attempt >= self.policy.max_retries {
             return None;
         }
-        let ceiling = self.policy.ceiling_ms(self.attempt);
+        let delay = self.policy.jitter_ms(self.attempt, random);
         self.attempt += 1;
-        // Uniform in [0, ceiling] without a division (multiply-shift).
-        Some(((u64::from(random) * (u64::from(ceiling) + 1)) >> 32) as u32)
+        Some(delay)
     }
 
     /// The next delay, honouring a server's `Retry-After` (seconds): the longer of the
@@ -152,15 +116,6 @@ mod tests {
     use std::vec::Vec;
 
     #[test]
-    fn ceilings_double_and_cap() {
-        let p = RetryPolicy { max_retries: 40, base_delay_ms: 250, max_delay_ms: 8000, max_retry_after_ms: 0 };
-        let c: [u32; 7] = core::array::from_fn(|i| p.ceiling_ms(i as u8));
-        assert_eq!(c, [250, 500, 1000, 2000, 4000, 8000, 8000]);
-        assert_eq!(p.ceiling_ms(31), 8000);
-        assert_eq!(p.ceiling_ms(40), 8000);
-    }
-
-    #[test]
     fn full_jitter_spans_zero_to_ceiling() {
         let p = RetryPolicy { max_retries: 1, base_delay_ms: 1000, max_delay_ms: 1000, max_retry_after_ms: 0 };
         assert_eq!(Backoff::new(p, 1).next_with(0), Some(0));
@@ -171,12 +126,12 @@ mod tests {
     #[test]
     fn spent_after_max_retries() {
         let mut b = Backoff::new(RetryPolicy::DEFAULT, 42);
-        for i in 0..4u8 {
+        for i in 0..RetryPolicy::DEFAULT.max_retries {
             let d = b.next().unwrap();
             assert!(d <= RetryPolicy::DEFAULT.ceiling_ms(i));
         }
         assert_eq!(b.next(), None);
-        assert_eq!(b.attempts(), 4);
+        assert_eq!(b.attempts(), RetryPolicy::DEFAULT.max_retries);
         assert_eq!(Backoff::new(RetryPolicy::NONE, 1).next(), None);
     }
 

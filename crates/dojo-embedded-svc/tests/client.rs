@@ -6,14 +6,15 @@
 mod common;
 
 use common::mock::{MockError, Reply, Script};
-use dojo_core::lifecycle::{ChargeOutcome, ChargeState, PaymentIntentState, SetupIntentState};
+use dojo_core::charge::{NotCharged, Outcome};
+use dojo_core::lifecycle::{ChargeState, PaymentIntentState, SetupIntentState};
 use dojo_core::problem::ApiErrorKind;
 use dojo_core::request::{Api, CreateSetupIntentRequest, Operation};
 use dojo_core::*;
 use dojo_embedded_svc::embedded_svc::http::Method;
 use dojo_embedded_svc::error::{Cause, Phase};
 use dojo_embedded_svc::kiosk::{FlowEnd, Kiosk, NoShowFee, NoShowReport, PollPolicy, Step, Waited};
-use dojo_embedded_svc::{Client, Error, ReconcileTrigger, RetryDecision, RetryPolicy};
+use dojo_embedded_svc::{Client, Error, RetryDecision, RetryPolicy, SettlePolicy};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -192,7 +193,7 @@ fn a_read_dropped_before_its_answer_is_retried_on_the_backoff_schedule() {
 #[test]
 fn a_read_gives_up_when_the_schedule_is_spent() {
     let key = key();
-    let script = Script::new(std::iter::repeat_n(Reply::ResponseFails, 5));
+    let script = Script::new(std::iter::repeat_n(Reply::ResponseFails, 4));
     let d = delays();
     let mut client = client!(key, script, d);
     let mut buf = [0u8; 512];
@@ -205,7 +206,7 @@ fn a_read_gives_up_when_the_schedule_is_spent() {
         other => panic!("{other:?}"),
     }
     assert_eq!(err.retry_decision(Operation::GetSetupIntent), RetryDecision::Retry);
-    assert_eq!(d.borrow().len(), 4, "DEFAULT allows 4 retries");
+    assert_eq!(d.borrow().len(), 3, "DEFAULT allows 3 retries");
     assert_eq!(script.remaining(), 0);
 }
 
@@ -287,15 +288,20 @@ fn non_idempotent_requests_are_retried_only_when_the_connection_never_opened() {
     assert!(client.create_setup_intent(&si_body(), &mut buf).is_ok());
     assert_eq!(script.seen().len(), 2);
 
-    // Failing while writing the body: a transport error (the server cannot act on an
-    // incomplete body), not retried automatically.
+    // Failing while writing the body: never sent (the server cannot act on an
+    // incomplete body, its length is declared), so repeated like a connect failure (the
+    // body is still intact in the buffer); given up as a transport error.
     let script = Script::new([Reply::WriteFails, Reply::json(200, SI_CREATED)]);
+    let mut client = client!(key, script, d);
+    assert!(client.create_setup_intent(&si_body(), &mut buf).is_ok());
+    assert_eq!(script.remaining(), 0);
+    let script = Script::new(std::iter::repeat_n(Reply::WriteFails, 4));
     let mut client = client!(key, script, d);
     match client.create_setup_intent(&si_body(), &mut buf) {
         Err(Error::Transport(t)) => assert_eq!(t.phase, Phase::Send),
         other => panic!("{other:?}"),
     }
-    assert_eq!(script.remaining(), 1);
+    assert_eq!(script.remaining(), 0);
 
     // Dropped after the request went out: outcome unknown, never resent.
     let script = Script::new([Reply::ResponseFails, Reply::json(200, SI_CREATED)]);
@@ -378,7 +384,8 @@ fn a_charge_succeeds_once_and_a_second_is_refused_before_sending() {
     let mut buf = [0u8; 512];
     let (mut payment, mut setup) = (created_payment(), authorized_setup());
     let report = client.charge(&mut payment, &mut setup, NOW, &mut buf).unwrap();
-    assert_eq!((report.outcome, report.reconciled), (ChargeOutcome::Charged, None));
+    assert_eq!((report.outcome, report.outcome_was_unknown), (Outcome::Charged, false));
+    assert_eq!((report.sends, report.read_backs), (1, 0));
     assert_eq!(setup.status(), SetupIntentStatus::Completed);
     let err = client.charge(&mut payment, &mut setup, NOW, &mut buf).unwrap_err();
     assert!(matches!(err, Error::Core(dojo_core::Error::Lifecycle(_))), "{err:?}");
@@ -394,7 +401,7 @@ fn a_declined_charge_is_not_charged_and_not_read_back() {
     let mut buf = [0u8; 512];
     let (mut payment, mut setup) = (created_payment(), authorized_setup());
     let report = client.charge(&mut payment, &mut setup, NOW, &mut buf).unwrap();
-    assert_eq!(report.outcome, ChargeOutcome::NotCharged(CaptureStatus::Declined));
+    assert_eq!(report.outcome, Outcome::NotCharged(NotCharged::Declined(CaptureStatus::Declined)));
     assert_eq!(script.seen().len(), 1);
     assert_eq!(setup.status(), SetupIntentStatus::Authorized);
 }
@@ -409,19 +416,20 @@ fn a_charge_dropped_after_commit_is_reconciled_from_the_payment_intent() {
     let mut buf = [0u8; 512];
     let (mut payment, mut setup) = (created_payment(), authorized_setup());
     let report = client.charge(&mut payment, &mut setup, NOW, &mut buf).unwrap();
-    assert_eq!(report.outcome, ChargeOutcome::Charged);
-    let rec = report.reconciled.unwrap();
-    assert!(matches!(rec.trigger, ReconcileTrigger::AnswerLost(_)));
-    assert_eq!((rec.observed, rec.anomaly), (PaymentIntentStatus::Captured, None));
+    assert_eq!(report.outcome, Outcome::Charged);
+    assert!(report.outcome_was_unknown);
+    assert_eq!((report.read_back, report.anomaly), (Some(PaymentIntentStatus::Captured), None));
     assert_eq!(setup.status(), SetupIntentStatus::Completed);
     let seen = script.seen();
     let charges = seen.iter().filter(|s| s.uri.ends_with("/charge")).count();
-    assert_eq!(charges, 1, "the charge is never resent");
+    assert_eq!(charges, 1, "the charge is not resent once the read-back shows it");
     assert!(seen[1].uri.ends_with("/payment-intents/pi_sandbox_1?returnCanceled=true"));
 }
 
 #[test]
-fn a_lost_charge_read_back_uncharged_may_be_attempted_again() {
+fn a_lost_charge_read_back_created_is_resent_never_reported_uncharged() {
+    // Before issue 9 this was "not charged": the charge may be queued, so it is resent on
+    // the same payment intent (the API charges it at most once).
     let key = key();
     let d = delays();
     let script = Script::new([Reply::truncated(200, CHARGED), Reply::json(200, PI_CREATED), Reply::json(200, CHARGED)]);
@@ -429,38 +437,43 @@ fn a_lost_charge_read_back_uncharged_may_be_attempted_again() {
     let mut buf = [0u8; 512];
     let (mut payment, mut setup) = (created_payment(), authorized_setup());
     let report = client.charge(&mut payment, &mut setup, NOW, &mut buf).unwrap();
-    assert!(matches!(report.outcome, ChargeOutcome::NotCharged(_)));
-    assert!(matches!(report.reconciled.unwrap().trigger, ReconcileTrigger::AnswerLost(_)));
-    let report = client.charge(&mut payment, &mut setup, NOW, &mut buf).unwrap();
-    assert_eq!(report.outcome, ChargeOutcome::Charged);
+    assert_eq!(report.outcome, Outcome::Charged);
+    assert_eq!((report.sends, report.read_backs), (2, 1));
+    assert!(d.borrow().contains(&SettlePolicy::DEFAULT.delay_ms), "waited before resending: {:?}", d.borrow());
+    let charges = script.seen().iter().filter(|s| s.uri.ends_with("/charge")).count();
+    assert_eq!(charges, 2);
 }
 
 #[test]
-fn a_charge_whose_read_back_fails_stays_unknown_until_reconciled() {
+fn a_charge_whose_read_back_fails_is_pending_until_reconciled() {
     let key = key();
     let d = delays();
     let mut replies = vec![Reply::ResponseFails];
-    replies.extend(std::iter::repeat_n(Reply::ConnectFails, 5));
+    replies.extend(std::iter::repeat_n(Reply::ConnectFails, 1 + usize::from(RetryPolicy::DEFAULT.max_retries)));
     replies.push(Reply::json(200, PI_CAPTURED));
     let script = Script::new(replies);
-    let mut client = client!(key, script, d);
+    let mut client =
+        client!(key, script, d).with_settle_policy(SettlePolicy { max_read_backs: 1, ..SettlePolicy::DEFAULT });
     let mut buf = [0u8; 512];
     let (mut payment, mut setup) = (created_payment(), authorized_setup());
-    let err = client.charge(&mut payment, &mut setup, NOW, &mut buf).unwrap_err();
-    assert!(matches!(err, Error::OutcomeUnknown(ref u) if u.operation == Operation::ChargePaymentIntent), "{err:?}");
+    let report = client.charge(&mut payment, &mut setup, NOW, &mut buf).unwrap();
+    assert_eq!(report.outcome, Outcome::Pending);
+    assert_eq!(report.payment_intent.as_str(), "pi_sandbox_1");
     assert_eq!(payment.charge_state(), ChargeState::OutcomeUnknown);
     let refused = client.charge(&mut payment, &mut setup, NOW, &mut buf).unwrap_err();
     assert!(matches!(refused, Error::Core(dojo_core::Error::Lifecycle(_))));
     let report = client.reconcile_charge(&mut payment, &mut setup, &mut buf).unwrap();
-    assert_eq!(report.outcome, ChargeOutcome::Charged);
-    assert_eq!(report.reconciled.unwrap().trigger, ReconcileTrigger::Requested);
+    assert_eq!(report.outcome, Outcome::Charged);
+    assert_eq!(report.read_back, Some(PaymentIntentStatus::Captured));
 }
 
 #[test]
-fn a_refused_charge_keeps_its_problem_and_must_be_reconciled() {
+fn a_refused_charge_keeps_its_problem_and_a_409_of_an_earlier_charge_is_charged() {
     let key = key();
     let d = delays();
-    let script = Script::new([Reply::json(409, PROBLEM_409), Reply::json(200, PI_CAPTURED)]);
+    // Refused, and read back uncharged: the error with its ProblemDetails (the read-back
+    // went to the rest of the buffer).
+    let script = Script::new([Reply::json(409, PROBLEM_409), Reply::json(200, PI_CREATED)]);
     let mut client = client!(key, script, d);
     let mut buf = [0u8; 512];
     let (mut payment, mut setup) = (created_payment(), authorized_setup());
@@ -468,22 +481,29 @@ fn a_refused_charge_keeps_its_problem_and_must_be_reconciled() {
     let Error::Core(dojo_core::Error::Api(api)) = &err else { panic!("{err:?}") };
     assert_eq!(api.kind, ApiErrorKind::Conflict);
     assert_eq!(api.problem().unwrap().trace_id.unwrap(), "00-abc-01");
-    assert_eq!(payment.charge_state(), ChargeState::OutcomeUnknown);
-    let report = client.reconcile_charge(&mut payment, &mut setup, &mut buf).unwrap();
-    assert_eq!(report.outcome, ChargeOutcome::Charged, "a 409 meant an earlier attempt went through");
+    assert_eq!(payment.charge_state(), ChargeState::NotAttempted, "the refusal did nothing");
+
+    // Refused because an earlier charge went through: the read-back says so.
+    let script = Script::new([Reply::json(409, PROBLEM_409), Reply::json(200, PI_CAPTURED)]);
+    let mut client = client!(key, script, d);
+    let (mut payment, mut setup) = (created_payment(), authorized_setup());
+    let report = client.charge(&mut payment, &mut setup, NOW, &mut buf).unwrap();
+    assert_eq!(report.outcome, Outcome::Charged, "a 409 meant an earlier attempt went through");
 }
 
 #[test]
 fn a_5xx_charge_and_an_unsettled_status_are_read_back() {
     let key = key();
     let d = delays();
-    let script = Script::new([Reply::json(502, "bad gateway"), Reply::json(200, PI_CREATED)]);
+    let script =
+        Script::new([Reply::json(502, "bad gateway"), Reply::json(200, PI_CREATED), Reply::json(200, CHARGED)]);
     let mut client = client!(key, script, d);
     let mut buf = [0u8; 512];
     let (mut payment, mut setup) = (created_payment(), authorized_setup());
     let report = client.charge(&mut payment, &mut setup, NOW, &mut buf).unwrap();
-    assert_eq!(report.reconciled.unwrap().trigger, ReconcileTrigger::ServerError(502));
-    assert!(matches!(report.outcome, ChargeOutcome::NotCharged(_)));
+    assert!(report.outcome_was_unknown);
+    assert_eq!(report.outcome, Outcome::Charged);
+    assert_eq!((report.sends, report.read_backs), (2, 1));
 
     let script = Script::new([
         Reply::json(200, r#"{"paymentIntentId":"pi_sandbox_1","status":"Created"}"#),
@@ -492,23 +512,23 @@ fn a_5xx_charge_and_an_unsettled_status_are_read_back() {
     let mut client = client!(key, script, d);
     let (mut payment, mut setup) = (created_payment(), authorized_setup());
     let report = client.charge(&mut payment, &mut setup, NOW, &mut buf).unwrap();
-    assert_eq!(report.reconciled.unwrap().trigger, ReconcileTrigger::Unsettled(CaptureStatus::Created));
-    assert_eq!(report.outcome, ChargeOutcome::Charged);
+    assert_eq!(report.charge_status, Some(CaptureStatus::Created));
+    assert_eq!(report.outcome, Outcome::Charged);
 }
 
 #[test]
-fn a_charge_that_never_connected_is_read_back_before_anything_else() {
+fn a_charge_that_never_connected_is_a_transport_error_and_may_be_tried_again() {
     let key = key();
     let d = delays();
-    let mut replies: Vec<Reply> = std::iter::repeat_n(Reply::ConnectFails, 5).collect();
-    replies.push(Reply::json(200, PI_CREATED));
+    let replies: Vec<Reply> =
+        std::iter::repeat_n(Reply::ConnectFails, 1 + usize::from(RetryPolicy::DEFAULT.max_retries)).collect();
     let script = Script::new(replies);
     let mut client = client!(key, script, d);
     let mut buf = [0u8; 512];
     let (mut payment, mut setup) = (created_payment(), authorized_setup());
-    let report = client.charge(&mut payment, &mut setup, NOW, &mut buf).unwrap();
-    assert!(matches!(report.reconciled.unwrap().trigger, ReconcileTrigger::NotSent(_)));
-    assert!(matches!(report.outcome, ChargeOutcome::NotCharged(_)));
+    let err = client.charge(&mut payment, &mut setup, NOW, &mut buf).unwrap_err();
+    assert!(matches!(err, Error::Transport(ref t) if t.never_sent()), "{err:?}");
+    assert_eq!(payment.charge_state(), ChargeState::NotAttempted);
     assert!(script.seen().iter().all(|s| !s.uri.ends_with("/charge")), "no charge request ever started");
 }
 

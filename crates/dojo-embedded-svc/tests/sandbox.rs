@@ -10,12 +10,13 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 
 use common::tcp::{HostError, TcpConnection};
-use dojo_core::lifecycle::{ChargeOutcome, PaymentIntentState, SetupIntentState};
+use dojo_core::charge::{NotCharged, Outcome};
+use dojo_core::lifecycle::{PaymentIntentState, SetupIntentState};
 use dojo_core::request::{Api, CreatePaymentIntentRequest, Operation};
 use dojo_core::*;
 use dojo_embedded_svc::error::{Cause, Phase};
 use dojo_embedded_svc::kiosk::{FlowEnd, Kiosk, NoShowFee, NoShowReport, PollPolicy, Step, Waited};
-use dojo_embedded_svc::{Client, Connect, Delay, Error, ReconcileTrigger, RetryPolicy};
+use dojo_embedded_svc::{Client, Connect, Delay, Error, RetryPolicy, SettlePolicy};
 use dojo_sandbox::{Config, Fault, FaultKind, Route, Sandbox, TestCard};
 
 /// The work buffer the README recommends.
@@ -112,7 +113,7 @@ fn the_kiosk_flow_charges_once_against_the_sandbox() {
     assert_eq!(report.setup.unwrap().status(), SetupIntentStatus::Completed);
     let pi = report.payment.unwrap();
     assert_eq!(pi.status(), PaymentIntentStatus::Captured);
-    assert_eq!(report.charge.unwrap().reconciled, None);
+    assert!(!report.charge.unwrap().outcome_was_unknown);
     assert!(screen.links[0].starts_with("https://pay.dojo.tech/checkout/si_"));
     assert!(screen.steps.contains(&Step::Confirmed(SetupIntentStatus::Completed)));
     let captures = sb.captures(pi.id().as_str());
@@ -135,31 +136,33 @@ fn a_charge_dropped_after_commit_is_reconciled_and_captured_exactly_once() {
     let end = client.run_no_show(&FEE, POLL, &mut screen, &mut report, &mut buf).unwrap();
     assert_eq!(end, FlowEnd::Charged);
     let charge = report.charge.unwrap();
-    let rec = charge.reconciled.expect("the lost answer was reconciled");
-    assert!(matches!(rec.trigger, ReconcileTrigger::AnswerLost(_)), "{rec:?}");
-    assert_eq!(rec.observed, PaymentIntentStatus::Captured);
+    assert!(charge.outcome_was_unknown, "the lost answer was reconciled");
+    assert_eq!(charge.read_back, Some(PaymentIntentStatus::Captured));
     assert_eq!(report.setup.unwrap().status(), SetupIntentStatus::Completed);
     let pi = report.payment.unwrap();
     assert_eq!(sb.captures(pi.id().as_str()).len(), 1, "exactly one capture");
-    assert_eq!(sb.charge_attempts(pi.id().as_str()), 1, "the charge was never resent");
+    assert_eq!(sb.charge_attempts(pi.id().as_str()), 1, "not resent: the read-back showed it charged");
 }
 
 #[test]
-fn a_lost_charge_whose_read_back_fails_stays_in_the_report_until_reconciled() {
+fn a_lost_charge_whose_read_backs_fail_is_pending_until_reconciled() {
     let sb = sandbox();
     sb.add_fault(fault(Route::ChargePaymentIntent, FaultKind::DropAfterCommit, 1));
-    // Every read-back attempt (1 + 4 retries) is dropped too.
-    sb.add_fault(fault(Route::GetPaymentIntent, FaultKind::DropBeforeCommit, 5));
+    // Every read-back attempt of every settling step is dropped too.
+    sb.add_fault(fault(Route::GetPaymentIntent, FaultKind::DropBeforeCommit, 1_000));
     let key = key();
     let delays = Rc::new(RefCell::new(Vec::new()));
     let mut client = client(&sb, &key, &delays);
     let mut screen = Screen::new(&sb, Some(TestCard::SUCCESS));
     let mut buf = vec![0u8; BUF];
     let mut report = NoShowReport::default();
-    let err = client.run_no_show(&FEE, POLL, &mut screen, &mut report, &mut buf).unwrap_err();
-    assert!(matches!(err, Error::OutcomeUnknown(ref u) if u.operation == Operation::ChargePaymentIntent), "{err:?}");
-    assert_eq!(report.end, None);
+    let end = client.run_no_show(&FEE, POLL, &mut screen, &mut report, &mut buf).unwrap();
+    assert_eq!(end, FlowEnd::Pending, "never \"not charged\"");
+    let charge = report.charge.unwrap();
+    assert_eq!((charge.outcome, charge.read_backs), (Outcome::Pending, SettlePolicy::DEFAULT.max_read_backs));
+    assert!(screen.steps.contains(&Step::Charged(Outcome::Pending)));
     let (payment, setup) = (report.payment.as_mut().unwrap(), report.setup.as_mut().unwrap());
+    assert_eq!(charge.payment_intent, payment.id());
     assert_eq!(payment.charge_state(), dojo_core::lifecycle::ChargeState::OutcomeUnknown);
     // A second charge is refused before anything is sent.
     assert!(matches!(
@@ -167,8 +170,9 @@ fn a_lost_charge_whose_read_back_fails_stays_in_the_report_until_reconciled() {
         Err(Error::Core(dojo_core::Error::Lifecycle(_)))
     ));
     // Later, the read-back goes through: it was charged, once.
+    sb.clear_faults();
     let settled = client.reconcile_charge(payment, setup, &mut buf).unwrap();
-    assert_eq!(settled.outcome, ChargeOutcome::Charged);
+    assert_eq!(settled.outcome, Outcome::Charged);
     assert_eq!(setup.status(), SetupIntentStatus::Completed);
     assert_eq!(sb.captures(payment.id().as_str()).len(), 1);
     assert_eq!(sb.charge_attempts(payment.id().as_str()), 1);
@@ -186,17 +190,15 @@ fn a_truncated_charge_answer_is_reconciled_and_captured_exactly_once() {
     let mut report = NoShowReport::default();
     let end = client.run_no_show(&FEE, POLL, &mut screen, &mut report, &mut buf).unwrap();
     assert_eq!(end, FlowEnd::Charged);
-    let rec = report.charge.unwrap().reconciled.unwrap();
-    assert!(
-        matches!(rec.trigger, ReconcileTrigger::AnswerLost(dojo_embedded_svc::error::CauseKind::Truncated { .. })),
-        "{rec:?}"
-    );
+    let charge = report.charge.unwrap();
+    assert!(charge.outcome_was_unknown);
+    assert_eq!(charge.read_back, Some(PaymentIntentStatus::Captured));
     let pi = report.payment.unwrap();
     assert_eq!(sb.captures(pi.id().as_str()).len(), 1);
 }
 
 #[test]
-fn a_5xx_charge_is_read_back_uncharged_and_charged_again_once() {
+fn a_5xx_charge_is_read_back_pending_and_resent_once() {
     let sb = sandbox();
     sb.add_fault(fault(Route::ChargePaymentIntent, FaultKind::Status(503), 1));
     let key = key();
@@ -207,13 +209,13 @@ fn a_5xx_charge_is_read_back_uncharged_and_charged_again_once() {
     let mut report = NoShowReport::default();
     let end = client.run_no_show(&FEE, POLL, &mut screen, &mut report, &mut buf).unwrap();
     let charge = report.charge.unwrap();
-    assert_eq!(charge.reconciled.unwrap().trigger, ReconcileTrigger::ServerError(503));
-    assert!(matches!(end, FlowEnd::NotCharged(_)), "{:?}", end);
-    let (mut payment, mut setup) = (report.payment.unwrap(), report.setup.unwrap());
-    assert_eq!(sb.captures(payment.id().as_str()).len(), 0);
-    let again = client.charge(&mut payment, &mut setup, sb.now(), &mut buf).unwrap();
-    assert_eq!(again.outcome, ChargeOutcome::Charged);
+    assert!(charge.outcome_was_unknown);
+    assert_eq!(charge.read_back, Some(PaymentIntentStatus::Created), "pending, not \"not charged\"");
+    assert_eq!(end, FlowEnd::Charged);
+    assert_eq!((charge.sends, charge.read_backs), (2, 1));
+    let payment = report.payment.unwrap();
     assert_eq!(sb.captures(payment.id().as_str()).len(), 1);
+    assert_eq!(sb.charge_attempts(payment.id().as_str()), 1, "the 503 did not reach the state");
 }
 
 #[test]
@@ -321,7 +323,7 @@ fn a_declined_card_charges_nothing() {
     sb.decline_setup_intent(setup.id().as_str()).unwrap();
     let mut payment: PaymentIntentState = client.create_fee_payment_intent(&setup, "No-show", &mut buf).unwrap();
     let report = client.charge(&mut payment, &mut setup, sb.now(), &mut buf).unwrap();
-    assert_eq!(report.outcome, ChargeOutcome::NotCharged(CaptureStatus::Declined));
+    assert_eq!(report.outcome, Outcome::NotCharged(NotCharged::Declined(CaptureStatus::Declined)));
     assert_eq!(sb.captures(payment.id().as_str()).len(), 0);
     assert_eq!(setup.status(), SetupIntentStatus::Authorized);
 }

@@ -15,7 +15,7 @@ use common::tcp::{HostError, TcpConnection};
 use dojo_core::request::Api;
 use dojo_core::{ApiKey, Money, PaymentIntentStatus, SetupIntentStatus};
 use dojo_embedded_svc::kiosk::{FlowEnd, NoShowFee, NoShowReport, PollPolicy, Step};
-use dojo_embedded_svc::{Client, Connect, Delay, Error, ReconcileTrigger, RetryDecision, RetryPolicy};
+use dojo_embedded_svc::{Client, Connect, Delay, Error, RetryDecision, RetryPolicy};
 use dojo_sandbox::{Config, Fault, FaultKind, Route, Sandbox, TestCard};
 
 const BUF: usize = 4096;
@@ -105,7 +105,7 @@ fn a_retry_after_beyond_the_policy_ends_the_retries_with_the_answer() {
 }
 
 #[test]
-fn a_charge_answered_503_with_retry_after_is_not_resent_and_is_reconciled() {
+fn a_charge_answered_503_with_retry_after_is_read_back_then_resent_once() {
     struct Screen<'s>(&'s Sandbox);
     impl dojo_embedded_svc::kiosk::Kiosk for Screen<'_> {
         fn show_checkout(&mut self, link: &str) {
@@ -130,14 +130,15 @@ fn a_charge_answered_503_with_retry_after_is_not_resent_and_is_reconciled() {
     let mut report = NoShowReport::default();
     let poll = PollPolicy { interval_ms: 5, max_polls: 50 };
     let end = client.run_no_show(&FEE, poll, &mut Screen(&sb), &mut report, &mut buf).unwrap();
-    assert!(matches!(end, FlowEnd::NotCharged(_)), "{end:?}");
+    assert_eq!(end, FlowEnd::Charged, "pending after the 5xx, resent on the same payment intent");
     let charge = report.charge.unwrap();
-    let rec = charge.reconciled.expect("a 5xx to a charge is read back");
-    assert_eq!(rec.trigger, ReconcileTrigger::ServerError(503));
-    assert_eq!(rec.observed, PaymentIntentStatus::Created);
+    assert!(charge.outcome_was_unknown, "a 5xx to a charge is read back");
+    assert_eq!(charge.read_back, Some(PaymentIntentStatus::Created));
+    assert_eq!((charge.sends, charge.read_backs), (2, 1));
     let pi = report.payment.unwrap();
-    // The fault was used up by the first request: a resend would have reached the state.
-    assert_eq!(sb.charge_attempts(pi.id().as_str()), 0, "never resent");
-    assert!(sb.captures(pi.id().as_str()).is_empty());
-    assert!(delays.borrow().is_empty(), "no retry delay for a charge: {:?}", delays.borrow());
+    // The fault was used up by the first request: only the resend reached the state.
+    assert_eq!(sb.charge_attempts(pi.id().as_str()), 1, "resent once, after the read-back");
+    assert_eq!(sb.captures(pi.id().as_str()).len(), 1);
+    // No retry delay: only the settle policy's wait before the resend.
+    assert_eq!(*delays.borrow(), [dojo_embedded_svc::SettlePolicy::DEFAULT.delay_ms], "{:?}", delays.borrow());
 }

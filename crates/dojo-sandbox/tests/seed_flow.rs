@@ -80,7 +80,7 @@ fn seed_flow_end_to_end() {
     assert_eq!(a.status, 200, "{}", a.text());
     let charge = req.decode(a.status, &a.body).unwrap();
     assert_eq!(charge.status, CaptureStatus::Successful);
-    assert_eq!(payment.record_charge(ticket, charge.status, &mut setup), ChargeOutcome::Charged);
+    assert_eq!(payment.record_charge(ticket, charge.status, &mut setup), Ok(ChargeOutcome::Charged));
 
     // 6. The server agrees: Completed and Captured, one capture of 1000.
     let req = api.get_setup_intent(&si_id).unwrap();

@@ -1,126 +1,117 @@
-//! The high-level charge: dojo-core's lifecycle checks, one `/charge`, and reconciliation
-//! when its outcome is unknown.
+//! The high-level charge: dojo-core's [`charge`](dojo_core::charge) machine, driven over
+//! this client's exchanges. The protocol (when to read back, when to resend on the same
+//! payment intent, when the outcome is pending) is dojo-core's; this file only moves
+//! bytes and sleeps.
 
-use dojo_core::lifecycle::{Anomaly, ChargeOutcome, PaymentIntentState, SetupIntentState};
-use dojo_core::{CaptureStatus, PaymentIntentStatus};
+use std::time::{Duration, Instant};
+
+use dojo_core::charge::{Action, Charge, NotCharged, Outcome};
+pub use dojo_core::charge::{ChargeReport, SettlePolicy};
+use dojo_core::lifecycle::{PaymentIntentState, SetupIntentState};
 
 use crate::client::Client;
-use crate::error::{Error, OutcomeUnknown};
-
-/// What [`Client::charge`] found out.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct ChargeReport {
-    /// Charged, not charged, or (only when even the read-back could not say) unknown.
-    pub outcome: ChargeOutcome,
-    /// The charge's own answer status, when it arrived.
-    pub charge_status: Option<CaptureStatus>,
-    /// The charge's answer message (e.g. `DEPOSITED`), when it arrived.
-    pub message: Option<String>,
-    /// Set when the charge's answer was lost and the outcome was settled by reading the
-    /// payment intent back: why it was unknown.
-    pub reconciled_from: Option<Box<OutcomeUnknown>>,
-    /// The payment intent's status read back while reconciling.
-    pub read_back: Option<PaymentIntentStatus>,
-}
-
-impl ChargeReport {
-    /// Whether the card was charged.
-    pub fn charged(&self) -> bool {
-        self.outcome == ChargeOutcome::Charged
-    }
-}
+use crate::error::Error;
 
 impl Client {
-    /// Charges `payment` (created from `setup`) once, the seed's way:
+    /// Charges `payment` (created from `setup`) once, and settles it:
     ///
     /// 1. dojo-core's [`begin_charge`](PaymentIntentState::begin_charge) checks every rule
     ///    (the setup intent Authorized, the exact intended amount, no earlier charge)
     ///    before anything is sent; a refusal is [`Error::Lifecycle`].
-    /// 2. `POST /payment-intents/{id}/charge`, never retried.
-    /// 3. The answer is recorded with [`record_charge`](PaymentIntentState::record_charge):
-    ///    `Successful` captures `payment` and completes `setup`.
-    /// 4. When the answer is lost ([`Error::OutcomeUnknown`]: a timeout after sending, a
-    ///    reset, a 5xx, an undecodable 2xx) or says nothing definite, the payment intent
-    ///    is read back (a retried GET) and the outcome settled by dojo-core's
-    ///    [`reconcile`](PaymentIntentState::reconcile): the report says truthfully whether
-    ///    it was captured, and [`ChargeReport::reconciled_from`] says why it had to ask.
+    /// 2. `POST /payment-intents/{id}/charge`, repeated only when it never reached the
+    ///    server (dojo-core's [`exchange`](dojo_core::exchange)).
+    /// 3. dojo-core's [`Charge`] decides the rest: `Successful` is charged, `Declined` /
+    ///    `Failed` not charged; a lost, undecodable or 5xx answer is read back, and a
+    ///    read-back of `Created` is **pending** (the charge may be queued), never "not
+    ///    charged": the charge is resent on the same payment intent (the API charges it at
+    ///    most once) and read back, within the client's [`SettlePolicy`]
+    ///    ([`with_settle_policy`](Client::with_settle_policy); by default
+    ///    [`SettlePolicy::DEFAULT`]). Past it the report is [`Outcome::Pending`] with the
+    ///    ids: settle later with [`reconcile_charge`](Client::reconcile_charge).
     ///
-    /// When the read-back fails too, the original [`Error::OutcomeUnknown`] is returned and
-    /// `payment` stays in "outcome unknown" (every further charge refused) until
-    /// [`reconcile_charge`](Client::reconcile_charge) succeeds. An error answer to the
-    /// charge (4xx) is returned after the payment intent was read back to release the
-    /// in-flight mark.
+    /// Errors: a 4xx refusal of the only charge whose read-back shows it uncharged is
+    /// [`Error::Api`] (its ProblemDetails kept; a 409 whose read-back shows it Captured is
+    /// a charged report); a charge that never reached the server is
+    /// [`Error::Transport`]. A read-back the lifecycle does not allow is in
+    /// [`ChargeReport::anomaly`] (outcome pending).
     pub fn charge(
         &self,
         payment: &mut PaymentIntentState,
         setup: &mut SetupIntentState,
     ) -> Result<ChargeReport, Error> {
-        let ticket = payment.begin_charge(setup, self.now())?;
-        let id = ticket.payment_intent();
-        log::info!("dojo charge {id} ({})", ticket.amount());
-        match self.charge_payment_intent(&id) {
-            Ok(answer) => {
-                let charge = answer.get();
-                let status = charge.status;
-                let message = charge.message.map(|m| m.to_string());
-                let (outcome, read_back) = match payment.record_charge(ticket, status, setup) {
-                    // The answer said nothing definite: ask the payment intent.
-                    ChargeOutcome::Unknown => self.read_back(payment, setup).map(|(o, r)| (o, Some(r)))?,
-                    definite => (definite, None),
-                };
-                Ok(ChargeReport { outcome, charge_status: Some(status), message, reconciled_from: None, read_back })
-            }
-            Err(Error::OutcomeUnknown(unknown)) => {
-                payment.record_charge_outcome_unknown(ticket);
-                match self.read_back(payment, setup) {
-                    Ok((outcome, read_back)) => {
-                        log::info!("dojo charge {id}: outcome was unknown; read back {read_back}: {outcome:?}");
-                        Ok(ChargeReport {
-                            outcome,
-                            charge_status: None,
-                            message: None,
-                            reconciled_from: Some(unknown),
-                            read_back: Some(read_back),
-                        })
-                    }
-                    Err(e) => {
-                        log::warn!("dojo charge {id}: could not reconcile: {e}");
-                        Err(Error::OutcomeUnknown(unknown))
-                    }
-                }
-            }
-            Err(other) => {
-                // The server refused (4xx) or the request never left: it did not execute,
-                // but the lifecycle only learns that from a read-back.
-                payment.record_charge_outcome_unknown(ticket);
-                if let Err(e) = self.read_back(payment, setup) {
-                    log::warn!("dojo charge {id}: could not read back after {other}: {e}");
-                }
-                Err(other)
-            }
-        }
+        let charge = Charge::begin(payment, setup, self.now(), self.settle_policy())?;
+        log::info!("dojo charge {} ({})", charge.payment_intent(), payment.amount());
+        self.drive(charge, payment, setup)
     }
 
-    /// Settles a charge whose outcome is unknown (or in flight) by reading the payment
-    /// intent back; see [`PaymentIntentState::reconcile`].
+    /// Settles a charge whose outcome is unknown or pending (after [`Outcome::Pending`],
+    /// or after a restart): reads the payment intent back, resends the charge on it while
+    /// it is uncharged, reads back again, within the [`SettlePolicy`] (dojo-core's
+    /// [`Charge::settle`]).
     pub fn reconcile_charge(
         &self,
         payment: &mut PaymentIntentState,
         setup: &mut SetupIntentState,
-    ) -> Result<ChargeOutcome, Error> {
-        self.read_back(payment, setup).map(|(outcome, _)| outcome)
+    ) -> Result<ChargeReport, Error> {
+        let charge = Charge::settle(payment, self.now(), self.settle_policy());
+        self.drive(charge, payment, setup)
     }
 
-    fn read_back(
+    /// The I/O loop over dojo-core's charge machine.
+    fn drive(
         &self,
+        mut charge: Charge,
         payment: &mut PaymentIntentState,
         setup: &mut SetupIntentState,
-    ) -> Result<(ChargeOutcome, PaymentIntentStatus), Error> {
-        let answer = self.get_payment_intent(&payment.id(), true)?;
-        let status = answer.get().status;
-        let outcome =
-            payment.reconcile(status, setup).map_err(|Anomaly { from, to, .. }| Error::Anomaly { from, to })?;
-        Ok((outcome, status))
+    ) -> Result<ChargeReport, Error> {
+        let started = Instant::now();
+        let id = charge.payment_intent();
+        // The charge's own error, returned when the report settles on it.
+        let mut kept: Option<Error> = None;
+        loop {
+            let now_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            match charge.poll(payment, setup, now_ms) {
+                Action::SendCharge => {
+                    kept = None;
+                    match self.charge_payment_intent(&id) {
+                        Ok(answer) => charge.handle_answer(answer.get().status, payment, setup),
+                        Err(Error::OutcomeUnknown(unknown)) => {
+                            log::warn!("dojo charge {id}: {unknown}");
+                            charge.handle_unknown(payment);
+                        }
+                        Err(Error::Api(e)) => {
+                            charge.handle_refused(e.status(), payment);
+                            kept = Some(Error::Api(e));
+                        }
+                        Err(e @ Error::Transport(_)) => {
+                            charge.handle_not_sent(payment);
+                            kept = Some(e);
+                        }
+                        Err(other) => return Err(other),
+                    }
+                }
+                Action::ReadBack => match self.get_payment_intent(&id, true) {
+                    Ok(answer) => charge.handle_read_back(answer.get().status, payment, setup),
+                    Err(e) => {
+                        log::warn!("dojo charge {id}: read-back failed: {e}");
+                        charge.handle_read_back_failed();
+                    }
+                },
+                Action::Wait { ms } => std::thread::sleep(Duration::from_millis(ms.into())),
+                Action::Settled => break,
+            }
+        }
+        let report = charge.report();
+        log::info!(
+            "dojo charge {id}: {} (sent {}, read back {}{})",
+            report.outcome,
+            report.sends,
+            report.read_backs,
+            if report.outcome == Outcome::Pending { ": pending, not known yet" } else { "" }
+        );
+        match (report.outcome, kept) {
+            (Outcome::NotCharged(NotCharged::Refused { .. } | NotCharged::NotSent), Some(e)) => Err(e),
+            _ => Ok(report),
+        }
     }
 }

@@ -12,7 +12,10 @@ use dojo_core::request::{
 use dojo_core::response::{ResponseKind, kind};
 use dojo_core::{ApiKey, PaymentIntentId, SetupIntentId};
 
-use crate::config::{RetryPolicy, Timeouts, check_base_url, parse_retry_after};
+use dojo_core::charge::SettlePolicy;
+use dojo_core::exchange::{Exchange, Next, TransportFailure, retry_after_ms};
+
+use crate::config::{RetryPolicy, Timeouts, check_base_url};
 use crate::error::{ApiError, Error, OutcomeUnknown, TransportError, UnknownCause};
 
 /// The largest response body read (anything longer is an error, never truncated).
@@ -111,6 +114,7 @@ pub struct Client {
     inner: Arc<Inner>,
     timeouts: Timeouts,
     retry: RetryPolicy,
+    settle: SettlePolicy,
 }
 
 impl std::fmt::Debug for Client {
@@ -120,6 +124,7 @@ impl std::fmt::Debug for Client {
             .field("key", &self.inner.key)
             .field("timeouts", &self.timeouts)
             .field("retry", &self.retry)
+            .field("settle", &self.settle)
             .finish()
     }
 }
@@ -131,6 +136,7 @@ pub struct ClientBuilder {
     base_url: String,
     timeouts: Timeouts,
     retry: RetryPolicy,
+    settle: SettlePolicy,
 }
 
 impl ClientBuilder {
@@ -153,6 +159,12 @@ impl ClientBuilder {
         self
     }
 
+    /// How a charge settles after a lost answer (see [`Client::charge`]).
+    pub fn settle(mut self, settle: SettlePolicy) -> Self {
+        self.settle = settle;
+        self
+    }
+
     /// Builds the client (checks the base URL).
     pub fn build(self) -> Result<Client, Error> {
         let base_url = check_base_url(&self.base_url)?;
@@ -169,56 +181,29 @@ impl ClientBuilder {
             inner: Arc::new(Inner { agent, agent_timeouts: self.timeouts, key: self.key, base_url }),
             timeouts: self.timeouts,
             retry: self.retry,
+            settle: self.settle,
         })
     }
 }
 
-/// What the adapter knows of a request beyond dojo-core's, for outcome-unknown reports.
-struct Subject {
-    setup_intent: Option<SetupIntentId>,
-    payment_intent: Option<PaymentIntentId>,
-    idempotency_key: Option<String>,
-}
+/// How an attempt failed: dojo-core's classification, ureq's error, whether it timed out.
+type Failed = (TransportFailure, ureq::Error, bool);
 
-impl Subject {
-    /// What the request itself names (dojo-core reads it from the request it built): the
-    /// intent in its path, its idempotency key.
-    /// Derived only when an outcome-unknown report is made.
-    fn of<K>(req: &Request<'_, K>) -> Subject
-    where
-        K: ResponseKind,
-    {
-        Subject {
-            setup_intent: req.setup_intent_id(),
-            payment_intent: req.payment_intent_id(),
-            idempotency_key: req.idempotency_key().map(str::to_owned),
-        }
-    }
-}
-
-/// How one attempt failed.
-enum Failure {
-    /// The request never reached the server: retrying any request is safe.
-    NeverSent(ureq::Error),
-    /// The request may have reached the server.
-    MaybeSent(ureq::Error, bool),
-    /// Something retrying cannot fix (a bad URL, TLS refused).
-    Fatal(ureq::Error),
-}
-
-fn classify(e: ureq::Error) -> Failure {
+/// How one attempt failed, for dojo-core's exchange: never sent, sent, or unusable
+/// (retrying cannot help: a bad URI, TLS refused); whether it timed out.
+fn classify(e: ureq::Error) -> Failed {
     use std::io::ErrorKind as K;
     use ureq::Error as E;
     match e {
-        E::HostNotFound | E::ConnectionFailed => Failure::NeverSent(e),
-        E::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => Failure::NeverSent(e),
+        E::HostNotFound | E::ConnectionFailed => (TransportFailure::NotSent, e, false),
+        E::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => (TransportFailure::NotSent, e, true),
         E::Io(ref io)
             if matches!(
                 io.kind(),
                 K::ConnectionRefused | K::AddrNotAvailable | K::NetworkUnreachable | K::HostUnreachable
             ) =>
         {
-            Failure::NeverSent(e)
+            (TransportFailure::NotSent, e, false)
         }
         // Refused before anything is sent; retrying cannot help.
         E::Http(_)
@@ -227,12 +212,17 @@ fn classify(e: ureq::Error) -> Failure {
         | E::InvalidProxyUrl
         | E::ConnectProxyFailed(_)
         | E::TlsRequired
-        | E::Pem(_) => Failure::Fatal(e),
-        E::Timeout(_) => Failure::MaybeSent(e, true),
+        | E::Pem(_) => (TransportFailure::Unusable, e, false),
+        E::Timeout(_) => (TransportFailure::Sent, e, true),
         // Everything else (I/O, protocol and TLS errors) may happen after the request
         // left: assume it did.
-        _ => Failure::MaybeSent(e, false),
+        _ => (TransportFailure::Sent, e, false),
     }
+}
+
+/// A `Retry-After` in ms as a `Duration`.
+fn ms(ms: u32) -> Duration {
+    Duration::from_millis(ms.into())
 }
 
 /// A failure that did not execute (see [`TransportError`]).
@@ -261,6 +251,7 @@ impl Client {
             base_url: dojo_core::request::DEFAULT_BASE_URL.to_owned(),
             timeouts: Timeouts::default(),
             retry: RetryPolicy::default(),
+            settle: SettlePolicy::default(),
         }
     }
 
@@ -304,6 +295,16 @@ impl Client {
     /// A clone (sharing the connection pool) with another retry policy.
     pub fn with_retry(&self, retry: RetryPolicy) -> Client {
         Client { retry, ..self.clone() }
+    }
+
+    /// The settle policy of [`charge`](Client::charge) in force.
+    pub fn settle_policy(&self) -> SettlePolicy {
+        self.settle
+    }
+
+    /// A clone (sharing the connection pool) with another settle policy.
+    pub fn with_settle_policy(&self, settle: SettlePolicy) -> Client {
+        Client { settle, ..self.clone() }
     }
 
     fn api(&self) -> Api<'_> {
@@ -360,19 +361,15 @@ impl Client {
         f: impl FnOnce(K::Output<'_>) -> T,
     ) -> Result<(T, u16, Vec<u8>, u32), Error> {
         let operation = req.operation();
-        // A refund carries the same idempotency key on every attempt, so repeating it
-        // cannot refund twice.
-        let keyed = req.idempotency_key().is_some();
-        let repeatable = req.retry_safe() || keyed;
+        let mut exchange = Exchange::new(req, self.retry).for_setup_intent(setup_intent);
         let mut url = String::with_capacity(self.inner.base_url.len() + dojo_core::request::MAX_PATH_LEN);
         url.push_str(&self.inner.base_url);
         url.push_str(req.path_and_query());
-        let mut attempt: u32 = 0;
         loop {
-            attempt += 1;
+            let attempt = u32::from(exchange.attempts());
             let started = Instant::now();
             let outcome = self.attempt(req, &url, body);
-            let may_retry = attempt <= self.retry.max_retries;
+            let random = fastrand::u32(..);
             match outcome {
                 Ok((status, answer, retry_after)) => {
                     log::debug!(
@@ -382,92 +379,61 @@ impl Client {
                         answer.len(),
                         started.elapsed()
                     );
-                    if (200..300).contains(&status) {
-                        let decoded = K::decode_ok(&answer).map(f);
-                        return match decoded {
-                            Ok(made) => Ok((made, status, answer, attempt)),
-                            Err(error) if req.retry_safe() => Err(Error::Decode { operation: Some(operation), error }),
-                            Err(error) => Err(self.unknown(
-                                req,
-                                setup_intent,
-                                attempt,
-                                UnknownCause::UndecodableSuccess { status, error, body: answer },
-                            )),
-                        };
-                    }
-                    let api_error = ApiError::new(status, answer, retry_after);
-                    let transient = status == 429 || (500..600).contains(&status);
-                    // A `Retry-After` beyond the policy is not waited for.
-                    let wait = match retry_after {
-                        Some(d) if d > self.retry.max_retry_after => None,
-                        Some(d) => Some(d),
-                        None => Some(self.retry.backoff(attempt)),
-                    };
-                    if let Some(wait) = wait.filter(|_| transient && repeatable && may_retry) {
-                        log::warn!(
-                            "dojo {} answered {status}; retrying in {wait:?} (attempt {attempt})",
-                            operation.name()
-                        );
-                        std::thread::sleep(wait);
-                        continue;
-                    }
-                    // A 5xx to a state-changing request (a refund too, once its retries
-                    // ran out) may have executed.
-                    if (500..600).contains(&status) && !req.retry_safe() {
-                        return Err(self.unknown(req, setup_intent, attempt, UnknownCause::ServerError(api_error)));
-                    }
-                    return Err(Error::Api(api_error));
-                }
-                Err(Failure::NeverSent(e)) => {
-                    if may_retry {
-                        let wait = self.retry.backoff(attempt);
-                        log::warn!(
-                            "dojo {}: {e} (never reached the server); retrying in {wait:?} (attempt {attempt})",
-                            operation.name()
-                        );
-                        std::thread::sleep(wait);
-                        continue;
-                    }
-                    return Err(transport(operation, true, attempt, e));
-                }
-                Err(Failure::MaybeSent(e, timed_out)) => {
-                    if repeatable {
-                        if may_retry {
-                            let wait = self.retry.backoff(attempt);
-                            log::warn!("dojo {}: {e}; retrying in {wait:?} (attempt {attempt})", operation.name());
-                            std::thread::sleep(wait);
+                    match exchange.handle_answer(status, retry_after, random) {
+                        Next::Retry { after_ms } => {
+                            log::warn!(
+                                "dojo {} answered {status}; retrying in {after_ms} ms (attempt {attempt})",
+                                operation.name()
+                            );
+                            std::thread::sleep(Duration::from_millis(after_ms.into()));
                             continue;
                         }
-                        if !keyed {
-                            return Err(transport(operation, false, attempt, e));
+                        Next::OutcomeUnknown(_) => {
+                            let api_error = ApiError::new(status, answer, retry_after.map(ms));
+                            return Err(self.unknown(&exchange, UnknownCause::ServerError(api_error)));
                         }
+                        Next::Done | Next::GiveUp(_) => {}
                     }
-                    let cause = if timed_out { UnknownCause::Timeout(e) } else { UnknownCause::ConnectionLost(e) };
-                    return Err(self.unknown(req, setup_intent, attempt, cause));
+                    if !(200..300).contains(&status) {
+                        return Err(Error::Api(ApiError::new(status, answer, retry_after.map(ms))));
+                    }
+                    let decoded = K::decode_ok(&answer).map(f);
+                    return match decoded {
+                        Ok(made) => Ok((made, status, answer, attempt)),
+                        Err(error) => match exchange.handle_undecodable() {
+                            Next::OutcomeUnknown(_) => Err(self
+                                .unknown(&exchange, UnknownCause::UndecodableSuccess { status, error, body: answer })),
+                            _ => Err(Error::Decode { operation: Some(operation), error }),
+                        },
+                    };
                 }
-                Err(Failure::Fatal(e)) => {
-                    return Err(transport(operation, true, attempt, e));
-                }
+                Err((failure, e, timed_out)) => match exchange.handle_failure(failure, random) {
+                    Next::Retry { after_ms } => {
+                        log::warn!("dojo {}: {e}; retrying in {after_ms} ms (attempt {attempt})", operation.name());
+                        std::thread::sleep(Duration::from_millis(after_ms.into()));
+                    }
+                    Next::OutcomeUnknown(_) => {
+                        let cause = if timed_out { UnknownCause::Timeout(e) } else { UnknownCause::ConnectionLost(e) };
+                        return Err(self.unknown(&exchange, cause));
+                    }
+                    Next::Done | Next::GiveUp(_) => {
+                        let never_sent = failure != TransportFailure::Sent;
+                        return Err(transport(operation, never_sent, attempt, e));
+                    }
+                },
             }
         }
     }
 
-    fn unknown<K: ResponseKind>(
-        &self,
-        req: &Request<'_, K>,
-        setup_intent: Option<SetupIntentId>,
-        attempts: u32,
-        cause: UnknownCause,
-    ) -> Error {
-        let operation = req.operation();
-        log::warn!("dojo {}: outcome unknown: {cause}", operation.name());
-        let subject = Subject::of(req);
+    fn unknown(&self, exchange: &Exchange<'_>, cause: UnknownCause) -> Error {
+        let subject = exchange.subject();
+        log::warn!("dojo {subject}: outcome unknown: {cause}");
         Error::OutcomeUnknown(Box::new(OutcomeUnknown {
-            operation,
-            setup_intent: setup_intent.or(subject.setup_intent),
+            operation: subject.operation,
+            setup_intent: subject.setup_intent,
             payment_intent: subject.payment_intent,
-            idempotency_key: subject.idempotency_key,
-            attempts,
+            idempotency_key: subject.idempotency_key.map(str::to_owned),
+            attempts: u32::from(exchange.attempts()),
             cause,
         }))
     }
@@ -478,7 +444,7 @@ impl Client {
         req: &Request<'_, K>,
         url: &str,
         body: &[u8],
-    ) -> Result<(u16, Vec<u8>, Option<Duration>), Failure> {
+    ) -> Result<(u16, Vec<u8>, Option<u32>), Failed> {
         let agent = &self.inner.agent;
         let result = match req.method() {
             Method::Get => self.prepare(agent.get(url), req).call(),
@@ -491,17 +457,14 @@ impl Client {
         };
         let mut response = result.map_err(classify)?;
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        let retry_after =
+            response.headers().get("retry-after").and_then(|v| retry_after_ms(v.as_bytes(), Some(self.now())));
         let answer =
             // The request was answered: whatever fails now, it reached the server (an
             // answer over the limit included: executed, but unreadable).
             response.body_mut().with_config().limit(MAX_RESPONSE_BYTES).read_to_vec().map_err(|e| match classify(e) {
-                Failure::NeverSent(e) | Failure::Fatal(e) => Failure::MaybeSent(e, false),
-                maybe => maybe,
+                (TransportFailure::Sent, e, timed_out) => (TransportFailure::Sent, e, timed_out),
+                (_, e, _) => (TransportFailure::Sent, e, false),
             })?;
         Ok((status, answer, retry_after))
     }

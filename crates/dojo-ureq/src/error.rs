@@ -15,8 +15,8 @@
 //! # The same taxonomy as the kiosk adapter
 //!
 //! [`Error::class`] gives dojo-core's [`ErrorClass`], which `dojo_embedded_svc::Error::class`
-//! gives too: the same failure has the same class on a desktop and on a kiosk (a test
-//! runs the same faults through both adapters against dojo-sandbox and compares), and
+//! gives too: the same failure has the same class on a desktop and on a kiosk (both take
+//! their decisions from dojo-core's [`Exchange`](dojo_core::exchange::Exchange)), and
 //! [`Error::retry_decision`] the same advice ([`RetryDecision`]).
 //!
 //! | [`ErrorClass`] | here (`dojo-ureq`) | kiosk (`dojo-embedded-svc`) | [`RetryDecision`] |
@@ -31,7 +31,7 @@
 //! | `OutcomeUnknown` | `OutcomeUnknown` (a 5xx to a state-changing request included) | `OutcomeUnknown`; `ResponseTooLarge` of a 2xx or 5xx to a non-idempotent request | Reconcile |
 //! | `ResponseTooLarge` | `Transport` of a read whose answer passed [`MAX_RESPONSE_BYTES`](crate::MAX_RESPONSE_BYTES) | `ResponseTooLarge` of a read's 2xx | Stop |
 //! | `Config` | `Config`; `Transport` that retrying cannot fix (a bad URI, TLS required) | — (the kiosk's `with_base_url` returns a `ValidationError`) | Stop: fix the configuration |
-//! | `Anomaly` | `Anomaly` | — (its `charge` reports it in `Reconciliation::anomaly`) | Stop: re-read |
+//! | `Anomaly` | `Anomaly` (from caller code: `charge` reports it in `ChargeReport::anomaly`) | — (its `charge` reports it in `ChargeReport::anomaly`) | Stop: re-read |
 //!
 //! Both adapters' [`TransportError`] and [`OutcomeUnknown`] carry the `operation`;
 //! [`TransportError::never_sent`] is the kiosk's `TransportError::never_sent()`; the

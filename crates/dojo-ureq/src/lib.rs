@@ -8,7 +8,7 @@ pub mod config;
 pub mod error;
 pub mod journal;
 
-pub use charge::ChargeReport;
+pub use charge::{ChargeReport, SettlePolicy};
 pub use client::{Client, ClientBuilder, MAX_RESPONSE_BYTES, Response, new_idempotency_key};
 pub use config::{RetryPolicy, Timeouts};
 pub use error::{ApiError, Error, ErrorClass, OutcomeUnknown, RetryDecision, TransportError, UnknownCause};

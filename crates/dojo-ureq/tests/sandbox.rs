@@ -4,7 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use dojo_core::lifecycle::{ChargeOutcome, ChargeState, PaymentIntentState, SetupIntentState};
+use dojo_core::charge::{NotCharged, Outcome, SettlePolicy};
+use dojo_core::lifecycle::{ChargeState, PaymentIntentState, SetupIntentState};
 use dojo_core::problem::ApiErrorKind;
 use dojo_core::request::{CreatePaymentIntentRequest, CreateRefundRequest, CreateSetupIntentRequest, Operation};
 use dojo_core::{
@@ -14,20 +15,24 @@ use dojo_core::{
 use dojo_sandbox::{Config, Fault, FaultKind, Route, Sandbox, TestCard};
 use dojo_ureq::{Client, Error, RetryPolicy, Timeouts, UnknownCause};
 
+/// Settling quickly: 100 ms between steps.
+const QUICK_SETTLE: SettlePolicy =
+    SettlePolicy { max_read_backs: 4, max_resends: 2, delay_ms: 100, horizon_ms: 10_000 };
+
 fn start() -> (Sandbox, Client) {
     let sb = Sandbox::start(Config::default()).unwrap();
-    let client = Client::builder(ApiKey::new("sk_sandbox_test").unwrap())
-        .base_url(sb.base_url())
-        .retry(RetryPolicy {
-            max_retries: 3,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(50),
-            max_retry_after: Duration::from_secs(3),
-        })
+    let client = client_of(sb.base_url());
+    (sb, client)
+}
+
+fn client_of(base_url: &str) -> Client {
+    Client::builder(ApiKey::new("sk_sandbox_test").unwrap())
+        .base_url(base_url)
+        .settle(QUICK_SETTLE)
+        .retry(RetryPolicy { max_retries: 3, base_delay_ms: 10, max_delay_ms: 50, max_retry_after_ms: 3000 })
         .timeouts(Timeouts { connect: Duration::from_secs(2), call: Duration::from_secs(5) })
         .build()
-        .unwrap();
-    (sb, client)
+        .unwrap()
 }
 
 /// A setup intent for 10.00 GBP, authorized with the success card, and a payment intent
@@ -64,9 +69,10 @@ fn the_seed_flow() {
     let (sb, client) = start();
     let (mut setup, mut payment) = authorized(&sb, &client);
     let report = client.charge(&mut payment, &mut setup).unwrap();
-    assert_eq!(report.outcome, ChargeOutcome::Charged);
+    assert_eq!(report.outcome, Outcome::Charged);
     assert_eq!(report.charge_status, Some(CaptureStatus::Successful));
-    assert!(report.reconciled_from.is_none());
+    assert!(!report.outcome_was_unknown);
+    assert_eq!((report.sends, report.read_backs), (1, 0));
     assert_eq!(setup.status(), SetupIntentStatus::Completed);
     assert_eq!(server_setup_status(&client, &setup.id()), SetupIntentStatus::Completed);
     assert_eq!(server_payment_status(&client, &payment.id()), PaymentIntentStatus::Captured);
@@ -82,11 +88,10 @@ fn a_charge_dropped_after_commit_is_reconciled_and_captured_exactly_once() {
     let (mut setup, mut payment) = authorized(&sb, &client);
     sb.add_fault(Fault::once(Route::ChargePaymentIntent, FaultKind::DropAfterCommit));
     let report = client.charge(&mut payment, &mut setup).unwrap();
-    let unknown = report.reconciled_from.as_ref().expect("the answer was lost and reconciled");
-    assert_eq!(unknown.operation, Operation::ChargePaymentIntent);
-    assert_eq!(unknown.payment_intent, Some(payment.id()));
-    assert!(matches!(unknown.cause, UnknownCause::ConnectionLost(_)), "{:?}", unknown.cause);
-    assert_eq!(report.outcome, ChargeOutcome::Charged, "read back: {:?}", report.read_back);
+    assert!(report.outcome_was_unknown, "the answer was lost and reconciled");
+    assert_eq!(report.payment_intent, payment.id());
+    assert_eq!(report.setup_intent, Some(setup.id()));
+    assert_eq!(report.outcome, Outcome::Charged, "read back: {:?}", report.read_back);
     assert_eq!(report.read_back, Some(PaymentIntentStatus::Captured));
     assert_eq!(payment.charge_state(), ChargeState::Succeeded);
     assert_eq!(setup.status(), SetupIntentStatus::Completed);
@@ -100,38 +105,117 @@ fn a_charge_whose_body_is_truncated_is_reconciled() {
     let (mut setup, mut payment) = authorized(&sb, &client);
     sb.add_fault(Fault::once(Route::ChargePaymentIntent, FaultKind::TruncateBody));
     let report = client.charge(&mut payment, &mut setup).unwrap();
-    assert!(report.reconciled_from.is_some());
+    assert!(report.outcome_was_unknown);
     assert!(report.charged());
     assert_eq!(sb.captures(payment.id().as_str()).len(), 1);
     assert_eq!(sb.charge_attempts(payment.id().as_str()), 1);
 }
 
 #[test]
-fn a_charge_dropped_before_commit_is_reconciled_as_not_charged_and_may_be_tried_again() {
+fn a_charge_dropped_before_commit_is_pending_then_resent_on_the_same_payment_intent() {
+    // Before issue 9 a read-back of Created after the lost answer was reported "not
+    // charged"; it is not proof (the charge may be queued): the charge is resent.
     let (sb, client) = start();
     let (mut setup, mut payment) = authorized(&sb, &client);
     sb.add_fault(Fault::once(Route::ChargePaymentIntent, FaultKind::DropBeforeCommit));
     let report = client.charge(&mut payment, &mut setup).unwrap();
-    assert!(report.reconciled_from.is_some());
-    assert_eq!(report.outcome, ChargeOutcome::NotCharged(CaptureStatus::Created));
-    assert_eq!(report.read_back, Some(PaymentIntentStatus::Created));
-    assert!(sb.captures(payment.id().as_str()).is_empty());
-    // Settled as not executed: a new attempt is allowed, and succeeds once.
-    let report = client.charge(&mut payment, &mut setup).unwrap();
-    assert!(report.charged());
+    assert!(report.outcome_was_unknown);
+    assert_eq!(report.outcome, Outcome::Charged);
+    assert_eq!((report.sends, report.read_backs), (2, 1));
+    assert_eq!(report.charge_status, Some(CaptureStatus::Successful));
     assert_eq!(sb.captures(payment.id().as_str()).len(), 1);
+    assert_eq!(setup.status(), SetupIntentStatus::Completed);
 }
 
 #[test]
-fn a_charge_answered_503_is_reconciled_not_retried() {
+fn a_charge_that_stays_lost_is_pending_with_its_ids_never_not_charged() {
+    let (sb, client) = start();
+    let (mut setup, mut payment) = authorized(&sb, &client);
+    sb.add_fault(Fault { times: None, ..Fault::once(Route::ChargePaymentIntent, FaultKind::DropBeforeCommit) });
+    let report = client.charge(&mut payment, &mut setup).unwrap();
+    assert_eq!(report.outcome, Outcome::Pending);
+    assert_eq!((report.sends, report.read_backs), (1 + QUICK_SETTLE.max_resends, QUICK_SETTLE.max_read_backs));
+    assert_eq!((report.payment_intent, report.setup_intent), (payment.id(), Some(setup.id())));
+    assert_eq!(payment.charge_state(), ChargeState::Pending);
+    assert!(sb.captures(payment.id().as_str()).is_empty());
+    // Later, the faults gone: settling resends and charges, once.
+    sb.clear_faults();
+    let report = client.reconcile_charge(&mut payment, &mut setup).unwrap();
+    assert_eq!(report.outcome, Outcome::Charged);
+    assert_eq!(sb.captures(payment.id().as_str()).len(), 1);
+}
+
+/// A TCP proxy that keeps the server side of a connection open after the client hangs
+/// up (issue 9's reproduction): a request the client gave up on still reaches the
+/// emulator and commits late.
+fn keep_open_proxy(upstream: std::net::SocketAddr) -> String {
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for client in listener.incoming().take(64) {
+            let Ok(mut client) = client else { continue };
+            let Ok(mut server) = TcpStream::connect(upstream) else { continue };
+            let (mut client_r, mut server_w) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n @ 1..) = client_r.read(&mut buf) {
+                    if server_w.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+                // The client hung up: the server side stays open (no shutdown).
+            });
+            std::thread::spawn(move || {
+                server.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+                let mut buf = [0u8; 4096];
+                while let Ok(n @ 1..) = server.read(&mut buf) {
+                    let _ = client.write_all(&buf[..n]);
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn a_late_commit_is_never_reported_not_charged() {
+    // The issue's scenario: the charge is delayed 1.5 s, the client times out after
+    // 0.5 s and reads back Created while the request still waits in the emulator.
+    let (sb, direct) = start();
+    let (mut setup, mut payment) = authorized(&sb, &direct);
+    let upstream = sb.base_url().trim_start_matches("http://").parse().unwrap();
+    let client = client_of(&keep_open_proxy(upstream))
+        .with_timeouts(Timeouts { connect: Duration::from_secs(2), call: Duration::from_millis(500) })
+        .with_settle_policy(SettlePolicy { delay_ms: 1_500, ..QUICK_SETTLE });
+    sb.add_fault(Fault::once(Route::ChargePaymentIntent, FaultKind::Latency(Duration::from_millis(1_500))));
+    let report = client.charge(&mut payment, &mut setup).unwrap();
+    assert!(report.outcome_was_unknown);
+    assert_eq!(report.outcome, Outcome::Charged, "{report:?}");
+    assert!(report.sends >= 2, "resent on the same payment intent: {report:?}");
+    // Whichever of the two charges reached the state first captured it; the other was
+    // refused: one capture.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while sb.charge_attempts(payment.id().as_str()) < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(sb.charge_attempts(payment.id().as_str()), 2);
+    assert_eq!(sb.captures(payment.id().as_str()).len(), 1, "exactly one capture");
+    assert_eq!(server_payment_status(&direct, &payment.id()), PaymentIntentStatus::Captured);
+}
+
+#[test]
+fn a_charge_answered_503_is_read_back_then_resent_not_retried_blindly() {
     let (sb, client) = start();
     let (mut setup, mut payment) = authorized(&sb, &client);
     sb.add_fault(Fault::once(Route::ChargePaymentIntent, FaultKind::Status(503)));
     let report = client.charge(&mut payment, &mut setup).unwrap();
-    let unknown = report.reconciled_from.as_ref().unwrap();
-    assert!(matches!(unknown.cause, UnknownCause::ServerError(_)));
-    assert_eq!(report.outcome, ChargeOutcome::NotCharged(CaptureStatus::Created));
-    assert!(sb.captures(payment.id().as_str()).is_empty());
+    assert!(report.outcome_was_unknown);
+    assert_eq!(report.read_back, Some(PaymentIntentStatus::Created));
+    assert_eq!(report.outcome, Outcome::Charged);
+    assert_eq!((report.sends, report.read_backs), (2, 1), "resent only after reading back");
+    assert_eq!(sb.captures(payment.id().as_str()).len(), 1);
 }
 
 #[test]
@@ -240,8 +324,8 @@ fn a_declined_card_is_not_charged_and_may_be_tried_again() {
     let (mut setup, mut payment) = authorized(&sb, &client);
     sb.decline_setup_intent(setup.id().as_str()).unwrap();
     let report = client.charge(&mut payment, &mut setup).unwrap();
-    assert_eq!(report.outcome, ChargeOutcome::NotCharged(CaptureStatus::Declined));
-    assert!(report.reconciled_from.is_none());
+    assert_eq!(report.outcome, Outcome::NotCharged(NotCharged::Declined(CaptureStatus::Declined)));
+    assert!(!report.outcome_was_unknown);
     assert_eq!(payment.charge_state(), ChargeState::Declined(CaptureStatus::Declined));
     assert_eq!(setup.status(), SetupIntentStatus::Authorized);
     assert!(sb.captures(payment.id().as_str()).is_empty());
@@ -287,25 +371,25 @@ fn a_get_answered_503_with_retry_after_waits_for_it_then_succeeds() {
 }
 
 #[test]
-fn a_charge_answered_503_with_retry_after_is_not_resent_and_is_reconciled() {
+fn a_charge_answered_503_with_retry_after_is_not_retried_blindly_but_settled() {
     let (sb, client) = start();
     let (mut setup, mut payment) = authorized(&sb, &client);
     let pi = payment.id();
     sb.add_fault(Fault::once(Route::ChargePaymentIntent, retry_after(503, 1)));
-    let report = client.charge(&mut payment, &mut setup).unwrap();
-    let unknown = report.reconciled_from.as_ref().expect("a 5xx to a charge is outcome unknown");
+    // The charge alone, as is: a 5xx is outcome unknown, sent once.
+    let err = client.charge_payment_intent(&pi).unwrap_err();
+    let Error::OutcomeUnknown(unknown) = &err else { panic!("{err:?}") };
     assert_eq!(unknown.operation, Operation::ChargePaymentIntent);
     assert_eq!(unknown.attempts, 1, "sent once");
     let UnknownCause::ServerError(api) = &unknown.cause else { panic!("{:?}", unknown.cause) };
     assert_eq!((api.status(), api.retry_after()), (503, Some(Duration::from_secs(1))));
-    assert_eq!(report.outcome, ChargeOutcome::NotCharged(CaptureStatus::Created));
-    assert_eq!(report.read_back, Some(PaymentIntentStatus::Created));
     // The fault was used up by the first request: a resend would have reached the state.
-    assert_eq!(sb.charge_attempts(pi.as_str()), 0, "never resent");
-    assert!(sb.captures(pi.as_str()).is_empty());
-    assert_eq!(setup.status(), SetupIntentStatus::Authorized);
-    // Settled as not charged: the next attempt charges, once.
-    assert!(client.charge(&mut payment, &mut setup).unwrap().charged());
+    assert_eq!(sb.charge_attempts(pi.as_str()), 0, "never resent by the exchange");
+    // The charge protocol reads back (Created: pending), then resends: charged once.
+    sb.add_fault(Fault::once(Route::ChargePaymentIntent, retry_after(503, 1)));
+    let report = client.charge(&mut payment, &mut setup).unwrap();
+    assert_eq!(report.outcome, Outcome::Charged);
+    assert_eq!(report.read_back, Some(PaymentIntentStatus::Created));
     assert_eq!(sb.captures(pi.as_str()).len(), 1);
     assert_eq!(sb.charge_attempts(pi.as_str()), 1);
 }

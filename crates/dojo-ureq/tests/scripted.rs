@@ -114,12 +114,7 @@ fn serve(actions: Vec<Action>) -> Server {
 }
 
 fn quick_retry() -> RetryPolicy {
-    RetryPolicy {
-        max_retries: 2,
-        base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(20),
-        max_retry_after: Duration::from_secs(2),
-    }
+    RetryPolicy { max_retries: 2, base_delay_ms: 5, max_delay_ms: 20, max_retry_after_ms: 2000 }
 }
 
 fn client(base: &str) -> Client {

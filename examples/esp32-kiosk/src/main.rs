@@ -18,7 +18,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{anyhow, bail};
 use dojo_embedded_svc::dojo_core::api_key::MAX_KEY_LEN;
-use dojo_embedded_svc::dojo_core::lifecycle::ChargeState;
 use dojo_embedded_svc::dojo_core::request::{Api, DEFAULT_BASE_URL};
 use dojo_embedded_svc::dojo_core::{ApiKey, Money, Timestamp};
 use dojo_embedded_svc::kiosk::{FlowEnd, Kiosk, NoShowFee, NoShowReport, PollPolicy, Step};
@@ -101,8 +100,8 @@ fn main() -> anyhow::Result<()> {
     let mut report = NoShowReport::default();
     match client.run_no_show(&FEE, PollPolicy::DEFAULT, &mut Screen, &mut report, &mut buf) {
         Ok(FlowEnd::Charged) => info!("Charged once: {:?}", report.charge),
-        Ok(FlowEnd::NotCharged(status)) => warn!("Not charged ({status}): the card declined"),
-        Ok(FlowEnd::Unknown) => warn!("The charge could not be settled: {:?}", report.charge),
+        Ok(FlowEnd::NotCharged(why)) => warn!("Not charged, as the server showed: {why:?}"),
+        Ok(FlowEnd::Pending) => warn!("Pending, not known yet (never tell the customer \"not charged\"): {:?}", report.charge),
         Ok(FlowEnd::NotAuthorized(waited)) => warn!("No card authorized: {waited:?}"),
         Err(e) => error!("{e}"),
     }
@@ -110,7 +109,7 @@ fn main() -> anyhow::Result<()> {
     // again before it is settled. Keep reading it back (a real kiosk would also store
     // the payment intent id, to do this after a reboot).
     if let (Some(payment), Some(setup)) = (report.payment.as_mut(), report.setup.as_mut()) {
-        while payment.charge_state() == ChargeState::OutcomeUnknown {
+        while payment.charge_unsettled() {
             FreeRtos::delay_ms(30_000);
             match client.reconcile_charge(payment, setup, &mut buf) {
                 Ok(settled) => info!("Reconciled: {:?}", settled.outcome),

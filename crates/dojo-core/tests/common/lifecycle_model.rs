@@ -40,6 +40,8 @@ enum Charge {
     None,
     Declined,
     Unknown,
+    /// Unknown, then read back uncharged: it may still land; never "not charged".
+    Pending,
     Done,
 }
 
@@ -150,8 +152,13 @@ impl Model {
                     p.charge = Charge::Unknown;
                 }
             }
+            Op::ChargeRefused => {
+                // A charge attempt the server refuses (4xx) or that never leaves: it did
+                // nothing, so the charge is where it was (a pending one stays pending).
+                s.allowed = s.may_charge();
+            }
             Op::Reconcile { captured } => {
-                let ok = s.pi.as_ref().is_some_and(|p| p.charge == Charge::Unknown);
+                let ok = s.pi.as_ref().is_some_and(|p| matches!(p.charge, Charge::Unknown | Charge::Pending));
                 s.allowed = ok;
                 if ok && let Some(p) = s.pi.as_mut() {
                     if captured {
@@ -162,7 +169,8 @@ impl Model {
                         }
                         s.successful_charges += 1;
                     } else {
-                        p.charge = Charge::None;
+                        // Read back Created: not proof of anything, the charge may be queued.
+                        p.charge = Charge::Pending;
                     }
                 }
             }
@@ -184,7 +192,10 @@ impl Model {
                 }
             }
             Op::CancelPaymentIntent => {
-                let ok = s.pi.as_ref().is_some_and(|p| p.status == Pi::Created && p.charge != Charge::Unknown);
+                let ok = s
+                    .pi
+                    .as_ref()
+                    .is_some_and(|p| p.status == Pi::Created && !matches!(p.charge, Charge::Unknown | Charge::Pending));
                 s.allowed = ok;
                 if ok && let Some(p) = s.pi.as_mut() {
                     p.status = Pi::Canceled;
@@ -220,7 +231,8 @@ impl Model {
     }
 
     /// The seed's rules: a payment intent from this setup intent, for the intended
-    /// amount, still Created, with no charge done or pending, and an Authorized setup
+    /// amount, still Created, with no charge done or unknown (a pending one may be sent
+    /// again: the API charges a payment intent at most once), and an Authorized setup
     /// intent.
     fn may_charge(&self) -> bool {
         self.effective_si() == Si::Authorized
@@ -228,7 +240,7 @@ impl Model {
                 p.from_si
                     && p.amount == INTENDED
                     && p.status == Pi::Created
-                    && matches!(p.charge, Charge::None | Charge::Declined)
+                    && matches!(p.charge, Charge::None | Charge::Declined | Charge::Pending)
             })
     }
 }
@@ -244,6 +256,7 @@ pub(crate) enum Op {
     CreatePaymentIntent { amount: i64, from_si: bool },
     Charge(CaptureStatusChoice),
     ChargeOutcomeLost,
+    ChargeRefused,
     Reconcile { captured: bool },
     Refund(i64),
     Reverse,
@@ -350,7 +363,7 @@ impl Sut {
                             CaptureStatusChoice::Declined => CaptureStatus::Declined,
                             CaptureStatusChoice::Failed => CaptureStatus::Failed,
                         };
-                        if pi.record_charge(ticket, status, &mut sut.si) == ChargeOutcome::Charged {
+                        if pi.record_charge(ticket, status, &mut sut.si) == Ok(ChargeOutcome::Charged) {
                             sut.successful_charges += 1;
                         }
                         true
@@ -362,13 +375,28 @@ impl Sut {
                 Some(pi) => match pi.begin_charge(&sut.si, now) {
                     Err(_) => false,
                     Ok(ticket) => {
-                        pi.record_charge_outcome_unknown(ticket);
+                        pi.record_charge_outcome_unknown(ticket).expect("its own ticket");
+                        true
+                    }
+                },
+            },
+            Op::ChargeRefused => match sut.pi.as_mut() {
+                None => false,
+                Some(pi) => match pi.begin_charge(&sut.si, now) {
+                    Err(_) => false,
+                    Ok(ticket) => {
+                        pi.record_charge_not_executed(ticket).expect("its own ticket");
                         true
                     }
                 },
             },
             Op::Reconcile { captured } => match sut.pi.as_mut() {
-                Some(pi) if pi.charge_state() == dojo_core::lifecycle::ChargeState::OutcomeUnknown => {
+                Some(pi)
+                    if matches!(
+                        pi.charge_state(),
+                        dojo_core::lifecycle::ChargeState::OutcomeUnknown | dojo_core::lifecycle::ChargeState::Pending
+                    ) =>
+                {
                     let observed = if captured { PaymentIntentStatus::Captured } else { PaymentIntentStatus::Created };
                     if pi.reconcile(observed, &mut sut.si).expect("legal") == ChargeOutcome::Charged {
                         sut.successful_charges += 1;
@@ -398,6 +426,17 @@ impl Sut {
         assert_eq!(sut.pi.as_ref().map(|p| p.status()), model.pi.as_ref().map(|p| pi_status(p.status)));
         assert!(sut.successful_charges <= 1, "charged twice");
         assert_eq!(sut.successful_charges, model.successful_charges);
+        if let (Some(pi), Some(p)) = (&sut.pi, &model.pi) {
+            // Pending in one is pending in the other: a read-back of Created after a lost
+            // answer is never taken for "not charged".
+            assert_eq!(
+                pi.charge_state() == dojo_core::lifecycle::ChargeState::Pending,
+                p.charge == Charge::Pending,
+                "pending: dojo-core {:?}, model {:?}",
+                pi.charge_state(),
+                p.charge
+            );
+        }
         if let Some(pi) = &sut.pi {
             let model_refunded = model.pi.as_ref().map_or(0, |p| p.refunded);
             if pi.status() != PaymentIntentStatus::Refunded {

@@ -79,7 +79,7 @@ fn drive_the_lifecycle() -> Result<(), &'static str> {
     setup.observe(SetupIntentStatus::Authorized).map_err(|_| "authorize")?;
     let mut payment = PaymentIntentState::new(pi, PaymentIntentStatus::Created, Money::gbp(1000), Some(si));
     let ticket = payment.begin_charge(&setup, now).map_err(|_| "begin")?;
-    payment.record_charge_outcome_unknown(ticket);
+    payment.record_charge_outcome_unknown(ticket).map_err(|_| "ticket")?;
     if payment.reconcile(PaymentIntentStatus::Captured, &mut setup) != Ok(ChargeOutcome::Charged) {
         return Err("reconcile");
     }
