@@ -3,11 +3,10 @@
 //! card form; the test cards decide the outcome (`POST /checkout/{id}`, a plain HTML
 //! form, no script needed).
 
-use hyper::http::request::Parts;
-
 use crate::cards::{CardOutcome, check_entered};
+use crate::emulator::{Reply, Request};
 use crate::problem::ApiError;
-use crate::server::{Reply, Shared};
+use crate::store::State;
 
 /// What the page shows about the intent.
 struct Summary {
@@ -19,8 +18,7 @@ struct Summary {
     payable: bool,
 }
 
-fn summary(shared: &Shared, id: &str) -> Result<Summary, ApiError> {
-    let mut state = shared.lock();
+fn summary(state: &mut State, id: &str) -> Result<Summary, ApiError> {
     if id.starts_with("pi_") {
         let pi = state.payment_intent_mut(id)?;
         Ok(Summary {
@@ -103,16 +101,17 @@ fn form(id: &str, s: &Summary, error: Option<&str>) -> String {
 }
 
 /// `GET /checkout/{id}`.
-pub(crate) fn page(shared: &Shared, id: &str) -> Reply {
-    match summary(shared, id) {
+pub(crate) fn page(state: &mut State, id: &str) -> Reply {
+    match summary(state, id) {
         Ok(s) => html(200, s.kind, &form(id, &s, None)),
         Err(e) => html(e.status, "Not found", "<h1>Not found</h1><p id=\"error\">There is no such checkout.</p>"),
     }
 }
 
 /// `POST /checkout/{id}` (form fields `cardNumber`, `expiry`, `cvv`, `cardholderName`).
-pub(crate) fn submit(shared: &Shared, id: &str, parts: &Parts, body: &[u8]) -> Reply {
-    let ct = parts.headers.get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+pub(crate) fn submit(state: &mut State, id: &str, req: &Request) -> Reply {
+    let body = req.body.as_slice();
+    let ct = req.header_str("content-type").and_then(Result::ok).unwrap_or("");
     if !ct.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") {
         return html(415, "Unsupported", "<h1>Unsupported</h1><p id=\"error\">Send the card form.</p>");
     }
@@ -120,7 +119,7 @@ pub(crate) fn submit(shared: &Shared, id: &str, parts: &Parts, body: &[u8]) -> R
         form_urlencoded::parse(body).find(|(k, _)| k == name).map(|(_, v)| v.into_owned()).unwrap_or_default()
     };
     let (number, expiry, name) = (field("cardNumber"), field("expiry"), field("cardholderName"));
-    let s = match summary(shared, id) {
+    let s = match summary(state, id) {
         Ok(s) => s,
         Err(e) => {
             return html(e.status, "Not found", "<h1>Not found</h1><p id=\"error\">There is no such checkout.</p>");
@@ -132,9 +131,9 @@ pub(crate) fn submit(shared: &Shared, id: &str, parts: &Parts, body: &[u8]) -> R
     };
     let name = (!name.trim().is_empty()).then(|| name.trim().to_owned());
     let outcome = if id.starts_with("pi_") {
-        shared.lock().authorize_payment_intent(id, &card, name)
+        state.authorize_payment_intent(id, &card, name)
     } else {
-        shared.lock().authorize_setup_intent(id, &card, name)
+        state.authorize_setup_intent(id, &card, name)
     };
     match outcome {
         Ok(CardOutcome::Authorized) => html(

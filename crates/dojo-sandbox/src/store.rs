@@ -8,6 +8,7 @@ use dojo_core::lifecycle::{SetupIntentCause, setup_intent_transition};
 use dojo_core::request::CreateSetupIntentRequest;
 use dojo_core::{CaptureMode, PaymentEventType, PaymentMethod, SetupIntentStatus, Timestamp};
 
+use crate::Config;
 use crate::cards::{CardOutcome, TestCard};
 use crate::clock::Clock;
 use crate::faults::Faults;
@@ -24,7 +25,12 @@ pub(crate) const CLIENT_SECRET_LIFETIME_SECS: i64 = 3600;
 /// Everything the sandbox knows.
 #[derive(Debug)]
 pub(crate) struct State {
+    /// The wall-clock instant of the call being handled.
+    pub(crate) wall: Timestamp,
     pub(crate) clock: Clock,
+    pub(crate) stats: Stats,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) webhook_max_attempts: u32,
     pub(crate) rng: Rng,
     pub(crate) faults: Faults,
     /// Boxed, so growing the map moves pointers, not records, while the lock is held.
@@ -34,6 +40,13 @@ pub(crate) struct State {
     pub(crate) charge_attempts: HashMap<String, usize>,
     pub(crate) webhooks: Webhooks,
     pub(crate) next_seq: u64,
+}
+
+/// What `/_sandbox/stats` reports.
+#[derive(Debug, Default)]
+pub(crate) struct Stats {
+    pub(crate) connections: u64,
+    pub(crate) requests: u64,
 }
 
 /// Owned text from a decoded request string (escapes decoded).
@@ -47,22 +60,26 @@ pub(crate) fn keep<T: serde::Serialize>(v: &Option<T>) -> Option<serde_json::Val
 }
 
 impl State {
-    pub(crate) fn new(seed: u64, start: Option<Timestamp>, webhooks: Webhooks) -> Self {
+    pub(crate) fn new(config: &Config) -> Self {
         State {
-            clock: Clock::new(start),
-            rng: Rng::new(seed),
+            wall: Timestamp::UNIX_EPOCH,
+            clock: Clock::default(),
+            stats: Stats::default(),
+            max_body_bytes: config.max_body_bytes,
+            webhook_max_attempts: config.webhook_max_attempts.max(1),
+            rng: Rng::new(config.seed),
             faults: Faults::default(),
             setup_intents: HashMap::new(),
             payment_intents: HashMap::new(),
             refunds: HashMap::new(),
             charge_attempts: HashMap::new(),
-            webhooks,
+            webhooks: Webhooks::default(),
             next_seq: 0,
         }
     }
 
     pub(crate) fn now(&self) -> Timestamp {
-        self.clock.now()
+        self.clock.now(self.wall)
     }
 
     pub(crate) fn new_id(&mut self, prefix: &str) -> String {

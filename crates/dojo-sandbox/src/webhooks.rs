@@ -12,8 +12,8 @@ use dojo_core::{CaptureMode, PaymentIntentStatus, Timestamp};
 use http_body_util::{BodyExt, Full};
 use hyper::Request;
 use serde::Serialize;
-use tokio::sync::mpsc::UnboundedSender;
 
+use crate::emulator::DeliveryId;
 use crate::json::to_json;
 use crate::problem::ApiError;
 use crate::rng::Rng;
@@ -114,16 +114,13 @@ struct EventPayload<'a> {
     data: EventData<'a>,
 }
 
-/// A delivery to make: its index in the list.
-#[derive(Debug)]
-pub(crate) struct Job(usize);
-
 /// Subscriptions and deliveries.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Webhooks {
     pub(crate) subscriptions: Vec<SubscriptionRec>,
     pub(crate) deliveries: Vec<Delivery>,
-    tx: UnboundedSender<Job>,
+    /// Deliveries queued and not yet handed to whoever makes them.
+    pub(crate) outbox: Vec<usize>,
     activations: u64,
 }
 
@@ -152,8 +149,24 @@ fn loopback_target(url: &str) -> Option<(String, u16, String)> {
 }
 
 impl Webhooks {
-    pub(crate) fn new(tx: UnboundedSender<Job>) -> Self {
-        Webhooks { subscriptions: Vec::new(), deliveries: Vec::new(), tx, activations: 0 }
+    /// Records attempt `attempt` of delivery `index`; whether another is due.
+    pub(crate) fn record(&mut self, index: usize, attempt: u32, max: u32, result: Result<u16, String>) -> bool {
+        let Some(rec) = self.deliveries.get_mut(index) else { return false };
+        let delivered = matches!(result, Ok(s) if (200..300).contains(&s));
+        rec.attempts = attempt;
+        match result {
+            Ok(s) => {
+                rec.last_status = Some(s);
+                rec.last_error = None;
+            }
+            Err(e) => {
+                rec.last_status = None;
+                rec.last_error = Some(e);
+            }
+        }
+        rec.delivered = delivered;
+        rec.finished = delivered || attempt >= max;
+        !rec.finished
     }
 
     pub(crate) fn subscribe(
@@ -278,49 +291,28 @@ impl Webhooks {
                 delivered: false,
                 finished: false,
             });
-            // The worker is gone only when the sandbox is shutting down.
-            let _ = self.tx.send(Job(self.deliveries.len() - 1));
+            self.outbox.push(self.deliveries.len() - 1);
         }
     }
 }
 
-/// Makes the deliveries, each in its own task, until the sandbox stops.
-pub(crate) async fn worker(shared: Arc<Shared>, mut rx: tokio::sync::mpsc::UnboundedReceiver<Job>) {
-    while let Some(Job(index)) = rx.recv().await {
+/// Makes the deliveries the shell's outbox hands over, each in its own task, until the
+/// sandbox stops.
+pub(crate) async fn worker(shared: Arc<Shared>, mut rx: tokio::sync::mpsc::UnboundedReceiver<DeliveryId>) {
+    while let Some(id) = rx.recv().await {
         let shared = shared.clone();
-        tokio::spawn(async move { deliver(shared, index).await });
+        tokio::spawn(async move { deliver(shared, id).await });
     }
 }
 
-async fn deliver(shared: Arc<Shared>, index: usize) {
-    let max = shared.config.webhook_max_attempts.max(1);
-    for attempt in 1..=max {
-        let Some(d) = shared.lock().webhooks.deliveries.get(index).cloned() else { return };
+async fn deliver(shared: Arc<Shared>, id: DeliveryId) {
+    for attempt in 1u32.. {
+        let Some(d) = shared.with(|emu, _| emu.delivery(id).cloned()) else { return };
         let result = tokio::time::timeout(ATTEMPT_TIMEOUT, post(&d)).await.unwrap_or_else(|_| Err("timed out".into()));
-        let delivered = matches!(result, Ok(s) if (200..300).contains(&s));
-        {
-            let mut state = shared.lock();
-            let Some(rec) = state.webhooks.deliveries.get_mut(index) else { return };
-            rec.attempts = attempt;
-            match result {
-                Ok(s) => {
-                    rec.last_status = Some(s);
-                    rec.last_error = None;
-                }
-                Err(e) => {
-                    rec.last_status = None;
-                    rec.last_error = Some(e);
-                }
-            }
-            rec.delivered = delivered;
-            rec.finished = delivered || attempt == max;
-        }
-        if delivered {
+        if !shared.with(|emu, _| emu.record_delivery_attempt(id, attempt, result)) {
             return;
         }
-        if attempt < max {
-            tokio::time::sleep(Duration::from_millis(50 << attempt.min(6))).await;
-        }
+        tokio::time::sleep(Duration::from_millis(50 << attempt.min(6))).await;
     }
 }
 

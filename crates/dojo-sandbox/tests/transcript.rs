@@ -5,6 +5,7 @@
 //! recorded before the emulator's state and rules were split from the hyper shell; the
 //! comparison proves the HTTP behaviour did not change. `UPDATE_TRANSCRIPT=1` rewrites
 //! the fixture (only for an intended change of behaviour, reviewed in the diff).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -12,13 +13,20 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use dojo_core::Timestamp;
-use dojo_sandbox::{Config, Sandbox};
+use dojo_sandbox::{Config, Emulator, Outcome, Request, Sandbox};
 
 const KEY: &str = "Basic sk_sandbox_transcript";
 const VERSION: &str = "2026-02-27";
 
+/// Where the session's requests go: over TCP to a [`Sandbox`], or straight into an
+/// [`Emulator`] (its answers written out as hyper writes them).
+enum Transport {
+    Tcp,
+    InProcess { emu: Box<Emulator>, wall: Timestamp },
+}
+
 struct Session {
-    base: String,
+    transport: Transport,
     addr: String,
     vars: HashMap<String, String>,
     out: String,
@@ -80,11 +88,54 @@ impl Session {
         }
         req += "\r\n";
         req += &body;
-        let mut stream = TcpStream::connect(&self.addr).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-        stream.write_all(req.as_bytes()).unwrap();
-        let mut raw = Vec::new();
-        let _ = stream.read_to_end(&mut raw);
+        let headers: Vec<(&str, String)> = headers.iter().map(|(n, v)| (*n, self.subst(v))).collect();
+        let raw = match &mut self.transport {
+            Transport::Tcp => {
+                let mut stream = TcpStream::connect(&self.addr).unwrap();
+                stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+                stream.write_all(req.as_bytes()).unwrap();
+                let mut raw = Vec::new();
+                let _ = stream.read_to_end(&mut raw);
+                raw
+            }
+            Transport::InProcess { emu, wall } => {
+                let mut r = Request::new(method, path.clone())
+                    .header("host", self.addr.as_bytes())
+                    .header("connection", &b"close"[..]);
+                for (n, v) in headers {
+                    r = r.header(n.to_string(), v.clone().into_bytes());
+                }
+                if !body.is_empty() || matches!(method, "POST" | "PUT" | "PATCH") {
+                    r = r.header("content-length", body.len().to_string().into_bytes());
+                }
+                r = r.body(body.clone().into_bytes());
+                *wall = wall.add_seconds(1);
+                emu.count_connection();
+                let mut outcome = emu.handle(r, *wall);
+                if let Outcome::Delayed(p) = outcome {
+                    outcome = emu.resume(p, *wall);
+                }
+                let (resp, cut) = match outcome {
+                    Outcome::Answer(r) => (r, false),
+                    Outcome::Truncated(r) => (r, true),
+                    _ => return self.record(&req, Vec::new()),
+                };
+                let reason = hyper::StatusCode::from_u16(resp.status).unwrap().canonical_reason().unwrap();
+                let mut raw = format!("HTTP/1.1 {} {reason}\r\n", resp.status).into_bytes();
+                for (n, v) in &resp.headers {
+                    raw.extend_from_slice(format!("{n}: {v}\r\n").as_bytes());
+                }
+                raw.extend_from_slice(b"connection: close\r\ndate: x\r\n\r\n");
+                let n = if cut { resp.body.len() / 2 } else { resp.body.len() };
+                raw.extend_from_slice(&resp.body[..n]);
+                raw
+            }
+        };
+        self.record(&req, raw)
+    }
+
+    /// Writes a request and its raw answer into the transcript.
+    fn record(&mut self, req: &str, raw: Vec<u8>) -> Option<serde_json::Value> {
         let text = String::from_utf8_lossy(&raw).into_owned();
         let (head, resp_body) = text.split_once("\r\n\r\n").unwrap_or((text.as_str(), ""));
         let head: Vec<String> =
@@ -94,8 +145,9 @@ impl Session {
                     if l.to_ascii_lowercase().starts_with("date:") { "date: <masked>".to_owned() } else { l.to_owned() }
                 })
                 .collect();
-        let shown = if req.len() > 4096 { format!("{}…({} bytes)", &req[..1024], req.len()) } else { req.clone() };
-        self.out += &format!(">>> {}\n", mask_timestamps(&shown.replace(&self.addr, "<addr>").replace("\r\n", "\n")));
+        let req = req.replace(&self.addr, "<addr>");
+        let shown = if req.len() > 4096 { format!("{}…({} bytes)", &req[..1024], req.len()) } else { req };
+        self.out += &format!(">>> {}\n", mask_timestamps(&shown.replace("\r\n", "\n")));
         if raw.is_empty() {
             self.out += "<<< (connection closed, no answer)\n\n";
             return None;
@@ -187,14 +239,12 @@ fn session(s: &mut Session) {
     s.send("GET", "/checkout/{si}", &[], "");
     s.api("DELETE", "/setup-intents/{si}", None);
     // A charge from it: wrong amount, right amount, second charge.
-    s.api(
+    let bad = s.api(
         "POST",
         "/payment-intents",
         Some(r#"{"amount":{"value":999,"currencyCode":"GBP"},"reference":"bad","setupIntentId":"{si}"}"#),
-    )
-    .map(|v| v["id"].as_str().map(|x| x.to_owned()))
-    .flatten()
-    .map(|id| s.vars.insert("pi_bad".into(), id));
+    );
+    s.save("pi_bad", &bad, "/id");
     s.api("POST", "/payment-intents/{pi_bad}/charge", None);
     let pi = s.api(
         "POST",
@@ -363,24 +413,41 @@ fn session(s: &mut Session) {
     s.send("GET", "/_sandbox/stats", &[], "");
 }
 
+fn config() -> Config {
+    Config { seed: 20261125, start_time: Some(Timestamp::from_unix(1_780_000_000)), ..Config::default() }
+}
+
 #[test]
 fn http_behaviour_matches_the_recorded_transcript() {
-    let config = Config { seed: 20261125, start_time: Some(Timestamp::from_unix(1_780_000_000)), ..Config::default() };
-    let sb = Sandbox::start(config).unwrap();
-    let base = sb.base_url().to_owned();
-    let addr = base.trim_start_matches("http://").to_owned();
-    let mut s = Session { base, addr, vars: HashMap::new(), out: String::new() };
+    let sb = Sandbox::start(config()).unwrap();
+    let addr = sb.base_url().trim_start_matches("http://").to_owned();
+    let mut s = Session { transport: Transport::Tcp, addr, vars: HashMap::new(), out: String::new() };
     session(&mut s);
-    let _ = &s.base;
+    compare(&s.out, true);
+}
+
+/// The same session straight into an [`Emulator`]: the same bytes as over HTTP.
+#[test]
+fn the_in_process_emulator_answers_the_same_bytes() {
+    let emu = Box::new(Emulator::new(&config()));
+    let transport = Transport::InProcess { emu, wall: Timestamp::from_unix(1_780_000_000) };
+    // The host header is echoed nowhere: any address will do.
+    let mut s = Session { transport, addr: "127.0.0.1:9".into(), vars: HashMap::new(), out: String::new() };
+    session(&mut s);
+    compare(&s.out, false);
+}
+
+fn compare(got: &str, may_update: bool) {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/transcript.txt");
-    if std::env::var_os("UPDATE_TRANSCRIPT").is_some() {
+    if may_update && std::env::var_os("UPDATE_TRANSCRIPT").is_some() {
         std::fs::create_dir_all(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")).unwrap();
-        std::fs::write(path, &s.out).unwrap();
+        std::fs::write(path, got).unwrap();
         return;
     }
     let expected = std::fs::read_to_string(path).expect("the recorded transcript (UPDATE_TRANSCRIPT=1 records it)");
-    if expected != s.out {
-        let (e, g): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), s.out.lines().collect());
+    if expected != got {
+        let _ = std::fs::write(std::env::temp_dir().join("dojo-sandbox-transcript.got"), got);
+        let (e, g): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), got.lines().collect());
         let first = e.iter().zip(&g).position(|(a, b)| a != b).unwrap_or(e.len().min(g.len()));
         let lo = first.saturating_sub(6);
         panic!(
