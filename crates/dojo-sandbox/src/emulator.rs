@@ -222,6 +222,13 @@ impl Emulator {
         Emulator { state: State::new(config) }
     }
 
+    /// Sets where the emulator's checkout pages are served (e.g. `http://127.0.0.1:8080`,
+    /// no trailing slash): payment intents created afterwards carry
+    /// `paymentLink: {base}/checkout/{id}`. In process it is `http://localhost` until set.
+    pub fn set_base_url(&mut self, base: &str) {
+        self.state.base_url = base.trim_end_matches('/').to_owned();
+    }
+
     /// Handles one request at the wall-clock instant `now` (the emulator adds what
     /// [`advance_clock`](Emulator::advance_clock) added).
     pub fn handle(&mut self, request: Request, now: Timestamp) -> Outcome {

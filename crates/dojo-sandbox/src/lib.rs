@@ -149,7 +149,7 @@ impl Sandbox {
             .enable_all()
             .build()?;
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let shared = Arc::new(Shared::new(config, tx));
+        let shared = Arc::new(Shared::new(config, &base_url, tx));
         let (stop, stop_rx) = tokio::sync::watch::channel(false);
         let listener = {
             let _guard = runtime.enter();

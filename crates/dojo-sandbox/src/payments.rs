@@ -129,6 +129,7 @@ impl State {
                 .payment_methods
                 .map(|l| l.iter().collect::<Vec<_>>())
                 .unwrap_or_else(|| vec![PaymentMethod::Card]),
+            payment_link: format!("{}/checkout/{id}", self.base_url),
             payment_details: None,
             created_at: now,
             updated_at: now,

@@ -217,6 +217,8 @@ pub(crate) struct PaymentIntentRec {
     pub(crate) client_session_secret: String,
     pub(crate) client_session_secret_expiration_date: Timestamp,
     pub(crate) payment_methods: Vec<PaymentMethod>,
+    /// The checkout page (`{base}/checkout/{id}`, as `https://pay.dojo.tech:443/checkout/{id}`).
+    pub(crate) payment_link: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) payment_details: Option<PaymentDetailsRec>,
     pub(crate) created_at: Timestamp,

@@ -36,8 +36,10 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(config: Config, outbox: mpsc::UnboundedSender<DeliveryId>) -> Self {
-        Shared { emulator: Mutex::new(Emulator::new(&config)), wall: WallClock::new(config.start_time), config, outbox }
+    pub(crate) fn new(config: Config, base_url: &str, outbox: mpsc::UnboundedSender<DeliveryId>) -> Self {
+        let mut emulator = Emulator::new(&config);
+        emulator.set_base_url(base_url);
+        Shared { emulator: Mutex::new(emulator), wall: WallClock::new(config.start_time), config, outbox }
     }
 
     /// Runs `f` on the emulator with the wall clock's now, then hands the deliveries it
@@ -170,8 +172,14 @@ async fn handle(
     }
     let mut outcome = shared.with(|emu, now| emu.handle(request, now));
     if let Outcome::Delayed(pending) = outcome {
-        tokio::time::sleep(pending.delay()).await;
-        outcome = shared.with(|emu, now| emu.resume(pending, now));
+        // A server finishes what it received: the held request runs in a task of its own,
+        // which goes on (and commits) even if the client gives up and hyper drops this future.
+        let shared = shared.clone();
+        let held = tokio::spawn(async move {
+            tokio::time::sleep(pending.delay()).await;
+            shared.with(|emu, now| emu.resume(pending, now))
+        });
+        outcome = held.await.unwrap_or(Outcome::DropBeforeCommit);
     }
     match outcome {
         Outcome::Answer(r) => Ok(into_hyper(r, false)),

@@ -19,6 +19,8 @@ use crate::webhooks::Webhooks;
 
 /// How long a setup intent waits for its customer by default.
 pub(crate) const DEFAULT_SETUP_INTENT_LIFETIME_SECS: i64 = 7 * 24 * 3600;
+/// The base of `paymentLink` until the shell says where it listens.
+pub(crate) const DEFAULT_BASE_URL: &str = "http://localhost";
 /// How long a client session secret lasts.
 pub(crate) const CLIENT_SECRET_LIFETIME_SECS: i64 = 3600;
 
@@ -31,6 +33,8 @@ pub(crate) struct State {
     pub(crate) stats: Stats,
     pub(crate) max_body_bytes: usize,
     pub(crate) webhook_max_attempts: u32,
+    /// Where the checkout pages are (`paymentLink`), without a trailing slash.
+    pub(crate) base_url: String,
     pub(crate) rng: Rng,
     pub(crate) faults: Faults,
     /// Boxed, so growing the map moves pointers, not records, while the lock is held.
@@ -67,6 +71,7 @@ impl State {
             stats: Stats::default(),
             max_body_bytes: config.max_body_bytes,
             webhook_max_attempts: config.webhook_max_attempts.max(1),
+            base_url: DEFAULT_BASE_URL.to_owned(),
             rng: Rng::new(config.seed),
             faults: Faults::default(),
             setup_intents: HashMap::new(),

@@ -346,3 +346,22 @@ fn auto_expire_capture_captures_the_authorization() {
     assert_eq!(caps[0].amount, 1000);
     assert!(got["captures"][0]["id"].as_str().is_some_and(|id| id.starts_with("cap_sandbox_")), "{got}");
 }
+
+/// Every payment intent carries `paymentLink`, shaped as the spec's
+/// `https://pay.dojo.tech:443/checkout/pi_…` but on the emulator's own base, and it serves
+/// the checkout page.
+#[test]
+fn payment_link_points_at_the_emulators_checkout_page() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let c = Client::new(sb.base_url());
+    let pi = create_pi(&c, "");
+    let id = pi["id"].as_str().unwrap();
+    let link = pi["paymentLink"].as_str().unwrap_or_else(|| panic!("no paymentLink in {pi}"));
+    assert_eq!(link, sb.checkout_url(id));
+    assert!(link.starts_with("http://127.0.0.1:") && link.ends_with(&format!("/checkout/{id}")));
+    let got = c.api("GET", &format!("/payment-intents/{id}"), None).json();
+    assert_eq!(got["paymentLink"], link);
+    let page = c.raw("GET", link.trim_start_matches(sb.base_url()), &[], b"");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("id=\"card-form\""));
+}

@@ -173,6 +173,7 @@ impl Session {
             })
             .collect();
         let shown = if cut { format!("{}<cut>", resp_body.get(..40).unwrap_or("")) } else { masked };
+        let shown = shown.replace(&self.addr, "<addr>");
         self.out += &format!("<<< {}\n{}\n\n", head.join("\n"), shown);
         serde_json::from_str(resp_body).ok()
     }
@@ -429,7 +430,8 @@ fn http_behaviour_matches_the_recorded_transcript() {
 /// The same session straight into an [`Emulator`]: the same bytes as over HTTP.
 #[test]
 fn the_in_process_emulator_answers_the_same_bytes() {
-    let emu = Box::new(Emulator::new(&config()));
+    let mut emu = Box::new(Emulator::new(&config()));
+    emu.set_base_url("http://127.0.0.1:9");
     let transport = Transport::InProcess { emu, wall: Timestamp::from_unix(1_780_000_000) };
     // The host header is echoed nowhere: any address will do.
     let mut s = Session { transport, addr: "127.0.0.1:9".into(), vars: HashMap::new(), out: String::new() };
