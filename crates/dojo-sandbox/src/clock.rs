@@ -6,6 +6,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use dojo_core::Timestamp;
 
+/// The last second ISO 8601's four-digit years can write, 9999-12-31T23:59:59Z: the
+/// clock saturates there.
+pub(crate) const MAX_UNIX_SECONDS: i64 = 253_402_300_799;
+
 /// The emulator's offset from the wall clock it is given.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Clock {
@@ -14,12 +18,13 @@ pub(crate) struct Clock {
 
 impl Clock {
     /// Now: the wall clock plus the advances, to the microsecond (ASP.NET writes up to
-    /// seven fractional digits; microseconds keep them short). Saturates at the largest
-    /// timestamp.
+    /// seven fractional digits; microseconds keep them short). Saturates at
+    /// [`MAX_UNIX_SECONDS`].
     pub(crate) fn now(&self, wall: Timestamp) -> Timestamp {
         let nanos = i128::from(wall.unix_seconds()) * 1_000_000_000
             + i128::from(wall.subsec_nanos())
             + i128::try_from(self.advanced.as_nanos()).unwrap_or(i128::MAX / 4);
+        let nanos = nanos.min(i128::from(MAX_UNIX_SECONDS) * 1_000_000_000);
         let nanos = nanos - nanos.rem_euclid(1_000);
         let secs = nanos.div_euclid(1_000_000_000);
         let sub = nanos.rem_euclid(1_000_000_000);

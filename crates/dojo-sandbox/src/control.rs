@@ -213,6 +213,13 @@ fn run(state: &mut State, c: Control, body: &[u8]) -> Result<Reply, ApiError> {
         }
         C::ClockAdvance => {
             let b: AdvanceBody = serde_json::from_slice(body).map_err(|e| ApiError::field("seconds", e.to_string()))?;
+            let room = crate::clock::MAX_UNIX_SECONDS.saturating_sub(state.now().unix_seconds());
+            if b.seconds > u64::try_from(room).unwrap_or(0) {
+                return Err(ApiError::field(
+                    "seconds",
+                    format!("Advancing {} s would pass 9999-12-31T23:59:59Z; at most {room} s.", b.seconds),
+                ));
+            }
             state.clock.advance(Duration::from_secs(b.seconds));
             let now = state.now();
             plain_json(state, 200, &serde_json::json!({ "now": now.to_string() }))

@@ -48,6 +48,16 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// How many times a webhook delivery is attempted before it is given up (3).
     pub webhook_max_attempts: u32,
+    /// How long a request's headers may take to arrive, from the connection's start or
+    /// the end of its previous answer (10 s); past it the connection is closed.
+    pub header_read_timeout: Duration,
+    /// How long a request's body may take to arrive once its headers are in (10 s);
+    /// past it the answer is 408 and the connection is closed.
+    pub body_read_timeout: Duration,
+    /// The most connections open at once (512); more wait in the listen backlog.
+    pub max_connections: usize,
+    /// The merchant's trading name, shown to the customer on the checkout page.
+    pub trading_name: String,
 }
 
 impl Default for Config {
@@ -58,6 +68,10 @@ impl Default for Config {
             start_time: None,
             max_body_bytes: 64 * 1024,
             webhook_max_attempts: 3,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(10),
+            max_connections: 512,
+            trading_name: "Sandbox Trading Ltd".to_owned(),
         }
     }
 }
@@ -212,7 +226,8 @@ impl Sandbox {
     }
 
     /// Moves the sandbox's clock forward (expiry of setup and payment intents,
-    /// `autoExpireIn`, timestamps).
+    /// `autoExpireIn`, timestamps); the clock stops at 9999-12-31T23:59:59Z, never
+    /// overflows.
     pub fn advance_clock(&self, by: Duration) {
         self.shared.with(|emu, _| emu.advance_clock(by));
     }

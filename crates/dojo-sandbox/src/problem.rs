@@ -89,6 +89,7 @@ fn describe(status: u16) -> (&'static str, &'static str) {
         403 => ("https://tools.ietf.org/html/rfc9110#section-15.5.4", "Forbidden"),
         404 => ("https://tools.ietf.org/html/rfc9110#section-15.5.5", "Not Found"),
         405 => ("https://tools.ietf.org/html/rfc9110#section-15.5.6", "Method Not Allowed"),
+        408 => ("https://tools.ietf.org/html/rfc9110#section-15.5.9", "Request Timeout"),
         409 => ("https://tools.ietf.org/html/rfc9110#section-15.5.10", "Conflict"),
         413 => ("https://tools.ietf.org/html/rfc9110#section-15.5.14", "Content Too Large"),
         415 => ("https://tools.ietf.org/html/rfc9110#section-15.5.16", "Unsupported Media Type"),

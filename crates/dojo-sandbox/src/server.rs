@@ -17,8 +17,8 @@ use hyper::body::{Frame, Incoming, SizeHint};
 use hyper::header::{CONTENT_LENGTH, HeaderName, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use tokio::sync::{Notify, mpsc, watch};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
 use crate::Config;
 use crate::clock::WallClock;
@@ -117,14 +117,23 @@ impl hyper::body::Body for Body {
     }
 }
 
-/// Accepts connections until `shutdown` changes.
+/// Accepts connections until `shutdown` changes, at most `Config::max_connections` open
+/// at once (past it, new connections wait in the listen backlog until one closes).
 pub(crate) async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
+    let slots = Arc::new(Semaphore::new(shared.config.max_connections.clamp(1, Semaphore::MAX_PERMITS)));
     loop {
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            _ = shutdown.changed() => break,
+        };
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
                     let _ = stream.set_nodelay(true);
-                    tokio::spawn(connection(stream, shared.clone(), shutdown.clone()));
+                    tokio::spawn(connection(stream, shared.clone(), shutdown.clone(), permit));
                 }
                 // Out of descriptors or similar: back off rather than spin.
                 Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
@@ -134,14 +143,26 @@ pub(crate) async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>
     }
 }
 
-async fn connection(stream: tokio::net::TcpStream, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
+async fn connection(
+    stream: tokio::net::TcpStream,
+    shared: Arc<Shared>,
+    mut shutdown: watch::Receiver<bool>,
+    _slot: OwnedSemaphorePermit,
+) {
     shared.with(|emu, _| emu.count_connection());
     let kill = Arc::new(Notify::new());
     let svc = {
         let kill = kill.clone();
+        let shared = shared.clone();
         service_fn(move |req| handle(shared.clone(), kill.clone(), req))
     };
-    let conn = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), svc);
+    // Headers (of the first request and of every later one on the connection) must arrive
+    // within the header timeout, or hyper closes the connection.
+    let conn = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(shared.config.header_read_timeout)
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), svc);
     // Dropping the connection future closes the socket without another byte written.
     tokio::select! {
         _ = conn => {}
@@ -166,9 +187,15 @@ async fn handle(
     let target = parts.uri.path_and_query().map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned());
     let mut request = Request::new(parts.method.as_str(), target);
     request.headers = parts.headers.iter().map(|(n, v)| (n.as_str().to_owned(), v.as_bytes().to_vec())).collect();
-    match read_body(&parts.headers, incoming, shared.config.max_body_bytes).await {
-        Ok(b) => request.body = b.to_vec(),
-        Err(e) => request.body_error = Some(e),
+    let limit = shared.config.body_read_timeout;
+    let read = tokio::time::timeout(limit, read_body(&parts.headers, incoming, shared.config.max_body_bytes));
+    match read.await {
+        Ok(Ok(b)) => request.body = b.to_vec(),
+        Ok(Err(e)) => request.body_error = Some(e),
+        Err(_) => {
+            let e = ApiError::new(408, format!("The request body did not arrive within {} ms.", limit.as_millis()));
+            request.body_error = Some(e);
+        }
     }
     let mut outcome = shared.with(|emu, now| emu.handle(request, now));
     if let Outcome::Delayed(pending) = outcome {

@@ -35,6 +35,8 @@ pub(crate) struct State {
     pub(crate) webhook_max_attempts: u32,
     /// Where the checkout pages are (`paymentLink`), without a trailing slash.
     pub(crate) base_url: String,
+    /// The merchant's name on the checkout page.
+    pub(crate) trading_name: String,
     pub(crate) rng: Rng,
     pub(crate) faults: Faults,
     /// Boxed, so growing the map moves pointers, not records, while the lock is held.
@@ -72,6 +74,7 @@ impl State {
             max_body_bytes: config.max_body_bytes,
             webhook_max_attempts: config.webhook_max_attempts.max(1),
             base_url: DEFAULT_BASE_URL.to_owned(),
+            trading_name: config.trading_name.clone(),
             rng: Rng::new(config.seed),
             faults: Faults::default(),
             setup_intents: HashMap::new(),
