@@ -332,7 +332,7 @@ impl State {
         }
         if req.amount > remaining {
             return Err(ApiError::field(
-                "amount",
+                "$.amount",
                 format!("The capture amount {} exceeds the {remaining} left to capture.", req.amount),
             ));
         }
@@ -378,7 +378,7 @@ impl State {
         let refundable = pi.captured() - pi.refunded_amount;
         if req.amount > refundable {
             return Err(ApiError::field(
-                "amount",
+                "$.amount",
                 format!("The refund amount {} exceeds the {refundable} left to refund.", req.amount),
             ));
         }

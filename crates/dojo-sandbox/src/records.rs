@@ -140,7 +140,6 @@ pub(crate) struct SetupIntentRec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) intended_amount: Option<Money>,
     pub(crate) merchant_initiated_transaction_type: MerchantInitiatedTransactionType,
-    pub(crate) capture_mode: CaptureMode,
     pub(crate) payment_methods: Vec<PaymentMethod>,
     pub(crate) client_session_secret: String,
     pub(crate) client_session_secret_expiration_date: Timestamp,

@@ -13,7 +13,7 @@ use crate::emulator::{Reply, Request};
 use crate::faults::Route;
 use crate::problem::ApiError;
 use crate::store::State;
-use crate::webhooks::{KNOWN_EVENTS, SubscriptionRequest};
+use crate::webhooks::{KNOWN_EVENTS, SecretsOut, SubscriptionRequest, SubscriptionUpdateRequest, WebhookEventsOut};
 use crate::{checkout, control};
 
 /// What a request is for.
@@ -36,6 +36,7 @@ pub(crate) enum Target {
     GetRefund(String),
     ListSubscriptions,
     Subscribe,
+    UpdateSubscription(String),
     Unsubscribe(String),
     WebhookEvents,
     ListSecrets(String),
@@ -69,6 +70,7 @@ impl Target {
             T::GetRefund(_) => Route::GetRefund,
             T::ListSubscriptions
             | T::Subscribe
+            | T::UpdateSubscription(_)
             | T::Unsubscribe(_)
             | T::WebhookEvents
             | T::ListSecrets(_)
@@ -90,6 +92,7 @@ impl Target {
                 | T::CapturePaymentIntent(_)
                 | T::RefundPaymentIntent(_)
                 | T::Subscribe
+                | T::UpdateSubscription(_)
         )
     }
 
@@ -106,7 +109,7 @@ pub(crate) fn resolve(method: &str, path: &str) -> Result<Target, ApiError> {
     let trimmed = path.trim_start_matches('/').trim_end_matches('/');
     let segs: Vec<&str> = trimmed.split('/').collect();
     let s = |x: &&str| (*x).to_owned();
-    let (get, post, delete, put) = ("GET", "POST", "DELETE", "PUT");
+    let (get, post, delete, put, patch) = ("GET", "POST", "DELETE", "PUT", "PATCH");
     let options: Vec<(&str, T)> = match segs.as_slice() {
         ["setup-intents"] => vec![(post, T::CreateSetupIntent)],
         ["setup-intents", "public", id] => vec![(get, T::GetPublicSetupIntent(s(id)))],
@@ -130,7 +133,7 @@ pub(crate) fn resolve(method: &str, path: &str) -> Result<Target, ApiError> {
         }
         ["webhooks"] => vec![(get, T::ListSubscriptions), (post, T::Subscribe)],
         ["webhooks", "events"] => vec![(get, T::WebhookEvents)],
-        ["webhooks", id] => vec![(delete, T::Unsubscribe(s(id)))],
+        ["webhooks", id] => vec![(patch, T::UpdateSubscription(s(id))), (delete, T::Unsubscribe(s(id)))],
         ["webhooks", id, "secrets"] => vec![(get, T::ListSecrets(s(id))), (post, T::NewSecret(s(id)))],
         ["webhooks", id, "secrets", sid] => vec![(delete, T::DeleteSecret(s(id), s(sid)))],
         ["webhooks", id, "secrets", sid, "activate"] => vec![(put, T::ActivateSecret(s(id), s(sid)))],
@@ -205,8 +208,19 @@ fn query_flag(req: &Request, name: &str) -> bool {
         .any(|(k, v)| k.eq_ignore_ascii_case(name) && (v.eq_ignore_ascii_case("true") || v == "1"))
 }
 
+/// The API takes GBP and EUR only (`Money.currencyCode`).
+fn check_currency(field: &str, money: Option<dojo_core::Money>) -> Result<(), ApiError> {
+    match money.map(|m| m.currency) {
+        None | Some(dojo_core::Currency::Gbp | dojo_core::Currency::Eur) => Ok(()),
+        Some(other) => Err(ApiError::field(
+            &format!("$.{field}.currencyCode"),
+            format!("The currency {other} is not supported; use GBP or EUR."),
+        )),
+    }
+}
+
 fn decode<'b, T: Deserialize<'b>>(body: &'b [u8]) -> Result<T, ApiError> {
-    from_slice(body).map_err(ApiError::decode)
+    from_slice(body).map_err(|e| ApiError::decode(e, body))
 }
 
 /// Handles a resolved request.
@@ -244,7 +258,8 @@ fn api(state: &mut State, target: &Target, req: &Request) -> Result<Reply, ApiEr
     match target {
         T::CreateSetupIntent => {
             let r: CreateSetupIntentRequest<'_> = decode(body)?;
-            r.validate().map_err(ApiError::validation)?;
+            r.validate().map_err(ApiError::money_validation)?;
+            check_currency("intendedAmount", r.intended_amount)?;
             ok!(state.create_setup_intent(&r))
         }
         T::GetSetupIntent(id) => ok!(state.get_setup_intent(id)?),
@@ -265,7 +280,9 @@ fn api(state: &mut State, target: &Target, req: &Request) -> Result<Reply, ApiEr
         }
         T::CreatePaymentIntent => {
             let r: CreatePaymentIntentRequest<'_> = decode(body)?;
-            r.validate().map_err(ApiError::validation)?;
+            r.validate().map_err(ApiError::money_validation)?;
+            check_currency("amount", Some(r.amount))?;
+            check_currency("tipsAmount", r.tips_amount)?;
             ok!(state.create_payment_intent(&r)?)
         }
         T::SearchPaymentIntents => {
@@ -274,7 +291,10 @@ fn api(state: &mut State, target: &Target, req: &Request) -> Result<Reply, ApiEr
         }
         T::GetPaymentIntent(id) => ok!(state.get_payment_intent(id, query_flag(req, "returnCanceled"))?),
         T::CancelPaymentIntent(id) => ok!(state.cancel_payment_intent(id)?),
-        T::ChargePaymentIntent(id) => ok!(state.charge(id)?),
+        // The spec answers an unknown payment intent's charge with 403 "Not found".
+        T::ChargePaymentIntent(id) => {
+            ok!(state.charge(id).map_err(|e| if e.status == 404 { ApiError { status: 403, ..e } } else { e })?)
+        }
         T::CapturePaymentIntent(id) => {
             let r: CreateCaptureRequest = decode(body)?;
             ok!(state.capture(id, &r)?)
@@ -297,16 +317,23 @@ fn api(state: &mut State, target: &Target, req: &Request) -> Result<Reply, ApiEr
             };
             ok!(sub)
         }
+        T::UpdateSubscription(id) => {
+            let r: SubscriptionUpdateRequest =
+                serde_json::from_slice(body).map_err(|e| ApiError::field("$", e.to_string()))?;
+            let now = state.now();
+            ok!(state.webhooks.update(id, r, now)?)
+        }
         T::Unsubscribe(id) => {
             state.webhooks.unsubscribe(id)?;
             Ok(Reply::empty(204))
         }
-        T::WebhookEvents => ok!(KNOWN_EVENTS.iter().map(|e| serde_json::json!({ "event": e })).collect::<Vec<_>>()),
-        T::ListSecrets(id) => ok!(state.webhooks.subscription_mut(id)?.secrets.clone()),
+        T::WebhookEvents => ok!([WebhookEventsOut { model: "PaymentIntent", events: KNOWN_EVENTS }]),
+        T::ListSecrets(id) => ok!(SecretsOut::of(state.webhooks.subscription_mut(id)?)),
         T::NewSecret(id) => {
             let secrets = {
                 let now = state.now();
-                state.webhooks.new_secret(id, now, &mut state.rng)?
+                state.webhooks.new_secret(id, now, &mut state.rng)?;
+                SecretsOut::of(state.webhooks.subscription_mut(id)?)
             };
             ok!(secrets)
         }

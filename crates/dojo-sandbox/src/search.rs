@@ -9,8 +9,10 @@ use crate::problem::ApiError;
 use crate::records::PaymentIntentRec;
 use crate::store::{State, text};
 
-/// The largest page a search returns.
+/// The largest page a search returns (`Cursor.limit`'s maximum).
 const MAX_PAGE: usize = 100;
+/// The page size when `cursor.limit` is not given (`Cursor.limit`'s default).
+const DEFAULT_PAGE: usize = 50;
 
 /// `PagedPaymentIntent`.
 #[derive(Debug, Clone, Serialize)]
@@ -40,20 +42,25 @@ impl State {
             .filter(|pi| req.end_date.is_none_or(|t| pi.created_at <= t))
             .collect();
         all.sort_by_key(|pi| pi.seq);
-        let limit = req.cursor.and_then(|c| c.limit).map_or(MAX_PAGE, |l| usize::try_from(l).unwrap_or(MAX_PAGE));
-        let limit = limit.clamp(1, MAX_PAGE);
-        let seq_of = |cursor: &dojo_core::Text<'_>| -> Result<u64, ApiError> {
+        let limit = match req.cursor.and_then(|c| c.limit) {
+            None => DEFAULT_PAGE,
+            Some(l) => match usize::try_from(l) {
+                Ok(l) if (1..=MAX_PAGE).contains(&l) => l,
+                _ => return Err(ApiError::field("$.cursor.limit", format!("The limit must be 1 to {MAX_PAGE}."))),
+            },
+        };
+        let seq_of = |cursor: &dojo_core::Text<'_>, key: &str| -> Result<u64, ApiError> {
             let id = text(cursor);
-            self.payment_intents.get(&id).map(|pi| pi.seq).ok_or_else(|| ApiError::field("cursor", "Unknown cursor."))
+            self.payment_intents.get(&id).map(|pi| pi.seq).ok_or_else(|| ApiError::field(key, "Unknown cursor."))
         };
         let (start, end) = match req.cursor {
             Some(c) if c.after.is_some() => {
-                let after = c.after.as_ref().map(seq_of).transpose()?.unwrap_or(0);
+                let after = c.after.as_ref().map(|a| seq_of(a, "$.cursor.after")).transpose()?.unwrap_or(0);
                 let start = all.iter().position(|pi| pi.seq > after).unwrap_or(all.len());
                 (start, (start + limit).min(all.len()))
             }
             Some(c) if c.before.is_some() => {
-                let before = c.before.as_ref().map(seq_of).transpose()?.unwrap_or(u64::MAX);
+                let before = c.before.as_ref().map(|b| seq_of(b, "$.cursor.before")).transpose()?.unwrap_or(u64::MAX);
                 let end = all.iter().position(|pi| pi.seq >= before).unwrap_or(all.len());
                 (end.saturating_sub(limit), end)
             }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use dojo_core::lifecycle::{SetupIntentCause, setup_intent_transition};
 use dojo_core::request::CreateSetupIntentRequest;
-use dojo_core::{CaptureMode, PaymentEventType, PaymentMethod, SetupIntentStatus, Timestamp};
+use dojo_core::{PaymentEventType, PaymentMethod, SetupIntentStatus, Timestamp};
 
 use crate::Config;
 use crate::cards::{CardOutcome, TestCard};
@@ -117,7 +117,6 @@ impl State {
             terms: text(&req.terms),
             intended_amount: req.intended_amount,
             merchant_initiated_transaction_type: req.merchant_initiated_transaction_type,
-            capture_mode: CaptureMode::Auto,
             payment_methods,
             client_session_secret: secret,
             client_session_secret_expiration_date: now.add_seconds(CLIENT_SECRET_LIFETIME_SECS),

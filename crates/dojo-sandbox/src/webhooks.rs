@@ -124,14 +124,51 @@ pub(crate) struct Webhooks {
     activations: u64,
 }
 
-/// Whether deliveries may go to `url`: `https://…` (recorded, not sent) or an
-/// `http://` loopback address.
+/// Whether deliveries may go to `url`: an `https://` URI with a host (recorded, not sent;
+/// the spec's `format: uri`, so `https://////x` is refused) or an `http://` loopback
+/// address.
 pub(crate) fn acceptable_url(url: &str) -> bool {
-    if url.starts_with("https://") && url.len() > "https://".len() {
-        return true;
-    }
-    loopback_target(url).is_some()
+    let https_with_host = url.starts_with("https://")
+        && url
+            .parse::<hyper::Uri>()
+            .is_ok_and(|u| u.scheme_str() == Some("https") && u.host().is_some_and(|h| !h.is_empty()));
+    https_with_host || loopback_target(url).is_some()
 }
+
+/// `WebhookEvents`: a model and the events the sandbox sends about it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct WebhookEventsOut {
+    pub(crate) model: &'static str,
+    pub(crate) events: &'static [&'static str],
+}
+
+/// `SecretsResponse`: a subscription's id and its secrets.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SecretsOut {
+    pub(crate) id: String,
+    pub(crate) secrets: Vec<SecretRec>,
+}
+
+impl SecretsOut {
+    pub(crate) fn of(sub: &SubscriptionRec) -> Self {
+        SecretsOut { id: sub.id.clone(), secrets: sub.secrets.clone() }
+    }
+}
+
+/// `SubscriptionUpdateRequest`: what `PATCH /webhooks/{id}` changes (absent or null: kept).
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct SubscriptionUpdateRequest {
+    #[serde(default)]
+    pub(crate) events: Option<Vec<String>>,
+    #[serde(default)]
+    pub(crate) url: Option<String>,
+    #[serde(default)]
+    pub(crate) description: Option<String>,
+}
+
+const URL_RULE: &str =
+    "The URL must be an https:// URI with a host (or, in the sandbox, http:// on a loopback address).";
 
 /// `(host, port, path)` of an `http://` URL on loopback.
 fn loopback_target(url: &str) -> Option<(String, u16, String)> {
@@ -176,13 +213,10 @@ impl Webhooks {
         rng: &mut Rng,
     ) -> Result<SubscriptionRec, ApiError> {
         if req.events.is_empty() {
-            return Err(ApiError::field("events", "At least one event is required."));
+            return Err(ApiError::field("$.events", "At least one event is required."));
         }
         if !acceptable_url(&req.url) {
-            return Err(ApiError::field(
-                "url",
-                "The URL must be https:// (or, in the sandbox, http:// on a loopback address).",
-            ));
+            return Err(ApiError::field("$.url", URL_RULE));
         }
         self.activations += 1;
         let secret = SecretRec {
@@ -210,6 +244,33 @@ impl Webhooks {
         self.subscriptions.iter_mut().find(|s| s.id == id).ok_or_else(|| ApiError::not_found("Subscription", id))
     }
 
+    /// `PATCH /webhooks/{id}`.
+    pub(crate) fn update(
+        &mut self,
+        id: &str,
+        req: SubscriptionUpdateRequest,
+        now: Timestamp,
+    ) -> Result<SubscriptionRec, ApiError> {
+        if req.events.as_ref().is_some_and(Vec::is_empty) {
+            return Err(ApiError::field("$.events", "At least one event is required."));
+        }
+        if req.url.as_deref().is_some_and(|u| !acceptable_url(u)) {
+            return Err(ApiError::field("$.url", URL_RULE));
+        }
+        let sub = self.subscription_mut(id)?;
+        if let Some(events) = req.events {
+            sub.events = events;
+        }
+        if let Some(url) = req.url {
+            sub.url = url;
+        }
+        if let Some(d) = req.description {
+            sub.description = Some(d);
+        }
+        sub.updated_at = now;
+        Ok(sub.clone())
+    }
+
     pub(crate) fn unsubscribe(&mut self, id: &str) -> Result<(), ApiError> {
         let before = self.subscriptions.len();
         self.subscriptions.retain(|s| s.id != id);
@@ -217,7 +278,7 @@ impl Webhooks {
     }
 
     /// Generates a new (inactive) secret.
-    pub(crate) fn new_secret(&mut self, id: &str, now: Timestamp, rng: &mut Rng) -> Result<Vec<SecretRec>, ApiError> {
+    pub(crate) fn new_secret(&mut self, id: &str, now: Timestamp, rng: &mut Rng) -> Result<(), ApiError> {
         let secret = SecretRec {
             id: format!("sc_{}", rng.base64url22()),
             value: format!("ws_{}", rng.base64url22()),
@@ -228,7 +289,7 @@ impl Webhooks {
         let sub = self.subscription_mut(id)?;
         sub.secrets.push(secret);
         sub.updated_at = now;
-        Ok(sub.secrets.clone())
+        Ok(())
     }
 
     pub(crate) fn activate_secret(&mut self, id: &str, secret_id: &str) -> Result<(), ApiError> {

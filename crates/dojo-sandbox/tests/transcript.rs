@@ -344,7 +344,7 @@ fn session(s: &mut Session) {
     s.vars.insert(
         "sec".into(),
         sec.as_ref()
-            .and_then(|v| v.as_array())
+            .and_then(|v| v.as_array().or_else(|| v["secrets"].as_array()))
             .and_then(|a| a.last())
             .and_then(|v| v["id"].as_str())
             .unwrap_or("none")
