@@ -240,7 +240,16 @@ fn run(state: &mut State, c: Control, body: &[u8]) -> Result<Reply, ApiError> {
         }
         C::Stats => {
             let (connections, requests) = (state.stats.connections, state.stats.requests);
-            plain_json(state, 200, &serde_json::json!({ "connections": connections, "requests": requests }))
+            let (evicted, setup_intents, payment_intents) =
+                (state.index.evicted, state.setup_intents.len(), state.payment_intents.len());
+            let stats = serde_json::json!({
+                "connections": connections,
+                "requests": requests,
+                "setupIntents": setup_intents,
+                "paymentIntents": payment_intents,
+                "evicted": evicted,
+            });
+            plain_json(state, 200, &stats)
         }
         C::Deliveries => {
             let list = state.webhooks.deliveries.clone();

@@ -232,7 +232,19 @@ impl Emulator {
     /// Handles one request at the wall-clock instant `now` (the emulator adds what
     /// [`advance_clock`](Emulator::advance_clock) added).
     pub fn handle(&mut self, request: Request, now: Timestamp) -> Outcome {
+        self.begin(now);
+        let outcome = self.dispatch(request);
+        self.state.reindex();
+        outcome
+    }
+
+    /// Every call starts here: the instant, then the expiries due by it.
+    fn begin(&mut self, now: Timestamp) {
         self.state.wall = now;
+        self.state.sweep();
+    }
+
+    fn dispatch(&mut self, request: Request) -> Outcome {
         self.state.stats.requests += 1;
         let target = match routes::resolve(&request.method, request.path()) {
             Ok(t) => t,
@@ -262,8 +274,10 @@ impl Emulator {
 
     /// Handles a request a latency fault held, at the wall-clock instant `now`.
     pub fn resume(&mut self, pending: Pending, now: Timestamp) -> Outcome {
-        self.state.wall = now;
-        self.finish(pending.target, &pending.request, None)
+        self.begin(now);
+        let outcome = self.finish(pending.target, &pending.request, None);
+        self.state.reindex();
+        outcome
     }
 
     fn finish(&mut self, target: Target, request: &Request, fault: Option<FaultKind>) -> Outcome {
@@ -285,8 +299,10 @@ impl Emulator {
 
     /// As if the customer entered `card` on the setup intent's checkout page.
     pub fn authorize_setup_intent(&mut self, id: &str, card: TestCard, now: Timestamp) -> Result<(), SandboxError> {
-        self.state.wall = now;
-        match self.state.authorize_setup_intent(id, &card, None)? {
+        self.begin(now);
+        let outcome = self.state.authorize_setup_intent(id, &card, None);
+        self.state.reindex();
+        match outcome? {
             CardOutcome::Authorized => Ok(()),
             CardOutcome::Declined => Err(SandboxError::Declined),
         }
@@ -294,14 +310,18 @@ impl Emulator {
 
     /// Declines the setup intent's card (see [`Sandbox::decline_setup_intent`](crate::Sandbox::decline_setup_intent)).
     pub fn decline_setup_intent(&mut self, id: &str, now: Timestamp) -> Result<(), SandboxError> {
-        self.state.wall = now;
-        Ok(self.state.decline_setup_intent(id)?)
+        self.begin(now);
+        let r = self.state.decline_setup_intent(id);
+        self.state.reindex();
+        Ok(r?)
     }
 
     /// As if the customer paid the payment intent on its checkout page.
     pub fn authorize_payment_intent(&mut self, id: &str, card: TestCard, now: Timestamp) -> Result<(), SandboxError> {
-        self.state.wall = now;
-        match self.state.authorize_payment_intent(id, &card, None)? {
+        self.begin(now);
+        let outcome = self.state.authorize_payment_intent(id, &card, None);
+        self.state.reindex();
+        match outcome? {
             CardOutcome::Authorized => Ok(()),
             CardOutcome::Declined => Err(SandboxError::Declined),
         }
@@ -374,6 +394,11 @@ impl Emulator {
     /// Connections counted by [`count_connection`](Emulator::count_connection).
     pub fn connections(&self) -> u64 {
         self.state.stats.connections
+    }
+
+    /// Setup and payment intents forgotten to stay within `Config::max_intents`.
+    pub fn evicted(&self) -> u64 {
+        self.state.index.evicted
     }
 
     /// Requests handled (faulted ones included).

@@ -8,6 +8,7 @@ mod clock;
 mod control;
 mod emulator;
 mod faults;
+mod index;
 mod json;
 mod payments;
 mod problem;
@@ -58,6 +59,11 @@ pub struct Config {
     pub max_connections: usize,
     /// The merchant's trading name, shown to the customer on the checkout page.
     pub trading_name: String,
+    /// The most setup intents, and the most payment intents, kept (100 000 each, ~1.5 KB
+    /// apiece): past it, creating one forgets the oldest settled one (Captured, Canceled,
+    /// Refunded, Reversed; Completed, Canceled, Expired, Closed) among the 64 oldest, or
+    /// else the oldest. [`Sandbox::evicted`] counts them.
+    pub max_intents: usize,
 }
 
 impl Default for Config {
@@ -72,6 +78,7 @@ impl Default for Config {
             body_read_timeout: Duration::from_secs(10),
             max_connections: 512,
             trading_name: "Sandbox Trading Ltd".to_owned(),
+            max_intents: 100_000,
         }
     }
 }
@@ -251,6 +258,12 @@ impl Sandbox {
     /// Every webhook delivery so far, in the order the events happened.
     pub fn webhook_deliveries(&self) -> Vec<Delivery> {
         self.shared.with(|emu, _| emu.webhook_deliveries().to_vec())
+    }
+
+    /// How many setup and payment intents were forgotten to stay within
+    /// [`Config::max_intents`].
+    pub fn evicted(&self) -> u64 {
+        self.shared.with(|emu, _| emu.evicted())
     }
 
     /// How many TCP connections the server has accepted (keep-alive checks).

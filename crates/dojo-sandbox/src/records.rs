@@ -255,6 +255,9 @@ pub(crate) struct PaymentIntentRec {
     /// Creation order (search pages and cursors follow it).
     #[serde(skip)]
     pub(crate) seq: u64,
+    /// The status the index holds it under (`None`: not indexed yet).
+    #[serde(skip)]
+    pub(crate) indexed: Option<PaymentIntentStatus>,
 }
 
 impl PaymentIntentRec {

@@ -12,6 +12,7 @@ use crate::Config;
 use crate::cards::{CardOutcome, TestCard};
 use crate::clock::Clock;
 use crate::faults::Faults;
+use crate::index::Index;
 use crate::problem::ApiError;
 use crate::records::{CardAttempt, CardRec, EventRec, PaymentIntentRec, RefundRec, SetupIntentRec};
 use crate::rng::Rng;
@@ -21,6 +22,8 @@ use crate::webhooks::Webhooks;
 pub(crate) const DEFAULT_SETUP_INTENT_LIFETIME_SECS: i64 = 7 * 24 * 3600;
 /// The base of `paymentLink` until the shell says where it listens.
 pub(crate) const DEFAULT_BASE_URL: &str = "http://localhost";
+/// The largest cap the maps are pre-sized for (past it they grow as needed).
+const PRESIZE_MAX: usize = 1 << 20;
 /// How long a client session secret lasts.
 pub(crate) const CLIENT_SECRET_LIFETIME_SECS: i64 = 3600;
 
@@ -46,6 +49,9 @@ pub(crate) struct State {
     pub(crate) charge_attempts: HashMap<String, usize>,
     pub(crate) webhooks: Webhooks,
     pub(crate) next_seq: u64,
+    pub(crate) index: Index,
+    /// The most setup intents, and the most payment intents, kept (`Config::max_intents`).
+    pub(crate) max_intents: usize,
 }
 
 /// What `/_sandbox/stats` reports.
@@ -77,12 +83,15 @@ impl State {
             trading_name: config.trading_name.clone(),
             rng: Rng::new(config.seed),
             faults: Faults::default(),
-            setup_intents: HashMap::new(),
-            payment_intents: HashMap::new(),
+            // Pre-sized to the cap (eviction keeps them within it): no rehash, ever, under the lock.
+            setup_intents: HashMap::with_capacity(config.max_intents.min(PRESIZE_MAX)),
+            payment_intents: HashMap::with_capacity(config.max_intents.min(PRESIZE_MAX)),
             refunds: HashMap::new(),
             charge_attempts: HashMap::new(),
             webhooks: Webhooks::default(),
             next_seq: 0,
+            index: Index::default(),
+            max_intents: config.max_intents,
         }
     }
 
@@ -104,8 +113,10 @@ impl State {
     }
 
     pub(crate) fn create_setup_intent(&mut self, req: &CreateSetupIntentRequest<'_>) -> SetupIntentRec {
+        self.make_room_for_setup_intent();
         let now = self.now();
         let id = self.new_id("si_sandbox_");
+        let seq = self.next_seq();
         let secret = self.new_secret();
         let payment_methods =
             req.payment_methods.map(|l| l.iter().collect::<Vec<_>>()).unwrap_or_else(|| vec![PaymentMethod::Card]);
@@ -134,6 +145,7 @@ impl State {
             payment_source: "api",
             declines_charges: false,
         };
+        self.index.setup_intents.insert(seq, id.clone());
         self.setup_intents.insert(id, Box::new(rec.clone()));
         rec
     }

@@ -122,3 +122,37 @@ fn the_checkout_page_is_uncacheable_unframeable_and_plain_spoken() {
     assert_eq!(missing.status, 404);
     assert_eq!(missing.header("cache-control"), Some("no-store"));
 }
+
+/// The store never grows past `Config::max_intents`: the oldest settled intent is
+/// forgotten first, then the oldest, and each is counted.
+#[test]
+fn the_store_is_bounded_and_evicts_settled_intents_first() {
+    let sb = Sandbox::start(Config { max_intents: 10, ..Config::default() }).unwrap();
+    let c = Client::new(sb.base_url());
+    let pi_body = r#"{"amount":{"value":5,"currencyCode":"GBP"},"reference":"r"}"#;
+    let mut ids = Vec::new();
+    for _ in 0..10 {
+        ids.push(c.api("POST", "/payment-intents", Some(pi_body)).json()["id"].as_str().unwrap().to_owned());
+    }
+    // The fifth is settled (Canceled): it goes first, though four are older.
+    assert_eq!(c.api("DELETE", &format!("/payment-intents/{}", ids[4]), None).status, 200);
+    let eleventh = c.api("POST", "/payment-intents", Some(pi_body));
+    assert_eq!(eleventh.status, 200);
+    assert_eq!(sb.evicted(), 1);
+    assert_eq!(c.api("GET", &format!("/payment-intents/{}?returnCanceled=true", ids[4]), None).status, 404);
+    assert_eq!(c.api("GET", &format!("/payment-intents/{}", ids[0]), None).status, 200);
+    // None settled: the oldest goes.
+    assert_eq!(c.api("POST", "/payment-intents", Some(pi_body)).status, 200);
+    assert_eq!(c.api("GET", &format!("/payment-intents/{}", ids[0]), None).status, 404);
+    let si = r#"{"reference":"r","terms":"t","merchantInitiatedTransactionType":"NoShow"}"#;
+    for _ in 0..25 {
+        assert_eq!(c.api("POST", "/setup-intents", Some(si)).status, 200);
+    }
+    let stats = c.raw("GET", "/_sandbox/stats", &[], b"").json();
+    assert_eq!((stats["setupIntents"].as_u64(), stats["paymentIntents"].as_u64()), (Some(10), Some(10)), "{stats}");
+    assert_eq!(stats["evicted"].as_u64(), Some(2 + 15));
+    assert_eq!(sb.evicted(), 17);
+    // Search still pages over what is kept.
+    let page = c.api("POST", "/payment-intents/search", Some("{}")).json();
+    assert_eq!(page["data"].as_array().unwrap().len(), 10);
+}
