@@ -7,7 +7,7 @@
 # project's patched copy, written by crates/dojo-sandbox/spec/patch_spec.py (documented in
 # crates/dojo-sandbox/spec/README.md), never by weakening the checks. Only the operations the
 # sandbox emulates are run (setup intents, payment intents, webhooks; not tips-amount, amount,
-# receipt, customers, terminals, EPOS). Bounded: MAX_EXAMPLES per operation (default 30) and a
+# receipt, customers, terminals, EPOS). Bounded: MAX_EXAMPLES per operation (default 100) and a
 # TIME_LIMIT (default 240 s) for the whole run. The `coverage` phase is not run: schemathesis
 # 4.32.5 crashes inside hypothesis while building it for this document ("AST constructor
 # recursion depth mismatch", a runtime error of the tool, not an answer of the sandbox).
@@ -20,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-MAX_EXAMPLES="${MAX_EXAMPLES:-30}"
+MAX_EXAMPLES="${MAX_EXAMPLES:-100}"
 TIME_LIMIT="${TIME_LIMIT:-240}"
 SEED="${SEED:-20261125}"
 
