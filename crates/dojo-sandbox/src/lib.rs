@@ -249,8 +249,9 @@ impl Sandbox {
         self.shared.with(|emu, _| emu.captures(payment_intent_id))
     }
 
-    /// How many `/charge` requests for this id reached the state, refused ones included
-    /// (requests stopped by a fault before the state are not counted).
+    /// How many `/charge` requests for this payment intent reached the state, refused ones
+    /// included (requests stopped by a fault before the state are not counted; nor are
+    /// those for an id the sandbox does not hold, so they cannot grow its memory).
     pub fn charge_attempts(&self, payment_intent_id: &str) -> usize {
         self.shared.with(|emu, _| emu.charge_attempts(payment_intent_id))
     }

@@ -236,7 +236,10 @@ impl State {
     /// `POST /payment-intents/{id}/charge`: a merchant-initiated charge of the card the
     /// payment intent's setup intent holds.
     pub(crate) fn charge(&mut self, id: &str) -> Result<ChargeOut, ApiError> {
-        *self.charge_attempts.entry(id.to_owned()).or_insert(0) += 1;
+        // Counted for known payment intents only: unknown ids must not grow the store.
+        if self.payment_intents.contains_key(id) {
+            *self.charge_attempts.entry(id.to_owned()).or_insert(0) += 1;
+        }
         let now = self.now();
         let capture_id = self.new_id("cap_sandbox_");
         let pi = self.payment_intent_mut(id)?.clone();
