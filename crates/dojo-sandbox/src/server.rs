@@ -215,11 +215,19 @@ async fn handle(
     }
 }
 
+/// The largest refused body read to its end before the 413 is sent.
+const DRAIN_MAX: usize = 1 << 20;
+
 /// The whole request body, refused with 413 past `max` bytes.
 async fn read_body(headers: &hyper::HeaderMap, incoming: Incoming, max: usize) -> Result<Bytes, ApiError> {
     let too_large = || ApiError::new(413, format!("The request body is larger than {max} bytes."));
     let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max as u64) {
+    if let Some(n) = declared.filter(|n| *n > max as u64) {
+        // Read (and drop) a body that is not huge before answering: closing a connection
+        // with unread data makes the kernel reset it, and the client may lose the 413.
+        if n <= DRAIN_MAX as u64 {
+            let _ = Limited::new(incoming, DRAIN_MAX).collect().await;
+        }
         return Err(too_large());
     }
     match Limited::new(incoming, max).collect().await {

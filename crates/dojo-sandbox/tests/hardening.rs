@@ -156,3 +156,21 @@ fn the_store_is_bounded_and_evicts_settled_intents_first() {
     let page = c.api("POST", "/payment-intents/search", Some("{}")).json();
     assert_eq!(page["data"].as_array().unwrap().len(), 10);
 }
+
+/// A declared-too-large body that the client sends anyway still gets its 413: the
+/// sandbox reads (and drops) it first, instead of closing on unread data (the kernel then
+/// resets the connection, and a client still writing the body loses the answer).
+#[test]
+fn a_too_large_body_is_answered_413_not_reset() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let c = Client::new(sb.base_url());
+    let big = format!(r#"{{"reference":"{}"}}"#, "x".repeat(300 * 1024));
+    for i in 0..100 {
+        let auth = format!("Basic {}", common::KEY);
+        let h = [("Authorization", auth.as_str()), ("version", "2026-02-27"), ("Content-Type", "application/json")];
+        match c.try_raw("POST", "/setup-intents", &h, big.as_bytes()) {
+            Ok(a) => assert_eq!(a.status, 413, "{}", a.text()),
+            Err(e) => panic!("attempt {i}: no answer: {e}"),
+        }
+    }
+}
