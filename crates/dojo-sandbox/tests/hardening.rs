@@ -174,3 +174,17 @@ fn a_too_large_body_is_answered_413_not_reset() {
         }
     }
 }
+
+/// A connection that never sends a byte is closed too (and so is one idle after an answer).
+#[test]
+fn silent_and_idle_connections_are_closed() {
+    let sb = Sandbox::start(Config { header_read_timeout: Duration::from_millis(300), ..Config::default() }).unwrap();
+    let mut silent = connect(&sb);
+    let t = Instant::now();
+    read_until_closed(&mut silent);
+    assert!(t.elapsed() < Duration::from_secs(9));
+    let mut idle = connect(&sb);
+    idle.write_all(b"GET /_sandbox/clock HTTP/1.1\r\nhost: a\r\n\r\n").unwrap();
+    let answer = read_until_closed(&mut idle);
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
+}
