@@ -40,6 +40,8 @@ done
 base="$(head -n1 "$work/url")"
 [ -n "$base" ] || { echo "schemathesis.sh: the sandbox did not start" >&2; exit 1; }
 
+# Run from the scratch directory: schemathesis keeps its cache (.schemathesis/) there.
+cd "$work"
 timeout "$TIME_LIMIT" schemathesis run "$spec" \
   --url "$base" \
   --checks not_a_server_error,response_schema_conformance \
