@@ -3,13 +3,13 @@
 
 use std::time::Duration;
 
-use hyper::Method;
 use serde::{Deserialize, Serialize};
 
 use crate::cards::{CardOutcome, TestCard, check_entered};
+use crate::emulator::Reply;
 use crate::faults::{Fault, FaultKind, Route};
 use crate::problem::ApiError;
-use crate::server::{Reply, Shared};
+use crate::store::State;
 
 /// A control request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,22 +29,22 @@ pub(crate) enum Control {
 }
 
 /// The controls at `/_sandbox/{rest}`, by method.
-pub(crate) fn resolve(rest: &[&str]) -> Vec<(Method, Control)> {
+pub(crate) fn resolve(rest: &[&str]) -> Vec<(&'static str, Control)> {
     use Control as C;
     let s = |x: &&str| (*x).to_owned();
     match rest {
-        ["setup-intents", id, "authorize"] => vec![(Method::POST, C::AuthorizeSetupIntent(s(id)))],
-        ["setup-intents", id, "decline"] => vec![(Method::POST, C::DeclineSetupIntent(s(id)))],
-        ["payment-intents", id, "authorize"] => vec![(Method::POST, C::AuthorizePaymentIntent(s(id)))],
-        ["payment-intents", id, "captures"] => vec![(Method::GET, C::Captures(s(id)))],
-        ["payment-intents", id, "charge-attempts"] => vec![(Method::GET, C::ChargeAttempts(s(id)))],
-        ["clock"] => vec![(Method::GET, C::ClockGet)],
-        ["clock", "advance"] => vec![(Method::POST, C::ClockAdvance)],
+        ["setup-intents", id, "authorize"] => vec![("POST", C::AuthorizeSetupIntent(s(id)))],
+        ["setup-intents", id, "decline"] => vec![("POST", C::DeclineSetupIntent(s(id)))],
+        ["payment-intents", id, "authorize"] => vec![("POST", C::AuthorizePaymentIntent(s(id)))],
+        ["payment-intents", id, "captures"] => vec![("GET", C::Captures(s(id)))],
+        ["payment-intents", id, "charge-attempts"] => vec![("GET", C::ChargeAttempts(s(id)))],
+        ["clock"] => vec![("GET", C::ClockGet)],
+        ["clock", "advance"] => vec![("POST", C::ClockAdvance)],
         ["faults"] => {
-            vec![(Method::GET, C::FaultsList), (Method::POST, C::FaultsAdd), (Method::DELETE, C::FaultsClear)]
+            vec![("GET", C::FaultsList), ("POST", C::FaultsAdd), ("DELETE", C::FaultsClear)]
         }
-        ["webhooks", "deliveries"] => vec![(Method::GET, C::Deliveries)],
-        ["stats"] => vec![(Method::GET, C::Stats)],
+        ["webhooks", "deliveries"] => vec![("GET", C::Deliveries)],
+        ["stats"] => vec![("GET", C::Stats)],
         _ => Vec::new(),
     }
 }
@@ -153,95 +153,107 @@ fn card_of(b: &CardBody) -> Result<TestCard, ApiError> {
     }
 }
 
-fn outcome_reply(shared: &Shared, o: CardOutcome) -> Reply {
+fn outcome_reply(state: &mut State, o: CardOutcome) -> Reply {
     let outcome = match o {
         CardOutcome::Authorized => "Authorized",
         CardOutcome::Declined => "Declined",
     };
-    plain_json(shared, 200, &serde_json::json!({ "outcome": outcome }))
+    plain_json(state, 200, &serde_json::json!({ "outcome": outcome }))
 }
 
-fn plain_json<T: Serialize>(shared: &Shared, status: u16, v: &T) -> Reply {
+fn plain_json<T: Serialize>(state: &mut State, status: u16, v: &T) -> Reply {
     match serde_json::to_vec(v) {
         Ok(body) => Reply { status, content_type: "application/json", body, headers: Vec::new() },
-        Err(e) => shared.error(&ApiError::new(500, e.to_string())),
+        Err(e) => state.error(&ApiError::new(500, e.to_string())),
     }
 }
 
 /// Handles a control request.
-pub(crate) fn handle(shared: &Shared, c: Control, body: &[u8]) -> Reply {
-    match run(shared, c, body) {
+pub(crate) fn handle(state: &mut State, c: Control, body: &[u8]) -> Reply {
+    match run(state, c, body) {
         Ok(r) => r,
-        Err(e) => shared.error(&e),
+        Err(e) => state.error(&e),
     }
 }
 
-fn run(shared: &Shared, c: Control, body: &[u8]) -> Result<Reply, ApiError> {
+fn run(state: &mut State, c: Control, body: &[u8]) -> Result<Reply, ApiError> {
     use Control as C;
     Ok(match c {
         C::AuthorizeSetupIntent(id) => {
             let b: CardBody = json_body(body)?;
             let card = card_of(&b)?;
-            let o = shared.lock().authorize_setup_intent(&id, &card, b.cardholder_name)?;
-            outcome_reply(shared, o)
+            let o = state.authorize_setup_intent(&id, &card, b.cardholder_name)?;
+            outcome_reply(state, o)
         }
         C::AuthorizePaymentIntent(id) => {
             let b: CardBody = json_body(body)?;
             let card = card_of(&b)?;
-            let o = shared.lock().authorize_payment_intent(&id, &card, b.cardholder_name)?;
-            outcome_reply(shared, o)
+            let o = state.authorize_payment_intent(&id, &card, b.cardholder_name)?;
+            outcome_reply(state, o)
         }
         C::DeclineSetupIntent(id) => {
-            shared.lock().decline_setup_intent(&id)?;
-            plain_json(shared, 200, &serde_json::json!({ "outcome": "Declined" }))
+            state.decline_setup_intent(&id)?;
+            plain_json(state, 200, &serde_json::json!({ "outcome": "Declined" }))
         }
         C::Captures(id) => {
-            let caps = shared.lock().payment_intent_mut(&id)?.captures.clone();
+            let caps = state.payment_intent_mut(&id)?.captures.clone();
             let list: Vec<_> = caps
                 .iter()
                 .map(|c| serde_json::json!({ "id": c.id, "amount": c.amount, "createdAt": c.created_at.to_string() }))
                 .collect();
-            plain_json(shared, 200, &list)
+            plain_json(state, 200, &list)
         }
         C::ChargeAttempts(id) => {
-            let n = shared.lock().charge_attempts.get(&id).copied().unwrap_or(0);
-            plain_json(shared, 200, &serde_json::json!({ "count": n }))
+            let n = state.charge_attempts.get(&id).copied().unwrap_or(0);
+            plain_json(state, 200, &serde_json::json!({ "count": n }))
         }
         C::ClockGet => {
-            let now = shared.lock().now();
-            plain_json(shared, 200, &serde_json::json!({ "now": now.to_string() }))
+            let now = state.now();
+            plain_json(state, 200, &serde_json::json!({ "now": now.to_string() }))
         }
         C::ClockAdvance => {
             let b: AdvanceBody = serde_json::from_slice(body).map_err(|e| ApiError::field("seconds", e.to_string()))?;
-            let now = {
-                let mut state = shared.lock();
-                state.clock.advance(Duration::from_secs(b.seconds));
-                state.now()
-            };
-            plain_json(shared, 200, &serde_json::json!({ "now": now.to_string() }))
+            let room = crate::clock::MAX_UNIX_SECONDS.saturating_sub(state.now().unix_seconds());
+            if b.seconds > u64::try_from(room).unwrap_or(0) {
+                return Err(ApiError::field(
+                    "seconds",
+                    format!("Advancing {} s would pass 9999-12-31T23:59:59Z; at most {room} s.", b.seconds),
+                ));
+            }
+            state.clock.advance(Duration::from_secs(b.seconds));
+            let now = state.now();
+            plain_json(state, 200, &serde_json::json!({ "now": now.to_string() }))
         }
         C::FaultsList => {
-            let list: Vec<FaultJson> = shared.lock().faults.list().iter().map(FaultJson::from_fault).collect();
-            plain_json(shared, 200, &list)
+            let list: Vec<FaultJson> = state.faults.list().iter().map(FaultJson::from_fault).collect();
+            plain_json(state, 200, &list)
         }
         C::FaultsAdd => {
             let f: FaultJson = serde_json::from_slice(body).map_err(|e| ApiError::field("$", e.to_string()))?;
             let fault = f.to_fault()?;
-            shared.lock().faults.add(fault);
-            plain_json(shared, 200, &FaultJson::from_fault(&fault))
+            state.faults.add(fault);
+            plain_json(state, 200, &FaultJson::from_fault(&fault))
         }
         C::FaultsClear => {
-            shared.lock().faults.clear();
+            state.faults.clear();
             Reply::empty(204)
         }
         C::Stats => {
-            let connections = shared.connections.load(std::sync::atomic::Ordering::Relaxed);
-            let requests = shared.requests.load(std::sync::atomic::Ordering::Relaxed);
-            plain_json(shared, 200, &serde_json::json!({ "connections": connections, "requests": requests }))
+            let (connections, requests) = (state.stats.connections, state.stats.requests);
+            let (evicted, setup_intents, payment_intents) =
+                (state.index.evicted, state.setup_intents.len(), state.payment_intents.len());
+            let stats = serde_json::json!({
+                "connections": connections,
+                "requests": requests,
+                "setupIntents": setup_intents,
+                "paymentIntents": payment_intents,
+                "evicted": evicted,
+            });
+            plain_json(state, 200, &stats)
         }
         C::Deliveries => {
-            let list = shared.lock().webhooks.deliveries.clone();
-            plain_json(shared, 200, &list)
+            let list = state.webhooks.deliveries.clone();
+            plain_json(state, 200, &list)
         }
     })
 }

@@ -6,7 +6,9 @@ mod cards;
 mod checkout;
 mod clock;
 mod control;
+mod emulator;
 mod faults;
+mod index;
 mod json;
 mod payments;
 mod problem;
@@ -20,20 +22,18 @@ mod webhooks;
 
 use std::fmt;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub use cards::TestCard;
 pub use dojo_core::Timestamp;
+pub use emulator::{DeliveryId, Emulator, Outcome, Pending, Request, Response};
 pub use faults::{Fault, FaultKind, Route};
 pub use webhooks::Delivery;
 
-use crate::cards::CardOutcome;
 use crate::problem::ApiError;
 use crate::server::Shared;
-use crate::store::State;
 
 /// How a [`Sandbox`] starts.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +49,21 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// How many times a webhook delivery is attempted before it is given up (3).
     pub webhook_max_attempts: u32,
+    /// How long a request's headers may take to arrive, from the connection's start or
+    /// the end of its previous answer (10 s); past it the connection is closed.
+    pub header_read_timeout: Duration,
+    /// How long a request's body may take to arrive once its headers are in (10 s);
+    /// past it the answer is 408 and the connection is closed.
+    pub body_read_timeout: Duration,
+    /// The most connections open at once (512); more wait in the listen backlog.
+    pub max_connections: usize,
+    /// The merchant's trading name, shown to the customer on the checkout page.
+    pub trading_name: String,
+    /// The most setup intents, and the most payment intents, kept (100 000 each, ~1.5 KB
+    /// apiece): past it, creating one forgets the oldest settled one (Captured, Canceled,
+    /// Refunded, Reversed; Completed, Canceled, Expired, Closed) among the 64 oldest, or
+    /// else the oldest. [`Sandbox::evicted`] counts them.
+    pub max_intents: usize,
 }
 
 impl Default for Config {
@@ -59,6 +74,11 @@ impl Default for Config {
             start_time: None,
             max_body_bytes: 64 * 1024,
             webhook_max_attempts: 3,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(10),
+            max_connections: 512,
+            trading_name: "Sandbox Trading Ltd".to_owned(),
+            max_intents: 100_000,
         }
     }
 }
@@ -150,13 +170,7 @@ impl Sandbox {
             .enable_all()
             .build()?;
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let state = State::new(config.seed, config.start_time, webhooks::Webhooks::new(tx));
-        let shared = Arc::new(Shared {
-            state: Mutex::new(state),
-            config,
-            connections: AtomicU64::new(0),
-            requests: AtomicU64::new(0),
-        });
+        let shared = Arc::new(Shared::new(config, &base_url, tx));
         let (stop, stop_rx) = tokio::sync::watch::channel(false);
         let listener = {
             let _guard = runtime.enter();
@@ -190,10 +204,7 @@ impl Sandbox {
     /// setup intent from Created to Authorized; [`TestCard::DECLINE`] leaves it Created
     /// and returns [`SandboxError::Declined`].
     pub fn authorize_setup_intent(&self, id: &str, card: TestCard) -> Result<(), SandboxError> {
-        match self.shared.lock().authorize_setup_intent(id, &card, None)? {
-            CardOutcome::Authorized => Ok(()),
-            CardOutcome::Declined => Err(SandboxError::Declined),
-        }
+        self.shared.with(|emu, now| emu.authorize_setup_intent(id, card, now))
     }
 
     /// Declines the setup intent's card. While it is Created: a declined checkout attempt
@@ -201,70 +212,69 @@ impl Sandbox {
     /// intent created from it answers `status: Declined` (the payment intent stays
     /// Created and the setup intent Authorized).
     pub fn decline_setup_intent(&self, id: &str) -> Result<(), SandboxError> {
-        Ok(self.shared.lock().decline_setup_intent(id)?)
+        self.shared.with(|emu, now| emu.decline_setup_intent(id, now))
     }
 
     /// As if the customer paid a payment intent on the checkout page: an `Auto` one is
     /// captured, a `Manual` one authorized; [`TestCard::DECLINE`] leaves it Created and
     /// returns [`SandboxError::Declined`].
     pub fn authorize_payment_intent(&self, id: &str, card: TestCard) -> Result<(), SandboxError> {
-        match self.shared.lock().authorize_payment_intent(id, &card, None)? {
-            CardOutcome::Authorized => Ok(()),
-            CardOutcome::Declined => Err(SandboxError::Declined),
-        }
+        self.shared.with(|emu, now| emu.authorize_payment_intent(id, card, now))
     }
 
     /// Adds a fault (after those already set; the first that hits a request wins).
     pub fn add_fault(&self, fault: Fault) {
-        self.shared.lock().faults.add(fault);
+        self.shared.with(|emu, _| emu.add_fault(fault));
     }
 
     /// Removes every fault.
     pub fn clear_faults(&self) {
-        self.shared.lock().faults.clear();
+        self.shared.with(|emu, _| emu.clear_faults());
     }
 
     /// Moves the sandbox's clock forward (expiry of setup and payment intents,
-    /// `autoExpireIn`, timestamps).
+    /// `autoExpireIn`, timestamps); the clock stops at 9999-12-31T23:59:59Z, never
+    /// overflows.
     pub fn advance_clock(&self, by: Duration) {
-        self.shared.lock().clock.advance(by);
+        self.shared.with(|emu, _| emu.advance_clock(by));
     }
 
     /// The sandbox's now.
     pub fn now(&self) -> Timestamp {
-        self.shared.lock().now()
+        self.shared.with(|emu, now| emu.now(now))
     }
 
     /// Every capture recorded for the payment intent (empty for an unknown id).
     pub fn captures(&self, payment_intent_id: &str) -> Vec<CaptureRecord> {
-        let state = self.shared.lock();
-        state.payment_intents.get(payment_intent_id).map_or_else(Vec::new, |pi| {
-            pi.captures
-                .iter()
-                .map(|c| CaptureRecord { id: c.id.clone(), amount: c.amount, created_at: c.created_at })
-                .collect()
-        })
+        self.shared.with(|emu, _| emu.captures(payment_intent_id))
     }
 
-    /// How many `/charge` requests for this id reached the state, refused ones included
-    /// (requests stopped by a fault before the state are not counted).
+    /// How many `/charge` requests for this payment intent reached the state, refused ones
+    /// included (requests stopped by a fault before the state are not counted; nor are
+    /// those for an id the sandbox does not hold, so they cannot grow its memory).
     pub fn charge_attempts(&self, payment_intent_id: &str) -> usize {
-        self.shared.lock().charge_attempts.get(payment_intent_id).copied().unwrap_or(0)
+        self.shared.with(|emu, _| emu.charge_attempts(payment_intent_id))
     }
 
     /// Every webhook delivery so far, in the order the events happened.
     pub fn webhook_deliveries(&self) -> Vec<Delivery> {
-        self.shared.lock().webhooks.deliveries.clone()
+        self.shared.with(|emu, _| emu.webhook_deliveries().to_vec())
+    }
+
+    /// How many setup and payment intents were forgotten to stay within
+    /// [`Config::max_intents`].
+    pub fn evicted(&self) -> u64 {
+        self.shared.with(|emu, _| emu.evicted())
     }
 
     /// How many TCP connections the server has accepted (keep-alive checks).
     pub fn connections_accepted(&self) -> u64 {
-        self.shared.connections.load(Ordering::Relaxed)
+        self.shared.with(|emu, _| emu.connections())
     }
 
     /// How many HTTP requests reached the server (any route, faulted ones included).
     pub fn requests_served(&self) -> u64 {
-        self.shared.requests.load(Ordering::Relaxed)
+        self.shared.with(|emu, _| emu.requests())
     }
 
     /// Stops the server and joins its thread (also done on drop).

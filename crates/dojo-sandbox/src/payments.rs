@@ -14,13 +14,11 @@ use dojo_core::{
 use serde::Serialize;
 
 use crate::cards::{CardOutcome, TestCard};
+use crate::index::DEFAULT_AUTHORIZATION_LIFETIME_SECS;
 use crate::problem::ApiError;
 use crate::records::{CaptureRec, EventRec, PaymentIntentRec, RefundRec};
 use crate::store::{CLIENT_SECRET_LIFETIME_SECS, State, keep, move_setup_intent, text};
 use crate::webhooks::{EVENT_CREATED, EVENT_STATUS_UPDATED};
-
-/// How long Dojo keeps an uncaptured `Manual` authorization without `autoExpireIn`.
-const DEFAULT_AUTHORIZATION_LIFETIME_SECS: i64 = 7 * 24 * 3600;
 
 /// `ChargeResponse`.
 #[derive(Debug, Clone, Serialize)]
@@ -106,6 +104,7 @@ impl State {
                 )));
             }
         }
+        self.make_room_for_payment_intent();
         let id = self.new_id("pi_sandbox_");
         let secret = self.new_secret();
         let seq = self.next_seq();
@@ -129,6 +128,7 @@ impl State {
                 .payment_methods
                 .map(|l| l.iter().collect::<Vec<_>>())
                 .unwrap_or_else(|| vec![PaymentMethod::Card]),
+            payment_link: format!("{}/checkout/{id}", self.base_url),
             payment_details: None,
             created_at: now,
             updated_at: now,
@@ -148,8 +148,10 @@ impl State {
             authorized_at: None,
             refunds_by_key: Default::default(),
             seq,
+            indexed: None,
         };
         self.payment_intents.insert(id.clone(), Box::new(rec.clone()));
+        self.touch(&id);
         self.announce(EVENT_CREATED, &id);
         Ok(rec)
     }
@@ -157,6 +159,9 @@ impl State {
     /// The payment intent, with `expireAt` and `autoExpireIn` applied first.
     pub(crate) fn payment_intent_mut(&mut self, id: &str) -> Result<&mut PaymentIntentRec, ApiError> {
         let now = self.now();
+        if self.payment_intents.contains_key(id) {
+            self.touch(id);
+        }
         let pi: &mut PaymentIntentRec =
             self.payment_intents.get_mut(id).ok_or_else(|| ApiError::not_found("Payment intent", id))?;
         let mut moved = false;
@@ -231,7 +236,10 @@ impl State {
     /// `POST /payment-intents/{id}/charge`: a merchant-initiated charge of the card the
     /// payment intent's setup intent holds.
     pub(crate) fn charge(&mut self, id: &str) -> Result<ChargeOut, ApiError> {
-        *self.charge_attempts.entry(id.to_owned()).or_insert(0) += 1;
+        // Counted for known payment intents only: unknown ids must not grow the store.
+        if self.payment_intents.contains_key(id) {
+            *self.charge_attempts.entry(id.to_owned()).or_insert(0) += 1;
+        }
         let now = self.now();
         let capture_id = self.new_id("cap_sandbox_");
         let pi = self.payment_intent_mut(id)?.clone();
@@ -331,7 +339,7 @@ impl State {
         }
         if req.amount > remaining {
             return Err(ApiError::field(
-                "amount",
+                "$.amount",
                 format!("The capture amount {} exceeds the {remaining} left to capture.", req.amount),
             ));
         }
@@ -377,7 +385,7 @@ impl State {
         let refundable = pi.captured() - pi.refunded_amount;
         if req.amount > refundable {
             return Err(ApiError::field(
-                "amount",
+                "$.amount",
                 format!("The refund amount {} exceeds the {refundable} left to refund.", req.amount),
             ));
         }

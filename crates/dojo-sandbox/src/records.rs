@@ -140,7 +140,6 @@ pub(crate) struct SetupIntentRec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) intended_amount: Option<Money>,
     pub(crate) merchant_initiated_transaction_type: MerchantInitiatedTransactionType,
-    pub(crate) capture_mode: CaptureMode,
     pub(crate) payment_methods: Vec<PaymentMethod>,
     pub(crate) client_session_secret: String,
     pub(crate) client_session_secret_expiration_date: Timestamp,
@@ -217,6 +216,8 @@ pub(crate) struct PaymentIntentRec {
     pub(crate) client_session_secret: String,
     pub(crate) client_session_secret_expiration_date: Timestamp,
     pub(crate) payment_methods: Vec<PaymentMethod>,
+    /// The checkout page (`{base}/checkout/{id}`, as `https://pay.dojo.tech:443/checkout/{id}`).
+    pub(crate) payment_link: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) payment_details: Option<PaymentDetailsRec>,
     pub(crate) created_at: Timestamp,
@@ -254,6 +255,9 @@ pub(crate) struct PaymentIntentRec {
     /// Creation order (search pages and cursors follow it).
     #[serde(skip)]
     pub(crate) seq: u64,
+    /// The status the index holds it under (`None`: not indexed yet).
+    #[serde(skip)]
+    pub(crate) indexed: Option<PaymentIntentStatus>,
 }
 
 impl PaymentIntentRec {

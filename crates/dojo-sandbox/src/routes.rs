@@ -7,14 +7,13 @@ use dojo_core::request::{
     CreateCaptureRequest, CreatePaymentIntentRequest, CreateRefundRequest, CreateSetupIntentRequest,
     SearchPaymentIntentsRequest,
 };
-use hyper::Method;
-use hyper::http::request::Parts;
 use serde::Deserialize;
 
+use crate::emulator::{Reply, Request};
 use crate::faults::Route;
 use crate::problem::ApiError;
-use crate::server::{Reply, Shared};
-use crate::webhooks::{KNOWN_EVENTS, SubscriptionRequest};
+use crate::store::State;
+use crate::webhooks::{KNOWN_EVENTS, SecretsOut, SubscriptionRequest, SubscriptionUpdateRequest, WebhookEventsOut};
 use crate::{checkout, control};
 
 /// What a request is for.
@@ -37,6 +36,7 @@ pub(crate) enum Target {
     GetRefund(String),
     ListSubscriptions,
     Subscribe,
+    UpdateSubscription(String),
     Unsubscribe(String),
     WebhookEvents,
     ListSecrets(String),
@@ -70,6 +70,7 @@ impl Target {
             T::GetRefund(_) => Route::GetRefund,
             T::ListSubscriptions
             | T::Subscribe
+            | T::UpdateSubscription(_)
             | T::Unsubscribe(_)
             | T::WebhookEvents
             | T::ListSecrets(_)
@@ -91,6 +92,7 @@ impl Target {
                 | T::CapturePaymentIntent(_)
                 | T::RefundPaymentIntent(_)
                 | T::Subscribe
+                | T::UpdateSubscription(_)
         )
     }
 
@@ -102,13 +104,13 @@ impl Target {
 
 /// Finds the target of `method path`: 404 for an unknown path, 405 for a known path
 /// with another method.
-pub(crate) fn resolve(method: &Method, path: &str) -> Result<Target, ApiError> {
+pub(crate) fn resolve(method: &str, path: &str) -> Result<Target, ApiError> {
     use Target as T;
     let trimmed = path.trim_start_matches('/').trim_end_matches('/');
     let segs: Vec<&str> = trimmed.split('/').collect();
     let s = |x: &&str| (*x).to_owned();
-    let (get, post, delete, put) = (Method::GET, Method::POST, Method::DELETE, Method::PUT);
-    let options: Vec<(Method, T)> = match segs.as_slice() {
+    let (get, post, delete, put, patch) = ("GET", "POST", "DELETE", "PUT", "PATCH");
+    let options: Vec<(&str, T)> = match segs.as_slice() {
         ["setup-intents"] => vec![(post, T::CreateSetupIntent)],
         ["setup-intents", "public", id] => vec![(get, T::GetPublicSetupIntent(s(id)))],
         ["setup-intents", "public", id, "refresh-client-session-secret"] => {
@@ -131,7 +133,7 @@ pub(crate) fn resolve(method: &Method, path: &str) -> Result<Target, ApiError> {
         }
         ["webhooks"] => vec![(get, T::ListSubscriptions), (post, T::Subscribe)],
         ["webhooks", "events"] => vec![(get, T::WebhookEvents)],
-        ["webhooks", id] => vec![(delete, T::Unsubscribe(s(id)))],
+        ["webhooks", id] => vec![(patch, T::UpdateSubscription(s(id))), (delete, T::Unsubscribe(s(id)))],
         ["webhooks", id, "secrets"] => vec![(get, T::ListSecrets(s(id))), (post, T::NewSecret(s(id)))],
         ["webhooks", id, "secrets", sid] => vec![(delete, T::DeleteSecret(s(id), s(sid)))],
         ["webhooks", id, "secrets", sid, "activate"] => vec![(put, T::ActivateSecret(s(id), s(sid)))],
@@ -142,9 +144,9 @@ pub(crate) fn resolve(method: &Method, path: &str) -> Result<Target, ApiError> {
     if options.is_empty() {
         return Err(ApiError::new(404, format!("No route matches {path}.")));
     }
-    let allow: Vec<&str> = options.iter().map(|(m, _)| m.as_str()).collect();
+    let allow: Vec<&str> = options.iter().map(|(m, _)| *m).collect();
     let allow = allow.join(", ");
-    options.into_iter().find(|(m, _)| m == method).map(|(_, t)| t).ok_or_else(|| {
+    options.into_iter().find(|(m, _)| *m == method).map(|(_, t)| t).ok_or_else(|| {
         let mut e = ApiError::new(405, format!("{method} is not allowed on {path}; allowed: {allow}."));
         e.allow = Some(allow);
         e
@@ -153,11 +155,11 @@ pub(crate) fn resolve(method: &Method, path: &str) -> Result<Target, ApiError> {
 
 /// Checks `Authorization: Basic sk_sandbox_…`: missing or malformed is 401, a
 /// production key 403.
-fn check_key(parts: &Parts) -> Result<(), ApiError> {
-    let Some(value) = parts.headers.get(hyper::header::AUTHORIZATION) else {
+fn check_key(req: &Request) -> Result<(), ApiError> {
+    let Some(value) = req.header_str("authorization") else {
         return Err(ApiError::new(401, "The Authorization header is missing."));
     };
-    let value = value.to_str().unwrap_or("");
+    let value = value.unwrap_or("");
     let Some(key) = value.strip_prefix("Basic ").map(str::trim) else {
         return Err(ApiError::new(401, "The Authorization header must be `Basic <secret key>`."));
     };
@@ -171,8 +173,8 @@ fn check_key(parts: &Parts) -> Result<(), ApiError> {
 }
 
 /// Checks the `version` header: a `yyyy-mm-dd` date.
-fn check_version(parts: &Parts) -> Result<(), ApiError> {
-    let v = parts.headers.get("version").and_then(|v| v.to_str().ok());
+fn check_version(req: &Request) -> Result<(), ApiError> {
+    let v = req.header_str("version").and_then(Result::ok);
     let Some(v) = v else {
         return Err(ApiError::field("version", "The version header is required (e.g. 2026-02-27)."));
     };
@@ -189,8 +191,8 @@ fn check_version(parts: &Parts) -> Result<(), ApiError> {
     }
 }
 
-fn check_json_content_type(parts: &Parts) -> Result<(), ApiError> {
-    let ct = parts.headers.get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+fn check_json_content_type(req: &Request) -> Result<(), ApiError> {
+    let ct = req.header_str("content-type").and_then(Result::ok).unwrap_or("");
     let media = ct.split(';').next().unwrap_or("").trim();
     if media.eq_ignore_ascii_case("application/json") || media.to_ascii_lowercase().ends_with("+json") {
         Ok(())
@@ -200,126 +202,147 @@ fn check_json_content_type(parts: &Parts) -> Result<(), ApiError> {
 }
 
 /// A query parameter is `true` (`true`, `True`, `1`).
-fn query_flag(parts: &Parts, name: &str) -> bool {
-    let q = parts.uri.query().unwrap_or("");
+fn query_flag(req: &Request, name: &str) -> bool {
+    let q = req.query().unwrap_or("");
     form_urlencoded::parse(q.as_bytes())
         .any(|(k, v)| k.eq_ignore_ascii_case(name) && (v.eq_ignore_ascii_case("true") || v == "1"))
 }
 
+/// The API takes GBP and EUR only (`Money.currencyCode`).
+fn check_currency(field: &str, money: Option<dojo_core::Money>) -> Result<(), ApiError> {
+    match money.map(|m| m.currency) {
+        None | Some(dojo_core::Currency::Gbp | dojo_core::Currency::Eur) => Ok(()),
+        Some(other) => Err(ApiError::field(
+            &format!("$.{field}.currencyCode"),
+            format!("The currency {other} is not supported; use GBP or EUR."),
+        )),
+    }
+}
+
 fn decode<'b, T: Deserialize<'b>>(body: &'b [u8]) -> Result<T, ApiError> {
-    from_slice(body).map_err(ApiError::decode)
+    from_slice(body).map_err(|e| ApiError::decode(e, body))
 }
 
 /// Handles a resolved request.
-pub(crate) fn handle(shared: &Shared, target: Target, parts: &Parts, body: &[u8]) -> Reply {
+pub(crate) fn handle(state: &mut State, target: Target, req: &Request) -> Reply {
     match target {
-        Target::Checkout(id) => return checkout::page(shared, &id),
-        Target::CheckoutSubmit(id) => return checkout::submit(shared, &id, parts, body),
-        Target::Control(c) => return control::handle(shared, c, body),
+        Target::Checkout(id) => return checkout::page(state, &id),
+        Target::CheckoutSubmit(id) => return checkout::submit(state, &id, req),
+        Target::Control(c) => return control::handle(state, c, &req.body),
         _ => {}
     }
-    match api(shared, &target, parts, body) {
+    match api(state, &target, req) {
         Ok(reply) => reply,
-        Err(e) => shared.error(&e),
+        Err(e) => state.error(&e),
     }
 }
 
-fn api(shared: &Shared, target: &Target, parts: &Parts, body: &[u8]) -> Result<Reply, ApiError> {
+fn api(state: &mut State, target: &Target, req: &Request) -> Result<Reply, ApiError> {
+    let body = req.body.as_slice();
     use Target as T;
     // The public routes are documented "(no auth)": no key needed, but one sent is checked.
-    if !target.public() || parts.headers.contains_key(hyper::header::AUTHORIZATION) {
-        check_key(parts)?;
+    if !target.public() || req.has_header("authorization") {
+        check_key(req)?;
     }
-    check_version(parts)?;
+    check_version(req)?;
     if target.takes_json() {
-        check_json_content_type(parts)?;
+        check_json_content_type(req)?;
     }
-    // The value is computed (and the state's lock released) before it is encoded.
+    // The value is computed, then encoded.
     macro_rules! ok {
         ($e:expr) => {{
             let value = $e;
-            Ok(shared.json(200, &value))
+            Ok(state.json(200, &value))
         }};
     }
     match target {
         T::CreateSetupIntent => {
-            let req: CreateSetupIntentRequest<'_> = decode(body)?;
-            req.validate().map_err(ApiError::validation)?;
-            ok!(shared.lock().create_setup_intent(&req))
+            let r: CreateSetupIntentRequest<'_> = decode(body)?;
+            r.validate().map_err(ApiError::money_validation)?;
+            check_currency("intendedAmount", r.intended_amount)?;
+            ok!(state.create_setup_intent(&r))
         }
-        T::GetSetupIntent(id) => ok!(shared.lock().get_setup_intent(id)?),
+        T::GetSetupIntent(id) => ok!(state.get_setup_intent(id)?),
         T::CancelSetupIntent(id) => {
-            ok!(shared.lock().cancel_setup_intent(id, query_flag(parts, "includeAuthorized"))?)
+            ok!(state.cancel_setup_intent(id, query_flag(req, "includeAuthorized"))?)
         }
         T::GetPublicSetupIntent(id) => {
-            let mut si = shared.lock().get_setup_intent(id)?;
+            let mut si = state.get_setup_intent(id)?;
             si.setup_events.clear();
             ok!(si)
         }
         T::RefreshSetupIntentSecret { id, public } => {
-            let mut si = shared.lock().refresh_setup_intent_secret(id)?;
+            let mut si = state.refresh_setup_intent_secret(id)?;
             if *public {
                 si.setup_events.clear();
             }
             ok!(si)
         }
         T::CreatePaymentIntent => {
-            let req: CreatePaymentIntentRequest<'_> = decode(body)?;
-            req.validate().map_err(ApiError::validation)?;
-            ok!(shared.lock().create_payment_intent(&req)?)
+            let r: CreatePaymentIntentRequest<'_> = decode(body)?;
+            r.validate().map_err(ApiError::money_validation)?;
+            check_currency("amount", Some(r.amount))?;
+            check_currency("tipsAmount", r.tips_amount)?;
+            ok!(state.create_payment_intent(&r)?)
         }
         T::SearchPaymentIntents => {
-            let req: SearchPaymentIntentsRequest<'_> = decode(body)?;
-            ok!(shared.lock().search(&req)?)
+            let r: SearchPaymentIntentsRequest<'_> = decode(body)?;
+            ok!(state.search(&r)?)
         }
-        T::GetPaymentIntent(id) => ok!(shared.lock().get_payment_intent(id, query_flag(parts, "returnCanceled"))?),
-        T::CancelPaymentIntent(id) => ok!(shared.lock().cancel_payment_intent(id)?),
-        T::ChargePaymentIntent(id) => ok!(shared.lock().charge(id)?),
+        T::GetPaymentIntent(id) => ok!(state.get_payment_intent(id, query_flag(req, "returnCanceled"))?),
+        T::CancelPaymentIntent(id) => ok!(state.cancel_payment_intent(id)?),
+        // The spec answers an unknown payment intent's charge with 403 "Not found".
+        T::ChargePaymentIntent(id) => {
+            ok!(state.charge(id).map_err(|e| if e.status == 404 { ApiError { status: 403, ..e } } else { e })?)
+        }
         T::CapturePaymentIntent(id) => {
-            let req: CreateCaptureRequest = decode(body)?;
-            ok!(shared.lock().capture(id, &req)?)
+            let r: CreateCaptureRequest = decode(body)?;
+            ok!(state.capture(id, &r)?)
         }
         T::RefundPaymentIntent(id) => {
-            let req: CreateRefundRequest<'_> = decode(body)?;
-            let key = parts.headers.get("idempotencyKey").map(|v| v.to_str().unwrap_or("\u{0}"));
-            ok!(shared.lock().refund(id, key, &req)?)
+            let r: CreateRefundRequest<'_> = decode(body)?;
+            let key = req.header_str("idempotencyKey").map(|v| v.unwrap_or("\u{0}"));
+            ok!(state.refund(id, key, &r)?)
         }
-        T::ReversePaymentIntent(id) => ok!(shared.lock().reverse(id)?),
-        T::RefreshPaymentIntentSecret(id) => ok!(shared.lock().refresh_payment_intent_secret(id)?),
-        T::GetRefund(id) => ok!(shared.lock().get_refund(id)?),
-        T::ListSubscriptions => ok!(shared.lock().webhooks.subscriptions.clone()),
+        T::ReversePaymentIntent(id) => ok!(state.reverse(id)?),
+        T::RefreshPaymentIntentSecret(id) => ok!(state.refresh_payment_intent_secret(id)?),
+        T::GetRefund(id) => ok!(state.get_refund(id)?),
+        T::ListSubscriptions => ok!(state.webhooks.subscriptions.clone()),
         T::Subscribe => {
-            let req: SubscriptionRequest =
+            let r: SubscriptionRequest =
                 serde_json::from_slice(body).map_err(|e| ApiError::field("$", e.to_string()))?;
             let sub = {
-                let mut state = shared.lock();
-                let state = &mut *state;
                 let now = state.now();
-                state.webhooks.subscribe(req, now, &mut state.rng)?
+                state.webhooks.subscribe(r, now, &mut state.rng)?
             };
             ok!(sub)
         }
+        T::UpdateSubscription(id) => {
+            let r: SubscriptionUpdateRequest =
+                serde_json::from_slice(body).map_err(|e| ApiError::field("$", e.to_string()))?;
+            let now = state.now();
+            ok!(state.webhooks.update(id, r, now)?)
+        }
         T::Unsubscribe(id) => {
-            shared.lock().webhooks.unsubscribe(id)?;
+            state.webhooks.unsubscribe(id)?;
             Ok(Reply::empty(204))
         }
-        T::WebhookEvents => ok!(KNOWN_EVENTS.iter().map(|e| serde_json::json!({ "event": e })).collect::<Vec<_>>()),
-        T::ListSecrets(id) => ok!(shared.lock().webhooks.subscription_mut(id)?.secrets.clone()),
+        T::WebhookEvents => ok!([WebhookEventsOut { model: "PaymentIntent", events: KNOWN_EVENTS }]),
+        T::ListSecrets(id) => ok!(SecretsOut::of(state.webhooks.subscription_mut(id)?)),
         T::NewSecret(id) => {
             let secrets = {
-                let mut state = shared.lock();
-                let state = &mut *state;
                 let now = state.now();
-                state.webhooks.new_secret(id, now, &mut state.rng)?
+                state.webhooks.new_secret(id, now, &mut state.rng)?;
+                SecretsOut::of(state.webhooks.subscription_mut(id)?)
             };
             ok!(secrets)
         }
         T::ActivateSecret(id, sid) => {
-            shared.lock().webhooks.activate_secret(id, sid)?;
+            state.webhooks.activate_secret(id, sid)?;
             Ok(Reply::empty(204))
         }
         T::DeleteSecret(id, sid) => {
-            shared.lock().webhooks.delete_secret(id, sid)?;
+            state.webhooks.delete_secret(id, sid)?;
             Ok(Reply::empty(204))
         }
         T::Checkout(_) | T::CheckoutSubmit(_) | T::Control(_) => Err(ApiError::new(404, "Not an API route.")),

@@ -5,103 +5,77 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use bytes::Bytes;
+use dojo_core::Timestamp;
 use http_body_util::{BodyExt, Limited};
+use hyper::StatusCode;
 use hyper::body::{Frame, Incoming, SizeHint};
-use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use hyper::header::{CONTENT_LENGTH, HeaderName, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
-use tokio::sync::{Notify, watch};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
 use crate::Config;
-use crate::faults::FaultKind;
-use crate::json::to_json;
+use crate::clock::WallClock;
+use crate::emulator::{DeliveryId, Emulator, Outcome, Request, Response};
 use crate::problem::ApiError;
-use crate::routes;
-use crate::store::State;
 
-/// What the server threads share.
+/// What the server threads share: the emulator behind one lock, the wall clock, and the
+/// queue to the webhook worker.
 #[derive(Debug)]
 pub(crate) struct Shared {
-    pub(crate) state: Mutex<State>,
+    emulator: Mutex<Emulator>,
+    wall: WallClock,
     pub(crate) config: Config,
-    /// Connections accepted so far.
-    pub(crate) connections: AtomicU64,
-    /// Requests answered (or dropped by a fault) so far.
-    pub(crate) requests: AtomicU64,
+    outbox: mpsc::UnboundedSender<DeliveryId>,
 }
 
 impl Shared {
-    /// The state. A panic while it was held cannot leave it half-changed in a way that
-    /// matters to a test double, so a poisoned lock is taken over.
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    pub(crate) fn new(config: Config, base_url: &str, outbox: mpsc::UnboundedSender<DeliveryId>) -> Self {
+        let mut emulator = Emulator::new(&config);
+        emulator.set_base_url(base_url);
+        Shared { emulator: Mutex::new(emulator), wall: WallClock::new(config.start_time), config, outbox }
     }
 
-    /// An error answer with a fresh trace id.
-    pub(crate) fn error(&self, e: &ApiError) -> Reply {
-        let trace_id = self.lock().trace_id();
-        let body = to_json(&e.body(&trace_id)).unwrap_or_default();
-        let headers = e.allow.iter().map(|a| ("allow", a.clone())).collect();
-        Reply { status: e.status, content_type: "application/problem+json; charset=utf-8", body, headers }
-    }
-
-    /// A JSON answer written as the real server writes it.
-    pub(crate) fn json<T: serde::Serialize>(&self, status: u16, value: &T) -> Reply {
-        match to_json(value) {
-            Ok(body) => Reply { status, content_type: "application/json; charset=utf-8", body, headers: Vec::new() },
-            Err(e) => self.error(&ApiError::new(500, format!("The response could not be encoded: {e}"))),
+    /// Runs `f` on the emulator with the wall clock's now, then hands the deliveries it
+    /// queued to the webhook worker. A panic while the lock was held cannot leave the
+    /// state half-changed in a way that matters to a test double, so a poisoned lock is
+    /// taken over.
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut Emulator, Timestamp) -> R) -> R {
+        let mut emu = self.emulator.lock().unwrap_or_else(|e| e.into_inner());
+        let now = self.wall.now();
+        let r = f(&mut emu, now);
+        for id in emu.take_outbox() {
+            // The worker is gone only when the sandbox is shutting down.
+            let _ = self.outbox.send(id);
         }
+        r
     }
 }
 
-/// An answer before it becomes a hyper response.
-#[derive(Debug)]
-pub(crate) struct Reply {
-    pub(crate) status: u16,
-    pub(crate) content_type: &'static str,
-    pub(crate) body: Vec<u8>,
-    pub(crate) headers: Vec<(&'static str, String)>,
-}
-
-impl Reply {
-    pub(crate) fn empty(status: u16) -> Self {
-        Reply { status, content_type: "", body: Vec::new(), headers: Vec::new() }
+fn into_hyper(resp: Response, truncate: bool) -> hyper::Response<Body> {
+    let full_len = resp.body.len();
+    let body = if truncate {
+        let mut b = resp.body;
+        b.truncate(full_len / 2);
+        Body::Truncated { half: Some(Bytes::from(b)), wait: None }
+    } else {
+        Body::Full(Some(Bytes::from(resp.body)))
+    };
+    let mut out = hyper::Response::new(body);
+    *out.status_mut() = StatusCode::from_u16(resp.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let h = out.headers_mut();
+    for (name, value) in resp.headers {
+        if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
+            h.insert(n, v);
+        }
     }
-
-    fn into_response(self, truncate: bool) -> Response<Body> {
-        let full_len = self.body.len();
-        let body = if truncate {
-            let mut b = self.body;
-            b.truncate(full_len / 2);
-            Body::Truncated { half: Some(Bytes::from(b)), wait: None }
-        } else {
-            Body::Full(Some(Bytes::from(self.body)))
-        };
-        let mut resp = Response::new(body);
-        *resp.status_mut() = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let h = resp.headers_mut();
-        if !self.content_type.is_empty() {
-            h.insert(CONTENT_TYPE, HeaderValue::from_static(self.content_type));
-        }
-        // A 204 carries no body and, by RFC 9110, no Content-Length.
-        if self.status != 204 {
-            h.insert(CONTENT_LENGTH, HeaderValue::from(full_len));
-        }
-        for (name, value) in self.headers {
-            if let Ok(v) = HeaderValue::from_str(&value) {
-                h.insert(name, v);
-            }
-        }
-        resp
-    }
+    out
 }
 
 /// A response body: whole, or cut in half by [`FaultKind::TruncateBody`] (half is sent,
@@ -143,15 +117,23 @@ impl hyper::body::Body for Body {
     }
 }
 
-/// Accepts connections until `shutdown` changes.
+/// Accepts connections until `shutdown` changes, at most `Config::max_connections` open
+/// at once (past it, new connections wait in the listen backlog until one closes).
 pub(crate) async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
+    let slots = Arc::new(Semaphore::new(shared.config.max_connections.clamp(1, Semaphore::MAX_PERMITS)));
     loop {
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            _ = shutdown.changed() => break,
+        };
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    shared.connections.fetch_add(1, Ordering::Relaxed);
                     let _ = stream.set_nodelay(true);
-                    tokio::spawn(connection(stream, shared.clone(), shutdown.clone()));
+                    tokio::spawn(connection(stream, shared.clone(), shutdown.clone(), permit));
                 }
                 // Out of descriptors or similar: back off rather than spin.
                 Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
@@ -161,13 +143,26 @@ pub(crate) async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>
     }
 }
 
-async fn connection(stream: tokio::net::TcpStream, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
+async fn connection(
+    stream: tokio::net::TcpStream,
+    shared: Arc<Shared>,
+    mut shutdown: watch::Receiver<bool>,
+    _slot: OwnedSemaphorePermit,
+) {
+    shared.with(|emu, _| emu.count_connection());
     let kill = Arc::new(Notify::new());
     let svc = {
         let kill = kill.clone();
+        let shared = shared.clone();
         service_fn(move |req| handle(shared.clone(), kill.clone(), req))
     };
-    let conn = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), svc);
+    // Headers (of the first request and of every later one on the connection) must arrive
+    // within the header timeout, or hyper closes the connection.
+    let conn = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(shared.config.header_read_timeout)
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), svc);
     // Dropping the connection future closes the socket without another byte written.
     tokio::select! {
         _ = conn => {}
@@ -177,55 +172,62 @@ async fn connection(stream: tokio::net::TcpStream, shared: Arc<Shared>, mut shut
 }
 
 /// Closes this request's connection with nothing more sent.
-async fn drop_connection(kill: &Notify) -> Result<Response<Body>, Infallible> {
+async fn drop_connection(kill: &Notify) -> Result<hyper::Response<Body>, Infallible> {
     kill.notify_one();
     std::future::pending().await
 }
 
-async fn handle(shared: Arc<Shared>, kill: Arc<Notify>, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
-    shared.requests.fetch_add(1, Ordering::Relaxed);
+/// Reads the request, hands it to the emulator, and writes back what it answers.
+async fn handle(
+    shared: Arc<Shared>,
+    kill: Arc<Notify>,
+    req: hyper::Request<Incoming>,
+) -> Result<hyper::Response<Body>, Infallible> {
     let (parts, incoming) = req.into_parts();
-    let target = match routes::resolve(&parts.method, parts.uri.path()) {
-        Ok(t) => t,
-        Err(e) => return Ok(shared.error(&e).into_response(false)),
-    };
-    let fault = target.route().and_then(|route| {
-        let mut state = shared.lock();
-        let state = &mut *state;
-        state.faults.hit(route, &mut state.rng)
-    });
-    match fault {
-        Some(FaultKind::Latency(d)) => tokio::time::sleep(d).await,
-        Some(FaultKind::Status(s)) => {
-            let e = ApiError::new(s, "Injected by a dojo-sandbox fault; the state is unchanged.");
-            return Ok(shared.error(&e).into_response(false));
+    let target = parts.uri.path_and_query().map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned());
+    let mut request = Request::new(parts.method.as_str(), target);
+    request.headers = parts.headers.iter().map(|(n, v)| (n.as_str().to_owned(), v.as_bytes().to_vec())).collect();
+    let limit = shared.config.body_read_timeout;
+    let read = tokio::time::timeout(limit, read_body(&parts.headers, incoming, shared.config.max_body_bytes));
+    match read.await {
+        Ok(Ok(b)) => request.body = b.to_vec(),
+        Ok(Err(e)) => request.body_error = Some(e),
+        Err(_) => {
+            let e = ApiError::new(408, format!("The request body did not arrive within {} ms.", limit.as_millis()));
+            request.body_error = Some(e);
         }
-        Some(FaultKind::StatusRetryAfter { status, retry_after }) => {
-            let e = ApiError::new(status, "Injected by a dojo-sandbox fault; the state is unchanged.");
-            let mut reply = shared.error(&e);
-            reply.headers.push(("retry-after", FaultKind::retry_after_seconds(retry_after).to_string()));
-            return Ok(reply.into_response(false));
-        }
-        Some(FaultKind::DropBeforeCommit) => return drop_connection(&kill).await,
-        _ => {}
     }
-    let body = match read_body(&parts.headers, incoming, shared.config.max_body_bytes).await {
-        Ok(b) => b,
-        Err(e) => return Ok(shared.error(&e).into_response(false)),
-    };
-    let reply = routes::handle(&shared, target, &parts, &body);
-    match fault {
-        Some(FaultKind::DropAfterCommit) => drop_connection(&kill).await,
-        Some(FaultKind::TruncateBody) => Ok(reply.into_response(true)),
-        _ => Ok(reply.into_response(false)),
+    let mut outcome = shared.with(|emu, now| emu.handle(request, now));
+    if let Outcome::Delayed(pending) = outcome {
+        // A server finishes what it received: the held request runs in a task of its own,
+        // which goes on (and commits) even if the client gives up and hyper drops this future.
+        let shared = shared.clone();
+        let held = tokio::spawn(async move {
+            tokio::time::sleep(pending.delay()).await;
+            shared.with(|emu, now| emu.resume(pending, now))
+        });
+        outcome = held.await.unwrap_or(Outcome::DropBeforeCommit);
+    }
+    match outcome {
+        Outcome::Answer(r) => Ok(into_hyper(r, false)),
+        Outcome::Truncated(r) => Ok(into_hyper(r, true)),
+        Outcome::DropBeforeCommit | Outcome::DropAfterCommit(_) | Outcome::Delayed(_) => drop_connection(&kill).await,
     }
 }
+
+/// The largest refused body read to its end before the 413 is sent.
+const DRAIN_MAX: usize = 1 << 20;
 
 /// The whole request body, refused with 413 past `max` bytes.
 async fn read_body(headers: &hyper::HeaderMap, incoming: Incoming, max: usize) -> Result<Bytes, ApiError> {
     let too_large = || ApiError::new(413, format!("The request body is larger than {max} bytes."));
     let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max as u64) {
+    if let Some(n) = declared.filter(|n| *n > max as u64) {
+        // Read (and drop) a body that is not huge before answering: closing a connection
+        // with unread data makes the kernel reset it, and the client may lose the 413.
+        if n <= DRAIN_MAX as u64 {
+            let _ = Limited::new(incoming, DRAIN_MAX).collect().await;
+        }
         return Err(too_large());
     }
     match Limited::new(incoming, max).collect().await {

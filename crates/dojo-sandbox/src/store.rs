@@ -6,11 +6,13 @@ use std::collections::HashMap;
 
 use dojo_core::lifecycle::{SetupIntentCause, setup_intent_transition};
 use dojo_core::request::CreateSetupIntentRequest;
-use dojo_core::{CaptureMode, PaymentEventType, PaymentMethod, SetupIntentStatus, Timestamp};
+use dojo_core::{PaymentEventType, PaymentMethod, SetupIntentStatus, Timestamp};
 
+use crate::Config;
 use crate::cards::{CardOutcome, TestCard};
 use crate::clock::Clock;
 use crate::faults::Faults;
+use crate::index::Index;
 use crate::problem::ApiError;
 use crate::records::{CardAttempt, CardRec, EventRec, PaymentIntentRec, RefundRec, SetupIntentRec};
 use crate::rng::Rng;
@@ -18,13 +20,26 @@ use crate::webhooks::Webhooks;
 
 /// How long a setup intent waits for its customer by default.
 pub(crate) const DEFAULT_SETUP_INTENT_LIFETIME_SECS: i64 = 7 * 24 * 3600;
+/// The base of `paymentLink` until the shell says where it listens.
+pub(crate) const DEFAULT_BASE_URL: &str = "http://localhost";
+/// The largest cap the maps are pre-sized for (past it they grow as needed).
+const PRESIZE_MAX: usize = 1 << 20;
 /// How long a client session secret lasts.
 pub(crate) const CLIENT_SECRET_LIFETIME_SECS: i64 = 3600;
 
 /// Everything the sandbox knows.
 #[derive(Debug)]
 pub(crate) struct State {
+    /// The wall-clock instant of the call being handled.
+    pub(crate) wall: Timestamp,
     pub(crate) clock: Clock,
+    pub(crate) stats: Stats,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) webhook_max_attempts: u32,
+    /// Where the checkout pages are (`paymentLink`), without a trailing slash.
+    pub(crate) base_url: String,
+    /// The merchant's name on the checkout page.
+    pub(crate) trading_name: String,
     pub(crate) rng: Rng,
     pub(crate) faults: Faults,
     /// Boxed, so growing the map moves pointers, not records, while the lock is held.
@@ -34,6 +49,16 @@ pub(crate) struct State {
     pub(crate) charge_attempts: HashMap<String, usize>,
     pub(crate) webhooks: Webhooks,
     pub(crate) next_seq: u64,
+    pub(crate) index: Index,
+    /// The most setup intents, and the most payment intents, kept (`Config::max_intents`).
+    pub(crate) max_intents: usize,
+}
+
+/// What `/_sandbox/stats` reports.
+#[derive(Debug, Default)]
+pub(crate) struct Stats {
+    pub(crate) connections: u64,
+    pub(crate) requests: u64,
 }
 
 /// Owned text from a decoded request string (escapes decoded).
@@ -47,22 +72,31 @@ pub(crate) fn keep<T: serde::Serialize>(v: &Option<T>) -> Option<serde_json::Val
 }
 
 impl State {
-    pub(crate) fn new(seed: u64, start: Option<Timestamp>, webhooks: Webhooks) -> Self {
+    pub(crate) fn new(config: &Config) -> Self {
         State {
-            clock: Clock::new(start),
-            rng: Rng::new(seed),
+            wall: Timestamp::UNIX_EPOCH,
+            clock: Clock::default(),
+            stats: Stats::default(),
+            max_body_bytes: config.max_body_bytes,
+            webhook_max_attempts: config.webhook_max_attempts.max(1),
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            trading_name: config.trading_name.clone(),
+            rng: Rng::new(config.seed),
             faults: Faults::default(),
-            setup_intents: HashMap::new(),
-            payment_intents: HashMap::new(),
+            // Pre-sized to the cap (eviction keeps them within it): no rehash, ever, under the lock.
+            setup_intents: HashMap::with_capacity(config.max_intents.min(PRESIZE_MAX)),
+            payment_intents: HashMap::with_capacity(config.max_intents.min(PRESIZE_MAX)),
             refunds: HashMap::new(),
             charge_attempts: HashMap::new(),
-            webhooks,
+            webhooks: Webhooks::default(),
             next_seq: 0,
+            index: Index::default(),
+            max_intents: config.max_intents,
         }
     }
 
     pub(crate) fn now(&self) -> Timestamp {
-        self.clock.now()
+        self.clock.now(self.wall)
     }
 
     pub(crate) fn new_id(&mut self, prefix: &str) -> String {
@@ -79,8 +113,10 @@ impl State {
     }
 
     pub(crate) fn create_setup_intent(&mut self, req: &CreateSetupIntentRequest<'_>) -> SetupIntentRec {
+        self.make_room_for_setup_intent();
         let now = self.now();
         let id = self.new_id("si_sandbox_");
+        let seq = self.next_seq();
         let secret = self.new_secret();
         let payment_methods =
             req.payment_methods.map(|l| l.iter().collect::<Vec<_>>()).unwrap_or_else(|| vec![PaymentMethod::Card]);
@@ -92,7 +128,6 @@ impl State {
             terms: text(&req.terms),
             intended_amount: req.intended_amount,
             merchant_initiated_transaction_type: req.merchant_initiated_transaction_type,
-            capture_mode: CaptureMode::Auto,
             payment_methods,
             client_session_secret: secret,
             client_session_secret_expiration_date: now.add_seconds(CLIENT_SECRET_LIFETIME_SECS),
@@ -110,6 +145,7 @@ impl State {
             payment_source: "api",
             declines_charges: false,
         };
+        self.index.setup_intents.insert(seq, id.clone());
         self.setup_intents.insert(id, Box::new(rec.clone()));
         rec
     }

@@ -12,8 +12,8 @@ use dojo_core::{CaptureMode, PaymentIntentStatus, Timestamp};
 use http_body_util::{BodyExt, Full};
 use hyper::Request;
 use serde::Serialize;
-use tokio::sync::mpsc::UnboundedSender;
 
+use crate::emulator::DeliveryId;
 use crate::json::to_json;
 use crate::problem::ApiError;
 use crate::rng::Rng;
@@ -114,27 +114,61 @@ struct EventPayload<'a> {
     data: EventData<'a>,
 }
 
-/// A delivery to make: its index in the list.
-#[derive(Debug)]
-pub(crate) struct Job(usize);
-
 /// Subscriptions and deliveries.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Webhooks {
     pub(crate) subscriptions: Vec<SubscriptionRec>,
     pub(crate) deliveries: Vec<Delivery>,
-    tx: UnboundedSender<Job>,
+    /// Deliveries queued and not yet handed to whoever makes them.
+    pub(crate) outbox: Vec<usize>,
     activations: u64,
 }
 
-/// Whether deliveries may go to `url`: `https://…` (recorded, not sent) or an
-/// `http://` loopback address.
+/// Whether deliveries may go to `url`: an `https://` URI with a host (recorded, not sent;
+/// the spec's `format: uri`, so `https://////x` is refused) or an `http://` loopback
+/// address.
 pub(crate) fn acceptable_url(url: &str) -> bool {
-    if url.starts_with("https://") && url.len() > "https://".len() {
-        return true;
-    }
-    loopback_target(url).is_some()
+    let https_with_host = url.starts_with("https://")
+        && url
+            .parse::<hyper::Uri>()
+            .is_ok_and(|u| u.scheme_str() == Some("https") && u.host().is_some_and(|h| !h.is_empty()));
+    https_with_host || loopback_target(url).is_some()
 }
+
+/// `WebhookEvents`: a model and the events the sandbox sends about it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct WebhookEventsOut {
+    pub(crate) model: &'static str,
+    pub(crate) events: &'static [&'static str],
+}
+
+/// `SecretsResponse`: a subscription's id and its secrets.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SecretsOut {
+    pub(crate) id: String,
+    pub(crate) secrets: Vec<SecretRec>,
+}
+
+impl SecretsOut {
+    pub(crate) fn of(sub: &SubscriptionRec) -> Self {
+        SecretsOut { id: sub.id.clone(), secrets: sub.secrets.clone() }
+    }
+}
+
+/// `SubscriptionUpdateRequest`: what `PATCH /webhooks/{id}` changes (absent or null: kept).
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(crate) struct SubscriptionUpdateRequest {
+    #[serde(default)]
+    pub(crate) events: Option<Vec<String>>,
+    #[serde(default)]
+    pub(crate) url: Option<String>,
+    #[serde(default)]
+    pub(crate) description: Option<String>,
+}
+
+const URL_RULE: &str =
+    "The URL must be an https:// URI with a host (or, in the sandbox, http:// on a loopback address).";
 
 /// `(host, port, path)` of an `http://` URL on loopback.
 fn loopback_target(url: &str) -> Option<(String, u16, String)> {
@@ -152,8 +186,24 @@ fn loopback_target(url: &str) -> Option<(String, u16, String)> {
 }
 
 impl Webhooks {
-    pub(crate) fn new(tx: UnboundedSender<Job>) -> Self {
-        Webhooks { subscriptions: Vec::new(), deliveries: Vec::new(), tx, activations: 0 }
+    /// Records attempt `attempt` of delivery `index`; whether another is due.
+    pub(crate) fn record(&mut self, index: usize, attempt: u32, max: u32, result: Result<u16, String>) -> bool {
+        let Some(rec) = self.deliveries.get_mut(index) else { return false };
+        let delivered = matches!(result, Ok(s) if (200..300).contains(&s));
+        rec.attempts = attempt;
+        match result {
+            Ok(s) => {
+                rec.last_status = Some(s);
+                rec.last_error = None;
+            }
+            Err(e) => {
+                rec.last_status = None;
+                rec.last_error = Some(e);
+            }
+        }
+        rec.delivered = delivered;
+        rec.finished = delivered || attempt >= max;
+        !rec.finished
     }
 
     pub(crate) fn subscribe(
@@ -163,13 +213,10 @@ impl Webhooks {
         rng: &mut Rng,
     ) -> Result<SubscriptionRec, ApiError> {
         if req.events.is_empty() {
-            return Err(ApiError::field("events", "At least one event is required."));
+            return Err(ApiError::field("$.events", "At least one event is required."));
         }
         if !acceptable_url(&req.url) {
-            return Err(ApiError::field(
-                "url",
-                "The URL must be https:// (or, in the sandbox, http:// on a loopback address).",
-            ));
+            return Err(ApiError::field("$.url", URL_RULE));
         }
         self.activations += 1;
         let secret = SecretRec {
@@ -197,6 +244,33 @@ impl Webhooks {
         self.subscriptions.iter_mut().find(|s| s.id == id).ok_or_else(|| ApiError::not_found("Subscription", id))
     }
 
+    /// `PATCH /webhooks/{id}`.
+    pub(crate) fn update(
+        &mut self,
+        id: &str,
+        req: SubscriptionUpdateRequest,
+        now: Timestamp,
+    ) -> Result<SubscriptionRec, ApiError> {
+        if req.events.as_ref().is_some_and(Vec::is_empty) {
+            return Err(ApiError::field("$.events", "At least one event is required."));
+        }
+        if req.url.as_deref().is_some_and(|u| !acceptable_url(u)) {
+            return Err(ApiError::field("$.url", URL_RULE));
+        }
+        let sub = self.subscription_mut(id)?;
+        if let Some(events) = req.events {
+            sub.events = events;
+        }
+        if let Some(url) = req.url {
+            sub.url = url;
+        }
+        if let Some(d) = req.description {
+            sub.description = Some(d);
+        }
+        sub.updated_at = now;
+        Ok(sub.clone())
+    }
+
     pub(crate) fn unsubscribe(&mut self, id: &str) -> Result<(), ApiError> {
         let before = self.subscriptions.len();
         self.subscriptions.retain(|s| s.id != id);
@@ -204,7 +278,7 @@ impl Webhooks {
     }
 
     /// Generates a new (inactive) secret.
-    pub(crate) fn new_secret(&mut self, id: &str, now: Timestamp, rng: &mut Rng) -> Result<Vec<SecretRec>, ApiError> {
+    pub(crate) fn new_secret(&mut self, id: &str, now: Timestamp, rng: &mut Rng) -> Result<(), ApiError> {
         let secret = SecretRec {
             id: format!("sc_{}", rng.base64url22()),
             value: format!("ws_{}", rng.base64url22()),
@@ -215,7 +289,7 @@ impl Webhooks {
         let sub = self.subscription_mut(id)?;
         sub.secrets.push(secret);
         sub.updated_at = now;
-        Ok(sub.secrets.clone())
+        Ok(())
     }
 
     pub(crate) fn activate_secret(&mut self, id: &str, secret_id: &str) -> Result<(), ApiError> {
@@ -278,49 +352,28 @@ impl Webhooks {
                 delivered: false,
                 finished: false,
             });
-            // The worker is gone only when the sandbox is shutting down.
-            let _ = self.tx.send(Job(self.deliveries.len() - 1));
+            self.outbox.push(self.deliveries.len() - 1);
         }
     }
 }
 
-/// Makes the deliveries, each in its own task, until the sandbox stops.
-pub(crate) async fn worker(shared: Arc<Shared>, mut rx: tokio::sync::mpsc::UnboundedReceiver<Job>) {
-    while let Some(Job(index)) = rx.recv().await {
+/// Makes the deliveries the shell's outbox hands over, each in its own task, until the
+/// sandbox stops.
+pub(crate) async fn worker(shared: Arc<Shared>, mut rx: tokio::sync::mpsc::UnboundedReceiver<DeliveryId>) {
+    while let Some(id) = rx.recv().await {
         let shared = shared.clone();
-        tokio::spawn(async move { deliver(shared, index).await });
+        tokio::spawn(async move { deliver(shared, id).await });
     }
 }
 
-async fn deliver(shared: Arc<Shared>, index: usize) {
-    let max = shared.config.webhook_max_attempts.max(1);
-    for attempt in 1..=max {
-        let Some(d) = shared.lock().webhooks.deliveries.get(index).cloned() else { return };
+async fn deliver(shared: Arc<Shared>, id: DeliveryId) {
+    for attempt in 1u32.. {
+        let Some(d) = shared.with(|emu, _| emu.delivery(id).cloned()) else { return };
         let result = tokio::time::timeout(ATTEMPT_TIMEOUT, post(&d)).await.unwrap_or_else(|_| Err("timed out".into()));
-        let delivered = matches!(result, Ok(s) if (200..300).contains(&s));
-        {
-            let mut state = shared.lock();
-            let Some(rec) = state.webhooks.deliveries.get_mut(index) else { return };
-            rec.attempts = attempt;
-            match result {
-                Ok(s) => {
-                    rec.last_status = Some(s);
-                    rec.last_error = None;
-                }
-                Err(e) => {
-                    rec.last_status = None;
-                    rec.last_error = Some(e);
-                }
-            }
-            rec.delivered = delivered;
-            rec.finished = delivered || attempt == max;
-        }
-        if delivered {
+        if !shared.with(|emu, _| emu.record_delivery_attempt(id, attempt, result)) {
             return;
         }
-        if attempt < max {
-            tokio::time::sleep(Duration::from_millis(50 << attempt.min(6))).await;
-        }
+        tokio::time::sleep(Duration::from_millis(50 << attempt.min(6))).await;
     }
 }
 

@@ -61,7 +61,8 @@ fn routing_errors_and_bad_bodies() {
     assert_problem(&c.api("GET", "/nope", None), 404);
     assert_problem(&c.api("GET", "/payment-intents/pi_sandbox_unknown", None), 404);
     assert_problem(&c.api("GET", "/payment-intents/refunds/rfd_unknown", None), 404);
-    assert_problem(&c.api("POST", "/payment-intents/pi_sandbox_unknown/charge", None), 404);
+    // The spec names 403 ("Not found") for an unknown payment intent's charge.
+    assert_problem(&c.api("POST", "/payment-intents/pi_sandbox_unknown/charge", None), 403);
     let a = c.api("PUT", "/setup-intents/si_x", Some("{}"));
     assert_problem(&a, 405);
     assert_eq!(a.header("allow"), Some("GET, DELETE"));
@@ -79,10 +80,10 @@ fn routing_errors_and_bad_bodies() {
     let p = assert_problem(&c.api("POST", "/setup-intents", Some("{\"reference\":")), 400);
     assert!(p["errors"].is_object(), "{p}");
     let p = assert_problem(&c.api("POST", "/setup-intents", Some(r#"{"reference":"r","terms":"t"}"#)), 400);
-    assert!(p["errors"]["merchantInitiatedTransactionType"].is_array(), "{p}");
+    assert!(p["errors"]["$.merchantInitiatedTransactionType"].is_array(), "{p}");
     let long = SI_BODY.replace("Booking 7", &"r".repeat(61));
     let p = assert_problem(&c.api("POST", "/setup-intents", Some(&long)), 400);
-    assert!(p["errors"]["reference"].is_array(), "{p}");
+    assert!(p["errors"]["$.reference"].is_array(), "{p}");
     assert_eq!(p["title"], "One or more validation errors occurred.");
     let frac = SI_BODY.replace(r#""value":1000"#, r#""value":10.5"#);
     assert_problem(&c.api("POST", "/setup-intents", Some(&frac)), 400);
@@ -345,4 +346,23 @@ fn auto_expire_capture_captures_the_authorization() {
     assert_eq!(caps.len(), 1);
     assert_eq!(caps[0].amount, 1000);
     assert!(got["captures"][0]["id"].as_str().is_some_and(|id| id.starts_with("cap_sandbox_")), "{got}");
+}
+
+/// Every payment intent carries `paymentLink`, shaped as the spec's
+/// `https://pay.dojo.tech:443/checkout/pi_…` but on the emulator's own base, and it serves
+/// the checkout page.
+#[test]
+fn payment_link_points_at_the_emulators_checkout_page() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let c = Client::new(sb.base_url());
+    let pi = create_pi(&c, "");
+    let id = pi["id"].as_str().unwrap();
+    let link = pi["paymentLink"].as_str().unwrap_or_else(|| panic!("no paymentLink in {pi}"));
+    assert_eq!(link, sb.checkout_url(id));
+    assert!(link.starts_with("http://127.0.0.1:") && link.ends_with(&format!("/checkout/{id}")));
+    let got = c.api("GET", &format!("/payment-intents/{id}"), None).json();
+    assert_eq!(got["paymentLink"], link);
+    let page = c.raw("GET", link.trim_start_matches(sb.base_url()), &[], b"");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("id=\"card-form\""));
 }

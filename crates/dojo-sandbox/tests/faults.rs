@@ -131,6 +131,40 @@ fn latency_then_normal_answer() {
     assert!(t.elapsed() >= Duration::from_millis(300));
 }
 
+/// A real server finishes what it received: a client giving up at 0.5 s on a 1.5 s
+/// latency fault finds the charge captured afterwards (a late commit).
+#[test]
+fn latency_fault_commits_after_the_client_gave_up() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let c = Client::new(sb.base_url());
+    let (_, pi) = chargeable(&sb, &c);
+    sb.add_fault(Fault::once(Route::ChargePaymentIntent, FaultKind::Latency(Duration::from_millis(1500))));
+    let impatient: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_millis(500)))
+        .build()
+        .into();
+    let sent = agent_charge(&impatient, sb.base_url(), &pi);
+    assert!(sent.is_err(), "the client timed out before the answer: {sent:?}");
+    // Bounded wait (the machine may be loaded): the capture appears once the 1.5 s pass.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while sb.captures(&pi).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(sb.captures(&pi).len(), 1, "the charge committed after its client left");
+    assert_eq!(status_of(&c, &pi), "Captured");
+    assert_eq!(sb.charge_attempts(&pi), 1);
+}
+
+fn agent_charge(agent: &ureq::Agent, base: &str, pi: &str) -> Result<u16, ureq::Error> {
+    agent
+        .post(format!("{base}/payment-intents/{pi}/charge"))
+        .header("Authorization", format!("Basic {}", common::KEY))
+        .header("version", "2026-02-27")
+        .send_empty()
+        .map(|r| r.status().as_u16())
+}
+
 #[test]
 fn times_probability_and_http_controls() {
     let counts: Vec<usize> = (0..2)

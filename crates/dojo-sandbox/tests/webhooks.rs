@@ -91,11 +91,12 @@ fn signed_deliveries_with_retries_and_rotation() {
 
     // Rotate: a new secret, activated, signs from now on.
     let secrets = c.api("POST", &format!("/webhooks/{sub_id}/secrets"), None).json();
-    let new = &secrets.as_array().unwrap()[1];
+    assert_eq!(secrets["id"], sub_id);
+    let new = &secrets["secrets"].as_array().unwrap()[1];
     assert_eq!(new["isActive"], false);
     let (new_id, new_value) = (new["id"].as_str().unwrap(), new["value"].as_str().unwrap().to_owned());
     assert_eq!(c.api("PUT", &format!("/webhooks/{sub_id}/secrets/{new_id}/activate"), None).status, 204);
-    assert_eq!(c.api("GET", &format!("/webhooks/{sub_id}/secrets"), None).json()[1]["isActive"], true);
+    assert_eq!(c.api("GET", &format!("/webhooks/{sub_id}/secrets"), None).json()["secrets"][1]["isActive"], true);
     assert_eq!(c.api("GET", "/webhooks", None).json().as_array().unwrap().len(), 1);
 
     // Two events: created, then status_updated (Captured at checkout).
