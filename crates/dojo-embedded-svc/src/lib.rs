@@ -9,6 +9,8 @@ extern crate std;
 mod charge;
 mod client;
 pub mod error;
+#[cfg(feature = "flash-journal")]
+pub mod flash_journal;
 pub mod kiosk;
 pub mod retry;
 
