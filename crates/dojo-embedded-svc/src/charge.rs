@@ -76,7 +76,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
 
     /// The I/O loop over dojo-core's charge machine.
     #[inline(never)]
-    fn drive(
+    pub(crate) fn drive(
         &mut self,
         mut charge: Charge,
         payment: &mut PaymentIntentState,

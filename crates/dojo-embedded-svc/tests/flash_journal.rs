@@ -67,7 +67,7 @@ enum Phase {
     /// Reading (open, recover): nothing may change.
     Read(Vec<[u8; RECORD_LEN]>),
     /// Appending `record` to `before`.
-    Append { before: Vec<[u8; RECORD_LEN]>, record: [u8; RECORD_LEN] },
+    Append { before: Vec<[u8; RECORD_LEN]>, record: Box<[u8; RECORD_LEN]> },
     /// Compacting `before` down to `after`.
     Compact { before: Vec<[u8; RECORD_LEN]>, after: Vec<[u8; RECORD_LEN]> },
 }
@@ -95,7 +95,7 @@ fn run(sim: &Flash, bookings: u32) -> Vec<Phase> {
                 record.encode(&mut bytes);
                 let before = slots(&mut model);
                 sim.phase(phases.len());
-                phases.push(Phase::Append { before: before.clone(), record: bytes });
+                phases.push(Phase::Append { before: before.clone(), record: Box::new(bytes) });
                 match writer.append(*booking, at, evs[step]) {
                     Ok(_) => model.append(&bytes).unwrap(),
                     Err(JournalError::Full) => {
@@ -104,7 +104,7 @@ fn run(sim: &Flash, bookings: u32) -> Vec<Phase> {
                         let record = Record { seq: writer.next_seq(), at, booking: *booking, event: evs[step] };
                         record.encode(&mut bytes);
                         sim.phase(phases.len());
-                        phases.push(Phase::Append { before: slots(&mut model), record: bytes });
+                        phases.push(Phase::Append { before: slots(&mut model), record: Box::new(bytes) });
                         writer.append(*booking, at, evs[step]).expect("room after compaction");
                         model.append(&bytes).unwrap();
                     }
@@ -153,7 +153,7 @@ fn check_cut(image: Vec<u8>, phase: &Phase, what: &str) {
         Phase::Read(live) => assert_eq!(&found, live, "{what}: a read changed the journal"),
         Phase::Append { before, record } => {
             let mut with = before.clone();
-            with.push(*record);
+            with.push(**record);
             assert!(found == *before || found == with, "{what}: after a cut append: {} records", found.len());
         }
         Phase::Compact { before, after } => {
