@@ -8,6 +8,7 @@
 //!   everything is dropped), then boots that recover until nothing is open: the card is
 //!   charged exactly once whenever the customer authorized it, never twice, and no
 //!   booking is left open.
+#![cfg(feature = "flash-journal")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
