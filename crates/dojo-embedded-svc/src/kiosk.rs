@@ -18,13 +18,13 @@ use dojo_core::journal::{
     Reference, Settlement, Stage,
 };
 use dojo_core::lifecycle::{Anomaly, PaymentIntentState, SetupIntentState, setup_intent_transition};
-use dojo_core::payment_intent::PaymentIntentPage;
+use dojo_core::json::Items;
 use dojo_core::request::{
     Api, CreatePaymentIntentRequest, CreateSetupIntentRequest, Cursor, Request, SearchPaymentIntentsRequest,
 };
 use dojo_core::response::kind;
 use dojo_core::{
-    MerchantInitiatedTransactionType, Money, PaymentIntentId, SetupIntentId, SetupIntentStatus, Timestamp,
+    MerchantInitiatedTransactionType, Money, PaymentIntentId, SetupIntentId, SetupIntentStatus, Text, Timestamp,
 };
 
 use crate::client::{Client, ClientResult, ConnError, Connect, Stop, decode_with};
@@ -809,23 +809,26 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 }),
             };
             let fetched = self.fetch_built(|api, buf| api.search_payment_intents(&body, buf), buf)?;
-            let next = decode_with(fetched, buf, |page: &PaymentIntentPage<'_>| {
-                for pi in page.data.iter().flat_map(|items| items.iter()) {
-                    let same = pi.reference.is_some_and(|r| r == reference.as_str())
-                        && pi.amount == Some(amount)
-                        && (setup_intent.is_none() || pi.setup_intent_id == setup_intent);
-                    if same {
-                        matches = matches.saturating_add(1);
-                        first = first.or(Some(pi.id));
-                    }
+            let answer = buf.get(..fetched.raw.len).unwrap_or(&[]);
+            // Only the fields the match needs: decoding whole payment intents would bring
+            // the full model's decoder (tens of KiB) into the firmware.
+            let page: Candidates<'_> =
+                dojo_core::json::from_slice(answer).map_err(|e| Stop::Failed(Error::Core(dojo_core::Error::Decode(e))))?;
+            for pi in page.data.iter().flat_map(|items| items.iter()) {
+                let same = pi.reference.is_some_and(|r| r == reference.as_str())
+                    && pi.amount == Some(amount)
+                    && (setup_intent.is_none() || pi.setup_intent_id == setup_intent);
+                if same {
+                    matches = matches.saturating_add(1);
+                    first = first.or(Some(pi.id));
                 }
-                page.after.map(|a| a.raw()).filter(|a| !a.is_empty() && a.len() <= CURSOR_MAX).map(|a| {
-                    if let Some(dst) = cursor.get_mut(..a.len()) {
-                        dst.copy_from_slice(a.as_bytes());
-                    }
-                    a.len()
-                })
-            })?;
+            }
+            let next = page.after.map(|a| a.raw()).filter(|a| !a.is_empty() && a.len() <= CURSOR_MAX).map(|a| {
+                if let Some(dst) = cursor.get_mut(..a.len()) {
+                    dst.copy_from_slice(a.as_bytes());
+                }
+                a.len()
+            });
             match next {
                 Some(len) => cursor_len = len,
                 None => break,
@@ -833,6 +836,27 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         }
         Ok((matches, first))
     }
+}
+
+/// A page of the orphan search, as far as the match needs it.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Candidates<'a> {
+    #[serde(borrow)]
+    data: Option<Items<'a, Candidate<'a>>>,
+    #[serde(borrow)]
+    after: Option<Text<'a>>,
+}
+
+/// A payment intent of the orphan search, as far as the match needs it.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Candidate<'a> {
+    id: PaymentIntentId,
+    #[serde(borrow)]
+    reference: Option<Text<'a>>,
+    setup_intent_id: Option<SetupIntentId>,
+    amount: Option<Money>,
 }
 
 fn closed(reason: CloseReason) -> Event {
