@@ -24,15 +24,15 @@
 
 use core::cell::Cell;
 
+use dojo_embedded_svc::dojo_core::charge::Outcome;
+use dojo_embedded_svc::dojo_core::journal::{JournalWriter, OpenBooking, Recovery};
 use dojo_embedded_svc::dojo_core::request::Api;
 use dojo_embedded_svc::dojo_core::{ApiKey, Money, Timestamp};
 use dojo_embedded_svc::embedded_svc::http::client::Connection;
 use dojo_embedded_svc::embedded_svc::http::{Headers, Method, Status};
 use dojo_embedded_svc::embedded_svc::io::{ErrorKind, ErrorType, Read, Write};
-use dojo_embedded_svc::dojo_core::charge::Outcome;
-use dojo_embedded_svc::dojo_core::journal::{JournalWriter, OpenBooking, Recovery};
 use dojo_embedded_svc::flash_journal::FlashJournal;
-use dojo_embedded_svc::kiosk::{Arrival, Enrollment, Kiosk, NoShowFee, PollPolicy, Settled};
+use dojo_embedded_svc::kiosk::{Arrival, Enrolled, Enrollment, Kiosk, NoShowFee, PollPolicy, Settled};
 use dojo_embedded_svc::{Client, Connect, RetryPolicy};
 use embedded_storage::nor_flash::{
     ErrorType as FlashErrorType, MultiwriteNorFlash, NorFlash, NorFlashErrorKind, ReadNorFlash,
@@ -442,37 +442,50 @@ fn flow(drop_charge_answer: bool) -> bool {
     let buf = unsafe { &mut (*buf_ptr).0 };
     let poll = PollPolicy { interval_ms: 2000, max_polls: 10 };
 
-    // Enroll: nothing open in the journal yet.
-    let enrolled = {
-        let Some((mut writer, None)) = boot() else { return false };
-        let Some(mut client) = client(&world) else { return false };
-        match client.enroll(&mut writer, &FEE, poll, &mut Screen, buf) {
-            Ok(Enrollment::Authorized(e)) => e,
-            _ => return false,
-        }
-    };
-    print(b"reboot\n");
+    let ok = enroll_then_settle(&world, buf, poll);
+    print_kv("largest_request", world.largest_request.get());
+    print_kv("largest_answer", world.largest_answer.get());
+    ok && !world.missing_length.get()
+}
 
-    // The reboot: everything but the flash is gone. The journal gives the booking back,
-    // and recovering it reads its setup intent back: authorized, enrolled.
+/// Enrolls, "reboots", recovers and settles. Each phase in its own frame, as firmware
+/// would run them (at booking time; at boot; when the guest is late).
+fn enroll_then_settle(world: &World, buf: &mut [u8], poll: PollPolicy) -> bool {
+    let Some(enrolled) = enroll(world, buf, poll) else { return false };
+    print(b"reboot\n");
+    settle(world, buf, &enrolled)
+}
+
+/// Enrolls: nothing open in the journal yet.
+#[inline(never)]
+fn enroll(world: &World, buf: &mut [u8], poll: PollPolicy) -> Option<Enrolled> {
+    let Some((mut writer, None)) = boot() else { return None };
+    let mut client = client(world)?;
+    match client.enroll(&mut writer, &FEE, poll, &mut Screen, buf) {
+        Ok(Enrollment::Authorized(e)) => Some(e),
+        _ => None,
+    }
+}
+
+/// After the reboot: everything but the flash is gone. The journal gives the booking
+/// back, recovering it reads its setup intent back (authorized: enrolled), and settling
+/// charges it as a no-show. Then compaction leaves the journal small for the next flow.
+#[inline(never)]
+fn settle(world: &World, buf: &mut [u8], enrolled: &Enrolled) -> bool {
     let Some((mut writer, Some(open))) = boot() else { return false };
-    let Some(mut client) = client(&world) else { return false };
+    let Some(mut client) = client(world) else { return false };
     let found = match client.recover_booking(&mut writer, open, &mut Screen, buf) {
-        Ok(Settled::Enrolled(found)) if found == enrolled => found,
+        Ok(Settled::Enrolled(found)) if found == *enrolled => found,
         _ => return false,
     };
     let ok = match client.settle(&mut writer, &found, Arrival::NoShow, FEE.charge_reference, &mut Screen, buf) {
         Ok(Settled::Charge(report)) => {
             let reconciled = report.outcome_was_unknown && report.read_backs > 0;
-            report.outcome == Outcome::Charged && reconciled == drop_charge_answer
+            report.outcome == Outcome::Charged && reconciled == world.drop_charge_answer
         }
         _ => false,
     };
-    // Settled: nothing open, and compaction leaves the journal small for the next flow.
-    let compacted = writer.compact::<OPEN>().is_ok_and(|r| r.open().is_empty());
-    print_kv("largest_request", world.largest_request.get());
-    print_kv("largest_answer", world.largest_answer.get());
-    ok && compacted && !world.missing_length.get()
+    ok && writer.compact::<OPEN>().is_ok_and(|r| r.open().is_empty())
 }
 
 extern "C" fn run_flows() {

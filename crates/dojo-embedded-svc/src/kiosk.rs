@@ -17,8 +17,8 @@ use dojo_core::journal::{
     Action, BookingId, CloseReason, Event, Journal, JournalError, JournalWriter, NotChargedReason, OpenBooking,
     Reference, Settlement, Stage,
 };
-use dojo_core::lifecycle::{Anomaly, PaymentIntentState, SetupIntentState, setup_intent_transition};
 use dojo_core::json::Items;
+use dojo_core::lifecycle::{Anomaly, PaymentIntentState, SetupIntentState, setup_intent_transition};
 use dojo_core::request::{
     Api, CreatePaymentIntentRequest, CreateSetupIntentRequest, Cursor, Request, SearchPaymentIntentsRequest,
 };
@@ -556,10 +556,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     ) -> Step_<Settled, K, J> {
         match arrival {
             Arrival::Arrived => self.release_inner(journal, enrolled, kiosk, buf),
-            Arrival::NoShow => {
-                let reference = Reference::new(charge_reference).map_err(dojo_core::Error::Invalid)?;
-                self.no_show_inner(journal, enrolled, &reference, kiosk, buf)
-            }
+            Arrival::NoShow => self.no_show_inner(journal, enrolled, charge_reference, kiosk, buf),
         }
     }
 
@@ -605,18 +602,16 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         buf: &mut [u8],
     ) -> Step_<Enrollment, K, J> {
         let booking = journal.begin_booking();
-        let reference = Reference::new(fee.reference).map_err(dojo_core::Error::Invalid)?;
-        journal.append(booking, kiosk.now().unix_seconds(), Event::SetupIntentCreating { reference })?;
+        note(journal, booking, kiosk, Note::SetupIntentCreating(fee.reference))?;
         let mut setup = self.create_no_show_inner(fee, buf)?;
         let enrolled = Enrolled { booking, setup_intent: setup.id(), amount: fee.amount };
-        let event = Event::SetupIntentCreated { reference, setup_intent: enrolled.setup_intent, amount: fee.amount };
-        journal.append(booking, kiosk.now().unix_seconds(), event)?;
+        note(journal, booking, kiosk, Note::SetupIntentCreated(fee.reference, enrolled.setup_intent, fee.amount))?;
         kiosk.progress(Step::SetupIntentCreated(enrolled.setup_intent));
         show_checkout(&setup, kiosk).map_err(|e| Halt::Stop(e.into()))?;
         Ok(match self.wait_inner(&mut setup, poll, kiosk, buf)? {
             Waited::Authorized => Enrollment::Authorized(enrolled),
             Waited::Ended(status) => {
-                journal.append(booking, kiosk.now().unix_seconds(), closed(CloseReason::Abandoned))?;
+                note(journal, booking, kiosk, Note::Closed(CloseReason::Abandoned))?;
                 Enrollment::Ended(status)
             }
             waited => Enrollment::Waiting(enrolled, waited),
@@ -634,7 +629,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         let id = enrolled.setup_intent;
         let fetched = self.fetch_built(|api, _| api.cancel_setup_intent(&id, true).map(|r| r.summarized()), buf)?;
         decode_with(fetched, buf, |_| ())?;
-        journal.append(enrolled.booking, kiosk.now().unix_seconds(), closed(CloseReason::Completed))?;
+        note(journal, enrolled.booking, kiosk, Note::Closed(CloseReason::Completed))?;
         Ok(Settled::Closed(CloseReason::Completed))
     }
 
@@ -668,7 +663,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         &mut self,
         journal: &mut JournalWriter<J>,
         enrolled: &Enrolled,
-        reference: &Reference,
+        reference: &str,
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Step_<Settled, K, J> {
@@ -677,15 +672,11 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         // is journaled or sent.
         let now = kiosk.now();
         setup.check_can_back_charge(now)?;
-        let event = Event::PaymentIntentCreating {
-            reference: *reference,
-            setup_intent: Some(enrolled.setup_intent),
-            amount: enrolled.amount,
-        };
-        journal.append(enrolled.booking, now.unix_seconds(), event)?;
-        let mut payment = self.create_payment_inner(&setup, reference.as_str(), buf)?;
+        let creating = Note::PaymentIntentCreating(reference, Some(enrolled.setup_intent), enrolled.amount);
+        note(journal, enrolled.booking, kiosk, creating)?;
+        let mut payment = self.create_payment_inner(&setup, reference, buf)?;
         let payment_intent = payment.id();
-        journal.append(enrolled.booking, kiosk.now().unix_seconds(), Event::PaymentIntentCreated { payment_intent })?;
+        note(journal, enrolled.booking, kiosk, Note::PaymentIntentCreated(payment_intent))?;
         kiosk.progress(Step::PaymentIntentCreated(payment_intent));
         self.charge_journaled(journal, enrolled.booking, &mut payment, &mut setup, kiosk, buf)
     }
@@ -704,7 +695,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     ) -> Step_<Settled, K, J> {
         let now = kiosk.now();
         let payment_intent = payment.id();
-        journal.append(booking, now.unix_seconds(), Event::ChargeSending { payment_intent })?;
+        note(journal, booking, kiosk, Note::ChargeSending(payment_intent))?;
         let report = self.charge_once(payment, setup, now, buf)?;
         self.journal_verdict(journal, booking, report, kiosk)
     }
@@ -716,8 +707,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         report: ChargeReport,
         kiosk: &mut U,
     ) -> Step_<Settled, K, J> {
-        let event = Event::ChargeSettled { payment_intent: report.payment_intent, settlement: settlement(&report) };
-        journal.append(booking, kiosk.now().unix_seconds(), event)?;
+        note(journal, booking, kiosk, Note::ChargeSettled(report.payment_intent, settlement(&report)))?;
         kiosk.progress(Step::Charged(report.outcome));
         Ok(Settled::Charge(report))
     }
@@ -734,7 +724,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         let Some(action) = open.action() else { return Ok(Settled::Ambiguous(0)) };
         match action {
             Action::OrphanSetupIntent { .. } => {
-                journal.append(booking, kiosk.now().unix_seconds(), closed(CloseReason::Abandoned))?;
+                note(journal, booking, kiosk, Note::Closed(CloseReason::Abandoned))?;
                 Ok(Settled::Closed(CloseReason::Abandoned))
             }
             Action::ReadBackSetupIntent { setup_intent, amount } => {
@@ -748,23 +738,23 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                             SetupIntentStatus::Canceled | SetupIntentStatus::Closed => CloseReason::Canceled,
                             _ => CloseReason::Abandoned,
                         };
-                        journal.append(booking, kiosk.now().unix_seconds(), closed(reason))?;
+                        note(journal, booking, kiosk, Note::Closed(reason))?;
                         Settled::Closed(reason)
                     }
                 })
             }
             Action::FindOrphanPaymentIntent { reference, setup_intent, amount, search_from } => {
-                let (matches, found) = self.find_orphan(&reference, setup_intent, amount, search_from, buf)?;
+                let reference = reference.as_str();
+                let (matches, found) = self.find_orphan(reference, setup_intent, amount, search_from, buf)?;
                 match (matches, found, setup_intent) {
                     (1, Some(payment_intent), _) => {
-                        let event = Event::PaymentIntentCreated { payment_intent };
-                        journal.append(booking, kiosk.now().unix_seconds(), event)?;
+                        note(journal, booking, kiosk, Note::PaymentIntentCreated(payment_intent))?;
                         let (mut payment, mut setup) = self.read_payment(payment_intent, setup_intent, buf)?;
                         self.charge_journaled(journal, booking, &mut payment, &mut setup, kiosk, buf)
                     }
                     (0, _, Some(setup_intent)) => {
                         let enrolled = Enrolled { booking, setup_intent, amount };
-                        self.no_show_inner(journal, &enrolled, &reference, kiosk, buf)
+                        self.no_show_inner(journal, &enrolled, reference, kiosk, buf)
                     }
                     (n, _, _) => Ok(Settled::Ambiguous(n)),
                 }
@@ -787,7 +777,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     #[inline(never)]
     fn find_orphan(
         &mut self,
-        reference: &Reference,
+        reference: &str,
         setup_intent: Option<SetupIntentId>,
         amount: Money,
         search_from: i64,
@@ -812,10 +802,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
             let answer = buf.get(..fetched.raw.len).unwrap_or(&[]);
             // Only the fields the match needs: decoding whole payment intents would bring
             // the full model's decoder (tens of KiB) into the firmware.
-            let page: Candidates<'_> =
-                dojo_core::json::from_slice(answer).map_err(|e| Stop::Failed(Error::Core(dojo_core::Error::Decode(e))))?;
+            let page: Candidates<'_> = dojo_core::json::from_slice(answer)
+                .map_err(|e| Stop::Failed(Error::Core(dojo_core::Error::Decode(e))))?;
             for pi in page.data.iter().flat_map(|items| items.iter()) {
-                let same = pi.reference.is_some_and(|r| r == reference.as_str())
+                let same = pi.reference.is_some_and(|r| r == reference)
                     && pi.amount == Some(amount)
                     && (setup_intent.is_none() || pi.setup_intent_id == setup_intent);
                 if same {
@@ -859,8 +849,43 @@ struct Candidate<'a> {
     amount: Option<Money>,
 }
 
-fn closed(reason: CloseReason) -> Event {
-    Event::BookingClosed { reason }
+/// A journal record to write, small: the event (with its ~240-byte reference) is built
+/// only in [`note`]'s own frame, so it is not on the stack during the exchanges.
+enum Note<'r> {
+    SetupIntentCreating(&'r str),
+    SetupIntentCreated(&'r str, SetupIntentId, Money),
+    PaymentIntentCreating(&'r str, Option<SetupIntentId>, Money),
+    PaymentIntentCreated(PaymentIntentId),
+    ChargeSending(PaymentIntentId),
+    ChargeSettled(PaymentIntentId, Settlement),
+    Closed(CloseReason),
+}
+
+/// Journals `note` for `booking` at the kiosk's time. A reference that is not 1 to 60
+/// characters is refused before anything is written.
+#[inline(never)]
+fn note<E, J: Journal, U: Kiosk>(
+    journal: &mut JournalWriter<J>,
+    booking: BookingId,
+    kiosk: &mut U,
+    note: Note<'_>,
+) -> Result<(), Halt<E, J::Error>> {
+    let reference = |r: &str| Reference::new(r).map_err(dojo_core::Error::Invalid);
+    let event = match note {
+        Note::SetupIntentCreating(r) => Event::SetupIntentCreating { reference: reference(r)? },
+        Note::SetupIntentCreated(r, setup_intent, amount) => {
+            Event::SetupIntentCreated { reference: reference(r)?, setup_intent, amount }
+        }
+        Note::PaymentIntentCreating(r, setup_intent, amount) => {
+            Event::PaymentIntentCreating { reference: reference(r)?, setup_intent, amount }
+        }
+        Note::PaymentIntentCreated(payment_intent) => Event::PaymentIntentCreated { payment_intent },
+        Note::ChargeSending(payment_intent) => Event::ChargeSending { payment_intent },
+        Note::ChargeSettled(payment_intent, settlement) => Event::ChargeSettled { payment_intent, settlement },
+        Note::Closed(reason) => Event::BookingClosed { reason },
+    };
+    journal.append(booking, kiosk.now().unix_seconds(), event)?;
+    Ok(())
 }
 
 /// The journal's word for a charge's verdict.
