@@ -17,12 +17,14 @@ use dojo_core::journal::{
     Action, BookingId, CloseReason, Event, Journal, JournalError, JournalWriter, NotChargedReason, OpenBooking,
     Reference, Settlement, Stage,
 };
-use dojo_core::json::Items;
+use dojo_core::json::{Items, RawJson};
 use dojo_core::lifecycle::{Anomaly, PaymentIntentState, SetupIntentState, setup_intent_transition};
 use dojo_core::request::{
     Api, CreatePaymentIntentRequest, CreateSetupIntentRequest, Cursor, Request, SearchPaymentIntentsRequest,
 };
+use dojo_core::response::ResponseKind;
 use dojo_core::response::kind;
+use dojo_core::response::kind::PaymentIntentSummaryKind;
 use dojo_core::{
     MerchantInitiatedTransactionType, Money, PaymentIntentId, SetupIntentId, SetupIntentStatus, Text, Timestamp,
 };
@@ -804,10 +806,15 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
             // the full model's decoder (tens of KiB) into the firmware.
             let page: Candidates<'_> = dojo_core::json::from_slice(answer)
                 .map_err(|e| Stop::Failed(Error::Core(dojo_core::Error::Decode(e))))?;
-            for pi in page.data.iter().flat_map(|items| items.iter()) {
-                let same = pi.reference.is_some_and(|r| r == reference)
+            for item in page.data.iter().flat_map(|items| items.iter()) {
+                // Each payment intent with the summary decoder the flow already has: the
+                // setup intent (one per booking) and the amount identify the booking's
+                // payment intent; the reference is checked on the raw item.
+                let Ok(pi) = PaymentIntentSummaryKind::decode_ok(item.as_bytes()) else { continue };
+                let same = pi.setup_intent_id.is_some()
+                    && pi.setup_intent_id == setup_intent
                     && pi.amount == Some(amount)
-                    && (setup_intent.is_none() || pi.setup_intent_id == setup_intent);
+                    && has_reference(item.as_bytes(), reference);
                 if same {
                     matches = matches.saturating_add(1);
                     first = first.or(Some(pi.id));
@@ -828,25 +835,37 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     }
 }
 
-/// A page of the orphan search, as far as the match needs it.
+/// A page of the orphan search: its payment intents left raw (each decoded by the
+/// summary decoder), and the next page's cursor.
 #[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
 struct Candidates<'a> {
     #[serde(borrow)]
-    data: Option<Items<'a, Candidate<'a>>>,
+    data: Option<Items<'a, RawJson<'a>>>,
     #[serde(borrow)]
     after: Option<Text<'a>>,
 }
 
-/// A payment intent of the orphan search, as far as the match needs it.
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Candidate<'a> {
-    id: PaymentIntentId,
-    #[serde(borrow)]
-    reference: Option<Text<'a>>,
-    setup_intent_id: Option<SetupIntentId>,
-    amount: Option<Money>,
+/// Whether the raw payment intent `item` has `"reference":"<reference>"` (the reference
+/// as the kiosk sent it, JSON-escaped by dojo-core's encoder; spaces around the colon
+/// allowed). A reference the server escapes otherwise does not match: the booking is
+/// then reported (none found), never charged twice.
+fn has_reference(item: &[u8], reference: &str) -> bool {
+    let mut quoted = [0u8; 2 + 2 * dojo_core::journal::MAX_REFERENCE_BYTES];
+    let Ok(len) = dojo_core::json::to_slice(&reference, &mut quoted) else { return false };
+    let Some(quoted) = quoted.get(..len) else { return false };
+    let key = b"\"reference\"";
+    let mut rest = item;
+    while let Some(at) = rest.windows(key.len()).position(|w| w == key) {
+        let after = rest.get(at + key.len()..).unwrap_or(&[]);
+        let value = after.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b':'));
+        if let Some(v) = value.and_then(|v| after.get(v..))
+            && v.starts_with(quoted)
+        {
+            return true;
+        }
+        rest = after;
+    }
+    false
 }
 
 /// A journal record to write, small: the event (with its ~240-byte reference) is built
@@ -900,5 +919,21 @@ fn settlement(report: &ChargeReport) -> Settlement {
         Outcome::NotCharged(NotCharged::Refused { .. } | NotCharged::NotSent) => {
             Settlement::NotCharged(NotChargedReason::Failed)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_reference;
+
+    #[test]
+    fn the_orphan_search_matches_the_reference_as_sent() {
+        let item = br#"{"id":"pi_1","reference":"No-show \"12\"","amount":{"value":1000,"currencyCode":"GBP"}}"#;
+        assert!(has_reference(item, "No-show \"12\""));
+        assert!(has_reference(br#"{"reference" : "Table 4"}"#, "Table 4"));
+        assert!(!has_reference(item, "No-show"), "a prefix is not the reference");
+        assert!(!has_reference(br#"{"reference":"Table 44"}"#, "Table 4"));
+        assert!(!has_reference(br#"{"description":"reference","x":"Table 4"}"#, "Table 4"));
+        assert!(!has_reference(br#"{"id":"pi_1"}"#, "Table 4"));
     }
 }
