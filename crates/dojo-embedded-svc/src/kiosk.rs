@@ -723,55 +723,94 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         buf: &mut [u8],
     ) -> Step_<Settled, K, J> {
         let booking = open.booking;
-        let Some(action) = open.action() else { return Ok(Settled::Ambiguous(0)) };
-        match action {
-            Action::OrphanSetupIntent { .. } => {
+        // The action's small part (its reference stays in `open`): no 330-byte `Action`
+        // in this frame while the exchanges run.
+        let Some(next) = next_step(open) else { return Ok(Settled::Ambiguous(0)) };
+        match next {
+            Next::CloseOrphanSetup => {
                 note(journal, booking, kiosk, Note::Closed(CloseReason::Abandoned))?;
                 Ok(Settled::Closed(CloseReason::Abandoned))
             }
-            Action::ReadBackSetupIntent { setup_intent, amount } => {
-                let setup = self.read_setup(setup_intent, buf)?;
-                let enrolled = Enrolled { booking, setup_intent, amount };
-                Ok(match (settled(&setup, kiosk.now()), setup.status()) {
-                    (Some(Waited::Authorized), _) => Settled::Enrolled(enrolled),
-                    (None, _) => Settled::AwaitingAuthorization(enrolled),
-                    (_, status) => {
-                        let reason = match status {
-                            SetupIntentStatus::Canceled | SetupIntentStatus::Closed => CloseReason::Canceled,
-                            _ => CloseReason::Abandoned,
-                        };
-                        note(journal, booking, kiosk, Note::Closed(reason))?;
-                        Settled::Closed(reason)
-                    }
-                })
+            Next::ReadBackSetup(enrolled) => self.recover_setup(journal, &enrolled, kiosk, buf),
+            Next::FindOrphan { setup_intent, amount, search_from } => {
+                let reference = open.reference.as_ref().map_or("", |r| r.as_str());
+                self.recover_orphan(journal, booking, reference, setup_intent, amount, search_from, kiosk, buf)
             }
-            Action::FindOrphanPaymentIntent { reference, setup_intent, amount, search_from } => {
-                let reference = reference.as_str();
-                let (matches, found) = self.find_orphan(reference, setup_intent, amount, search_from, buf)?;
-                match (matches, found, setup_intent) {
-                    (1, Some(payment_intent), _) => {
-                        note(journal, booking, kiosk, Note::PaymentIntentCreated(payment_intent))?;
-                        let (mut payment, mut setup) = self.read_payment(payment_intent, setup_intent, buf)?;
-                        self.charge_journaled(journal, booking, &mut payment, &mut setup, kiosk, buf)
-                    }
-                    (0, _, Some(setup_intent)) => {
-                        let enrolled = Enrolled { booking, setup_intent, amount };
-                        self.no_show_inner(journal, &enrolled, reference, kiosk, buf)
-                    }
-                    (n, _, _) => Ok(Settled::Ambiguous(n)),
-                }
-            }
-            Action::SendCharge { payment_intent } => {
+            Next::SendCharge(payment_intent) => {
                 let (mut payment, mut setup) = self.read_payment(payment_intent, open.setup_intent, buf)?;
                 self.charge_journaled(journal, booking, &mut payment, &mut setup, kiosk, buf)
             }
-            Action::SettleCharge { payment_intent, .. } | Action::ReportPending { payment_intent, .. } => {
-                let (mut payment, mut setup) = self.read_payment(payment_intent, open.setup_intent, buf)?;
-                let charge = Charge::settle(&payment, kiosk.now(), self.settle_policy());
-                let report = self.drive(charge, &mut payment, &mut setup, buf)?;
-                self.journal_verdict(journal, booking, report, kiosk)
+            Next::SettleCharge(payment_intent) => {
+                self.recover_charge(journal, booking, payment_intent, open.setup_intent, kiosk, buf)
             }
         }
+    }
+
+    #[inline(never)]
+    fn recover_setup<J: Journal, U: Kiosk>(
+        &mut self,
+        journal: &mut JournalWriter<J>,
+        enrolled: &Enrolled,
+        kiosk: &mut U,
+        buf: &mut [u8],
+    ) -> Step_<Settled, K, J> {
+        let setup = self.read_setup(enrolled.setup_intent, buf)?;
+        Ok(match (settled(&setup, kiosk.now()), setup.status()) {
+            (Some(Waited::Authorized), _) => Settled::Enrolled(*enrolled),
+            (None, _) => Settled::AwaitingAuthorization(*enrolled),
+            (_, status) => {
+                let reason = match status {
+                    SetupIntentStatus::Canceled | SetupIntentStatus::Closed => CloseReason::Canceled,
+                    _ => CloseReason::Abandoned,
+                };
+                note(journal, enrolled.booking, kiosk, Note::Closed(reason))?;
+                Settled::Closed(reason)
+            }
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn recover_orphan<J: Journal, U: Kiosk>(
+        &mut self,
+        journal: &mut JournalWriter<J>,
+        booking: BookingId,
+        reference: &str,
+        setup_intent: Option<SetupIntentId>,
+        amount: Money,
+        search_from: i64,
+        kiosk: &mut U,
+        buf: &mut [u8],
+    ) -> Step_<Settled, K, J> {
+        let (matches, found) = self.find_orphan(reference, setup_intent, amount, search_from, buf)?;
+        match (matches, found, setup_intent) {
+            (1, Some(payment_intent), _) => {
+                note(journal, booking, kiosk, Note::PaymentIntentCreated(payment_intent))?;
+                let (mut payment, mut setup) = self.read_payment(payment_intent, setup_intent, buf)?;
+                self.charge_journaled(journal, booking, &mut payment, &mut setup, kiosk, buf)
+            }
+            (0, _, Some(setup_intent)) => {
+                let enrolled = Enrolled { booking, setup_intent, amount };
+                self.no_show_inner(journal, &enrolled, reference, kiosk, buf)
+            }
+            (n, _, _) => Ok(Settled::Ambiguous(n)),
+        }
+    }
+
+    #[inline(never)]
+    fn recover_charge<J: Journal, U: Kiosk>(
+        &mut self,
+        journal: &mut JournalWriter<J>,
+        booking: BookingId,
+        payment_intent: PaymentIntentId,
+        setup_intent: Option<SetupIntentId>,
+        kiosk: &mut U,
+        buf: &mut [u8],
+    ) -> Step_<Settled, K, J> {
+        let (mut payment, mut setup) = self.read_payment(payment_intent, setup_intent, buf)?;
+        let charge = Charge::settle(&payment, kiosk.now(), self.settle_policy());
+        let report = self.drive(charge, &mut payment, &mut setup, buf)?;
+        self.journal_verdict(journal, booking, report, kiosk)
     }
 
     /// Searches every page from `search_from` for payment intents of `reference`,
@@ -866,6 +905,33 @@ fn has_reference(item: &[u8], reference: &str) -> bool {
         rest = after;
     }
     false
+}
+
+/// What recovery does next for a booking: its [`Action`] without the reference (which
+/// stays in the [`OpenBooking`]).
+enum Next {
+    CloseOrphanSetup,
+    ReadBackSetup(Enrolled),
+    FindOrphan { setup_intent: Option<SetupIntentId>, amount: Money, search_from: i64 },
+    SendCharge(PaymentIntentId),
+    SettleCharge(PaymentIntentId),
+}
+
+#[inline(never)]
+fn next_step(open: &OpenBooking) -> Option<Next> {
+    Some(match open.action()? {
+        Action::OrphanSetupIntent { .. } => Next::CloseOrphanSetup,
+        Action::ReadBackSetupIntent { setup_intent, amount } => {
+            Next::ReadBackSetup(Enrolled { booking: open.booking, setup_intent, amount })
+        }
+        Action::FindOrphanPaymentIntent { setup_intent, amount, search_from, .. } => {
+            Next::FindOrphan { setup_intent, amount, search_from }
+        }
+        Action::SendCharge { payment_intent } => Next::SendCharge(payment_intent),
+        Action::SettleCharge { payment_intent, .. } | Action::ReportPending { payment_intent, .. } => {
+            Next::SettleCharge(payment_intent)
+        }
+    })
 }
 
 /// A journal record to write, small: the event (with its ~240-byte reference) is built

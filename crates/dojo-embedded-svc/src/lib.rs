@@ -21,7 +21,7 @@ pub use retry::{Backoff, Delay, NoDelay, RetryPolicy};
 
 /// Re-exported so firmware and tests name the same versions.
 pub use dojo_core;
-pub use embedded_svc;
 /// The flash interface [`flash_journal::FlashJournal`] takes, re-exported for the same reason.
 #[cfg(feature = "flash-journal")]
 pub use embedded_storage;
+pub use embedded_svc;
