@@ -63,6 +63,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         self.drive(charge, payment, setup, buf).map_err(|stop| stop.into_error(buf))
     }
 
+    #[inline(never)]
     pub(crate) fn charge_once(
         &mut self,
         payment: &mut PaymentIntentState,

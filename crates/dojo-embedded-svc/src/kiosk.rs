@@ -702,6 +702,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         self.journal_verdict(journal, booking, report, kiosk)
     }
 
+    #[inline(never)]
     fn journal_verdict<J: Journal, U: Kiosk>(
         &mut self,
         journal: &mut JournalWriter<J>,
