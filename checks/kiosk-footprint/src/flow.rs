@@ -333,8 +333,9 @@ static mut FLASH: Aligned<FLASH_SIZE> = Aligned([0xFF; FLASH_SIZE]);
 struct RamFlash;
 
 fn flash_bytes() -> &'static mut [u8; FLASH_SIZE] {
+    let flash = &raw mut FLASH;
     // SAFETY: FLASH is used by one RamFlash at a time, on this single thread.
-    unsafe { &mut (*(&raw mut FLASH)).0 }
+    unsafe { &mut (*flash).0 }
 }
 
 impl FlashErrorType for RamFlash {
@@ -361,7 +362,7 @@ impl NorFlash for RamFlash {
     const ERASE_SIZE: usize = SECTOR;
 
     fn erase(&mut self, from: u32, to: u32) -> Result<(), NorFlashErrorKind> {
-        if from % SECTOR as u32 != 0 || to % SECTOR as u32 != 0 {
+        if !from.is_multiple_of(SECTOR as u32) || !to.is_multiple_of(SECTOR as u32) {
             return Err(NorFlashErrorKind::NotAligned);
         }
         flash_bytes().get_mut(from as usize..to as usize).ok_or(NorFlashErrorKind::OutOfBounds)?.fill(0xFF);
@@ -369,7 +370,7 @@ impl NorFlash for RamFlash {
     }
 
     fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), NorFlashErrorKind> {
-        if offset % 4 != 0 || bytes.len() % 4 != 0 {
+        if !offset.is_multiple_of(4) || !bytes.len().is_multiple_of(4) {
             return Err(NorFlashErrorKind::NotAligned);
         }
         let at = offset as usize;
@@ -399,8 +400,9 @@ static mut FOUND: Option<OpenBooking> = None;
 fn boot() -> Option<(Writer, Option<&'static OpenBooking>)> {
     let journal = FlashJournal::new(RamFlash, 0..FLASH_SIZE as u32).ok()?;
     let (writer, recovery): (Writer, Recovery<OPEN>) = JournalWriter::open(journal).ok()?;
+    let found = &raw mut FOUND;
     // SAFETY: single thread; the previous boot's reference is gone (its flow returned).
-    let found = unsafe { &mut *(&raw mut FOUND) };
+    let found = unsafe { &mut *found };
     let open = match recovery.open() {
         [] => None,
         [open] => Some(&*found.insert(*open)),
@@ -414,11 +416,9 @@ fn client(world: &World) -> Option<Client<'_, impl Connect<Connection = Stub<'_>
     static KEY: &str = "sk_sandbox_c0ffee";
     let key: &'static ApiKey = {
         static mut STORE: Option<ApiKey> = None;
-        // SAFETY: single thread; written once per client, before the client borrows it.
-        unsafe {
-            let store = &mut *(&raw mut STORE);
-            store.get_or_insert(ApiKey::new(KEY).ok()?)
-        }
+        let store = &raw mut STORE;
+        // SAFETY: single thread; written once, before any client borrows it.
+        unsafe { (*store).get_or_insert(ApiKey::new(KEY).ok()?) }
     };
     Some(Client::new(move || Ok::<_, ErrorKind>(Stub::new(world)), Api::new(key)).with_retries(
         RetryPolicy::DEFAULT,
