@@ -281,3 +281,41 @@ fn errors_stay_small_for_small_stacks() {
     assert!(core::mem::size_of::<Error<'static>>() <= 48, "{}", core::mem::size_of::<Error<'static>>());
     assert!(core::mem::size_of::<dojo_core::json::DecodeError>() <= 32);
 }
+
+/// A body that starts with a UTF-8 byte order mark (some proxies add one) decodes as if
+/// it had none, on every path (serde, the hand-written summaries, ProblemDetails); the
+/// mark anywhere else is still an error, and offsets count the mark's bytes.
+#[test]
+fn a_leading_byte_order_mark_is_skipped() {
+    use dojo_core::payment_intent::PaymentIntent;
+    use dojo_core::setup_intent::{SetupIntent, SetupIntentSummary};
+    let with_bom = |body: &[u8]| [&b"\xEF\xBB\xBF"[..], body].concat();
+    let si = fixture!("setup_intent_created.json");
+    let si_bom = with_bom(si);
+    assert_eq!(from_slice::<SetupIntent<'_>>(&si_bom).unwrap(), from_slice::<SetupIntent<'_>>(si).unwrap());
+    assert_eq!(
+        kind::SetupIntentSummaryKind::decode_ok(&si_bom).unwrap(),
+        from_slice::<SetupIntentSummary>(si).unwrap()
+    );
+    assert_eq!(from_slice::<SetupIntentSummary>(&si_bom).unwrap(), from_slice::<SetupIntentSummary>(si).unwrap());
+    let pi = fixture!("payment_intent_created.json");
+    assert_eq!(
+        decode::<kind::PaymentIntentKind>(200, &with_bom(pi)).unwrap(),
+        from_slice::<PaymentIntent<'_>>(pi).unwrap()
+    );
+    assert!(kind::PaymentIntentSummaryKind::decode_ok(&with_bom(pi)).is_ok());
+    assert!(kind::ChargeKind::decode_ok(&with_bom(fixture!("charge_successful.json"))).is_ok());
+    let problem = with_bom(fixture!("problem_conflict.json"));
+    assert_eq!(from_slice::<ProblemDetails<'_>>(&problem).unwrap().status, Some(409));
+
+    // Only at the very start: after white space, twice, or alone, it is not JSON.
+    for body in [&b" \xEF\xBB\xBF{}"[..], b"\xEF\xBB\xBF\xEF\xBB\xBF{}", b"{}\xEF\xBB\xBF"] {
+        assert!(from_slice::<SetupIntentSummary>(body).is_err(), "{body:?}");
+        assert!(kind::SetupIntentSummaryKind::decode_ok(body).is_err(), "{body:?}");
+    }
+    assert_eq!(from_slice::<SetupIntentSummary>(b"\xEF\xBB\xBF").unwrap_err().kind, DecodeErrorKind::Empty);
+    // Offsets are into the body as received: the missing field's brace is at 3 + 1.
+    let e = from_slice::<SetupIntentSummary>(b"\xEF\xBB\xBF{}").unwrap_err();
+    assert_eq!((e.kind, e.offset), (DecodeErrorKind::MissingField, 4));
+    assert_eq!(kind::SetupIntentSummaryKind::decode_ok(b"\xEF\xBB\xBF{}").unwrap_err(), e);
+}

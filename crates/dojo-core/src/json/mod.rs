@@ -7,7 +7,10 @@
 //!   no capacity; every failure is a [`DecodeError`] naming the field. The API has no
 //!   floating-point fields, so a number with a fraction or exponent is refused
 //!   ([`DecodeErrorKind::NotAnInteger`]) wherever a value is decoded; in unknown fields
-//!   it is skipped like anything else.
+//!   it is skipped like anything else. A UTF-8 byte order mark at the very start of a
+//!   body is skipped (RFC 8259 §8.1 allows ignoring it; ASP.NET never sends one, but a
+//!   proxy may add it); one anywhere else is an error like any stray byte. Error offsets
+//!   count the mark's three bytes (they are offsets into the body as received).
 //! * [`to_slice`] encodes a request into a caller buffer and returns the bytes used, or
 //!   [`BufferTooSmall`](crate::error::BufferTooSmall) with the size needed.
 
