@@ -21,12 +21,14 @@ pub struct Deserializer<'de> {
     depth: usize,
     /// Set when a sequence or map access consumed its closing bracket.
     closed: bool,
+    /// Where the last object key read starts: a duplicate field is reported there.
+    last_key: usize,
 }
 
 impl<'de> Deserializer<'de> {
-    /// A deserializer at the start of `input`.
+    /// A deserializer at the start of `input` (after a UTF-8 byte order mark, if any).
     pub fn new(input: &'de [u8]) -> Self {
-        Deserializer { r: Reader::new(input), depth: 0, closed: false }
+        Deserializer { r: Reader::new(input), depth: 0, closed: false, last_key: 0 }
     }
 
     /// The byte offset reached.
@@ -263,7 +265,10 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         }
         self.r.pos += 1;
         self.enter()?;
-        let value = visitor.visit_map(Map { de: &mut *self, first: true, fields, key_at: 0 });
+        let mut value = visitor.visit_map(Map { de: &mut *self, first: true, fields, key_at: 0 });
+        if let Err(e) = &mut value {
+            self.locate_field_error(e);
+        }
         self.finished(value)
     }
 
@@ -331,6 +336,20 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
 }
 
 impl Deserializer<'_> {
+    /// Locates the errors serde's derive raises from `visit_map` itself, which carry no
+    /// offset: a duplicate field at its (second) key, a missing field at the closing
+    /// brace of the object that lacks it (where its absence became certain).
+    fn locate_field_error(&self, e: &mut DecodeError) {
+        if e.offset != UNSET {
+            return;
+        }
+        match e.kind {
+            DecodeErrorKind::DuplicateField => e.offset = self.last_key,
+            DecodeErrorKind::MissingField if self.closed => e.offset = self.r.pos.saturating_sub(1),
+            _ => {}
+        }
+    }
+
     /// [`finish`](Self::finish) after a visitor that succeeded; its value stays in its
     /// `Result` (a model can be over a kilobyte: unwrapping and rewrapping copies it).
     #[inline(always)]
@@ -457,6 +476,7 @@ impl<'de> de::MapAccess<'de> for Map<'_, 'de> {
         }
         let at = self.de.r.pos;
         self.key_at = at;
+        self.de.last_key = at;
         let key = match seed.deserialize(MapKey { de: &mut *self.de }) {
             Ok(key) => key,
             Err(e) => return Err(Deserializer::locate(e, at, self.field_at_key())),

@@ -67,10 +67,11 @@ fn decode_body<'de>(
 }
 
 /// The first of `fields` marked in `required` but not in `seen` is missing (serde's
-/// derive checks them in declaration order).
-fn require(seen: u32, required: u32, fields: &'static [&'static str]) -> Result<(), DecodeError> {
+/// derive checks them in declaration order), reported at the object's closing brace
+/// (the reader just past it), as the deserializer does.
+fn require(seen: u32, required: u32, fields: &'static [&'static str], r: &Reader<'_>) -> Result<(), DecodeError> {
     match fields.iter().enumerate().find(|(i, _)| (required & !seen) & (1 << i) != 0) {
-        Some((_, name)) => Err(missing(name)),
+        Some((_, name)) => Err(DecodeError { offset: r.pos.saturating_sub(1), ..missing(name) }),
         None => Ok(()),
     }
 }
@@ -131,7 +132,7 @@ fn walk<'de>(
                 if seen & bit != 0 {
                     return Err(DecodeError {
                         kind: DecodeErrorKind::DuplicateField,
-                        offset: UNSET,
+                        offset: start,
                         field: Some(name),
                     });
                 }
@@ -268,7 +269,7 @@ fn opt_money(r: &mut Reader<'_>, depth: usize) -> Result<Option<Money>, DecodeEr
         }
         Ok(())
     })?;
-    require(seen, 0b11, FIELDS)?;
+    require(seen, 0b11, FIELDS, r)?;
     Ok(Some(Money::new(value, code)))
 }
 
@@ -294,7 +295,7 @@ pub(crate) fn setup_intent_summary(body: &[u8]) -> Result<SetupIntentSummary, De
             }
             Ok(())
         })?;
-        require(seen, 0b11, FIELDS)
+        require(seen, 0b11, FIELDS, r)
     })?;
     let (Some(id), Some(status)) = (id, status) else { return Err(missing("id")) };
     Ok(SetupIntentSummary { id, status, intended_amount, expire_at })
@@ -315,7 +316,7 @@ pub(crate) fn payment_intent_summary(body: &[u8]) -> Result<PaymentIntentSummary
             }
             Ok(())
         })?;
-        require(seen, 0b11, FIELDS)
+        require(seen, 0b11, FIELDS, r)
     })?;
     let (Some(id), Some(status)) = (id, status) else { return Err(missing("id")) };
     Ok(PaymentIntentSummary { id, status, amount, setup_intent_id: setup_intent_id_, capture_mode: capture_mode_ })
@@ -334,7 +335,7 @@ pub(crate) fn charge_response(body: &[u8]) -> Result<ChargeResponse<'_>, DecodeE
             }
             Ok(())
         })?;
-        require(seen, 0b10, FIELDS)
+        require(seen, 0b10, FIELDS, r)
     })?;
     let Some(status) = status else { return Err(missing("status")) };
     Ok(ChargeResponse { payment_intent_id: payment_intent_id_, status, message })
