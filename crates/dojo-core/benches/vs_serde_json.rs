@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use criterion::Criterion;
 use dojo_core::json::{from_slice, to_slice};
-use dojo_core::payment_intent::PaymentIntent;
+use dojo_core::payment_intent::{PaymentIntent, PaymentIntentPage};
 use dojo_core::request::{CreatePaymentIntentRequest, CreateSetupIntentRequest};
 use dojo_core::response::{ResponseKind, kind};
 use dojo_core::setup_intent::{SetupIntent, SetupIntentSummary};
@@ -30,6 +30,26 @@ use serde::{Deserialize, Serialize};
 
 const SETUP_INTENT: &[u8] = include_bytes!("../tests/fixtures/setup_intent_created.json");
 const PAYMENT_INTENT: &[u8] = include_bytes!("../tests/fixtures/payment_intent_created.json");
+
+/// How many payment intents the search page of the `decode_and_walk_page` case holds.
+const PAGE_ITEMS: usize = 100;
+
+/// A `POST /payment-intents/search` page of [`PAGE_ITEMS`] payment intents, each the
+/// server's full payment intent.
+fn search_page() -> Vec<u8> {
+    let one = std::str::from_utf8(PAYMENT_INTENT).unwrap().trim();
+    let items = vec![one; PAGE_ITEMS].join(",");
+    format!(r#"{{"data":[{items}],"before":null,"after":"cursor_2"}}"#).into_bytes()
+}
+
+/// serde_json's page: an owned `Vec` of payment intents.
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct SjPage {
+    data: Option<Vec<SjPaymentIntent>>,
+    before: Option<String>,
+    after: Option<String>,
+}
 
 /// The summary's fields (serde_json skips the others).
 #[derive(Deserialize)]
@@ -219,6 +239,34 @@ fn main() {
     });
     g.finish();
 
+    // A page decoded and then walked, element by element (what a caller does with it):
+    // dojo-core's lazy `Items` against serde_json's owned `Vec`.
+    let page = search_page();
+    let mut g = c.benchmark_group("decode_and_walk_page");
+    g.bench_function("dojo_core", |b| {
+        b.iter(|| {
+            let p = from_slice::<PaymentIntentPage<'_>>(black_box(&page)).unwrap();
+            let mut n = 0;
+            for pi in p.data.unwrap() {
+                black_box(&pi.unwrap());
+                n += 1;
+            }
+            assert_eq!(n, PAGE_ITEMS);
+        })
+    });
+    g.bench_function("serde_json", |b| {
+        b.iter(|| {
+            let p = serde_json::from_slice::<SjPage>(black_box(&page)).unwrap();
+            let mut n = 0;
+            for pi in p.data.as_deref().unwrap() {
+                black_box(pi);
+                n += 1;
+            }
+            assert_eq!(n, PAGE_ITEMS);
+        })
+    });
+    g.finish();
+
     let mut g = c.benchmark_group("decode_setup_intent_summary");
     g.bench_function("dojo_core", |b| {
         b.iter(|| kind::SetupIntentSummaryKind::decode_ok(black_box(SETUP_INTENT)).unwrap())
@@ -315,6 +363,7 @@ fn print_ratios() {
     for group in [
         "decode_setup_intent",
         "decode_payment_intent",
+        "decode_and_walk_page",
         "decode_setup_intent_summary",
         "encode_create_setup_intent",
         "encode_create_payment_intent",

@@ -4,7 +4,7 @@ use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
 use super::MAX_DEPTH;
 use super::error::{DecodeError, DecodeErrorKind, UNSET};
-use super::lazy::{ENTRIES_TOKEN, ITEMS_TOKEN, RAW_TOKEN};
+use super::lazy::{ENTRIES_TOKEN, ITEMS_TOKEN, RAW_TOKEN, RECORDS_TOKEN};
 use super::read::{Number, RawStr, Reader};
 use super::text::{TEXT_TOKEN, Text};
 
@@ -222,6 +222,15 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
             let span = self.peek_span()?;
             self.r.pos += span.len();
             return visitor.visit_borrowed_bytes(span);
+        }
+        if name == RECORDS_TOKEN {
+            if self.r.peek_required()? != b'[' {
+                return Err(self.error(DecodeErrorKind::InvalidType));
+            }
+            let start = self.r.pos;
+            let len = self.scan_array()?;
+            let raw = self.r.text_between(start, self.r.pos).ok_or(self.error(DecodeErrorKind::InvalidUtf8))?;
+            return visitor.visit_seq(RecordsParts { step: 0, len, base: start, raw });
         }
         if name == ITEMS_TOKEN || name == ENTRIES_TOKEN {
             let array = name == ITEMS_TOKEN;
@@ -637,9 +646,86 @@ impl<'de> de::SeqAccess<'de> for EntrySeq<'_, '_, 'de> {
     }
 }
 
-impl Deserializer<'_> {
+impl<'de> Deserializer<'de> {
+    /// A deserializer over a span of a body already checked (UTF-8, syntax, depth).
+    pub(crate) fn from_checked(text: &'de str) -> Self {
+        Deserializer { r: Reader::from_text(text), depth: 0, closed: false, last_key: 0 }
+    }
+
+    /// Consumes the array at the reader, checking its syntax and depth without decoding
+    /// its elements; returns how many it holds.
+    fn scan_array(&mut self) -> Result<usize, DecodeError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error(DecodeErrorKind::DepthLimit));
+        }
+        self.r.pos += 1;
+        let mut len = 0usize;
+        loop {
+            let next = self.r.peek_required()?;
+            if next == b']' && len == 0 {
+                self.r.pos += 1;
+                return Ok(0);
+            }
+            if len > 0 {
+                match next {
+                    b']' => {
+                        self.r.pos += 1;
+                        return Ok(len);
+                    }
+                    b',' => self.r.pos += 1,
+                    _ => return Err(self.error(DecodeErrorKind::Syntax)),
+                }
+            }
+            self.r.skip_ws();
+            if self.r.peek_required()? == b']' {
+                return Err(self.error(DecodeErrorKind::Syntax));
+            }
+            self.r.skip_value(self.depth + 1)?;
+            len += 1;
+        }
+    }
+
+    /// Decodes the next element of a checked array span as `T`. On an error the reader
+    /// is moved past the element, so the next one can still be decoded.
+    pub(crate) fn record<T: de::Deserialize<'de>>(&mut self) -> Result<T, DecodeError> {
+        self.r.skip_ws();
+        let at = self.r.pos;
+        let value = located(T::deserialize(&mut *self), at, None);
+        if value.is_err() {
+            self.r.pos = at;
+            self.depth = 0;
+            self.closed = false;
+            // Cannot fail: the span's syntax was checked when the body was decoded.
+            let _ = self.r.skip_value(0);
+        }
+        value
+    }
+
     /// Consumes `byte` after white space; `false` if something else is there.
     pub(crate) fn skip_separator(&mut self, byte: u8) -> bool {
         self.r.expect(byte).is_ok()
+    }
+}
+
+/// The parts of a [`Records`](super::Records) handed to its visitor: the element count,
+/// the array's offset in the body, then its checked text.
+struct RecordsParts<'de> {
+    step: u8,
+    len: usize,
+    base: usize,
+    raw: &'de str,
+}
+
+impl<'de> de::SeqAccess<'de> for RecordsParts<'de> {
+    type Error = DecodeError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DecodeError> {
+        self.step = self.step.saturating_add(1);
+        match self.step {
+            1 => seed.deserialize(de::value::U64Deserializer::new(self.len as u64)).map(Some),
+            2 => seed.deserialize(de::value::U64Deserializer::new(self.base as u64)).map(Some),
+            3 => seed.deserialize(de::value::BorrowedStrDeserializer::new(self.raw)).map(Some),
+            _ => Ok(None),
+        }
     }
 }

@@ -96,6 +96,17 @@ impl<'a> Reader<'a> {
         Reader { input, pos, text }
     }
 
+    /// A reader over text already known to be UTF-8 (a span of a checked body): no
+    /// second validation, and no byte order mark to skip.
+    pub(crate) fn from_text(text: &'a str) -> Self {
+        Reader { input: text.as_bytes(), pos: 0, text }
+    }
+
+    /// The checked text between two offsets (`None` outside the valid prefix).
+    pub(crate) fn text_between(&self, start: usize, end: usize) -> Option<&'a str> {
+        self.text.get(start..end)
+    }
+
     pub(crate) fn error(&self, kind: DecodeErrorKind) -> DecodeError {
         DecodeError::new(kind, self.pos)
     }

@@ -43,12 +43,12 @@ fn decodes_nested_objects_lists_and_maps() {
     assert_eq!(list.len(), 2);
     let names: Vec<String> = list.iter().map(|i| i.name.to_string()).collect();
     assert_eq!(names, ["a", "b+c"]);
-    assert_eq!(list.get(1).unwrap().count, Some(-1));
+    assert_eq!(list.iter().nth(1).unwrap().count, Some(-1));
     let map = o.map.unwrap();
     assert_eq!(map.len(), 2);
     let (k, v) = map.iter().next().unwrap();
     assert_eq!(k, "reference");
-    assert_eq!(v.get(1).unwrap(), "too <long>");
+    assert_eq!(v.iter().nth(1).unwrap(), "too <long>");
     assert!(map.find(|k| *k == "amount").unwrap().is_empty());
     assert_eq!(o.flag, Some(true));
 }
