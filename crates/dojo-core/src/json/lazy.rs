@@ -34,7 +34,8 @@ pub(crate) const RECORDS_TOKEN: &str = "$dojo_core::Records";
 
 /// A JSON array in a body, validated when the body was decoded and decoded again, one
 /// element at a time, when iterated. Needs no capacity and no allocator. There is no
-/// indexing (see the [module docs](self)): iterate.
+/// indexing: reaching element `i` means decoding the `i` before it, so a loop over
+/// indices would be quadratic. Iterate.
 ///
 /// Only dojo-core's own deserializer ([`crate::json::from_slice`]) can produce one.
 pub struct Items<'a, T> {
