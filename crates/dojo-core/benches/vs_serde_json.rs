@@ -254,6 +254,11 @@ fn main() {
             assert_eq!(n, PAGE_ITEMS);
         })
     });
+    // The share of the above that checks the page (syntax, depth, count) before any record
+    // is decoded.
+    g.bench_function("dojo_core_check_only", |b| {
+        b.iter(|| from_slice::<PaymentIntentPage<'_>>(black_box(&page)).unwrap())
+    });
     g.bench_function("serde_json", |b| {
         b.iter(|| {
             let p = serde_json::from_slice::<SjPage>(black_box(&page)).unwrap();
