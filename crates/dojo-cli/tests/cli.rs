@@ -453,6 +453,7 @@ fn a_closed_stdout_or_stderr_ends_the_output_quietly() {
     let si = create_setup_intent(&sb);
     for (args, code) in [
         (vec!["demo"], 0),
+        (vec!["--help"], 0),
         (vec!["--json", "demo"], 0),
         (vec!["setup-intents", "get", &si], 0),
         (vec!["--json", "setup-intents", "get", &si], 0),
@@ -466,7 +467,8 @@ fn a_closed_stdout_or_stderr_ends_the_output_quietly() {
         assert_eq!(got, code, "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{args:?}: {stderr}");
     }
-    // The whole flow ran although nobody read it: the demo's charge happened once.
+    // A closed stderr: the error (or the -vv log) is lost, the exit code is not, and the
+    // output on stdout is complete.
     let (got, stdout) =
         run_with_closed("stderr", &sb, &["setup-intents", "get", "si_sandbox_doesNotExist0000000000000"]);
     assert_eq!(got, 3, "{stdout}");
