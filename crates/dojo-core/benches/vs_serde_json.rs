@@ -12,7 +12,7 @@
 //! dojo-core also parses every timestamp and validates ids and lazy lists while decoding,
 //! where serde_json keeps strings as they are.
 
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -218,7 +218,40 @@ fn out_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("criterion")
 }
 
+/// `DOJO_BENCH_ONLY=CASE DOJO_BENCH_N=N` runs one page case N times and exits, for counting
+/// instructions under a loaded machine (`valgrind --tool=cachegrind --cache-sim=no`; the
+/// difference between two values of N, divided, is one iteration's cost). CASE is
+/// `page_dojo`, `page_check` or `page_serde`.
+fn count_only(case: &str, n: usize) {
+    let page = search_page();
+    for _ in 0..n {
+        match case {
+            "page_dojo" => {
+                let p = from_slice::<PaymentIntentPage<'_>>(black_box(&page)).unwrap();
+                for pi in p.data.unwrap() {
+                    black_box(&pi.unwrap());
+                }
+            }
+            "page_check" => {
+                black_box(from_slice::<PaymentIntentPage<'_>>(black_box(&page)).unwrap());
+            }
+            "page_serde" => {
+                let p = serde_json::from_slice::<SjPage>(black_box(&page)).unwrap();
+                for pi in p.data.as_deref().unwrap() {
+                    black_box(pi);
+                }
+            }
+            other => panic!("unknown case {other}"),
+        }
+    }
+}
+
 fn main() {
+    if let Ok(case) = std::env::var("DOJO_BENCH_ONLY") {
+        let n = std::env::var("DOJO_BENCH_N").ok().and_then(|n| n.parse().ok()).unwrap_or(1);
+        count_only(&case, n);
+        return;
+    }
     let mut c = Criterion::default()
         .output_directory(&out_dir())
         .warm_up_time(Duration::from_millis(500))
