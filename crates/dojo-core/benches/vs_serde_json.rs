@@ -218,10 +218,11 @@ fn out_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("criterion")
 }
 
-/// `DOJO_BENCH_ONLY=CASE DOJO_BENCH_N=N` runs one page case N times and exits, for counting
-/// instructions under a loaded machine (`valgrind --tool=cachegrind --cache-sim=no`; the
-/// difference between two values of N, divided, is one iteration's cost). CASE is
-/// `page_dojo`, `page_check` or `page_serde`.
+/// `DOJO_BENCH_ONLY=CASE DOJO_BENCH_N=N` runs one page case N times, prints the CPU time
+/// per run (not wall time: robust on a loaded machine) and exits; also for counting
+/// instructions (`valgrind --tool=cachegrind --cache-sim=no`; the difference between two
+/// values of N, divided, is one run's cost). CASE is `page_dojo`, `page_check` or
+/// `page_serde`.
 fn count_only(case: &str, n: usize) {
     let page = search_page();
     for _ in 0..n {
@@ -246,10 +247,32 @@ fn count_only(case: &str, n: usize) {
     }
 }
 
+/// This process's CPU time so far (user + system), in clock ticks (Linux `/proc`).
+fn cpu_ticks() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+}
+
+/// Linux reports `/proc` CPU times in USER_HZ ticks, 100 per second on every mainstream
+/// architecture.
+fn clock_ticks_per_second() -> f64 {
+    100.0
+}
+
 fn main() {
     if let Ok(case) = std::env::var("DOJO_BENCH_ONLY") {
         let n = std::env::var("DOJO_BENCH_N").ok().and_then(|n| n.parse().ok()).unwrap_or(1);
+        let before = cpu_ticks();
         count_only(&case, n);
+        if let (Some(a), Some(b)) = (before, cpu_ticks()) {
+            // CPU time (user + system) of this process, not wall time: time spent waiting
+            // for a core on a loaded machine is not counted.
+            let per = (b - a) as f64 * 1e9 / clock_ticks_per_second() / n as f64;
+            println!("{case}: {n} runs, {:.0} ns of CPU time each", per);
+        }
         return;
     }
     let mut c = Criterion::default()
