@@ -11,7 +11,7 @@ use dojo_ureq::{ChargeReport, Client, Timeouts};
 use crate::amount::{parse_amount, parse_currency};
 use crate::cli::{Cli, Command, PaymentIntentCommand, SetupIntentCommand, WatchArgs};
 use crate::errors::CliError;
-use crate::output::{Out, Spinner};
+use crate::output::{Out, Spinner, errln, outln};
 
 /// The default terms of a no-show setup intent.
 pub(crate) fn default_terms(amount: &dojo_core::Money) -> String {
@@ -20,8 +20,8 @@ pub(crate) fn default_terms(amount: &dojo_core::Money) -> String {
 
 /// Runs the parsed command.
 pub(crate) fn run(cli: Cli, out: &Out) -> Result<(), CliError> {
-    let timeouts =
-        Timeouts { connect: Duration::from_secs(cli.connect_timeout), call: Duration::from_secs(cli.timeout) };
+    // Bounded by clap's parsers (cli::seconds): no overflow downstream.
+    let timeouts = Timeouts { connect: cli.connect_timeout, call: cli.timeout };
     match &cli.command {
         Command::Sandbox(args) => crate::emulator::run(args, out),
         Command::Demo(args) => crate::demo::run(args, &cli, timeouts, out),
@@ -38,11 +38,7 @@ pub(crate) fn run(cli: Cli, out: &Out) -> Result<(), CliError> {
 /// Reads the key: `--api-key-file` (its first line) or `DOJO_API_KEY`. Never printed.
 pub(crate) fn load_key(cli: &Cli) -> Result<ApiKey, CliError> {
     let raw = match &cli.api_key_file {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| CliError::Usage(format!("cannot read the API key file {}: {e}", path.display())))?;
-            text.lines().next().unwrap_or("").trim().to_owned()
-        }
+        Some(path) => first_line_of_key_file(path)?,
         None => std::env::var("DOJO_API_KEY").map_err(|_| {
             CliError::Usage(
                 "no API key: set DOJO_API_KEY=sk_sandbox_… or pass --api-key-file PATH \
@@ -58,6 +54,35 @@ pub(crate) fn load_key(cli: &Cli) -> Result<ApiKey, CliError> {
             e.kind_text()
         ))
     })
+}
+
+/// The most read from `--api-key-file`: a key is well under 200 bytes, so a file whose
+/// first line does not end within this is not a key file (`/dev/zero`, a log, a binary).
+pub(crate) const KEY_FILE_LIMIT: u64 = 4096;
+
+/// The first line of the key file, reading at most [`KEY_FILE_LIMIT`] bytes (so
+/// `/dev/zero` or a huge file cannot exhaust memory). Never echoes what it read.
+fn first_line_of_key_file(path: &std::path::Path) -> Result<String, CliError> {
+    use std::io::Read;
+    let shown = path.display();
+    let cannot = |e: std::io::Error| CliError::Usage(format!("cannot read the API key file {shown}: {e}"));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    file.take(KEY_FILE_LIMIT + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    let line = match bytes.iter().position(|&b| b == b'\n') {
+        Some(end) => bytes.get(..end).unwrap_or_default(),
+        None if bytes.len() as u64 > KEY_FILE_LIMIT => {
+            return Err(CliError::Usage(format!(
+                "the API key file {shown} has no line break in its first {KEY_FILE_LIMIT} bytes: it must hold \
+                 the key (sk_sandbox_… or sk_prod_…) on its first line"
+            )));
+        }
+        None => &bytes,
+    };
+    let line = std::str::from_utf8(line).map_err(|_| {
+        CliError::Usage(format!("the first line of the API key file {shown} is not text (UTF-8); it must hold the key"))
+    })?;
+    Ok(line.trim().to_owned())
 }
 
 trait KindText {
@@ -125,9 +150,9 @@ pub(crate) fn checkout_link(id: &SetupIntentId, base_url: Option<&str>, qr: bool
     if out.json() {
         out.value(&serde_json::json!({ "setupIntentId": id.as_str(), "url": url, "qr": code }));
     } else {
-        println!("{url}");
+        outln!("{url}");
         if let Some(code) = code {
-            print!("{code}");
+            crate::output::write_raw(crate::output::Stream::Stdout, code.as_bytes());
         }
     }
     Ok(())
@@ -162,7 +187,7 @@ fn setup_intents(cmd: &SetupIntentCommand, client: &Client, out: &Out) -> Result
         let si = answer.get();
         out.setup_intent(&si);
         if matches!(cmd, SetupIntentCommand::Create { .. }) {
-            println!("  checkout link    {}", checkout_url(&si.id, Some(client.base_url())));
+            outln!("  checkout link    {}", checkout_url(&si.id, Some(client.base_url())));
         }
     }
     Ok(())
@@ -225,7 +250,7 @@ fn payment_intents(cmd: &PaymentIntentCommand, client: &Client, out: &Out) -> Re
                 // Never "not charged": the charge may still land. The report (text or JSON)
                 // was printed; exit 5 like any outcome not known yet.
                 if !out.json() {
-                    eprintln!(
+                    errln!(
                         "payment intent {pi_id}: pending, not known yet; run `dojo payment-intents charge {pi_id}` \
                          again later to settle it (it is resent on the same payment intent, which the API charges \
                          at most once)"
@@ -263,9 +288,9 @@ fn payment_intents(cmd: &PaymentIntentCommand, client: &Client, out: &Out) -> Re
             } else {
                 let r = answer.get();
                 let money = dojo_core::Money::new(minor, payment.amount().currency);
-                println!("refunded {money} of payment intent {pi_id}");
+                outln!("refunded {money} of payment intent {pi_id}");
                 if let Some(id) = r.refund_id {
-                    println!("  refund id        {id}");
+                    outln!("  refund id        {id}");
                 }
             }
         }
@@ -323,7 +348,7 @@ pub(crate) fn print_charge(report: &ChargeReport, payment: &PaymentIntentState, 
         return;
     }
     if report.outcome_was_unknown {
-        println!(
+        outln!(
             "the charge's outcome was unknown; payment intent {} read back: {} (sent {}, read back {})",
             payment.id(),
             report.read_back.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
@@ -331,21 +356,22 @@ pub(crate) fn print_charge(report: &ChargeReport, payment: &PaymentIntentState, 
             report.read_backs
         );
     }
-    println!("charge of payment intent {}: {}", payment.id(), outcome_text(report));
+    outln!("charge of payment intent {}: {}", payment.id(), outcome_text(report));
     if let Some(s) = report.charge_status {
-        println!("  charge status    {s}");
+        outln!("  charge status    {s}");
     }
-    println!("  payment intent   {}", payment.status());
-    println!("  setup intent     {} {}", setup.id(), setup.status());
+    outln!("  payment intent   {}", payment.status());
+    outln!("  setup intent     {} {}", setup.id(), setup.status());
 }
 
 /// Polls until the status changes, with a spinner; bounded by `--for`.
 fn watch(args: &WatchArgs, client: &Client, out: &Out) -> Result<(), CliError> {
-    if !(args.interval.is_finite() && args.interval >= 0.05) {
-        return Err(CliError::Usage("--interval must be at least 0.05 seconds".into()));
-    }
-    let interval = Duration::from_secs_f64(args.interval);
-    let deadline = Instant::now() + Duration::from_secs(args.for_secs);
+    // Both bounded by clap's parsers (cli::seconds); checked anyway, never a panic.
+    let interval = args.interval;
+    let for_secs = args.for_secs.as_secs_f64();
+    let deadline = Instant::now()
+        .checked_add(args.for_secs)
+        .ok_or_else(|| CliError::Usage(format!("--for {for_secs} is too long")))?;
     let read = |id: &str| -> Result<(String, Vec<u8>), CliError> {
         if id.starts_with("pi_") {
             let a = client.get_payment_intent(&payment_intent_id(id)?, true)?;
@@ -356,15 +382,15 @@ fn watch(args: &WatchArgs, client: &Client, out: &Out) -> Result<(), CliError> {
         }
     };
     let (first, _) = read(&args.id)?;
-    out.say(format!("{} is {first}; waiting for it to change (up to {} s)", args.id, args.for_secs));
+    out.say(format!("{} is {first}; waiting for it to change (up to {for_secs} s)", args.id));
     let mut spinner = Spinner::new(out.json());
     let started = Instant::now();
     loop {
         if Instant::now() >= deadline {
             spinner.clear();
             return Err(CliError::Refused(format!(
-                "{} was still {first} after {} s; run `dojo watch {}` again to keep waiting",
-                args.id, args.for_secs, args.id
+                "{} was still {first} after {for_secs} s; run `dojo watch {}` again to keep waiting",
+                args.id, args.id
             )));
         }
         let mut slept = Duration::ZERO;
@@ -380,7 +406,7 @@ fn watch(args: &WatchArgs, client: &Client, out: &Out) -> Result<(), CliError> {
             if out.json() {
                 out.raw_json(&body);
             } else {
-                println!("{}: {first} → {now}", args.id);
+                outln!("{}: {first} → {now}", args.id);
             }
             return Ok(());
         }
