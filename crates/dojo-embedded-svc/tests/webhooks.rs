@@ -89,7 +89,7 @@ fn every_operation_in_one_buffer() {
     let secrets = generated.secrets.unwrap();
     let old_id = secrets.iter().find(|s| s.is_active == Some(true)).and_then(|s| s.id).unwrap().to_string();
     let new_id = secrets.iter().find(|s| s.is_active == Some(false)).and_then(|s| s.id).unwrap().to_string();
-    assert_eq!(active(&mut c, &id), [first_secret.clone()]);
+    assert_eq!(active(&mut c, &id), std::slice::from_ref(&first_secret));
     c.activate_secret(&id, &new_id, &mut buf).unwrap();
     let during = active(&mut c, &id);
     assert_eq!(during.len(), 2);
