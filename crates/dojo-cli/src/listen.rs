@@ -95,8 +95,9 @@ fn span(text: &str) -> Result<Duration, String> {
 struct Shared {
     client: Client,
     subscription: String,
-    /// The active secrets' values and when they were read.
-    secrets: Mutex<(Vec<String>, Instant)>,
+    /// The active secrets' values, and when they were last read again (never, at first:
+    /// the subscription's answer gave them).
+    secrets: Mutex<(Vec<String>, Option<Instant>)>,
     seen: Mutex<Box<SeenEvents<SEEN>>>,
     json: bool,
     forward_to: Option<String>,
@@ -183,7 +184,7 @@ pub(crate) fn run(args: &ListenArgs, client: &Client, out: &Out) -> Result<(), C
     let shared = Arc::new(Shared {
         client: client.clone(),
         subscription: subscribed.id.clone(),
-        secrets: Mutex::new((secrets, started)),
+        secrets: Mutex::new((secrets, None)),
         seen: Mutex::new(Box::new(SeenEvents::new())),
         json: out.json(),
         forward_to: args.forward_to.clone(),
@@ -500,10 +501,10 @@ fn check_result(d: &Delivery, sig: &str, secrets: &[String], shared: &Shared) ->
 /// Reads the active secrets again, unless they were read less than [`REFRESH_EVERY`] ago.
 fn refresh(shared: &Shared) -> Option<Vec<String>> {
     let mut held = shared.secrets.lock().unwrap_or_else(PoisonError::into_inner);
-    if held.1.elapsed() < REFRESH_EVERY {
+    if held.1.is_some_and(|last| last.elapsed() < REFRESH_EVERY) {
         return None;
     }
-    held.1 = Instant::now();
+    held.1 = Some(Instant::now());
     let fresh = shared.client.list_secrets(&shared.subscription).map_err(CliError::from).and_then(|answer| {
         let list = answer.get();
         active_values(list.secrets, |s, o| list.active_secrets(s, o))
