@@ -359,6 +359,8 @@ fn listen_prints_each_event_once_through_retries_rotation_and_forgeries() {
     sb.authorize_payment_intent(&p4, TestCard::SUCCESS).unwrap();
     let after = finished_deliveries(&sb, &l.subscription, 6);
     assert!(after.iter().all(|d| d.delivered), "{after:#?}");
+    // Accepted at the first attempt: the listener read the new secret while handling it.
+    assert!(after[4..].iter().all(|d| d.attempts == 1), "{after:#?}");
     let new_value = active_secrets(&sb, &l.subscription).into_iter().find(|(id, _)| *id == new_id).unwrap().1;
     assert!(after[4..].iter().all(|d| d.signature.as_deref() == Some(signed(&d.body, &new_value).as_str())));
     // While the old secret is active, a delivery signed with it still verifies.
@@ -476,4 +478,22 @@ fn listen_against_the_real_api_needs_an_https_url() {
     let r = run(&sb, &["listen", "--forward-to", "localhost:3000"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(subscription_ids(&sb).is_empty());
+}
+
+#[test]
+fn forged_deliveries_cannot_make_the_listener_hammer_the_api() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let l = Listener::start(&sb, &["listen", "--for", "60"]);
+    let before = sb.requests_served();
+    let started = Instant::now();
+    let forged = r#"{"id":"evt_forged","event":"payment_intent.created","data":{}}"#;
+    for i in 0..40 {
+        let sig = signed(forged, &format!("ws_guess_{i}"));
+        assert_eq!(post(l.addr, &[("dojo-signature", &sig)], forged.as_bytes()), 401);
+    }
+    // Each mismatch may read the secrets again, but at most once a second.
+    let reads = sb.requests_served() - before;
+    let allowed = 1 + started.elapsed().as_secs();
+    assert!(reads >= 1 && reads <= allowed, "{reads} reads of the secrets in {:?}", started.elapsed());
+    assert!(l.stdout().is_empty());
 }
