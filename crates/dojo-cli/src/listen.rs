@@ -264,6 +264,7 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>, stop: &AtomicBool, 
                 if shared.in_flight.fetch_add(1, Ordering::SeqCst) >= MAX_IN_FLIGHT {
                     shared.in_flight.fetch_sub(1, Ordering::SeqCst);
                     // Refused quickly, in this thread, bounded by a short write timeout.
+                    let _ = stream.set_nonblocking(false);
                     let _ = stream.set_write_timeout(Some(Duration::from_millis(200)));
                     answer(&stream, 503, "busy: retry later");
                     errln!("refused delivery from {peer}: 503 (more than {MAX_IN_FLIGHT} at once)");
@@ -313,7 +314,36 @@ fn answer(mut stream: &TcpStream, status: u16, message: &str) {
         message.len() + 1
     );
     let _ = stream.write_all(text.as_bytes()).and_then(|()| stream.flush());
-    let _ = stream.shutdown(std::net::Shutdown::Both);
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+}
+
+/// After refusing a request whose body was not read: reads and discards what the sender
+/// still sends (at most [`DRAIN_BYTES`], for at most [`DRAIN_TIME`]), so that closing
+/// does not reset the connection before the sender has read the answer.
+fn discard_rest(mut stream: &TcpStream) {
+    let started = Instant::now();
+    let _ = stream.set_read_timeout(Some(DRAIN_TIME));
+    let mut sink = [0u8; 8192];
+    let mut total = 0;
+    while total < DRAIN_BYTES && started.elapsed() < DRAIN_TIME {
+        match stream.read(&mut sink) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => total += n,
+        }
+    }
+}
+
+/// The most a refused request's unread rest is drained, in bytes and time.
+const DRAIN_BYTES: usize = 4 * MAX_BODY;
+const DRAIN_TIME: Duration = Duration::from_secs(1);
+
+/// Bounds the next read by what is left of the delivery's time; `false` when none is.
+fn bound_read(stream: &TcpStream, started: Instant) -> bool {
+    let left = (IO_TIMEOUT * 2).saturating_sub(started.elapsed());
+    if left.is_zero() {
+        return false;
+    }
+    stream.set_read_timeout(Some(left.min(IO_TIMEOUT))).is_ok()
 }
 
 /// A request read off a connection, or the answer that refuses it.
@@ -336,7 +366,7 @@ fn read_request(mut stream: &TcpStream, started: Instant) -> Result<Delivery, Re
         if buf.len() > MAX_HEAD {
             return Err((431, "request head too large"));
         }
-        if started.elapsed() > IO_TIMEOUT * 2 {
+        if !bound_read(stream, started) {
             return Err((408, "request too slow"));
         }
         match stream.read(&mut chunk) {
@@ -393,7 +423,7 @@ fn read_request(mut stream: &TcpStream, started: Instant) -> Result<Delivery, Re
         body.truncate(length);
     }
     while body.len() < length {
-        if started.elapsed() > IO_TIMEOUT * 2 {
+        if !bound_read(stream, started) {
             return Err((408, "body too slow"));
         }
         let want = (length - body.len()).min(chunk.len());
@@ -409,6 +439,8 @@ fn read_request(mut stream: &TcpStream, started: Instant) -> Result<Delivery, Re
 /// One connection: read, verify, dedupe, print, answer, then forward.
 fn serve(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
     let started = Instant::now();
+    // Accepted from a non-blocking listener: some systems hand the flag on.
+    let _ = stream.set_nonblocking(false);
     let _ = stream.set_read_timeout(Some(IO_TIMEOUT));
     let _ = stream.set_write_timeout(Some(IO_TIMEOUT));
     let delivery = match read_request(&stream, started) {
@@ -417,6 +449,7 @@ fn serve(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
             shared.refused.fetch_add(1, Ordering::SeqCst);
             errln!("refused delivery from {peer}: {status} ({why})");
             answer(&stream, status, why);
+            discard_rest(&stream);
             return;
         }
     };
@@ -562,5 +595,72 @@ fn forward(shared: &Shared, url: &str, id: &str, body: &[u8], signature: &str) {
         }
         Ok(response) => errln!("forwarded event {id} to {url}: it answered {}", response.status().as_u16()),
         Err(e) => errln!("could not forward event {id} to {url}: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `read_request` on the server side of a loopback connection the client writes
+    /// `bytes` to (and then half-closes).
+    fn read(bytes: &[u8]) -> Result<(Vec<u8>, Option<String>), Refusal> {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let owned = bytes.to_vec();
+        let writer = std::thread::spawn(move || {
+            let _ = client.write_all(&owned);
+            let _ = client.shutdown(std::net::Shutdown::Write);
+            let mut answer = Vec::new();
+            let _ = client.read_to_end(&mut answer);
+        });
+        let (server, _) = listener.accept().unwrap();
+        server.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let got = read_request(&server, Instant::now()).map(|d| (d.body, d.signature));
+        drop(server);
+        writer.join().unwrap();
+        got
+    }
+
+    #[test]
+    fn requests_are_read_within_their_bounds() {
+        let ok = read(b"POST /webhooks HTTP/1.1\r\nContent-Length: 2\r\nDojo-Signature: sha256=ab\r\n\r\n{}").unwrap();
+        assert_eq!(ok, (b"{}".to_vec(), Some("sha256=ab".to_owned())));
+        // Pipelined bytes after the body are not part of it.
+        let ok = read(b"POST / HTTP/1.1\r\ncontent-length: 2\r\n\r\n{}GET / HTTP/1.1\r\n\r\n").unwrap();
+        assert_eq!(ok.0, b"{}");
+        let refusals: [(&[u8], u16); 11] = [
+            (b"GET / HTTP/1.1\r\n\r\n", 405),
+            (b"POST / HTTP/1.1\r\n\r\n", 411),
+            (b"POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 411),
+            (b"POST / HTTP/1.1\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\n{}", 400),
+            (b"POST / HTTP/1.1\r\ncontent-length: -1\r\n\r\n", 400),
+            (b"POST / HTTP/1.1\r\ncontent-length: 99999999999999999999999\r\n\r\n", 400),
+            (b"POST / HTTP/1.1\r\ncontent-length: 262145\r\n\r\n", 413),
+            (b"POST / HTTP/1.1\r\ncontent-length: 10\r\n\r\n{}", 400),
+            (b"POST / HTTP/1.1\r\ndojo-signature: a\r\ndojo-signature: b\r\ncontent-length: 0\r\n\r\n", 400),
+            (b"not http at all\r\n\r\n", 400),
+            (b"POST / HTTP/1.1\r\ncontent-length: 2\r\n", 400),
+        ];
+        for (bytes, status) in refusals {
+            assert_eq!(read(bytes).map(|_| ()).map_err(|e| e.0), Err(status), "{}", String::from_utf8_lossy(bytes));
+        }
+        // A head that never ends is cut off at MAX_HEAD.
+        let mut endless = b"POST / HTTP/1.1\r\nx: ".to_vec();
+        endless.extend(std::iter::repeat_n(b'a', MAX_HEAD + 10));
+        assert_eq!(read(&endless).map(|_| ()).map_err(|e| e.0), Err(431));
+        // The largest body accepted.
+        let mut max = format!("POST / HTTP/1.1\r\ncontent-length: {MAX_BODY}\r\n\r\n").into_bytes();
+        max.extend(std::iter::repeat_n(b'x', MAX_BODY));
+        assert_eq!(read(&max).unwrap().0.len(), MAX_BODY);
+    }
+
+    #[test]
+    fn urls_for_forwarding() {
+        assert!(plausible_url("http://localhost:3000/webhooks"));
+        assert!(plausible_url("https://example.com"));
+        for bad in ["localhost:3000", "ftp://x", "http://", "http://a b", "https://x\n"] {
+            assert!(!plausible_url(bad), "{bad}");
+        }
     }
 }
