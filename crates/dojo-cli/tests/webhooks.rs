@@ -497,3 +497,42 @@ fn forged_deliveries_cannot_make_the_listener_hammer_the_api() {
     assert!(reads >= 1 && reads <= allowed, "{reads} reads of the secrets in {:?}", started.elapsed());
     assert!(l.stdout().is_empty());
 }
+
+#[test]
+fn concurrent_and_stalled_deliveries() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let mut l = Listener::start(&sb, &["--json", "listen", "--for", "60"]);
+    let secret = active_secrets(&sb, &l.subscription).remove(0).1;
+    // A sender that stalls mid-head holds one connection, not the listener.
+    let mut stalled = TcpStream::connect(l.addr).unwrap();
+    stalled.write_all(b"POST /webhooks HTTP/1.1\r\ncontent-le").unwrap();
+    // 16 distinct events and one event sent 16 times, all at once.
+    let body = |id: &str| format!(r#"{{"id":"{id}","event":"payment_intent.created","data":{{}}}}"#);
+    let threads: Vec<_> = (0..32)
+        .map(|i| {
+            let id = if i % 2 == 0 { format!("evt_distinct_{i}") } else { "evt_same".to_owned() };
+            let b = body(&id);
+            let sig = signed(&b, &secret);
+            let addr = l.addr;
+            std::thread::spawn(move || post(addr, &[("dojo-signature", &sig)], b.as_bytes()))
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().unwrap(), 200);
+    }
+    let code = l.interrupt();
+    assert_eq!(code, 0, "{}", l.stderr());
+    let mut ids: Vec<String> = l
+        .stdout()
+        .iter()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap()["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    let mut expected: Vec<String> = (0..32).step_by(2).map(|i| format!("evt_distinct_{i}")).collect();
+    expected.push("evt_same".into());
+    expected.sort();
+    assert_eq!(ids, expected);
+    assert!(l.stderr().contains("15 repeated deliveries ignored"), "{}", l.stderr());
+    assert!(subscription_ids(&sb).is_empty());
+    drop(stalled);
+}
