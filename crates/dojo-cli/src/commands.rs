@@ -32,6 +32,8 @@ pub(crate) fn run(cli: Cli, out: &Out) -> Result<(), CliError> {
         Command::SetupIntents(c) => setup_intents(c, &client(&cli, timeouts)?, out),
         Command::PaymentIntents(c) => payment_intents(c, &client(&cli, timeouts)?, out),
         Command::Watch(args) => watch(args, &client(&cli, timeouts)?, out),
+        Command::Webhooks(c) => crate::webhooks::run(c, &client(&cli, timeouts)?, out),
+        Command::Listen(args) => crate::listen::run(args, &client(&cli, timeouts)?, out),
     }
 }
 

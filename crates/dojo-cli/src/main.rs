@@ -11,9 +11,11 @@ mod commands;
 mod demo;
 mod emulator;
 mod errors;
+mod listen;
 mod more_commands;
 mod output;
 mod qr;
+mod webhooks;
 
 use std::process::ExitCode;
 
