@@ -17,6 +17,9 @@ use dojo_core::exchange::{Exchange, Next, TransportFailure, retry_after_ms};
 
 use crate::config::{RetryPolicy, Timeouts, check_base_url};
 use crate::error::{ApiError, Error, OutcomeUnknown, TransportError, UnknownCause};
+use crate::transport::{Boxed, Boxing, KeyConnector, Origin, Secret};
+use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::transport::{Connector, DefaultConnector};
 
 /// The largest response body read (anything longer is an error, never truncated).
 pub const MAX_RESPONSE_BYTES: u64 = 4 * 1024 * 1024;
@@ -91,7 +94,8 @@ struct Inner {
     agent: ureq::Agent,
     /// The timeouts the agent was configured with (a call with others overrides them).
     agent_timeouts: Timeouts,
-    key: ApiKey,
+    /// The key, and the placeholder ureq is given instead (see `transport`).
+    secret: Arc<Secret>,
     base_url: String,
 }
 
@@ -121,7 +125,7 @@ impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
-            .field("key", &self.inner.key)
+            .field("key", self.inner.secret.key())
             .field("timeouts", &self.timeouts)
             .field("retry", &self.retry)
             .field("settle", &self.settle)
@@ -137,9 +141,25 @@ pub struct ClientBuilder {
     timeouts: Timeouts,
     retry: RetryPolicy,
     settle: SettlePolicy,
+    connector: Option<Boxed>,
 }
 
 impl ClientBuilder {
+    /// Connects through `connector` instead of ureq's default chain (TCP, then rustls for
+    /// `https`): an in-process transport to an emulator, a socket with other options, a
+    /// recording transport. The client puts its own last link after it, which swaps the
+    /// API key in for the placeholder ureq is given (so the key is never in ureq's
+    /// request or its TRACE wire dump; see the crate docs); `connector` sees the request
+    /// with the key in it only as bytes passed to its transport's `transmit_output`, so it
+    /// must not log them.
+    ///
+    /// ureq's `unversioned::transport` API does not follow semver (ureq's own caveat):
+    /// a ureq upgrade may change it.
+    pub fn connector<C: Connector<()>>(mut self, connector: C) -> Self {
+        self.connector = Some(Boxed(Box::new(connector.chain(Boxing))));
+        self
+    }
+
     /// Talks to `base_url` instead of `https://api.dojo.tech` (e.g. a local emulator).
     /// Plain `http://` is accepted only to loopback hosts.
     pub fn base_url(mut self, base_url: &str) -> Self {
@@ -168,17 +188,25 @@ impl ClientBuilder {
     /// Builds the client (checks the base URL).
     pub fn build(self) -> Result<Client, Error> {
         let base_url = check_base_url(&self.base_url)?;
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+        let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false)
             .https_only(false) // checked above: http only to loopback
             .timeout_connect(Some(self.timeouts.connect))
             .timeout_global(Some(self.timeouts.call))
-            .build()
-            .into();
+            .build();
+        let secret = Arc::new(Secret::new(self.key));
+        let origin = base_url.parse::<ureq::http::Uri>().ok().as_ref().and_then(Origin::of);
+        let last = KeyConnector { secret: secret.clone(), origin };
+        let agent = match self.connector {
+            None => {
+                ureq::Agent::with_parts(config, DefaultConnector::default().chain(last), DefaultResolver::default())
+            }
+            Some(connector) => ureq::Agent::with_parts(config, connector.chain(last), DefaultResolver::default()),
+        };
         Ok(Client {
-            inner: Arc::new(Inner { agent, agent_timeouts: self.timeouts, key: self.key, base_url }),
+            inner: Arc::new(Inner { agent, agent_timeouts: self.timeouts, secret, base_url }),
             timeouts: self.timeouts,
             retry: self.retry,
             settle: self.settle,
@@ -252,6 +280,7 @@ impl Client {
             timeouts: Timeouts::default(),
             retry: RetryPolicy::default(),
             settle: SettlePolicy::default(),
+            connector: None,
         }
     }
 
@@ -274,7 +303,7 @@ impl Client {
 
     /// The key's environment (sandbox or production).
     pub fn environment(&self) -> dojo_core::Environment {
-        self.inner.key.environment()
+        self.inner.secret.key().environment()
     }
 
     /// The timeouts in force.
@@ -308,7 +337,7 @@ impl Client {
     }
 
     fn api(&self) -> Api<'_> {
-        Api::new(&self.inner.key)
+        Api::new(self.inner.secret.key())
     }
 
     /// Builds a request whose body needs a buffer, growing it when dojo-core says so.
@@ -477,6 +506,9 @@ impl Client {
             rb.config().timeout_connect(Some(self.timeouts.connect)).timeout_global(Some(self.timeouts.call)).build()
         };
         for &(name, value) in req.headers() {
+            // ureq gets the placeholder; the client's transport sends the key (see `transport`).
+            let value =
+                if name.eq_ignore_ascii_case("authorization") { self.inner.secret.placeholder() } else { value };
             rb = rb.header(name, value);
         }
         rb
