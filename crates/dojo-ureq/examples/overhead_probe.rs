@@ -4,6 +4,7 @@
 //! ```text
 //! dojo-sandbox --port 0                       # prints BASE
 //! overhead_probe BASE MODE N                  # MODE: get | send-with | post | raw-get | raw-post
+//!                                             #   | stock-get | stock-post (a stock ureq Agent)
 //! valgrind --tool=callgrind overhead_probe BASE get 1000   # and 2000: the difference / 1000
 //! strace -c -f overhead_probe BASE get 1000
 //! ```
@@ -26,6 +27,19 @@ fn raw_call(agent: &ureq::Agent, url: &str, headers: &[(String, String)], body: 
     black_box(resp.body_mut().with_config().limit(dojo_ureq::MAX_RESPONSE_BYTES).read_to_vec().unwrap());
 }
 
+/// What a caller of ureq alone would build: the client's settings on ureq's own
+/// connector and resolver.
+fn stock_agent() -> ureq::Agent {
+    let t = dojo_ureq::Timeouts::default();
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_connect(Some(t.connect))
+        .timeout_global(Some(t.call))
+        .build()
+        .into()
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (base, mode, n) = (&args[1], args[2].as_str(), args[3].parse::<u32>().unwrap());
@@ -40,6 +54,7 @@ fn main() {
     let id = client.create_setup_intent(&body).unwrap().get().id;
     let api = Api::new(&key);
     let agent = client.agent().clone();
+    let stock = stock_agent();
     let get = api.get_setup_intent(&id).unwrap();
     let get_url = format!("{base}{}", get.path_and_query());
     let headers = |r: &[(&str, &str)]| -> Vec<(String, String)> {
@@ -66,6 +81,8 @@ fn main() {
             }
             "raw-get" => raw_call(&agent, &get_url, &get_headers, None),
             "raw-post" => raw_call(&agent, &post_url, &post_headers, Some(&post_body)),
+            "stock-get" => raw_call(&stock, &get_url, &get_headers, None),
+            "stock-post" => raw_call(&stock, &post_url, &post_headers, Some(&post_body)),
             other => panic!("unknown mode {other}"),
         }
     }

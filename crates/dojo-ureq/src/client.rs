@@ -20,8 +20,7 @@ use dojo_core::exchange::{Exchange, Next, TransportFailure, retry_after_ms};
 
 use crate::config::{RetryPolicy, Timeouts, check_base_url};
 use crate::error::{ApiError, Error, OutcomeUnknown, TransportError, UnknownCause};
-use crate::transport::{Boxed, Boxing, KeyConnector, Origin, Secret};
-use ureq::unversioned::resolver::DefaultResolver;
+use crate::transport::{Boxed, Boxing, KeyConnector, LiteralResolver, Origin, Secret};
 use ureq::unversioned::transport::{Connector, DefaultConnector};
 
 /// The largest response body read (anything longer is an error, never truncated).
@@ -222,9 +221,9 @@ impl ClientBuilder {
         let last = KeyConnector { secret: secret.clone(), origin };
         let agent = match self.connector {
             None => {
-                ureq::Agent::with_parts(config, DefaultConnector::default().chain(last), DefaultResolver::default())
+                ureq::Agent::with_parts(config, DefaultConnector::default().chain(last), LiteralResolver::default())
             }
-            Some(connector) => ureq::Agent::with_parts(config, connector.chain(last), DefaultResolver::default()),
+            Some(connector) => ureq::Agent::with_parts(config, connector.chain(last), LiteralResolver::default()),
         };
         Ok(Client {
             inner: Arc::new(Inner { agent, agent_timeouts: self.timeouts, secret, base_url }),

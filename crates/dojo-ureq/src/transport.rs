@@ -15,10 +15,13 @@
 //! the key swap: see [`ClientBuilder::connector`](crate::ClientBuilder::connector).
 
 use std::fmt;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use dojo_core::ApiKey;
+use ureq::config::{Config, IpFamily};
 use ureq::http::Uri;
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
 
 /// The name ureq-proto writes (header names are lowercase in `http`).
@@ -172,6 +175,43 @@ impl Transport for KeyTransport {
     }
 }
 
+/// ureq's resolver, without its thread for a host that needs no lookup.
+///
+/// With a timeout set (the client always sets one), ureq's `DefaultResolver` resolves
+/// on **every call**, pooled connection or not, in a new thread (so that a slow
+/// `getaddrinfo` can be abandoned): a thread spawned and joined per request, which
+/// `strace -c -f` shows as one `clone3` plus its `mmap`/`mprotect`/`madvise`/`munmap`,
+/// `rt_sigprocmask`, `sigaltstack` and `futex` calls per call. An IP literal (a local
+/// emulator, `http://127.0.0.1:8080`) needs no lookup: it is answered here, at once; a
+/// name goes to ureq's resolver as before.
+#[derive(Debug, Default)]
+pub(crate) struct LiteralResolver(DefaultResolver);
+
+impl Resolver for LiteralResolver {
+    fn resolve(&self, uri: &Uri, config: &Config, timeout: NextTimeout) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        match literal(uri) {
+            Some(addr) if config.ip_family() == IpFamily::Any => {
+                let mut addrs = self.empty();
+                addrs.push(addr);
+                Ok(addrs)
+            }
+            _ => self.0.resolve(uri, config, timeout),
+        }
+    }
+}
+
+/// The socket address of a URI whose host is an IP literal.
+fn literal(uri: &Uri) -> Option<SocketAddr> {
+    let port = match uri.scheme_str()? {
+        "https" => uri.port_u16().unwrap_or(443),
+        "http" => uri.port_u16().unwrap_or(80),
+        _ => return None,
+    };
+    let host = uri.host()?;
+    let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    Some(SocketAddr::new(host.parse::<IpAddr>().ok()?, port))
+}
+
 /// A caller's connector with its transports boxed, so the chain has one type.
 pub(crate) struct Boxed(pub(crate) Box<dyn Connector<(), Out = Box<dyn Transport>>>);
 
@@ -231,6 +271,16 @@ mod tests {
         assert_eq!(s.find(other.as_bytes()), None);
         assert_eq!(s.find(b"GET /x HTTP/1.1\r\nauthorization: Basic sk_sandbox_abcdef\r\n\r\n"), None);
         assert_eq!(s.find(b""), None);
+    }
+
+    #[test]
+    fn ip_literals_need_no_lookup_names_do() {
+        let l = |s: &str| literal(&s.parse::<Uri>().unwrap());
+        assert_eq!(l("http://127.0.0.1:8080/x"), Some("127.0.0.1:8080".parse().unwrap()));
+        assert_eq!(l("https://[::1]/x"), Some("[::1]:443".parse().unwrap()));
+        assert_eq!(l("http://10.1.2.3"), Some("10.1.2.3:80".parse().unwrap()));
+        assert_eq!(l("https://api.dojo.tech"), None);
+        assert_eq!(l("http://localhost:8080"), None);
     }
 
     #[test]
