@@ -315,10 +315,21 @@ impl Client {
     }
 
     /// The ureq `Agent` (and so the connection pool) this client sends with, for requests
-    /// dojo-core does not model. It is configured not to turn error statuses into errors
-    /// and not to follow redirects.
+    /// dojo-core does not model (with [`authorization_placeholder`](Client::authorization_placeholder)
+    /// as the `Authorization` value). It is configured not to turn error statuses into
+    /// errors and not to follow redirects, and connects through this crate's connector
+    /// (which swaps the key in) and resolver (no thread for an IP literal).
     pub fn agent(&self) -> &ureq::Agent {
         &self.inner.agent
+    }
+
+    /// The `Authorization` value to send with [`agent`](Client::agent) for a request
+    /// dojo-core does not model: `Basic ` and one `*` per character of the key. The
+    /// client's transport puts the key in its place on the wire, only on connections to
+    /// the base URL's origin, after ureq's TRACE wire dump (see the crate docs), so the
+    /// key stays out of every log; a real key given to ureq is dumped like any header.
+    pub fn authorization_placeholder(&self) -> &str {
+        self.inner.secret.placeholder()
     }
 
     /// The key's environment (sandbox or production).

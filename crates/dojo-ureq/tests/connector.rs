@@ -1,7 +1,7 @@
 //! `ClientBuilder::connector`: a caller's transport slots in below the client's key swap.
 //! The bytes that reach it carry the real key for the client's origin, ureq only ever
-//! saw the placeholder, and the key is never swapped in on a connection to another origin
-//! (a request sent through `Client::agent()` elsewhere).
+//! saw the placeholder, and the key is swapped in for `Client::authorization_placeholder()`
+//! on a request sent through `Client::agent()` to the client's origin, never elsewhere.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::sync::{Arc, Mutex};
@@ -65,9 +65,16 @@ fn a_callers_connector_carries_the_real_key_and_only_to_the_clients_origin() {
     assert_eq!(sent.matches(&format!("authorization: Basic {KEY}\r\n")).count(), 2, "{sent}");
     assert!(!sent.contains("Basic *"), "{sent}");
 
-    // The placeholder sent through the client's agent to another origin stays a
-    // placeholder (the emulator refuses it: 401).
+    // The placeholder, sent through the client's agent to the client's origin, is swapped
+    // for the key (the emulator answers); to another origin it stays a placeholder (the
+    // emulator refuses it: 401).
     let placeholder = format!("Basic {}", "*".repeat(KEY.len()));
+    assert_eq!(client.authorization_placeholder(), placeholder);
+    let url = format!("{}/setup-intents/{id}", sb.base_url());
+    let answer = client.agent().get(&url).header("authorization", &placeholder).header("version", "2024-02-05").call();
+    assert_eq!(answer.unwrap().status().as_u16(), 200);
+    let sent = String::from_utf8(std::mem::take(&mut *wire.lock().unwrap())).unwrap();
+    assert!(sent.contains(&format!("authorization: Basic {KEY}\r\n")), "{sent}");
     let url = format!("{}/setup-intents/{id}", other.base_url());
     let answer = client.agent().get(&url).header("authorization", &placeholder).header("version", "2024-02-05").call();
     assert_eq!(answer.unwrap().status().as_u16(), 401);
