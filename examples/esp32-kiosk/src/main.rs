@@ -101,7 +101,9 @@ fn main() -> anyhow::Result<()> {
     match client.run_no_show(&FEE, PollPolicy::DEFAULT, &mut Screen, &mut report, &mut buf) {
         Ok(FlowEnd::Charged) => info!("Charged once: {:?}", report.charge),
         Ok(FlowEnd::NotCharged(why)) => warn!("Not charged, as the server showed: {why:?}"),
-        Ok(FlowEnd::Pending) => warn!("Pending, not known yet (never tell the customer \"not charged\"): {:?}", report.charge),
+        Ok(FlowEnd::Pending) => {
+            warn!("Pending, not known yet (never tell the customer \"not charged\"): {:?}", report.charge)
+        }
         Ok(FlowEnd::NotAuthorized(waited)) => warn!("No card authorized: {waited:?}"),
         Err(e) => error!("{e}"),
     }
