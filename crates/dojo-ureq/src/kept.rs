@@ -11,11 +11,11 @@
 //! it; [`Kept`] maps each dojo-core kind to its wrapper. No `unsafe` is written here (the
 //! crate forbids it); the derive's `unsafe impl` is yoke's, with its covariance check.
 
+use dojo_core::json::Items;
 use dojo_core::payment_intent::{
     Capture, ChargeResponse, PaymentIntent, PaymentIntentPage, PaymentIntentSummary, Refund, Reversal,
 };
 use dojo_core::response::{ResponseKind, kind};
-use dojo_core::json::Items;
 use dojo_core::setup_intent::{SetupIntent, SetupIntentSummary};
 use dojo_core::webhook_api::{SecretsResponse, Subscription, WebhookEventGroup, kind as webhook_kind};
 use yoke::Yokeable;
