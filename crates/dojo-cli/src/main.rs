@@ -11,9 +11,12 @@ mod commands;
 mod demo;
 mod emulator;
 mod errors;
+mod journal;
+mod journaled;
 mod more_commands;
 mod output;
 mod qr;
+mod resume;
 
 use std::process::ExitCode;
 
