@@ -53,6 +53,9 @@ const EVENTS: [&str; 7] = [
 enum Scenario {
     None,
     Fault(Route, FaultKind),
+    /// The same, hitting this many requests: a latency on every send of a charge outlasts
+    /// the settle policy's horizon, so the charge ends pending and `resume` settles it.
+    Faults(Route, FaultKind, u32),
     /// The card is declined at charge time (a "not charged" the server shows).
     DeclinedCard,
 }
@@ -64,6 +67,7 @@ fn scenarios() -> Vec<Scenario> {
         Scenario::Fault(Route::CreatePaymentIntent, FaultKind::Latency(LATENCY)),
         Scenario::Fault(Route::CreatePaymentIntent, FaultKind::DropAfterCommit),
         Scenario::Fault(Route::ChargePaymentIntent, FaultKind::Latency(LATENCY)),
+        Scenario::Faults(Route::ChargePaymentIntent, FaultKind::Latency(LATENCY), 3),
         Scenario::Fault(Route::ChargePaymentIntent, FaultKind::DropBeforeCommit),
         Scenario::Fault(Route::ChargePaymentIntent, FaultKind::DropAfterCommit),
         Scenario::Fault(Route::ChargePaymentIntent, FaultKind::TruncateBody),
@@ -240,8 +244,10 @@ fn flow(sb: &Sandbox, dir: &Path, n: usize, scenario: Scenario, kill: &Kill) -> 
     let journal = dir.join(format!("flow-{n}.journal"));
     let reference = format!("crash-{n}-{}", std::process::id());
     sb.clear_faults();
-    if let Scenario::Fault(route, kind) = scenario {
-        sb.add_fault(Fault::once(route, kind));
+    match scenario {
+        Scenario::Fault(route, kind) => sb.add_fault(Fault::once(route, kind)),
+        Scenario::Faults(route, kind, times) => sb.add_fault(Fault { times: Some(times), ..Fault::once(route, kind) }),
+        Scenario::None | Scenario::DeclinedCard => {}
     }
     let mut ledger: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let (first_crash, resume_crash, random) = match kill {
