@@ -326,23 +326,24 @@ fn flow(sb: &Sandbox, dir: &Path, n: usize, scenario: Scenario, kill: &Kill) -> 
         // The flow goes on where a person (here: the test) acts next.
         let mut acted = false;
         for v in &last {
-            if v["outcome"] == "waiting" && v["paymentIntentId"].is_null() {
-                if let Some(si) = v["setupIntentId"].as_str() {
-                    let _ = sb.authorize_setup_intent(si, TestCard::SUCCESS);
-                    // The first continuation is killed too, once its create is journaled.
-                    let crash = (continued == 0 && !resume_crash.is_empty())
-                        .then(|| ("DOJO_CRASH_AFTER", "payment_intent_creating:1".to_owned()));
-                    continued += 1;
-                    let r = run(
-                        sb,
-                        &journal,
-                        &["payment-intents", "create", "--setup-intent", si, "--reference", &reference],
-                        crash.as_ref(),
-                        None,
-                    );
-                    let _ = count(&r, &mut t);
-                    acted = true;
-                }
+            if v["outcome"] == "waiting"
+                && v["paymentIntentId"].is_null()
+                && let Some(si) = v["setupIntentId"].as_str()
+            {
+                let _ = sb.authorize_setup_intent(si, TestCard::SUCCESS);
+                // The first continuation is killed too, once its create is journaled.
+                let crash = (continued == 0 && !resume_crash.is_empty())
+                    .then(|| ("DOJO_CRASH_AFTER", "payment_intent_creating:1".to_owned()));
+                continued += 1;
+                let r = run(
+                    sb,
+                    &journal,
+                    &["payment-intents", "create", "--setup-intent", si, "--reference", &reference],
+                    crash.as_ref(),
+                    None,
+                );
+                let _ = count(&r, &mut t);
+                acted = true;
             }
         }
         if last.is_empty() {
