@@ -120,7 +120,7 @@ impl Line {
         if let Some(r) = &self.reference {
             outln!("  reference        {}", r.as_str());
         }
-        if !self.detail.is_empty() {
+        if !self.detail.is_empty() && self.detail != self.outcome.text() {
             outln!("  {}", self.detail);
         }
     }
@@ -147,7 +147,8 @@ pub(crate) fn run(
         line.print(out);
     }
     let still_open = journal.recover_now()?.open().len();
-    if still_open == 0 && journal.records() > 0 {
+    // Compacting rewrites the file: only when there is something to drop.
+    if still_open == 0 && journal.records() > 1 {
         journal.compact()?;
         log::info!("dojo journal {}: compacted (no booking open)", journal.path().display());
     }
