@@ -275,6 +275,7 @@ fn payment_intents(
             let crate::journaled::Charged { report, payment, setup, journal_warning } =
                 crate::journaled::charge(client, &mut journal, pi_id, None)?;
             print_charge(&report, &payment, &setup, out);
+            journal.tidy();
             if let Some(w) = journal_warning {
                 errln!("warning: {w}");
             }

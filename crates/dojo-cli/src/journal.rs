@@ -154,7 +154,21 @@ impl CliJournal {
     pub(crate) fn records(&self) -> u64 {
         self.writer.journal().len()
     }
+
+    /// Compacts when the file holds more than [`TIDY_AT`] records, so a journal whose
+    /// owner never runs `dojo resume` stays small (compaction keeps every open booking's
+    /// records). A failure is only logged: the command's own work is done.
+    pub(crate) fn tidy(&mut self) {
+        if self.records() > TIDY_AT
+            && let Err(e) = self.compact()
+        {
+            log::warn!("dojo journal: compaction failed: {e}");
+        }
+    }
 }
+
+/// The record count past which a command compacts the journal on its way out (384 KiB).
+pub(crate) const TIDY_AT: u64 = 1024;
 
 /// The debug-only crash points (see the module docs).
 mod crash {

@@ -279,3 +279,45 @@ fn a_declined_charge_is_not_charged_with_the_servers_reason() {
     assert!(r.lines().is_empty());
     assert_eq!(records(&journal), 1);
 }
+
+/// A journal whose owner never runs `resume` stays small: a charge compacts it on its way
+/// out once it holds more than 1024 records, keeping the open bookings.
+#[test]
+fn a_long_journal_is_compacted_by_a_charge() {
+    use dojo_core::journal::{BookingId, CloseReason, Event, Record};
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let journal = journal_path("long");
+    let (_si, pi) = ready(&sb, &journal, "Long");
+    // Another booking left open (a setup intent waiting for its customer).
+    let waiting = id_of(&dojo(
+        &sb,
+        &journal,
+        &[],
+        &["--json", "setup-intents", "create", "--amount", "3.00", "--reference", "Long 2"],
+    ));
+    // 1100 finished bookings after them, written as a dojo would have.
+    let mut bytes = std::fs::read(&journal).unwrap();
+    let first = records(&journal);
+    for i in 0..1100u64 {
+        let record = Record {
+            seq: first + 1 + i,
+            at: 1_764_000_000,
+            booking: BookingId(1000 + i as u32),
+            event: Event::BookingClosed { reason: CloseReason::Completed },
+        };
+        let mut slot = [0u8; RECORD_LEN];
+        record.encode(&mut slot);
+        bytes.extend_from_slice(&slot);
+    }
+    std::fs::write(&journal, &bytes).unwrap();
+    let r = dojo(&sb, &journal, &[], &["payment-intents", "charge", &pi]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let left = records(&journal);
+    assert!(left < 10, "{left} records left");
+    // The open booking survived the compaction.
+    let r = dojo(&sb, &journal, &[], &["--json", "resume"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let lines = r.lines();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["setupIntentId"], waiting.as_str());
+}
