@@ -79,16 +79,21 @@ pub(crate) fn create_payment_intent(
         Ok(a) => a,
         Err(e) => {
             if definitely_not_done(&e) {
-                // Nothing was created: the booking is where it was.
+                // Nothing was created by this request: the booking is where it was.
                 let back = match open {
-                    Some(b) => Event::SetupIntentCreated {
+                    // An earlier create's answer was lost: it may still land, so the
+                    // booking keeps searching for it (`resume`).
+                    Some(b) if b.stage == Stage::PaymentIntentCreating => None,
+                    Some(b) => Some(Event::SetupIntentCreated {
                         reference: b.reference.unwrap_or(reference),
                         setup_intent,
                         amount: b.amount.unwrap_or(amount),
-                    },
-                    None => Event::BookingClosed { reason: CloseReason::Abandoned },
+                    }),
+                    None => Some(Event::BookingClosed { reason: CloseReason::Abandoned }),
                 };
-                journal.append(client, booking, back)?;
+                if let Some(event) = back {
+                    journal.append(client, booking, event)?;
+                }
             }
             return Err(e.into());
         }

@@ -138,13 +138,19 @@ pub(crate) fn run(
     if open.is_empty() {
         out.say(format!("nothing to resume: the journal {} has no unfinished booking", journal.path().display()));
     }
-    let mut pending = 0usize;
+    let mut counts: Vec<(Verdict, usize)> = Vec::new();
     for b in &open {
         let line = resume_one(args, client, &mut journal, b)?;
-        if line.outcome == Verdict::Pending {
-            pending += 1;
+        match counts.iter_mut().find(|(v, _)| *v == line.outcome) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((line.outcome, 1)),
         }
         line.print(out);
+    }
+    let pending = counts.iter().find(|(v, _)| *v == Verdict::Pending).map_or(0, |(_, n)| *n);
+    if !open.is_empty() {
+        let parts: Vec<String> = counts.iter().map(|(v, n)| format!("{n} {}", v.text())).collect();
+        out.say(format!("{} booking(s): {}", open.len(), parts.join(", ")));
     }
     let still_open = journal.recover_now()?.open().len();
     // Compacting rewrites the file: only when there is something to drop.

@@ -212,6 +212,7 @@ fn a_charge_never_sent_is_reported_and_sent_only_with_send() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains(&format!("payment intent {pi}: charged")), "{}", r.stdout);
     assert!(r.stdout.contains("waiting") && r.stdout.contains(&waiting), "{}", r.stdout);
+    assert!(r.stdout.contains("2 booking(s): 1 charged, 1 waiting"), "{}", r.stdout);
     assert_eq!(sb.captures(&pi).len(), 1);
     // The setup intent's booking is still open: no compaction yet.
     assert!(records(&journal) > 1);
