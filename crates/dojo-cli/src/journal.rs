@@ -24,7 +24,8 @@
 //! `setup_intent_created`, `payment_intent_creating`, `payment_intent_created`,
 //! `charge_sending`, `charge_settled`, `booking_closed`). Before an append: the previous
 //! step's effect happened and is not recorded; after it: recorded, not yet done. A release
-//! build ignores both variables (the code is not compiled in).
+//! build ignores both variables (the code is not compiled in). `DOJO_FAIL_APPEND=EVENT`
+//! makes every append of `EVENT` fail, as a full disk would (debug builds only too).
 
 use std::path::{Path, PathBuf};
 
@@ -133,6 +134,13 @@ impl CliJournal {
     /// it was for must not be taken.
     pub(crate) fn append(&mut self, client: &Client, booking: BookingId, event: Event) -> Result<(), CliError> {
         crash::point(crash::When::Before, event.name());
+        if crash::fail_append(event.name()) {
+            return Err(CliError::Journal(format!(
+                "journal {}: cannot append {} (DOJO_FAIL_APPEND, a debug build's test hook); nothing was sent",
+                self.path.display(),
+                event.name()
+            )));
+        }
         let at = client.now().unix_seconds();
         self.writer.append(booking, at, event).map_err(|e| journal_error(&self.path, &e))?;
         log::info!("dojo journal: booking {} {}", booking.0, event.name());
@@ -211,4 +219,15 @@ mod crash {
 
     #[cfg(not(debug_assertions))]
     pub(super) fn point(_when: When, _event: &str) {}
+
+    /// `DOJO_FAIL_APPEND=EVENT`: every append of `EVENT` fails (as a full disk would).
+    #[cfg(debug_assertions)]
+    pub(super) fn fail_append(event: &str) -> bool {
+        std::env::var("DOJO_FAIL_APPEND").is_ok_and(|e| e == event)
+    }
+
+    #[cfg(not(debug_assertions))]
+    pub(super) fn fail_append(_event: &str) -> bool {
+        false
+    }
 }

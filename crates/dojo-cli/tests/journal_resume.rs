@@ -322,3 +322,51 @@ fn a_long_journal_is_compacted_by_a_charge() {
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert_eq!(lines[0]["setupIntentId"], waiting.as_str());
 }
+
+/// A failed append stops the step before its request (debug builds: `DOJO_FAIL_APPEND`
+/// fails every append of one event, as a full disk would).
+#[test]
+fn a_failed_append_sends_nothing() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let journal = journal_path("fail-append");
+    let (si, pi) = ready(&sb, &journal, "Fail");
+    let r = dojo(&sb, &journal, &[("DOJO_FAIL_APPEND", "charge_sending")], &["payment-intents", "charge", &pi]);
+    assert_eq!(r.code, 6, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("nothing was sent"), "{}", r.stderr);
+    assert_eq!(sb.charge_attempts(&pi), 0);
+    let r = dojo(
+        &sb,
+        &journal,
+        &[("DOJO_FAIL_APPEND", "payment_intent_creating")],
+        &["--json", "payment-intents", "create", "--setup-intent", &si, "--reference", "Fail 2"],
+    );
+    assert_eq!(r.code, 6, "{}{}", r.stdout, r.stderr);
+    let setup_intents_before = stats(&sb)["setupIntents"].clone();
+    let r = dojo(
+        &sb,
+        &journal,
+        &[("DOJO_FAIL_APPEND", "setup_intent_creating")],
+        &["--json", "setup-intents", "create", "--amount", "1.00", "--reference", "Fail 3"],
+    );
+    assert_eq!(r.code, 6, "{}{}", r.stdout, r.stderr);
+    // The emulator saw neither create: no new setup intent, and only the first payment
+    // intent of this setup intent.
+    assert_eq!(stats(&sb)["setupIntents"], setup_intents_before);
+    assert!(setup_intents_before.is_u64());
+    let r = dojo(&sb, &journal, &[], &["--json", "payment-intents", "search"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let found: Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    let ours: Vec<&Value> =
+        found["data"].as_array().unwrap().iter().filter(|p| p["setupIntentId"] == si.as_str()).collect();
+    assert_eq!(ours.len(), 1, "{ours:?}");
+    // The charge is still to be sent, and is, once the journal works.
+    let r = dojo(&sb, &journal, &[], &["payment-intents", "charge", &pi]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(sb.captures(&pi).len(), 1);
+}
+
+fn stats(sb: &Sandbox) -> Value {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let mut resp = agent.get(format!("{}/_sandbox/stats", sb.base_url())).call().unwrap();
+    serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap()
+}
