@@ -5,7 +5,7 @@
 //! | action | what `resume` does | printed as |
 //! |---|---|---|
 //! | `SettleCharge`, `ReportPending` | the charge protocol's settle (`reconcile_charge`: read back, resend on the same payment intent while uncharged, within the settle policy), then `ChargeSettled` | `charged`, `not charged` (the server's reason) or `pending` |
-//! | `SendCharge` (a payment intent whose charge was never sent) | nothing, unless `--send`: whether to charge is a person's decision; with `--send` the journaled charge | `waiting`, or the charge's outcome |
+//! | `SendCharge` (a payment intent whose charge was never sent) | reads it back (Captured, Refunded or Reversed: charged by other means, journaled; Canceled: closed); else nothing, unless `--send`: whether to charge is a person's decision; with `--send` the journaled charge | `waiting`, `charged`, `closed`, or the charge's outcome |
 //! | `FindOrphanPaymentIntent` (the create's answer was lost) | `POST /payment-intents/search` from the record's time less 10 minutes, every page, filtered by reference, setup intent and amount: one match is journaled (`PaymentIntentCreated`) and goes on as `SendCharge`; none or several are reported | `waiting` |
 //! | `ReadBackSetupIntent` | reads the setup intent: Created or Authorized stays open (the customer or a person acts next); Canceled, Expired or Closed closes the booking; Completed closes it | `waiting` or `closed` |
 //! | `OrphanSetupIntent` (a setup intent's create answer was lost) | closes the booking as abandoned: without its id no customer can have authorized it, so nothing can be charged | `closed` |
@@ -18,7 +18,7 @@ use clap::Args;
 use dojo_core::charge::Outcome;
 use dojo_core::journal::{Action, BookingId, CloseReason, Event, OpenBooking, Reference, Settlement};
 use dojo_core::request::{Cursor, SearchPaymentIntentsRequest};
-use dojo_core::{Money, PaymentIntentId, SetupIntentId, SetupIntentStatus, Timestamp};
+use dojo_core::{Money, PaymentIntentId, PaymentIntentStatus, SetupIntentId, SetupIntentStatus, Timestamp};
 use dojo_ureq::Client;
 
 use crate::errors::{CliError, EXIT_OUTCOME_UNKNOWN};
@@ -265,6 +265,39 @@ fn send_or_report(
     name: &'static str,
     payment_intent: PaymentIntentId,
 ) -> Result<Line, CliError> {
+    // What the server shows first: the payment intent may have been charged or canceled
+    // by other means (its checkout page, another tool) since the journal last heard of it.
+    let status = match crate::commands::payment_state(client, &payment_intent) {
+        Ok(p) => p.status(),
+        Err(e) => {
+            let mut line =
+                Line::new(b, name, Verdict::Waiting, format!("could not read it back: {e}; nothing was sent"));
+            line.payment_intent = Some(payment_intent);
+            return Ok(line);
+        }
+    };
+    let done = match status {
+        PaymentIntentStatus::Captured | PaymentIntentStatus::Refunded | PaymentIntentStatus::Reversed => Some((
+            Event::ChargeSettled { payment_intent, settlement: Settlement::Charged },
+            Verdict::Charged,
+            None,
+            format!("the server shows it {status}: charged by other means (nothing was sent by this journal)"),
+        )),
+        PaymentIntentStatus::Canceled => Some((
+            Event::BookingClosed { reason: CloseReason::Canceled },
+            Verdict::Closed,
+            Some("canceled"),
+            "the payment intent is Canceled: nothing can be charged".to_owned(),
+        )),
+        _ => None,
+    };
+    if let Some((event, verdict, reason, detail)) = done {
+        journal.append(client, b.booking, event)?;
+        let mut line = Line::new(b, name, verdict, detail);
+        line.payment_intent = Some(payment_intent);
+        line.reason = reason.map(str::to_owned);
+        return Ok(line);
+    }
     if !args.send {
         let detail = format!(
             "the charge was never sent; `dojo resume --send` or `dojo payment-intents charge {payment_intent}` sends it"

@@ -370,3 +370,27 @@ fn stats(sb: &Sandbox) -> Value {
     let mut resp = agent.get(format!("{}/_sandbox/stats", sb.base_url())).call().unwrap();
     serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap()
 }
+
+/// A payment intent whose charge this journal never sent, charged or canceled by other
+/// means: `resume` reads it back and settles the booking as the server shows it.
+#[test]
+fn a_payment_intent_settled_elsewhere_is_read_back() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let journal = journal_path("elsewhere");
+    let (_si, paid) = ready(&sb, &journal, "Elsewhere 1");
+    let (_si2, canceled) = ready(&sb, &journal, "Elsewhere 2");
+    sb.authorize_payment_intent(&paid, TestCard::SUCCESS).unwrap(); // its checkout page
+    let r = dojo(&sb, &journal, &[], &["payment-intents", "cancel", &canceled]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = dojo(&sb, &journal, &[], &["--json", "resume"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let lines = r.lines();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[0]["paymentIntentId"], paid.as_str());
+    assert_eq!(lines[0]["outcome"], "charged");
+    assert_eq!(lines[1]["paymentIntentId"], canceled.as_str());
+    assert_eq!(lines[1]["outcome"], "closed");
+    assert_eq!(lines[1]["reason"], "canceled");
+    assert_eq!(sb.charge_attempts(&paid), 0, "nothing sent");
+    assert_eq!(records(&journal), 1, "both settled: compacted");
+}
