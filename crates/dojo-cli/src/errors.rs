@@ -96,9 +96,10 @@ impl CliError {
                 ApiErrorKind::TooManyRequests => "wait a little and run it again",
                 _ => "try again later; if it persists, quote the traceId to Dojo support",
             }),
-            CliError::Sdk(SdkError::OutcomeUnknown(_)) => {
-                Some("run `dojo payment-intents get ID` (or `setup-intents get`) to see what happened before retrying")
-            }
+            CliError::Sdk(SdkError::OutcomeUnknown(_)) => Some(
+                "run `dojo resume`: the journal knows what was in flight and settles it (or find it yourself: \
+                     `dojo payment-intents get ID`, `setup-intents get`) before retrying",
+            ),
             CliError::Sdk(SdkError::Transport(_)) => {
                 Some("check the network and --base-url (DOJO_BASE_URL); for a local emulator run `dojo sandbox`")
             }

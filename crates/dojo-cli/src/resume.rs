@@ -195,7 +195,9 @@ fn resume_one(args: &ResumeArgs, client: &Client, journal: &mut CliJournal, b: &
                     journal.append(client, b.booking, Event::PaymentIntentCreated { payment_intent: *one })?;
                     let mut b = *b;
                     b.payment_intent = Some(*one);
-                    send_or_report(args, client, journal, &b, name, *one)
+                    let mut line = send_or_report(args, client, journal, &b, name, *one)?;
+                    line.detail = format!("its lost create was found by searching for its reference; {}", line.detail);
+                    Ok(line)
                 }
                 [] => {
                     let si = setup_intent.map(|s| format!(" --setup-intent {s}")).unwrap_or_default();
