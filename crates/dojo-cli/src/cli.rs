@@ -77,6 +77,12 @@ pub(crate) enum Command {
     /// The no-show flow end to end: setup intent, checkout link and QR, authorization,
     /// payment intent, charge, setup intent Completed.
     Demo(DemoArgs),
+    /// Webhooks: event types, subscriptions and their signing secrets.
+    #[command(subcommand)]
+    Webhooks(crate::webhooks::WebhooksCommand),
+    /// Receive webhook events on a loopback port: subscribe it, verify, dedupe and print
+    /// each event (optionally forward it), and unsubscribe on exit.
+    Listen(crate::listen::ListenArgs),
     /// Settle every unfinished booking in the journal against the API (after a crash, a
     /// lost answer or a pending charge), print each, and compact the journal when none is
     /// left open.

@@ -33,6 +33,8 @@ pub(crate) fn run(cli: Cli, out: &Out) -> Result<(), CliError> {
         Command::PaymentIntents(c) => payment_intents(c, &client(&cli, timeouts)?, cli.journal.as_deref(), out),
         Command::Resume(args) => crate::resume::run(args, &client(&cli, timeouts)?, cli.journal.as_deref(), out),
         Command::Watch(args) => watch(args, &client(&cli, timeouts)?, out),
+        Command::Webhooks(c) => crate::webhooks::run(c, &client(&cli, timeouts)?, out),
+        Command::Listen(args) => crate::listen::run(args, &client(&cli, timeouts)?, out),
     }
 }
 

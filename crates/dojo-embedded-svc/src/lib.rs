@@ -11,6 +11,7 @@ mod client;
 pub mod error;
 pub mod kiosk;
 pub mod retry;
+mod webhooks;
 
 pub use client::{Client, ClientResult, ConnError, Connect};
 pub use dojo_core::charge::{ChargeReport, SettlePolicy};

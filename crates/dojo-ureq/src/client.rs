@@ -307,12 +307,12 @@ impl Client {
         Client { settle, ..self.clone() }
     }
 
-    fn api(&self) -> Api<'_> {
+    pub(crate) fn api(&self) -> Api<'_> {
         Api::new(&self.inner.key)
     }
 
     /// Builds a request whose body needs a buffer, growing it when dojo-core says so.
-    fn build<'s, K>(
+    pub(crate) fn build<'s, K>(
         &'s self,
         buf: &mut Vec<u8>,
         mut f: impl FnMut(&Api<'s>, &mut [u8]) -> Result<Request<'s, K>, dojo_core::Error<'static>>,
@@ -333,7 +333,7 @@ impl Client {
     /// Sends a built request with the body in `buf` (empty for a request without one) and
     /// keeps the answer; an outcome-unknown report names what the request itself names
     /// ([`Subject::of`], as in [`send_with`](Client::send_with)).
-    fn execute<K: ResponseKind>(&self, req: &Request<'_, K>, buf: &[u8]) -> Result<Response<K>, Error> {
+    pub(crate) fn execute<K: ResponseKind>(&self, req: &Request<'_, K>, buf: &[u8]) -> Result<Response<K>, Error> {
         self.execute_for(req, buf, None)
     }
 

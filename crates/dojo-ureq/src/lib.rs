@@ -7,6 +7,7 @@ mod client;
 pub mod config;
 pub mod error;
 pub mod journal;
+mod webhooks;
 
 pub use charge::{ChargeReport, SettlePolicy};
 pub use client::{Client, ClientBuilder, MAX_RESPONSE_BYTES, Response, new_idempotency_key};
