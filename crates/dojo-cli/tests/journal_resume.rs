@@ -394,3 +394,46 @@ fn a_payment_intent_settled_elsewhere_is_read_back() {
     assert_eq!(sb.charge_attempts(&paid), 0, "nothing sent");
     assert_eq!(records(&journal), 1, "both settled: compacted");
 }
+
+/// Where the journal is: `--journal` over `DOJO_JOURNAL` over the XDG state directory.
+#[test]
+fn the_journal_path_is_the_option_then_the_variable_then_the_state_directory() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let home = journal_path("home").with_extension("d");
+    let _ = std::fs::remove_dir_all(&home);
+    let run = |envs: &[(&str, &str)], journal: Option<&Path>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_dojo"));
+        c.env("DOJO_API_KEY", KEY)
+            .env("DOJO_BASE_URL", sb.base_url())
+            .env_remove("DOJO_JOURNAL")
+            .env_remove("XDG_STATE_HOME")
+            .env("HOME", &home)
+            .stdin(Stdio::null());
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        if let Some(j) = journal {
+            c.arg("--journal").arg(j);
+        }
+        let o = c.args(["setup-intents", "create", "--amount", "1.00"]).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    // The state directory.
+    run(&[], None);
+    let default = home.join(".local/state/dojo/payments.journal");
+    assert_eq!(records(&default), 2, "SetupIntentCreating, SetupIntentCreated");
+    let xdg = home.join("xdg");
+    run(&[("XDG_STATE_HOME", xdg.to_str().unwrap())], None);
+    assert_eq!(records(&xdg.join("dojo/payments.journal")), 2);
+    // DOJO_JOURNAL over it; --journal over both (the variable's journal is held, so
+    // using it would fail with exit 6).
+    let var = home.join("var.journal");
+    run(&[("DOJO_JOURNAL", var.to_str().unwrap())], None);
+    assert_eq!(records(&var), 2);
+    let held = dojo_ureq::FileJournal::open(&var).unwrap();
+    let opt = home.join("opt.journal");
+    run(&[("DOJO_JOURNAL", var.to_str().unwrap())], Some(&opt));
+    assert_eq!(records(&opt), 2);
+    drop(held);
+    assert_eq!(records(&default), 2, "untouched");
+}
