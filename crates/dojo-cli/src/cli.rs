@@ -12,11 +12,15 @@ Exit codes:
   2  usage: bad arguments, amount, id, key or base URL (nothing was sent)
   3  API error: the server answered with an error status (4xx/5xx); the message says which
   4  network error: the request did not execute (never reached the server, or a read that kept failing)
-  5  outcome unknown: a request that changes state may have executed; read the intent back before retrying
+  5  outcome unknown: a request that changes state may have executed (a charge pending, not known yet);
+     `dojo resume` settles it from the journal
+  6  journal: the journal cannot be opened or written (held by another dojo, unwritable, full, or written by a
+     newer dojo); nothing was sent
 
 Environment:
   DOJO_API_KEY   the secret key (sk_sandbox_… or sk_prod_…); never printed
   DOJO_BASE_URL  the API's base URL (default https://api.dojo.tech; http:// only to loopback)
+  DOJO_JOURNAL   the journal file (default: payments.journal in $XDG_STATE_HOME/dojo or ~/.local/state/dojo)
 
 Start here:  dojo demo     (the no-show flow on an in-process emulator, no key needed)";
 
@@ -49,6 +53,11 @@ pub(crate) struct Cli {
     #[arg(long, global = true, default_value = "5", value_name = "SECONDS", value_parser = timeout)]
     pub connect_timeout: Duration,
 
+    /// The journal file that records every step moving money (default: DOJO_JOURNAL, else
+    /// payments.journal in the XDG state directory). There is no way to turn it off.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub journal: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -74,6 +83,10 @@ pub(crate) enum Command {
     /// Receive webhook events on a loopback port: subscribe it, verify, dedupe and print
     /// each event (optionally forward it), and unsubscribe on exit.
     Listen(crate::listen::ListenArgs),
+    /// Settle every unfinished booking in the journal against the API (after a crash, a
+    /// lost answer or a pending charge), print each, and compact the journal when none is
+    /// left open.
+    Resume(crate::resume::ResumeArgs),
 }
 
 #[derive(Debug, Args)]

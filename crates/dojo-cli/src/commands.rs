@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use dojo_core::charge::{NotCharged, Outcome};
 use dojo_core::lifecycle::{PaymentIntentState, SetupIntentState};
-use dojo_core::request::{CreatePaymentIntentRequest, CreateRefundRequest, CreateSetupIntentRequest};
+use dojo_core::request::{CreateRefundRequest, CreateSetupIntentRequest};
 use dojo_core::{ApiKey, MerchantInitiatedTransactionType, PaymentIntentId, SetupIntentId, Text};
 use dojo_ureq::{ChargeReport, Client, Timeouts};
 
@@ -29,8 +29,9 @@ pub(crate) fn run(cli: Cli, out: &Out) -> Result<(), CliError> {
             let id = setup_intent_id(id)?;
             checkout_link(&id, cli.base_url.as_deref(), *qr, out)
         }
-        Command::SetupIntents(c) => setup_intents(c, &client(&cli, timeouts)?, out),
-        Command::PaymentIntents(c) => payment_intents(c, &client(&cli, timeouts)?, out),
+        Command::SetupIntents(c) => setup_intents(c, &client(&cli, timeouts)?, cli.journal.as_deref(), out),
+        Command::PaymentIntents(c) => payment_intents(c, &client(&cli, timeouts)?, cli.journal.as_deref(), out),
+        Command::Resume(args) => crate::resume::run(args, &client(&cli, timeouts)?, cli.journal.as_deref(), out),
         Command::Watch(args) => watch(args, &client(&cli, timeouts)?, out),
         Command::Webhooks(c) => crate::webhooks::run(c, &client(&cli, timeouts)?, out),
         Command::Listen(args) => crate::listen::run(args, &client(&cli, timeouts)?, out),
@@ -109,7 +110,25 @@ fn client(cli: &Cli, timeouts: Timeouts) -> Result<Client, CliError> {
     if let Some(url) = &cli.base_url {
         b = b.base_url(url);
     }
+    if let Some(settle) = test_settle_policy() {
+        b = b.settle(settle);
+    }
     Ok(b.build()?)
+}
+
+/// Debug builds only (the crash-injection tests): `DOJO_TEST_SETTLE_MS=D` settles a charge
+/// with read-backs and resends `D` ms apart within `20 × D` ms, instead of the default
+/// policy's 2 s apart within 30 s. A release build ignores it.
+fn test_settle_policy() -> Option<dojo_ureq::SettlePolicy> {
+    if !cfg!(debug_assertions) {
+        return None;
+    }
+    let ms: u32 = std::env::var("DOJO_TEST_SETTLE_MS").ok()?.parse().ok()?;
+    Some(dojo_ureq::SettlePolicy {
+        delay_ms: ms,
+        horizon_ms: ms.saturating_mul(20),
+        ..dojo_ureq::SettlePolicy::DEFAULT
+    })
 }
 
 pub(crate) fn setup_intent_id(s: &str) -> Result<SetupIntentId, CliError> {
@@ -160,7 +179,12 @@ pub(crate) fn checkout_link(id: &SetupIntentId, base_url: Option<&str>, qr: bool
     Ok(())
 }
 
-fn setup_intents(cmd: &SetupIntentCommand, client: &Client, out: &Out) -> Result<(), CliError> {
+fn setup_intents(
+    cmd: &SetupIntentCommand,
+    client: &Client,
+    journal: Option<&std::path::Path>,
+    out: &Out,
+) -> Result<(), CliError> {
     let answer = match cmd {
         SetupIntentCommand::Create { amount, reference, terms, description, mit_type } => {
             let currency = parse_currency(&amount.currency)?;
@@ -174,7 +198,9 @@ fn setup_intents(cmd: &SetupIntentCommand, client: &Client, out: &Out) -> Result
             let terms = terms.clone().unwrap_or_else(|| default_terms(&money));
             let mut body = CreateSetupIntentRequest::new(reference, &terms, mit, money);
             body.description = description.as_deref().map(Text::new);
-            client.create_setup_intent(&body)?
+            let journal_ref = crate::journaled::reference(reference)?;
+            let mut journal = crate::journal::CliJournal::open(journal)?;
+            crate::journaled::create_setup_intent(client, &mut journal, &body, journal_ref, money)?
         }
         SetupIntentCommand::Get { id } => client.get_setup_intent(&setup_intent_id(id)?)?,
         SetupIntentCommand::Cancel { id, include_authorized } => {
@@ -207,7 +233,12 @@ pub(crate) fn payment_state(client: &Client, id: &PaymentIntentId) -> Result<Pay
         .ok_or_else(|| CliError::Refused(format!("payment intent {id} has no amount; it cannot be charged")))
 }
 
-fn payment_intents(cmd: &PaymentIntentCommand, client: &Client, out: &Out) -> Result<(), CliError> {
+fn payment_intents(
+    cmd: &PaymentIntentCommand,
+    client: &Client,
+    journal: Option<&std::path::Path>,
+    out: &Out,
+) -> Result<(), CliError> {
     match cmd {
         PaymentIntentCommand::More(more) => crate::more_commands::payment_intents(more, client, out)?,
         PaymentIntentCommand::Create { setup_intent, amount, currency, reference } => {
@@ -227,8 +258,9 @@ fn payment_intents(cmd: &PaymentIntentCommand, client: &Client, out: &Out) -> Re
                 }
             };
             setup.check_payment_amount(money).map_err(dojo_ureq::Error::from)?;
-            let body = CreatePaymentIntentRequest::for_setup_intent(reference, money, si_id);
-            let answer = client.create_payment_intent(&body)?;
+            crate::journaled::reference(reference)?;
+            let mut journal = crate::journal::CliJournal::open(journal)?;
+            let answer = crate::journaled::create_payment_intent(client, &mut journal, si_id, money, reference)?;
             print_pi(&answer, out);
         }
         PaymentIntentCommand::Get { id, return_canceled } => {
@@ -239,23 +271,24 @@ fn payment_intents(cmd: &PaymentIntentCommand, client: &Client, out: &Out) -> Re
         }
         PaymentIntentCommand::Charge { id } => {
             let pi_id = payment_intent_id(id)?;
-            let mut payment = payment_state(client, &pi_id)?;
-            let si_id = payment.setup_intent_id().ok_or_else(|| {
-                CliError::Refused(format!(
-                    "payment intent {pi_id} was not created from a setup intent; only those can be charged here"
-                ))
-            })?;
-            let mut setup = setup_state(client, &si_id)?;
-            let report = client.charge(&mut payment, &mut setup)?;
+            // Journaled: ChargeSending before the POST (a failed append sends nothing),
+            // the protocol's verdict after it.
+            let mut journal = crate::journal::CliJournal::open(journal)?;
+            let crate::journaled::Charged { report, payment, setup, journal_warning } =
+                crate::journaled::charge(client, &mut journal, pi_id, None)?;
             print_charge(&report, &payment, &setup, out);
+            journal.tidy();
+            if let Some(w) = journal_warning {
+                errln!("warning: {w}");
+            }
             if report.outcome == Outcome::Pending {
                 // Never "not charged": the charge may still land. The report (text or JSON)
                 // was printed; exit 5 like any outcome not known yet.
                 if !out.json() {
                     errln!(
-                        "payment intent {pi_id}: pending, not known yet; run `dojo payment-intents charge {pi_id}` \
-                         again later to settle it (it is resent on the same payment intent, which the API charges \
-                         at most once)"
+                        "payment intent {pi_id}: pending, not known yet; it is in the journal ({}): run \
+                         `dojo resume` later to settle it",
+                        journal.path().display()
                     );
                 }
                 return Err(CliError::AlreadyReported(crate::errors::EXIT_OUTCOME_UNKNOWN));

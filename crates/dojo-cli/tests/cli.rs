@@ -13,8 +13,18 @@ const KEY: &str = "sk_sandbox_cli_test";
 
 fn dojo() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_dojo"));
-    c.env_remove("DOJO_API_KEY").env_remove("DOJO_BASE_URL").stdin(Stdio::null());
+    c.env_remove("DOJO_API_KEY")
+        .env_remove("DOJO_BASE_URL")
+        .env("DOJO_JOURNAL", scratch_journal())
+        .stdin(Stdio::null());
     c
+}
+
+/// A journal of its own for each run (runs go in parallel and the journal is locked).
+fn scratch_journal() -> std::path::PathBuf {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("journals-{}/{n}.journal", std::process::id()))
 }
 
 struct Run {
