@@ -50,10 +50,16 @@ pub(crate) fn load_key(cli: &Cli) -> Result<ApiKey, CliError> {
             )
         })?,
     };
+    // Say where the key came from: a key file's first line may be anything (`/dev/urandom`
+    // can start with a line break, giving an empty "key").
+    let source = match &cli.api_key_file {
+        Some(path) => format!("the first line of the API key file {}", path.display()),
+        None => "DOJO_API_KEY".to_owned(),
+    };
     ApiKey::new(raw.trim()).map_err(|e| {
         CliError::Usage(format!(
-            "the API key is not usable ({}): it must start with sk_sandbox_ or sk_prod_ and have no spaces \
-             (the key itself is not shown)",
+            "the API key in {source} is not usable ({}): it must start with sk_sandbox_ or sk_prod_ and have no \
+             spaces (the key itself is not shown)",
             e.kind_text()
         ))
     })

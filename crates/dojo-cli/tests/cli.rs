@@ -509,6 +509,29 @@ fn a_closed_stdout_or_stderr_ends_the_output_quietly() {
 /// `--api-key-file /dev/zero` read without bound (gigabytes, then out of memory); now at
 /// most a few KiB, then a usage error. A key file with more after its first line still works.
 #[test]
+fn a_key_file_whose_first_line_is_not_a_key_is_named() {
+    // `/dev/urandom` starts with a line break one time in 256: the "key" is then empty, and
+    // the error must still name the file (it once said only "the API key is not usable").
+    let dir = std::env::temp_dir().join(format!("dojo-cli-keyfile-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, content) in [("empty-line", "\nsk_sandbox_second_line\n"), ("not-a-key", "hello\n")] {
+        let file = dir.join(name);
+        std::fs::write(&file, content).unwrap();
+        let r = finish(
+            dojo()
+                .env("DOJO_BASE_URL", "http://127.0.0.1:9")
+                .args(["--api-key-file", file.to_str().unwrap(), "setup-intents", "get", "si_sandbox_x"])
+                .output()
+                .unwrap(),
+        );
+        assert_eq!(r.code, 2, "{name}: {}", r.stderr);
+        assert!(r.stderr.contains("first line") && r.stderr.contains(file.to_str().unwrap()), "{name}: {}", r.stderr);
+        assert!(!r.stderr.contains("second_line") && !r.stderr.contains("hello"), "{name}: {}", r.stderr);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn the_key_file_is_read_with_a_bound() {
     let sb = Sandbox::start(Config::default()).unwrap();
     let si = create_setup_intent(&sb);
