@@ -20,6 +20,19 @@ fn panic(_: &PanicInfo) -> ! {
     unsafe { exit(101) }
 }
 
+/// The personality routine the unwinder would call while unwinding a Rust frame.
+///
+/// `core` comes precompiled with unwind tables that name `rust_eh_personality`. With
+/// `panic = "abort"` (both profiles here) nothing ever unwinds, and a release build (LTO)
+/// drops those tables; a dev build links them as they are, so without this definition
+/// `cargo build` failed to link (`undefined symbol: rust_eh_personality`). It is never
+/// called; if it were, aborting is the only correct answer.
+#[unsafe(no_mangle)]
+pub extern "C" fn rust_eh_personality() {
+    // SAFETY: libc's exit ends the process.
+    unsafe { exit(134) }
+}
+
 /// The same flow the zero-allocation test runs.
 mod flow {
     include!("../../../crates/dojo-core/tests/common/seed_flow.rs");

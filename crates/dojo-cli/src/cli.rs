@@ -1,6 +1,7 @@
 //! The command line, as clap reads it.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -11,11 +12,15 @@ Exit codes:
   2  usage: bad arguments, amount, id, key or base URL (nothing was sent)
   3  API error: the server answered with an error status (4xx/5xx); the message says which
   4  network error: the request did not execute (never reached the server, or a read that kept failing)
-  5  outcome unknown: a request that changes state may have executed; read the intent back before retrying
+  5  outcome unknown: a request that changes state may have executed (a charge pending, not known yet);
+     `dojo resume` settles it from the journal
+  6  journal: the journal cannot be opened or written (held by another dojo, unwritable, full, or written by a
+     newer dojo); nothing was sent
 
 Environment:
   DOJO_API_KEY   the secret key (sk_sandbox_… or sk_prod_…); never printed
   DOJO_BASE_URL  the API's base URL (default https://api.dojo.tech; http:// only to loopback)
+  DOJO_JOURNAL   the journal file (default: payments.journal in $XDG_STATE_HOME/dojo or ~/.local/state/dojo)
 
 Start here:  dojo demo     (the no-show flow on an in-process emulator, no key needed)";
 
@@ -35,18 +40,23 @@ pub(crate) struct Cli {
     #[arg(long, global = true, env = "DOJO_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
 
-    /// Whole-call timeout, in seconds.
-    #[arg(long, global = true, default_value_t = 30, value_name = "SECONDS")]
-    pub timeout: u64,
+    /// Whole-call timeout, in seconds (more than 0, at most a day; decimals allowed).
+    #[arg(long, global = true, default_value = "30", value_name = "SECONDS", value_parser = timeout)]
+    pub timeout: Duration,
 
     /// Log to stderr what the client does (-v: retries and reconciliation; -vv: every
     /// exchange). Headers and the key are never logged.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
-    /// Connect timeout, in seconds.
-    #[arg(long, global = true, default_value_t = 5, value_name = "SECONDS")]
-    pub connect_timeout: u64,
+    /// Connect timeout, in seconds (more than 0, at most a day; decimals allowed).
+    #[arg(long, global = true, default_value = "5", value_name = "SECONDS", value_parser = timeout)]
+    pub connect_timeout: Duration,
+
+    /// The journal file that records every step moving money (default: DOJO_JOURNAL, else
+    /// payments.journal in the XDG state directory). There is no way to turn it off.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub journal: Option<PathBuf>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -67,6 +77,16 @@ pub(crate) enum Command {
     /// The no-show flow end to end: setup intent, checkout link and QR, authorization,
     /// payment intent, charge, setup intent Completed.
     Demo(DemoArgs),
+    /// Webhooks: event types, subscriptions and their signing secrets.
+    #[command(subcommand)]
+    Webhooks(crate::webhooks::WebhooksCommand),
+    /// Receive webhook events on a loopback port: subscribe it, verify, dedupe and print
+    /// each event (optionally forward it), and unsubscribe on exit.
+    Listen(crate::listen::ListenArgs),
+    /// Settle every unfinished booking in the journal against the API (after a crash, a
+    /// lost answer or a pending charge), print each, and compact the journal when none is
+    /// left open.
+    Resume(crate::resume::ResumeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -182,12 +202,12 @@ pub(crate) enum PaymentIntentCommand {
 pub(crate) struct WatchArgs {
     /// The setup intent (si_…) or payment intent (pi_…) to watch.
     pub id: String,
-    /// Seconds between polls.
-    #[arg(long, default_value_t = 2.0)]
-    pub interval: f64,
-    /// Give up after this many seconds.
-    #[arg(long = "for", default_value_t = 600, value_name = "SECONDS")]
-    pub for_secs: u64,
+    /// Seconds between polls (0.05 to 3600).
+    #[arg(long, default_value = "2", value_name = "SECONDS", value_parser = interval)]
+    pub interval: Duration,
+    /// Give up after this many seconds (at most a week).
+    #[arg(long = "for", default_value = "600", value_name = "SECONDS", value_parser = span)]
+    pub for_secs: Duration,
 }
 
 #[derive(Debug, Args)]
@@ -195,9 +215,10 @@ pub(crate) struct SandboxArgs {
     /// The port to listen on at 127.0.0.1 (0: any free port).
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
-    /// Stop by itself after this many seconds (default: run until interrupted).
-    #[arg(long = "for", value_name = "SECONDS")]
-    pub for_secs: Option<u64>,
+    /// Stop by itself after this many seconds (at most a week; default: run until
+    /// interrupted).
+    #[arg(long = "for", value_name = "SECONDS", value_parser = span)]
+    pub for_secs: Option<Duration>,
 }
 
 #[derive(Debug, Args)]
@@ -212,7 +233,102 @@ pub(crate) struct DemoArgs {
     /// The emulator's port at 127.0.0.1 (0: any free port).
     #[arg(long, default_value_t = 0)]
     pub port: u16,
-    /// How long --interactive waits for the customer, in seconds.
-    #[arg(long, default_value_t = 900, value_name = "SECONDS")]
-    pub wait: u64,
+    /// How long --interactive waits for the customer, in seconds (at most a week).
+    #[arg(long, default_value = "900", value_name = "SECONDS", value_parser = span)]
+    pub wait: Duration,
+}
+
+/// The longest timeout accepted: a day. Longer is a mistake (a payment call never needs
+/// it), and far longer would overflow the clock arithmetic (`Instant + Duration`).
+pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+/// The longest wait accepted (`watch --for`, `sandbox --for`, `demo --wait`): a week.
+pub(crate) const MAX_SPAN: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+/// The shortest and longest `watch --interval`.
+pub(crate) const INTERVAL: (Duration, Duration) = (Duration::from_millis(50), Duration::from_secs(3600));
+
+/// A number of seconds as people write it (`30`, `0.5`, `1.25`) within `min..=max`.
+/// Anything else (negative, NaN, infinite, exponents, beyond `max`) is refused here, so
+/// clap reports it as a usage error (exit 2) before anything runs.
+pub(crate) fn seconds(text: &str, min: Duration, max: Duration) -> Result<Duration, String> {
+    let range = || format!("between {} and {} seconds", fmt_secs(min), fmt_secs(max));
+    let t = text.trim();
+    let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(frac) || (t.contains('.') && frac.is_empty()) {
+        return Err(format!("{text:?} is not a number of seconds (write it like 30 or 0.5), {}", range()));
+    }
+    // Digits only: the value is parsed exactly, never through a float, and whatever does
+    // not fit in u64 is simply too large.
+    let secs: u64 = whole.parse().map_err(|_| format!("{text} seconds is too long: {}", range()))?;
+    let mut nanos: u32 = 0;
+    for (i, b) in frac.bytes().enumerate() {
+        if i >= 9 {
+            break; // finer than a nanosecond: ignored
+        }
+        nanos += u32::from(b - b'0') * 10u32.pow(8 - i as u32);
+    }
+    let d = Duration::new(secs, 0).checked_add(Duration::from_nanos(u64::from(nanos))).unwrap_or(Duration::MAX);
+    if d < min {
+        return Err(format!("{text} seconds is too short: {}", range()));
+    }
+    if d > max {
+        return Err(format!("{text} seconds is too long: {}", range()));
+    }
+    Ok(d)
+}
+
+fn fmt_secs(d: Duration) -> String {
+    if d.subsec_nanos() == 0 { d.as_secs().to_string() } else { format!("{}", d.as_secs_f64()) }
+}
+
+fn timeout(text: &str) -> Result<Duration, String> {
+    seconds(text, Duration::from_millis(1), MAX_TIMEOUT)
+}
+
+fn span(text: &str) -> Result<Duration, String> {
+    seconds(text, Duration::ZERO, MAX_SPAN)
+}
+
+fn interval(text: &str) -> Result<Duration, String> {
+    seconds(text, INTERVAL.0, INTERVAL.1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_are_parsed_exactly_and_bounded() {
+        assert_eq!(timeout("30"), Ok(Duration::from_secs(30)));
+        assert_eq!(timeout("0.5"), Ok(Duration::from_millis(500)));
+        assert_eq!(interval("0.05"), Ok(Duration::from_millis(50)));
+        assert_eq!(span("0"), Ok(Duration::ZERO));
+        assert_eq!(span("604800"), Ok(MAX_SPAN));
+        assert_eq!(timeout("1.0000000019"), Ok(Duration::new(1, 1)));
+        for bad in [
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999999",
+            "86401",
+            "1e308",
+            "1e3",
+            "NaN",
+            "nan",
+            "inf",
+            "-inf",
+            "-1",
+            "+1",
+            "",
+            ".5",
+            "5.",
+            "0",
+            "0x10",
+            "1,5",
+        ] {
+            assert!(timeout(bad).is_err(), "{bad:?}");
+        }
+        assert!(interval("0.049").is_err());
+        assert!(interval("3600.001").is_err());
+        assert!(span("604801").is_err());
+    }
 }

@@ -4,14 +4,14 @@ use std::time::{Duration, Instant};
 
 use dojo_core::charge::{NotCharged, Outcome};
 use dojo_core::lifecycle::{PaymentIntentState, SetupIntentState};
-use dojo_core::request::{CreatePaymentIntentRequest, CreateRefundRequest, CreateSetupIntentRequest};
+use dojo_core::request::{CreateRefundRequest, CreateSetupIntentRequest};
 use dojo_core::{ApiKey, MerchantInitiatedTransactionType, PaymentIntentId, SetupIntentId, Text};
 use dojo_ureq::{ChargeReport, Client, Timeouts};
 
 use crate::amount::{parse_amount, parse_currency};
 use crate::cli::{Cli, Command, PaymentIntentCommand, SetupIntentCommand, WatchArgs};
 use crate::errors::CliError;
-use crate::output::{Out, Spinner};
+use crate::output::{Out, Spinner, errln, outln};
 
 /// The default terms of a no-show setup intent.
 pub(crate) fn default_terms(amount: &dojo_core::Money) -> String {
@@ -20,8 +20,8 @@ pub(crate) fn default_terms(amount: &dojo_core::Money) -> String {
 
 /// Runs the parsed command.
 pub(crate) fn run(cli: Cli, out: &Out) -> Result<(), CliError> {
-    let timeouts =
-        Timeouts { connect: Duration::from_secs(cli.connect_timeout), call: Duration::from_secs(cli.timeout) };
+    // Bounded by clap's parsers (cli::seconds): no overflow downstream.
+    let timeouts = Timeouts { connect: cli.connect_timeout, call: cli.timeout };
     match &cli.command {
         Command::Sandbox(args) => crate::emulator::run(args, out),
         Command::Demo(args) => crate::demo::run(args, &cli, timeouts, out),
@@ -29,20 +29,19 @@ pub(crate) fn run(cli: Cli, out: &Out) -> Result<(), CliError> {
             let id = setup_intent_id(id)?;
             checkout_link(&id, cli.base_url.as_deref(), *qr, out)
         }
-        Command::SetupIntents(c) => setup_intents(c, &client(&cli, timeouts)?, out),
-        Command::PaymentIntents(c) => payment_intents(c, &client(&cli, timeouts)?, out),
+        Command::SetupIntents(c) => setup_intents(c, &client(&cli, timeouts)?, cli.journal.as_deref(), out),
+        Command::PaymentIntents(c) => payment_intents(c, &client(&cli, timeouts)?, cli.journal.as_deref(), out),
+        Command::Resume(args) => crate::resume::run(args, &client(&cli, timeouts)?, cli.journal.as_deref(), out),
         Command::Watch(args) => watch(args, &client(&cli, timeouts)?, out),
+        Command::Webhooks(c) => crate::webhooks::run(c, &client(&cli, timeouts)?, out),
+        Command::Listen(args) => crate::listen::run(args, &client(&cli, timeouts)?, out),
     }
 }
 
 /// Reads the key: `--api-key-file` (its first line) or `DOJO_API_KEY`. Never printed.
 pub(crate) fn load_key(cli: &Cli) -> Result<ApiKey, CliError> {
     let raw = match &cli.api_key_file {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| CliError::Usage(format!("cannot read the API key file {}: {e}", path.display())))?;
-            text.lines().next().unwrap_or("").trim().to_owned()
-        }
+        Some(path) => first_line_of_key_file(path)?,
         None => std::env::var("DOJO_API_KEY").map_err(|_| {
             CliError::Usage(
                 "no API key: set DOJO_API_KEY=sk_sandbox_… or pass --api-key-file PATH \
@@ -51,13 +50,48 @@ pub(crate) fn load_key(cli: &Cli) -> Result<ApiKey, CliError> {
             )
         })?,
     };
+    // Say where the key came from: a key file's first line may be anything (`/dev/urandom`
+    // can start with a line break, giving an empty "key").
+    let source = match &cli.api_key_file {
+        Some(path) => format!("the first line of the API key file {}", path.display()),
+        None => "DOJO_API_KEY".to_owned(),
+    };
     ApiKey::new(raw.trim()).map_err(|e| {
         CliError::Usage(format!(
-            "the API key is not usable ({}): it must start with sk_sandbox_ or sk_prod_ and have no spaces \
-             (the key itself is not shown)",
+            "the API key in {source} is not usable ({}): it must start with sk_sandbox_ or sk_prod_ and have no \
+             spaces (the key itself is not shown)",
             e.kind_text()
         ))
     })
+}
+
+/// The most read from `--api-key-file`: a key is well under 200 bytes, so a file whose
+/// first line does not end within this is not a key file (`/dev/zero`, a log, a binary).
+pub(crate) const KEY_FILE_LIMIT: u64 = 4096;
+
+/// The first line of the key file, reading at most [`KEY_FILE_LIMIT`] bytes (so
+/// `/dev/zero` or a huge file cannot exhaust memory). Never echoes what it read.
+fn first_line_of_key_file(path: &std::path::Path) -> Result<String, CliError> {
+    use std::io::Read;
+    let shown = path.display();
+    let cannot = |e: std::io::Error| CliError::Usage(format!("cannot read the API key file {shown}: {e}"));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    file.take(KEY_FILE_LIMIT + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    let line = match bytes.iter().position(|&b| b == b'\n') {
+        Some(end) => bytes.get(..end).unwrap_or_default(),
+        None if bytes.len() as u64 > KEY_FILE_LIMIT => {
+            return Err(CliError::Usage(format!(
+                "the API key file {shown} has no line break in its first {KEY_FILE_LIMIT} bytes: it must hold \
+                 the key (sk_sandbox_… or sk_prod_…) on its first line"
+            )));
+        }
+        None => &bytes,
+    };
+    let line = std::str::from_utf8(line).map_err(|_| {
+        CliError::Usage(format!("the first line of the API key file {shown} is not text (UTF-8); it must hold the key"))
+    })?;
+    Ok(line.trim().to_owned())
 }
 
 trait KindText {
@@ -82,7 +116,25 @@ fn client(cli: &Cli, timeouts: Timeouts) -> Result<Client, CliError> {
     if let Some(url) = &cli.base_url {
         b = b.base_url(url);
     }
+    if let Some(settle) = test_settle_policy() {
+        b = b.settle(settle);
+    }
     Ok(b.build()?)
+}
+
+/// Debug builds only (the crash-injection tests): `DOJO_TEST_SETTLE_MS=D` settles a charge
+/// with read-backs and resends `D` ms apart within `20 × D` ms, instead of the default
+/// policy's 2 s apart within 30 s. A release build ignores it.
+fn test_settle_policy() -> Option<dojo_ureq::SettlePolicy> {
+    if !cfg!(debug_assertions) {
+        return None;
+    }
+    let ms: u32 = std::env::var("DOJO_TEST_SETTLE_MS").ok()?.parse().ok()?;
+    Some(dojo_ureq::SettlePolicy {
+        delay_ms: ms,
+        horizon_ms: ms.saturating_mul(20),
+        ..dojo_ureq::SettlePolicy::DEFAULT
+    })
 }
 
 pub(crate) fn setup_intent_id(s: &str) -> Result<SetupIntentId, CliError> {
@@ -125,15 +177,20 @@ pub(crate) fn checkout_link(id: &SetupIntentId, base_url: Option<&str>, qr: bool
     if out.json() {
         out.value(&serde_json::json!({ "setupIntentId": id.as_str(), "url": url, "qr": code }));
     } else {
-        println!("{url}");
+        outln!("{url}");
         if let Some(code) = code {
-            print!("{code}");
+            crate::output::write_raw(crate::output::Stream::Stdout, code.as_bytes());
         }
     }
     Ok(())
 }
 
-fn setup_intents(cmd: &SetupIntentCommand, client: &Client, out: &Out) -> Result<(), CliError> {
+fn setup_intents(
+    cmd: &SetupIntentCommand,
+    client: &Client,
+    journal: Option<&std::path::Path>,
+    out: &Out,
+) -> Result<(), CliError> {
     let answer = match cmd {
         SetupIntentCommand::Create { amount, reference, terms, description, mit_type } => {
             let currency = parse_currency(&amount.currency)?;
@@ -147,7 +204,9 @@ fn setup_intents(cmd: &SetupIntentCommand, client: &Client, out: &Out) -> Result
             let terms = terms.clone().unwrap_or_else(|| default_terms(&money));
             let mut body = CreateSetupIntentRequest::new(reference, &terms, mit, money);
             body.description = description.as_deref().map(Text::new);
-            client.create_setup_intent(&body)?
+            let journal_ref = crate::journaled::reference(reference)?;
+            let mut journal = crate::journal::CliJournal::open(journal)?;
+            crate::journaled::create_setup_intent(client, &mut journal, &body, journal_ref, money)?
         }
         SetupIntentCommand::Get { id } => client.get_setup_intent(&setup_intent_id(id)?)?,
         SetupIntentCommand::Cancel { id, include_authorized } => {
@@ -162,7 +221,7 @@ fn setup_intents(cmd: &SetupIntentCommand, client: &Client, out: &Out) -> Result
         let si = answer.get();
         out.setup_intent(&si);
         if matches!(cmd, SetupIntentCommand::Create { .. }) {
-            println!("  checkout link    {}", checkout_url(&si.id, Some(client.base_url())));
+            outln!("  checkout link    {}", checkout_url(&si.id, Some(client.base_url())));
         }
     }
     Ok(())
@@ -180,7 +239,12 @@ pub(crate) fn payment_state(client: &Client, id: &PaymentIntentId) -> Result<Pay
         .ok_or_else(|| CliError::Refused(format!("payment intent {id} has no amount; it cannot be charged")))
 }
 
-fn payment_intents(cmd: &PaymentIntentCommand, client: &Client, out: &Out) -> Result<(), CliError> {
+fn payment_intents(
+    cmd: &PaymentIntentCommand,
+    client: &Client,
+    journal: Option<&std::path::Path>,
+    out: &Out,
+) -> Result<(), CliError> {
     match cmd {
         PaymentIntentCommand::More(more) => crate::more_commands::payment_intents(more, client, out)?,
         PaymentIntentCommand::Create { setup_intent, amount, currency, reference } => {
@@ -200,8 +264,9 @@ fn payment_intents(cmd: &PaymentIntentCommand, client: &Client, out: &Out) -> Re
                 }
             };
             setup.check_payment_amount(money).map_err(dojo_ureq::Error::from)?;
-            let body = CreatePaymentIntentRequest::for_setup_intent(reference, money, si_id);
-            let answer = client.create_payment_intent(&body)?;
+            crate::journaled::reference(reference)?;
+            let mut journal = crate::journal::CliJournal::open(journal)?;
+            let answer = crate::journaled::create_payment_intent(client, &mut journal, si_id, money, reference)?;
             print_pi(&answer, out);
         }
         PaymentIntentCommand::Get { id, return_canceled } => {
@@ -212,23 +277,24 @@ fn payment_intents(cmd: &PaymentIntentCommand, client: &Client, out: &Out) -> Re
         }
         PaymentIntentCommand::Charge { id } => {
             let pi_id = payment_intent_id(id)?;
-            let mut payment = payment_state(client, &pi_id)?;
-            let si_id = payment.setup_intent_id().ok_or_else(|| {
-                CliError::Refused(format!(
-                    "payment intent {pi_id} was not created from a setup intent; only those can be charged here"
-                ))
-            })?;
-            let mut setup = setup_state(client, &si_id)?;
-            let report = client.charge(&mut payment, &mut setup)?;
+            // Journaled: ChargeSending before the POST (a failed append sends nothing),
+            // the protocol's verdict after it.
+            let mut journal = crate::journal::CliJournal::open(journal)?;
+            let crate::journaled::Charged { report, payment, setup, journal_warning } =
+                crate::journaled::charge(client, &mut journal, pi_id, None)?;
             print_charge(&report, &payment, &setup, out);
+            journal.tidy();
+            if let Some(w) = journal_warning {
+                errln!("warning: {w}");
+            }
             if report.outcome == Outcome::Pending {
                 // Never "not charged": the charge may still land. The report (text or JSON)
                 // was printed; exit 5 like any outcome not known yet.
                 if !out.json() {
-                    eprintln!(
-                        "payment intent {pi_id}: pending, not known yet; run `dojo payment-intents charge {pi_id}` \
-                         again later to settle it (it is resent on the same payment intent, which the API charges \
-                         at most once)"
+                    errln!(
+                        "payment intent {pi_id}: pending, not known yet; it is in the journal ({}): run \
+                         `dojo resume` later to settle it",
+                        journal.path().display()
                     );
                 }
                 return Err(CliError::AlreadyReported(crate::errors::EXIT_OUTCOME_UNKNOWN));
@@ -263,9 +329,9 @@ fn payment_intents(cmd: &PaymentIntentCommand, client: &Client, out: &Out) -> Re
             } else {
                 let r = answer.get();
                 let money = dojo_core::Money::new(minor, payment.amount().currency);
-                println!("refunded {money} of payment intent {pi_id}");
+                outln!("refunded {money} of payment intent {pi_id}");
                 if let Some(id) = r.refund_id {
-                    println!("  refund id        {id}");
+                    outln!("  refund id        {id}");
                 }
             }
         }
@@ -323,7 +389,7 @@ pub(crate) fn print_charge(report: &ChargeReport, payment: &PaymentIntentState, 
         return;
     }
     if report.outcome_was_unknown {
-        println!(
+        outln!(
             "the charge's outcome was unknown; payment intent {} read back: {} (sent {}, read back {})",
             payment.id(),
             report.read_back.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
@@ -331,21 +397,22 @@ pub(crate) fn print_charge(report: &ChargeReport, payment: &PaymentIntentState, 
             report.read_backs
         );
     }
-    println!("charge of payment intent {}: {}", payment.id(), outcome_text(report));
+    outln!("charge of payment intent {}: {}", payment.id(), outcome_text(report));
     if let Some(s) = report.charge_status {
-        println!("  charge status    {s}");
+        outln!("  charge status    {s}");
     }
-    println!("  payment intent   {}", payment.status());
-    println!("  setup intent     {} {}", setup.id(), setup.status());
+    outln!("  payment intent   {}", payment.status());
+    outln!("  setup intent     {} {}", setup.id(), setup.status());
 }
 
 /// Polls until the status changes, with a spinner; bounded by `--for`.
 fn watch(args: &WatchArgs, client: &Client, out: &Out) -> Result<(), CliError> {
-    if !(args.interval.is_finite() && args.interval >= 0.05) {
-        return Err(CliError::Usage("--interval must be at least 0.05 seconds".into()));
-    }
-    let interval = Duration::from_secs_f64(args.interval);
-    let deadline = Instant::now() + Duration::from_secs(args.for_secs);
+    // Both bounded by clap's parsers (cli::seconds); checked anyway, never a panic.
+    let interval = args.interval;
+    let for_secs = args.for_secs.as_secs_f64();
+    let deadline = Instant::now()
+        .checked_add(args.for_secs)
+        .ok_or_else(|| CliError::Usage(format!("--for {for_secs} is too long")))?;
     let read = |id: &str| -> Result<(String, Vec<u8>), CliError> {
         if id.starts_with("pi_") {
             let a = client.get_payment_intent(&payment_intent_id(id)?, true)?;
@@ -356,15 +423,15 @@ fn watch(args: &WatchArgs, client: &Client, out: &Out) -> Result<(), CliError> {
         }
     };
     let (first, _) = read(&args.id)?;
-    out.say(format!("{} is {first}; waiting for it to change (up to {} s)", args.id, args.for_secs));
+    out.say(format!("{} is {first}; waiting for it to change (up to {for_secs} s)", args.id));
     let mut spinner = Spinner::new(out.json());
     let started = Instant::now();
     loop {
         if Instant::now() >= deadline {
             spinner.clear();
             return Err(CliError::Refused(format!(
-                "{} was still {first} after {} s; run `dojo watch {}` again to keep waiting",
-                args.id, args.for_secs, args.id
+                "{} was still {first} after {for_secs} s; run `dojo watch {}` again to keep waiting",
+                args.id, args.id
             )));
         }
         let mut slept = Duration::ZERO;
@@ -380,7 +447,7 @@ fn watch(args: &WatchArgs, client: &Client, out: &Out) -> Result<(), CliError> {
             if out.json() {
                 out.raw_json(&body);
             } else {
-                println!("{}: {first} → {now}", args.id);
+                outln!("{}: {first} → {now}", args.id);
             }
             return Ok(());
         }

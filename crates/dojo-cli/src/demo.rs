@@ -15,7 +15,7 @@ use crate::cli::{Cli, DemoArgs};
 use crate::commands::{charge_json, checkout_url, default_terms, outcome_text};
 use crate::emulator::EMULATOR_KEY;
 use crate::errors::CliError;
-use crate::output::{Out, Spinner};
+use crate::output::{Out, Spinner, outln};
 
 const REFERENCE: &str = "Table 12, 8pm";
 const AMOUNT: Money = Money::gbp(1000);
@@ -58,7 +58,7 @@ pub(crate) fn run(args: &DemoArgs, cli: &Cli, timeouts: Timeouts, out: &Out) -> 
     let url = checkout_url(&setup.id(), Some(client.base_url()));
     out.progress(format!("2. checkout link: {url}"));
     if let Some(code) = crate::qr::render(&url).filter(|_| !out.json()) {
-        print!("{code}");
+        crate::output::write_raw(crate::output::Stream::Stdout, code.as_bytes());
     }
     steps.push(serde_json::json!({"step": "checkout_link", "url": url}));
 
@@ -74,9 +74,9 @@ pub(crate) fn run(args: &DemoArgs, cli: &Cli, timeouts: Timeouts, out: &Out) -> 
             out.progress(format!(
                 "3. open the link in a browser and pay with the sandbox card 5200 0000 0000 1005, expiry 12/29 \
                  (waiting up to {} s)",
-                args.wait
+                args.wait.as_secs_f64()
             ));
-            wait_for_customer(&client, &setup, Duration::from_secs(args.wait), out)?;
+            wait_for_customer(&client, &setup, args.wait, out)?;
         }
     }
     let si = client.get_setup_intent(&setup.id())?;
@@ -145,7 +145,7 @@ pub(crate) fn run(args: &DemoArgs, cli: &Cli, timeouts: Timeouts, out: &Out) -> 
             "elapsedMs": elapsed.as_millis(),
         }));
     } else {
-        println!("done in {:.2} s: {AMOUNT} charged once; setup intent Completed.", elapsed.as_secs_f64());
+        outln!("done in {:.2} s: {AMOUNT} charged once; setup intent Completed.", elapsed.as_secs_f64());
     }
     drop(sandbox);
     Ok(())

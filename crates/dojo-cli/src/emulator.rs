@@ -7,7 +7,7 @@ use dojo_sandbox::{Config, Sandbox};
 
 use crate::cli::SandboxArgs;
 use crate::errors::CliError;
-use crate::output::Out;
+use crate::output::{Out, outln};
 
 /// A key the emulator accepts (any `sk_sandbox_…` key is).
 pub(crate) const EMULATOR_KEY: &str = "sk_sandbox_demo";
@@ -28,17 +28,17 @@ pub(crate) fn run(args: &SandboxArgs, out: &Out) -> Result<(), CliError> {
     if out.json() {
         out.value(&serde_json::json!({ "baseUrl": base, "apiKey": EMULATOR_KEY }));
     } else {
-        println!("dojo emulator listening on {base}");
-        println!();
-        println!("  export DOJO_BASE_URL={base}");
-        println!("  export DOJO_API_KEY={EMULATOR_KEY}    # any sk_sandbox_… key works here");
-        println!("  dojo setup-intents create --amount 10.00 --currency GBP");
-        println!();
-        println!("Checkout pages: {base}/checkout/<setup intent id> (test card 5200 0000 0000 1005, 12/29).");
-        println!("Test controls under {base}/_sandbox/… . Stop with Ctrl-C.");
+        outln!("dojo emulator listening on {base}");
+        outln!();
+        outln!("  export DOJO_BASE_URL={base}");
+        outln!("  export DOJO_API_KEY={EMULATOR_KEY}    # any sk_sandbox_… key works here");
+        outln!("  dojo setup-intents create --amount 10.00 --currency GBP");
+        outln!();
+        outln!("Checkout pages: {base}/checkout/<setup intent id> (test card 5200 0000 0000 1005, 12/29).");
+        outln!("Test controls under {base}/_sandbox/… . Stop with Ctrl-C.");
     }
     match args.for_secs {
-        Some(secs) => std::thread::sleep(Duration::from_secs(secs)),
+        Some(span) => std::thread::sleep(span),
         None => loop {
             std::thread::sleep(Duration::from_secs(3600));
         },

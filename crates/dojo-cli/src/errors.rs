@@ -16,6 +16,8 @@ pub(crate) const EXIT_API: u8 = 3;
 pub(crate) const EXIT_NETWORK: u8 = 4;
 /// Exit code: a state-changing request may have executed.
 pub(crate) const EXIT_OUTCOME_UNKNOWN: u8 = 5;
+/// Exit code: the journal cannot be opened or written; nothing was sent.
+pub(crate) const EXIT_JOURNAL: u8 = 6;
 
 /// Any failure of a command.
 #[derive(Debug)]
@@ -26,6 +28,8 @@ pub(crate) enum CliError {
     Sdk(SdkError),
     /// A definite "no" that is not an error answer (declined card, timeout waiting).
     Refused(String),
+    /// The journal cannot be opened or written (see `crate::journal`); nothing was sent.
+    Journal(String),
     /// A "no" whose JSON document was already printed (`--json`): only the exit code.
     AlreadyReported(u8),
 }
@@ -48,6 +52,7 @@ impl CliError {
         match self {
             CliError::Usage(_) => EXIT_USAGE,
             CliError::Refused(_) => EXIT_REFUSED,
+            CliError::Journal(_) => EXIT_JOURNAL,
             CliError::AlreadyReported(code) => *code,
             // The shared taxonomy decides, so the exit codes mean the same on every adapter.
             CliError::Sdk(e) => match e.class() {
@@ -67,6 +72,7 @@ impl CliError {
             EXIT_API => "api",
             EXIT_NETWORK => "network",
             EXIT_OUTCOME_UNKNOWN => "outcome_unknown",
+            EXIT_JOURNAL => "journal",
             _ => "refused",
         }
     }
@@ -90,9 +96,10 @@ impl CliError {
                 ApiErrorKind::TooManyRequests => "wait a little and run it again",
                 _ => "try again later; if it persists, quote the traceId to Dojo support",
             }),
-            CliError::Sdk(SdkError::OutcomeUnknown(_)) => {
-                Some("run `dojo payment-intents get ID` (or `setup-intents get`) to see what happened before retrying")
-            }
+            CliError::Sdk(SdkError::OutcomeUnknown(_)) => Some(
+                "run `dojo resume`: the journal knows what was in flight and settles it (or find it yourself: \
+                     `dojo payment-intents get ID`, `setup-intents get`) before retrying",
+            ),
             CliError::Sdk(SdkError::Transport(_)) => {
                 Some("check the network and --base-url (DOJO_BASE_URL); for a local emulator run `dojo sandbox`")
             }
@@ -140,7 +147,7 @@ impl CliError {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CliError::Usage(m) | CliError::Refused(m) => f.write_str(m),
+            CliError::Usage(m) | CliError::Refused(m) | CliError::Journal(m) => f.write_str(m),
             CliError::AlreadyReported(code) => write!(f, "exit code {code}"),
             CliError::Sdk(e) => e.fmt(f),
         }

@@ -11,9 +11,14 @@ mod commands;
 mod demo;
 mod emulator;
 mod errors;
+mod journal;
+mod journaled;
+mod listen;
 mod more_commands;
 mod output;
 mod qr;
+mod resume;
+mod webhooks;
 
 use std::process::ExitCode;
 

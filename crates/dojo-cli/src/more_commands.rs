@@ -12,7 +12,7 @@ use dojo_ureq::Client;
 use crate::amount::parse_amount;
 use crate::commands::{payment_intent_id, payment_state, setup_intent_id};
 use crate::errors::CliError;
-use crate::output::Out;
+use crate::output::{Out, errln, outln};
 
 /// The setup-intent subcommands added here (flattened into `dojo setup-intents`).
 #[derive(Debug, Subcommand)]
@@ -146,12 +146,12 @@ pub(crate) fn setup_intents(cmd: &SetupIntentMore, client: &Client, out: &Out) -
                 out.raw_json(answer.body());
             } else {
                 let si = answer.get();
-                println!("refreshed the client session secret of setup intent {}", si.id);
+                outln!("refreshed the client session secret of setup intent {}", si.id);
                 if let Some(secret) = si.client_session_secret {
-                    println!("  secret           {}", clean(secret.expose()));
+                    outln!("  secret           {}", clean(secret.expose()));
                 }
                 if let Some(t) = si.client_session_secret_expiration_date {
-                    println!("  expires at       {t}");
+                    outln!("  expires at       {t}");
                 }
             }
         }
@@ -190,7 +190,7 @@ pub(crate) fn payment_intents(cmd: &PaymentIntentMore, client: &Client, out: &Ou
             if out.json() {
                 out.value(&json);
             } else {
-                println!("{text}");
+                outln!("{text}");
             }
             Ok(())
         }
@@ -220,7 +220,7 @@ pub(crate) fn payment_intents(cmd: &PaymentIntentMore, client: &Client, out: &Ou
             if out.json() {
                 out.value(&json);
             } else {
-                println!("{text}");
+                outln!("{text}");
             }
             Ok(())
         }
@@ -233,12 +233,12 @@ pub(crate) fn payment_intents(cmd: &PaymentIntentMore, client: &Client, out: &Ou
                 out.raw_json(answer.body());
             } else {
                 let r = answer.get();
-                println!("reversed payment intent {pi_id} ({} {})", payment.amount(), payment.status());
+                outln!("reversed payment intent {pi_id} ({} {})", payment.amount(), payment.status());
                 if let Some(id) = r.reversal_id {
-                    println!("  reversal id      {}", clean(id));
+                    outln!("  reversal id      {}", clean(id));
                 }
                 if let Some(m) = r.message {
-                    println!("  message          {}", clean(m));
+                    outln!("  message          {}", clean(m));
                 }
             }
             Ok(())
@@ -275,12 +275,12 @@ fn capture(client: &Client, id: &str, amount: Option<&str>, tip: Option<&str>, o
         out.raw_json(answer.body());
     } else {
         let c = answer.get();
-        println!("captured {} of payment intent {pi_id}", dojo_core::Money::new(minor, currency));
+        outln!("captured {} of payment intent {pi_id}", dojo_core::Money::new(minor, currency));
         if let Some(id) = c.capture_id {
-            println!("  capture id       {}", clean(id));
+            outln!("  capture id       {}", clean(id));
         }
         if let Some(m) = c.message {
-            println!("  message          {}", clean(m));
+            outln!("  message          {}", clean(m));
         }
     }
     Ok(())
@@ -321,11 +321,19 @@ fn search(
                 found.extend(data.iter().cloned());
             }
         } else {
-            for pi in page.data.into_iter().flatten() {
+            for record in page.data.into_iter().flatten() {
+                let pi = match record {
+                    Ok(pi) => pi,
+                    Err(e) => {
+                        // One unreadable record does not hide the others (dojo-core checks each alone).
+                        errln!("a payment intent on this page could not be read: {e}");
+                        continue;
+                    }
+                };
                 let amount = pi.amount.map(|a| a.to_string()).unwrap_or_default();
                 let created = pi.created_at.map(|t| t.to_string()).unwrap_or_default();
                 let reference = pi.reference.map(clean).unwrap_or_default();
-                println!("{}  {:<10} {:>12}  {created}  {reference}", pi.id, pi.status.to_string(), amount);
+                outln!("{}  {:<10} {:>12}  {created}  {reference}", pi.id, pi.status.to_string(), amount);
                 count += 1;
             }
         }
@@ -348,9 +356,9 @@ fn search(
             &serde_json::json!({ "data": found, "pages": read, "after": if more { after.clone() } else { None } }),
         );
     } else {
-        println!("{count} payment intent(s) in {read} page(s)");
+        outln!("{count} payment intent(s) in {read} page(s)");
         if let (true, Some(a)) = (more, &after) {
-            println!("more pages: run again with --after {}", clean(a));
+            outln!("more pages: run again with --after {}", clean(a));
         }
     }
     Ok(())
@@ -359,7 +367,7 @@ fn search(
 /// Text from the server, safe for a terminal: control characters (escape sequences,
 /// carriage returns, newlines) are shown escaped instead of acting on the terminal.
 fn clean(s: impl std::fmt::Display) -> String {
-    s.to_string().chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+    crate::output::neutralise(&s.to_string()).into_owned()
 }
 
 #[cfg(test)]

@@ -13,8 +13,18 @@ const KEY: &str = "sk_sandbox_cli_test";
 
 fn dojo() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_dojo"));
-    c.env_remove("DOJO_API_KEY").env_remove("DOJO_BASE_URL").stdin(Stdio::null());
+    c.env_remove("DOJO_API_KEY")
+        .env_remove("DOJO_BASE_URL")
+        .env("DOJO_JOURNAL", scratch_journal())
+        .stdin(Stdio::null());
     c
+}
+
+/// A journal of its own for each run (runs go in parallel and the journal is locked).
+fn scratch_journal() -> std::path::PathBuf {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("journals-{}/{n}.journal", std::process::id()))
 }
 
 struct Run {
@@ -410,4 +420,262 @@ fn help_documents_the_exit_codes() {
     for words in ["Exit codes", "outcome unknown", "network error", "dojo demo", "DOJO_API_KEY"] {
         assert!(r.stdout.contains(words), "{words}: {}", r.stdout);
     }
+}
+
+/// Durations out of range (beyond u64, beyond `Duration`, NaN, infinite, negative) are
+/// usage errors (exit 2) before anything runs; they panicked (exit 101) before.
+#[test]
+fn out_of_range_durations_are_usage_errors() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let si = create_setup_intent(&sb);
+    let huge = "18446744073709551615";
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["--timeout", huge, "setup-intents", "get", &si],
+        vec!["--connect-timeout", huge, "setup-intents", "get", &si],
+        vec!["--timeout", "99999999999999999999999", "setup-intents", "get", &si],
+        vec!["--timeout", "NaN", "setup-intents", "get", &si],
+        vec!["--timeout", "inf", "setup-intents", "get", &si],
+        vec!["--timeout=-1", "setup-intents", "get", &si],
+        vec!["--timeout", "0", "setup-intents", "get", &si],
+        vec!["--connect-timeout", "1e308", "setup-intents", "get", &si],
+        vec!["watch", &si, "--for", huge],
+        vec!["watch", &si, "--interval", "1e308"],
+        vec!["watch", &si, "--interval", "NaN"],
+        vec!["watch", &si, "--interval", "inf"],
+        vec!["watch", &si, "--interval=-1"],
+        vec!["watch", &si, "--interval", "0"],
+        vec!["demo", "--wait", huge],
+        vec!["sandbox", "--port", "0", "--for", huge],
+    ];
+    for args in cases {
+        let r = run(&sb, &args);
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(!r.stderr.contains("panicked"), "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("seconds") || r.stderr.contains("unexpected argument"), "{args:?}: {}", r.stderr);
+    }
+    // In range, with decimals: works.
+    let r = run(&sb, &["--timeout", "12.5", "--connect-timeout", "0.75", "setup-intents", "get", &si]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// Runs `dojo args…` with stdout (or stderr) a pipe whose reader is already gone, so every
+/// write fails with EPIPE (deterministic: nothing depends on pipe buffer sizes).
+fn run_with_closed(stream: &str, sb: &Sandbox, args: &[&str]) -> (i32, String) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut c = dojo();
+    c.env("DOJO_API_KEY", KEY).env("DOJO_BASE_URL", sb.base_url()).args(args);
+    let o = if stream == "stdout" {
+        c.stdout(writer).stderr(Stdio::piped()).output().unwrap()
+    } else {
+        c.stderr(writer).stdout(Stdio::piped()).output().unwrap()
+    };
+    let other = if stream == "stdout" { o.stderr } else { o.stdout };
+    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&other).into_owned())
+}
+
+/// `dojo demo | head -1` and friends: a closed stdout (or stderr) is not a crash. The
+/// command finishes, says nothing about it, and exits with its usual code.
+#[test]
+fn a_closed_stdout_or_stderr_ends_the_output_quietly() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let si = create_setup_intent(&sb);
+    for (args, code) in [
+        (vec!["demo"], 0),
+        (vec!["--help"], 0),
+        (vec!["--json", "demo"], 0),
+        (vec!["setup-intents", "get", &si], 0),
+        (vec!["--json", "setup-intents", "get", &si], 0),
+        (vec!["setup-intents", "checkout-link", &si, "--qr"], 0),
+        (vec!["--json", "sandbox", "--port", "0", "--for", "0"], 0),
+        (vec!["sandbox", "--port", "0", "--for", "0"], 0),
+        (vec!["setup-intents", "get", "si_sandbox_doesNotExist0000000000000"], 3),
+        (vec!["--json", "setup-intents", "get", "si_sandbox_doesNotExist0000000000000"], 3),
+    ] {
+        let (got, stderr) = run_with_closed("stdout", &sb, &args);
+        assert_eq!(got, code, "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+    }
+    // A closed stderr: the error (or the -vv log) is lost, the exit code is not, and the
+    // output on stdout is complete.
+    let (got, stdout) =
+        run_with_closed("stderr", &sb, &["setup-intents", "get", "si_sandbox_doesNotExist0000000000000"]);
+    assert_eq!(got, 3, "{stdout}");
+    let (got, stdout) = run_with_closed("stderr", &sb, &["-vv", "setup-intents", "get", &si]);
+    assert_eq!(got, 0, "{stdout}");
+    assert!(stdout.contains(&si), "{stdout}");
+}
+
+/// `--api-key-file /dev/zero` read without bound (gigabytes, then out of memory); now at
+/// most a few KiB, then a usage error. A key file with more after its first line still works.
+#[test]
+fn a_key_file_whose_first_line_is_not_a_key_is_named() {
+    // `/dev/urandom` starts with a line break one time in 256: the "key" is then empty, and
+    // the error must still name the file (it once said only "the API key is not usable").
+    let dir = std::env::temp_dir().join(format!("dojo-cli-keyfile-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, content) in [("empty-line", "\nsk_sandbox_second_line\n"), ("not-a-key", "hello\n")] {
+        let file = dir.join(name);
+        std::fs::write(&file, content).unwrap();
+        let r = finish(
+            dojo()
+                .env("DOJO_BASE_URL", "http://127.0.0.1:9")
+                .args(["--api-key-file", file.to_str().unwrap(), "setup-intents", "get", "si_sandbox_x"])
+                .output()
+                .unwrap(),
+        );
+        assert_eq!(r.code, 2, "{name}: {}", r.stderr);
+        assert!(r.stderr.contains("first line") && r.stderr.contains(file.to_str().unwrap()), "{name}: {}", r.stderr);
+        assert!(!r.stderr.contains("second_line") && !r.stderr.contains("hello"), "{name}: {}", r.stderr);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_key_file_is_read_with_a_bound() {
+    let sb = Sandbox::start(Config::default()).unwrap();
+    let si = create_setup_intent(&sb);
+    for path in ["/dev/zero", "/dev/urandom"] {
+        let started = std::time::Instant::now();
+        let r = finish(
+            dojo()
+                .env("DOJO_BASE_URL", sb.base_url())
+                .args(["--api-key-file", path, "setup-intents", "get", &si])
+                .output()
+                .unwrap(),
+        );
+        assert_eq!(r.code, 2, "{path}: {}", r.stderr);
+        assert!(r.stderr.contains("first line") && r.stderr.contains(path), "{path}: {}", r.stderr);
+        assert!(started.elapsed() < Duration::from_secs(60), "{path}: bounded");
+    }
+    let dir = std::env::temp_dir().join(format!("dojo-cli-keyfile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("key");
+    let mut text = format!("{KEY}\n");
+    text.push_str(&"# more text that is not read\n".repeat(100_000));
+    std::fs::write(&file, &text).unwrap();
+    let r = finish(
+        dojo()
+            .env("DOJO_BASE_URL", sb.base_url())
+            .args(["--api-key-file", file.to_str().unwrap(), "setup-intents", "get", &si])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // A long first line without a break is refused, and not echoed.
+    std::fs::write(&file, "sk_sandbox_".to_owned() + &"A".repeat(10_000)).unwrap();
+    let r = finish(
+        dojo()
+            .env("DOJO_BASE_URL", sb.base_url())
+            .args(["--api-key-file", file.to_str().unwrap(), "setup-intents", "get", &si])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(!r.stderr.contains("AAAA"), "{}", r.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A stand-in server on 127.0.0.1:0 that answers every request with `status` and `body`
+/// (hostile strings the emulator would never send). Stops by itself after a while.
+fn hostile_server(status: u16, body: String) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let until = std::time::Instant::now() + Duration::from_secs(60);
+        while std::time::Instant::now() < until {
+            let Ok((mut s, _)) = listener.accept() else {
+                std::thread::sleep(Duration::from_millis(10));
+                continue;
+            };
+            s.set_nonblocking(false).unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            let mut req = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => req.extend_from_slice(&buf[..n]),
+                }
+            }
+            let head = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = s.write_all(head.as_bytes());
+            let _ = s.write_all(body.as_bytes());
+        }
+    });
+    base
+}
+
+/// What must never reach a terminal from a server string.
+fn assert_neutral(what: &str, text: &str) {
+    for c in text.chars() {
+        let bidi =
+            matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
+        let control = c.is_control() && c != '\n';
+        assert!(!bidi && !control, "{what}: {:?} reached the terminal in {text:?}", c);
+    }
+}
+
+const HOSTILE: &str = r"\u001b[2J\u001b[31mRED\u0007\u009b1m\u007f\u202egnp.exe\u2066\u200f\u061c\r\nstatus Captured";
+
+/// A reference holding ESC[2J ESC[31m … BEL, C1, DEL and bidi overrides is printed with
+/// those characters escaped, in text mode on stdout and in errors on stderr; JSON output
+/// escapes them too (as \uXXXX) and still decodes to the server's exact string.
+#[test]
+fn server_strings_cannot_control_the_terminal() {
+    let si = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../dojo-core/tests/fixtures/setup_intent_created.json"
+    ))
+    .unwrap()
+    .replace("Harbour Bistro | Booking for Table 12", HOSTILE);
+    let pi = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../dojo-core/tests/fixtures/payment_intent_created.json"
+    ))
+    .unwrap()
+    .replace("No-show Table 12", HOSTILE);
+    // Raw (unescaped) DEL, C1 and U+202E are valid inside JSON strings.
+    let raw_pi = pi.replace(HOSTILE, "raw \u{7f}\u{9b}\u{202e}gnp.exe");
+    let problem =
+        format!(r#"{{"title":"{HOSTILE}","status":409,"detail":"{HOSTILE}","traceId":"t\u001b]0;owned\u0007"}}"#);
+
+    let base = hostile_server(200, si);
+    let get = |base: &str, args: &[&str]| {
+        finish(dojo().env("DOJO_API_KEY", KEY).env("DOJO_BASE_URL", base).args(args).output().unwrap())
+    };
+    let r = get(&base, &["setup-intents", "get", "si_sandbox_Xk3b9QmVfE2yLpR7tW0aHg"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_neutral("setup-intents get", &r.stdout);
+    assert!(r.stdout.contains(r"\u{1b}[2J") && r.stdout.contains(r"\u{202e}gnp.exe"), "{}", r.stdout);
+    assert!(!r.stdout.contains("\nstatus Captured"), "a value cannot forge a line: {}", r.stdout);
+
+    let base = hostile_server(200, pi);
+    let r = get(&base, &["payment-intents", "get", "pi_sandbox_S2zeCMipQkSG9fFmqS-ceQ"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_neutral("payment-intents get", &r.stdout);
+    assert!(r.stdout.contains(r"\u{7}"), "{}", r.stdout);
+
+    let base = hostile_server(200, raw_pi);
+    let r = get(&base, &["--json", "payment-intents", "get", "pi_sandbox_S2zeCMipQkSG9fFmqS-ceQ"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_neutral("--json payment-intents get", &r.stdout);
+    assert_eq!(r.json()["reference"], "raw \u{7f}\u{9b}\u{202e}gnp.exe", "the same string once decoded");
+    let r = get(&base, &["payment-intents", "get", "pi_sandbox_S2zeCMipQkSG9fFmqS-ceQ"]);
+    assert_neutral("raw payment-intents get", &r.stdout);
+
+    let base = hostile_server(409, problem);
+    let r = get(&base, &["payment-intents", "get", "pi_sandbox_S2zeCMipQkSG9fFmqS-ceQ"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_neutral("an API error on stderr", &r.stderr);
+    assert!(r.stderr.contains("409"), "{}", r.stderr);
+    let r = get(&base, &["--json", "payment-intents", "get", "pi_sandbox_S2zeCMipQkSG9fFmqS-ceQ"]);
+    assert_eq!(r.code, 3);
+    assert_neutral("an API error as JSON", &r.stdout);
+    assert!(r.json()["error"]["title"].as_str().unwrap().contains("\u{1b}[2J"), "JSON keeps the exact string");
 }

@@ -18,11 +18,19 @@ struct Run {
     stderr: String,
 }
 
+/// A journal of its own for each run (runs go in parallel and the journal is locked).
+fn scratch_journal() -> std::path::PathBuf {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("journals-{}/{n}.journal", std::process::id()))
+}
+
 fn run(sb: &Sandbox, args: &[&str]) -> Run {
     let o: Output = Command::new(env!("CARGO_BIN_EXE_dojo"))
         .env_remove("DOJO_API_KEY")
         .env("DOJO_API_KEY", KEY)
         .env("DOJO_BASE_URL", sb.base_url())
+        .env("DOJO_JOURNAL", scratch_journal())
         .stdin(Stdio::null())
         .args(args)
         .output()

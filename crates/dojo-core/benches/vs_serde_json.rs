@@ -12,7 +12,7 @@
 //! dojo-core also parses every timestamp and validates ids and lazy lists while decoding,
 //! where serde_json keeps strings as they are.
 
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use criterion::Criterion;
 use dojo_core::json::{from_slice, to_slice};
-use dojo_core::payment_intent::PaymentIntent;
+use dojo_core::payment_intent::{PaymentIntent, PaymentIntentPage};
 use dojo_core::request::{CreatePaymentIntentRequest, CreateSetupIntentRequest};
 use dojo_core::response::{ResponseKind, kind};
 use dojo_core::setup_intent::{SetupIntent, SetupIntentSummary};
@@ -30,6 +30,26 @@ use serde::{Deserialize, Serialize};
 
 const SETUP_INTENT: &[u8] = include_bytes!("../tests/fixtures/setup_intent_created.json");
 const PAYMENT_INTENT: &[u8] = include_bytes!("../tests/fixtures/payment_intent_created.json");
+
+/// How many payment intents the search page of the `decode_and_walk_page` case holds.
+const PAGE_ITEMS: usize = 100;
+
+/// A `POST /payment-intents/search` page of [`PAGE_ITEMS`] payment intents, each the
+/// server's full payment intent.
+fn search_page() -> Vec<u8> {
+    let one = std::str::from_utf8(PAYMENT_INTENT).unwrap().trim();
+    let items = vec![one; PAGE_ITEMS].join(",");
+    format!(r#"{{"data":[{items}],"before":null,"after":"cursor_2"}}"#).into_bytes()
+}
+
+/// serde_json's page: an owned `Vec` of payment intents.
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct SjPage {
+    data: Option<Vec<SjPaymentIntent>>,
+    before: Option<String>,
+    after: Option<String>,
+}
 
 /// The summary's fields (serde_json skips the others).
 #[derive(Deserialize)]
@@ -198,7 +218,63 @@ fn out_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("criterion")
 }
 
+/// `DOJO_BENCH_ONLY=CASE DOJO_BENCH_N=N` runs one page case N times, prints the CPU time
+/// per run (not wall time: robust on a loaded machine) and exits; also for counting
+/// instructions (`valgrind --tool=cachegrind --cache-sim=no`; the difference between two
+/// values of N, divided, is one run's cost). CASE is `page_dojo`, `page_check` or
+/// `page_serde`.
+fn count_only(case: &str, n: usize) {
+    let page = search_page();
+    for _ in 0..n {
+        match case {
+            "page_dojo" => {
+                let p = from_slice::<PaymentIntentPage<'_>>(black_box(&page)).unwrap();
+                for pi in p.data.unwrap() {
+                    black_box(&pi.unwrap());
+                }
+            }
+            "page_check" => {
+                black_box(from_slice::<PaymentIntentPage<'_>>(black_box(&page)).unwrap());
+            }
+            "page_serde" => {
+                let p = serde_json::from_slice::<SjPage>(black_box(&page)).unwrap();
+                for pi in p.data.as_deref().unwrap() {
+                    black_box(pi);
+                }
+            }
+            other => panic!("unknown case {other}"),
+        }
+    }
+}
+
+/// This process's CPU time so far (user + system), in clock ticks (Linux `/proc`).
+fn cpu_ticks() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+}
+
+/// Linux reports `/proc` CPU times in USER_HZ ticks, 100 per second on every mainstream
+/// architecture.
+fn clock_ticks_per_second() -> f64 {
+    100.0
+}
+
 fn main() {
+    if let Ok(case) = std::env::var("DOJO_BENCH_ONLY") {
+        let n = std::env::var("DOJO_BENCH_N").ok().and_then(|n| n.parse().ok()).unwrap_or(1);
+        let before = cpu_ticks();
+        count_only(&case, n);
+        if let (Some(a), Some(b)) = (before, cpu_ticks()) {
+            // CPU time (user + system) of this process, not wall time: time spent waiting
+            // for a core on a loaded machine is not counted.
+            let per = (b - a) as f64 * 1e9 / clock_ticks_per_second() / n as f64;
+            println!("{case}: {n} runs, {:.0} ns of CPU time each", per);
+        }
+        return;
+    }
     let mut c = Criterion::default()
         .output_directory(&out_dir())
         .warm_up_time(Duration::from_millis(500))
@@ -216,6 +292,39 @@ fn main() {
     g.bench_function("dojo_core", |b| b.iter(|| from_slice::<PaymentIntent<'_>>(black_box(PAYMENT_INTENT)).unwrap()));
     g.bench_function("serde_json", |b| {
         b.iter(|| serde_json::from_slice::<SjPaymentIntent>(black_box(PAYMENT_INTENT)).unwrap())
+    });
+    g.finish();
+
+    // A page decoded and then walked, element by element (what a caller does with it):
+    // dojo-core's lazy `Items` against serde_json's owned `Vec`.
+    let page = search_page();
+    let mut g = c.benchmark_group("decode_and_walk_page");
+    g.bench_function("dojo_core", |b| {
+        b.iter(|| {
+            let p = from_slice::<PaymentIntentPage<'_>>(black_box(&page)).unwrap();
+            let mut n = 0;
+            for pi in p.data.unwrap() {
+                black_box(&pi.unwrap());
+                n += 1;
+            }
+            assert_eq!(n, PAGE_ITEMS);
+        })
+    });
+    // The share of the above that checks the page (syntax, depth, count) before any record
+    // is decoded.
+    g.bench_function("dojo_core_check_only", |b| {
+        b.iter(|| from_slice::<PaymentIntentPage<'_>>(black_box(&page)).unwrap())
+    });
+    g.bench_function("serde_json", |b| {
+        b.iter(|| {
+            let p = serde_json::from_slice::<SjPage>(black_box(&page)).unwrap();
+            let mut n = 0;
+            for pi in p.data.as_deref().unwrap() {
+                black_box(pi);
+                n += 1;
+            }
+            assert_eq!(n, PAGE_ITEMS);
+        })
     });
     g.finish();
 
@@ -315,6 +424,7 @@ fn print_ratios() {
     for group in [
         "decode_setup_intent",
         "decode_payment_intent",
+        "decode_and_walk_page",
         "decode_setup_intent_summary",
         "encode_create_setup_intent",
         "encode_create_payment_intent",

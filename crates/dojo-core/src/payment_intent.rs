@@ -6,7 +6,7 @@ use core::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::id::{PaymentIntentId, SetupIntentId};
-use crate::json::{Entries, Items, Text};
+use crate::json::{Entries, Items, Records, Text};
 use crate::money::{Money, deserialize_minor_units};
 use crate::status::{
     AutoExpireAction, CaptureMode, CaptureStatus, PaymentEventType, PaymentIntentStatus, PaymentMethod,
@@ -312,14 +312,15 @@ pub struct Reversal<'a> {
 }
 
 /// A page of `POST /payment-intents/search` (`PagedPaymentIntent`). The payment
-/// intents are decoded one at a time as you iterate `data`.
+/// intents are decoded one at a time, once each, as you iterate `data`; each is a
+/// `Result`, so one record this version cannot hold does not hide the others.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PaymentIntentPage<'a> {
     /// The payment intents on this page.
     #[serde(borrow)]
-    pub data: Option<Items<'a, PaymentIntent<'a>>>,
+    pub data: Option<Records<'a, PaymentIntent<'a>>>,
     /// The cursor of the previous page.
     #[serde(borrow)]
     pub before: Option<Text<'a>>,

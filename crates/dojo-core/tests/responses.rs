@@ -89,11 +89,11 @@ fn payment_intents_created_and_captured() {
     let details = pi.payment_details.unwrap();
     assert_eq!(details.message.unwrap(), "DEPOSITED");
     assert_eq!(details.card.unwrap().card_type.unwrap(), "MASTERCARD");
-    let capture = pi.captures.unwrap().get(0).unwrap();
+    let capture = pi.captures.unwrap().iter().next().unwrap();
     assert_eq!(capture.amount, Some(1000));
     assert_eq!(capture.tips_amount, None);
     assert_eq!(capture.status, Some(CaptureStatus::Successful));
-    assert_eq!(pi.payment_events.unwrap().get(0).unwrap().event_type, Some(PaymentEventType::Captured));
+    assert_eq!(pi.payment_events.unwrap().iter().next().unwrap().event_type, Some(PaymentEventType::Captured));
 }
 
 #[test]
@@ -118,11 +118,52 @@ fn charge_capture_refund_reversal_and_search() {
     assert_eq!(page.after.unwrap(), "cursor_2");
     let data = page.data.unwrap();
     assert_eq!(data.len(), 3);
-    let statuses: Vec<_> = data.iter().map(|p| p.status).collect();
+    let all: Vec<_> = data.iter().map(Result::unwrap).collect();
+    let statuses: Vec<_> = all.iter().map(|p| p.status).collect();
     assert_eq!(statuses[..2], [PaymentIntentStatus::Captured, PaymentIntentStatus::Canceled]);
     assert_eq!(statuses[2].as_str(), Some("PendingReview"));
-    assert_eq!(data.get(1).unwrap().amount, Some(Money::eur(250)));
-    assert_eq!(data.get(2).unwrap().amount.unwrap().currency.as_str(), "USD");
+    assert_eq!(all[1].amount, Some(Money::eur(250)));
+    assert_eq!(all[2].amount.unwrap().currency.as_str(), "USD");
+}
+
+/// A search page is checked (syntax, depth, count) when decoded, and each record decoded
+/// once, as iterated: a record the model cannot hold is an error for that record alone,
+/// located in the body, and the records after it still decode.
+#[test]
+fn a_page_decodes_each_record_once_and_isolates_a_bad_one() {
+    let body = br#"{"data":[{"id":"pi_sandbox_AAAAAAAAAAAAAAAAAAAAAA","status":"Captured"},
+        {"id":"pi_sandbox_BBBBBBBBBBBBBBBBBBBBBB","status":"Created","createdAt":"2026-02-30T00:00:00Z"},
+        {"id":"pi_sandbox_CCCCCCCCCCCCCCCCCCCCCC","status":"Canceled"}],"after":null}"#;
+    let page = decode::<kind::PaymentIntentPageKind>(200, body).unwrap();
+    let data = page.data.unwrap();
+    assert_eq!(data.len(), 3);
+    let got: Vec<_> = data.iter().collect();
+    assert_eq!(got.len(), 3);
+    assert_eq!(got[0].as_ref().unwrap().status, PaymentIntentStatus::Captured);
+    let e = got[1].unwrap_err();
+    assert_eq!((e.kind, e.field), (DecodeErrorKind::InvalidValue, Some("createdAt")));
+    let at = body.windows(22).position(|w| w == b"\"2026-02-30T00:00:00Z\"").unwrap();
+    assert_eq!(e.offset, at, "an offset into the body");
+    assert_eq!(got[2].as_ref().unwrap().status, PaymentIntentStatus::Canceled);
+    // Iterating again gives the same.
+    assert_eq!(data.iter().collect::<Vec<_>>(), got);
+
+    // Structure is still checked up front: syntax, depth, trailing commas, types.
+    for bad in [
+        &br#"{"data":[{"id":1},]}"#[..],
+        br#"{"data":[{"id":1} {"id":2}]}"#,
+        br#"{"data":[{"id":"x"}"#,
+        br#"{"data":{"id":"x"}}"#,
+        br#"{"data":[1,,2]}"#,
+        br#"{"data":[,]}"#,
+    ] {
+        assert!(decode::<kind::PaymentIntentPageKind>(200, bad).is_err(), "{}", String::from_utf8_lossy(bad));
+    }
+    let deep = format!(r#"{{"data":[{}{}]}}"#, "[".repeat(70), "]".repeat(70));
+    let Err(Error::Decode(e)) = decode::<kind::PaymentIntentPageKind>(200, deep.as_bytes()) else { panic!() };
+    assert_eq!(e.kind, DecodeErrorKind::DepthLimit);
+    let empty = decode::<kind::PaymentIntentPageKind>(200, br#"{"data":[ ]}"#).unwrap();
+    assert!(empty.data.unwrap().is_empty());
 }
 
 #[test]
@@ -280,4 +321,42 @@ fn errors_stay_small_for_small_stacks() {
     // An ESP32 task often has a few KiB of stack: keep the error types small and Copy.
     assert!(core::mem::size_of::<Error<'static>>() <= 48, "{}", core::mem::size_of::<Error<'static>>());
     assert!(core::mem::size_of::<dojo_core::json::DecodeError>() <= 32);
+}
+
+/// A body that starts with a UTF-8 byte order mark (some proxies add one) decodes as if
+/// it had none, on every path (serde, the hand-written summaries, ProblemDetails); the
+/// mark anywhere else is still an error, and offsets count the mark's bytes.
+#[test]
+fn a_leading_byte_order_mark_is_skipped() {
+    use dojo_core::payment_intent::PaymentIntent;
+    use dojo_core::setup_intent::{SetupIntent, SetupIntentSummary};
+    let with_bom = |body: &[u8]| [&b"\xEF\xBB\xBF"[..], body].concat();
+    let si = fixture!("setup_intent_created.json");
+    let si_bom = with_bom(si);
+    assert_eq!(from_slice::<SetupIntent<'_>>(&si_bom).unwrap(), from_slice::<SetupIntent<'_>>(si).unwrap());
+    assert_eq!(
+        kind::SetupIntentSummaryKind::decode_ok(&si_bom).unwrap(),
+        from_slice::<SetupIntentSummary>(si).unwrap()
+    );
+    assert_eq!(from_slice::<SetupIntentSummary>(&si_bom).unwrap(), from_slice::<SetupIntentSummary>(si).unwrap());
+    let pi = fixture!("payment_intent_created.json");
+    assert_eq!(
+        decode::<kind::PaymentIntentKind>(200, &with_bom(pi)).unwrap(),
+        from_slice::<PaymentIntent<'_>>(pi).unwrap()
+    );
+    assert!(kind::PaymentIntentSummaryKind::decode_ok(&with_bom(pi)).is_ok());
+    assert!(kind::ChargeKind::decode_ok(&with_bom(fixture!("charge_successful.json"))).is_ok());
+    let problem = with_bom(fixture!("problem_conflict.json"));
+    assert_eq!(from_slice::<ProblemDetails<'_>>(&problem).unwrap().status, Some(409));
+
+    // Only at the very start: after white space, twice, or alone, it is not JSON.
+    for body in [&b" \xEF\xBB\xBF{}"[..], b"\xEF\xBB\xBF\xEF\xBB\xBF{}", b"{}\xEF\xBB\xBF"] {
+        assert!(from_slice::<SetupIntentSummary>(body).is_err(), "{body:?}");
+        assert!(kind::SetupIntentSummaryKind::decode_ok(body).is_err(), "{body:?}");
+    }
+    assert_eq!(from_slice::<SetupIntentSummary>(b"\xEF\xBB\xBF").unwrap_err().kind, DecodeErrorKind::Empty);
+    // Offsets are into the body as received: the missing field's brace is at 3 + 1.
+    let e = from_slice::<SetupIntentSummary>(b"\xEF\xBB\xBF{}").unwrap_err();
+    assert_eq!((e.kind, e.offset), (DecodeErrorKind::MissingField, 4));
+    assert_eq!(kind::SetupIntentSummaryKind::decode_ok(b"\xEF\xBB\xBF{}").unwrap_err(), e);
 }

@@ -276,3 +276,36 @@ proptest! {
         same(&body.as_bytes()[..cut.min(body.len())]);
     }
 }
+
+/// Both paths (serde's derive and the hand-written decoders) report a duplicate field at
+/// its second key and a missing field at the closing brace, on the real models.
+#[test]
+fn duplicate_and_missing_fields_are_located_at_the_key_on_both_paths() {
+    use dojo_core::json::{DecodeErrorKind, from_slice};
+    use dojo_core::response::{ResponseKind, kind};
+    use dojo_core::setup_intent::{SetupIntent, SetupIntentSummary};
+
+    let body = br#"{"id":"si_sandbox_Xk3b9QmVfE2yLpR7tW0aHg","status":"Created","status":"Authorized"}"#;
+    let at = 61;
+    assert_eq!(body.get(at..at + 8), Some(&br#""status""#[..]));
+    let full = from_slice::<SetupIntent<'_>>(body).unwrap_err();
+    let summary = kind::SetupIntentSummaryKind::decode_ok(body).unwrap_err();
+    let derived = from_slice::<SetupIntentSummary>(body).unwrap_err();
+    for e in [full, summary, derived] {
+        assert_eq!((e.kind, e.field, e.offset), (DecodeErrorKind::DuplicateField, Some("status"), at), "{e:?}");
+    }
+
+    let body = br#"{"id":"si_sandbox_Xk3b9QmVfE2yLpR7tW0aHg","intendedAmount":{"value":1000} }"#;
+    let summary = kind::SetupIntentSummaryKind::decode_ok(body).unwrap_err();
+    let derived = from_slice::<SetupIntentSummary>(body).unwrap_err();
+    for e in [summary, derived] {
+        assert_eq!((e.kind, e.field, e.offset), (DecodeErrorKind::MissingField, Some("currencyCode"), 72), "{e:?}");
+    }
+    let body = br#"{"id":"si_sandbox_Xk3b9QmVfE2yLpR7tW0aHg" }"#;
+    let summary = kind::SetupIntentSummaryKind::decode_ok(body).unwrap_err();
+    let derived = from_slice::<SetupIntentSummary>(body).unwrap_err();
+    let full = from_slice::<SetupIntent<'_>>(body).unwrap_err();
+    for e in [summary, derived, full] {
+        assert_eq!((e.kind, e.field, e.offset), (DecodeErrorKind::MissingField, Some("status"), 42), "{e:?}");
+    }
+}

@@ -202,7 +202,7 @@ fn subscription_like_the_spec_example() {
     assert_eq!(sub.url.unwrap(), "https://example.com.com/incoming-events");
     assert_eq!(sub.description.unwrap(), "Demo Webhooks");
     assert_eq!(sub.created_at, Some(Timestamp::parse("2023-03-30T12:21:04.143Z").unwrap()));
-    let secret = sub.secrets.unwrap().get(0).unwrap();
+    let secret = sub.secrets.unwrap().iter().next().unwrap();
     assert_eq!(secret.id.unwrap(), "sc_qNkU6yob0vOMxUlb2oynUw");
     assert_eq!(secret.is_active, Some(true));
     assert_eq!(secret.created_at, Some(Timestamp::parse("2023-12-13T14:15:01Z").unwrap()), "no offset is UTC");
@@ -221,7 +221,7 @@ fn ugly_subscription_list() {
     let req = Api::new(&key).list_subscriptions().unwrap();
     let subs = req.decode(200, fixture!("webhook_subscriptions_ugly.json")).unwrap();
     assert_eq!(subs.len(), 3);
-    let first = subs.get(0).unwrap();
+    let first = subs.iter().next().unwrap();
     assert_eq!(first.account_id, None);
     let events: Vec<_> = first.events.unwrap().iter().collect();
     assert_eq!(events[0], WebhookEventName::PaymentIntentCreated, "an escaped known name decodes to its variant");
@@ -257,10 +257,10 @@ fn ugly_subscription_list() {
     assert_eq!(find_subscription(&subs, "ws_3").unwrap().id, "ws_3");
     assert!(find_subscription(&subs, "ws_4").is_none());
     assert!(find_subscription(&subs, "ws_").is_none(), "no prefix match");
-    let second = subs.get(1).unwrap();
+    let second = subs.iter().nth(1).unwrap();
     assert!(second.events.unwrap().is_empty());
     assert_eq!(second.active_secrets(&mut scratch4, &mut out4), Ok(0));
-    let third = subs.get(2).unwrap();
+    let third = subs.iter().nth(2).unwrap();
     assert_eq!((third.events, third.secrets, third.url), (None, None, None));
     let (mut scratch5, mut out5) = ([0u8; 64], [""; 4]);
     assert_eq!(third.active_secrets(&mut scratch5, &mut out5), Ok(0));
@@ -297,10 +297,10 @@ fn event_types_like_the_spec_example() {
     assert_eq!(all[0].model.unwrap(), "PaymentIntent");
     let names: Vec<_> = all[0].events.unwrap().iter().collect();
     assert_eq!(names, [WebhookEventName::PaymentIntentCreated, WebhookEventName::PaymentIntentUpdated]);
-    assert_eq!(all[1].events.unwrap().get(0), Some(WebhookEventName::parse("payment.successful")));
+    assert_eq!(all[1].events.unwrap().iter().next(), Some(WebhookEventName::parse("payment.successful")));
     assert_eq!(all[3].model.unwrap(), "Terminal™");
     // An unknown name too long to keep is still an Unknown, not an error.
-    let long = all[3].events.unwrap().get(0).unwrap();
+    let long = all[3].events.unwrap().iter().next().unwrap();
     assert!(!long.is_known());
     assert_eq!(long.as_str(), None);
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod flash_journal;
 pub mod kiosk;
 pub mod retry;
+mod webhooks;
 
 pub use client::{Client, ClientResult, ConnError, Connect};
 pub use dojo_core::charge::{ChargeReport, SettlePolicy};

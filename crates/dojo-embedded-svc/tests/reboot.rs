@@ -152,6 +152,7 @@ fn payment_intents(sb: &Sandbox) -> (usize, usize) {
     let mut total = 0;
     let mut captured = 0;
     for pi in page.data.iter().flat_map(|d| d.iter()) {
+        let pi = pi.expect("every payment intent of the page decodes");
         if pi.reference.is_some_and(|r| r == CHARGE_REFERENCE) {
             total += 1;
             captured += usize::from(pi.status == PaymentIntentStatus::Captured);

@@ -234,14 +234,14 @@ fn every_operation_round_trips_through_dojo_core() {
     let req = api.search_payment_intents(&search, &mut buf).unwrap();
     let a = c.send(&req, &buf);
     let page = req.decode(a.status, &a.body).unwrap();
-    let first: Vec<_> = page.data.unwrap().iter().map(|p| p.id).collect();
+    let first: Vec<_> = page.data.unwrap().iter().map(|p| p.unwrap().id).collect();
     assert_eq!(first, vec![pi]);
     let after = page.after.unwrap().to_string();
     let search = SearchPaymentIntentsRequest { cursor: Some(Cursor::after(&after, Some(5))), ..Default::default() };
     let req = api.search_payment_intents(&search, &mut buf).unwrap();
     let a = c.send(&req, &buf);
     let page = req.decode(a.status, &a.body).unwrap();
-    let rest: Vec<_> = page.data.unwrap().iter().map(|p| p.id).collect();
+    let rest: Vec<_> = page.data.unwrap().iter().map(|p| p.unwrap().id).collect();
     assert_eq!(rest, vec![other]);
     assert!(page.after.is_none());
 }

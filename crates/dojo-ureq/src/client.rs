@@ -1,22 +1,27 @@
 //! The blocking client: one ureq `Agent`, every dojo-core operation.
 
-use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use dojo_core::error::BufferTooSmall;
+use dojo_core::json::DecodeError;
 use dojo_core::request::{
     Api, CreateCaptureRequest, CreatePaymentIntentRequest, CreateRefundRequest, CreateSetupIntentRequest, Method,
     Operation, Request, SearchPaymentIntentsRequest,
 };
 use dojo_core::response::{ResponseKind, kind};
 use dojo_core::{ApiKey, PaymentIntentId, SetupIntentId};
+use yoke::Yoke;
+
+use crate::kept::Kept;
 
 use dojo_core::charge::SettlePolicy;
 use dojo_core::exchange::{Exchange, Next, TransportFailure, retry_after_ms};
 
 use crate::config::{RetryPolicy, Timeouts, check_base_url};
 use crate::error::{ApiError, Error, OutcomeUnknown, TransportError, UnknownCause};
+use crate::transport::{Boxed, Boxing, KeyConnector, LiteralResolver, Origin, Secret};
+use ureq::unversioned::transport::{Connector, DefaultConnector};
 
 /// The largest response body read (anything longer is an error, never truncated).
 pub const MAX_RESPONSE_BYTES: u64 = 4 * 1024 * 1024;
@@ -25,9 +30,9 @@ pub const MAX_RESPONSE_BYTES: u64 = 4 * 1024 * 1024;
 /// model that borrows it (dojo-core decodes without copying strings, so the model's
 /// lifetime is the body's).
 ///
-/// The body was decoded once when the answer arrived (to tell a good answer from an
-/// undecodable one); `get` decodes it again, which costs microseconds against the
-/// milliseconds of a network round trip.
+/// The body is decoded once, when the answer arrives (to tell a good answer from an
+/// undecodable one); the model is kept beside the body (a [`yoke`] self-referential
+/// pair: see [`Kept`]) and `get` hands it out without decoding again.
 ///
 /// ```no_run
 /// # fn f(client: &dojo_ureq::Client, id: &dojo_core::SetupIntentId) -> Result<(), dojo_ureq::Error> {
@@ -36,26 +41,24 @@ pub const MAX_RESPONSE_BYTES: u64 = 4 * 1024 * 1024;
 /// println!("{} is {}", si.id, si.status);
 /// # Ok(()) }
 /// ```
-pub struct Response<K> {
+pub struct Response<K: Kept> {
     status: u16,
-    body: Vec<u8>,
+    /// The body (the cart) and the model decoded from it. Boxed: a model is a few
+    /// hundred bytes, and a `Response` moves through `Result`s.
+    decoded: Box<KeptBody<K>>,
     attempts: u32,
-    _kind: PhantomData<fn() -> K>,
 }
 
-impl<K: ResponseKind> Response<K> {
-    /// The decoded model, borrowing the body.
+impl<K: Kept> Response<K> {
+    /// The decoded model, borrowing the body (a copy of the one decoded on arrival).
     pub fn get(&self) -> K::Output<'_> {
-        match K::decode_ok(&self.body) {
-            Ok(model) => model,
-            // `Client` builds a `Response` only from a body that decoded, and decoding
-            // the same bytes again gives the same result.
-            Err(_) => unreachable!("a Response holds a body that decoded"),
+        match self.decoded.get() {
+            Some(model) => K::unwrap(model),
+            // `keep` makes a `Response` only of a body that decoded.
+            None => unreachable!("a Response holds a body that decoded"),
         }
     }
-}
 
-impl<K> Response<K> {
     /// The HTTP status (2xx).
     pub fn status(&self) -> u16 {
         self.status
@@ -63,12 +66,12 @@ impl<K> Response<K> {
 
     /// The raw JSON body, as the server sent it.
     pub fn body(&self) -> &[u8] {
-        &self.body
+        self.decoded.backing_cart()
     }
 
     /// The raw JSON body.
     pub fn into_body(self) -> Vec<u8> {
-        self.body
+        self.decoded.into_backing_cart()
     }
 
     /// How many attempts it took (1 when no retry was needed).
@@ -77,13 +80,33 @@ impl<K> Response<K> {
     }
 }
 
-impl<K> std::fmt::Debug for Response<K> {
+impl<K: Kept> std::fmt::Debug for Response<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Response")
             .field("status", &self.status)
-            .field("body_len", &self.body.len())
+            .field("body_len", &self.body().len())
             .field("attempts", &self.attempts)
             .finish()
+    }
+}
+
+/// A body and the model decoded from it (`None` only while `keep` finds it undecodable).
+type KeptBody<K> = Yoke<Option<<K as Kept>::Model>, Vec<u8>>;
+
+/// Decodes a 2xx body once, keeping the model with the body; an undecodable body comes
+/// back with its error.
+fn keep<K: Kept>(body: Vec<u8>) -> Result<Box<KeptBody<K>>, (DecodeError, Vec<u8>)> {
+    let mut failed = None;
+    let decoded = Yoke::<Option<K::Model>, Vec<u8>>::attach_to_cart(body, |b| match K::decode_ok(b) {
+        Ok(model) => Some(K::wrap(model)),
+        Err(e) => {
+            failed = Some(e);
+            None
+        }
+    });
+    match failed {
+        Some(e) => Err((e, decoded.into_backing_cart())),
+        None => Ok(Box::new(decoded)),
     }
 }
 
@@ -91,7 +114,8 @@ struct Inner {
     agent: ureq::Agent,
     /// The timeouts the agent was configured with (a call with others overrides them).
     agent_timeouts: Timeouts,
-    key: ApiKey,
+    /// The key, and the placeholder ureq is given instead (see `transport`).
+    secret: Arc<Secret>,
     base_url: String,
 }
 
@@ -121,7 +145,7 @@ impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
-            .field("key", &self.inner.key)
+            .field("key", self.inner.secret.key())
             .field("timeouts", &self.timeouts)
             .field("retry", &self.retry)
             .field("settle", &self.settle)
@@ -137,9 +161,25 @@ pub struct ClientBuilder {
     timeouts: Timeouts,
     retry: RetryPolicy,
     settle: SettlePolicy,
+    connector: Option<Boxed>,
 }
 
 impl ClientBuilder {
+    /// Connects through `connector` instead of ureq's default chain (TCP, then rustls for
+    /// `https`): an in-process transport to an emulator, a socket with other options, a
+    /// recording transport. The client puts its own last link after it, which swaps the
+    /// API key in for the placeholder ureq is given (so the key is never in ureq's
+    /// request or its TRACE wire dump; see the crate docs); `connector` sees the request
+    /// with the key in it only as bytes passed to its transport's `transmit_output`, so it
+    /// must not log them.
+    ///
+    /// ureq's `unversioned::transport` API does not follow semver (ureq's own caveat):
+    /// a ureq upgrade may change it.
+    pub fn connector<C: Connector<()>>(mut self, connector: C) -> Self {
+        self.connector = Some(Boxed(Box::new(connector.chain(Boxing))));
+        self
+    }
+
     /// Talks to `base_url` instead of `https://api.dojo.tech` (e.g. a local emulator).
     /// Plain `http://` is accepted only to loopback hosts.
     pub fn base_url(mut self, base_url: &str) -> Self {
@@ -168,17 +208,25 @@ impl ClientBuilder {
     /// Builds the client (checks the base URL).
     pub fn build(self) -> Result<Client, Error> {
         let base_url = check_base_url(&self.base_url)?;
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+        let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false)
             .https_only(false) // checked above: http only to loopback
             .timeout_connect(Some(self.timeouts.connect))
             .timeout_global(Some(self.timeouts.call))
-            .build()
-            .into();
+            .build();
+        let secret = Arc::new(Secret::new(self.key));
+        let origin = base_url.parse::<ureq::http::Uri>().ok().as_ref().and_then(Origin::of);
+        let last = KeyConnector { secret: secret.clone(), origin };
+        let agent = match self.connector {
+            None => {
+                ureq::Agent::with_parts(config, DefaultConnector::default().chain(last), LiteralResolver::default())
+            }
+            Some(connector) => ureq::Agent::with_parts(config, connector.chain(last), LiteralResolver::default()),
+        };
         Ok(Client {
-            inner: Arc::new(Inner { agent, agent_timeouts: self.timeouts, key: self.key, base_url }),
+            inner: Arc::new(Inner { agent, agent_timeouts: self.timeouts, secret, base_url }),
             timeouts: self.timeouts,
             retry: self.retry,
             settle: self.settle,
@@ -252,6 +300,7 @@ impl Client {
             timeouts: Timeouts::default(),
             retry: RetryPolicy::default(),
             settle: SettlePolicy::default(),
+            connector: None,
         }
     }
 
@@ -266,15 +315,26 @@ impl Client {
     }
 
     /// The ureq `Agent` (and so the connection pool) this client sends with, for requests
-    /// dojo-core does not model. It is configured not to turn error statuses into errors
-    /// and not to follow redirects.
+    /// dojo-core does not model (with [`authorization_placeholder`](Client::authorization_placeholder)
+    /// as the `Authorization` value). It is configured not to turn error statuses into
+    /// errors and not to follow redirects, and connects through this crate's connector
+    /// (which swaps the key in) and resolver (no thread for an IP literal).
     pub fn agent(&self) -> &ureq::Agent {
         &self.inner.agent
     }
 
+    /// The `Authorization` value to send with [`agent`](Client::agent) for a request
+    /// dojo-core does not model: `Basic ` and one `*` per character of the key. The
+    /// client's transport puts the key in its place on the wire, only on connections to
+    /// the base URL's origin, after ureq's TRACE wire dump (see the crate docs), so the
+    /// key stays out of every log; a real key given to ureq is dumped like any header.
+    pub fn authorization_placeholder(&self) -> &str {
+        self.inner.secret.placeholder()
+    }
+
     /// The key's environment (sandbox or production).
     pub fn environment(&self) -> dojo_core::Environment {
-        self.inner.key.environment()
+        self.inner.secret.key().environment()
     }
 
     /// The timeouts in force.
@@ -307,12 +367,12 @@ impl Client {
         Client { settle, ..self.clone() }
     }
 
-    fn api(&self) -> Api<'_> {
-        Api::new(&self.inner.key)
+    pub(crate) fn api(&self) -> Api<'_> {
+        Api::new(self.inner.secret.key())
     }
 
     /// Builds a request whose body needs a buffer, growing it when dojo-core says so.
-    fn build<'s, K>(
+    pub(crate) fn build<'s, K>(
         &'s self,
         buf: &mut Vec<u8>,
         mut f: impl FnMut(&Api<'s>, &mut [u8]) -> Result<Request<'s, K>, dojo_core::Error<'static>>,
@@ -333,33 +393,34 @@ impl Client {
     /// Sends a built request with the body in `buf` (empty for a request without one) and
     /// keeps the answer; an outcome-unknown report names what the request itself names
     /// ([`Subject::of`], as in [`send_with`](Client::send_with)).
-    fn execute<K: ResponseKind>(&self, req: &Request<'_, K>, buf: &[u8]) -> Result<Response<K>, Error> {
+    pub(crate) fn execute<K: Kept>(&self, req: &Request<'_, K>, buf: &[u8]) -> Result<Response<K>, Error> {
         self.execute_for(req, buf, None)
     }
 
     /// [`execute`](Client::execute) of a request whose body names the setup intent it is
     /// for (a payment intent created from one).
-    fn execute_for<K: ResponseKind>(
+    fn execute_for<K: Kept>(
         &self,
         req: &Request<'_, K>,
         buf: &[u8],
         setup_intent: Option<SetupIntentId>,
     ) -> Result<Response<K>, Error> {
-        let ((), status, body, attempts) = self.exchange(req, req.body(buf), setup_intent, |_| ())?;
-        Ok(Response { status, body, attempts, _kind: PhantomData })
+        let (decoded, status, attempts) = self.exchange(req, req.body(buf), setup_intent, keep::<K>)?;
+        Ok(Response { status, decoded, attempts })
     }
 
     /// The exchange itself, the one place where bytes move: sends, retries as allowed,
-    /// decodes a 2xx once and hands the model to `f`; returns what `f` made, the status,
-    /// the body and the attempts. See the crate docs for the retry and outcome-unknown
+    /// hands a 2xx body to `decode` (which decodes it once, and gives it back with the
+    /// error when it does not decode); returns what `decode` made, the status and the
+    /// attempts. See the crate docs for the retry and outcome-unknown
     /// rules. `setup_intent` is named in an outcome-unknown report when the path does not.
     fn exchange<K: ResponseKind, T>(
         &self,
         req: &Request<'_, K>,
         body: &[u8],
         setup_intent: Option<SetupIntentId>,
-        f: impl FnOnce(K::Output<'_>) -> T,
-    ) -> Result<(T, u16, Vec<u8>, u32), Error> {
+        decode: impl FnOnce(Vec<u8>) -> Result<T, (DecodeError, Vec<u8>)>,
+    ) -> Result<(T, u16, u32), Error> {
         let operation = req.operation();
         let mut exchange = Exchange::new(req, self.retry).for_setup_intent(setup_intent);
         let mut url = String::with_capacity(self.inner.base_url.len() + dojo_core::request::MAX_PATH_LEN);
@@ -397,10 +458,9 @@ impl Client {
                     if !(200..300).contains(&status) {
                         return Err(Error::Api(ApiError::new(status, answer, retry_after.map(ms))));
                     }
-                    let decoded = K::decode_ok(&answer).map(f);
-                    return match decoded {
-                        Ok(made) => Ok((made, status, answer, attempt)),
-                        Err(error) => match exchange.handle_undecodable() {
+                    return match decode(answer) {
+                        Ok(made) => Ok((made, status, attempt)),
+                        Err((error, answer)) => match exchange.handle_undecodable() {
                             Next::OutcomeUnknown(_) => Err(self
                                 .unknown(&exchange, UnknownCause::UndecodableSuccess { status, error, body: answer })),
                             _ => Err(Error::Decode { operation: Some(operation), error }),
@@ -477,13 +537,16 @@ impl Client {
             rb.config().timeout_connect(Some(self.timeouts.connect)).timeout_global(Some(self.timeouts.call)).build()
         };
         for &(name, value) in req.headers() {
+            // ureq gets the placeholder; the client's transport sends the key (see `transport`).
+            let value =
+                if name.eq_ignore_ascii_case("authorization") { self.inner.secret.placeholder() } else { value };
             rb = rb.header(name, value);
         }
         rb
     }
 
     /// Sends any request dojo-core builds and hands its decoded answer to `f`, decoding
-    /// once (the typed methods decode again in [`Response::get`]); the same retry and
+    /// once and keeping nothing but what `f` makes (no body, no [`Response`]); the same retry and
     /// outcome-unknown rules apply. `build` gets the request builder and a body buffer
     /// (grown and called again when dojo-core says it is too small).
     ///
@@ -499,7 +562,11 @@ impl Client {
     ) -> Result<T, Error> {
         let mut buf = Vec::new();
         let req = self.build(&mut buf, build)?;
-        self.exchange(&req, req.body(&buf), None, f).map(|(made, ..)| made)
+        let decode = |answer: Vec<u8>| {
+            let made = K::decode_ok(&answer).map(f);
+            made.map_err(|e| (e, answer))
+        };
+        self.exchange(&req, req.body(&buf), None, decode).map(|(made, ..)| made)
     }
 
     // ---- setup intents ----
@@ -638,5 +705,44 @@ impl Client {
     pub fn now(&self) -> dojo_core::Timestamp {
         let secs = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
         dojo_core::Timestamp::from_unix(i64::try_from(secs).unwrap_or(i64::MAX))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dojo_core::response::kind::{ChargeKind, SetupIntentKind, SetupIntentSummaryKind};
+
+    const SI: &[u8] = br#"{"id":"si_sandbox_Xk3b9QmVfE2yLpR7tW0aHg","status":"Created","reference":"Table 12","intendedAmount":{"value":1000,"currencyCode":"GBP"}}"#;
+
+    #[test]
+    fn keep_holds_the_model_decoded_on_arrival_borrowing_the_kept_body() {
+        let kept = keep::<SetupIntentKind>(SI.to_vec()).unwrap();
+        let r = Response::<SetupIntentKind> { status: 200, decoded: kept, attempts: 1 };
+        let si = r.get();
+        assert_eq!(si, SetupIntentKind::decode_ok(SI).unwrap());
+        // Zero-copy: the reference is a slice of the body the Response owns.
+        let body = r.body().as_ptr_range();
+        let reference = si.reference.unwrap().raw();
+        assert_eq!(reference, "Table 12");
+        assert!(body.contains(&reference.as_ptr()), "the model borrows the kept body");
+        assert_eq!(r.body(), SI);
+        assert_eq!(r.into_body(), SI);
+        // A kind whose model owns its fields.
+        let summary = keep::<SetupIntentSummaryKind>(SI.to_vec()).unwrap();
+        assert_eq!(
+            summary.get().as_ref().map(SetupIntentSummaryKind::unwrap),
+            SetupIntentSummaryKind::decode_ok(SI).ok()
+        );
+    }
+
+    #[test]
+    fn keep_gives_an_undecodable_body_back_with_its_error() {
+        let body = br#"{"id":"si_1","status":7}"#.to_vec();
+        let (error, back) = keep::<SetupIntentKind>(body.clone()).err().unwrap();
+        assert_eq!(back, body);
+        assert_eq!(Some(error), SetupIntentKind::decode_ok(&body).err());
+        let (_, back) = keep::<ChargeKind>(b"not json".to_vec()).err().unwrap();
+        assert_eq!(back, b"not json");
     }
 }

@@ -4,7 +4,7 @@ use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
 use super::MAX_DEPTH;
 use super::error::{DecodeError, DecodeErrorKind, UNSET};
-use super::lazy::{ENTRIES_TOKEN, ITEMS_TOKEN, RAW_TOKEN};
+use super::lazy::{ENTRIES_TOKEN, ITEMS_TOKEN, RAW_TOKEN, RECORDS_TOKEN};
 use super::read::{Number, RawStr, Reader};
 use super::text::{TEXT_TOKEN, Text};
 
@@ -21,12 +21,14 @@ pub struct Deserializer<'de> {
     depth: usize,
     /// Set when a sequence or map access consumed its closing bracket.
     closed: bool,
+    /// Where the last object key read starts: a duplicate field is reported there.
+    last_key: usize,
 }
 
 impl<'de> Deserializer<'de> {
-    /// A deserializer at the start of `input`.
+    /// A deserializer at the start of `input` (after a UTF-8 byte order mark, if any).
     pub fn new(input: &'de [u8]) -> Self {
-        Deserializer { r: Reader::new(input), depth: 0, closed: false }
+        Deserializer { r: Reader::new(input), depth: 0, closed: false, last_key: 0 }
     }
 
     /// The byte offset reached.
@@ -221,6 +223,15 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
             self.r.pos += span.len();
             return visitor.visit_borrowed_bytes(span);
         }
+        if name == RECORDS_TOKEN {
+            if self.r.peek_required()? != b'[' {
+                return Err(self.error(DecodeErrorKind::InvalidType));
+            }
+            let start = self.r.pos;
+            let len = self.scan_array()?;
+            let raw = self.r.text_between(start, self.r.pos).ok_or(self.error(DecodeErrorKind::InvalidUtf8))?;
+            return visitor.visit_seq(RecordsParts { step: 0, len, base: start, raw });
+        }
         if name == ITEMS_TOKEN || name == ENTRIES_TOKEN {
             let array = name == ITEMS_TOKEN;
             if self.r.peek_required()? != if array { b'[' } else { b'{' } {
@@ -263,7 +274,10 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         }
         self.r.pos += 1;
         self.enter()?;
-        let value = visitor.visit_map(Map { de: &mut *self, first: true, fields, key_at: 0 });
+        let mut value = visitor.visit_map(Map { de: &mut *self, first: true, fields, key_at: 0 });
+        if let Err(e) = &mut value {
+            self.locate_field_error(e);
+        }
         self.finished(value)
     }
 
@@ -331,6 +345,20 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
 }
 
 impl Deserializer<'_> {
+    /// Locates the errors serde's derive raises from `visit_map` itself, which carry no
+    /// offset: a duplicate field at its (second) key, a missing field at the closing
+    /// brace of the object that lacks it (where its absence became certain).
+    fn locate_field_error(&self, e: &mut DecodeError) {
+        if e.offset != UNSET {
+            return;
+        }
+        match e.kind {
+            DecodeErrorKind::DuplicateField => e.offset = self.last_key,
+            DecodeErrorKind::MissingField if self.closed => e.offset = self.r.pos.saturating_sub(1),
+            _ => {}
+        }
+    }
+
     /// [`finish`](Self::finish) after a visitor that succeeded; its value stays in its
     /// `Result` (a model can be over a kilobyte: unwrapping and rewrapping copies it).
     #[inline(always)]
@@ -457,6 +485,7 @@ impl<'de> de::MapAccess<'de> for Map<'_, 'de> {
         }
         let at = self.de.r.pos;
         self.key_at = at;
+        self.de.last_key = at;
         let key = match seed.deserialize(MapKey { de: &mut *self.de }) {
             Ok(key) => key,
             Err(e) => return Err(Deserializer::locate(e, at, self.field_at_key())),
@@ -617,9 +646,86 @@ impl<'de> de::SeqAccess<'de> for EntrySeq<'_, '_, 'de> {
     }
 }
 
-impl Deserializer<'_> {
+impl<'de> Deserializer<'de> {
+    /// A deserializer over a span of a body already checked (UTF-8, syntax, depth).
+    pub(crate) fn from_checked(text: &'de str) -> Self {
+        Deserializer { r: Reader::from_text(text), depth: 0, closed: false, last_key: 0 }
+    }
+
+    /// Consumes the array at the reader, checking its syntax and depth without decoding
+    /// its elements; returns how many it holds.
+    fn scan_array(&mut self) -> Result<usize, DecodeError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error(DecodeErrorKind::DepthLimit));
+        }
+        self.r.pos += 1;
+        let mut len = 0usize;
+        loop {
+            let next = self.r.peek_required()?;
+            if next == b']' && len == 0 {
+                self.r.pos += 1;
+                return Ok(0);
+            }
+            if len > 0 {
+                match next {
+                    b']' => {
+                        self.r.pos += 1;
+                        return Ok(len);
+                    }
+                    b',' => self.r.pos += 1,
+                    _ => return Err(self.error(DecodeErrorKind::Syntax)),
+                }
+            }
+            self.r.skip_ws();
+            if self.r.peek_required()? == b']' {
+                return Err(self.error(DecodeErrorKind::Syntax));
+            }
+            self.r.skip_value(self.depth + 1)?;
+            len += 1;
+        }
+    }
+
+    /// Decodes the next element of a checked array span as `T`. On an error the reader
+    /// is moved past the element, so the next one can still be decoded.
+    pub(crate) fn record<T: de::Deserialize<'de>>(&mut self) -> Result<T, DecodeError> {
+        self.r.skip_ws();
+        let at = self.r.pos;
+        let value = located(T::deserialize(&mut *self), at, None);
+        if value.is_err() {
+            self.r.pos = at;
+            self.depth = 0;
+            self.closed = false;
+            // Cannot fail: the span's syntax was checked when the body was decoded.
+            let _ = self.r.skip_value(0);
+        }
+        value
+    }
+
     /// Consumes `byte` after white space; `false` if something else is there.
     pub(crate) fn skip_separator(&mut self, byte: u8) -> bool {
         self.r.expect(byte).is_ok()
+    }
+}
+
+/// The parts of a [`Records`](super::Records) handed to its visitor: the element count,
+/// the array's offset in the body, then its checked text.
+struct RecordsParts<'de> {
+    step: u8,
+    len: usize,
+    base: usize,
+    raw: &'de str,
+}
+
+impl<'de> de::SeqAccess<'de> for RecordsParts<'de> {
+    type Error = DecodeError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DecodeError> {
+        self.step = self.step.saturating_add(1);
+        match self.step {
+            1 => seed.deserialize(de::value::U64Deserializer::new(self.len as u64)).map(Some),
+            2 => seed.deserialize(de::value::U64Deserializer::new(self.base as u64)).map(Some),
+            3 => seed.deserialize(de::value::BorrowedStrDeserializer::new(self.raw)).map(Some),
+            _ => Ok(None),
+        }
     }
 }

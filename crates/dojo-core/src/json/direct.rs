@@ -67,10 +67,11 @@ fn decode_body<'de>(
 }
 
 /// The first of `fields` marked in `required` but not in `seen` is missing (serde's
-/// derive checks them in declaration order).
-fn require(seen: u32, required: u32, fields: &'static [&'static str]) -> Result<(), DecodeError> {
+/// derive checks them in declaration order), reported at the object's closing brace
+/// (the reader just past it), as the deserializer does.
+fn require(seen: u32, required: u32, fields: &'static [&'static str], r: &Reader<'_>) -> Result<(), DecodeError> {
     match fields.iter().enumerate().find(|(i, _)| (required & !seen) & (1 << i) != 0) {
-        Some((_, name)) => Err(missing(name)),
+        Some((_, name)) => Err(DecodeError { offset: r.pos.saturating_sub(1), ..missing(name) }),
         None => Ok(()),
     }
 }
@@ -96,34 +97,12 @@ fn walk<'de>(
     let mut seen = 0u32;
     let mut first = true;
     loop {
-        let next = r.peek_required()?;
-        if next == b'}' {
-            r.pos += 1;
+        // The key is read by a callee that has returned before the value is decoded, so
+        // its frame is not stacked under nested values (walks nest: Money in a model).
+        let Key::Field { index, start } = next_key(r, first, fields)? else {
             return Ok(seen);
-        }
-        if !first {
-            if next != b',' {
-                return Err(r.error(DecodeErrorKind::Syntax));
-            }
-            r.pos += 1;
-        }
-        if r.peek_required()? != b'"' {
-            return Err(r.error(DecodeErrorKind::Syntax));
-        }
-        first = false;
-        let start = r.pos;
-        let key = r.string()?;
-        let index = if key.escaped {
-            let mut buf = [0u8; SCRATCH];
-            match Text::from_escaped(key.raw).copy_to(&mut buf) {
-                Ok(key) => fields.iter().position(|f| *f == key),
-                Err(_) => return Err(DecodeError::new(DecodeErrorKind::TooLong, start)),
-            }
-        } else {
-            fields.iter().position(|f| *f == key.raw)
         };
-        r.expect(b':')?;
-        r.skip_ws();
+        first = false;
         let at = r.pos;
         match index.and_then(|i| Some((i, *fields.get(i)?))) {
             Some((i, name)) => {
@@ -131,7 +110,7 @@ fn walk<'de>(
                 if seen & bit != 0 {
                     return Err(DecodeError {
                         kind: DecodeErrorKind::DuplicateField,
-                        offset: UNSET,
+                        offset: start,
                         field: Some(name),
                     });
                 }
@@ -140,6 +119,54 @@ fn walk<'de>(
             }
             None => r.skip_value(depth + 1).map_err(|e| locate(e, at, None))?,
         }
+    }
+}
+
+/// What [`next_key`] found.
+enum Key {
+    /// The closing brace (consumed).
+    End,
+    /// A key (and its colon) read: which of the fields it names, and where it starts.
+    Field { index: Option<usize>, start: usize },
+}
+
+/// Reads the next key of an object and its colon (or the closing brace).
+#[inline(never)]
+fn next_key(r: &mut Reader<'_>, first: bool, fields: &'static [&'static str]) -> Result<Key, DecodeError> {
+    let next = r.peek_required()?;
+    if next == b'}' {
+        r.pos += 1;
+        return Ok(Key::End);
+    }
+    if !first {
+        if next != b',' {
+            return Err(r.error(DecodeErrorKind::Syntax));
+        }
+        r.pos += 1;
+    }
+    if r.peek_required()? != b'"' {
+        return Err(r.error(DecodeErrorKind::Syntax));
+    }
+    let start = r.pos;
+    let key = r.string()?;
+    let index = if key.escaped {
+        escaped_key_index(key.raw, fields, start)?
+    } else {
+        fields.iter().position(|f| *f == key.raw)
+    };
+    r.expect(b':')?;
+    r.skip_ws();
+    Ok(Key::Field { index, start })
+}
+
+/// Which of `fields` an escaped key names. Out of line: its scratch buffer stays off
+/// the stack of every `walk` frame (walks nest, and dev builds keep every local).
+#[inline(never)]
+fn escaped_key_index(raw: &str, fields: &'static [&'static str], start: usize) -> Result<Option<usize>, DecodeError> {
+    let mut buf = [0u8; SCRATCH];
+    match Text::from_escaped(raw).copy_to(&mut buf) {
+        Ok(key) => Ok(fields.iter().position(|f| *f == key)),
+        Err(_) => Err(DecodeError::new(DecodeErrorKind::TooLong, start)),
     }
 }
 
@@ -209,31 +236,13 @@ fn timestamp(r: &mut Reader<'_>) -> Result<Timestamp, DecodeError> {
 
 /// An amount in minor units (a number or a string of digits), at nesting `depth`.
 fn minor_units(r: &mut Reader<'_>, depth: usize) -> Result<i64, DecodeError> {
-    let start = r.pos;
     let wrong_type = unset(DecodeErrorKind::InvalidType);
     match r.peek_required()? {
         b'n' => r.literal(b"null").and(Err(wrong_type)),
         b't' => r.literal(b"true").and(Err(wrong_type)),
         b'f' => r.literal(b"false").and(Err(wrong_type)),
-        b'"' => {
-            let s = r.string()?;
-            let mut buf = [0u8; SCRATCH];
-            let digits = if s.escaped {
-                Text::from_escaped(s.raw)
-                    .copy_to(&mut buf)
-                    .map_err(|_| DecodeError::new(DecodeErrorKind::TooLong, start))?
-            } else {
-                s.raw
-            };
-            parse_minor_units(digits).ok_or(unset(DecodeErrorKind::InvalidValue))
-        }
-        b'-' | b'0'..=b'9' => match r.number()? {
-            // An integer's digits: out of range exactly when `parse_minor_units` fails.
-            Number::Integer(digits) => {
-                parse_minor_units(digits).ok_or(DecodeError::new(DecodeErrorKind::NumberOutOfRange, start))
-            }
-            Number::Float => Err(DecodeError::new(DecodeErrorKind::NotAnInteger, start)),
-        },
+        b'"' => minor_units_string(r),
+        b'-' | b'0'..=b'9' => minor_units_number(r),
         b'[' | b'{' => {
             r.pos += 1;
             if depth >= MAX_DEPTH {
@@ -242,6 +251,33 @@ fn minor_units(r: &mut Reader<'_>, depth: usize) -> Result<i64, DecodeError> {
             Err(wrong_type)
         }
         _ => Err(r.error(DecodeErrorKind::Syntax)),
+    }
+}
+
+/// An amount written as a string of digits (out of line, like every scratch buffer).
+#[inline(never)]
+fn minor_units_string(r: &mut Reader<'_>) -> Result<i64, DecodeError> {
+    let start = r.pos;
+    let s = r.string()?;
+    let mut buf = [0u8; SCRATCH];
+    let digits = if s.escaped {
+        Text::from_escaped(s.raw).copy_to(&mut buf).map_err(|_| DecodeError::new(DecodeErrorKind::TooLong, start))?
+    } else {
+        s.raw
+    };
+    parse_minor_units(digits).ok_or(unset(DecodeErrorKind::InvalidValue))
+}
+
+/// An amount written as a JSON number.
+#[inline(never)]
+fn minor_units_number(r: &mut Reader<'_>) -> Result<i64, DecodeError> {
+    let start = r.pos;
+    match r.number()? {
+        // An integer's digits: out of range exactly when `parse_minor_units` fails.
+        Number::Integer(digits) => {
+            parse_minor_units(digits).ok_or(DecodeError::new(DecodeErrorKind::NumberOutOfRange, start))
+        }
+        Number::Float => Err(DecodeError::new(DecodeErrorKind::NotAnInteger, start)),
     }
 }
 
@@ -268,7 +304,7 @@ fn opt_money(r: &mut Reader<'_>, depth: usize) -> Result<Option<Money>, DecodeEr
         }
         Ok(())
     })?;
-    require(seen, 0b11, FIELDS)?;
+    require(seen, 0b11, FIELDS, r)?;
     Ok(Some(Money::new(value, code)))
 }
 
@@ -280,61 +316,95 @@ fn opt<'de, T>(
     if present(r)? { read(r).map(Some) } else { Ok(None) }
 }
 
+/// `*slot = Some(read(r))`. The per-field closures call these instead of holding each
+/// field's temporaries themselves: a dev build keeps every temporary of every match arm
+/// in the closure's frame, and that frame stays on the stack under a nested value.
+#[inline(never)]
+fn set<'de, T>(
+    slot: &mut Option<T>,
+    r: &mut Reader<'de>,
+    read: fn(&mut Reader<'de>) -> Result<T, DecodeError>,
+) -> Result<(), DecodeError> {
+    *slot = Some(read(r)?);
+    Ok(())
+}
+
+/// `*slot = read(r)` unless the value is `null` (see [`set`]).
+#[inline(never)]
+fn set_opt<'de, T>(
+    slot: &mut Option<T>,
+    r: &mut Reader<'de>,
+    read: fn(&mut Reader<'de>) -> Result<T, DecodeError>,
+) -> Result<(), DecodeError> {
+    *slot = opt(r, read)?;
+    Ok(())
+}
+
+/// An optional [`Money`] one level down into `slot` (see [`set`]).
+#[inline(never)]
+fn set_money(slot: &mut Option<Money>, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+    *slot = opt_money(r, 1)?;
+    Ok(())
+}
+
 /// Decodes a [`SetupIntentSummary`] body: the same result as `from_slice`.
 pub(crate) fn setup_intent_summary(body: &[u8]) -> Result<SetupIntentSummary, DecodeError> {
     const FIELDS: &[&str] = &["id", "status", "intendedAmount", "expireAt"];
-    let (mut id, mut status, mut intended_amount, mut expire_at) = (None, None, None, None);
+    // One slot each (no tuples: a dev build would keep the tuple and its parts).
+    let mut id = None;
+    let mut status = None;
+    let mut intended_amount = None;
+    let mut expire_at = None;
     decode_body(body, &mut |r| {
-        let seen = walk(r, 0, FIELDS, &mut |i, r| {
-            match i {
-                0 => id = Some(setup_intent_id(r)?),
-                1 => status = Some(setup_intent_status(r)?),
-                2 => intended_amount = opt_money(r, 1)?,
-                _ => expire_at = opt(r, timestamp)?,
-            }
-            Ok(())
+        let seen = walk(r, 0, FIELDS, &mut |i, r| match i {
+            0 => set(&mut id, r, setup_intent_id),
+            1 => set(&mut status, r, setup_intent_status),
+            2 => set_money(&mut intended_amount, r),
+            _ => set_opt(&mut expire_at, r, timestamp),
         })?;
-        require(seen, 0b11, FIELDS)
+        require(seen, 0b11, FIELDS, r)
     })?;
-    let (Some(id), Some(status)) = (id, status) else { return Err(missing("id")) };
+    let Some(id) = id else { return Err(missing("id")) };
+    let Some(status) = status else { return Err(missing("id")) };
     Ok(SetupIntentSummary { id, status, intended_amount, expire_at })
 }
 
 /// Decodes a [`PaymentIntentSummary`] body: the same result as `from_slice`.
 pub(crate) fn payment_intent_summary(body: &[u8]) -> Result<PaymentIntentSummary, DecodeError> {
     const FIELDS: &[&str] = &["id", "status", "amount", "setupIntentId", "captureMode"];
-    let (mut id, mut status, mut amount, mut setup_intent_id_, mut capture_mode_) = (None, None, None, None, None);
+    let mut id = None;
+    let mut status = None;
+    let mut amount = None;
+    let mut setup_intent_id_ = None;
+    let mut capture_mode_ = None;
     decode_body(body, &mut |r| {
-        let seen = walk(r, 0, FIELDS, &mut |i, r| {
-            match i {
-                0 => id = Some(payment_intent_id(r)?),
-                1 => status = Some(payment_intent_status(r)?),
-                2 => amount = opt_money(r, 1)?,
-                3 => setup_intent_id_ = opt(r, setup_intent_id)?,
-                _ => capture_mode_ = opt(r, capture_mode)?,
-            }
-            Ok(())
+        let seen = walk(r, 0, FIELDS, &mut |i, r| match i {
+            0 => set(&mut id, r, payment_intent_id),
+            1 => set(&mut status, r, payment_intent_status),
+            2 => set_money(&mut amount, r),
+            3 => set_opt(&mut setup_intent_id_, r, setup_intent_id),
+            _ => set_opt(&mut capture_mode_, r, capture_mode),
         })?;
-        require(seen, 0b11, FIELDS)
+        require(seen, 0b11, FIELDS, r)
     })?;
-    let (Some(id), Some(status)) = (id, status) else { return Err(missing("id")) };
+    let Some(id) = id else { return Err(missing("id")) };
+    let Some(status) = status else { return Err(missing("id")) };
     Ok(PaymentIntentSummary { id, status, amount, setup_intent_id: setup_intent_id_, capture_mode: capture_mode_ })
 }
 
 /// Decodes a [`ChargeResponse`] body: the same result as `from_slice`.
 pub(crate) fn charge_response(body: &[u8]) -> Result<ChargeResponse<'_>, DecodeError> {
     const FIELDS: &[&str] = &["paymentIntentId", "status", "message"];
-    let (mut payment_intent_id_, mut status, mut message) = (None, None, None);
+    let mut payment_intent_id_ = None;
+    let mut status = None;
+    let mut message = None;
     decode_body(body, &mut |r| {
-        let seen = walk(r, 0, FIELDS, &mut |i, r| {
-            match i {
-                0 => payment_intent_id_ = opt(r, payment_intent_id)?,
-                1 => status = Some(capture_status(r)?),
-                _ => message = opt(r, text)?,
-            }
-            Ok(())
+        let seen = walk(r, 0, FIELDS, &mut |i, r| match i {
+            0 => set_opt(&mut payment_intent_id_, r, payment_intent_id),
+            1 => set(&mut status, r, capture_status),
+            _ => set_opt(&mut message, r, text),
         })?;
-        require(seen, 0b10, FIELDS)
+        require(seen, 0b10, FIELDS, r)
     })?;
     let Some(status) = status else { return Err(missing("status")) };
     Ok(ChargeResponse { payment_intent_id: payment_intent_id_, status, message })

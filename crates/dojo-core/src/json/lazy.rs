@@ -1,10 +1,22 @@
-//! Lazily decoded arrays ([`Items`]) and objects ([`Entries`]).
+//! Lazily decoded arrays ([`Items`], [`Records`]) and objects ([`Entries`]).
 //!
 //! A page of payment intents or a list of events has no natural capacity, and a kiosk
-//! cannot hold a hundred decoded records on its stack. So arrays are decoded twice: once
-//! while the body is decoded, element by element and then dropped, to prove every
-//! element is valid (errors name the field); and again, one element at a time, when the
-//! caller iterates. Decoding is deterministic, so the second pass cannot fail.
+//! cannot hold a hundred decoded records on its stack. So arrays are kept as their raw
+//! JSON and decoded one element at a time as the caller iterates. Two flavours:
+//!
+//! * [`Items`] (the small lists inside a model: events, captures, payment methods, a
+//!   ProblemDetails' messages) are decoded once while the body is decoded, element by
+//!   element and then dropped, to prove every element is valid (errors name the field);
+//!   iterating decodes them again and cannot fail. Each element is decoded twice, which
+//!   costs little for lists of a few elements.
+//! * [`Records`] (a search page's `data`: up to hundreds of full payment intents) are only
+//!   *checked* while the body is decoded — syntax, UTF-8, nesting depth, the count — and
+//!   each element is decoded exactly once, when iterated, as a `Result`: a record this
+//!   version cannot hold is an error for that record alone (with the body offset and field
+//!   of the fault), and the others are still yours.
+//!
+//! Neither offers indexing: reaching element `i` means decoding the `i` before it, so a
+//! loop over indices would be quadratic. Iterate (`iter`, `for`, `zip`, `enumerate`).
 
 use core::fmt;
 use core::marker::PhantomData;
@@ -12,14 +24,18 @@ use core::marker::PhantomData;
 use serde::de::{self, Deserialize, SeqAccess, Visitor};
 
 use super::de::Deserializer;
+use super::error::DecodeError;
 
 /// Magic newtype names of the lazy protocols understood by [`Deserializer`].
 pub(crate) const ITEMS_TOKEN: &str = "$dojo_core::Items";
 pub(crate) const ENTRIES_TOKEN: &str = "$dojo_core::Entries";
 pub(crate) const RAW_TOKEN: &str = "$dojo_core::RawJson";
+pub(crate) const RECORDS_TOKEN: &str = "$dojo_core::Records";
 
 /// A JSON array in a body, validated when the body was decoded and decoded again, one
-/// element at a time, when iterated. Needs no capacity and no allocator.
+/// element at a time, when iterated. Needs no capacity and no allocator. There is no
+/// indexing: reaching element `i` means decoding the `i` before it, so a loop over
+/// indices would be quadratic. Iterate.
 ///
 /// Only dojo-core's own deserializer ([`crate::json::from_slice`]) can produce one.
 pub struct Items<'a, T> {
@@ -49,11 +65,6 @@ impl<'a, T: Deserialize<'a>> Items<'a, T> {
     /// The elements, decoded one at a time.
     pub fn iter(&self) -> ItemsIter<'a, T> {
         ItemsIter { de: Deserializer::new(self.raw), first: true, remaining: self.len, _t: PhantomData }
-    }
-
-    /// The element at `index`, if any (decodes the elements before it to get there).
-    pub fn get(&self, index: usize) -> Option<T> {
-        self.iter().nth(index)
     }
 
     /// The last element, if any.
@@ -153,6 +164,139 @@ impl<'de: 'a, 'a, T: Deserialize<'de>> Visitor<'de> for ItemsVisitor<'a, T> {
             return Err(de::Error::invalid_length(len, &self));
         };
         Ok(Items { raw, len, _t: PhantomData })
+    }
+}
+
+/// A JSON array of records (a search page's `data`): its syntax, UTF-8, depth and length
+/// are checked when the body is decoded; each element is decoded exactly once, when
+/// iterated, into a `Result` — an element the model cannot hold is an error for that
+/// element alone, located in the body (offset and field), and iteration goes on with the
+/// next. Needs no capacity and no allocator; no indexing (iterate).
+pub struct Records<'a, T> {
+    raw: &'a str,
+    base: usize,
+    len: usize,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Records<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Records<'_, T> {}
+
+impl<'a, T: Deserialize<'a>> Records<'a, T> {
+    /// The number of elements.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the array is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The elements, each decoded once, in body order.
+    pub fn iter(&self) -> RecordsIter<'a, T> {
+        RecordsIter {
+            de: Deserializer::from_checked(self.raw),
+            base: self.base,
+            first: true,
+            remaining: self.len,
+            _t: PhantomData,
+        }
+    }
+
+    /// The array's raw JSON.
+    pub fn raw_json(&self) -> &'a [u8] {
+        self.raw.as_bytes()
+    }
+}
+
+impl<'a, T: Deserialize<'a>> IntoIterator for Records<'a, T> {
+    type Item = Result<T, DecodeError>;
+    type IntoIter = RecordsIter<'a, T>;
+
+    fn into_iter(self) -> RecordsIter<'a, T> {
+        self.iter()
+    }
+}
+
+impl<'a, T: Deserialize<'a> + fmt::Debug> fmt::Debug for Records<'a, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<'a, T: Deserialize<'a> + PartialEq> PartialEq for Records<'a, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+
+/// The elements of [`Records`], each `Ok(record)` or the error that record alone caused.
+pub struct RecordsIter<'a, T> {
+    de: Deserializer<'a>,
+    base: usize,
+    first: bool,
+    remaining: usize,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<'a, T: Deserialize<'a>> Iterator for RecordsIter<'a, T> {
+    type Item = Result<T, DecodeError>;
+
+    fn next(&mut self) -> Option<Result<T, DecodeError>> {
+        if self.remaining == 0 {
+            return None;
+        }
+        // `[` before the first element, `,` before the others (checked at decode time).
+        if !self.de.skip_separator(if self.first { b'[' } else { b',' }) {
+            self.remaining = 0;
+            return None;
+        }
+        self.first = false;
+        self.remaining -= 1;
+        Some(self.de.record::<T>().map_err(|mut e| {
+            // Offsets into the body, not into the array.
+            e.offset = e.offset.saturating_add(self.base);
+            e
+        }))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl<'a, T: Deserialize<'a>> ExactSizeIterator for RecordsIter<'a, T> {}
+
+impl<'de: 'a, 'a, T: Deserialize<'de>> Deserialize<'de> for Records<'a, T> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_newtype_struct(RECORDS_TOKEN, RecordsVisitor(PhantomData))
+    }
+}
+
+struct RecordsVisitor<'a, T>(Marker<'a, T>);
+
+impl<'de: 'a, 'a, T: Deserialize<'de>> Visitor<'de> for RecordsVisitor<'a, T> {
+    type Value = Records<'a, T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let (Some(len), Some(base), Some(raw)) =
+            (seq.next_element::<u64>()?, seq.next_element::<u64>()?, seq.next_element::<&'de str>()?)
+        else {
+            return Err(de::Error::invalid_length(0, &self));
+        };
+        let (Ok(len), Ok(base)) = (usize::try_from(len), usize::try_from(base)) else {
+            return Err(de::Error::invalid_length(0, &self));
+        };
+        Ok(Records { raw, base, len, _t: PhantomData })
     }
 }
 

@@ -77,6 +77,9 @@ pub(crate) fn find_string_stop(rest: &[u8]) -> Option<usize> {
     chunks.remainder().iter().position(|&b| STRING_STOP.get(usize::from(b)).copied().unwrap_or(true)).map(|n| at + n)
 }
 
+/// The UTF-8 byte order mark.
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 impl<'a> Reader<'a> {
     pub(crate) fn new(input: &'a [u8]) -> Self {
         let text = match core::str::from_utf8(input) {
@@ -86,7 +89,22 @@ impl<'a> Reader<'a> {
                 core::str::from_utf8(valid).unwrap_or("")
             }
         };
-        Reader { input, pos: 0, text }
+        // A UTF-8 byte order mark opening the input is skipped (RFC 8259 §8.1 lets a
+        // parser ignore it; ASP.NET never sends one, some proxies add it). Offsets stay
+        // offsets into `input`.
+        let pos = if input.starts_with(BOM) { BOM.len() } else { 0 };
+        Reader { input, pos, text }
+    }
+
+    /// A reader over text already known to be UTF-8 (a span of a checked body): no
+    /// second validation, and no byte order mark to skip.
+    pub(crate) fn from_text(text: &'a str) -> Self {
+        Reader { input: text.as_bytes(), pos: 0, text }
+    }
+
+    /// The checked text between two offsets (`None` outside the valid prefix).
+    pub(crate) fn text_between(&self, start: usize, end: usize) -> Option<&'a str> {
+        self.text.get(start..end)
     }
 
     pub(crate) fn error(&self, kind: DecodeErrorKind) -> DecodeError {

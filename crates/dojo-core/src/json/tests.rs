@@ -43,12 +43,12 @@ fn decodes_nested_objects_lists_and_maps() {
     assert_eq!(list.len(), 2);
     let names: Vec<String> = list.iter().map(|i| i.name.to_string()).collect();
     assert_eq!(names, ["a", "b+c"]);
-    assert_eq!(list.get(1).unwrap().count, Some(-1));
+    assert_eq!(list.iter().nth(1).unwrap().count, Some(-1));
     let map = o.map.unwrap();
     assert_eq!(map.len(), 2);
     let (k, v) = map.iter().next().unwrap();
     assert_eq!(k, "reference");
-    assert_eq!(v.get(1).unwrap(), "too <long>");
+    assert_eq!(v.iter().nth(1).unwrap(), "too <long>");
     assert!(map.find(|k| *k == "amount").unwrap().is_empty());
     assert_eq!(o.flag, Some(true));
 }
@@ -267,4 +267,32 @@ fn lazy_lists_report_a_syntax_error_anywhere_in_them_before_an_elements_own_erro
     let o: Outer<'_> = from_slice(br#"{"list":[ {"name":"a"} , {"name":"b"} ] }"#).unwrap();
     assert_eq!(o.list.unwrap().raw_json(), br#"[ {"name":"a"} , {"name":"b"} ]"#);
     assert_eq!(o.list.unwrap().len(), 2);
+}
+
+/// A duplicate field is reported at its second key and a missing one at the closing
+/// brace of the object that lacks it — not at byte 0 of the body (or of the enclosing
+/// object), as before.
+#[test]
+fn duplicate_and_missing_fields_are_located_at_the_key() {
+    let body = br#"{"title":"a",  "flag":true, "title":"b"}"#;
+    let e = from_slice::<Outer<'_>>(body).unwrap_err();
+    assert_eq!((e.kind, e.field), (DecodeErrorKind::DuplicateField, Some("title")));
+    assert_eq!(e.offset, 28, "the second \"title\"");
+    assert_eq!(body.get(e.offset..e.offset + 7), Some(&br#""title""#[..]));
+
+    let body = br#"{"flag":true,"inner":{"count":1,  "count":2}}"#;
+    let e = from_slice::<Outer<'_>>(body).unwrap_err();
+    assert_eq!((e.kind, e.field), (DecodeErrorKind::DuplicateField, Some("count")));
+    assert_eq!(e.offset, 34);
+
+    let body = br#"{"flag":true,"inner":{"count":1 }, "title":"t"}"#;
+    let e = from_slice::<Outer<'_>>(body).unwrap_err();
+    assert_eq!((e.kind, e.field), (DecodeErrorKind::MissingField, Some("name")));
+    assert_eq!(e.offset, 32, "the closing brace of \"inner\"");
+    assert_eq!(body.get(e.offset), Some(&b'}'));
+
+    // In a lazily decoded list, the element's own key.
+    let body = br#"{"list":[{"name":"a"},{"name":"b","name":"c"}]}"#;
+    let e = from_slice::<Outer<'_>>(body).unwrap_err();
+    assert_eq!((e.kind, e.field, e.offset), (DecodeErrorKind::DuplicateField, Some("name"), 34));
 }

@@ -134,6 +134,8 @@ impl Connection for TcpConnection {
             Method::Get => "GET",
             Method::Post => "POST",
             Method::Delete => "DELETE",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
             _ => return Err(err(std::io::ErrorKind::InvalidInput, "method")),
         };
         let stream = TcpStream::connect_timeout(&self.addr, TIMEOUT).map_err(HostError)?;

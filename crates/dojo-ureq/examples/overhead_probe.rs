@@ -1,0 +1,89 @@
+//! One side of the overhead benchmark, alone, for instruction counts and syscall traces
+//! (the emulator runs in another process, so only the client is measured):
+//!
+//! ```text
+//! dojo-sandbox --port 0                       # prints BASE
+//! overhead_probe BASE MODE N                  # MODE: get | send-with | post | raw-get | raw-post
+//!                                             #   | stock-get | stock-post (a stock ureq Agent)
+//! valgrind --tool=callgrind overhead_probe BASE get 1000   # and 2000: the difference / 1000
+//! strace -c -f overhead_probe BASE get 1000
+//! ```
+//!
+//! Each mode makes one warm-up call (a connection, a setup intent to read), then N calls.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+
+use std::hint::black_box;
+
+use dojo_core::request::{Api, CreateSetupIntentRequest};
+use dojo_core::{ApiKey, MerchantInitiatedTransactionType, Money};
+use dojo_ureq::Client;
+
+fn raw_call(agent: &ureq::Agent, url: &str, headers: &[(String, String)], body: Option<&[u8]>) {
+    let mut resp = match body {
+        None => headers.iter().fold(agent.get(url), |r, (n, v)| r.header(n, v)).call(),
+        Some(body) => headers.iter().fold(agent.post(url), |r, (n, v)| r.header(n, v)).send(body),
+    }
+    .unwrap();
+    black_box(resp.body_mut().with_config().limit(dojo_ureq::MAX_RESPONSE_BYTES).read_to_vec().unwrap());
+}
+
+/// What a caller of ureq alone would build: the client's settings on ureq's own
+/// connector and resolver.
+fn stock_agent() -> ureq::Agent {
+    let t = dojo_ureq::Timeouts::default();
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_connect(Some(t.connect))
+        .timeout_global(Some(t.call))
+        .build()
+        .into()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (base, mode, n) = (&args[1], args[2].as_str(), args[3].parse::<u32>().unwrap());
+    let key = ApiKey::new("sk_sandbox_bench").unwrap();
+    let client = Client::builder(key.clone()).base_url(base).build().unwrap();
+    let body = CreateSetupIntentRequest::new(
+        "Table 12, 8pm",
+        "If you do not arrive, we charge a no-show fee of \u{a3}10.00.",
+        MerchantInitiatedTransactionType::NoShow,
+        Money::gbp(1000),
+    );
+    let id = client.create_setup_intent(&body).unwrap().get().id;
+    let api = Api::new(&key);
+    let agent = client.agent().clone();
+    let stock = stock_agent();
+    let get = api.get_setup_intent(&id).unwrap();
+    let get_url = format!("{base}{}", get.path_and_query());
+    let headers = |r: &[(&str, &str)]| -> Vec<(String, String)> {
+        r.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect()
+    };
+    let get_headers = headers(get.headers());
+    let mut buf = [0u8; 1024];
+    let post = api.create_setup_intent(&body, &mut buf).unwrap();
+    let post_body = post.body(&buf).to_vec();
+    let post_url = format!("{base}{}", post.path_and_query());
+    let post_headers = headers(post.headers());
+    for _ in 0..n {
+        match mode {
+            "get" => {
+                let a = client.get_setup_intent(&id).unwrap();
+                black_box(a.get().status);
+            }
+            "send-with" => {
+                black_box(client.send_with(|api, _| api.get_setup_intent(&id), |si| si.status).unwrap());
+            }
+            "post" => {
+                let a = client.create_setup_intent(&body).unwrap();
+                black_box(a.get().status);
+            }
+            "raw-get" => raw_call(&agent, &get_url, &get_headers, None),
+            "raw-post" => raw_call(&agent, &post_url, &post_headers, Some(&post_body)),
+            "stock-get" => raw_call(&stock, &get_url, &get_headers, None),
+            "stock-post" => raw_call(&stock, &post_url, &post_headers, Some(&post_body)),
+            other => panic!("unknown mode {other}"),
+        }
+    }
+}
