@@ -4,11 +4,13 @@
 #   scripts/footprint.sh
 #
 # Builds checks/kiosk-footprint (a #![no_std], #![no_main] x86_64 binary with its own
-# _start and no libc: the whole kiosk no-show flow through dojo-embedded-svc over a stub
-# Connection, opt-level "z", LTO, panic = "abort"), runs it, and prints its section
+# _start and no libc: the kiosk no-show flow through dojo-embedded-svc over a stub
+# Connection, across a reboot, with its journal on a RAM-backed NOR flash (enroll,
+# recover, settle); opt-level "z", LTO, panic = "abort"), runs it, and prints its section
 # sizes (.text, .rodata, .data, .bss), the buffer bytes the flow needs, and the flow's
 # peak stack (measured by painting a 16 KiB static stack and counting the bytes the flow
-# left untouched). Exits non-zero if the build or the flow fails, or if the flow reached
+# left untouched). `.data` holds the 12 KiB RAM-backed flash (a static initialised to
+# 0xFF, erased NOR). Exits non-zero if the build or the flow fails, or if the flow reached
 # the last 512 bytes of its 16 KiB stack. The size goals (.text <= 48 KiB, buffers <=
 # 8 KiB) are printed as met or missed; they are figures, not assertions.
 set -euo pipefail

@@ -8,9 +8,11 @@
 #    cargo-web, and the standard library's source rust-web-src of the same version, with
 #    rust-web-llvm and lld-22 for its rust-lld), QEMU (qemu-system-misc for riscv32,
 #    qemu-system-arm) and the targets' binutils (for `size`).
-# 2. Builds checks/kiosk-targets (the flow of checks/kiosk-footprint/src/flow.rs: the whole
-#    kiosk no-show flow through dojo-embedded-svc over a stub Connection, twice, on a
-#    painted 16 KiB stack; opt-level "z", LTO, panic = "abort") for each target with
+# 2. Builds checks/kiosk-targets (the flow of checks/kiosk-footprint/src/flow.rs: the kiosk
+#    no-show flow through dojo-embedded-svc over a stub Connection, across a reboot, with
+#    its journal on a RAM-backed NOR flash: enroll, reopen and recover the journal,
+#    recover_booking, settle, compact; twice, on a painted 16 KiB stack; opt-level "z",
+#    LTO, panic = "abort") for each target with
 #    Debian's cargo and -Zbuild-std (core and compiler_builtins from rust-web-src; the
 #    first build fetches their few crates from crates.io), runs it under QEMU with a
 #    timeout, measures .text with the target's `size` and reads the flow's painted peak

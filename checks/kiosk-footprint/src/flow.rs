@@ -3,20 +3,19 @@
 //! `checks/kiosk-targets` (bare-metal riscv32imc and thumbv7em under QEMU) includes this
 //! same file with `#[path]`.
 //!
-//! The whole no-show flow (create the setup intent, show its checkout link, poll until
-//! authorized, create the payment intent, charge it once, confirm Completed) through
-//! `dojo_embedded_svc::Client::run_no_show`, over a stub `Connection` that answers with
+//! The whole no-show flow across a reboot, through dojo-embedded-svc, with its journal
+//! (`dojo_embedded_svc::flash_journal::FlashJournal`) on a RAM-backed NOR flash (a static
+//! byte array with NOR's rules: programming clears bits, erasing sets whole 4 KiB
+//! sectors): `Client::enroll` (journal, create the setup intent, show its checkout link,
+//! poll until authorized), then a "reboot" (the client and the journal dropped; a new
+//! client, the journal reopened over the same flash and recovered: one open booking,
+//! enrolled), `Client::recover_booking`, then `Client::settle` as a no-show (journal,
+//! create the payment intent, journal, charge it once through the charge protocol,
+//! journal the verdict) and compaction. All over a stub `Connection` that answers with
 //! dojo-core's recorded fixtures. It runs the flow twice: cleanly, then with the charge's
 //! answer dropped after commit (so the read-back and reconciliation run too). The flows
 //! run on a 16 KiB static stack painted with a pattern first; the bytes they left
 //! untouched give the peak stack. The one work buffer is a static too.
-//!
-//! Where the journal goes (issue 10, items 2 and 3): one edit here reaches every machine.
-//! Give the flow a RAM-backed flash (a static byte array behind the journal's flash
-//! interface), run `enroll`, drop the client, build a new one over the same flash (the
-//! "reboot"), `recover` and `settle`; add the journal's crate to both checks'
-//! `Cargo.toml`. `scripts/targets.sh` and `scripts/footprint.sh` then measure `.text` and
-//! stack with the journal in, unchanged.
 //!
 //! The including crate provides a `sys` module with
 //! `fn print(&[u8])` (text out) and
@@ -25,13 +24,19 @@
 
 use core::cell::Cell;
 
+use dojo_embedded_svc::dojo_core::charge::Outcome;
+use dojo_embedded_svc::dojo_core::journal::{JournalWriter, OpenBooking, Recovery};
 use dojo_embedded_svc::dojo_core::request::Api;
 use dojo_embedded_svc::dojo_core::{ApiKey, Money, Timestamp};
 use dojo_embedded_svc::embedded_svc::http::client::Connection;
 use dojo_embedded_svc::embedded_svc::http::{Headers, Method, Status};
 use dojo_embedded_svc::embedded_svc::io::{ErrorKind, ErrorType, Read, Write};
-use dojo_embedded_svc::kiosk::{FlowEnd, Kiosk, NoShowFee, NoShowReport, PollPolicy};
-use dojo_embedded_svc::{Client, RetryPolicy};
+use dojo_embedded_svc::flash_journal::FlashJournal;
+use dojo_embedded_svc::kiosk::{Arrival, Enrolled, Enrollment, Kiosk, NoShowFee, PollPolicy, Settled};
+use dojo_embedded_svc::{Client, Connect, RetryPolicy};
+use embedded_storage::nor_flash::{
+    ErrorType as FlashErrorType, MultiwriteNorFlash, NorFlash, NorFlashErrorKind, ReadNorFlash,
+};
 
 use crate::sys::print;
 
@@ -314,6 +319,114 @@ const FEE: NoShowFee<'static> = NoShowFee {
     charge_reference: "No-show Table 12",
 };
 
+// ---------------------------------------------------------------------------------
+// The journal's flash: RAM with NOR's rules.
+
+const SECTOR: usize = 4096;
+const SECTORS: usize = 3;
+const FLASH_SIZE: usize = SECTOR * SECTORS;
+
+static mut FLASH: Aligned<FLASH_SIZE> = Aligned([0xFF; FLASH_SIZE]);
+
+/// The static `FLASH` as a NOR flash: a write ANDs into the bytes (bits only go 1 → 0),
+/// an erase sets whole sectors to `0xFF`. Survives the "reboot" (it is a static).
+struct RamFlash;
+
+fn flash_bytes() -> &'static mut [u8; FLASH_SIZE] {
+    let flash = &raw mut FLASH;
+    // SAFETY: FLASH is used by one RamFlash at a time, on this single thread.
+    unsafe { &mut (*flash).0 }
+}
+
+impl FlashErrorType for RamFlash {
+    type Error = NorFlashErrorKind;
+}
+
+impl ReadNorFlash for RamFlash {
+    const READ_SIZE: usize = 1;
+
+    fn read(&mut self, offset: u32, bytes: &mut [u8]) -> Result<(), NorFlashErrorKind> {
+        let at = offset as usize;
+        let src = flash_bytes().get(at..at + bytes.len()).ok_or(NorFlashErrorKind::OutOfBounds)?;
+        bytes.copy_from_slice(src);
+        Ok(())
+    }
+
+    fn capacity(&self) -> usize {
+        FLASH_SIZE
+    }
+}
+
+impl NorFlash for RamFlash {
+    const WRITE_SIZE: usize = 4;
+    const ERASE_SIZE: usize = SECTOR;
+
+    fn erase(&mut self, from: u32, to: u32) -> Result<(), NorFlashErrorKind> {
+        if !from.is_multiple_of(SECTOR as u32) || !to.is_multiple_of(SECTOR as u32) {
+            return Err(NorFlashErrorKind::NotAligned);
+        }
+        flash_bytes().get_mut(from as usize..to as usize).ok_or(NorFlashErrorKind::OutOfBounds)?.fill(0xFF);
+        Ok(())
+    }
+
+    fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), NorFlashErrorKind> {
+        if !offset.is_multiple_of(4) || !bytes.len().is_multiple_of(4) {
+            return Err(NorFlashErrorKind::NotAligned);
+        }
+        let at = offset as usize;
+        let dst = flash_bytes().get_mut(at..at + bytes.len()).ok_or(NorFlashErrorKind::OutOfBounds)?;
+        for (d, b) in dst.iter_mut().zip(bytes) {
+            *d &= b;
+        }
+        Ok(())
+    }
+}
+
+impl MultiwriteNorFlash for RamFlash {}
+
+type Writer = JournalWriter<FlashJournal<RamFlash>>;
+
+/// At most this many bookings open at once in the journal.
+const OPEN: usize = 2;
+
+/// The open booking a boot found (kept in a static, as firmware may: an `OpenBooking`
+/// is ~400 bytes, and it lives while `recover_booking` exchanges).
+static mut FOUND: Option<OpenBooking> = None;
+
+/// Opens the journal (a boot) and recovers it: the writer, and the one open booking.
+/// Its own frame, so the recovery (two bookings' room) is off the stack before any
+/// exchange.
+#[inline(never)]
+fn boot() -> Option<(Writer, Option<&'static OpenBooking>)> {
+    let journal = FlashJournal::new(RamFlash, 0..FLASH_SIZE as u32).ok()?;
+    let (writer, recovery): (Writer, Recovery<OPEN>) = JournalWriter::open(journal).ok()?;
+    let found = &raw mut FOUND;
+    // SAFETY: single thread; the previous boot's reference is gone (its flow returned).
+    let found = unsafe { &mut *found };
+    let open = match recovery.open() {
+        [] => None,
+        [open] => Some(&*found.insert(*open)),
+        _ => return None,
+    };
+    Some((writer, open))
+}
+
+fn client(world: &World) -> Option<Client<'_, impl Connect<Connection = Stub<'_>>, impl dojo_embedded_svc::Delay>> {
+    // The key is static: a client outlives no boot.
+    static KEY: &str = "sk_sandbox_c0ffee";
+    let key: &'static ApiKey = {
+        static mut STORE: Option<ApiKey> = None;
+        let store = &raw mut STORE;
+        // SAFETY: single thread; written once, before any client borrows it.
+        unsafe { (*store).get_or_insert(ApiKey::new(KEY).ok()?) }
+    };
+    Some(Client::new(move || Ok::<_, ErrorKind>(Stub::new(world)), Api::new(key)).with_retries(
+        RetryPolicy::DEFAULT,
+        0x5eed,
+        |_ms: u32| {},
+    ))
+}
+
 fn flow(drop_charge_answer: bool) -> bool {
     let world = World {
         polls: Cell::new(0),
@@ -323,28 +436,63 @@ fn flow(drop_charge_answer: bool) -> bool {
         largest_answer: Cell::new(0),
         missing_length: Cell::new(false),
     };
-    let Ok(key) = ApiKey::new("sk_sandbox_c0ffee") else { return false };
-    let mut client = Client::new(|| Ok::<_, ErrorKind>(Stub::new(&world)), Api::new(&key)).with_retries(
-        RetryPolicy::DEFAULT,
-        0x5eed,
-        |_ms: u32| {},
-    );
     // SAFETY: BUF is used by one flow at a time, on this single thread.
     let buf_ptr = &raw mut BUF;
     // SAFETY: as above.
     let buf = unsafe { &mut (*buf_ptr).0 };
-    let mut report = NoShowReport::default();
     let poll = PollPolicy { interval_ms: 2000, max_polls: 10 };
-    let ok = match client.run_no_show(&FEE, poll, &mut Screen, &mut report, buf) {
-        Ok(end) => {
-            let reconciled = report.charge.is_some_and(|c| c.outcome_was_unknown && c.read_backs > 0);
-            end == FlowEnd::Charged && reconciled == drop_charge_answer
-        }
-        Err(_) => false,
-    };
+
+    let ok = enroll_then_settle(&world, buf, poll);
     print_kv("largest_request", world.largest_request.get());
     print_kv("largest_answer", world.largest_answer.get());
     ok && !world.missing_length.get()
+}
+
+/// Enrolls, "reboots", recovers and settles. Each phase in its own frame, as firmware
+/// would run them (at booking time; at boot; when the guest is late).
+fn enroll_then_settle(world: &World, buf: &mut [u8], poll: PollPolicy) -> bool {
+    let Some(enrolled) = enroll(world, buf, poll) else { return false };
+    print(b"reboot\n");
+    settle(world, buf, &enrolled)
+}
+
+/// Enrolls: nothing open in the journal yet.
+#[inline(never)]
+fn enroll(world: &World, buf: &mut [u8], poll: PollPolicy) -> Option<Enrolled> {
+    let Some((mut writer, None)) = boot() else { return None };
+    let mut client = client(world)?;
+    match client.enroll(&mut writer, &FEE, poll, &mut Screen, buf) {
+        Ok(Enrollment::Authorized(e)) => Some(e),
+        _ => None,
+    }
+}
+
+/// After the reboot: everything but the flash is gone. The journal gives the booking
+/// back, recovering it reads its setup intent back (authorized: enrolled), and settling
+/// charges it as a no-show. Then compaction leaves the journal small for the next flow.
+#[inline(never)]
+fn settle(world: &World, buf: &mut [u8], enrolled: &Enrolled) -> bool {
+    let Some((mut writer, Some(open))) = boot() else { return false };
+    let Some(mut client) = client(world) else { return false };
+    let found = match client.recover_booking(&mut writer, open, &mut Screen, buf) {
+        Ok(Settled::Enrolled(found)) if found == *enrolled => found,
+        _ => return false,
+    };
+    let ok = match client.settle(&mut writer, &found, Arrival::NoShow, FEE.charge_reference, &mut Screen, buf) {
+        Ok(Settled::Charge(report)) => {
+            let reconciled = report.outcome_was_unknown && report.read_backs > 0;
+            report.outcome == Outcome::Charged && reconciled == world.drop_charge_answer
+        }
+        _ => false,
+    };
+    ok && compact(&mut writer)
+}
+
+/// Compacts the journal, in its own frame (the recovery it folds is ~900 bytes): true
+/// when nothing is left open.
+#[inline(never)]
+fn compact(writer: &mut Writer) -> bool {
+    writer.compact::<OPEN>().is_ok_and(|r| r.open().is_empty())
 }
 
 extern "C" fn run_flows() {

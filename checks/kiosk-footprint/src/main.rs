@@ -1,6 +1,6 @@
-//! The kiosk footprint on x86_64 Linux: the kiosk flow of `flow.rs` (the whole no-show
-//! flow through `dojo_embedded_svc::Client::run_no_show` over a stub `Connection`, twice,
-//! on a painted stack; shared with `checks/kiosk-targets`, which runs it bare-metal under
+//! The kiosk footprint on x86_64 Linux: the kiosk flow of `flow.rs` (the no-show flow
+//! across a reboot: `Client::enroll`, the journal reopened over a RAM-backed NOR flash,
+//! `recover_booking`, `settle`; over a stub `Connection`, twice, on a painted stack; shared with `checks/kiosk-targets`, which runs it bare-metal under
 //! QEMU) on this machine.
 //!
 //! No std, no alloc, no libc: `_start` is ours, output and exit are raw Linux syscalls,

@@ -1,6 +1,7 @@
 //! The kiosk flow on bare metal, under QEMU: the flow of `checks/kiosk-footprint`
-//! (`flow.rs`, included as-is: the whole no-show flow through dojo-embedded-svc over a
-//! stub `Connection`, twice, on a painted 16 KiB stack) with a machine of its own per
+//! (`flow.rs`, included as-is: the no-show flow through dojo-embedded-svc across a
+//! reboot, with its journal on a RAM-backed NOR flash, over a stub `Connection`, twice,
+//! on a painted 16 KiB stack) with a machine of its own per
 //! target:
 //!
 //! - `riscv32imc-unknown-none-elf` on `qemu-system-riscv32 -M virt -bios none`: text out

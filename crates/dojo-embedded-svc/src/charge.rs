@@ -63,6 +63,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         self.drive(charge, payment, setup, buf).map_err(|stop| stop.into_error(buf))
     }
 
+    #[inline(never)]
     pub(crate) fn charge_once(
         &mut self,
         payment: &mut PaymentIntentState,
@@ -76,7 +77,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
 
     /// The I/O loop over dojo-core's charge machine.
     #[inline(never)]
-    fn drive(
+    pub(crate) fn drive(
         &mut self,
         mut charge: Charge,
         payment: &mut PaymentIntentState,

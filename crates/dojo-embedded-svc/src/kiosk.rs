@@ -11,13 +11,22 @@
 //! Every status move is recorded by dojo-core's lifecycle; the flow only moves bytes and
 //! reports.
 
-use dojo_core::charge::{ChargeReport, NotCharged, Outcome};
+use dojo_core::charge::{Charge, ChargeReport, NotCharged, Outcome};
 use dojo_core::checkout::CHECKOUT_LINK_MAX_LEN;
+use dojo_core::journal::{
+    Action, BookingId, CloseReason, Event, Journal, JournalError, JournalWriter, NotChargedReason, OpenBooking,
+    Reference, Settlement, Stage,
+};
+use dojo_core::json::{Items, RawJson};
 use dojo_core::lifecycle::{Anomaly, PaymentIntentState, SetupIntentState, setup_intent_transition};
-use dojo_core::request::{Api, CreatePaymentIntentRequest, CreateSetupIntentRequest, Request};
+use dojo_core::request::{
+    Api, CreatePaymentIntentRequest, CreateSetupIntentRequest, Cursor, Request, SearchPaymentIntentsRequest,
+};
+use dojo_core::response::ResponseKind;
 use dojo_core::response::kind;
+use dojo_core::response::kind::PaymentIntentSummaryKind;
 use dojo_core::{
-    MerchantInitiatedTransactionType, Money, PaymentIntentId, SetupIntentId, SetupIntentStatus, Timestamp,
+    MerchantInitiatedTransactionType, Money, PaymentIntentId, SetupIntentId, SetupIntentStatus, Text, Timestamp,
 };
 
 use crate::client::{Client, ClientResult, ConnError, Connect, Stop, decode_with};
@@ -348,4 +357,650 @@ fn settled(setup: &SetupIntentState, now: Timestamp) -> Option<Waited> {
     }
     let can_still_authorize = setup_intent_transition(status, SetupIntentStatus::Authorized).is_some();
     (!can_still_authorize).then_some(Waited::Ended(status))
+}
+
+// ---------------------------------------------------------------------------------
+// The flow across reboots: enroll, settle, recover, each step journaled first.
+
+/// A booking whose setup intent is created (and, once [`enroll`](Client::enroll) or
+/// [`recover_booking`](Client::recover_booking) says so, authorized): what
+/// [`settle`](Client::settle) needs, hours or days later, after any number of reboots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Enrolled {
+    /// The booking's number in the journal.
+    pub booking: BookingId,
+    /// Its setup intent.
+    pub setup_intent: SetupIntentId,
+    /// The intended amount (the no-show fee).
+    pub amount: Money,
+}
+
+impl Enrolled {
+    /// The enrolled booking an open journal booking stands for: one whose newest record
+    /// is [`Event::SetupIntentCreated`] (its setup intent known, nothing charged yet).
+    /// `None` for any other stage: act on its [`Action`] with
+    /// [`recover_booking`](Client::recover_booking).
+    pub fn from_open(open: &OpenBooking) -> Option<Enrolled> {
+        match open.stage {
+            Stage::SetupIntentCreated => {
+                Some(Enrolled { booking: open.booking, setup_intent: open.setup_intent?, amount: open.amount? })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// How [`enroll`](Client::enroll) ended.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Enrollment {
+    /// The customer authorized a card: settle the booking later.
+    Authorized(Enrolled),
+    /// The setup intent can no longer be authorized (the server showed it ended): the
+    /// booking is closed in the journal (`Abandoned`).
+    Ended(SetupIntentStatus),
+    /// The polls ran out (or the lifecycle saw an anomaly) while it could still be
+    /// authorized: the booking stays open; [`recover_booking`](Client::recover_booking)
+    /// reads it back later, or [`settle`](Client::settle) with [`Arrival::Arrived`]
+    /// releases it.
+    Waiting(Enrolled, Waited),
+}
+
+/// What happened to the guest of a booking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrival {
+    /// The guest came: release the card (cancel the setup intent, `includeAuthorized`).
+    Arrived,
+    /// The guest did not come: charge the fee.
+    NoShow,
+}
+
+/// How a booking was settled (by [`settle`](Client::settle) or
+/// [`recover_booking`](Client::recover_booking)).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Settled {
+    /// The charge's verdict, journaled as `ChargeSettled`: charged, not charged (with
+    /// the server's reason), or pending (the booking stays open; recovery settles it
+    /// later: never tell the customer "not charged").
+    Charge(ChargeReport),
+    /// The booking needs nothing more and is closed in the journal.
+    Closed(CloseReason),
+    /// Enrolled and authorized, waiting for [`settle`](Client::settle).
+    Enrolled(Enrolled),
+    /// The setup intent still awaits the customer (`Created`): the booking stays open.
+    AwaitingAuthorization(Enrolled),
+    /// The orphan search found this many candidate payment intents (more than one): the
+    /// booking stays open and a person decides (references should be unique per
+    /// booking).
+    Ambiguous(u8),
+}
+
+/// Why a journaled step stopped. Nothing the journal does not know about was done: a
+/// journal error means the step it was for was not taken; an API error leaves the
+/// booking at its last record, and [`recover_booking`](Client::recover_booking) picks
+/// it up from there.
+#[derive(Debug)]
+pub enum FlowError<'b, E, J> {
+    /// The exchange failed (see [`Error`]).
+    Api(Error<'b, E>),
+    /// The journal refused the record (see [`JournalError`]: `Full` → compact and retry;
+    /// `Corrupt`, `UnsupportedVersion` → keep the medium, settle by hand).
+    Journal(JournalError<J>),
+}
+
+impl<E: core::fmt::Debug, J: core::fmt::Debug> core::fmt::Display for FlowError<'_, E, J> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            FlowError::Api(e) => e.fmt(f),
+            FlowError::Journal(e) => write!(f, "journal: {e:?}"),
+        }
+    }
+}
+
+/// The result of a journaled step.
+pub type FlowResult<'b, T, K, J> = Result<T, FlowError<'b, ConnError<K>, <J as Journal>::Error>>;
+
+/// A journaled step's stop, without borrowing the buffer.
+enum Halt<E, J> {
+    Stop(Stop<E>),
+    Journal(JournalError<J>),
+}
+
+impl<E, J> Halt<E, J> {
+    fn into_error(self, buf: &[u8]) -> FlowError<'_, E, J> {
+        match self {
+            Halt::Stop(stop) => FlowError::Api(stop.into_error(buf)),
+            Halt::Journal(e) => FlowError::Journal(e),
+        }
+    }
+}
+
+impl<E, J> From<Stop<E>> for Halt<E, J> {
+    fn from(s: Stop<E>) -> Self {
+        Halt::Stop(s)
+    }
+}
+
+impl<E, J> From<JournalError<J>> for Halt<E, J> {
+    fn from(e: JournalError<J>) -> Self {
+        Halt::Journal(e)
+    }
+}
+
+impl<E, J> From<dojo_core::Error<'static>> for Halt<E, J> {
+    fn from(e: dojo_core::Error<'static>) -> Self {
+        Halt::Stop(e.into())
+    }
+}
+
+impl<E, J> From<dojo_core::error::LifecycleError> for Halt<E, J> {
+    fn from(e: dojo_core::error::LifecycleError) -> Self {
+        Halt::Stop(e.into())
+    }
+}
+
+type Step_<T, K, J> = Result<T, Halt<ConnError<K>, <J as Journal>::Error>>;
+
+/// Results per page of an orphan search.
+const SEARCH_PAGE: i32 = 10;
+/// The longest page cursor the orphan search carries to the next page.
+const CURSOR_MAX: usize = 128;
+/// At most this many pages are searched for an orphan.
+const SEARCH_PAGES: u32 = 20;
+
+impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
+    /// Enrolls a booking (before the guest leaves the kiosk): journals
+    /// `SetupIntentCreating`, creates the setup intent for `fee`, journals
+    /// `SetupIntentCreated`, shows its checkout link, and waits for the customer to
+    /// authorize a card. The booking is then in the journal: [`settle`](Self::settle)
+    /// it later, after any number of reboots ([`recover_booking`](Self::recover_booking)
+    /// at boot says where each booking stands). `fee.charge_reference` is not used here.
+    pub fn enroll<'b, J: Journal, U: Kiosk>(
+        &mut self,
+        journal: &mut JournalWriter<J>,
+        fee: &NoShowFee<'_>,
+        poll: PollPolicy,
+        kiosk: &mut U,
+        buf: &'b mut [u8],
+    ) -> FlowResult<'b, Enrollment, K, J> {
+        self.enroll_inner(journal, fee, poll, kiosk, buf).map_err(|h| h.into_error(buf))
+    }
+
+    /// Settles an enrolled booking: on [`Arrival::NoShow`], journals
+    /// `PaymentIntentCreating`, creates the payment intent (reference
+    /// `charge_reference`, the intended amount), journals `PaymentIntentCreated`, then
+    /// `ChargeSending`, charges it through dojo-core's charge protocol, and journals its
+    /// verdict (`ChargeSettled`). On [`Arrival::Arrived`], cancels the setup intent
+    /// (`includeAuthorized`) and journals `BookingClosed { Completed }`.
+    ///
+    /// An error leaves the booking at its last record: recover it
+    /// ([`recover_booking`](Self::recover_booking)), now or at the next boot.
+    pub fn settle<'b, J: Journal, U: Kiosk>(
+        &mut self,
+        journal: &mut JournalWriter<J>,
+        enrolled: &Enrolled,
+        arrival: Arrival,
+        charge_reference: &str,
+        kiosk: &mut U,
+        buf: &'b mut [u8],
+    ) -> FlowResult<'b, Settled, K, J> {
+        self.settle_inner(journal, enrolled, arrival, charge_reference, kiosk, buf).map_err(|h| h.into_error(buf))
+    }
+
+    #[inline(never)]
+    fn settle_inner<J: Journal, U: Kiosk>(
+        &mut self,
+        journal: &mut JournalWriter<J>,
+        enrolled: &Enrolled,
+        arrival: Arrival,
+        charge_reference: &str,
+        kiosk: &mut U,
+        buf: &mut [u8],
+    ) -> Step_<Settled, K, J> {
+        match arrival {
+            Arrival::Arrived => self.release_inner(journal, enrolled, kiosk, buf),
+            Arrival::NoShow => self.no_show_inner(journal, enrolled, charge_reference, kiosk, buf),
+        }
+    }
+
+    /// Acts on an open booking found in the journal at boot (a
+    /// [`Recovery::open`](dojo_core::journal::Recovery::open) entry), by its
+    /// [`Action`]:
+    ///
+    /// - an orphan setup intent (its create answer lost): nothing can be charged;
+    ///   journal `BookingClosed { Abandoned }`;
+    /// - a setup intent: read it back; `Authorized` → [`Settled::Enrolled`] (settle it
+    ///   when the time comes), still `Created` → [`Settled::AwaitingAuthorization`],
+    ///   ended → closed (`Abandoned`, or `Completed` when it was canceled);
+    /// - an orphan payment intent (its create answer lost): search for it
+    ///   (`POST /payment-intents/search` from the record's time less 10 minutes), keep
+    ///   those whose reference, setup intent and amount match; one → journal
+    ///   `PaymentIntentCreated` and charge it; none → create it again and charge it; more →
+    ///   [`Settled::Ambiguous`];
+    /// - a payment intent never charged → charge it (journaled as in
+    ///   [`settle`](Self::settle));
+    /// - a charge sent whose outcome is unknown, or pending → settle it through the charge
+    ///   protocol (read back, resend on the same payment intent while uncharged) and
+    ///   journal its verdict.
+    ///
+    /// A booking whose records contradict themselves (no action) is left open and
+    /// reported as [`Settled::Ambiguous`]`(0)`.
+    pub fn recover_booking<'b, J: Journal, U: Kiosk>(
+        &mut self,
+        journal: &mut JournalWriter<J>,
+        open: &OpenBooking,
+        kiosk: &mut U,
+        buf: &'b mut [u8],
+    ) -> FlowResult<'b, Settled, K, J> {
+        self.recover_inner(journal, open, kiosk, buf).map_err(|h| h.into_error(buf))
+    }
+
+    #[inline(never)]
+    fn enroll_inner<J: Journal, U: Kiosk>(
+        &mut self,
+        journal: &mut JournalWriter<J>,
+        fee: &NoShowFee<'_>,
+        poll: PollPolicy,
+        kiosk: &mut U,
+        buf: &mut [u8],
+    ) -> Step_<Enrollment, K, J> {
+        let booking = journal.begin_booking();
+        note(journal, booking, kiosk, Note::SetupIntentCreating(fee.reference))?;
+        let mut setup = self.create_no_show_inner(fee, buf)?;
+        let enrolled = Enrolled { booking, setup_intent: setup.id(), amount: fee.amount };
+        note(journal, booking, kiosk, Note::SetupIntentCreated(fee.reference, enrolled.setup_intent, fee.amount))?;
+        kiosk.progress(Step::SetupIntentCreated(enrolled.setup_intent));
+        show_checkout(&setup, kiosk).map_err(|e| Halt::Stop(e.into()))?;
+        Ok(match self.wait_inner(&mut setup, poll, kiosk, buf)? {
+            Waited::Authorized => Enrollment::Authorized(enrolled),
+            Waited::Ended(status) => {
+                note(journal, booking, kiosk, Note::Closed(CloseReason::Abandoned))?;
+                Enrollment::Ended(status)
+            }
+            waited => Enrollment::Waiting(enrolled, waited),
+        })
+    }
+
+    #[inline(never)]
+    fn release_inner<J: Journal, U: Kiosk>(
+        &mut self,
+        journal: &mut JournalWriter<J>,
+        enrolled: &Enrolled,
+        kiosk: &mut U,
+        buf: &mut [u8],
+    ) -> Step_<Settled, K, J> {
+        let id = enrolled.setup_intent;
+        let fetched = self.fetch_built(|api, _| api.cancel_setup_intent(&id, true).map(|r| r.summarized()), buf)?;
+        decode_with(fetched, buf, |_| ())?;
+        note(journal, enrolled.booking, kiosk, Note::Closed(CloseReason::Completed))?;
+        Ok(Settled::Closed(CloseReason::Completed))
+    }
+
+    /// Reads a setup intent back (a retried read).
+    #[inline(never)]
+    fn read_setup(&mut self, id: SetupIntentId, buf: &mut [u8]) -> Result<SetupIntentState, Stop<ConnError<K>>> {
+        let fetched = self.fetch_built(|api, _| api.get_setup_intent(&id).map(|r| r.summarized()), buf)?;
+        decode_with(fetched, buf, SetupIntentState::from_summary)
+    }
+
+    /// Reads a payment intent back (a retried read), with its setup intent's state.
+    #[inline(never)]
+    fn read_payment(
+        &mut self,
+        id: PaymentIntentId,
+        setup_intent: Option<SetupIntentId>,
+        buf: &mut [u8],
+    ) -> Result<(PaymentIntentState, SetupIntentState), Stop<ConnError<K>>> {
+        let fetched = self.fetch_built(|api, _| api.get_payment_intent(&id, true).map(|r| r.summarized()), buf)?;
+        let payment = decode_with(fetched, buf, PaymentIntentState::from_summary)?.ok_or(Stop::Failed(Error::Core(
+            dojo_core::Error::Lifecycle(dojo_core::error::LifecycleError::IntendedAmountUnknown),
+        )))?;
+        let si = setup_intent.or(payment.setup_intent_id()).ok_or(Stop::Failed(Error::Core(
+            dojo_core::Error::Lifecycle(dojo_core::error::LifecycleError::IntendedAmountUnknown),
+        )))?;
+        Ok((payment, self.read_setup(si, buf)?))
+    }
+
+    #[inline(never)]
+    fn no_show_inner<J: Journal, U: Kiosk>(
+        &mut self,
+        journal: &mut JournalWriter<J>,
+        enrolled: &Enrolled,
+        reference: &str,
+        kiosk: &mut U,
+        buf: &mut [u8],
+    ) -> Step_<Settled, K, J> {
+        let mut setup = self.read_setup(enrolled.setup_intent, buf)?;
+        // The lifecycle refuses a setup intent that cannot back a charge before anything
+        // is journaled or sent.
+        let now = kiosk.now();
+        setup.check_can_back_charge(now)?;
+        let creating = Note::PaymentIntentCreating(reference, Some(enrolled.setup_intent), enrolled.amount);
+        note(journal, enrolled.booking, kiosk, creating)?;
+        let mut payment = self.create_payment_inner(&setup, reference, buf)?;
+        let payment_intent = payment.id();
+        note(journal, enrolled.booking, kiosk, Note::PaymentIntentCreated(payment_intent))?;
+        kiosk.progress(Step::PaymentIntentCreated(payment_intent));
+        self.charge_journaled(journal, enrolled.booking, &mut payment, &mut setup, kiosk, buf)
+    }
+
+    /// Journals `ChargeSending`, charges once through the charge protocol, journals the
+    /// verdict.
+    #[inline(never)]
+    fn charge_journaled<J: Journal, U: Kiosk>(
+        &mut self,
+        journal: &mut JournalWriter<J>,
+        booking: BookingId,
+        payment: &mut PaymentIntentState,
+        setup: &mut SetupIntentState,
+        kiosk: &mut U,
+        buf: &mut [u8],
+    ) -> Step_<Settled, K, J> {
+        let now = kiosk.now();
+        let payment_intent = payment.id();
+        note(journal, booking, kiosk, Note::ChargeSending(payment_intent))?;
+        let report = self.charge_once(payment, setup, now, buf)?;
+        self.journal_verdict(journal, booking, report, kiosk)
+    }
+
+    #[inline(never)]
+    fn journal_verdict<J: Journal, U: Kiosk>(
+        &mut self,
+        journal: &mut JournalWriter<J>,
+        booking: BookingId,
+        report: ChargeReport,
+        kiosk: &mut U,
+    ) -> Step_<Settled, K, J> {
+        note(journal, booking, kiosk, Note::ChargeSettled(report.payment_intent, settlement(&report)))?;
+        kiosk.progress(Step::Charged(report.outcome));
+        Ok(Settled::Charge(report))
+    }
+
+    #[inline(never)]
+    fn recover_inner<J: Journal, U: Kiosk>(
+        &mut self,
+        journal: &mut JournalWriter<J>,
+        open: &OpenBooking,
+        kiosk: &mut U,
+        buf: &mut [u8],
+    ) -> Step_<Settled, K, J> {
+        let booking = open.booking;
+        // The action's small part (its reference stays in `open`): no 330-byte `Action`
+        // in this frame while the exchanges run.
+        let Some(next) = next_step(open) else { return Ok(Settled::Ambiguous(0)) };
+        match next {
+            Next::CloseOrphanSetup => {
+                note(journal, booking, kiosk, Note::Closed(CloseReason::Abandoned))?;
+                Ok(Settled::Closed(CloseReason::Abandoned))
+            }
+            Next::ReadBackSetup(enrolled) => self.recover_setup(journal, &enrolled, kiosk, buf),
+            Next::FindOrphan { setup_intent, amount, search_from } => {
+                let reference = open.reference.as_ref().map_or("", |r| r.as_str());
+                self.recover_orphan(journal, booking, reference, setup_intent, amount, search_from, kiosk, buf)
+            }
+            Next::SendCharge(payment_intent) => {
+                let (mut payment, mut setup) = self.read_payment(payment_intent, open.setup_intent, buf)?;
+                self.charge_journaled(journal, booking, &mut payment, &mut setup, kiosk, buf)
+            }
+            Next::SettleCharge(payment_intent) => {
+                self.recover_charge(journal, booking, payment_intent, open.setup_intent, kiosk, buf)
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn recover_setup<J: Journal, U: Kiosk>(
+        &mut self,
+        journal: &mut JournalWriter<J>,
+        enrolled: &Enrolled,
+        kiosk: &mut U,
+        buf: &mut [u8],
+    ) -> Step_<Settled, K, J> {
+        let setup = self.read_setup(enrolled.setup_intent, buf)?;
+        Ok(match (settled(&setup, kiosk.now()), setup.status()) {
+            (Some(Waited::Authorized), _) => Settled::Enrolled(*enrolled),
+            (None, _) => Settled::AwaitingAuthorization(*enrolled),
+            (_, status) => {
+                let reason = match status {
+                    SetupIntentStatus::Canceled | SetupIntentStatus::Closed => CloseReason::Canceled,
+                    _ => CloseReason::Abandoned,
+                };
+                note(journal, enrolled.booking, kiosk, Note::Closed(reason))?;
+                Settled::Closed(reason)
+            }
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn recover_orphan<J: Journal, U: Kiosk>(
+        &mut self,
+        journal: &mut JournalWriter<J>,
+        booking: BookingId,
+        reference: &str,
+        setup_intent: Option<SetupIntentId>,
+        amount: Money,
+        search_from: i64,
+        kiosk: &mut U,
+        buf: &mut [u8],
+    ) -> Step_<Settled, K, J> {
+        let (matches, found) = self.find_orphan(reference, setup_intent, amount, search_from, buf)?;
+        match (matches, found, setup_intent) {
+            (1, Some(payment_intent), _) => {
+                note(journal, booking, kiosk, Note::PaymentIntentCreated(payment_intent))?;
+                let (mut payment, mut setup) = self.read_payment(payment_intent, setup_intent, buf)?;
+                self.charge_journaled(journal, booking, &mut payment, &mut setup, kiosk, buf)
+            }
+            (0, _, Some(setup_intent)) => {
+                let enrolled = Enrolled { booking, setup_intent, amount };
+                self.no_show_inner(journal, &enrolled, reference, kiosk, buf)
+            }
+            (n, _, _) => Ok(Settled::Ambiguous(n)),
+        }
+    }
+
+    #[inline(never)]
+    fn recover_charge<J: Journal, U: Kiosk>(
+        &mut self,
+        journal: &mut JournalWriter<J>,
+        booking: BookingId,
+        payment_intent: PaymentIntentId,
+        setup_intent: Option<SetupIntentId>,
+        kiosk: &mut U,
+        buf: &mut [u8],
+    ) -> Step_<Settled, K, J> {
+        let (mut payment, mut setup) = self.read_payment(payment_intent, setup_intent, buf)?;
+        let charge = Charge::settle(&payment, kiosk.now(), self.settle_policy());
+        let report = self.drive(charge, &mut payment, &mut setup, buf)?;
+        self.journal_verdict(journal, booking, report, kiosk)
+    }
+
+    /// Searches every page from `search_from` for payment intents of `reference`,
+    /// `setup_intent` and `amount`: how many match (at most 255), and the first.
+    #[inline(never)]
+    fn find_orphan(
+        &mut self,
+        reference: &str,
+        setup_intent: Option<SetupIntentId>,
+        amount: Money,
+        search_from: i64,
+        buf: &mut [u8],
+    ) -> Result<(u8, Option<PaymentIntentId>), Stop<ConnError<K>>> {
+        let mut matches: u8 = 0;
+        let mut first = None;
+        let mut cursor = [0u8; CURSOR_MAX];
+        let mut cursor_len = 0;
+        for page in 0..SEARCH_PAGES {
+            let after = (page > 0).then(|| cursor.get(..cursor_len).and_then(|c| core::str::from_utf8(c).ok()));
+            let body = SearchPaymentIntentsRequest {
+                statuses: None,
+                start_date: Some(Timestamp::from_unix(search_from)),
+                end_date: None,
+                cursor: Some(match after {
+                    Some(Some(after)) => Cursor::after(after, Some(SEARCH_PAGE)),
+                    _ => Cursor { limit: Some(SEARCH_PAGE), before: None, after: None },
+                }),
+            };
+            let fetched = self.fetch_built(|api, buf| api.search_payment_intents(&body, buf), buf)?;
+            let answer = buf.get(..fetched.raw.len).unwrap_or(&[]);
+            // Only the fields the match needs: decoding whole payment intents would bring
+            // the full model's decoder (tens of KiB) into the firmware.
+            let page: Candidates<'_> = dojo_core::json::from_slice(answer)
+                .map_err(|e| Stop::Failed(Error::Core(dojo_core::Error::Decode(e))))?;
+            for item in page.data.iter().flat_map(|items| items.iter()) {
+                // Each payment intent with the summary decoder the flow already has: the
+                // setup intent (one per booking) and the amount identify the booking's
+                // payment intent; the reference is checked on the raw item.
+                let Ok(pi) = PaymentIntentSummaryKind::decode_ok(item.as_bytes()) else { continue };
+                let same = pi.setup_intent_id.is_some()
+                    && pi.setup_intent_id == setup_intent
+                    && pi.amount == Some(amount)
+                    && has_reference(item.as_bytes(), reference);
+                if same {
+                    matches = matches.saturating_add(1);
+                    first = first.or(Some(pi.id));
+                }
+            }
+            let next = page.after.map(|a| a.raw()).filter(|a| !a.is_empty() && a.len() <= CURSOR_MAX).map(|a| {
+                if let Some(dst) = cursor.get_mut(..a.len()) {
+                    dst.copy_from_slice(a.as_bytes());
+                }
+                a.len()
+            });
+            match next {
+                Some(len) => cursor_len = len,
+                None => break,
+            }
+        }
+        Ok((matches, first))
+    }
+}
+
+/// A page of the orphan search: its payment intents left raw (each decoded by the
+/// summary decoder), and the next page's cursor.
+#[derive(serde::Deserialize)]
+struct Candidates<'a> {
+    #[serde(borrow)]
+    data: Option<Items<'a, RawJson<'a>>>,
+    #[serde(borrow)]
+    after: Option<Text<'a>>,
+}
+
+/// Whether the raw payment intent `item` has `"reference":"<reference>"` (the reference
+/// as the kiosk sent it, JSON-escaped by dojo-core's encoder; spaces around the colon
+/// allowed). A reference the server escapes otherwise does not match: the booking is
+/// then reported (none found), never charged twice.
+fn has_reference(item: &[u8], reference: &str) -> bool {
+    let mut quoted = [0u8; 2 + 2 * dojo_core::journal::MAX_REFERENCE_BYTES];
+    let Ok(len) = dojo_core::json::to_slice(&reference, &mut quoted) else { return false };
+    let Some(quoted) = quoted.get(..len) else { return false };
+    let key = b"\"reference\"";
+    let mut rest = item;
+    while let Some(at) = rest.windows(key.len()).position(|w| w == key) {
+        let after = rest.get(at + key.len()..).unwrap_or(&[]);
+        let value = after.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b':'));
+        if let Some(v) = value.and_then(|v| after.get(v..))
+            && v.starts_with(quoted)
+        {
+            return true;
+        }
+        rest = after;
+    }
+    false
+}
+
+/// What recovery does next for a booking: its [`Action`] without the reference (which
+/// stays in the [`OpenBooking`]).
+enum Next {
+    CloseOrphanSetup,
+    ReadBackSetup(Enrolled),
+    FindOrphan { setup_intent: Option<SetupIntentId>, amount: Money, search_from: i64 },
+    SendCharge(PaymentIntentId),
+    SettleCharge(PaymentIntentId),
+}
+
+#[inline(never)]
+fn next_step(open: &OpenBooking) -> Option<Next> {
+    Some(match open.action()? {
+        Action::OrphanSetupIntent { .. } => Next::CloseOrphanSetup,
+        Action::ReadBackSetupIntent { setup_intent, amount } => {
+            Next::ReadBackSetup(Enrolled { booking: open.booking, setup_intent, amount })
+        }
+        Action::FindOrphanPaymentIntent { setup_intent, amount, search_from, .. } => {
+            Next::FindOrphan { setup_intent, amount, search_from }
+        }
+        Action::SendCharge { payment_intent } => Next::SendCharge(payment_intent),
+        Action::SettleCharge { payment_intent, .. } | Action::ReportPending { payment_intent, .. } => {
+            Next::SettleCharge(payment_intent)
+        }
+    })
+}
+
+/// A journal record to write, small: the event (with its ~240-byte reference) is built
+/// only in [`note`]'s own frame, so it is not on the stack during the exchanges.
+enum Note<'r> {
+    SetupIntentCreating(&'r str),
+    SetupIntentCreated(&'r str, SetupIntentId, Money),
+    PaymentIntentCreating(&'r str, Option<SetupIntentId>, Money),
+    PaymentIntentCreated(PaymentIntentId),
+    ChargeSending(PaymentIntentId),
+    ChargeSettled(PaymentIntentId, Settlement),
+    Closed(CloseReason),
+}
+
+/// Journals `note` for `booking` at the kiosk's time. A reference that is not 1 to 60
+/// characters is refused before anything is written.
+#[inline(never)]
+fn note<E, J: Journal, U: Kiosk>(
+    journal: &mut JournalWriter<J>,
+    booking: BookingId,
+    kiosk: &mut U,
+    note: Note<'_>,
+) -> Result<(), Halt<E, J::Error>> {
+    let reference = |r: &str| Reference::new(r).map_err(dojo_core::Error::Invalid);
+    let event = match note {
+        Note::SetupIntentCreating(r) => Event::SetupIntentCreating { reference: reference(r)? },
+        Note::SetupIntentCreated(r, setup_intent, amount) => {
+            Event::SetupIntentCreated { reference: reference(r)?, setup_intent, amount }
+        }
+        Note::PaymentIntentCreating(r, setup_intent, amount) => {
+            Event::PaymentIntentCreating { reference: reference(r)?, setup_intent, amount }
+        }
+        Note::PaymentIntentCreated(payment_intent) => Event::PaymentIntentCreated { payment_intent },
+        Note::ChargeSending(payment_intent) => Event::ChargeSending { payment_intent },
+        Note::ChargeSettled(payment_intent, settlement) => Event::ChargeSettled { payment_intent, settlement },
+        Note::Closed(reason) => Event::BookingClosed { reason },
+    };
+    journal.append(booking, kiosk.now().unix_seconds(), event)?;
+    Ok(())
+}
+
+/// The journal's word for a charge's verdict.
+fn settlement(report: &ChargeReport) -> Settlement {
+    match report.outcome {
+        Outcome::Charged => Settlement::Charged,
+        Outcome::Pending => Settlement::Pending,
+        Outcome::NotCharged(NotCharged::Canceled) => Settlement::NotCharged(NotChargedReason::Canceled),
+        Outcome::NotCharged(NotCharged::Declined(status)) => {
+            Settlement::NotCharged(NotChargedReason::from_capture_status(status).unwrap_or(NotChargedReason::Declined))
+        }
+        Outcome::NotCharged(NotCharged::Refused { .. } | NotCharged::NotSent) => {
+            Settlement::NotCharged(NotChargedReason::Failed)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_reference;
+
+    #[test]
+    fn the_orphan_search_matches_the_reference_as_sent() {
+        let item = br#"{"id":"pi_1","reference":"No-show \"12\"","amount":{"value":1000,"currencyCode":"GBP"}}"#;
+        assert!(has_reference(item, "No-show \"12\""));
+        assert!(has_reference(br#"{"reference" : "Table 4"}"#, "Table 4"));
+        assert!(!has_reference(item, "No-show"), "a prefix is not the reference");
+        assert!(!has_reference(br#"{"reference":"Table 44"}"#, "Table 4"));
+        assert!(!has_reference(br#"{"description":"reference","x":"Table 4"}"#, "Table 4"));
+        assert!(!has_reference(br#"{"id":"pi_1"}"#, "Table 4"));
+    }
 }

@@ -9,6 +9,8 @@ extern crate std;
 mod charge;
 mod client;
 pub mod error;
+#[cfg(feature = "flash-journal")]
+pub mod flash_journal;
 pub mod kiosk;
 pub mod retry;
 mod webhooks;
@@ -20,4 +22,7 @@ pub use retry::{Backoff, Delay, NoDelay, RetryPolicy};
 
 /// Re-exported so firmware and tests name the same versions.
 pub use dojo_core;
+/// The flash interface [`flash_journal::FlashJournal`] takes, re-exported for the same reason.
+#[cfg(feature = "flash-journal")]
+pub use embedded_storage;
 pub use embedded_svc;

@@ -9,7 +9,8 @@ mod common;
 use std::sync::Mutex;
 
 use common::mock::{Reply, Script};
-use dojo_core::lifecycle::{ChargeOutcome, PaymentIntentState, SetupIntentState};
+use dojo_core::charge::Outcome;
+use dojo_core::lifecycle::{PaymentIntentState, SetupIntentState};
 use dojo_core::request::Api;
 use dojo_core::*;
 use dojo_embedded_svc::{Client, RetryPolicy};
@@ -56,11 +57,11 @@ fn exchanges_retries_and_reconciliations_are_logged_without_the_key() {
     );
     let mut buf = [0u8; 1024];
     let report = client.charge(&mut payment, &mut setup, Timestamp::from_unix(1_772_400_000), &mut buf).unwrap();
-    assert_eq!(report.outcome, ChargeOutcome::Charged);
+    assert_eq!(report.outcome, Outcome::Charged);
 
     let lines = LINES.lock().unwrap().clone();
     let all = lines.join("\n");
-    assert!(all.contains("charge_payment_intent: outcome unknown"), "{all}");
+    assert!(all.contains("charge_payment_intent: transport failed (Receive)"), "{all}");
     assert!(all.contains("retry 1"), "{all}");
     assert!(all.contains("GET /payment-intents/pi_sandbox_1 -> 200"), "{all}");
     assert!(all.contains("reconciled"), "{all}");

@@ -1,14 +1,21 @@
-//! A no-show kiosk on an ESP32: joins Wi-Fi, sets the clock by SNTP, then runs the
-//! whole no-show flow of dojo-embedded-svc over ESP-IDF's HTTPS client: creates the
-//! setup intent, shows its checkout link as a QR code on the console, polls until the
-//! customer has authorized a card, creates the payment intent and charges it once
-//! (reconciling if the answer is lost).
+//! A no-show kiosk on an ESP32: joins Wi-Fi, sets the clock by SNTP, opens its booking
+//! journal (a raw data partition, `dojo_jnl` in `partitions.csv`) and runs the no-show
+//! flow of dojo-embedded-svc over ESP-IDF's HTTPS client, across a reboot:
+//!
+//! 1. at boot, every booking the journal left open is recovered (`recover_booking`: read
+//!    back, find an orphan payment intent, settle a charge in flight) and, once
+//!    authorized, settled as a no-show (`settle`: payment intent, one charge through the
+//!    charge protocol, every step journaled first);
+//! 2. when nothing was open, a new booking is enrolled (`enroll`: setup intent, its
+//!    checkout link as a QR code on the console, polled until authorized), and the chip
+//!    restarts: the next boot settles it (step 1).
 //!
 //! Only the ESP glue is here: the connection (`EspHttpConnection` with the certificate
 //! bundle), the clock, the delays, the screen (the console), and the API key, read from
 //! an NVS partition it was provisioned into (encrypted NVS when the build enables
 //! `CONFIG_NVS_ENCRYPTION`), never compiled into the image. The flow itself is
-//! `Client::run_no_show`, which host tests run against the local emulator.
+//! `Client::enroll`, `settle` and `recover_booking`, which host tests run against the
+//! local emulator with a reboot (and a power cut at every journal step) in between.
 //!
 //! CI compiles this file on the host against `checks/esp-idf-standin` (the subset of
 //! esp-idf-svc's signatures it uses), since the ESP toolchain cannot be installed there.
@@ -18,9 +25,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{anyhow, bail};
 use dojo_embedded_svc::dojo_core::api_key::MAX_KEY_LEN;
+use dojo_embedded_svc::dojo_core::charge::Outcome;
+use dojo_embedded_svc::dojo_core::journal::{JournalWriter, Recovery};
 use dojo_embedded_svc::dojo_core::request::{Api, DEFAULT_BASE_URL};
 use dojo_embedded_svc::dojo_core::{ApiKey, Money, Timestamp};
-use dojo_embedded_svc::kiosk::{FlowEnd, Kiosk, NoShowFee, NoShowReport, PollPolicy, Step};
+use dojo_embedded_svc::flash_journal::FlashJournal;
+use dojo_embedded_svc::kiosk::{Arrival, Enrollment, Kiosk, NoShowFee, PollPolicy, Settled, Step};
 use dojo_embedded_svc::{Client, RetryPolicy};
 use esp_idf_svc::eventloop::EspSystemEventLoop;
 use esp_idf_svc::hal::delay::FreeRtos;
@@ -32,6 +42,7 @@ use esp_idf_svc::nvs::EspCustomNvsPartition;
 #[cfg(esp_idf_nvs_encryption)]
 use esp_idf_svc::nvs::EspEncryptedNvsPartition;
 use esp_idf_svc::nvs::{EspDefaultNvsPartition, EspNvs};
+use esp_idf_svc::partition::EspPartition;
 use esp_idf_svc::sntp::{EspSntp, SyncStatus};
 use esp_idf_svc::wifi::{AuthMethod, BlockingWifi, ClientConfiguration, Configuration, EspWifi};
 use log::{error, info, warn};
@@ -48,6 +59,10 @@ const KEY_PARTITION: &str = "dojo_nvs";
 const KEY_KEYS_PARTITION: &str = "nvs_keys";
 const KEY_NAMESPACE: &str = "dojo";
 const KEY_ENTRY: &str = "api_key";
+/// The journal's data partition in `partitions.csv`.
+const JOURNAL_PARTITION: &str = "dojo_jnl";
+/// Bookings open at once that recovery holds (each ~400 bytes while recovering).
+const OPEN_BOOKINGS: usize = 8;
 const BASE_URL: &str = match option_env!("DOJO_BASE_URL") {
     Some(url) => url,
     None => DEFAULT_BASE_URL,
@@ -97,26 +112,54 @@ fn main() -> anyhow::Result<()> {
         .with_retries(RetryPolicy::DEFAULT, seed, FreeRtos::delay_ms);
 
     let mut buf = vec![0u8; BUF_LEN];
-    let mut report = NoShowReport::default();
-    match client.run_no_show(&FEE, PollPolicy::DEFAULT, &mut Screen, &mut report, &mut buf) {
-        Ok(FlowEnd::Charged) => info!("Charged once: {:?}", report.charge),
-        Ok(FlowEnd::NotCharged(why)) => warn!("Not charged, as the server showed: {why:?}"),
-        Ok(FlowEnd::Pending) => {
-            warn!("Pending, not known yet (never tell the customer \"not charged\"): {:?}", report.charge)
-        }
-        Ok(FlowEnd::NotAuthorized(waited)) => warn!("No card authorized: {waited:?}"),
-        Err(e) => error!("{e}"),
+    // The journal: every step that moves money is recorded here before it is taken, so
+    // a reboot (or a power cut) at any point loses nothing.
+    let (mut journal, recovery) = open_journal()?;
+    if !recovery.stats().is_clean() {
+        warn!("journal: {}", recovery.stats());
     }
-    // A charge whose answer was lost and could not be read back yet: never charge
-    // again before it is settled. Keep reading it back (a real kiosk would also store
-    // the payment intent id, to do this after a reboot).
-    if let (Some(payment), Some(setup)) = (report.payment.as_mut(), report.setup.as_mut()) {
-        while payment.charge_unsettled() {
-            FreeRtos::delay_ms(30_000);
-            match client.reconcile_charge(payment, setup, &mut buf) {
-                Ok(settled) => info!("Reconciled: {:?}", settled.outcome),
-                Err(e) => warn!("Still unsettled: {e}"),
+    // At boot: act on every booking the journal left open.
+    let mut settled_any = false;
+    for open in recovery.open() {
+        let settled = match client.recover_booking(&mut journal, open, &mut Screen, &mut buf) {
+            // Authorized and waiting: the booking system says whether the guest came.
+            // Here the guest never does: charge the no-show fee.
+            Ok(Settled::Enrolled(enrolled)) => {
+                client.settle(&mut journal, &enrolled, Arrival::NoShow, FEE.charge_reference, &mut Screen, &mut buf)
             }
+            other => other,
+        };
+        settled_any = true;
+        match settled {
+            Ok(Settled::Charge(report)) if report.outcome == Outcome::Pending => {
+                warn!(
+                    "booking {}: pending, not known yet (never tell the customer \"not charged\"): {report:?}",
+                    open.booking
+                )
+            }
+            Ok(Settled::Charge(report)) => info!("booking {}: {}: {report:?}", open.booking, report.outcome),
+            Ok(other) => info!("booking {}: {other:?}", open.booking),
+            // The booking stays at its last record: the next boot recovers it again.
+            Err(e) => error!("booking {}: {e}", open.booking),
+        }
+    }
+    if let Err(e) = journal.compact::<OPEN_BOOKINGS>() {
+        warn!("journal compaction: {e:?}");
+    }
+    if !settled_any {
+        // Nothing was open: take a booking (enroll), then reboot. The next boot finds it
+        // in the journal and settles it: the flow spans reboots, as a no-show fee charged
+        // hours later does.
+        match client.enroll(&mut journal, &FEE, PollPolicy::DEFAULT, &mut Screen, &mut buf) {
+            Ok(Enrollment::Authorized(enrolled)) => {
+                info!(
+                    "booking {} enrolled ({}): rebooting; the next boot settles it",
+                    enrolled.booking, enrolled.setup_intent
+                );
+                esp_idf_svc::hal::reset::restart();
+            }
+            Ok(other) => warn!("not enrolled: {other:?}"),
+            Err(e) => error!("enroll: {e}"),
         }
     }
     // Keep Wi-Fi and SNTP up (dropping `sntp` would stop SNTP: its destructor calls
@@ -124,6 +167,21 @@ fn main() -> anyhow::Result<()> {
     loop {
         FreeRtos::delay_ms(60_000);
     }
+}
+
+/// Opens the booking journal on its raw data partition (`JOURNAL_PARTITION`, through
+/// esp-idf-svc's `EspPartition`, which implements embedded-storage's NOR flash traits)
+/// and recovers it.
+fn open_journal() -> anyhow::Result<(JournalWriter<FlashJournal<EspPartition>>, Recovery<OPEN_BOOKINGS>)> {
+    // SAFETY: the only handle on this partition in the program.
+    let partition = unsafe { EspPartition::new(JOURNAL_PARTITION)? }
+        .ok_or_else(|| anyhow!("no {JOURNAL_PARTITION:?} partition: flash the partitions.csv of this example"))?;
+    let size = u32::try_from(partition.size()).map_err(|_| anyhow!("the journal partition is too large"))?;
+    let flash = FlashJournal::new(partition, 0..size).map_err(|e| anyhow!("journal partition: {e:?}"))?;
+    // Full: compact (done after every boot's recovery). Corrupt or another format
+    // version: keep the partition, copy it out, settle by hand, then erase it
+    // (dojo-embedded-svc's flash_journal docs). Never erased here.
+    JournalWriter::open(flash).map_err(|e| anyhow!("journal: {e:?} (the partition is left as it is)"))
 }
 
 /// Reads the API key from its NVS partition (see `KEY_PARTITION`): encrypted with the

@@ -54,6 +54,14 @@ pub mod sys {
 
 /// esp-idf-hal (re-exported as `esp_idf_svc::hal`).
 pub mod hal {
+    /// esp-idf-hal 0.47's `reset` module.
+    pub mod reset {
+        /// Restarts the chip (`esp_restart`).
+        pub fn restart() -> ! {
+            crate::standin()
+        }
+    }
+
     pub mod delay {
         /// esp-idf-hal's FreeRTOS delay.
         pub struct FreeRtos;
@@ -422,4 +430,100 @@ pub mod http {
             }
         }
     }
+}
+
+/// esp-idf-svc 0.53's `partition` module (built when ESP-IDF's partition component is
+/// enabled, as it is by default): a flash partition, with `embedded-storage`'s NOR flash
+/// traits under the `embedded-storage` feature (the example enables it).
+pub mod partition {
+    use crate::sys::EspError;
+    use embedded_storage::nor_flash::{
+        ErrorType, MultiwriteNorFlash, NorFlash, NorFlashError, NorFlashErrorKind, ReadNorFlash,
+    };
+
+    /// A partition of the ESP32's flash (`*const esp_partition_t` in the real crate).
+    #[repr(transparent)]
+    pub struct EspPartition(*const core::ffi::c_void);
+
+    unsafe impl Send for EspPartition {}
+
+    impl EspPartition {
+        /// The partition labelled `label`, `None` when there is none.
+        ///
+        /// # Safety
+        /// Only a single partition should be active at any point in time for that label.
+        pub unsafe fn new(_label: &str) -> Result<Option<Self>, EspError> {
+            crate::standin()
+        }
+
+        /// Its size in bytes.
+        pub fn size(&self) -> usize {
+            crate::standin()
+        }
+
+        /// Its erase size (the sector, 4096).
+        pub fn erase_size(&self) -> usize {
+            crate::standin()
+        }
+
+        /// Whether it is encrypted.
+        pub fn encrypted(&self) -> bool {
+            crate::standin()
+        }
+    }
+
+    /// esp-idf-svc's `EspFlashError`.
+    #[derive(Copy, Clone, PartialEq, Eq, Debug)]
+    pub struct EspFlashError(pub EspError);
+
+    impl From<EspError> for EspFlashError {
+        fn from(e: EspError) -> Self {
+            Self(e)
+        }
+    }
+
+    impl core::fmt::Display for EspFlashError {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+
+    impl std::error::Error for EspFlashError {}
+
+    impl NorFlashError for EspFlashError {
+        fn kind(&self) -> NorFlashErrorKind {
+            NorFlashErrorKind::Other
+        }
+    }
+
+    impl ErrorType for EspPartition {
+        type Error = EspFlashError;
+    }
+
+    impl ReadNorFlash for EspPartition {
+        const READ_SIZE: usize = 1;
+
+        fn read(&mut self, _offset: u32, _buf: &mut [u8]) -> Result<(), Self::Error> {
+            crate::standin()
+        }
+
+        fn capacity(&self) -> usize {
+            crate::standin()
+        }
+    }
+
+    impl NorFlash for EspPartition {
+        const WRITE_SIZE: usize = 1;
+        const ERASE_SIZE: usize = 4096;
+
+        fn erase(&mut self, _from: u32, _to: u32) -> Result<(), Self::Error> {
+            crate::standin()
+        }
+
+        fn write(&mut self, _offset: u32, _bytes: &[u8]) -> Result<(), Self::Error> {
+            crate::standin()
+        }
+    }
+
+    impl MultiwriteNorFlash for EspPartition {}
 }
