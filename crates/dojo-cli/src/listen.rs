@@ -503,10 +503,10 @@ fn handle(d: &Delivery, shared: &Shared) -> Handled {
     let Some(sig) = d.signature.as_deref() else {
         return refused(&dojo_core::Error::Webhook(WebhookError::MissingSignature));
     };
-    let secrets = shared.secrets.lock().unwrap_or_else(PoisonError::into_inner).0.clone();
+    let (secrets, read_at) = shared.secrets.lock().unwrap_or_else(PoisonError::into_inner).clone();
     let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
     if dojo_core::webhook::verify(&d.body, sig, &refs) == Err(WebhookError::Mismatch)
-        && let Some(fresh) = refresh(shared)
+        && let Some(fresh) = refresh(shared, read_at)
     {
         return check_result(d, sig, &fresh, shared);
     }
@@ -532,8 +532,14 @@ fn check_result(d: &Delivery, sig: &str, secrets: &[String], shared: &Shared) ->
 }
 
 /// Reads the active secrets again, unless they were read less than [`REFRESH_EVERY`] ago.
-fn refresh(shared: &Shared) -> Option<Vec<String>> {
+/// `seen` is when the set the caller verified with was read: when another delivery has
+/// read them again since (two deliveries of a rotation arriving together), that newer set
+/// is the answer, without a read and whatever the rate limit.
+fn refresh(shared: &Shared, seen: Option<Instant>) -> Option<Vec<String>> {
     let mut held = shared.secrets.lock().unwrap_or_else(PoisonError::into_inner);
+    if held.1 != seen {
+        return Some(held.0.clone());
+    }
     if held.1.is_some_and(|last| last.elapsed() < REFRESH_EVERY) {
         return None;
     }
