@@ -39,11 +39,15 @@ use crate::{CaptureRecord, Config};
 
 #[cfg(feature = "embedded-svc")]
 mod embedded;
+#[cfg(feature = "arbitrary")]
+mod script;
 #[cfg(feature = "ureq")]
 mod ureq_transport;
 
 #[cfg(feature = "embedded-svc")]
 pub use embedded::{AnswerBody, AnswerHead, EmbeddedConnection, InProcessError};
+#[cfg(feature = "arbitrary")]
+pub use script::FaultScript;
 #[cfg(feature = "ureq")]
 pub use ureq_transport::{UreqConnector, UreqTransport};
 
@@ -78,6 +82,20 @@ struct Peer {
     /// they commit at.
     held: Vec<(Timestamp, Pending)>,
     timeout: Option<Duration>,
+    power: Power,
+}
+
+/// A power cut the harness scheduled (see [`InProcess::cut_power_at`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Power {
+    On,
+    /// The cut comes at request number `at` from now (1-based); `committed`: that request
+    /// reaches the emulator first.
+    CutAt {
+        at: u32,
+        committed: bool,
+    },
+    Off,
 }
 
 impl Peer {
@@ -97,6 +115,21 @@ impl Peer {
 
     fn exchange(&mut self, request: Request, timeout: Option<Duration>) -> Delivered {
         self.commit_due();
+        match self.power {
+            Power::On => {}
+            Power::Off => return Delivered::Closed,
+            Power::CutAt { at, committed } if at <= 1 => {
+                self.power = Power::Off;
+                if committed {
+                    let outcome = self.emulator.handle(request, self.wall);
+                    // Whatever the answer, it is lost with the client; a held request
+                    // commits later as usual.
+                    let _ = self.deliver(outcome, timeout);
+                }
+                return Delivered::Closed;
+            }
+            Power::CutAt { at, committed } => self.power = Power::CutAt { at: at - 1, committed },
+        }
         let outcome = self.emulator.handle(request, self.wall);
         self.deliver(outcome, timeout)
     }
@@ -156,7 +189,7 @@ impl InProcess {
 
     /// Wraps an existing emulator, the wall clock standing at `wall`.
     pub fn from_emulator(emulator: Emulator, wall: Timestamp) -> InProcess {
-        let peer = Peer { emulator, wall, held: Vec::new(), timeout: None };
+        let peer = Peer { emulator, wall, held: Vec::new(), timeout: None, power: Power::On };
         InProcess { peer: Arc::new(Mutex::new(peer)) }
     }
 
@@ -225,6 +258,46 @@ impl InProcess {
     pub fn captures(&self, payment_intent_id: &str) -> Vec<CaptureRecord> {
         self.lock().emulator.captures(payment_intent_id)
     }
+
+    /// The ids of every payment intent created from the setup intent (including those
+    /// whose create answer was lost: the client may not know them), sorted.
+    pub fn payment_intents_of(&self, setup_intent_id: &str) -> Vec<String> {
+        let peer = self.lock();
+        let mut ids: Vec<String> = peer
+            .emulator
+            .state
+            .payment_intents
+            .values()
+            .filter(|pi| pi.setup_intent_id.as_deref() == Some(setup_intent_id))
+            .map(|pi| pi.id.clone())
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    /// Captures of every payment intent created from the setup intent: the card was
+    /// charged this many times for it (the invariant is at most 1).
+    pub fn captures_of_setup_intent(&self, setup_intent_id: &str) -> usize {
+        self.payment_intents_of(setup_intent_id).iter().map(|pi| self.captures(pi).len()).sum()
+    }
+
+    /// Schedules a power cut of the client, for crash-and-recover tests: request number
+    /// `at` from now (1-based; 0 acts as 1) is the last; it reaches the emulator when
+    /// `committed` (the state changes, the answer is lost) or never arrives; from then
+    /// every request finds the connection closed, until [`restore_power`](Self::restore_power).
+    pub fn cut_power_at(&self, at: u32, committed: bool) {
+        self.lock().power = Power::CutAt { at, committed };
+    }
+
+    /// Whether the power is cut (a request met the scheduled cut).
+    pub fn power_cut(&self) -> bool {
+        self.lock().power == Power::Off
+    }
+
+    /// Ends a power cut (the device restarted) and cancels one scheduled.
+    pub fn restore_power(&self) {
+        self.lock().power = Power::On;
+    }
 }
 
 /// The request target of `uri`: from the first `/` after `scheme://host` (the whole
@@ -263,6 +336,24 @@ mod tests {
         assert_eq!(peer.held(), 1, "not due yet");
         peer.advance_clock(Duration::from_secs(1));
         assert_eq!(peer.held(), 0, "committed at its due time");
+    }
+
+    #[test]
+    fn a_power_cut_commits_or_not_then_closes_everything() {
+        for committed in [false, true] {
+            let peer = InProcess::new(&Config::default());
+            peer.cut_power_at(2, committed);
+            let get = || Request::new("GET", "/setup-intents/si_x");
+            assert!(matches!(peer.exchange(get(), None), Delivered::Answer(_)));
+            assert!(!peer.power_cut());
+            assert_eq!(peer.exchange(get(), None), Delivered::Closed);
+            assert!(peer.power_cut());
+            assert_eq!(peer.exchange(get(), None), Delivered::Closed);
+            let handled = peer.with(|emu, _| emu.requests());
+            assert_eq!(handled, if committed { 2 } else { 1 });
+            peer.restore_power();
+            assert!(matches!(peer.exchange(get(), None), Delivered::Answer(_)));
+        }
     }
 
     #[test]
