@@ -77,7 +77,7 @@ fn captures(peer: &InProcess, report: &NoShowReport) -> usize {
 
 #[test]
 fn the_flow_charges_once_in_process() {
-    let peer = InProcess::new(&Config::default());
+    let peer = InProcess::new(&Config::in_process());
     let start = peer.now();
     let (end, report) = run(&peer, Some(TestCard::SUCCESS));
     assert_eq!(end, FlowEnd::Charged);
@@ -89,7 +89,7 @@ fn the_flow_charges_once_in_process() {
 
 #[test]
 fn a_lost_charge_answer_settles_as_charged_through_the_charge_protocol() {
-    let peer = InProcess::new(&Config::default());
+    let peer = InProcess::new(&Config::in_process());
     peer.with(|emu, _| emu.add_fault(Fault::once(Route::ChargePaymentIntent, FaultKind::DropAfterCommit)));
     let (end, report) = run(&peer, Some(TestCard::SUCCESS));
     assert_eq!(end, FlowEnd::Charged);
@@ -101,7 +101,7 @@ fn a_lost_charge_answer_settles_as_charged_through_the_charge_protocol() {
 
 #[test]
 fn a_charge_dropped_before_commit_is_resent_and_charged_once() {
-    let peer = InProcess::new(&Config::default());
+    let peer = InProcess::new(&Config::in_process());
     peer.with(|emu, _| emu.add_fault(Fault::once(Route::ChargePaymentIntent, FaultKind::DropBeforeCommit)));
     let (end, report) = run(&peer, Some(TestCard::SUCCESS));
     assert_eq!(end, FlowEnd::Charged);
@@ -111,7 +111,7 @@ fn a_charge_dropped_before_commit_is_resent_and_charged_once() {
 
 #[test]
 fn a_cut_short_charge_answer_is_read_back() {
-    let peer = InProcess::new(&Config::default());
+    let peer = InProcess::new(&Config::in_process());
     peer.with(|emu, _| emu.add_fault(Fault::once(Route::ChargePaymentIntent, FaultKind::TruncateBody)));
     let (end, report) = run(&peer, Some(TestCard::SUCCESS));
     assert_eq!(end, FlowEnd::Charged);
@@ -121,7 +121,7 @@ fn a_cut_short_charge_answer_is_read_back() {
 
 #[test]
 fn a_late_commit_is_never_reported_not_charged() {
-    let peer = InProcess::new(&Config::default());
+    let peer = InProcess::new(&Config::in_process());
     peer.set_timeout(Some(Duration::from_secs(10)));
     // The charge commits 60 s after it was sent: the client times out first.
     peer.with(|emu, _| {
@@ -135,12 +135,12 @@ fn a_late_commit_is_never_reported_not_charged() {
 
 #[test]
 fn a_declined_card_and_a_customer_who_never_comes() {
-    let peer = InProcess::new(&Config::default());
+    let peer = InProcess::new(&Config::in_process());
     let (end, report) = run(&peer, None);
     assert_eq!(end, FlowEnd::NotAuthorized(Waited::TimedOut));
     assert!(report.payment.is_none());
 
-    let peer = InProcess::new(&Config::default());
+    let peer = InProcess::new(&Config::in_process());
     let key = key();
     let mut client = client(&peer, &key);
     struct Decliner(InProcess);

@@ -22,7 +22,7 @@
 //! ```
 //! use dojo_sandbox::{Config, InProcess, Request};
 //!
-//! let peer = InProcess::new(&Config::default());
+//! let peer = InProcess::new(&Config::in_process());
 //! let answer = peer.exchange(Request::new("GET", "/setup-intents/si_missing"), None);
 //! assert!(matches!(answer, dojo_sandbox::Delivered::Answer(r) if r.status == 401));
 //! ```
@@ -58,6 +58,16 @@ pub const DEFAULT_START: Timestamp = Timestamp::from_unix(1_772_323_200);
 /// The base URL to give an adapter talking to an [`InProcess`] peer: loopback, so
 /// plain `http://` is allowed. Connections ignore the host and read only the path.
 pub const BASE_URL: &str = "http://127.0.0.1";
+
+impl Config {
+    /// The defaults for an in-process emulator made once per test or per fuzz input: at
+    /// most 256 intents of each kind (the emulator pre-sizes its maps to
+    /// [`Config::max_intents`], which by default is sized for a long-running server and
+    /// costs milliseconds to allocate).
+    pub fn in_process() -> Config {
+        Config { max_intents: 256, ..Config::default() }
+    }
+}
 
 /// What a client receives for one request over an in-process connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,8 +191,9 @@ pub struct InProcess {
 }
 
 impl InProcess {
-    /// An emulator built from `config` (its seed, body limit, webhook attempts), the wall
-    /// clock standing at `config.start_time` (or [`DEFAULT_START`]).
+    /// An emulator built from `config` (its seed, body limit, webhook attempts, intent
+    /// cap: [`Config::in_process`] is sized for short runs), the wall clock standing at
+    /// `config.start_time` (or [`DEFAULT_START`]).
     pub fn new(config: &Config) -> InProcess {
         InProcess::from_emulator(Emulator::new(config), config.start_time.unwrap_or(DEFAULT_START))
     }
