@@ -313,6 +313,7 @@ impl InProcess {
 
 /// The request target of `uri`: from the first `/` after `scheme://host` (the whole
 /// string when it has no scheme).
+#[cfg(any(feature = "embedded-svc", test))]
 pub(crate) fn target_of(uri: &str) -> &str {
     match uri.split_once("://") {
         Some((_, rest)) => rest.find('/').and_then(|at| rest.get(at..)).unwrap_or("/"),

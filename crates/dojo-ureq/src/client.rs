@@ -137,6 +137,16 @@ pub struct ClientBuilder {
     timeouts: Timeouts,
     retry: RetryPolicy,
     settle: SettlePolicy,
+    agent_with: Option<AgentWith>,
+}
+
+/// Makes the agent from its config with a caller's connector ([`ClientBuilder::connector`]).
+struct AgentWith(Box<dyn FnOnce(ureq::config::Config) -> ureq::Agent + Send>);
+
+impl std::fmt::Debug for AgentWith {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AgentWith(..)")
+    }
 }
 
 impl ClientBuilder {
@@ -165,18 +175,30 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends through `connector` instead of TCP and rustls (ureq's `unversioned` transport
+    /// API, which may change in a minor ureq release): e.g. dojo-sandbox's in-process
+    /// emulator, `InProcess::ureq_connector()`. Everything else is unchanged.
+    pub fn connector(mut self, connector: impl ureq::unversioned::transport::Connector) -> Self {
+        let resolver = ureq::unversioned::resolver::DefaultResolver::default();
+        self.agent_with = Some(AgentWith(Box::new(move |config| ureq::Agent::with_parts(config, connector, resolver))));
+        self
+    }
+
     /// Builds the client (checks the base URL).
     pub fn build(self) -> Result<Client, Error> {
         let base_url = check_base_url(&self.base_url)?;
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+        let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false)
             .https_only(false) // checked above: http only to loopback
             .timeout_connect(Some(self.timeouts.connect))
             .timeout_global(Some(self.timeouts.call))
-            .build()
-            .into();
+            .build();
+        let agent = match self.agent_with {
+            Some(AgentWith(make)) => make(config),
+            None => config.into(),
+        };
         Ok(Client {
             inner: Arc::new(Inner { agent, agent_timeouts: self.timeouts, key: self.key, base_url }),
             timeouts: self.timeouts,
@@ -252,6 +274,7 @@ impl Client {
             timeouts: Timeouts::default(),
             retry: RetryPolicy::default(),
             settle: SettlePolicy::default(),
+            agent_with: None,
         }
     }
 
