@@ -47,8 +47,11 @@ printf '%-24s %14s %12s %8s  %s\n' target executions execs/s seconds result
 for t in "${targets[@]}"; do
   mkdir -p "grown/$t" "corpus/$t"
   log=$(mktemp)
+  # Per-target libFuzzer flags, one line in fuzz/options/TARGET (e.g. desktop_flow's).
+  extra=()
+  if [ -f "options/$t" ]; then read -r -a extra <"options/$t"; fi
   if cargo "${tc[@]}" fuzz run -O "$t" "grown/$t" "corpus/$t" -- \
-      -max_total_time="$secs" -print_final_stats=1 -rss_limit_mb=2048 >"$log" 2>&1; then
+      -max_total_time="$secs" -print_final_stats=1 -rss_limit_mb=2048 "${extra[@]}" >"$log" 2>&1; then
     result=ok
   else
     result=CRASH
