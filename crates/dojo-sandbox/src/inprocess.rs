@@ -270,6 +270,15 @@ impl InProcess {
         self.lock().emulator.captures(payment_intent_id)
     }
 
+    /// The ids of every setup intent the emulator holds, sorted (a fuzz target's customer
+    /// finds the one the kiosk created here).
+    pub fn setup_intent_ids(&self) -> Vec<String> {
+        let peer = self.lock();
+        let mut ids: Vec<String> = peer.emulator.state.setup_intents.keys().cloned().collect();
+        ids.sort();
+        ids
+    }
+
     /// The ids of every payment intent created from the setup intent (including those
     /// whose create answer was lost: the client may not know them), sorted.
     pub fn payment_intents_of(&self, setup_intent_id: &str) -> Vec<String> {
