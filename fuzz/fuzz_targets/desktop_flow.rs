@@ -49,7 +49,7 @@ struct Input {
 
 struct Run {
     peer: InProcess,
-    journal: JournalWriter<MemJournal<32>>,
+    journal: JournalWriter<MemJournal<16>>,
     booking: BookingId,
     reports: Vec<ChargeReport>,
 }
@@ -62,7 +62,9 @@ impl Run {
     }
 
     fn settled(&mut self, r: &Result<ChargeReport, dojo_ureq::Error>) {
-        let _typed = format!("{r:?}");
+        if let Err(e) = r {
+            let _ = e.class();
+        }
         if let Ok(r) = r {
             self.reports.push(*r);
             let settlement = match r.outcome {
@@ -161,7 +163,7 @@ fuzz_target!(|input: Input| {
         peer.cut_power_at(u32::from(at), committed);
     }
     let Ok(reference) = Reference::new("booking-1042") else { return };
-    let Ok((journal, _)) = JournalWriter::open::<4>(MemJournal::<32>::new()) else { return };
+    let Ok((journal, _)) = JournalWriter::open::<4>(MemJournal::<16>::new()) else { return };
     let mut run = Run { peer: peer.clone(), journal, booking: BookingId(0), reports: Vec::new() };
     run.booking = run.journal.begin_booking();
     let setup_intent = first_run(&mut run, &input, reference);
