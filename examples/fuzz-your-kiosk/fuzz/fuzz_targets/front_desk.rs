@@ -52,7 +52,8 @@ fuzz_target!(|input: Input| {
     let mut desk = FrontDesk { board: Emulated(peer.clone(), input.pays_after_polls, 0), screen: Screen::Idle };
     let fee = NoShowFee { reference: "room-12", terms: "No-show fee", amount: input.fee, charge_reference: "fee" };
     let (mut report, mut buf) = (NoShowReport::default(), [0u8; 4096]);
-    let end = client.run_no_show(&fee, PollPolicy { interval_ms: 2_000, max_polls: 5 }, &mut desk, &mut report, &mut buf);
+    let end =
+        client.run_no_show(&fee, PollPolicy { interval_ms: 2_000, max_polls: 5 }, &mut desk, &mut report, &mut buf);
 
     peer.finish_held(); // late commits land
     let captured = report.payment.map_or(0, |p| peer.captures(p.id().as_str()).len());
