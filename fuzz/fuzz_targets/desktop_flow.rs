@@ -111,7 +111,7 @@ fn client(peer: &InProcess, input: &Input) -> Option<Client> {
     let call = Duration::from_secs(u64::from(input.timeout_s.max(1)));
     Client::builder(ApiKey::new("sk_sandbox_fuzz_desktop").ok()?)
         .base_url(BASE_URL)
-        .connector(peer.ureq_connector())
+        .transport(peer.ureq_connector(), peer.ureq_resolver())
         .retry(retry)
         .settle(settle)
         .timeouts(Timeouts { connect: call, call })

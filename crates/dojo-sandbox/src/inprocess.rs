@@ -49,7 +49,7 @@ pub use embedded::{AnswerBody, AnswerHead, EmbeddedConnection, InProcessError};
 #[cfg(feature = "arbitrary")]
 pub use script::FaultScript;
 #[cfg(feature = "ureq")]
-pub use ureq_transport::{UreqConnector, UreqTransport};
+pub use ureq_transport::{UreqConnector, UreqResolver, UreqTransport};
 
 /// The instant the wall clock stands at when [`Config::start_time`] is `None`:
 /// 2026-03-01T00:00:00Z.

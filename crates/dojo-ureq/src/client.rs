@@ -175,11 +175,15 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends through `connector` instead of TCP and rustls (ureq's `unversioned` transport
-    /// API, which may change in a minor ureq release): e.g. dojo-sandbox's in-process
-    /// emulator, `InProcess::ureq_connector()`. Everything else is unchanged.
-    pub fn connector(mut self, connector: impl ureq::unversioned::transport::Connector) -> Self {
-        let resolver = ureq::unversioned::resolver::DefaultResolver::default();
+    /// Sends through `connector`, resolving hosts with `resolver`, instead of TCP and
+    /// rustls (ureq's `unversioned` transport API, which may change in a minor ureq
+    /// release): e.g. dojo-sandbox's in-process emulator, `InProcess::ureq_connector()` and
+    /// `InProcess::ureq_resolver()`. Everything else is unchanged.
+    pub fn transport(
+        mut self,
+        connector: impl ureq::unversioned::transport::Connector,
+        resolver: impl ureq::unversioned::resolver::Resolver,
+    ) -> Self {
         self.agent_with = Some(AgentWith(Box::new(move |config| ureq::Agent::with_parts(config, connector, resolver))));
         self
     }

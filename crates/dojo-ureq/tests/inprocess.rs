@@ -20,7 +20,7 @@ const SETTLE: SettlePolicy = SettlePolicy { max_read_backs: 4, max_resends: 2, d
 fn client(peer: &InProcess) -> Client {
     Client::builder(ApiKey::new("sk_sandbox_test").unwrap())
         .base_url(BASE_URL)
-        .connector(peer.ureq_connector())
+        .transport(peer.ureq_connector(), peer.ureq_resolver())
         .settle(SETTLE)
         .retry(RetryPolicy { max_retries: 3, base_delay_ms: 0, max_delay_ms: 0, max_retry_after_ms: 0 })
         .timeouts(Timeouts { connect: Duration::from_secs(2), call: Duration::from_secs(5) })

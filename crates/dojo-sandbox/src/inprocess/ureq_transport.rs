@@ -3,14 +3,18 @@
 //! bytes (or closes, or times out) as a TCP peer would. ureq's transport API is its
 //! `unversioned` one: it may change in a minor ureq release.
 
-use ureq::unversioned::resolver::DefaultResolver;
+use std::net::{Ipv4Addr, SocketAddr};
+
+use ureq::http::Uri;
+use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, LazyBuffers, NextTimeout, Transport};
 
 use super::{Delivered, InProcess};
 use crate::emulator::{Request, Response};
 
-/// The buffer sizes of a transport (ureq's defaults).
-const BUFFER_SIZE: usize = 128 * 1024;
+/// The buffer sizes of a transport: the answer's headers fit its input buffer (the body
+/// streams through it); allocated and zeroed per connection, so small.
+const BUFFER_SIZE: usize = 16 * 1024;
 
 /// A ureq [`Connector`] whose every connection is an [`UreqTransport`] to one
 /// [`InProcess`] emulator (the host and port of the URL are ignored).
@@ -25,9 +29,29 @@ impl InProcess {
         UreqConnector { peer: self.clone() }
     }
 
+    /// A ureq resolver for this emulator's connections: every host is `127.0.0.1`, with
+    /// no lookup (ureq's default resolver starts a thread per lookup to bound its time).
+    pub fn ureq_resolver(&self) -> UreqResolver {
+        UreqResolver
+    }
+
     /// A ureq agent with `config` whose every request goes to this emulator.
     pub fn ureq_agent(&self, config: ureq::config::Config) -> ureq::Agent {
-        ureq::Agent::with_parts(config, self.ureq_connector(), DefaultResolver::default())
+        ureq::Agent::with_parts(config, self.ureq_connector(), UreqResolver)
+    }
+}
+
+/// A ureq [`Resolver`] that resolves every host to `127.0.0.1` at once (the in-process
+/// connections ignore the address).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UreqResolver;
+
+impl Resolver for UreqResolver {
+    fn resolve(&self, uri: &Uri, _: &ureq::config::Config, _: NextTimeout) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let port = uri.port_u16().unwrap_or(80);
+        let mut addrs = self.empty();
+        addrs.push(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
+        Ok(addrs)
     }
 }
 
