@@ -24,7 +24,7 @@ use dojo_core::journal::{
 use dojo_core::lifecycle::{PaymentIntentState, SetupIntentState};
 use dojo_core::request::Api;
 use dojo_core::{ApiKey, Money, PaymentIntentStatus, SetupIntentId, SetupIntentStatus, Timestamp};
-use dojo_embedded_svc::kiosk::{Kiosk, NoShowFee, NoShowReport, PollPolicy, Step};
+use dojo_embedded_svc::kiosk::{FlowEnd, Kiosk, NoShowFee, NoShowReport, PollPolicy, Step};
 use dojo_embedded_svc::{Client, RetryPolicy, SettlePolicy};
 use dojo_sandbox::inprocess::{BASE_URL, FaultScript};
 use dojo_sandbox::{Config, InProcess, TestCard};
@@ -200,7 +200,7 @@ fuzz_target!(|input: Input| {
     let clock = peer.clone();
     let delay = move |ms: u32| clock.advance_clock(Duration::from_millis(u64::from(ms)));
     let Ok(client) = Client::new(peer.connector(), Api::new(&key)).with_base_url(BASE_URL) else { return };
-    let mut client = client.with_retries(retry, 7, delay.clone()).with_settle_policy(settle);
+    let mut client = client.with_retries(retry, 7, delay).with_settle_policy(settle);
     let mut buf = vec![0u8; 4096];
     let mut reports: Vec<ChargeReport> = Vec::new();
 
@@ -218,15 +218,35 @@ fuzz_target!(|input: Input| {
         });
     }
 
-    // The restart: a new client, the journal recovered, each open booking's action.
+    // The restart: a new client, the journal recovered, each open booking's action. Only
+    // after a power cut or a run that did not finish (an error, or a charge pending): a
+    // finished run leaves no booking this harness acts on.
+    let finished = matches!(report.end, Some(FlowEnd::Charged | FlowEnd::NotCharged(_) | FlowEnd::NotAuthorized(_)));
+    if peer.power_cut() || !finished {
+        restart(&peer, &key, retry, settle, kiosk.journal.into_inner(), &mut reports, &mut buf);
+    }
+    check(&peer, kiosk.setup_intent.as_deref(), &reports);
+});
+
+/// After a restart: a new client, the journal recovered, each open booking's action.
+fn restart(
+    peer: &InProcess,
+    key: &ApiKey,
+    retry: RetryPolicy,
+    settle: SettlePolicy,
+    journal: MemJournal<16>,
+    reports: &mut Vec<ChargeReport>,
+    buf: &mut [u8],
+) {
     peer.restore_power();
-    let Ok(client) = Client::new(peer.connector(), Api::new(&key)).with_base_url(BASE_URL) else { return };
+    let clock = peer.clone();
+    let delay = move |ms: u32| clock.advance_clock(Duration::from_millis(u64::from(ms)));
+    let Ok(client) = Client::new(peer.connector(), Api::new(key)).with_base_url(BASE_URL) else { return };
     let mut client = client.with_retries(retry, 11, delay).with_settle_policy(settle);
-    let journal = kiosk.journal.into_inner();
     let Ok((_, recovery)) = JournalWriter::open::<4>(journal) else { return };
     for open in recovery.open() {
         // Read back, find the orphan, abandon: these charge nothing here (an orphan
-        // payment intent is never charged: the invariant below checks it).
+        // payment intent is never charged: the invariant checks it).
         let (payment_intent, send) = match open.action() {
             Some(Action::SettleCharge { payment_intent, .. } | Action::ReportPending { payment_intent, .. }) => {
                 (payment_intent, false)
@@ -238,9 +258,9 @@ fuzz_target!(|input: Input| {
         let mut payment = PaymentIntentState::new(payment_intent, PaymentIntentStatus::Created, amount, Some(si));
         let mut setup = SetupIntentState::new(si, SetupIntentStatus::Authorized, None, Some(amount));
         let r = if send {
-            client.charge(&mut payment, &mut setup, peer.now(), &mut buf)
+            client.charge(&mut payment, &mut setup, peer.now(), buf)
         } else {
-            client.reconcile_charge(&mut payment, &mut setup, &mut buf)
+            client.reconcile_charge(&mut payment, &mut setup, buf)
         };
         match r {
             Ok(r) => reports.push(r),
@@ -249,17 +269,19 @@ fuzz_target!(|input: Input| {
             }
         }
     }
+}
 
-    // Every request held past a timeout commits; then check what the server did.
+/// Every request held past a timeout commits; then what the server did is checked.
+fn check(peer: &InProcess, setup_intent: Option<&str>, reports: &[ChargeReport]) {
     peer.finish_held();
-    if let Some(si) = kiosk.setup_intent.as_deref() {
+    if let Some(si) = setup_intent {
         let captures = peer.captures_of_setup_intent(si);
         assert!(captures <= 1, "{captures} captures for {si}");
     }
-    for r in &reports {
+    for r in reports {
         if let Outcome::NotCharged(why) = r.outcome {
             let captured = peer.captures(r.payment_intent.as_str()).len();
             assert_eq!(captured, 0, "reported not charged ({why:?}) but captured: {r:?}");
         }
     }
-});
+}

@@ -1,6 +1,6 @@
 //! The emulator in process: an [`InProcess`] peer holds an [`Emulator`] and its clock,
 //! and hands out connections the adapters use as they would use a socket — an
-//! `embedded_svc` [`Connection`](embedded_svc::http::client::Connection) (feature
+//! `embedded_svc::http::client::Connection` (feature
 //! `embedded-svc`) and a ureq transport (feature `ureq`) — so the real adapter code runs
 //! end to end with no TCP, no threads and no real time: fast and deterministic enough for a
 //! fuzzer.
