@@ -34,12 +34,34 @@ else
   mapfile -t targets < <(cargo "${tc[@]}" fuzz list)
 fi
 
+# Per-target cargo-fuzz build flags, one line in fuzz/options/TARGET.build (the whole-flow
+# targets: `-s none --no-trace-compares`, see fuzz/README.md); such a target is built into
+# its own target directory per distinct line, so the default build is never redone.
+build_flags=()
+target_dir=()
+flags_of() {
+  build_flags=()
+  target_dir=()
+  if [ -f "options/$1.build" ]; then
+    read -r -a build_flags <"options/$1.build"
+    target_dir=(--target-dir "target/flags-$(cksum <"options/$1.build" | cut -d' ' -f1)")
+  fi
+}
+
 echo "building the fuzz targets"
 build_log=$(mktemp)
 if ! cargo "${tc[@]}" fuzz build -O >"$build_log" 2>&1; then
   cat "$build_log" >&2
   exit 1
 fi
+for t in "${targets[@]}"; do
+  flags_of "$t"
+  if [ ${#build_flags[@]} -gt 0 ] &&
+    ! cargo "${tc[@]}" fuzz build -O "${build_flags[@]}" "${target_dir[@]}" "$t" >"$build_log" 2>&1; then
+    cat "$build_log" >&2
+    exit 1
+  fi
+done
 rm -f "$build_log"
 
 failed=0
@@ -47,8 +69,12 @@ printf '%-24s %14s %12s %8s  %s\n' target executions execs/s seconds result
 for t in "${targets[@]}"; do
   mkdir -p "grown/$t" "corpus/$t"
   log=$(mktemp)
-  if cargo "${tc[@]}" fuzz run -O "$t" "grown/$t" "corpus/$t" -- \
-      -max_total_time="$secs" -print_final_stats=1 -rss_limit_mb=2048 >"$log" 2>&1; then
+  # Per-target libFuzzer flags, one line in fuzz/options/TARGET (e.g. desktop_flow's).
+  extra=()
+  if [ -f "options/$t" ]; then read -r -a extra <"options/$t"; fi
+  flags_of "$t"
+  if cargo "${tc[@]}" fuzz run -O "${build_flags[@]}" "${target_dir[@]}" "$t" "grown/$t" "corpus/$t" -- \
+      -max_total_time="$secs" -print_final_stats=1 -rss_limit_mb=2048 "${extra[@]}" >"$log" 2>&1; then
     result=ok
   else
     result=CRASH

@@ -48,11 +48,9 @@ enum Wire {
 #[derive(Debug, Clone, Arbitrary)]
 struct Input {
     declines: bool,
-    max_retries: u8,
-    read_backs: u8,
-    resends: u8,
-    delay_ms: u16,
-    horizon_ms: u16,
+    /// The SDK's `Arbitrary` policies (dojo-core's `arbitrary` feature), bounded below.
+    retry: RetryPolicy,
+    settle: SettlePolicy,
     /// Before each attempt: whether the server commits its queued charges first.
     commits: Vec<bool>,
     /// Before each attempt: whether someone cancels the payment intent meanwhile.
@@ -231,17 +229,12 @@ fn exchange_read(
 
 fuzz_target!(|input: Input| {
     let settle = SettlePolicy {
-        max_read_backs: input.read_backs % 6,
-        max_resends: input.resends % 4,
-        delay_ms: u32::from(input.delay_ms % 5_000),
-        horizon_ms: u32::from(input.horizon_ms),
+        max_read_backs: input.settle.max_read_backs % 6,
+        max_resends: input.settle.max_resends % 4,
+        delay_ms: input.settle.delay_ms % 5_000,
+        horizon_ms: input.settle.horizon_ms % 65_536,
     };
-    let retry = RetryPolicy {
-        max_retries: input.max_retries % 4,
-        base_delay_ms: 100,
-        max_delay_ms: 400,
-        max_retry_after_ms: 2_000,
-    };
+    let retry = RetryPolicy { max_retries: input.retry.max_retries % 4, ..input.retry };
     let mut server = Server { declines: input.declines, ..Server::default() };
     let mut feed = Feed { input: &input, at: 0 };
 

@@ -11,7 +11,7 @@ use dojo_core::journal::{
     BookingId, CloseReason, Event, Journal, MemJournal, NotChargedReason, RECORD_LEN, Record, Reference, Settlement,
     compact, recover,
 };
-use dojo_core::{Currency, Money, PaymentIntentId, SetupIntentId};
+use dojo_core::{Money, PaymentIntentId, SetupIntentId};
 use libfuzzer_sys::fuzz_target;
 
 const SLOTS: usize = 12;
@@ -44,13 +44,7 @@ enum Kind {
     Closed(u8),
 }
 
-fn text(u: &mut Unstructured<'_>, alphabet: &[u8], max: usize) -> arbitrary::Result<String> {
-    let len = u.int_in_range(1..=max)?;
-    (0..len).map(|_| u.choose(alphabet).map(|&b| char::from(b))).collect()
-}
-
 fn record(u: &mut Unstructured<'_>) -> arbitrary::Result<Record> {
-    const ID: &[u8] = b"abcXYZ019_-";
     let seq = u64::from(u.int_in_range(0u8..=40)?);
     let at = i64::arbitrary(u)?;
     let booking = BookingId(u32::from(u.int_in_range(0u8..=8)?));
@@ -60,10 +54,15 @@ fn record(u: &mut Unstructured<'_>) -> arbitrary::Result<Record> {
         (0..n).map(|_| char::arbitrary(u)).collect::<arbitrary::Result<_>>()?
     };
     let reference = Reference::new(&reference).map_err(|_| arbitrary::Error::IncorrectFormat)?;
-    let setup_intent = SetupIntentId::new(&text(u, ID, 50)?).map_err(|_| arbitrary::Error::IncorrectFormat)?;
-    let payment_intent = PaymentIntentId::new(&text(u, ID, 50)?).map_err(|_| arbitrary::Error::IncorrectFormat)?;
-    let currency = Currency::parse(&text(u, b"GBPEURxyz", 10)?).ok_or(arbitrary::Error::IncorrectFormat)?;
-    let amount = Money { value: i64::arbitrary(u)?, currency };
+    // The SDK's `Arbitrary` ids and money (dojo-core's `arbitrary` feature).
+    let setup_intent = SetupIntentId::arbitrary(u)?;
+    let payment_intent = PaymentIntentId::arbitrary(u)?;
+    let amount = Money::arbitrary(u)?;
+    // An empty currency code encodes but does not decode (`Field("currencyCode")`); the
+    // flow never journals one (amounts are validated first). Reported; skipped here.
+    if amount.currency.as_str().is_empty() {
+        return Err(arbitrary::Error::IncorrectFormat);
+    }
     let event = match Kind::arbitrary(u)? {
         Kind::SetupIntentCreating => Event::SetupIntentCreating { reference },
         Kind::SetupIntentCreated => Event::SetupIntentCreated { reference, setup_intent, amount },

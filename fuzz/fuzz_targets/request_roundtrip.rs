@@ -7,9 +7,7 @@ use dojo_core::json::{Text, from_slice};
 use dojo_core::request::{
     Api, CreatePaymentIntentRequest, CreateRefundRequest, CreateSetupIntentRequest, Cursor, SearchPaymentIntentsRequest,
 };
-use dojo_core::{
-    ApiKey, CaptureMode, Currency, Error, MerchantInitiatedTransactionType, Money, PaymentIntentId, SetupIntentId,
-};
+use dojo_core::{ApiKey, CaptureMode, Error, MerchantInitiatedTransactionType, Money, PaymentIntentId, SetupIntentId};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]
@@ -17,8 +15,8 @@ struct Input<'a> {
     reference: &'a str,
     terms: &'a str,
     description: Option<&'a str>,
-    value: i64,
-    currency: &'a str,
+    /// The SDK's `Arbitrary` money (dojo-core's `arbitrary` feature).
+    money: Money,
     mit: &'a str,
     capture: &'a str,
     setup_intent_id: &'a str,
@@ -29,6 +27,9 @@ struct Input<'a> {
     cursor_after: Option<&'a str>,
     limit: Option<i32>,
     buf_len: u16,
+    /// Whole bodies from the SDK's `Arbitrary` impls: valid-looking most of the time.
+    setup_body: CreateSetupIntentRequest<'a>,
+    payment_body: CreatePaymentIntentRequest<'a>,
 }
 
 fn expect_invalid_or_small<T: core::fmt::Debug>(r: Result<T, Error<'_>>) -> Option<T> {
@@ -43,8 +44,17 @@ fuzz_target!(|input: Input<'_>| {
     let Ok(key) = ApiKey::new("sk_sandbox_fuzz") else { return };
     let api = Api::new(&key);
     let mut buf = vec![0u8; usize::from(input.buf_len)];
-    let Some(currency) = Currency::parse(input.currency) else { return };
-    let money = Money::new(input.value, currency);
+    let money = input.money;
+
+    // The SDK's arbitrary bodies: build and decode back, or a typed validation error.
+    if let Some(req) = expect_invalid_or_small(api.create_setup_intent(&input.setup_body, &mut buf)) {
+        let back: CreateSetupIntentRequest<'_> = from_slice(req.body(&buf)).expect("our own body decodes");
+        assert_eq!(back, input.setup_body);
+    }
+    if let Some(req) = expect_invalid_or_small(api.create_payment_intent(&input.payment_body, &mut buf)) {
+        let back: CreatePaymentIntentRequest<'_> = from_slice(req.body(&buf)).expect("our own body decodes");
+        assert_eq!(back, input.payment_body);
+    }
 
     let si = CreateSetupIntentRequest {
         description: input.description.map(Text::new),
@@ -67,7 +77,7 @@ fuzz_target!(|input: Input<'_>| {
             let back: CreatePaymentIntentRequest<'_> = from_slice(req.body(&buf)).expect("decodes");
             assert_eq!(back, pi);
         }
-        let _ = api.cancel_setup_intent(&setup_intent, input.value % 2 == 0).expect("valid id builds");
+        let _ = api.cancel_setup_intent(&setup_intent, input.money.value % 2 == 0).expect("valid id builds");
     }
 
     if let Ok(payment_intent) = PaymentIntentId::new(input.payment_intent_id) {

@@ -8,6 +8,8 @@
 extern crate std;
 
 pub mod api_key;
+#[cfg(feature = "arbitrary")]
+pub mod arbitrary;
 pub mod charge;
 pub mod checkout;
 pub mod common;

@@ -9,6 +9,7 @@ mod control;
 mod emulator;
 mod faults;
 mod index;
+pub mod inprocess;
 mod json;
 mod payments;
 mod problem;
@@ -30,6 +31,7 @@ pub use cards::TestCard;
 pub use dojo_core::Timestamp;
 pub use emulator::{DeliveryId, Emulator, Outcome, Pending, Request, Response};
 pub use faults::{Fault, FaultKind, Route};
+pub use inprocess::{Delivered, InProcess};
 pub use webhooks::Delivery;
 
 use crate::problem::ApiError;

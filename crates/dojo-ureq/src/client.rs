@@ -20,7 +20,7 @@ use dojo_core::exchange::{Exchange, Next, TransportFailure, retry_after_ms};
 
 use crate::config::{RetryPolicy, Timeouts, check_base_url};
 use crate::error::{ApiError, Error, OutcomeUnknown, TransportError, UnknownCause};
-use crate::transport::{Boxed, Boxing, KeyConnector, LiteralResolver, Origin, Secret};
+use crate::transport::{Boxed, BoxedResolver, Boxing, KeyConnector, LiteralResolver, Origin, Secret};
 use ureq::unversioned::transport::{Connector, DefaultConnector};
 
 /// The largest response body read (anything longer is an error, never truncated).
@@ -162,6 +162,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     settle: SettlePolicy,
     connector: Option<Boxed>,
+    resolver: Option<BoxedResolver>,
 }
 
 impl ClientBuilder {
@@ -205,6 +206,22 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends through `connector`, resolving hosts with `resolver`, instead of TCP and
+    /// rustls: e.g. dojo-sandbox's in-process emulator, `InProcess::ureq_connector()` and
+    /// `InProcess::ureq_resolver()`. As with [`connector`](Self::connector), the key is
+    /// put into the request's bytes after `connector`'s transport (last in the chain), so
+    /// that transport sees it only in `transmit_output`. ureq's `unversioned` API may
+    /// change in a minor ureq release.
+    pub fn transport(
+        self,
+        connector: impl Connector<()>,
+        resolver: impl ureq::unversioned::resolver::Resolver,
+    ) -> Self {
+        let mut this = self.connector(connector);
+        this.resolver = Some(BoxedResolver(Box::new(resolver)));
+        this
+    }
+
     /// Builds the client (checks the base URL).
     pub fn build(self) -> Result<Client, Error> {
         let base_url = check_base_url(&self.base_url)?;
@@ -219,11 +236,10 @@ impl ClientBuilder {
         let secret = Arc::new(Secret::new(self.key));
         let origin = base_url.parse::<ureq::http::Uri>().ok().as_ref().and_then(Origin::of);
         let last = KeyConnector { secret: secret.clone(), origin };
+        let resolver = self.resolver.unwrap_or_else(|| BoxedResolver(Box::new(LiteralResolver::default())));
         let agent = match self.connector {
-            None => {
-                ureq::Agent::with_parts(config, DefaultConnector::default().chain(last), LiteralResolver::default())
-            }
-            Some(connector) => ureq::Agent::with_parts(config, connector.chain(last), LiteralResolver::default()),
+            None => ureq::Agent::with_parts(config, DefaultConnector::default().chain(last), resolver),
+            Some(connector) => ureq::Agent::with_parts(config, connector.chain(last), resolver),
         };
         Ok(Client {
             inner: Arc::new(Inner { agent, agent_timeouts: self.timeouts, secret, base_url }),
@@ -301,6 +317,7 @@ impl Client {
             retry: RetryPolicy::default(),
             settle: SettlePolicy::default(),
             connector: None,
+            resolver: None,
         }
     }
 

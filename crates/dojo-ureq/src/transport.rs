@@ -212,6 +212,22 @@ fn literal(uri: &Uri) -> Option<SocketAddr> {
     Some(SocketAddr::new(host.parse::<IpAddr>().ok()?, port))
 }
 
+/// A resolver of the caller's ([`ClientBuilder::transport`](crate::ClientBuilder::transport))
+/// or [`LiteralResolver`], behind one type.
+pub(crate) struct BoxedResolver(pub(crate) Box<dyn Resolver>);
+
+impl fmt::Debug for BoxedResolver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Resolver for BoxedResolver {
+    fn resolve(&self, uri: &Uri, config: &Config, timeout: NextTimeout) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        self.0.resolve(uri, config, timeout)
+    }
+}
+
 /// A caller's connector with its transports boxed, so the chain has one type.
 pub(crate) struct Boxed(pub(crate) Box<dyn Connector<(), Out = Box<dyn Transport>>>);
 
