@@ -176,11 +176,11 @@ fn loopback_target(url: &str) -> Option<(String, u16, String)> {
     if uri.scheme_str() != Some("http") {
         return None;
     }
-    let host = uri.host()?.trim_start_matches('[').trim_end_matches(']').to_owned();
-    let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
-    if !loopback {
+    // The same reading of "this machine" as the adapters' base-URL check (dojo-core's).
+    if !dojo_core::exchange::is_loopback_host(uri.host()?) {
         return None;
     }
+    let host = uri.host()?.trim_start_matches('[').trim_end_matches(']').to_owned();
     let path = uri.path_and_query().map_or("/".to_owned(), |p| p.as_str().to_owned());
     Some((host, uri.port_u16().unwrap_or(80), path))
 }
@@ -398,4 +398,32 @@ async fn post(d: &Delivery) -> Result<u16, String> {
     // Drain the answer so the connection ends cleanly; its content does not matter.
     let _ = resp.into_body().collect().await;
     Ok(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subscription_urls_read_loopback_as_the_adapters_do() {
+        for good in [
+            "https://example.com/hook",
+            "http://127.0.0.1:8080/hook",
+            "http://localhost/hook",
+            "http://[::1]:9/hook",
+            "http://127.1:9/hook",
+        ] {
+            assert!(acceptable_url(good), "{good}");
+        }
+        for evil in [
+            "http://127.0.0.1:1@evil.example/",
+            "http://evil.example/hook",
+            "http://127.0.0.1.evil.example/hook",
+            "http://10.0.0.1/hook",
+            "https:////x",
+            "ftp://127.0.0.1/hook",
+        ] {
+            assert!(!acceptable_url(evil), "{evil}");
+        }
+    }
 }
