@@ -201,11 +201,26 @@ pub fn timespan_seconds(s: &str) -> Option<u64> {
     days.checked_mul(86_400)?.checked_add(h * 3600 + m * 60 + sec)
 }
 
-impl fmt::Display for Timestamp {
-    /// RFC 3339 in UTC, with the fraction only when there is one.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Timestamp {
+    /// The longest text [`Timestamp::encode`] writes: a sign, 12 year digits (an `i64` of
+    /// seconds is under 3·10¹¹ years), `-MM-DDTHH:MM:SS` (15), a fraction (10) and `Z`.
+    const MAX_RFC3339: usize = 40;
+
+    /// RFC 3339 in UTC, with the fraction only when there is one, written into `out`
+    /// without `core::fmt` (whose machinery costs a few KiB of `.text` on a
+    /// microcontroller): what `Display` and `Serialize` write.
+    fn encode<'b>(&self, out: &'b mut [u8; Self::MAX_RFC3339]) -> &'b str {
         let (y, mo, d, h, mi, s) = self.to_utc_fields();
-        write!(f, "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}")?;
+        let mut w = Digits { out, len: 0 };
+        // As `{y:04}`: at least four characters, the sign counted.
+        if y < 0 {
+            w.push(b'-');
+        }
+        w.number(y.unsigned_abs(), if y < 0 { 3 } else { 4 });
+        for (sep, v) in [(b'-', mo), (b'-', d), (b'T', h), (b':', mi), (b':', s)] {
+            w.push(sep);
+            w.number(u64::from(v), 2);
+        }
         if self.nanos != 0 {
             let mut n = self.nanos;
             let mut width = 9;
@@ -213,9 +228,55 @@ impl fmt::Display for Timestamp {
                 n /= 10;
                 width -= 1;
             }
-            write!(f, ".{n:0width$}")?;
+            w.push(b'.');
+            w.number(u64::from(n), width);
         }
-        f.write_str("Z")
+        w.push(b'Z');
+        let len = w.len;
+        // Only ASCII was written.
+        core::str::from_utf8(out.get(..len).unwrap_or_default()).unwrap_or_default()
+    }
+}
+
+/// A writer of ASCII into a fixed buffer; bytes past its end are dropped (never the case for
+/// [`Timestamp::encode`]'s sizes).
+struct Digits<'b> {
+    out: &'b mut [u8],
+    len: usize,
+}
+
+impl Digits<'_> {
+    fn push(&mut self, b: u8) {
+        if let Some(slot) = self.out.get_mut(self.len) {
+            *slot = b;
+            self.len += 1;
+        }
+    }
+
+    /// `v` in decimal, zero-padded to `width` digits.
+    fn number(&mut self, mut v: u64, width: usize) {
+        let mut digits = [0u8; 20];
+        let mut n = 0;
+        while v != 0 || n < width {
+            if let Some(slot) = digits.get_mut(n) {
+                *slot = b'0' + (v % 10) as u8;
+            }
+            v /= 10;
+            n += 1;
+            if n == digits.len() {
+                break;
+            }
+        }
+        for &b in digits.iter().take(n).rev() {
+            self.push(b);
+        }
+    }
+}
+
+impl fmt::Display for Timestamp {
+    /// RFC 3339 in UTC, with the fraction only when there is one.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.encode(&mut [0; Self::MAX_RFC3339]))
     }
 }
 
@@ -227,7 +288,7 @@ impl fmt::Debug for Timestamp {
 
 impl serde::Serialize for Timestamp {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        s.serialize_str(self.encode(&mut [0; Self::MAX_RFC3339]))
     }
 }
 
@@ -312,6 +373,41 @@ mod tests {
         assert_eq!(Timestamp::parse(&format!("{t}")).unwrap(), t);
         assert_eq!(format!("{}", Timestamp::UNIX_EPOCH), "1970-01-01T00:00:00Z");
         assert_eq!(format!("{}", Timestamp::parse("2000-02-29T23:59:59Z").unwrap()), "2000-02-29T23:59:59Z");
+    }
+
+    #[test]
+    fn encoder_writes_what_core_fmt_wrote() {
+        // The encoder replaced `write!(f, "{y:04}-{mo:02}-…")`: the same text for any instant,
+        // far years and negative ones included.
+        let fmt = |t: Timestamp| {
+            let (y, mo, d, h, mi, s) = t.to_utc_fields();
+            let mut out = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}");
+            if t.subsec_nanos() != 0 {
+                let frac = format!("{:09}", t.subsec_nanos());
+                out.push('.');
+                out.push_str(frac.trim_end_matches('0'));
+            }
+            out + "Z"
+        };
+        for secs in [
+            i64::MIN,
+            i64::MIN / 2,
+            -62_135_596_801,
+            -62_135_596_800,
+            -1,
+            0,
+            1,
+            1_772_187_330,
+            253_402_300_799,
+            253_402_300_800,
+            i64::MAX / 2,
+            i64::MAX,
+        ] {
+            for nanos in [0, 1, 10, 120_000_000, 999_999_999] {
+                let t = Timestamp::from_unix_nanos(secs, nanos);
+                assert_eq!(format!("{t}"), fmt(t), "{secs} {nanos}");
+            }
+        }
     }
 
     #[test]
