@@ -71,6 +71,23 @@ fn every_event_round_trips() {
     }
 }
 
+/// Regression (found by the journal_records fuzz target): a record whose amount has an
+/// empty currency code was written but read back as `Field("currencyCode")`.
+#[test]
+fn an_amount_with_an_empty_currency_code_reads_back() {
+    let empty = Currency::parse("").unwrap();
+    assert_eq!(empty.as_str(), "");
+    for event in [
+        Event::SetupIntentCreated { reference: reference("r"), setup_intent: si(1), amount: Money::new(0, empty) },
+        Event::PaymentIntentCreating { reference: reference("r"), setup_intent: None, amount: Money::new(-1, empty) },
+    ] {
+        let record = Record { seq: 1, at: 0, booking: BookingId(1), event };
+        let mut b = [0u8; RECORD_LEN];
+        record.encode(&mut b);
+        assert_eq!(Record::decode(&b), Ok(record));
+    }
+}
+
 #[test]
 fn every_decode_error() {
     let good = encode(1, 1, Event::ChargeSending { payment_intent: pi(1) });

@@ -24,6 +24,11 @@
 //! the payload must be zero, so a decoder of this version rejects bytes it does not
 //! understand instead of ignoring them.
 //!
+//! Every [`Record`] encodes, and every encoding decodes back to the same record (each
+//! field's decoder accepts exactly what its encoder writes, over the whole domain of the
+//! field's type: e.g. a [`Currency`] with an empty code, which requests never carry but
+//! the type can hold): what the journal writes it can always read.
+//!
 //! The record length, the magic, the version byte and the checksum keep their places in
 //! every future version (a version that needs more room uses the zero payload bytes), so
 //! any version can check any record's checksum first and tell a whole record it cannot
@@ -543,8 +548,11 @@ impl<'a> Get<'a> {
 
     fn money(&mut self) -> Result<Money, RecordError> {
         let value = i64::from_le_bytes(self.array()?);
+        // Every code a `Currency` can hold is read back, the empty one included: the
+        // decoder is the inverse of the encoder on the type's whole domain, so every
+        // record `encode` writes decodes to itself (tests/journal_props.rs).
         let code = self.text("currencyCode", CurrencyCode::CAPACITY)?;
-        let currency = Currency::parse(code).filter(|_| !code.is_empty()).ok_or(RecordError::Field("currencyCode"))?;
+        let currency = Currency::parse(code).ok_or(RecordError::Field("currencyCode"))?;
         Ok(Money { value, currency })
     }
 
