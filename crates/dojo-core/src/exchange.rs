@@ -16,8 +16,8 @@
 //!
 //! # Which requests may be repeated
 //!
-//! This module is the one place that says it ([`repeatable`]); [`Operation::retry_safe`]
-//! asks it.
+//! [`Operation::repeatable`] is the one table that says it; this module applies it to
+//! answers and failures ([`repeatable`] is the same table).
 //!
 //! | request | repeated after | a lost answer / 5xx / undecodable 2xx |
 //! |---|---|---|
@@ -54,24 +54,10 @@ use crate::response::ResponseKind;
 use crate::time::Timestamp;
 
 /// Whether a request of `operation` may be sent again after it may have reached the
-/// server: reads always (intents, a refund, and the webhook reads: event types,
-/// subscriptions, secrets); a refund only when it carries an idempotency key (`keyed`: the
-/// same key on every attempt, so the server refunds at most once). Anything else may be
-/// repeated only when it provably never reached the server: creating a subscription or
-/// generating a secret makes another one each time, and webhook updates, activations and
-/// deletes are not repeated blindly either.
+/// server: [`Operation::repeatable`], the one table of the rule (kept beside the operations
+/// so that `request` does not depend on this module).
 pub const fn repeatable(operation: Operation, keyed: bool) -> bool {
-    match operation {
-        Operation::GetSetupIntent
-        | Operation::GetPublicSetupIntent
-        | Operation::GetPaymentIntent
-        | Operation::GetRefund
-        | Operation::ListWebhookEvents
-        | Operation::ListSubscriptions
-        | Operation::ListSecrets => true,
-        Operation::RefundPaymentIntent => keyed,
-        _ => false,
-    }
+    operation.repeatable(keyed)
 }
 
 /// How many times, and how long apart, an exchange is repeated (see the

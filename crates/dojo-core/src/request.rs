@@ -184,15 +184,34 @@ impl Operation {
         }
     }
 
-    /// Whether repeating the request cannot change anything on the server: true for
-    /// reads only. Creates, charges, captures, refunds, reversals and cancels are never
-    /// retried blindly; a refund is made safe to retry by its idempotency key, which
-    /// the caller must keep the same across attempts.
+    /// Whether a request of this operation may be sent again after it may have reached
+    /// the server: reads always (intents, a refund, and the webhook reads: event types,
+    /// subscriptions, secrets); a refund only when it carries an idempotency key (`keyed`:
+    /// the same key on every attempt, so the server refunds at most once). Anything else
+    /// may be repeated only when it provably never reached the server: creating a
+    /// subscription or generating a secret makes another one each time, and webhook
+    /// updates, activations and deletes are not repeated blindly either.
     ///
-    /// The rule lives in [`exchange::repeatable`](crate::exchange::repeatable) (this is
-    /// `repeatable(op, false)`).
+    /// This table is the one statement of the rule; the `exchange` module applies it (with
+    /// the statuses and transport failures that allow a repeat) for both adapters.
+    pub const fn repeatable(self, keyed: bool) -> bool {
+        match self {
+            Operation::GetSetupIntent
+            | Operation::GetPublicSetupIntent
+            | Operation::GetPaymentIntent
+            | Operation::GetRefund
+            | Operation::ListWebhookEvents
+            | Operation::ListSubscriptions
+            | Operation::ListSecrets => true,
+            Operation::RefundPaymentIntent => keyed,
+            _ => false,
+        }
+    }
+
+    /// Whether repeating the request cannot change anything on the server, whatever it
+    /// carries: [`repeatable`](Self::repeatable) without an idempotency key (reads only).
     pub const fn retry_safe(&self) -> bool {
-        crate::exchange::repeatable(*self, false)
+        self.repeatable(false)
     }
 }
 
