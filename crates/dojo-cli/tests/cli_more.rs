@@ -4,9 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use dojo_core::request::CreatePaymentIntentRequest;
-use dojo_core::{ApiKey, CaptureMode, Money};
+use dojo_core::{CaptureMode, Money};
 use dojo_sandbox::{Config, Sandbox, TestCard};
-use serde_json::Value;
 
 mod common;
 

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use dojo_core::request::CreatePaymentIntentRequest;
 use dojo_core::webhook::{SIGNATURE_LEN, sign};
-use dojo_core::{ApiKey, CaptureMode, Money};
+use dojo_core::{CaptureMode, Money};
 use dojo_sandbox::{Config, Sandbox, TestCard};
 use serde_json::Value;
 

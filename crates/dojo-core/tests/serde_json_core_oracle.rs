@@ -133,11 +133,12 @@ fn id(prefix: &'static str) -> impl Strategy<Value = String> {
 }
 
 fn instant() -> impl Strategy<Value = String> {
-    (2000u32..2100, 1u32..13, 1u32..29, 0u32..24, 0u32..60, 0u32..60, proptest::option::of(0u32..1000))
-        .prop_map(|(y, mo, d, h, mi, s, ms)| match ms {
+    (2000u32..2100, 1u32..13, 1u32..29, 0u32..24, 0u32..60, 0u32..60, proptest::option::of(0u32..1000)).prop_map(
+        |(y, mo, d, h, mi, s, ms)| match ms {
             Some(ms) => format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z"),
             None => format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z"),
-        })
+        },
+    )
 }
 
 fn money_json() -> impl Strategy<Value = serde_json::Value> {
