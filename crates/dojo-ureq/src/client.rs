@@ -7,7 +7,7 @@ use dojo_core::error::BufferTooSmall;
 use dojo_core::json::DecodeError;
 use dojo_core::request::{
     Api, CreateCaptureRequest, CreatePaymentIntentRequest, CreateRefundRequest, CreateSetupIntentRequest, Method,
-    Operation, Request, SearchPaymentIntentsRequest,
+    Request, SearchPaymentIntentsRequest,
 };
 use dojo_core::response::{ResponseKind, kind};
 use dojo_core::{ApiKey, PaymentIntentId, SetupIntentId};
@@ -19,7 +19,7 @@ use dojo_core::charge::SettlePolicy;
 use dojo_core::exchange::{Exchange, Next, TransportFailure, retry_after_ms};
 
 use crate::config::{RetryPolicy, Timeouts, check_base_url};
-use crate::error::{ApiError, Error, OutcomeUnknown, TransportError, UnknownCause};
+use crate::error::{ApiError, Cause, ConfigError, Error, OutcomeUnknown, Phase, ResponseTooLarge, TransportError};
 use crate::transport::{Boxed, BoxedResolver, Boxing, KeyConnector, LiteralResolver, Origin, Secret};
 use ureq::unversioned::transport::{Connector, DefaultConnector};
 
@@ -250,24 +250,29 @@ impl ClientBuilder {
     }
 }
 
-/// How an attempt failed: dojo-core's classification, ureq's error, whether it timed out.
-type Failed = (TransportFailure, ureq::Error, bool);
+/// How an attempt failed: dojo-core's classification and ureq's error, or an answer (of
+/// this status, announcing this length) over [`MAX_RESPONSE_BYTES`].
+enum Failed {
+    Transport(TransportFailure, ureq::Error),
+    TooLarge(u16, Option<u64>),
+}
 
 /// How one attempt failed, for dojo-core's exchange: never sent, sent, or unusable
-/// (retrying cannot help: a bad URI, TLS refused); whether it timed out.
+/// (retrying cannot help: a bad URI, TLS refused).
 fn classify(e: ureq::Error) -> Failed {
     use std::io::ErrorKind as K;
     use ureq::Error as E;
-    match e {
-        E::HostNotFound | E::ConnectionFailed => (TransportFailure::NotSent, e, false),
-        E::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => (TransportFailure::NotSent, e, true),
+    let failure = match e {
+        E::HostNotFound | E::ConnectionFailed | E::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => {
+            TransportFailure::NotSent
+        }
         E::Io(ref io)
             if matches!(
                 io.kind(),
                 K::ConnectionRefused | K::AddrNotAvailable | K::NetworkUnreachable | K::HostUnreachable
             ) =>
         {
-            (TransportFailure::NotSent, e, false)
+            TransportFailure::NotSent
         }
         // Refused before anything is sent; retrying cannot help.
         E::Http(_)
@@ -276,12 +281,12 @@ fn classify(e: ureq::Error) -> Failed {
         | E::InvalidProxyUrl
         | E::ConnectProxyFailed(_)
         | E::TlsRequired
-        | E::Pem(_) => (TransportFailure::Unusable, e, false),
-        E::Timeout(_) => (TransportFailure::Sent, e, true),
-        // Everything else (I/O, protocol and TLS errors) may happen after the request
-        // left: assume it did.
-        _ => (TransportFailure::Sent, e, false),
-    }
+        | E::Pem(_) => TransportFailure::Unusable,
+        // Everything else (timeouts, I/O, protocol and TLS errors) may happen after the
+        // request left: assume it did.
+        _ => TransportFailure::Sent,
+    };
+    Failed::Transport(failure, e)
 }
 
 /// A `Retry-After` in ms as a `Duration`.
@@ -289,16 +294,14 @@ fn ms(ms: u32) -> Duration {
     Duration::from_millis(ms.into())
 }
 
-/// A failure that did not execute (see [`TransportError`]).
-fn transport(operation: Operation, never_sent: bool, attempts: u32, source: ureq::Error) -> Error {
-    Error::Transport(TransportError { operation, never_sent, attempts, source })
-}
-
 /// Makes an idempotency key for a refund: `dojo-rs-` and 32 random hex digits from the
 /// operating system's generator.
 pub fn new_idempotency_key() -> Result<String, Error> {
     let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| Error::Config(format!("no randomness for an idempotency key: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| {
+        log::error!("dojo: no randomness for an idempotency key: {e}");
+        Error::Config(ConfigError::NoRandomness)
+    })?;
     let mut key = String::with_capacity(8 + 32);
     key.push_str("dojo-rs-");
     for b in bytes {
@@ -444,7 +447,7 @@ impl Client {
         url.push_str(&self.inner.base_url);
         url.push_str(req.path_and_query());
         loop {
-            let attempt = u32::from(exchange.attempts());
+            let attempt = exchange.attempts();
             let started = Instant::now();
             let outcome = self.attempt(req, &url, body);
             let random = fastrand::u32(..);
@@ -468,7 +471,7 @@ impl Client {
                         }
                         Next::OutcomeUnknown(_) => {
                             let api_error = ApiError::new(status, answer, retry_after.map(ms));
-                            return Err(self.unknown(&exchange, UnknownCause::ServerError(api_error)));
+                            return Err(self.unknown(&exchange, Cause::ServerError(api_error)));
                         }
                         Next::Done | Next::GiveUp(_) => {}
                     }
@@ -476,43 +479,45 @@ impl Client {
                         return Err(Error::Api(ApiError::new(status, answer, retry_after.map(ms))));
                     }
                     return match decode(answer) {
-                        Ok(made) => Ok((made, status, attempt)),
-                        Err((error, answer)) => match exchange.handle_undecodable() {
-                            Next::OutcomeUnknown(_) => Err(self
-                                .unknown(&exchange, UnknownCause::UndecodableSuccess { status, error, body: answer })),
+                        Ok(made) => Ok((made, status, u32::from(attempt))),
+                        Err((error, _)) => match exchange.handle_undecodable() {
+                            Next::OutcomeUnknown(_) => Err(self.unknown(&exchange, Cause::Undecodable(error))),
                             _ => Err(Error::Decode { operation: Some(operation), error }),
                         },
                     };
                 }
-                Err((failure, e, timed_out)) => match exchange.handle_failure(failure, random) {
+                Err(Failed::TooLarge(status, content_length)) => {
+                    let too_large =
+                        ResponseTooLarge { operation, status, capacity: MAX_RESPONSE_BYTES as usize, content_length };
+                    return Err(match exchange.handle_too_large(status) {
+                        Next::OutcomeUnknown(_) => self.unknown(&exchange, Cause::TooLarge(too_large)),
+                        _ => Error::ResponseTooLarge(too_large),
+                    });
+                }
+                Err(Failed::Transport(failure, e)) => match exchange.handle_failure(failure, random) {
                     Next::Retry { after_ms } => {
                         log::warn!("dojo {}: {e}; retrying in {after_ms} ms (attempt {attempt})", operation.name());
                         std::thread::sleep(Duration::from_millis(after_ms.into()));
                     }
-                    Next::OutcomeUnknown(_) => {
-                        let cause = if timed_out { UnknownCause::Timeout(e) } else { UnknownCause::ConnectionLost(e) };
-                        return Err(self.unknown(&exchange, cause));
+                    Next::OutcomeUnknown(_) => return Err(self.unknown(&exchange, Cause::Io(Box::new(e)))),
+                    Next::GiveUp(dojo_core::ErrorClass::Config) => {
+                        return Err(Error::Config(ConfigError::Transport { operation, source: Box::new(e) }));
                     }
                     Next::Done | Next::GiveUp(_) => {
-                        let never_sent = failure != TransportFailure::Sent;
-                        return Err(transport(operation, never_sent, attempt, e));
+                        let phase = if failure == TransportFailure::Sent { Phase::Receive } else { Phase::Connect };
+                        let cause = Cause::Io(Box::new(e));
+                        return Err(Error::Transport(TransportError { operation, phase, attempts: attempt, cause }));
                     }
                 },
             }
         }
     }
 
-    fn unknown(&self, exchange: &Exchange<'_>, cause: UnknownCause) -> Error {
+    fn unknown(&self, exchange: &Exchange<'_>, cause: Cause) -> Error {
         let subject = exchange.subject();
-        log::warn!("dojo {subject}: outcome unknown: {cause}");
-        Error::OutcomeUnknown(Box::new(OutcomeUnknown {
-            operation: subject.operation,
-            setup_intent: subject.setup_intent,
-            payment_intent: subject.payment_intent,
-            idempotency_key: subject.idempotency_key.map(str::to_owned),
-            attempts: u32::from(exchange.attempts()),
-            cause,
-        }))
+        let unknown = OutcomeUnknown::new(subject, str::to_owned, exchange.attempts(), cause);
+        log::warn!("dojo {subject}: {unknown}");
+        Error::OutcomeUnknown(unknown)
     }
 
     /// One attempt: status, body and `Retry-After`.
@@ -536,13 +541,13 @@ impl Client {
         let status = response.status().as_u16();
         let retry_after =
             response.headers().get("retry-after").and_then(|v| retry_after_ms(v.as_bytes(), Some(self.now())));
-        let answer =
-            // The request was answered: whatever fails now, it reached the server (an
-            // answer over the limit included: executed, but unreadable).
-            response.body_mut().with_config().limit(MAX_RESPONSE_BYTES).read_to_vec().map_err(|e| match classify(e) {
-                (TransportFailure::Sent, e, timed_out) => (TransportFailure::Sent, e, timed_out),
-                (_, e, _) => (TransportFailure::Sent, e, false),
-            })?;
+        let content_length = response.headers().get("content-length").and_then(|v| v.to_str().ok()?.trim().parse().ok());
+        // The request was answered: whatever fails now, it reached the server (an answer
+        // over the limit included: dojo-core's exchange decides what that means).
+        let answer = response.body_mut().with_config().limit(MAX_RESPONSE_BYTES).read_to_vec().map_err(|e| match e {
+            ureq::Error::BodyExceedsLimit(_) => Failed::TooLarge(status, content_length),
+            e => Failed::Transport(TransportFailure::Sent, e),
+        })?;
         Ok((status, answer, retry_after))
     }
 

@@ -14,7 +14,10 @@ mod webhooks;
 pub use charge::{ChargeReport, SettlePolicy};
 pub use client::{Client, ClientBuilder, MAX_RESPONSE_BYTES, Response, new_idempotency_key};
 pub use config::{RetryPolicy, Timeouts};
-pub use error::{ApiError, Error, ErrorClass, OutcomeUnknown, RetryDecision, TransportError, UnknownCause};
+pub use error::{
+    ApiError, Cause, ConfigError, Error, ErrorClass, Intent, OutcomeUnknown, Phase, ResponseTooLarge, RetryDecision,
+    TransportError,
+};
 pub use journal::{FileJournal, OpenReport, default_journal_path, default_state_dir};
 pub use kept::Kept;
 #[doc(hidden)]
