@@ -645,10 +645,11 @@ mod tests {
         let api = crate::request::Api::new(&key);
         let pi = PaymentIntentId::new("pi_sandbox_7").unwrap();
         let si = SetupIntentId::new("si_sandbox_7").unwrap();
-        let check = |operation: Operation, path: &str, setup: Option<SetupIntentId>, payment: Option<PaymentIntentId>| {
-            let want = payment.map(Intent::Payment).or(setup.map(Intent::Setup));
-            assert_eq!(Intent::named_by(operation, path), want, "{path}");
-        };
+        let check =
+            |operation: Operation, path: &str, setup: Option<SetupIntentId>, payment: Option<PaymentIntentId>| {
+                let want = payment.map(Intent::Payment).or(setup.map(Intent::Setup));
+                assert_eq!(Intent::named_by(operation, path), want, "{path}");
+            };
         let r = api.charge_payment_intent(&pi).unwrap();
         check(r.operation(), r.path(), r.setup_intent_id(), r.payment_intent_id());
         let r = api.get_payment_intent(&pi, true).unwrap();

@@ -541,13 +541,15 @@ impl Client {
         let status = response.status().as_u16();
         let retry_after =
             response.headers().get("retry-after").and_then(|v| retry_after_ms(v.as_bytes(), Some(self.now())));
-        let content_length = response.headers().get("content-length").and_then(|v| v.to_str().ok()?.trim().parse().ok());
+        let content_length =
+            response.headers().get("content-length").and_then(|v| v.to_str().ok()?.trim().parse().ok());
         // The request was answered: whatever fails now, it reached the server (an answer
         // over the limit included: dojo-core's exchange decides what that means).
-        let answer = response.body_mut().with_config().limit(MAX_RESPONSE_BYTES).read_to_vec().map_err(|e| match e {
-            ureq::Error::BodyExceedsLimit(_) => Failed::TooLarge(status, content_length),
-            e => Failed::Transport(TransportFailure::Sent, e),
-        })?;
+        let answer =
+            response.body_mut().with_config().limit(MAX_RESPONSE_BYTES).read_to_vec().map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(_) => Failed::TooLarge(status, content_length),
+                e => Failed::Transport(TransportFailure::Sent, e),
+            })?;
         Ok((status, answer, retry_after))
     }
 

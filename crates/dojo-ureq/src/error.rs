@@ -168,7 +168,10 @@ mod tests {
         let e = Error::from(dojo_core::Error::Decode(decode));
         assert!(matches!(e, Error::Decode { operation: None, .. }), "{e:?}");
         assert!(e.to_string().contains("could not decode"), "{e}");
-        let e = Error::from(dojo_core::Error::Api(dojo_core::problem::ApiError::from_response(404, b"{\"traceId\":\"t\"}")));
+        let e = Error::from(dojo_core::Error::Api(dojo_core::problem::ApiError::from_response(
+            404,
+            b"{\"traceId\":\"t\"}",
+        )));
         assert_eq!(e.api().and_then(ApiError::trace_id).as_deref(), Some("t"), "the body was copied");
         assert_eq!(e.retry_decision(), RetryDecision::Stop);
     }

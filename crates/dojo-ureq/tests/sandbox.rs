@@ -13,8 +13,8 @@ use dojo_core::{
     SetupIntentId, SetupIntentStatus,
 };
 use dojo_sandbox::{Config, Fault, FaultKind, Route, Sandbox, TestCard};
-use dojo_ureq::{Client, Error, RetryPolicy, Timeouts};
 use dojo_ureq::Cause;
+use dojo_ureq::{Client, Error, RetryPolicy, Timeouts};
 
 /// Settling quickly: 100 ms between steps.
 const QUICK_SETTLE: SettlePolicy =

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use dojo_core::request::{CreateSetupIntentRequest, Operation};
 use dojo_core::{ApiKey, MerchantInitiatedTransactionType, Money, PaymentIntentId, SetupIntentId};
-use dojo_ureq::{Client, Error, RetryPolicy, Timeouts};
 use dojo_ureq::Cause;
+use dojo_ureq::{Client, Error, RetryPolicy, Timeouts};
 
 const SI: &str = r#"{"id":"si_sandbox_Xk3b9QmVfE2yLpR7tW0aHg","status":"Created","intendedAmount":{"value":1000,"currencyCode":"GBP"}}"#;
 
