@@ -261,7 +261,10 @@ impl Intent {
             }
             _ => (false, None),
         };
-        let id = rest?.split(['/', '?']).next()?;
+        let rest = rest?;
+        // Bytes, not chars: an id is ASCII, and a kiosk need not carry UTF-8 decoding here.
+        let end = rest.bytes().position(|b| b == b'/' || b == b'?').unwrap_or(rest.len());
+        let id = rest.get(..end)?;
         if payment {
             PaymentIntentId::new(id).ok().map(Intent::Payment)
         } else {

@@ -272,17 +272,16 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                         Err(ClientError::ResponseTooLarge(r)) => InnerCause::TooLarge(r),
                         Err(e) => return Err(e),
                     };
-                    let mut unknown = OutcomeUnknown::new(exchange.subject(), |_| "", exchange.attempts(), cause);
-                    unknown.intent = Intent::named_by(operation, outgoing.path);
-                    unknown.idempotency_key = None;
-                    return Err(ClientError::OutcomeUnknown(unknown));
+                    return Err(unknown(operation, outgoing.path, exchange.attempts(), cause));
                 }
                 Next::Done | Next::GiveUp(_) => {
-                    let attempts = exchange.attempts();
-                    return result.map(|raw| Raw { attempts, ..raw }).map_err(|e| match e {
-                        ClientError::Transport(t) => ClientError::Transport(TransportError { attempts, ..t }),
-                        e => e,
-                    });
+                    let mut result = result;
+                    match &mut result {
+                        Ok(raw) => raw.attempts = exchange.attempts(),
+                        Err(ClientError::Transport(t)) => t.attempts = exchange.attempts(),
+                        Err(_) => {}
+                    }
+                    return result;
                 }
             }
         }
@@ -596,11 +595,8 @@ pub(crate) fn decode_with<'b, R: ResponseKind, E, T>(
     let decoded = R::decode_ok(body);
     match &decoded {
         Ok(output) => Ok(f(output)),
-        &Err(e) if !operation.retry_safe() => {
-            let subject = Subject { operation, setup_intent: None, payment_intent: None, idempotency_key: None };
-            let unknown = OutcomeUnknown::new(&subject, |k| k, 1, InnerCause::Undecodable(e));
-            Err(Stop::Failed(ClientError::OutcomeUnknown(unknown)))
-        }
+        // Names no intent: the flow that fetched it holds the ids.
+        &Err(e) if !operation.retry_safe() => Err(Stop::Failed(unknown(operation, "", 1, InnerCause::Undecodable(e)))),
         &Err(error) => Err(Stop::Failed(ClientError::Decode { operation: Some(operation), error })),
     }
 }
@@ -668,6 +664,16 @@ fn parse_digits(value: &str) -> Option<u64> {
     digits.bytes().try_fold(0u64, |n, b| {
         if b.is_ascii_digit() { n.checked_mul(10)?.checked_add(u64::from(b - b'0')) } else { None }
     })
+}
+
+/// The outcome-unknown report of the exchange of `operation` on `path`: the intent the
+/// path names (the key is named by the caller that has it: `refund_payment_intent`).
+#[inline(never)]
+fn unknown<E>(operation: Operation, path: &str, attempts: u8, cause: InnerCause<E>) -> Inner<E> {
+    let subject = Subject { operation, setup_intent: None, payment_intent: None, idempotency_key: None };
+    let mut unknown = OutcomeUnknown::new(&subject, |k| k, attempts, cause);
+    unknown.intent = Intent::named_by(operation, path);
+    ClientError::OutcomeUnknown(unknown)
 }
 
 fn transport<E>(operation: Operation, phase: Phase, cause: InnerCause<E>) -> Inner<E> {
