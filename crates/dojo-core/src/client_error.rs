@@ -26,9 +26,9 @@
 //! | [`Webhook`](ClientError::Webhook) | a webhook delivery failed verification | `Webhook` | reject the delivery |
 //! | [`Anomaly`](ClientError::Anomaly) | a read-back shows a status the lifecycle does not allow | `Anomaly` | re-read; a person decides |
 //!
-//! Which failure becomes which variant is [`Exchange`](crate::exchange::Exchange)'s verdict
-//! in both adapters: [`Next::GiveUp`](crate::exchange::Next::GiveUp) of a transport failure
-//! is [`Transport`](ClientError::Transport), [`Next::OutcomeUnknown`](crate::exchange::Next::OutcomeUnknown)
+//! Which failure becomes which variant is [`Exchange`]'s verdict
+//! in both adapters: [`Next::GiveUp`] of a transport failure
+//! is [`Transport`](ClientError::Transport), [`Next::OutcomeUnknown`]
 //! is [`OutcomeUnknown`](ClientError::OutcomeUnknown) with the exchange's
 //! [`Subject`], a final error answer is [`Api`](ClientError::Api).
 //!

@@ -1,5 +1,5 @@
 //! The adapter's errors: dojo-core's one error shape,
-//! [`ClientError`](dojo_core::client_error::ClientError), the desktop adapter's too.
+//! [`ClientError`], the desktop adapter's too.
 //!
 //! [`Error<'a, E>`](Error) is `ClientError<ApiError<'a>, E, &'a str>`: an error answer
 //! borrows the caller's buffer (dojo-core's [`ApiError`], its ProblemDetails decoded on
