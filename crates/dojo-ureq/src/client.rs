@@ -110,8 +110,26 @@ fn keep<K: Kept>(body: Vec<u8>) -> Result<Box<KeptBody<K>>, (DecodeError, Vec<u8
     }
 }
 
+/// How the client waits: `std::thread::sleep` unless [`ClientBuilder::sleep`] says
+/// otherwise.
+pub(crate) struct Sleep(Box<dyn Fn(Duration) + Send + Sync>);
+
+impl std::fmt::Debug for Sleep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sleep")
+    }
+}
+
+impl Default for Sleep {
+    fn default() -> Self {
+        Sleep(Box::new(std::thread::sleep))
+    }
+}
+
 struct Inner {
     agent: ureq::Agent,
+    /// Waits between retries and settling steps.
+    sleep: Sleep,
     /// The timeouts the agent was configured with (a call with others overrides them).
     agent_timeouts: Timeouts,
     /// The key, and the placeholder ureq is given instead (see `transport`).
@@ -163,9 +181,21 @@ pub struct ClientBuilder {
     settle: SettlePolicy,
     connector: Option<Boxed>,
     resolver: Option<BoxedResolver>,
+    sleep: Sleep,
 }
 
 impl ClientBuilder {
+    /// Waits with `sleep` instead of `std::thread::sleep`: between retries (the backoff's
+    /// delays and a server's `Retry-After`) and between a charge's settling steps. A test
+    /// or a fuzzer driving an in-process emulator passes a hook that advances the
+    /// emulator's clock (e.g. dojo-sandbox's `InProcess::advance_clock`), so the real
+    /// backoff runs without waiting; the settle horizon then counts the time waited
+    /// through the hook.
+    pub fn sleep(mut self, sleep: impl Fn(Duration) + Send + Sync + 'static) -> Self {
+        self.sleep = Sleep(Box::new(sleep));
+        self
+    }
+
     /// Connects through `connector` instead of ureq's default chain (TCP, then rustls for
     /// `https`): an in-process transport to an emulator, a socket with other options, a
     /// recording transport. The client puts its own last link after it, which swaps the
@@ -242,7 +272,7 @@ impl ClientBuilder {
             Some(connector) => ureq::Agent::with_parts(config, connector.chain(last), resolver),
         };
         Ok(Client {
-            inner: Arc::new(Inner { agent, agent_timeouts: self.timeouts, secret, base_url }),
+            inner: Arc::new(Inner { agent, sleep: self.sleep, agent_timeouts: self.timeouts, secret, base_url }),
             timeouts: self.timeouts,
             retry: self.retry,
             settle: self.settle,
@@ -321,6 +351,7 @@ impl Client {
             settle: SettlePolicy::default(),
             connector: None,
             resolver: None,
+            sleep: Sleep::default(),
         }
     }
 
@@ -385,6 +416,11 @@ impl Client {
     /// A clone (sharing the connection pool) with another settle policy.
     pub fn with_settle_policy(&self, settle: SettlePolicy) -> Client {
         Client { settle, ..self.clone() }
+    }
+
+    /// Waits `ms` with the client's sleep ([`ClientBuilder::sleep`]).
+    pub(crate) fn pause(&self, ms: u32) {
+        (self.inner.sleep.0)(Duration::from_millis(ms.into()));
     }
 
     pub(crate) fn api(&self) -> Api<'_> {
@@ -466,7 +502,7 @@ impl Client {
                                 "dojo {} answered {status}; retrying in {after_ms} ms (attempt {attempt})",
                                 operation.name()
                             );
-                            std::thread::sleep(Duration::from_millis(after_ms.into()));
+                            self.pause(after_ms);
                             continue;
                         }
                         Next::OutcomeUnknown(_) => {
@@ -497,7 +533,7 @@ impl Client {
                 Err(Failed::Transport(failure, e)) => match exchange.handle_failure(failure, random) {
                     Next::Retry { after_ms } => {
                         log::warn!("dojo {}: {e}; retrying in {after_ms} ms (attempt {attempt})", operation.name());
-                        std::thread::sleep(Duration::from_millis(after_ms.into()));
+                        self.pause(after_ms);
                     }
                     Next::OutcomeUnknown(_) => return Err(self.unknown(&exchange, Cause::Io(Box::new(e)))),
                     Next::GiveUp(dojo_core::ErrorClass::Config) => {
