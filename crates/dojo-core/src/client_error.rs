@@ -540,28 +540,22 @@ impl<'a, A: From<ApiError<'a>>, T, K> From<crate::Error<'a>> for ClientError<A, 
     }
 }
 
-impl<A, T, K> From<ValidationError> for ClientError<A, T, K> {
-    fn from(e: ValidationError) -> Self {
-        ClientError::Invalid(e)
-    }
+/// `From` each of dojo-core's leaf errors into the variant of its kind.
+macro_rules! leaf_errors {
+    ($($leaf:ty => $variant:ident),* $(,)?) => {$(
+        impl<A, T, K> From<$leaf> for ClientError<A, T, K> {
+            fn from(e: $leaf) -> Self {
+                ClientError::$variant(e)
+            }
+        }
+    )*};
 }
 
-impl<A, T, K> From<LifecycleError> for ClientError<A, T, K> {
-    fn from(e: LifecycleError) -> Self {
-        ClientError::Lifecycle(e)
-    }
-}
-
-impl<A, T, K> From<BufferTooSmall> for ClientError<A, T, K> {
-    fn from(e: BufferTooSmall) -> Self {
-        ClientError::BufferTooSmall(e)
-    }
-}
-
-impl<A, T, K> From<WebhookError> for ClientError<A, T, K> {
-    fn from(e: WebhookError) -> Self {
-        ClientError::Webhook(e)
-    }
+leaf_errors! {
+    ValidationError => Invalid,
+    LifecycleError => Lifecycle,
+    BufferTooSmall => BufferTooSmall,
+    WebhookError => Webhook,
 }
 
 impl<A: fmt::Display + fmt::Debug, T: fmt::Debug, K: fmt::Display + fmt::Debug> core::error::Error
