@@ -13,7 +13,9 @@ use dojo_core::{BufferTooSmall, PaymentIntentId, SetupIntentId, ValidationError,
 use embedded_svc::http::client::Connection;
 use embedded_svc::io::ErrorType;
 
-use crate::error::{Cause, Error, OutcomeUnknown, Phase, ResponseTooLarge, TransportError};
+use dojo_core::client_error::{self, ClientError, Intent, OutcomeUnknown, TransportError};
+
+use crate::error::{Error, Inner, InnerCause, Phase, ResponseTooLarge, publish};
 use crate::retry::{Delay, NoDelay, RetryPolicy, xorshift32};
 
 /// Makes connections. The client asks for a new one before its first request and after
@@ -57,6 +59,8 @@ pub(crate) struct Raw {
     pub(crate) len: usize,
     /// Its `Retry-After`, in ms (delta-seconds only: the client has no clock).
     pub(crate) retry_after_ms: Option<u32>,
+    /// The attempts the exchange made (for an outcome-unknown report).
+    pub(crate) attempts: u8,
 }
 
 impl Raw {
@@ -204,9 +208,12 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         req: &Request<'_, R>,
         buf: &'b mut [u8],
     ) -> ClientResult<'b, R::Output<'b>, K> {
-        let raw = self.exchange_with_retries(req, buf)?;
+        let result = self.exchange_with_retries(req, buf);
         let buf: &'b [u8] = buf;
-        decode(req, raw, buf)
+        match result {
+            Ok(raw) => decode(req, raw, buf),
+            Err(e) => Err(publish(e, buf)),
+        }
     }
 
     /// One exchange, retried per the policy: the answer's status and length, its body
@@ -216,7 +223,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         &mut self,
         req: &Request<'_, R>,
         buf: &mut [u8],
-    ) -> Result<Raw, Error<'static, ConnError<K>>> {
+    ) -> Result<Raw, Inner<ConnError<K>>> {
         let base = self.base_url;
         let outgoing = Outgoing {
             operation: req.operation(),
@@ -232,27 +239,24 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// The I/O loop over dojo-core's [`Exchange`]: send, hand the result over, wait or
     /// stop as it says.
     #[inline(never)]
-    fn exchange_retried(
-        &mut self,
-        outgoing: &Outgoing<'_>,
-        buf: &mut [u8],
-    ) -> Result<Raw, Error<'static, ConnError<K>>> {
+    fn exchange_retried(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Inner<ConnError<K>>> {
         let operation = outgoing.operation;
-        // The kiosk's errors do not name the intents (the caller passed them), so the
-        // subject's ids are not parsed back from the path (code size).
-        let idempotency_key =
-            outgoing.headers.iter().find(|(name, _)| *name == IDEMPOTENCY_KEY_HEADER).map(|&(_, value)| value);
-        let subject = Subject { operation, setup_intent: None, payment_intent: None, idempotency_key };
+        // The key is named by `execute`, which has the request (this returns nothing
+        // borrowed); the intent is read from the path when the outcome is unknown.
+        let keyed = outgoing.headers.iter().any(|(name, _)| *name == IDEMPOTENCY_KEY_HEADER);
+        let subject =
+            Subject { operation, setup_intent: None, payment_intent: None, idempotency_key: keyed.then_some("") };
         let mut exchange = Exchange::of(subject, self.policy);
         loop {
             let result = self.exchange(outgoing, buf);
             let random = self.next_seed();
             let next = match &result {
                 Ok(raw) => exchange.handle_answer(raw.status, raw.retry_after_ms, random),
-                Err(Error::Transport(t)) if t.phase == Phase::Receive => {
+                Err(ClientError::Transport(t)) if t.phase == Phase::Receive => {
                     exchange.handle_failure(TransportFailure::Sent, random)
                 }
-                Err(Error::Transport(_)) => exchange.handle_failure(TransportFailure::NotSent, random),
+                Err(ClientError::Transport(_)) => exchange.handle_failure(TransportFailure::NotSent, random),
+                Err(ClientError::ResponseTooLarge(r)) => exchange.handle_too_large(r.status),
                 Err(_) => Next::Done,
             };
             self.last_retry_after_s = exchange.retry_after_ms().map(|ms| ms / 1000);
@@ -263,13 +267,22 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 }
                 Next::OutcomeUnknown(_) => {
                     let cause = match result {
-                        Ok(raw) => Cause::ServerError { status: raw.status, body_len: raw.len },
-                        Err(Error::Transport(t)) => t.cause,
+                        Ok(raw) => InnerCause::ServerError(raw),
+                        Err(ClientError::Transport(t)) => t.cause,
+                        Err(ClientError::ResponseTooLarge(r)) => InnerCause::TooLarge(r),
                         Err(e) => return Err(e),
                     };
-                    return Err(Error::OutcomeUnknown(OutcomeUnknown { operation, cause }));
+                    return Err(unknown(operation, outgoing.path, exchange.attempts(), cause));
                 }
-                Next::Done | Next::GiveUp(_) => return result,
+                Next::Done | Next::GiveUp(_) => {
+                    let mut result = result;
+                    match &mut result {
+                        Ok(raw) => raw.attempts = exchange.attempts(),
+                        Err(ClientError::Transport(t)) => t.attempts = exchange.attempts(),
+                        Err(_) => {}
+                    }
+                    return result;
+                }
             }
         }
     }
@@ -307,7 +320,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
 
     /// One exchange: connect if needed, send the request with `Content-Length`, read
     /// the whole answer into `buf`. On any failure the connection is dropped.
-    fn exchange(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Error<'static, ConnError<K>>> {
+    fn exchange(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Inner<ConnError<K>>> {
         let Outgoing { operation, method, body_len, .. } = *outgoing;
         let Some((body, rest)) = buf.split_at_mut_checked(body_len) else {
             return Err(BufferTooSmall { needed: body_len }.into());
@@ -329,7 +342,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
 
         let conn = match self.conn.take() {
             Some(conn) if !conn.is_request_initiated() => conn,
-            _ => self.connector.connect().map_err(|e| transport(operation, Phase::Connect, Cause::Io(e)))?,
+            _ => self.connector.connect().map_err(|e| transport(operation, Phase::Connect, InnerCause::Io(e)))?,
         };
         let conn = self.conn.insert(conn);
         let sent = send(conn, operation, to_svc_method(method), url, headers, body);
@@ -465,16 +478,22 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     }
 
     /// `POST /payment-intents/{id}/refunds` with `idempotency_key` (keep it the same
-    /// when repeating this refund after an [`Error::OutcomeUnknown`]).
+    /// when repeating this refund after an [`Error::OutcomeUnknown`], which names it).
     pub fn refund_payment_intent<'b>(
         &mut self,
         id: &PaymentIntentId,
-        idempotency_key: &str,
+        idempotency_key: &'b str,
         body: &CreateRefundRequest<'_>,
         buf: &'b mut [u8],
     ) -> ClientResult<'b, Refund<'b>, K> {
         let req = self.api.refund_payment_intent(id, idempotency_key, body, buf)?;
-        self.execute(&req, buf)
+        self.execute(&req, buf).map_err(|mut e| {
+            // The exchange's report owns nothing: it names the key here.
+            if let ClientError::OutcomeUnknown(u) = &mut e {
+                u.idempotency_key = Some(idempotency_key);
+            }
+            e
+        })
     }
 
     /// `POST /payment-intents/{id}/reversal`.
@@ -503,31 +522,31 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
 /// its ProblemDetails, once the steps are over).
 #[derive(Debug)]
 pub(crate) enum Stop<E> {
-    Failed(Error<'static, E>),
+    Failed(Inner<E>),
     Refused(Raw),
 }
 
 impl<E> Stop<E> {
     pub(crate) fn into_error(self, buf: &[u8]) -> Error<'_, E> {
         match self {
-            Stop::Failed(e) => e,
+            Stop::Failed(e) => publish(e, buf),
             Stop::Refused(raw) => {
                 let body = buf.get(..raw.len).unwrap_or(&[]);
-                Error::Core(dojo_core::Error::Api(dojo_core::problem::ApiError::from_response(raw.status, body)))
+                ClientError::Api(dojo_core::problem::ApiError::from_response(raw.status, body))
             }
         }
     }
 }
 
-impl<E> From<Error<'static, E>> for Stop<E> {
-    fn from(e: Error<'static, E>) -> Self {
+impl<E> From<Inner<E>> for Stop<E> {
+    fn from(e: Inner<E>) -> Self {
         Stop::Failed(e)
     }
 }
 
 impl<E> From<dojo_core::Error<'static>> for Stop<E> {
     fn from(e: dojo_core::Error<'static>) -> Self {
-        Stop::Failed(Error::Core(e))
+        Stop::Failed(e.into())
     }
 }
 
@@ -576,10 +595,9 @@ pub(crate) fn decode_with<'b, R: ResponseKind, E, T>(
     let decoded = R::decode_ok(body);
     match &decoded {
         Ok(output) => Ok(f(output)),
-        &Err(e) if !operation.retry_safe() => {
-            Err(Stop::Failed(Error::OutcomeUnknown(OutcomeUnknown { operation, cause: Cause::Undecodable(e) })))
-        }
-        &Err(e) => Err(Stop::Failed(Error::Core(dojo_core::Error::Decode(e)))),
+        // Names no intent: the flow that fetched it holds the ids.
+        &Err(e) if !operation.retry_safe() => Err(Stop::Failed(unknown(operation, "", 1, InnerCause::Undecodable(e)))),
+        &Err(error) => Err(Stop::Failed(ClientError::Decode { operation: Some(operation), error })),
     }
 }
 
@@ -593,10 +611,21 @@ pub(crate) fn decode<'b, R: ResponseKind, E>(
     let body = buf.get(..raw.len).unwrap_or(&[]);
     match req.decode(raw.status, body) {
         Ok(output) => Ok(output),
-        Err(dojo_core::Error::Decode(e)) if !req.retry_safe() => {
-            Err(Error::OutcomeUnknown(OutcomeUnknown { operation: req.operation(), cause: Cause::Undecodable(e) }))
+        Err(dojo_core::Error::Decode(error)) => {
+            // dojo-core's exchange decides: a read's is a decode error, anything else's an
+            // outcome unknown (it executed, unreadably), naming the request's subject.
+            match Exchange::new(req, RetryPolicy::NONE).handle_undecodable() {
+                // The key is named by the caller that has it (`refund_payment_intent`).
+                Next::OutcomeUnknown(subject) => Err(ClientError::OutcomeUnknown(OutcomeUnknown::new(
+                    &Subject { idempotency_key: None, ..subject },
+                    |k| k,
+                    raw.attempts,
+                    client_error::Cause::Undecodable(error),
+                ))),
+                _ => Err(ClientError::Decode { operation: Some(req.operation()), error }),
+            }
         }
-        Err(e) => Err(Error::Core(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -637,13 +666,23 @@ fn parse_digits(value: &str) -> Option<u64> {
     })
 }
 
-fn transport<E>(operation: Operation, phase: Phase, cause: Cause<E>) -> Error<'static, E> {
-    Error::Transport(TransportError { operation, phase, cause })
+/// The outcome-unknown report of the exchange of `operation` on `path`: the intent the
+/// path names (the key is named by the caller that has it: `refund_payment_intent`).
+#[inline(never)]
+fn unknown<E>(operation: Operation, path: &str, attempts: u8, cause: InnerCause<E>) -> Inner<E> {
+    let subject = Subject { operation, setup_intent: None, payment_intent: None, idempotency_key: None };
+    let mut unknown = OutcomeUnknown::new(&subject, |k| k, attempts, cause);
+    unknown.intent = Intent::named_by(operation, path);
+    ClientError::OutcomeUnknown(unknown)
+}
+
+fn transport<E>(operation: Operation, phase: Phase, cause: InnerCause<E>) -> Inner<E> {
+    ClientError::Transport(TransportError { operation, phase, attempts: 1, cause })
 }
 
 /// A failure once the whole request was handed over ([`Phase::Receive`]): the exchange
 /// decides whether it is harmless (a read) or an outcome unknown.
-fn after_send<E>(operation: Operation, cause: Cause<E>) -> Error<'static, E> {
+fn after_send<E>(operation: Operation, cause: InnerCause<E>) -> Inner<E> {
     transport(operation, Phase::Receive, cause)
 }
 
@@ -655,31 +694,31 @@ fn send<C: Connection>(
     url: &str,
     headers: &[(&str, &str)],
     mut body: &[u8],
-) -> Result<(), Error<'static, C::Error>> {
-    conn.initiate_request(method, url, headers).map_err(|e| transport(operation, Phase::Connect, Cause::Io(e)))?;
+) -> Result<(), Inner<C::Error>> {
+    conn.initiate_request(method, url, headers).map_err(|e| transport(operation, Phase::Connect, InnerCause::Io(e)))?;
     while !body.is_empty() {
         match conn.write(body) {
-            Ok(0) => return Err(transport(operation, Phase::Send, Cause::WriteZero)),
+            Ok(0) => return Err(transport(operation, Phase::Send, InnerCause::WriteZero)),
             Ok(n) => body = body.get(n..).unwrap_or(&[]),
-            Err(e) => return Err(transport(operation, Phase::Send, Cause::Io(e))),
+            Err(e) => return Err(transport(operation, Phase::Send, InnerCause::Io(e))),
         }
     }
-    conn.flush().map_err(|e| after_send(operation, Cause::Io(e)))?;
-    conn.initiate_response().map_err(|e| after_send(operation, Cause::Io(e)))
+    conn.flush().map_err(|e| after_send(operation, InnerCause::Io(e)))?;
+    conn.initiate_response().map_err(|e| after_send(operation, InnerCause::Io(e)))
 }
 
 #[inline(never)]
-fn receive<C: Connection>(conn: &mut C, operation: Operation, buf: &mut [u8]) -> Result<Raw, Error<'static, C::Error>> {
+fn receive<C: Connection>(conn: &mut C, operation: Operation, buf: &mut [u8]) -> Result<Raw, Inner<C::Error>> {
     let status = conn.status();
     let content_length = conn.header("Content-Length").and_then(parse_digits);
     // No clock: the HTTP-date form is not honoured (the backoff's own delay applies).
     let retry_after_ms = conn.header("Retry-After").and_then(|v| retry_after_ms(v.as_bytes(), None));
     let capacity = buf.len();
-    let too_large = || Error::ResponseTooLarge(ResponseTooLarge { operation, status, capacity, content_length });
+    let too_large = || ClientError::ResponseTooLarge(ResponseTooLarge { operation, status, capacity, content_length });
     // 1xx, 204 and 304 answers have no body, whatever their headers say (RFC 9110):
     // waiting for one would hang on a kept-alive connection.
     if (100..200).contains(&status) || status == 204 || status == 304 {
-        return Ok(Raw { status, len: 0, retry_after_ms });
+        return Ok(Raw { status, len: 0, retry_after_ms, attempts: 1 });
     }
     let limit = match content_length {
         Some(cl) if cl > buf.len() as u64 => return Err(too_large()),
@@ -692,25 +731,25 @@ fn receive<C: Connection>(conn: &mut C, operation: Operation, buf: &mut [u8]) ->
         match conn.read(dst) {
             Ok(0) => break,
             Ok(n) => len += n.min(dst.len()),
-            Err(e) => return Err(after_send(operation, Cause::Io(e))),
+            Err(e) => return Err(after_send(operation, InnerCause::Io(e))),
         }
     }
     match content_length {
         Some(expected) if (len as u64) < expected => {
-            Err(after_send(operation, Cause::Truncated { expected, received: len }))
+            Err(after_send(operation, InnerCause::Truncated { expected, received: len }))
         }
-        Some(_) => Ok(Raw { status, len, retry_after_ms }),
+        Some(_) => Ok(Raw { status, len, retry_after_ms, attempts: 1 }),
         // No length announced: the buffer is full only if the answer may go on; one
         // more byte decides.
         None if len == buf.len() => {
             let mut probe = [0u8; 1];
             match conn.read(&mut probe) {
-                Ok(0) => Ok(Raw { status, len, retry_after_ms }),
+                Ok(0) => Ok(Raw { status, len, retry_after_ms, attempts: 1 }),
                 Ok(_) => Err(too_large()),
-                Err(e) => Err(after_send(operation, Cause::Io(e))),
+                Err(e) => Err(after_send(operation, InnerCause::Io(e))),
             }
         }
-        None => Ok(Raw { status, len, retry_after_ms }),
+        None => Ok(Raw { status, len, retry_after_ms, attempts: 1 }),
     }
 }
 
@@ -724,12 +763,12 @@ fn log_exchange(method: Method, path: &str, raw: &Raw) {
 fn log_exchange(_: Method, _: &str, _: &Raw) {}
 
 #[cfg(feature = "log")]
-fn log_failure<E: core::fmt::Debug>(operation: Operation, e: &Error<'_, E>) {
+fn log_failure<E: core::fmt::Debug>(operation: Operation, e: &Inner<E>) {
     log::warn!("dojo: {}: {}", operation.name(), e);
 }
 
 #[cfg(not(feature = "log"))]
-fn log_failure<E>(_: Operation, _: &Error<'_, E>) {}
+fn log_failure<E>(_: Operation, _: &Inner<E>) {}
 
 #[cfg(feature = "log")]
 fn log_retry(operation: Operation, attempt: u8, ms: u32) {

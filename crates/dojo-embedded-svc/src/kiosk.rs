@@ -222,7 +222,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
             kiosk.wait_ms(poll.interval_ms);
             let fetched = match self.fetch_built(|api, _| api.get_setup_intent(&id).map(|r| r.summarized()), buf) {
                 Ok(fetched) => fetched,
-                Err(Stop::Failed(Error::Transport(_))) => {
+                Err(Stop::Failed(dojo_core::ClientError::Transport(_))) => {
                     kiosk.progress(Step::PollFailed { poll: n });
                     continue;
                 }
@@ -651,11 +651,11 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         buf: &mut [u8],
     ) -> Result<(PaymentIntentState, SetupIntentState), Stop<ConnError<K>>> {
         let fetched = self.fetch_built(|api, _| api.get_payment_intent(&id, true).map(|r| r.summarized()), buf)?;
-        let payment = decode_with(fetched, buf, PaymentIntentState::from_summary)?.ok_or(Stop::Failed(Error::Core(
-            dojo_core::Error::Lifecycle(dojo_core::error::LifecycleError::IntendedAmountUnknown),
-        )))?;
-        let si = setup_intent.or(payment.setup_intent_id()).ok_or(Stop::Failed(Error::Core(
-            dojo_core::Error::Lifecycle(dojo_core::error::LifecycleError::IntendedAmountUnknown),
+        let payment = decode_with(fetched, buf, PaymentIntentState::from_summary)?.ok_or(Stop::Failed(
+            dojo_core::ClientError::Lifecycle(dojo_core::error::LifecycleError::IntendedAmountUnknown),
+        ))?;
+        let si = setup_intent.or(payment.setup_intent_id()).ok_or(Stop::Failed(dojo_core::ClientError::Lifecycle(
+            dojo_core::error::LifecycleError::IntendedAmountUnknown,
         )))?;
         Ok((payment, self.read_setup(si, buf)?))
     }
@@ -844,8 +844,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
             let answer = buf.get(..fetched.raw.len).unwrap_or(&[]);
             // Only the fields the match needs: decoding whole payment intents would bring
             // the full model's decoder (tens of KiB) into the firmware.
-            let page: Candidates<'_> = dojo_core::json::from_slice(answer)
-                .map_err(|e| Stop::Failed(Error::Core(dojo_core::Error::Decode(e))))?;
+            let page: Candidates<'_> =
+                dojo_core::json::from_slice(answer).map_err(|e| Stop::Failed(dojo_core::Error::Decode(e).into()))?;
             for item in page.data.iter().flat_map(|items| items.iter()) {
                 // Each payment intent with the summary decoder the flow already has: the
                 // setup intent (one per booking) and the amount identify the booking's
