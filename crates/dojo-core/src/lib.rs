@@ -29,6 +29,7 @@ pub mod request;
 pub mod response;
 pub mod setup_intent;
 pub mod status;
+mod summary;
 pub mod time;
 pub mod webhook;
 pub mod webhook_api;

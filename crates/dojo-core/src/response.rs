@@ -53,7 +53,7 @@ pub mod kind {
         PaymentIntentPageKind => PaymentIntentPage);
 
     // The summaries decode with hand-written decoders that give exactly what
-    // `from_slice` gives, in far less code (see `crate::json::direct`).
+    // `from_slice` gives, in far less code (see `crate::summary`).
     macro_rules! summary_kind {
         ($(#[$m:meta])* $name:ident => $out:ident, $decode:path) => {
             $(#[$m])*
@@ -68,20 +68,20 @@ pub mod kind {
         };
     }
 
-    /// A [`ChargeResponse`]. Decoded like the summaries (by `crate::json::direct`).
+    /// A [`ChargeResponse`]. Decoded like the summaries (by `crate::summary`).
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum ChargeKind {}
     impl ResponseKind for ChargeKind {
         type Output<'a> = ChargeResponse<'a>;
         fn decode_ok(body: &[u8]) -> Result<Self::Output<'_>, DecodeError> {
-            crate::json::direct::charge_response(body)
+            crate::summary::charge_response(body)
         }
     }
 
     summary_kind!(/// A [`SetupIntentSummary`]: a setup intent's answer, reading only what a kiosk needs.
-        SetupIntentSummaryKind => SetupIntentSummary, crate::json::direct::setup_intent_summary);
+        SetupIntentSummaryKind => SetupIntentSummary, crate::summary::setup_intent_summary);
     summary_kind!(/// A [`PaymentIntentSummary`]: a payment intent's answer, reading only what a kiosk needs.
-        PaymentIntentSummaryKind => PaymentIntentSummary, crate::json::direct::payment_intent_summary);
+        PaymentIntentSummaryKind => PaymentIntentSummary, crate::summary::payment_intent_summary);
 }
 
 /// Decodes a response: a 2xx status decodes `body` as `K`'s model; any other status is

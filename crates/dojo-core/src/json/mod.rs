@@ -15,16 +15,20 @@
 //!   [`BufferTooSmall`](crate::error::BufferTooSmall) with the size needed.
 
 mod de;
-pub(crate) mod direct;
 mod error;
 mod lazy;
 mod read;
 mod ser;
 mod text;
+mod token;
 
-pub use de::{Deserializer, from_slice, from_slice_prefix};
+pub use de::from_slice;
 pub use error::{DecodeError, DecodeErrorKind};
+// The reader's pieces, for the hand-written decoders beside the models (`crate::summary`):
+// they walk objects, locate errors and check a body's start exactly as `from_slice` does.
+pub(crate) use error::UNSET;
 pub use lazy::{Entries, EntriesIter, Items, ItemsIter, RawJson, Records, RecordsIter};
+pub(crate) use read::{Number, Reader};
 pub use ser::{EncodeError, Escaping, to_slice, to_slice_with};
 pub use text::{Chars, Text};
 
@@ -32,6 +36,12 @@ pub use text::{Chars, Text};
 /// nest at most six levels; anything deeper is hostile or broken and is refused with
 /// [`DecodeErrorKind::DepthLimit`] before any recursive parsing happens.
 pub const MAX_DEPTH: usize = 64;
+
+/// Decoded strings handed to visitors that need a contiguous `&str` (object keys,
+/// amounts as strings, enum names) are unescaped into a stack buffer of this size;
+/// longer escaped strings must go through [`Text`]. The hand-written decoders
+/// (`crate::summary`) use the same size, so that they fail on the same strings.
+pub(crate) const SCRATCH: usize = 128;
 
 #[cfg(test)]
 mod tests;

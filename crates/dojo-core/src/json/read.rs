@@ -147,6 +147,76 @@ impl<'a> Reader<'a> {
         self.peek_token().ok_or_else(|| self.error(DecodeErrorKind::Truncated))
     }
 
+    /// Checks that the input can start a JSON value: an empty body is
+    /// [`Empty`](DecodeErrorKind::Empty), one that cannot start a value (an HTML error
+    /// page) is [`NotJson`](DecodeErrorKind::NotJson). Every decoder checks this first.
+    pub(crate) fn check_start(&mut self) -> Result<(), DecodeError> {
+        match self.peek_token() {
+            None => Err(self.error(DecodeErrorKind::Empty)),
+            Some(b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => Ok(()),
+            Some(_) => Err(self.error(DecodeErrorKind::NotJson)),
+        }
+    }
+
+    /// Consumes the opening `bracket` of a container nested `depth` deep (0 for the
+    /// body itself): anything else is [`InvalidType`](DecodeErrorKind::InvalidType),
+    /// and a container at [`MAX_DEPTH`](super::MAX_DEPTH) is
+    /// [`DepthLimit`](DecodeErrorKind::DepthLimit) (just past the bracket).
+    pub(crate) fn open(&mut self, bracket: u8, depth: usize) -> Result<(), DecodeError> {
+        if self.peek_required()? != bracket {
+            return Err(self.error(DecodeErrorKind::InvalidType));
+        }
+        self.pos += 1;
+        if depth >= super::MAX_DEPTH {
+            return Err(self.error(DecodeErrorKind::DepthLimit));
+        }
+        Ok(())
+    }
+
+    /// Steps to the next key of an object (the reader just past `{`, `first`, or past a
+    /// value): `false` at the end, the closing brace consumed; otherwise `true`, the
+    /// separating comma consumed and the reader on the key's opening quote. The one
+    /// object walk of every decoder.
+    pub(crate) fn next_key(&mut self, first: bool) -> Result<bool, DecodeError> {
+        let next = self.peek_required()?;
+        if next == b'}' {
+            self.pos += 1;
+            return Ok(false);
+        }
+        if !first {
+            if next != b',' {
+                return Err(self.error(DecodeErrorKind::Syntax));
+            }
+            self.pos += 1;
+        }
+        if self.peek_required()? != b'"' {
+            return Err(self.error(DecodeErrorKind::Syntax));
+        }
+        Ok(true)
+    }
+
+    /// Steps to the next element of an array (the reader just past `[`, `first`, or
+    /// past an element): `false` at the end, the closing bracket consumed; otherwise
+    /// `true`, the separating comma consumed and the reader on the element. A comma
+    /// before the closing bracket is [`Syntax`](DecodeErrorKind::Syntax).
+    pub(crate) fn next_element(&mut self, first: bool) -> Result<bool, DecodeError> {
+        let next = self.peek_required()?;
+        if next == b']' {
+            self.pos += 1;
+            return Ok(false);
+        }
+        if !first {
+            if next != b',' {
+                return Err(self.error(DecodeErrorKind::Syntax));
+            }
+            self.pos += 1;
+            if self.peek_required()? == b']' {
+                return Err(self.error(DecodeErrorKind::Syntax));
+            }
+        }
+        Ok(true)
+    }
+
     /// Consumes `byte` (after white space) or fails with `Syntax`/`Truncated`.
     #[inline]
     pub(crate) fn expect(&mut self, byte: u8) -> Result<(), DecodeError> {
