@@ -415,58 +415,25 @@ pub struct WebhookEventGroup<'a> {
 /// [`crate::response::kind`]).
 pub mod kind {
     use super::{SecretsResponse, Subscription, WebhookEventGroup};
-    use crate::json::{DecodeError, Items, from_slice};
-    use crate::response::ResponseKind;
+    use crate::json::{DecodeError, Items};
 
-    /// A [`Subscription`].
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum SubscriptionKind {}
-    impl ResponseKind for SubscriptionKind {
-        type Output<'a> = Subscription<'a>;
-        fn decode_ok(body: &[u8]) -> Result<Self::Output<'_>, DecodeError> {
-            from_slice(body)
-        }
+    crate::response::response_kinds! {
+        /// A [`Subscription`].
+        SubscriptionKind => Subscription<'a>;
+        /// Every subscription: an array of [`Subscription`].
+        SubscriptionListKind => Items<'a, Subscription<'a>>;
+        /// A [`SecretsResponse`].
+        SecretsKind => SecretsResponse<'a>;
+        /// The event types: an array of [`WebhookEventGroup`].
+        WebhookEventsKind => Items<'a, WebhookEventGroup<'a>>;
+        /// An answer with nothing to read (`204 No Content`): any 2xx succeeds, whatever
+        /// its body.
+        NoContentKind => (), no_content;
     }
 
-    /// Every subscription: an array of [`Subscription`].
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum SubscriptionListKind {}
-    impl ResponseKind for SubscriptionListKind {
-        type Output<'a> = Items<'a, Subscription<'a>>;
-        fn decode_ok(body: &[u8]) -> Result<Self::Output<'_>, DecodeError> {
-            from_slice(body)
-        }
-    }
-
-    /// A [`SecretsResponse`].
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum SecretsKind {}
-    impl ResponseKind for SecretsKind {
-        type Output<'a> = SecretsResponse<'a>;
-        fn decode_ok(body: &[u8]) -> Result<Self::Output<'_>, DecodeError> {
-            from_slice(body)
-        }
-    }
-
-    /// The event types: an array of [`WebhookEventGroup`].
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum WebhookEventsKind {}
-    impl ResponseKind for WebhookEventsKind {
-        type Output<'a> = Items<'a, WebhookEventGroup<'a>>;
-        fn decode_ok(body: &[u8]) -> Result<Self::Output<'_>, DecodeError> {
-            from_slice(body)
-        }
-    }
-
-    /// An answer with nothing to read (`204 No Content`): any 2xx succeeds, whatever
-    /// its body.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum NoContentKind {}
-    impl ResponseKind for NoContentKind {
-        type Output<'a> = ();
-        fn decode_ok(_body: &[u8]) -> Result<(), DecodeError> {
-            Ok(())
-        }
+    /// Reads nothing: a 2xx answer with no content succeeds whatever its body.
+    fn no_content(_body: &[u8]) -> Result<(), DecodeError> {
+        Ok(())
     }
 }
 
