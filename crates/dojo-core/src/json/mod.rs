@@ -29,7 +29,9 @@ pub use error::{DecodeError, DecodeErrorKind};
 pub(crate) use error::UNSET;
 pub use lazy::{Entries, EntriesIter, Items, ItemsIter, RawJson, Records, RecordsIter};
 pub(crate) use read::{Number, Reader};
-pub use ser::{EncodeError, Escaping, to_slice, to_slice_with};
+pub use ser::{EncodeError, to_slice};
+#[cfg(feature = "aspnet-escaping")]
+pub use ser::{Escaping, to_slice_with};
 pub use text::{Chars, Text};
 
 /// The deepest nesting of arrays and objects accepted anywhere in a body. The models

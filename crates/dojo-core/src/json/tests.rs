@@ -145,6 +145,7 @@ fn writes_json_and_reports_the_size_needed() {
     assert_eq!(back, o);
 }
 
+#[cfg(feature = "aspnet-escaping")]
 #[test]
 fn aspnet_escaping_matches_system_text_json() {
     let mut buf = [0u8; 128];
