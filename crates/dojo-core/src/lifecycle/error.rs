@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::money::Money;
+use crate::money::{Currency, Money};
 use crate::status::{PaymentIntentStatus, SetupIntentStatus};
 
 /// A lifecycle rule the requested operation would break. Nothing was sent.
@@ -81,6 +81,13 @@ pub enum LifecycleError {
     },
     /// An amount must be greater than zero.
     NonPositiveAmount,
+    /// A capture or refund must be in the payment intent's currency.
+    CurrencyMismatch {
+        /// The payment intent's currency.
+        expected: Currency,
+        /// The amount's.
+        requested: Currency,
+    },
 }
 
 impl fmt::Display for LifecycleError {
@@ -151,6 +158,9 @@ impl fmt::Display for LifecycleError {
             }
             LifecycleError::NonPositiveAmount => {
                 f.write_str("the amount must be greater than zero: pass a positive amount in minor units")
+            }
+            LifecycleError::CurrencyMismatch { expected, requested } => {
+                write!(f, "the amount is in {requested}, but the payment intent is in {expected}")
             }
         }
     }

@@ -350,13 +350,12 @@ impl PaymentIntentState {
         }
     }
 
-    /// Checks a capture of `amount` minor units: the payment intent is not known to be
-    /// `Auto` capture, and is Authorized, or Captured with part of its amount still
-    /// uncaptured (several partial captures are allowed); `amount` fits in what is left.
-    pub fn check_capture(&self, amount: i64) -> Result<(), LifecycleError> {
-        if amount <= 0 {
-            return Err(LifecycleError::NonPositiveAmount);
-        }
+    /// Checks a capture of `amount`: positive and in the payment intent's currency; the
+    /// payment intent is not known to be `Auto` capture, and is Authorized, or Captured
+    /// with part of its amount still uncaptured (several partial captures are allowed);
+    /// `amount` fits in what is left.
+    pub fn check_capture(&self, amount: Money) -> Result<(), LifecycleError> {
+        self.check_amount(amount)?;
         let remaining = self.amount.value.saturating_sub(self.captured);
         let capturable = self.capture_mode != Some(CaptureMode::Auto)
             && match self.status {
@@ -367,43 +366,66 @@ impl PaymentIntentState {
         if !capturable {
             return Err(LifecycleError::NotCapturable { status: self.status });
         }
-        if amount > remaining {
+        if amount.value > remaining {
             return Err(LifecycleError::CaptureExceedsRemaining { remaining });
         }
         Ok(())
     }
 
-    /// Records a successful capture of `amount` minor units.
-    pub fn record_capture(&mut self, amount: i64) -> Result<(), LifecycleError> {
+    /// Records a successful capture of `amount`.
+    pub fn record_capture(&mut self, amount: Money) -> Result<(), LifecycleError> {
         self.check_capture(amount)?;
-        self.captured = self.captured.saturating_add(amount);
+        self.captured = self.captured.saturating_add(amount.value);
         self.status = PaymentIntentStatus::Captured;
         Ok(())
     }
 
-    /// Checks a refund of `amount` minor units: the payment intent is Captured and
-    /// `amount` fits in what was captured and not yet refunded.
-    pub fn check_refund(&self, amount: i64) -> Result<(), LifecycleError> {
-        if amount <= 0 {
-            return Err(LifecycleError::NonPositiveAmount);
-        }
+    /// What is left to capture: the amount less what was captured (zero or more).
+    pub fn uncaptured(&self) -> Money {
+        Money::new(self.amount.value.saturating_sub(self.captured).max(0), self.amount.currency)
+    }
+
+    /// Checks a refund of `amount`: positive and in the payment intent's currency; the
+    /// payment intent is Captured and `amount` fits in what was captured and not yet
+    /// refunded.
+    pub fn check_refund(&self, amount: Money) -> Result<(), LifecycleError> {
+        self.check_amount(amount)?;
         if self.status != PaymentIntentStatus::Captured {
             return Err(LifecycleError::NotRefundable { status: self.status });
         }
         let available = self.captured.saturating_sub(self.refunded);
-        if amount > available {
+        if amount.value > available {
             return Err(LifecycleError::RefundExceedsAvailable { available });
         }
         Ok(())
     }
 
-    /// Records a successful refund of `amount` minor units; refunding everything
-    /// captured makes the payment intent Refunded.
-    pub fn record_refund(&mut self, amount: i64) -> Result<(), LifecycleError> {
+    /// Records a successful refund of `amount`; refunding everything captured makes the
+    /// payment intent Refunded.
+    pub fn record_refund(&mut self, amount: Money) -> Result<(), LifecycleError> {
         self.check_refund(amount)?;
-        self.refunded = self.refunded.saturating_add(amount);
+        self.refunded = self.refunded.saturating_add(amount.value);
         if self.refunded >= self.captured {
             self.status = PaymentIntentStatus::Refunded;
+        }
+        Ok(())
+    }
+
+    /// What is still refundable: what was captured less what was refunded (zero or more).
+    pub fn refundable(&self) -> Money {
+        Money::new(self.captured.saturating_sub(self.refunded).max(0), self.amount.currency)
+    }
+
+    /// A capture's or refund's amount: positive, in the payment intent's currency.
+    fn check_amount(&self, amount: Money) -> Result<(), LifecycleError> {
+        if amount.value <= 0 {
+            return Err(LifecycleError::NonPositiveAmount);
+        }
+        if amount.currency != self.amount.currency {
+            return Err(LifecycleError::CurrencyMismatch {
+                expected: self.amount.currency,
+                requested: amount.currency,
+            });
         }
         Ok(())
     }

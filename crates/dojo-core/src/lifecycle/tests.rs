@@ -1,6 +1,6 @@
 use super::*;
 use crate::id::{PaymentIntentId, SetupIntentId};
-use crate::money::Money;
+use crate::money::{Currency, Money};
 use crate::status::{CaptureMode, CaptureStatus, PaymentIntentStatus, SetupIntentStatus, UnknownValue};
 use crate::time::Timestamp;
 
@@ -340,15 +340,15 @@ fn a_payment_intent_canceled_meanwhile_was_not_charged() {
 #[test]
 fn several_partial_captures_then_partial_and_full_refunds() {
     let mut payment = pi(PaymentIntentStatus::Authorized, INTENDED);
-    payment.record_capture(600).unwrap();
+    payment.record_capture(Money::gbp(600)).unwrap();
     assert_eq!(payment.status(), PaymentIntentStatus::Captured);
     // The server reports Captured too: 400 may still be captured.
     assert_eq!(payment.observe(PaymentIntentStatus::Captured), Ok(Observation::Unchanged));
-    payment.record_capture(400).unwrap();
+    payment.record_capture(Money::gbp(400)).unwrap();
     assert_eq!(payment.captured(), 1000);
-    payment.record_refund(300).unwrap();
+    payment.record_refund(Money::gbp(300)).unwrap();
     assert_eq!(payment.status(), PaymentIntentStatus::Captured, "a partial refund keeps it Captured");
-    payment.record_refund(700).unwrap();
+    payment.record_refund(Money::gbp(700)).unwrap();
     assert_eq!(payment.status(), PaymentIntentStatus::Refunded);
     assert_eq!(payment.refunded(), 1000);
 }
@@ -455,37 +455,49 @@ fn error_payment_intent_not_cancelable() {
 #[test]
 fn error_not_capturable() {
     let not = |status| Err(LifecycleError::NotCapturable { status });
-    assert_eq!(created_pi().check_capture(10), not(PaymentIntentStatus::Created));
+    assert_eq!(created_pi().check_capture(Money::gbp(10)), not(PaymentIntentStatus::Created));
     let auto =
         PaymentIntentState { capture_mode: Some(CaptureMode::Auto), ..pi(PaymentIntentStatus::Authorized, INTENDED) };
-    assert_eq!(auto.check_capture(10), not(PaymentIntentStatus::Authorized));
-    assert_eq!(pi(PaymentIntentStatus::Captured, INTENDED).check_capture(10), not(PaymentIntentStatus::Captured));
+    assert_eq!(auto.check_capture(Money::gbp(10)), not(PaymentIntentStatus::Authorized));
+    assert_eq!(
+        pi(PaymentIntentStatus::Captured, INTENDED).check_capture(Money::gbp(10)),
+        not(PaymentIntentStatus::Captured)
+    );
     let mut manual = pi(PaymentIntentStatus::Authorized, INTENDED);
-    assert_eq!(manual.record_capture(10_000), Err(LifecycleError::CaptureExceedsRemaining { remaining: 1000 }));
+    assert_eq!(
+        manual.record_capture(Money::gbp(10_000)),
+        Err(LifecycleError::CaptureExceedsRemaining { remaining: 1000 })
+    );
     assert_eq!(manual.status(), PaymentIntentStatus::Authorized, "a refused capture changes nothing");
 }
 
 #[test]
 fn error_capture_exceeds_remaining() {
     let mut manual = pi(PaymentIntentStatus::Authorized, INTENDED);
-    assert_eq!(manual.check_capture(1001), Err(LifecycleError::CaptureExceedsRemaining { remaining: 1000 }));
-    manual.record_capture(600).unwrap();
-    assert_eq!(manual.check_capture(401), Err(LifecycleError::CaptureExceedsRemaining { remaining: 400 }));
+    assert_eq!(
+        manual.check_capture(Money::gbp(1001)),
+        Err(LifecycleError::CaptureExceedsRemaining { remaining: 1000 })
+    );
+    manual.record_capture(Money::gbp(600)).unwrap();
+    assert_eq!(manual.check_capture(Money::gbp(401)), Err(LifecycleError::CaptureExceedsRemaining { remaining: 400 }));
 }
 
 #[test]
 fn error_not_refundable() {
     for status in [PaymentIntentStatus::Created, PaymentIntentStatus::Authorized, PaymentIntentStatus::Refunded] {
-        assert_eq!(pi(status, INTENDED).check_refund(1), Err(LifecycleError::NotRefundable { status }));
+        assert_eq!(pi(status, INTENDED).check_refund(Money::gbp(1)), Err(LifecycleError::NotRefundable { status }));
     }
 }
 
 #[test]
 fn error_refund_exceeds_available() {
     let mut captured = pi(PaymentIntentStatus::Captured, INTENDED);
-    assert_eq!(captured.check_refund(1001), Err(LifecycleError::RefundExceedsAvailable { available: 1000 }));
-    captured.record_refund(300).unwrap();
-    assert_eq!(captured.record_refund(701), Err(LifecycleError::RefundExceedsAvailable { available: 700 }));
+    assert_eq!(
+        captured.check_refund(Money::gbp(1001)),
+        Err(LifecycleError::RefundExceedsAvailable { available: 1000 })
+    );
+    captured.record_refund(Money::gbp(300)).unwrap();
+    assert_eq!(captured.record_refund(Money::gbp(701)), Err(LifecycleError::RefundExceedsAvailable { available: 700 }));
     assert_eq!(captured.refunded(), 300, "a refused refund changes nothing");
 }
 
@@ -501,8 +513,30 @@ fn error_not_reversible() {
 #[test]
 fn error_non_positive_amount() {
     let manual = pi(PaymentIntentStatus::Authorized, INTENDED);
-    assert_eq!(manual.check_capture(0), Err(LifecycleError::NonPositiveAmount));
-    assert_eq!(pi(PaymentIntentStatus::Captured, INTENDED).check_refund(-1), Err(LifecycleError::NonPositiveAmount));
+    assert_eq!(manual.check_capture(Money::gbp(0)), Err(LifecycleError::NonPositiveAmount));
+    assert_eq!(
+        pi(PaymentIntentStatus::Captured, INTENDED).check_refund(Money::gbp(-1)),
+        Err(LifecycleError::NonPositiveAmount)
+    );
+}
+
+#[test]
+fn captures_and_refunds_are_in_the_payment_intents_currency() {
+    let euros = Money::eur(100);
+    let mismatch = Err(LifecycleError::CurrencyMismatch { expected: Currency::Gbp, requested: Currency::Eur });
+    let mut manual =
+        PaymentIntentState { capture_mode: Some(CaptureMode::Manual), ..pi(PaymentIntentStatus::Authorized, INTENDED) };
+    assert_eq!(manual.check_capture(euros), mismatch);
+    assert_eq!(manual.record_capture(euros), mismatch);
+    assert_eq!(manual.uncaptured(), INTENDED, "a refused capture changes nothing");
+    manual.record_capture(Money::gbp(600)).unwrap();
+    assert_eq!(manual.uncaptured(), Money::gbp(400));
+    assert_eq!(manual.check_refund(euros), mismatch);
+    assert_eq!(manual.refundable(), Money::gbp(600));
+    manual.record_refund(Money::gbp(250)).unwrap();
+    assert_eq!(manual.refundable(), Money::gbp(350));
+    // Every check names the currency only after the amount's sign.
+    assert_eq!(manual.check_refund(Money::eur(0)), Err(LifecycleError::NonPositiveAmount));
 }
 
 #[test]

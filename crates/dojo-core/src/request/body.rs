@@ -285,7 +285,10 @@ impl<'a> CreatePaymentIntentRequest<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateCaptureRequest {
-    /// The amount to capture (positive; full or partial).
+    /// The amount to capture in minor units of the payment intent's currency (positive;
+    /// full or partial): the wire carries no currency. Build the body from a [`Money`]
+    /// ([`new`](Self::new)), checked against the payment intent by
+    /// [`PaymentIntentState::check_capture`](crate::lifecycle::PaymentIntentState::check_capture).
     #[serde(deserialize_with = "crate::money::deserialize_minor_units")]
     pub amount: i64,
     /// The tip to capture (non-negative).
@@ -298,9 +301,14 @@ pub struct CreateCaptureRequest {
 }
 
 impl CreateCaptureRequest {
-    /// A capture of `amount` minor units.
-    pub const fn new(amount: i64) -> Self {
-        CreateCaptureRequest { amount, tips_amount: None }
+    /// A capture of `amount` (in the payment intent's currency).
+    pub const fn new(amount: Money) -> Self {
+        CreateCaptureRequest { amount: amount.value, tips_amount: None }
+    }
+
+    /// The same capture with a tip of `tips` (in the payment intent's currency).
+    pub const fn with_tips(self, tips: Money) -> Self {
+        CreateCaptureRequest { tips_amount: Some(tips.value), ..self }
     }
 
     /// Checks the amounts.
@@ -319,7 +327,10 @@ impl CreateCaptureRequest {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateRefundRequest<'a> {
-    /// The amount to refund, in minor units (positive).
+    /// The amount to refund in minor units of the payment intent's currency (positive):
+    /// the wire carries no currency. Build the body from a [`Money`] ([`new`](Self::new)),
+    /// checked against the payment intent by
+    /// [`PaymentIntentState::check_refund`](crate::lifecycle::PaymentIntentState::check_refund).
     #[serde(deserialize_with = "crate::money::deserialize_minor_units")]
     pub amount: i64,
     /// Why, at most 1024 characters.
@@ -334,9 +345,9 @@ pub struct CreateRefundRequest<'a> {
 }
 
 impl<'a> CreateRefundRequest<'a> {
-    /// A refund of `amount` minor units.
-    pub const fn new(amount: i64) -> Self {
-        CreateRefundRequest { amount, refund_reason: None, notes: None, previous_transaction_id: None }
+    /// A refund of `amount` (in the payment intent's currency).
+    pub const fn new(amount: Money) -> Self {
+        CreateRefundRequest { amount: amount.value, refund_reason: None, notes: None, previous_transaction_id: None }
     }
 
     /// Checks the amount and the texts' lengths.
