@@ -4,7 +4,7 @@
 //! `--json`.
 
 use clap::{Args, Subcommand};
-use dojo_core::common::List;
+use dojo_core::collections::List;
 use dojo_core::webhook::WebhookEventName;
 use dojo_core::webhook_api::{
     SecretsResponse, Subscription, SubscriptionRequest, SubscriptionSecret, SubscriptionUpdateRequest, UrlRule,

@@ -19,12 +19,12 @@
 //! ([`Reader::open`]) and the way errors are located ([`DecodeError::locate`]) are the
 //! ones `from_slice` uses.
 
+use crate::enums::{CaptureMode, CaptureStatus, PaymentIntentStatus, SetupIntentStatus};
 use crate::id::{MAX_ID_LEN, PaymentIntentId, SetupIntentId};
 use crate::json::{DecodeError, DecodeErrorKind, MAX_DEPTH, Number, Reader, SCRATCH, Text, UNSET};
 use crate::money::{Currency, CurrencyCode, Money, parse_minor_units};
 use crate::payment_intent::{ChargeResponse, PaymentIntentSummary};
 use crate::setup_intent::SetupIntentSummary;
-use crate::status::{CaptureMode, CaptureStatus, PaymentIntentStatus, SetupIntentStatus};
 use crate::time::Timestamp;
 
 /// An error raised while building a value: located by the caller, as serde's are.

@@ -53,7 +53,7 @@ use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::common::List;
+use crate::collections::List;
 use crate::error::{BufferTooSmall, Error, ValidationError, ValidationErrorKind};
 use crate::id::validate_id;
 use crate::json::{DecodeError, Items, Text, from_slice};
@@ -152,7 +152,7 @@ fn is_port(s: &str) -> bool {
 }
 
 /// Checks a list of event names: at least one, each known or, if unknown, kept (at most
-/// [`UnknownValue::CAPACITY`](crate::open_enum::UnknownValue::CAPACITY) bytes) and made
+/// [`UnknownValue::CAPACITY`](crate::enums::UnknownValue::CAPACITY) bytes) and made
 /// of `[A-Za-z0-9_.-]`. Unknown names are allowed: Dojo adds events without notice (the
 /// spec's own examples name `payment.successful` and `order.created`).
 pub fn validate_events(field: &'static str, events: &List<'_, WebhookEventName>) -> Result<(), ValidationError> {
@@ -621,7 +621,7 @@ mod tests {
         assert_eq!(check(&[WebhookEventName::parse("")]), Err(ValidationErrorKind::Empty));
         assert_eq!(check(&[WebhookEventName::parse("bad name")]), Err(ValidationErrorKind::InvalidCharacter));
         assert_eq!(check(&[WebhookEventName::parse("\"quoted\"")]), Err(ValidationErrorKind::InvalidCharacter));
-        let long = "x".repeat(crate::open_enum::UnknownValue::CAPACITY + 1);
+        let long = "x".repeat(crate::enums::UnknownValue::CAPACITY + 1);
         assert_eq!(check(&[WebhookEventName::parse(&long)]), Err(ValidationErrorKind::UnknownVariant));
     }
 }

@@ -2,9 +2,8 @@
 //! encode → decode round trips.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use dojo_core::common::{
-    Address, CheckoutConfig, Customer, List, Metadata, OrderDetails, RequestSecurity, ShippingDetails,
-};
+use dojo_core::collections::{List, Metadata};
+use dojo_core::details::{Address, CheckoutConfig, Customer, OrderDetails, RequestSecurity, ShippingDetails};
 use dojo_core::json::{Text, from_slice};
 use dojo_core::request::*;
 use dojo_core::*;

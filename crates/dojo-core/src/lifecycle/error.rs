@@ -2,8 +2,8 @@
 
 use core::fmt;
 
+use crate::enums::{PaymentIntentStatus, SetupIntentStatus};
 use crate::money::{Currency, Money};
-use crate::status::{PaymentIntentStatus, SetupIntentStatus};
 
 /// A lifecycle rule the requested operation would break. Nothing was sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +30,7 @@ pub enum LifecycleError {
     /// The payment intent was already charged successfully.
     AlreadyCharged,
     /// The charge ticket was issued for another payment intent: record a charge's answer
-    /// on the payment intent whose [`begin_charge`](PaymentIntentState::begin_charge)
+    /// on the payment intent whose [`begin_charge`](super::PaymentIntentState::begin_charge)
     /// issued its ticket.
     TicketForAnotherPaymentIntent,
     /// A charge of this payment intent is in flight.

@@ -1,10 +1,10 @@
 //! [`PaymentIntentState`]: what the client knows of a payment intent, its charge and its
 //! captures and refunds, and what it may do.
 
+use crate::enums::{CaptureMode, CaptureStatus, PaymentIntentStatus, SetupIntentStatus};
 use crate::id::{PaymentIntentId, SetupIntentId};
 use crate::money::Money;
 use crate::payment_intent::{PaymentIntent, PaymentIntentSummary};
-use crate::status::{CaptureMode, CaptureStatus, PaymentIntentStatus, SetupIntentStatus};
 use crate::time::Timestamp;
 
 use super::{Anomaly, LifecycleError, Observation, PaymentIntentCause, SetupIntentState, payment_intent_transition};

@@ -1,9 +1,9 @@
 //! [`SetupIntentState`]: what the client knows of a setup intent, and what it may do.
 
+use crate::enums::SetupIntentStatus;
 use crate::id::{PaymentIntentId, SetupIntentId};
 use crate::money::Money;
 use crate::setup_intent::{SetupIntent, SetupIntentSummary};
-use crate::status::SetupIntentStatus;
 use crate::time::Timestamp;
 
 use super::{Anomaly, LifecycleError, Observation, SetupIntentCause, setup_intent_transition};

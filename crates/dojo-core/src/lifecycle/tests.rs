@@ -1,7 +1,7 @@
 use super::*;
+use crate::enums::{CaptureMode, CaptureStatus, PaymentIntentStatus, SetupIntentStatus, UnknownValue};
 use crate::id::{PaymentIntentId, SetupIntentId};
 use crate::money::{Currency, Money};
-use crate::status::{CaptureMode, CaptureStatus, PaymentIntentStatus, SetupIntentStatus, UnknownValue};
 use crate::time::Timestamp;
 
 const T0: Timestamp = Timestamp::from_unix(1_772_400_000);

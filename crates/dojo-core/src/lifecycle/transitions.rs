@@ -1,6 +1,6 @@
 //! The transition tables: which status may follow which, and why.
 
-use crate::status::{PaymentIntentStatus, SetupIntentStatus};
+use crate::enums::{PaymentIntentStatus, SetupIntentStatus};
 
 /// Why a setup intent moved from one status to another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

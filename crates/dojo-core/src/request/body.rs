@@ -3,17 +3,17 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::common::{
-    Address, CheckoutConfig, Customer, List, Metadata, OrderDetails, RequestSecurity, ShippingDetails, check_len,
-    check_opt_len,
+use crate::collections::{List, Metadata};
+use crate::details::{
+    Address, CheckoutConfig, Customer, OrderDetails, RequestSecurity, ShippingDetails, check_len, check_opt_len,
+};
+use crate::enums::{
+    AutoExpireAction, CaptureMode, MerchantInitiatedTransactionType, PaymentIntentStatus, PaymentMethod,
 };
 use crate::error::{ValidationError, ValidationErrorKind};
 use crate::id::SetupIntentId;
 use crate::json::Text;
 use crate::money::Money;
-use crate::status::{
-    AutoExpireAction, CaptureMode, MerchantInitiatedTransactionType, PaymentIntentStatus, PaymentMethod,
-};
 use crate::time::Timestamp;
 
 fn known<T>(field: &'static str, known: bool, _value: &T) -> Result<(), ValidationError> {
