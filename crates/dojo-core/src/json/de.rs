@@ -3,10 +3,9 @@
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
 use super::error::{DecodeError, DecodeErrorKind, UNSET};
-use super::read::{Number, RawStr, Reader};
+use super::read::{MAX_DEPTH, Number, RawStr, Reader, SCRATCH};
 use super::text::Text;
 use super::token::{ENTRIES_TOKEN, ITEMS_TOKEN, RAW_TOKEN, RECORDS_TOKEN, TEXT_TOKEN};
-use super::{MAX_DEPTH, SCRATCH};
 
 /// dojo-core's serde deserializer over a borrowed body: crate-private, reached through
 /// [`from_slice`] (and the lazy iterators, which decode kept spans with it).

@@ -28,22 +28,13 @@ pub use error::{DecodeError, DecodeErrorKind};
 // they walk objects, locate errors and check a body's start exactly as `from_slice` does.
 pub(crate) use error::UNSET;
 pub use lazy::{Entries, EntriesIter, Items, ItemsIter, RawJson, Records, RecordsIter};
+pub use read::MAX_DEPTH;
+pub(crate) use read::SCRATCH;
 pub(crate) use read::{Number, Reader};
 pub use ser::{EncodeError, to_slice};
 #[cfg(feature = "aspnet-escaping")]
 pub use ser::{Escaping, to_slice_with};
 pub use text::{Chars, Text};
-
-/// The deepest nesting of arrays and objects accepted anywhere in a body. The models
-/// nest at most six levels; anything deeper is hostile or broken and is refused with
-/// [`DecodeErrorKind::DepthLimit`] before any recursive parsing happens.
-pub const MAX_DEPTH: usize = 64;
-
-/// Decoded strings handed to visitors that need a contiguous `&str` (object keys,
-/// amounts as strings, enum names) are unescaped into a stack buffer of this size;
-/// longer escaped strings must go through [`Text`]. The hand-written decoders
-/// (`crate::summary`) use the same size, so that they fail on the same strings.
-pub(crate) const SCRATCH: usize = 128;
 
 #[cfg(test)]
 mod tests;

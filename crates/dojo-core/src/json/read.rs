@@ -1,7 +1,6 @@
 //! Low-level scanning: white space, strings, numbers, literals, and an iterative,
 //! depth-bounded skipper for values nobody asked for.
 
-use super::MAX_DEPTH;
 use super::error::{DecodeError, DecodeErrorKind};
 use super::text::decode_escape;
 
@@ -76,6 +75,17 @@ pub(crate) fn find_string_stop(rest: &[u8]) -> Option<usize> {
     }
     chunks.remainder().iter().position(|&b| STRING_STOP.get(usize::from(b)).copied().unwrap_or(true)).map(|n| at + n)
 }
+
+/// The deepest nesting of arrays and objects accepted anywhere in a body. The models
+/// nest at most six levels; anything deeper is hostile or broken and is refused with
+/// [`DecodeErrorKind::DepthLimit`] before any recursive parsing happens.
+pub const MAX_DEPTH: usize = 64;
+
+/// Decoded strings handed to visitors that need a contiguous `&str` (object keys,
+/// amounts as strings, enum names) are unescaped into a stack buffer of this size;
+/// longer escaped strings must go through [`Text`](super::Text). The hand-written decoders
+/// (`crate::summary`) use the same size, so that they fail on the same strings.
+pub(crate) const SCRATCH: usize = 128;
 
 /// The UTF-8 byte order mark.
 pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -160,14 +170,14 @@ impl<'a> Reader<'a> {
 
     /// Consumes the opening `bracket` of a container nested `depth` deep (0 for the
     /// body itself): anything else is [`InvalidType`](DecodeErrorKind::InvalidType),
-    /// and a container at [`MAX_DEPTH`](super::MAX_DEPTH) is
+    /// and a container at [`MAX_DEPTH`](MAX_DEPTH) is
     /// [`DepthLimit`](DecodeErrorKind::DepthLimit) (just past the bracket).
     pub(crate) fn open(&mut self, bracket: u8, depth: usize) -> Result<(), DecodeError> {
         if self.peek_required()? != bracket {
             return Err(self.error(DecodeErrorKind::InvalidType));
         }
         self.pos += 1;
-        if depth >= super::MAX_DEPTH {
+        if depth >= MAX_DEPTH {
             return Err(self.error(DecodeErrorKind::DepthLimit));
         }
         Ok(())
