@@ -188,16 +188,8 @@ impl<'a> Reader<'a> {
     /// separating comma consumed and the reader on the key's opening quote. The one
     /// object walk of every decoder.
     pub(crate) fn next_key(&mut self, first: bool) -> Result<bool, DecodeError> {
-        let next = self.peek_required()?;
-        if next == b'}' {
-            self.pos += 1;
+        if !self.next_member(first, b'}')? {
             return Ok(false);
-        }
-        if !first {
-            if next != b',' {
-                return Err(self.error(DecodeErrorKind::Syntax));
-            }
-            self.pos += 1;
         }
         if self.peek_required()? != b'"' {
             return Err(self.error(DecodeErrorKind::Syntax));
@@ -210,8 +202,20 @@ impl<'a> Reader<'a> {
     /// `true`, the separating comma consumed and the reader on the element. A comma
     /// before the closing bracket is [`Syntax`](DecodeErrorKind::Syntax).
     pub(crate) fn next_element(&mut self, first: bool) -> Result<bool, DecodeError> {
+        if !self.next_member(first, b']')? {
+            return Ok(false);
+        }
+        if !first && self.peek_required()? == b']' {
+            return Err(self.error(DecodeErrorKind::Syntax));
+        }
+        Ok(true)
+    }
+
+    /// The step both walks share: `false` with the container's `close` consumed, or
+    /// `true` with the comma before any member but the first consumed.
+    fn next_member(&mut self, first: bool, close: u8) -> Result<bool, DecodeError> {
         let next = self.peek_required()?;
-        if next == b']' {
+        if next == close {
             self.pos += 1;
             return Ok(false);
         }
@@ -220,9 +224,6 @@ impl<'a> Reader<'a> {
                 return Err(self.error(DecodeErrorKind::Syntax));
             }
             self.pos += 1;
-            if self.peek_required()? == b']' {
-                return Err(self.error(DecodeErrorKind::Syntax));
-            }
         }
         Ok(true)
     }
