@@ -81,8 +81,10 @@ fuzz_target!(|input: Input<'_>| {
     }
 
     if let Ok(payment_intent) = PaymentIntentId::new(input.payment_intent_id) {
-        let refund =
-            CreateRefundRequest { notes: input.notes.map(Text::new), ..CreateRefundRequest::new(input.refund_amount) };
+        let refund = CreateRefundRequest {
+            notes: input.notes.map(Text::new),
+            ..CreateRefundRequest::new(dojo_core::Money::gbp(input.refund_amount))
+        };
         if let Some(req) = expect_invalid_or_small(api.refund_payment_intent(
             &payment_intent,
             input.idempotency_key,

@@ -151,12 +151,12 @@ fn payment_intents(
         PaymentIntentCommand::Refund { id, amount, reason, idempotency_key } => {
             let pi_id = payment_intent_id(id)?;
             let payment = payment_state(client, &pi_id)?;
-            let minor = match amount {
-                Some(a) => parse_amount(a, payment.amount().currency)?.value,
-                None => payment.captured().saturating_sub(payment.refunded()),
+            let money = match amount {
+                Some(a) => parse_amount(a, payment.amount().currency)?,
+                None => payment.refundable(),
             };
-            payment.check_refund(minor).map_err(dojo_ureq::Error::from)?;
-            let mut body = CreateRefundRequest::new(minor);
+            payment.check_refund(money).map_err(dojo_ureq::Error::from)?;
+            let mut body = CreateRefundRequest::new(money);
             body.refund_reason = reason.as_deref().map(Text::new);
             let answer = match idempotency_key {
                 Some(k) => client.refund_payment_intent_with_key(&pi_id, k, &body)?,
@@ -166,7 +166,6 @@ fn payment_intents(
                 out.raw_json(answer.body());
             } else {
                 let r = answer.get();
-                let money = dojo_core::Money::new(minor, payment.amount().currency);
                 outln!("refunded {money} of payment intent {pi_id}");
                 if let Some(id) = r.refund_id {
                     outln!("  refund id        {id}");

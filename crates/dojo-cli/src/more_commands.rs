@@ -195,19 +195,21 @@ fn capture(client: &Client, id: &str, amount: Option<&str>, tip: Option<&str>, o
     let pi_id = payment_intent_id(id)?;
     let payment = payment_state(client, &pi_id)?;
     let currency = payment.amount().currency;
-    let minor = match amount {
-        Some(a) => parse_amount(a, currency)?.value,
-        None => payment.amount().value.saturating_sub(payment.captured()),
+    let money = match amount {
+        Some(a) => parse_amount(a, currency)?,
+        None => payment.uncaptured(),
     };
-    payment.check_capture(minor).map_err(dojo_ureq::Error::from)?;
-    let mut body = CreateCaptureRequest::new(minor);
-    body.tips_amount = tip.map(|t| parse_amount(t, currency).map(|m| m.value)).transpose()?;
+    payment.check_capture(money).map_err(dojo_ureq::Error::from)?;
+    let mut body = CreateCaptureRequest::new(money);
+    if let Some(t) = tip {
+        body = body.with_tips(parse_amount(t, currency)?);
+    }
     let answer = client.capture_payment_intent(&pi_id, &body)?;
     if out.json() {
         out.raw_json(answer.body());
     } else {
         let c = answer.get();
-        outln!("captured {} of payment intent {pi_id}", dojo_core::Money::new(minor, currency));
+        outln!("captured {money} of payment intent {pi_id}");
         if let Some(id) = c.capture_id {
             outln!("  capture id       {}", clean(id));
         }

@@ -3,7 +3,7 @@
 //! secrets shown by id only; `secrets list` shows their values), the API's own JSON with
 //! `--json`.
 
-use dojo_core::common::List;
+use dojo_core::collections::List;
 use dojo_core::webhook::WebhookEventName;
 use dojo_core::webhook_api::{
     SecretsResponse, Subscription, SubscriptionRequest, SubscriptionSecret, SubscriptionUpdateRequest, UrlRule,

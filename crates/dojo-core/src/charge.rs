@@ -85,11 +85,11 @@
 
 use core::fmt;
 
+use crate::enums::{CaptureStatus, PaymentIntentStatus};
 use crate::id::{PaymentIntentId, SetupIntentId};
 use crate::lifecycle::{
     AnomalyKind, ChargeOutcome, ChargeTicket, LifecycleError, PaymentIntentState, SetupIntentState,
 };
-use crate::status::{CaptureStatus, PaymentIntentStatus};
 use crate::time::Timestamp;
 
 /// How long, and how many requests, a charge may take to settle after its first answer
@@ -503,9 +503,9 @@ impl Charge {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::enums::SetupIntentStatus;
     use crate::lifecycle::ChargeState;
     use crate::money::Money;
-    use crate::status::SetupIntentStatus;
 
     const NOW: Timestamp = Timestamp::from_unix(1_772_400_000);
 

@@ -43,6 +43,7 @@
 
 use core::fmt;
 
+use crate::enums::PaymentIntentStatus;
 use crate::error::{
     ApiError, ApiErrorKind, BufferTooSmall, DecodeError, ErrorClass, LifecycleError, RetryDecision, ValidationError,
     WebhookError,
@@ -50,7 +51,6 @@ use crate::error::{
 use crate::exchange::{BaseUrlError, Exchange, Next, RetryPolicy, Subject};
 use crate::id::{PaymentIntentId, SetupIntentId};
 use crate::request::Operation;
-use crate::status::PaymentIntentStatus;
 
 /// An error answer as an adapter holds it: what [`ClientError`] needs of it to classify
 /// it. dojo-core's borrowing [`ApiError`] is one; `dojo_ureq::ApiError` (owned) another.

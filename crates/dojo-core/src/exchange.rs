@@ -692,7 +692,8 @@ mod tests {
         assert_eq!(x.subject().payment_intent, Some(pi));
         assert!(!x.repeatable());
         let mut buf = [0u8; 256];
-        let refund = api.refund_payment_intent(&pi, "key-7", &CreateRefundRequest::new(5), &mut buf).unwrap();
+        let refund =
+            api.refund_payment_intent(&pi, "key-7", &CreateRefundRequest::new(crate::Money::gbp(5)), &mut buf).unwrap();
         let x = Exchange::new(&refund, RetryPolicy::DEFAULT);
         assert_eq!(x.subject().idempotency_key, Some("key-7"));
         assert!(x.repeatable());

@@ -13,8 +13,10 @@ pub mod arbitrary;
 pub mod charge;
 pub mod checkout;
 pub mod client_error;
-pub mod common;
+pub mod collections;
 pub mod dedup;
+pub mod details;
+pub mod enums;
 pub mod error;
 pub mod exchange;
 pub mod id;
@@ -22,26 +24,26 @@ pub mod journal;
 pub mod json;
 pub mod lifecycle;
 pub mod money;
-pub mod open_enum;
+mod open_enum;
 pub mod payment_intent;
 pub mod problem;
 pub mod refund;
 pub mod request;
 pub mod response;
 pub mod setup_intent;
-pub mod status;
+mod summary;
 pub mod time;
 pub mod webhook;
 pub mod webhook_api;
 
 pub use api_key::{ApiKey, Environment};
 pub use client_error::ClientError;
+pub use enums::{
+    AutoExpireAction, CaptureMode, CaptureStatus, MerchantInitiatedTransactionType, PaymentEventType,
+    PaymentIntentStatus, PaymentMethod, SetupIntentStatus,
+};
 pub use error::{BufferTooSmall, Error, ErrorClass, RetryDecision, ValidationError, ValidationErrorKind};
 pub use id::{PaymentIntentId, SetupIntentId};
 pub use json::Text;
 pub use money::{Currency, Money};
-pub use status::{
-    AutoExpireAction, CaptureMode, CaptureStatus, MerchantInitiatedTransactionType, PaymentEventType,
-    PaymentIntentStatus, PaymentMethod, SetupIntentStatus,
-};
 pub use time::Timestamp;

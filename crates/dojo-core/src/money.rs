@@ -64,6 +64,96 @@ impl fmt::Display for Money {
     }
 }
 
+impl Money {
+    /// Parses an amount as people write it, in major units (`10.00`, `10`, `0.5`), into
+    /// exact minor units of `currency`: `10.00` GBP is `Money::gbp(1000)`. Nothing is
+    /// rounded: more decimal places than the currency's minor unit has are refused
+    /// unless they are zeros (`10.000` GBP is 1000, `10.001` is
+    /// [`TooPrecise`](AmountError::TooPrecise)).
+    ///
+    /// Accepted: ASCII digits, optionally one `.` with digits on both sides. Refused as
+    /// [`NotANumber`](AmountError::NotANumber): anything else — an empty text, a sign
+    /// `+`, an exponent (`1e3`), `.5` or `1.`, white space, grouping (`1,000`),
+    /// non-ASCII digits. A leading `-` is [`Negative`](AmountError::Negative); more than
+    /// `i64::MAX` minor units is [`TooLarge`](AmountError::TooLarge); a currency whose
+    /// minor unit is not known cannot be converted
+    /// ([`UnknownMinorUnit`](AmountError::UnknownMinorUnit)). Zero is an amount (whether
+    /// an operation takes it is the request's validation).
+    ///
+    /// ```
+    /// use dojo_core::money::{AmountError, Currency, Money};
+    ///
+    /// assert_eq!(Money::parse_decimal("10.00", Currency::Gbp), Ok(Money::gbp(1000)));
+    /// assert_eq!(Money::parse_decimal("0.5", Currency::Eur), Ok(Money::eur(50)));
+    /// assert_eq!(Money::parse_decimal("1.005", Currency::Gbp), Err(AmountError::TooPrecise { digits: 2 }));
+    /// // What it parses, Display writes back.
+    /// assert_eq!(Money::gbp(1050).to_string(), "10.50 GBP");
+    /// ```
+    pub fn parse_decimal(text: &str, currency: Currency) -> Result<Money, AmountError> {
+        let digits = currency.minor_digits().ok_or(AmountError::UnknownMinorUnit)?;
+        if text.starts_with('-') {
+            return Err(AmountError::Negative);
+        }
+        let (whole, frac) = match text.split_once('.') {
+            Some((w, f)) => (w, f),
+            None => (text, ""),
+        };
+        let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !all_digits(whole) || (text.len() > whole.len() && !all_digits(frac)) {
+            return Err(AmountError::NotANumber);
+        }
+        // Beyond the minor unit, only zeros may stand (they change nothing).
+        let places = usize::try_from(digits).unwrap_or(usize::MAX);
+        let (kept, extra) = frac.split_at(places.min(frac.len()));
+        if extra.bytes().any(|b| b != b'0') {
+            return Err(AmountError::TooPrecise { digits });
+        }
+        // whole × 10^digits + kept, padded with zeros to `digits` places.
+        let mut value: i64 = 0;
+        let padding = places.saturating_sub(kept.len());
+        for d in whole.bytes().chain(kept.bytes()).map(|b| i64::from(b - b'0')).chain(core::iter::repeat_n(0, padding))
+        {
+            value = value.checked_mul(10).and_then(|v| v.checked_add(d)).ok_or(AmountError::TooLarge)?;
+        }
+        Ok(Money::new(value, currency))
+    }
+}
+
+/// Why [`Money::parse_decimal`] refused a text. Small and `Copy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AmountError {
+    /// Not a plain decimal number (digits, optionally one `.` between digits).
+    NotANumber,
+    /// A negative amount.
+    Negative,
+    /// More decimal places than the currency's minor unit has (`digits`), not all zeros.
+    TooPrecise {
+        /// The currency's decimal places.
+        digits: u32,
+    },
+    /// More minor units than an `i64` holds.
+    TooLarge,
+    /// The currency's minor unit is not known, so a decimal amount cannot be converted
+    /// (give it in minor units).
+    UnknownMinorUnit,
+}
+
+impl fmt::Display for AmountError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AmountError::NotANumber => f.write_str("not a plain decimal number (write it like 10.00)"),
+            AmountError::Negative => f.write_str("a negative amount"),
+            AmountError::TooPrecise { digits } => write!(f, "more than {digits} decimal places"),
+            AmountError::TooLarge => f.write_str("too large"),
+            AmountError::UnknownMinorUnit => f.write_str("the currency's minor unit is not known"),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for AmountError {}
+
 /// A currency. GBP and EUR (the API accepts these) are known; any other code is kept.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -232,6 +322,59 @@ mod tests {
         assert_eq!(parse_minor_units("-9223372036854775808"), Some(i64::MIN));
         for bad in ["", "-", "9223372036854775808", "1.5", "1e3", " 1", "+1", "١"] {
             assert_eq!(parse_minor_units(bad), None, "{bad}");
+        }
+    }
+
+    fn gbp(s: &str) -> Result<i64, AmountError> {
+        Money::parse_decimal(s, Currency::Gbp).map(|m| m.value)
+    }
+
+    #[test]
+    fn parses_decimal_amounts_exactly() {
+        assert_eq!(gbp("10.00"), Ok(1000));
+        assert_eq!(gbp("10"), Ok(1000));
+        assert_eq!(gbp("10.5"), Ok(1050));
+        assert_eq!(gbp("0.01"), Ok(1));
+        assert_eq!(gbp("0.10"), Ok(10));
+        assert_eq!(gbp("0"), Ok(0));
+        assert_eq!(gbp("10.000"), Ok(1000));
+        assert_eq!(gbp("1.0050000"), Err(AmountError::TooPrecise { digits: 2 }));
+        assert_eq!(gbp("1.00000000000000000000000000"), Ok(100));
+        assert_eq!(gbp("007.25"), Ok(725));
+        assert_eq!(gbp("92233720368547758.07"), Ok(i64::MAX));
+        assert_eq!(Money::parse_decimal("1.23", Currency::Eur), Ok(Money::eur(123)));
+    }
+
+    #[test]
+    fn refuses_what_the_currency_cannot_carry() {
+        assert_eq!(gbp("1.005"), Err(AmountError::TooPrecise { digits: 2 }));
+        assert_eq!(gbp("10.001"), Err(AmountError::TooPrecise { digits: 2 }));
+        assert_eq!(gbp("92233720368547758.08"), Err(AmountError::TooLarge));
+        assert_eq!(gbp("99999999999999999999999"), Err(AmountError::TooLarge));
+        assert_eq!(gbp(&"9".repeat(10_000)), Err(AmountError::TooLarge));
+        assert_eq!(gbp("-1"), Err(AmountError::Negative));
+        assert_eq!(gbp("-0.5"), Err(AmountError::Negative));
+        assert_eq!(gbp("-x"), Err(AmountError::Negative));
+        let yen = Currency::parse("JPY").unwrap();
+        assert_eq!(Money::parse_decimal("10", yen), Err(AmountError::UnknownMinorUnit));
+    }
+
+    #[test]
+    fn refuses_ugly_texts() {
+        for bad in [
+            "", ".", "1e3", "1E3", "+1", ".5", "1.", "1..2", "1.2.3", "1,000", " 10", "10 ", "\t1", "1\n", "ten",
+            "0x10", "١٠", "１０", "1.٥", "1_000", "∞", "NaN", "1.-5",
+        ] {
+            assert_eq!(gbp(bad), Err(AmountError::NotANumber), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn parsing_inverts_display() {
+        for v in [0, 1, 9, 10, 99, 100, 1050, 123_456, i64::MAX] {
+            let shown = Money::gbp(v).to_string();
+            let text = shown.strip_suffix(" GBP").unwrap();
+            assert_eq!(gbp(text), Ok(v), "{shown}");
         }
     }
 

@@ -101,7 +101,7 @@ macro_rules! open_enum {
             }
 
             /// Parses a decoded JSON string as the enum's `Deserialize` does (also used
-            /// by the hand-written decoders in `json::direct`).
+            /// by the hand-written decoders in `crate::summary`).
             pub(crate) fn from_text(text: $crate::json::Text<'_>) -> Self {
                 let mut buf = [0u8; $crate::open_enum::UnknownValue::CAPACITY];
                 match $crate::open_enum::enum_text(text, &mut buf) {

@@ -5,12 +5,12 @@ use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::enums::{
+    AutoExpireAction, CaptureMode, CaptureStatus, PaymentEventType, PaymentIntentStatus, PaymentMethod,
+};
 use crate::id::{PaymentIntentId, SetupIntentId};
 use crate::json::{Entries, Items, Records, Text};
 use crate::money::{Money, deserialize_minor_units};
-use crate::status::{
-    AutoExpireAction, CaptureMode, CaptureStatus, PaymentEventType, PaymentIntentStatus, PaymentMethod,
-};
 use crate::time::Timestamp;
 
 /// A payment intent (`PaymentIntent`): an amount to collect and how far collecting it got.
@@ -92,13 +92,13 @@ pub struct PaymentIntent<'a> {
     pub payment_source: Option<Text<'a>>,
     /// The customer.
     #[serde(borrow)]
-    pub customer: Option<crate::common::Customer<'a>>,
+    pub customer: Option<crate::details::Customer<'a>>,
     /// The billing address.
     #[serde(borrow)]
-    pub billing_address: Option<crate::common::Address<'a>>,
+    pub billing_address: Option<crate::details::Address<'a>>,
     /// The shipping details.
     #[serde(borrow)]
-    pub shipping_details: Option<crate::common::ShippingDetails<'a>>,
+    pub shipping_details: Option<crate::details::ShippingDetails<'a>>,
 }
 
 /// The few fields of a payment intent that a kiosk's flow reads: its id, status,

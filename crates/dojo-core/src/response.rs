@@ -16,72 +16,55 @@ pub trait ResponseKind {
     fn decode_ok(body: &[u8]) -> Result<Self::Output<'_>, crate::json::DecodeError>;
 }
 
+/// Defines response kinds: for each, a marker type and its [`ResponseKind`] impl, the
+/// body decoded by [`from_slice`](crate::json::from_slice) unless another decoder is named
+/// (`=> Model, decoder`). Used here and by [`crate::webhook_api::kind`].
+macro_rules! response_kinds {
+    ($($(#[$m:meta])* $name:ident => $out:ty $(, $decode:path)?;)+) => {$(
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name {}
+        impl $crate::response::ResponseKind for $name {
+            type Output<'a> = $out;
+            fn decode_ok(body: &[u8]) -> Result<Self::Output<'_>, $crate::json::DecodeError> {
+                $crate::response::response_kinds!(@decode body $(, $decode)?)
+            }
+        }
+    )+};
+    (@decode $body:ident) => { $crate::json::from_slice($body) };
+    (@decode $body:ident, $decode:path) => { $decode($body) };
+}
+pub(crate) use response_kinds;
+
 /// Marker types naming what each operation's response decodes into.
 pub mod kind {
-    use super::ResponseKind;
-    use crate::json::{DecodeError, from_slice};
     use crate::payment_intent::{
         Capture, ChargeResponse, PaymentIntent, PaymentIntentPage, PaymentIntentSummary, Refund, Reversal,
     };
     use crate::setup_intent::{SetupIntent, SetupIntentSummary};
 
-    macro_rules! kind {
-        ($(#[$m:meta])* $name:ident => $out:ident) => {
-            $(#[$m])*
-            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-            pub enum $name {}
-            impl ResponseKind for $name {
-                type Output<'a> = $out<'a>;
-                fn decode_ok(body: &[u8]) -> Result<Self::Output<'_>, DecodeError> {
-                    from_slice(body)
-                }
-            }
-        };
+    // The summaries and the charge's answer decode with hand-written decoders that give
+    // exactly what `from_slice` gives, in far less code (see `crate::summary`).
+    super::response_kinds! {
+        /// A [`SetupIntent`].
+        SetupIntentKind => SetupIntent<'a>;
+        /// A [`PaymentIntent`].
+        PaymentIntentKind => PaymentIntent<'a>;
+        /// A [`Capture`].
+        CaptureKind => Capture<'a>;
+        /// A [`Refund`].
+        RefundKind => Refund<'a>;
+        /// A [`Reversal`].
+        ReversalKind => Reversal<'a>;
+        /// A page of payment intents ([`PaymentIntentPage`]).
+        PaymentIntentPageKind => PaymentIntentPage<'a>;
+        /// A [`ChargeResponse`]. Decoded like the summaries (by `crate::summary`).
+        ChargeKind => ChargeResponse<'a>, crate::summary::charge_response;
+        /// A [`SetupIntentSummary`]: a setup intent's answer, reading only what a kiosk needs.
+        SetupIntentSummaryKind => SetupIntentSummary, crate::summary::setup_intent_summary;
+        /// A [`PaymentIntentSummary`]: a payment intent's answer, reading only what a kiosk needs.
+        PaymentIntentSummaryKind => PaymentIntentSummary, crate::summary::payment_intent_summary;
     }
-
-    kind!(/// A [`SetupIntent`].
-        SetupIntentKind => SetupIntent);
-    kind!(/// A [`PaymentIntent`].
-        PaymentIntentKind => PaymentIntent);
-    kind!(/// A [`Capture`].
-        CaptureKind => Capture);
-    kind!(/// A [`Refund`].
-        RefundKind => Refund);
-    kind!(/// A [`Reversal`].
-        ReversalKind => Reversal);
-    kind!(/// A page of payment intents ([`PaymentIntentPage`]).
-        PaymentIntentPageKind => PaymentIntentPage);
-
-    // The summaries decode with hand-written decoders that give exactly what
-    // `from_slice` gives, in far less code (see `crate::json::direct`).
-    macro_rules! summary_kind {
-        ($(#[$m:meta])* $name:ident => $out:ident, $decode:path) => {
-            $(#[$m])*
-            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-            pub enum $name {}
-            impl ResponseKind for $name {
-                type Output<'a> = $out;
-                fn decode_ok(body: &[u8]) -> Result<Self::Output<'_>, DecodeError> {
-                    $decode(body)
-                }
-            }
-        };
-    }
-
-    /// A [`ChargeResponse`]. Decoded like the summaries (by `crate::json::direct`).
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum ChargeKind {}
-    impl ResponseKind for ChargeKind {
-        type Output<'a> = ChargeResponse<'a>;
-        fn decode_ok(body: &[u8]) -> Result<Self::Output<'_>, DecodeError> {
-            crate::json::direct::charge_response(body)
-        }
-    }
-
-    summary_kind!(/// A [`SetupIntentSummary`]: a setup intent's answer, reading only what a kiosk needs.
-        SetupIntentSummaryKind => SetupIntentSummary, crate::json::direct::setup_intent_summary);
-    summary_kind!(/// A [`PaymentIntentSummary`]: a payment intent's answer, reading only what a kiosk needs.
-        PaymentIntentSummaryKind => PaymentIntentSummary, crate::json::direct::payment_intent_summary);
 }
 
 /// Decodes a response: a 2xx status decodes `body` as `K`'s model; any other status is

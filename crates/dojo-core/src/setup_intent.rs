@@ -3,12 +3,12 @@
 
 use serde::Deserialize;
 
+use crate::enums::{MerchantInitiatedTransactionType, PaymentMethod, SetupIntentStatus};
 use crate::error::BufferTooSmall;
 use crate::id::SetupIntentId;
 use crate::json::{Entries, Items, Text};
 use crate::money::Money;
 use crate::payment_intent::{ClientSessionSecret, PaymentDetails, PaymentEvent};
-use crate::status::{MerchantInitiatedTransactionType, PaymentMethod, SetupIntentStatus};
 use crate::time::Timestamp;
 
 /// A setup intent (`SetupIntentResponse`, and `SetupIntentPublicResponse` from the public
@@ -66,13 +66,13 @@ pub struct SetupIntent<'a> {
     pub payment_source: Option<Text<'a>>,
     /// The customer.
     #[serde(borrow)]
-    pub customer: Option<crate::common::Customer<'a>>,
+    pub customer: Option<crate::details::Customer<'a>>,
     /// The billing address.
     #[serde(borrow)]
-    pub billing_address: Option<crate::common::Address<'a>>,
+    pub billing_address: Option<crate::details::Address<'a>>,
     /// The shipping details.
     #[serde(borrow)]
-    pub shipping_details: Option<crate::common::ShippingDetails<'a>>,
+    pub shipping_details: Option<crate::details::ShippingDetails<'a>>,
 }
 
 impl SetupIntent<'_> {

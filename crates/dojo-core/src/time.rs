@@ -29,7 +29,7 @@ const MAX_YEAR: i64 = 9999;
 impl Timestamp {
     /// The longest date-time text holding escapes that decoding unescapes (into a stack
     /// buffer) before parsing; longer is an invalid value. Shared by `Deserialize` and
-    /// the hand-written decoders (`json::direct`), so that both reject the same texts.
+    /// the hand-written decoders (`crate::summary`), so that both reject the same texts.
     pub(crate) const MAX_ESCAPED_TEXT: usize = 48;
 
     /// The Unix epoch, 1970-01-01T00:00:00Z.

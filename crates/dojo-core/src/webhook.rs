@@ -36,11 +36,11 @@ use serde::Deserialize;
 use sha2::Sha256;
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
+use crate::enums::{CaptureMode, PaymentIntentStatus};
 use crate::error::Error;
 use crate::id::PaymentIntentId;
 use crate::json::{Text, from_slice};
 use crate::open_enum::open_enum;
-use crate::status::{CaptureMode, PaymentIntentStatus};
 use crate::time::Timestamp;
 
 /// The name of the delivery header that carries the signature. HTTP header names are

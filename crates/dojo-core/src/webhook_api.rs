@@ -53,7 +53,7 @@ use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::common::List;
+use crate::collections::List;
 use crate::error::{BufferTooSmall, Error, ValidationError, ValidationErrorKind};
 use crate::id::validate_id;
 use crate::json::{DecodeError, Items, Text, from_slice};
@@ -152,7 +152,7 @@ fn is_port(s: &str) -> bool {
 }
 
 /// Checks a list of event names: at least one, each known or, if unknown, kept (at most
-/// [`UnknownValue::CAPACITY`](crate::open_enum::UnknownValue::CAPACITY) bytes) and made
+/// [`UnknownValue::CAPACITY`](crate::enums::UnknownValue::CAPACITY) bytes) and made
 /// of `[A-Za-z0-9_.-]`. Unknown names are allowed: Dojo adds events without notice (the
 /// spec's own examples name `payment.successful` and `order.created`).
 pub fn validate_events(field: &'static str, events: &List<'_, WebhookEventName>) -> Result<(), ValidationError> {
@@ -415,58 +415,25 @@ pub struct WebhookEventGroup<'a> {
 /// [`crate::response::kind`]).
 pub mod kind {
     use super::{SecretsResponse, Subscription, WebhookEventGroup};
-    use crate::json::{DecodeError, Items, from_slice};
-    use crate::response::ResponseKind;
+    use crate::json::{DecodeError, Items};
 
-    /// A [`Subscription`].
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum SubscriptionKind {}
-    impl ResponseKind for SubscriptionKind {
-        type Output<'a> = Subscription<'a>;
-        fn decode_ok(body: &[u8]) -> Result<Self::Output<'_>, DecodeError> {
-            from_slice(body)
-        }
+    crate::response::response_kinds! {
+        /// A [`Subscription`].
+        SubscriptionKind => Subscription<'a>;
+        /// Every subscription: an array of [`Subscription`].
+        SubscriptionListKind => Items<'a, Subscription<'a>>;
+        /// A [`SecretsResponse`].
+        SecretsKind => SecretsResponse<'a>;
+        /// The event types: an array of [`WebhookEventGroup`].
+        WebhookEventsKind => Items<'a, WebhookEventGroup<'a>>;
+        /// An answer with nothing to read (`204 No Content`): any 2xx succeeds, whatever
+        /// its body.
+        NoContentKind => (), no_content;
     }
 
-    /// Every subscription: an array of [`Subscription`].
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum SubscriptionListKind {}
-    impl ResponseKind for SubscriptionListKind {
-        type Output<'a> = Items<'a, Subscription<'a>>;
-        fn decode_ok(body: &[u8]) -> Result<Self::Output<'_>, DecodeError> {
-            from_slice(body)
-        }
-    }
-
-    /// A [`SecretsResponse`].
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum SecretsKind {}
-    impl ResponseKind for SecretsKind {
-        type Output<'a> = SecretsResponse<'a>;
-        fn decode_ok(body: &[u8]) -> Result<Self::Output<'_>, DecodeError> {
-            from_slice(body)
-        }
-    }
-
-    /// The event types: an array of [`WebhookEventGroup`].
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum WebhookEventsKind {}
-    impl ResponseKind for WebhookEventsKind {
-        type Output<'a> = Items<'a, WebhookEventGroup<'a>>;
-        fn decode_ok(body: &[u8]) -> Result<Self::Output<'_>, DecodeError> {
-            from_slice(body)
-        }
-    }
-
-    /// An answer with nothing to read (`204 No Content`): any 2xx succeeds, whatever
-    /// its body.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum NoContentKind {}
-    impl ResponseKind for NoContentKind {
-        type Output<'a> = ();
-        fn decode_ok(_body: &[u8]) -> Result<(), DecodeError> {
-            Ok(())
-        }
+    /// Reads nothing: a 2xx answer with no content succeeds whatever its body.
+    fn no_content(_body: &[u8]) -> Result<(), DecodeError> {
+        Ok(())
     }
 }
 
@@ -654,7 +621,7 @@ mod tests {
         assert_eq!(check(&[WebhookEventName::parse("")]), Err(ValidationErrorKind::Empty));
         assert_eq!(check(&[WebhookEventName::parse("bad name")]), Err(ValidationErrorKind::InvalidCharacter));
         assert_eq!(check(&[WebhookEventName::parse("\"quoted\"")]), Err(ValidationErrorKind::InvalidCharacter));
-        let long = "x".repeat(crate::open_enum::UnknownValue::CAPACITY + 1);
+        let long = "x".repeat(crate::enums::UnknownValue::CAPACITY + 1);
         assert_eq!(check(&[WebhookEventName::parse(&long)]), Err(ValidationErrorKind::UnknownVariant));
     }
 }

@@ -95,8 +95,13 @@ proptest! {
     #[test]
     fn any_string_round_trips_through_the_writer(s in any::<String>()) {
         let mut buf = vec![0u8; s.len() * 12 + 2];
-        for escaping in [dojo_core::json::Escaping::Minimal, dojo_core::json::Escaping::AspNet] {
-            let n = dojo_core::json::to_slice_with(s.as_str(), &mut buf, escaping).unwrap();
+        #[allow(unused_mut)]
+        let mut writers: Vec<fn(&str, &mut [u8]) -> usize> = vec![minimal];
+        // The emulator's escaping, where it is built.
+        #[cfg(feature = "aspnet-escaping")]
+        writers.push(aspnet);
+        for write in writers {
+            let n = write(s.as_str(), &mut buf);
             let back: Text<'_> = from_slice(&buf[..n]).unwrap();
             prop_assert_eq!(back, s.as_str());
             prop_assert_eq!(back.to_string(), s.clone());
@@ -128,4 +133,15 @@ proptest! {
         let e = from_slice::<dojo_core::json::RawJson<'_>>(&body.as_bytes()[..cut]).unwrap_err();
         prop_assert!(matches!(e.kind, DecodeErrorKind::Truncated | DecodeErrorKind::Empty));
     }
+}
+
+/// `s` written as dojo-core sends it; the length used.
+fn minimal(s: &str, buf: &mut [u8]) -> usize {
+    dojo_core::json::to_slice(s, buf).unwrap()
+}
+
+/// `s` written with ASP.NET's escaping; the length used.
+#[cfg(feature = "aspnet-escaping")]
+fn aspnet(s: &str, buf: &mut [u8]) -> usize {
+    dojo_core::json::to_slice_with(s, buf, dojo_core::json::Escaping::AspNet).unwrap()
 }

@@ -2,9 +2,8 @@
 //! encode → decode round trips.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use dojo_core::common::{
-    Address, CheckoutConfig, Customer, List, Metadata, OrderDetails, RequestSecurity, ShippingDetails,
-};
+use dojo_core::collections::{List, Metadata};
+use dojo_core::details::{Address, CheckoutConfig, Customer, OrderDetails, RequestSecurity, ShippingDetails};
 use dojo_core::json::{Text, from_slice};
 use dojo_core::request::*;
 use dojo_core::*;
@@ -114,11 +113,13 @@ fn every_operation_has_its_path_method_and_retry_safety() {
             (r.operation(), r.method(), r.path_and_query().into(), r.retry_safe(), r.headers().len())
         },
         {
-            let r = api.capture_payment_intent(&pi, &CreateCaptureRequest::new(500), &mut buf).unwrap();
+            let r = api.capture_payment_intent(&pi, &CreateCaptureRequest::new(Money::gbp(500)), &mut buf).unwrap();
             (r.operation(), r.method(), r.path_and_query().into(), r.retry_safe(), r.headers().len())
         },
         {
-            let r = api.refund_payment_intent(&pi, "refund-1", &CreateRefundRequest::new(500), &mut buf).unwrap();
+            let r = api
+                .refund_payment_intent(&pi, "refund-1", &CreateRefundRequest::new(Money::gbp(500)), &mut buf)
+                .unwrap();
             (r.operation(), r.method(), r.path_and_query().into(), r.retry_safe(), r.headers().len())
         },
         {
@@ -184,9 +185,9 @@ fn every_request_names_the_intent_it_acts_on() {
     assert_eq!(subject!(api.get_payment_intent(&pi, true)), on_pi);
     assert_eq!(subject!(api.cancel_payment_intent(&pi)), on_pi);
     assert_eq!(subject!(api.charge_payment_intent(&pi)), on_pi);
-    assert_eq!(subject!(api.capture_payment_intent(&pi, &CreateCaptureRequest::new(5), &mut buf)), on_pi);
+    assert_eq!(subject!(api.capture_payment_intent(&pi, &CreateCaptureRequest::new(Money::gbp(5)), &mut buf)), on_pi);
     assert_eq!(
-        subject!(api.refund_payment_intent(&pi, "refund-1", &CreateRefundRequest::new(5), &mut buf)),
+        subject!(api.refund_payment_intent(&pi, "refund-1", &CreateRefundRequest::new(Money::gbp(5)), &mut buf)),
         ids(None, Some(pi), Some("refund-1"))
     );
     assert_eq!(subject!(api.reverse_payment_intent(&pi)), on_pi);
@@ -198,7 +199,8 @@ fn refund_sends_the_idempotency_key_and_query_splits() {
     let key = key();
     let api = Api::new(&key);
     let mut buf = [0u8; 256];
-    let body = CreateRefundRequest { refund_reason: Some(Text::new("Late")), ..CreateRefundRequest::new(250) };
+    let body =
+        CreateRefundRequest { refund_reason: Some(Text::new("Late")), ..CreateRefundRequest::new(Money::gbp(250)) };
     let r = api.refund_payment_intent(&pi_id(), "7c1f0d9e-refund-1", &body, &mut buf).unwrap();
     assert_eq!(r.headers().last(), Some(&("idempotencyKey", "7c1f0d9e-refund-1")));
     assert_eq!(r.body(&buf), br#"{"amount":250,"refundReason":"Late"}"#);
@@ -392,10 +394,12 @@ fn one_test_per_validation_rule() {
 
     let mut small = [0u8; 64];
     assert_eq!(
-        invalid(api.capture_payment_intent(&pi_id(), &CreateCaptureRequest::new(0), &mut small).unwrap_err()),
+        invalid(
+            api.capture_payment_intent(&pi_id(), &CreateCaptureRequest::new(Money::gbp(0)), &mut small).unwrap_err()
+        ),
         ("amount", ValidationErrorKind::NotPositive)
     );
-    let neg_tip = CreateCaptureRequest { tips_amount: Some(-1), ..CreateCaptureRequest::new(1) };
+    let neg_tip = CreateCaptureRequest { tips_amount: Some(-1), ..CreateCaptureRequest::new(Money::gbp(1)) };
     assert_eq!(
         invalid(api.capture_payment_intent(&pi_id(), &neg_tip, &mut small).unwrap_err()),
         ("tipsAmount", ValidationErrorKind::Negative)
@@ -403,21 +407,30 @@ fn one_test_per_validation_rule() {
     let refund = |k: &str, b: CreateRefundRequest<'_>, buf: &mut [u8]| {
         invalid(api.refund_payment_intent(&pi_id(), k, &b, buf).unwrap_err())
     };
-    assert_eq!(refund("k", CreateRefundRequest::new(0), &mut buf), ("amount", ValidationErrorKind::NotPositive));
-    assert_eq!(refund("", CreateRefundRequest::new(1), &mut buf), ("idempotencyKey", ValidationErrorKind::Empty));
     assert_eq!(
-        refund(&"k".repeat(101), CreateRefundRequest::new(1), &mut buf),
+        refund("k", CreateRefundRequest::new(Money::gbp(0)), &mut buf),
+        ("amount", ValidationErrorKind::NotPositive)
+    );
+    assert_eq!(
+        refund("", CreateRefundRequest::new(Money::gbp(1)), &mut buf),
+        ("idempotencyKey", ValidationErrorKind::Empty)
+    );
+    assert_eq!(
+        refund(&"k".repeat(101), CreateRefundRequest::new(Money::gbp(1)), &mut buf),
         ("idempotencyKey", ValidationErrorKind::TooLong { max: 100 })
     );
     assert_eq!(
-        refund("a b", CreateRefundRequest::new(1), &mut buf),
+        refund("a b", CreateRefundRequest::new(Money::gbp(1)), &mut buf),
         ("idempotencyKey", ValidationErrorKind::InvalidCharacter)
     );
     let long_reason = "r".repeat(1025);
     assert_eq!(
         refund(
             "k",
-            CreateRefundRequest { refund_reason: Some(Text::new(&long_reason)), ..CreateRefundRequest::new(1) },
+            CreateRefundRequest {
+                refund_reason: Some(Text::new(&long_reason)),
+                ..CreateRefundRequest::new(Money::gbp(1))
+            },
             &mut buf
         ),
         ("refundReason", ValidationErrorKind::TooLong { max: 1024 })
@@ -425,7 +438,7 @@ fn one_test_per_validation_rule() {
     assert_eq!(
         refund(
             "k",
-            CreateRefundRequest { notes: Some(Text::new(&long_desc)), ..CreateRefundRequest::new(1) },
+            CreateRefundRequest { notes: Some(Text::new(&long_desc)), ..CreateRefundRequest::new(Money::gbp(1)) },
             &mut buf
         ),
         ("notes", ValidationErrorKind::TooLong { max: 4096 })
@@ -434,7 +447,10 @@ fn one_test_per_validation_rule() {
     assert_eq!(
         refund(
             "k",
-            CreateRefundRequest { previous_transaction_id: Some(Text::new(&long_prev)), ..CreateRefundRequest::new(1) },
+            CreateRefundRequest {
+                previous_transaction_id: Some(Text::new(&long_prev)),
+                ..CreateRefundRequest::new(Money::gbp(1))
+            },
             &mut buf
         ),
         ("previousTransactionId", ValidationErrorKind::TooLong { max: 100 })
@@ -747,10 +763,10 @@ proptest! {
     #[test]
     fn refunds_and_captures_round_trip(amount in 1i64..=i64::MAX, tips in prop::option::of(0i64..=i64::MAX), notes in prop::option::of(text_strategy(100))) {
         let mut buf = vec![0u8; 4096];
-        let capture = CreateCaptureRequest { tips_amount: tips, ..CreateCaptureRequest::new(amount) };
+        let capture = CreateCaptureRequest { tips_amount: tips, ..CreateCaptureRequest::new(Money::gbp(amount)) };
         let n = dojo_core::json::to_slice(&capture, &mut buf).unwrap();
         prop_assert_eq!(from_slice::<CreateCaptureRequest>(&buf[..n]).unwrap(), capture);
-        let refund = CreateRefundRequest { notes: notes.as_deref().map(Text::new), ..CreateRefundRequest::new(amount) };
+        let refund = CreateRefundRequest { notes: notes.as_deref().map(Text::new), ..CreateRefundRequest::new(Money::gbp(amount)) };
         let n = dojo_core::json::to_slice(&refund, &mut buf).unwrap();
         prop_assert_eq!(from_slice::<CreateRefundRequest<'_>>(&buf[..n]).unwrap(), refund);
     }

@@ -9,7 +9,7 @@ mod common;
 use std::net::SocketAddr;
 
 use common::tcp::{HostError, TcpConnection};
-use dojo_core::common::List;
+use dojo_core::collections::List;
 use dojo_core::problem::ApiErrorKind;
 use dojo_core::request::Api;
 use dojo_core::webhook::WebhookEventName;

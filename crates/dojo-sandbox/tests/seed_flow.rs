@@ -190,7 +190,9 @@ fn every_operation_round_trips_through_dojo_core() {
     let pi = req.decode(a.status, &a.body).unwrap().id;
     sb.authorize_payment_intent(pi.as_str(), TestCard::SUCCESS).unwrap();
     for amount in [600, 400] {
-        let req = api.capture_payment_intent(&pi, &CreateCaptureRequest::new(amount), &mut buf).unwrap();
+        let req = api
+            .capture_payment_intent(&pi, &CreateCaptureRequest::new(dojo_core::Money::gbp(amount)), &mut buf)
+            .unwrap();
         let a = c.send(&req, &buf);
         assert!(req.decode(a.status, &a.body).unwrap().capture_id.is_some());
     }
@@ -202,11 +204,13 @@ fn every_operation_round_trips_through_dojo_core() {
     let mut state = PaymentIntentState::from_response(&got).unwrap();
     assert_eq!(state.captured(), 1000);
 
-    let req = api.refund_payment_intent(&pi, "refund-1", &CreateRefundRequest::new(250), &mut buf).unwrap();
+    let req = api
+        .refund_payment_intent(&pi, "refund-1", &CreateRefundRequest::new(dojo_core::Money::gbp(250)), &mut buf)
+        .unwrap();
     let a = c.send(&req, &buf);
     let refund = req.decode(a.status, &a.body).unwrap();
     assert_eq!(refund.payment_intent_id, Some(pi));
-    state.record_refund(250).unwrap();
+    state.record_refund(dojo_core::Money::gbp(250)).unwrap();
     let req = api.reverse_payment_intent(&pi).unwrap();
     let a = c.send(&req, &buf);
     assert!(req.decode(a.status, &a.body).unwrap().reversal_id.is_some());

@@ -168,7 +168,7 @@ fn no_log_record_and_no_debug_output_holds_any_fragment_of_the_key() {
     let report = client.charge(&mut payment, &mut setup).unwrap();
     assert!(report.charged() && report.outcome_was_unknown, "{report:?}");
     shown.push(format!("{report:?}"));
-    let refund = client.refund_payment_intent(&payment.id(), &CreateRefundRequest::new(100));
+    let refund = client.refund_payment_intent(&payment.id(), &CreateRefundRequest::new(dojo_core::Money::gbp(100)));
     shown.push(format!("{refund:?}"));
     // A 503 with retries off: the API error with its body.
     sb.add_fault(Fault::once(Route::GetPaymentIntent, FaultKind::Status(503)));

@@ -154,9 +154,9 @@ fn desktop(client: &dojo_ureq::Client, call: Call) -> Shape {
         Call::GetSetupIntent => client.get_setup_intent(&si()).unwrap_err(),
         Call::GetPaymentIntent => client.get_payment_intent(&pi(), false).unwrap_err(),
         Call::Charge => client.charge_payment_intent(&pi()).unwrap_err(),
-        Call::Refund => {
-            client.refund_payment_intent_with_key(&pi(), "key-1", &CreateRefundRequest::new(100)).unwrap_err()
-        }
+        Call::Refund => client
+            .refund_payment_intent_with_key(&pi(), "key-1", &CreateRefundRequest::new(dojo_core::Money::gbp(100)))
+            .unwrap_err(),
     };
     shape(&e)
 }
@@ -172,7 +172,7 @@ fn kiosk<C: dojo_embedded_svc::Connect, D: dojo_embedded_svc::Delay>(
         Call::GetPaymentIntent => shape(&client.get_payment_intent(&pi(), false, &mut buf).unwrap_err()),
         Call::Charge => shape(&client.charge_payment_intent(&pi(), &mut buf).unwrap_err()),
         Call::Refund => {
-            let body = CreateRefundRequest::new(100);
+            let body = CreateRefundRequest::new(dojo_core::Money::gbp(100));
             shape(&client.refund_payment_intent(&pi(), "key-1", &body, &mut buf).unwrap_err())
         }
     }

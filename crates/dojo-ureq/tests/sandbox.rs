@@ -269,14 +269,19 @@ fn refunds_retry_with_the_same_idempotency_key_and_refund_once() {
     // The first attempt is refunded but its answer lost; the retry carries the same key,
     // so the server returns the same refund instead of making a second one.
     sb.add_fault(Fault::once(Route::RefundPaymentIntent, FaultKind::DropAfterCommit));
-    let answer = client.refund_payment_intent(&payment.id(), &CreateRefundRequest::new(400)).unwrap();
+    let answer =
+        client.refund_payment_intent(&payment.id(), &CreateRefundRequest::new(dojo_core::Money::gbp(400))).unwrap();
     assert_eq!(answer.attempts(), 2);
     assert!(answer.get().refund_id.is_some());
     assert_eq!(refunded(&client), Some(400), "refunded once");
     // The caller's own key, twice: one refund.
     let key = "dojo-rs-test-key-1";
-    let a = client.refund_payment_intent_with_key(&payment.id(), key, &CreateRefundRequest::new(300)).unwrap();
-    let b = client.refund_payment_intent_with_key(&payment.id(), key, &CreateRefundRequest::new(300)).unwrap();
+    let a = client
+        .refund_payment_intent_with_key(&payment.id(), key, &CreateRefundRequest::new(dojo_core::Money::gbp(300)))
+        .unwrap();
+    let b = client
+        .refund_payment_intent_with_key(&payment.id(), key, &CreateRefundRequest::new(dojo_core::Money::gbp(300)))
+        .unwrap();
     assert_eq!(a.get().refund_id, b.get().refund_id);
     assert_eq!(refunded(&client), Some(700));
     assert_eq!(server_payment_status(&client, &payment.id()), PaymentIntentStatus::Captured);

@@ -273,7 +273,7 @@ fn a_refund_answered_5xx_until_retries_run_out_is_outcome_unknown_with_its_key()
         Action::Answer(502, "", problem),
         Action::Answer(502, "", problem),
     ]);
-    let body = dojo_core::request::CreateRefundRequest::new(100);
+    let body = dojo_core::request::CreateRefundRequest::new(dojo_core::Money::gbp(100));
     let err = client(&server.base).refund_payment_intent_with_key(&pi_id(), "key-1", &body).unwrap_err();
     let Error::OutcomeUnknown(u) = err else { panic!("{err:?}") };
     assert_eq!((u.attempts, u.idempotency_key.as_deref()), (3, Some("key-1")), "retried with its key");
@@ -308,7 +308,7 @@ fn send_with_decodes_once_and_names_the_intent_in_errors() {
     let err = c.send_with(|api, _| api.charge_payment_intent(&pi), |charge| charge.status).unwrap_err();
     let Error::OutcomeUnknown(u) = err else { panic!("{err:?}") };
     assert_eq!(u.payment_intent(), Some(pi));
-    let body = dojo_core::request::CreateRefundRequest::new(100);
+    let body = dojo_core::request::CreateRefundRequest::new(dojo_core::Money::gbp(100));
     let err = c
         .with_retry(RetryPolicy::NONE)
         .send_with(|api, buf| api.refund_payment_intent(&pi, "key-7", &body, buf), |r| r.refund_id.is_some())

@@ -67,7 +67,7 @@ fn every_operation() {
     // Update (PATCH): description and events; the URL rule applies to a new URL too.
     let both = [WebhookEventName::PaymentIntentCreated, WebhookEventName::PaymentIntentStatusUpdated];
     let update = SubscriptionUpdateRequest {
-        events: Some(dojo_core::common::List::Slice(&both)),
+        events: Some(dojo_core::collections::List::Slice(&both)),
         description: Some(Text::new("till 3")),
         ..SubscriptionUpdateRequest::default()
     };

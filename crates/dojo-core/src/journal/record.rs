@@ -36,10 +36,10 @@
 
 use core::fmt;
 
+use crate::enums::CaptureStatus;
 use crate::error::{ValidationError, ValidationErrorKind};
 use crate::id::{MAX_ID_LEN, PaymentIntentId, SetupIntentId};
 use crate::money::{Currency, CurrencyCode, Money};
-use crate::status::CaptureStatus;
 
 /// The size of every record: 384 bytes (a multiple of 4, 8, 16, 32 and 128, so a record
 /// is whole words for any NOR flash write granularity and ten fit a 4 KiB sector with a

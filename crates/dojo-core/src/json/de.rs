@@ -2,21 +2,14 @@
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
-use super::MAX_DEPTH;
 use super::error::{DecodeError, DecodeErrorKind, UNSET};
-use super::lazy::{ENTRIES_TOKEN, ITEMS_TOKEN, RAW_TOKEN, RECORDS_TOKEN};
-use super::read::{Number, RawStr, Reader};
-use super::text::{TEXT_TOKEN, Text};
+use super::read::{MAX_DEPTH, Number, RawStr, Reader, SCRATCH};
+use super::text::Text;
+use super::token::{ENTRIES_TOKEN, ITEMS_TOKEN, RAW_TOKEN, RECORDS_TOKEN, TEXT_TOKEN};
 
-/// Decoded strings handed to visitors that need a contiguous `&str` (object keys,
-/// amounts as strings) are unescaped into a stack buffer of this size; longer escaped
-/// strings must go through [`Text`]. The hand-written decoders (`json::direct`) use the
-/// same size, so that they fail on the same strings.
-pub(super) const SCRATCH: usize = 128;
-
-/// dojo-core's JSON deserializer over a borrowed body. Use [`from_slice`] unless you
-/// need to decode several values from one buffer.
-pub struct Deserializer<'de> {
+/// dojo-core's serde deserializer over a borrowed body: crate-private, reached through
+/// [`from_slice`] (and the lazy iterators, which decode kept spans with it).
+pub(crate) struct Deserializer<'de> {
     r: Reader<'de>,
     depth: usize,
     /// Set when a sequence or map access consumed its closing bracket.
@@ -27,25 +20,12 @@ pub struct Deserializer<'de> {
 
 impl<'de> Deserializer<'de> {
     /// A deserializer at the start of `input` (after a UTF-8 byte order mark, if any).
-    pub fn new(input: &'de [u8]) -> Self {
+    pub(crate) fn new(input: &'de [u8]) -> Self {
         Deserializer { r: Reader::new(input), depth: 0, closed: false, last_key: 0 }
-    }
-
-    /// The byte offset reached.
-    pub fn offset(&self) -> usize {
-        self.r.pos
     }
 
     fn error(&self, kind: DecodeErrorKind) -> DecodeError {
         self.r.error(kind)
-    }
-
-    fn enter(&mut self) -> Result<(), DecodeError> {
-        if self.depth >= MAX_DEPTH {
-            return Err(self.error(DecodeErrorKind::DepthLimit));
-        }
-        self.depth += 1;
-        Ok(())
     }
 
     fn leave(&mut self) {
@@ -81,23 +61,12 @@ impl<'de> Deserializer<'de> {
         }
     }
 
-    /// Fills in where a visitor's error happened.
-    fn locate(mut e: DecodeError, offset: usize, field: Option<&'static str>) -> DecodeError {
-        if e.offset == UNSET {
-            e.offset = offset;
-        }
-        if e.field.is_none() {
-            e.field = field;
-        }
-        e
-    }
-
     /// Decodes a lazily kept array or object (the reader on its opening bracket) in one
     /// pass: the visitor validates every element, then takes the span they covered.
     fn lazy<V: Visitor<'de>>(&mut self, visitor: V, array: bool) -> Result<V::Value, DecodeError> {
         let start = self.r.pos;
-        self.r.pos += 1;
-        self.enter()?;
+        self.r.open(if array { b'[' } else { b'{' }, self.depth)?;
+        self.depth += 1;
         let value = if array {
             visitor.visit_seq(Lazy { start, done: false, inner: Seq { de: &mut *self, first: true } })
         } else {
@@ -124,12 +93,12 @@ impl<'de> Deserializer<'de> {
     }
 }
 
-/// [`Deserializer::locate`] on the error of a result, in place (no copy of a large
+/// [`DecodeError::locate`] on the error of a result, in place (no copy of a large
 /// value out of its `Result` and back).
 #[inline(always)]
 fn located<T>(mut r: Result<T, DecodeError>, offset: usize, field: Option<&'static str>) -> Result<T, DecodeError> {
     if let Err(e) = &mut r {
-        *e = Deserializer::locate(*e, offset, field);
+        *e = e.locate(offset, field);
     }
     r
 }
@@ -147,25 +116,9 @@ pub fn from_slice<'de, T: de::Deserialize<'de>>(input: &'de [u8]) -> Result<T, D
     value
 }
 
-/// Decodes one value at the start of `input`; returns it and the number of bytes used.
-pub fn from_slice_prefix<'de, T: de::Deserialize<'de>>(input: &'de [u8]) -> Result<(T, usize), DecodeError> {
-    let mut de = Deserializer::new(input);
-    let value = decode_value(&mut de)?;
-    Ok((value, de.r.pos))
-}
-
 fn decode_value<'de, T: de::Deserialize<'de>>(de: &mut Deserializer<'de>) -> Result<T, DecodeError> {
-    check_start(de)?;
+    de.r.check_start()?;
     located(T::deserialize(&mut *de), 0, None)
-}
-
-/// An empty body, or one that cannot start a JSON value, fails before any visitor runs.
-fn check_start(de: &mut Deserializer<'_>) -> Result<(), DecodeError> {
-    match de.r.peek_token() {
-        None => Err(de.error(DecodeErrorKind::Empty)),
-        Some(b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => Ok(()),
-        Some(_) => Err(de.error(DecodeErrorKind::NotJson)),
-    }
 }
 
 impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
@@ -215,7 +168,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
             let RawStr { raw, escaped } = self.r.string()?;
             let out =
                 if escaped { visitor.visit_borrowed_bytes(raw.as_bytes()) } else { visitor.visit_borrowed_str(raw) };
-            return out.map_err(|e| Deserializer::locate(e, at, None));
+            return out.map_err(|e: DecodeError| e.locate(at, None));
         }
         if name == RAW_TOKEN {
             self.r.skip_ws();
@@ -250,11 +203,8 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
-        if self.r.peek_required()? != b'[' {
-            return Err(self.error(DecodeErrorKind::InvalidType));
-        }
-        self.r.pos += 1;
-        self.enter()?;
+        self.r.open(b'[', self.depth)?;
+        self.depth += 1;
         let value = visitor.visit_seq(Seq { de: &mut *self, first: true });
         self.finished(value)
     }
@@ -269,11 +219,8 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DecodeError> {
-        if self.r.peek_required()? != b'{' {
-            return Err(self.error(DecodeErrorKind::InvalidType));
-        }
-        self.r.pos += 1;
-        self.enter()?;
+        self.r.open(b'{', self.depth)?;
+        self.depth += 1;
         let mut value = visitor.visit_map(Map { de: &mut *self, first: true, fields, key_at: 0 });
         if let Err(e) = &mut value {
             self.locate_field_error(e);
@@ -300,7 +247,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
             s.raw
         };
         let access: de::value::StrDeserializer<'_, DecodeError> = name.into_deserializer();
-        visitor.visit_enum(access).map_err(|e| Deserializer::locate(e, at, None))
+        visitor.visit_enum(access).map_err(|e| e.locate(at, None))
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
@@ -389,30 +336,10 @@ struct Seq<'a, 'de> {
 impl Seq<'_, '_> {
     /// Moves to the next element; `false` (closing bracket consumed) at the end.
     fn advance(&mut self) -> Result<bool, DecodeError> {
-        let r = &mut self.de.r;
-        let next = r.peek_required()?;
-        if next == b']' && self.first {
-            r.pos += 1;
-            self.de.closed = true;
-            return Ok(false);
-        }
-        if !self.first {
-            match next {
-                b']' => {
-                    r.pos += 1;
-                    self.de.closed = true;
-                    return Ok(false);
-                }
-                b',' => r.pos += 1,
-                _ => return Err(r.error(DecodeErrorKind::Syntax)),
-            }
-            if r.peek_required()? == b']' {
-                return Err(r.error(DecodeErrorKind::Syntax));
-            }
-        }
+        let more = self.de.r.next_element(self.first)?;
         self.first = false;
-        self.de.closed = false;
-        Ok(true)
+        self.de.closed = !more;
+        Ok(more)
     }
 }
 
@@ -442,25 +369,10 @@ struct Map<'a, 'de> {
 impl Map<'_, '_> {
     /// Moves to the next key; `false` (closing brace consumed) at the end.
     fn advance(&mut self) -> Result<bool, DecodeError> {
-        let r = &mut self.de.r;
-        let next = r.peek_required()?;
-        if next == b'}' {
-            r.pos += 1;
-            self.de.closed = true;
-            return Ok(false);
-        }
-        if !self.first {
-            if next != b',' {
-                return Err(r.error(DecodeErrorKind::Syntax));
-            }
-            r.pos += 1;
-        }
-        if r.peek_required()? != b'"' {
-            return Err(r.error(DecodeErrorKind::Syntax));
-        }
+        let more = self.de.r.next_key(self.first)?;
         self.first = false;
-        self.de.closed = false;
-        Ok(true)
+        self.de.closed = !more;
+        Ok(more)
     }
 
     /// Which of the struct's fields the current key names.
@@ -488,7 +400,7 @@ impl<'de> de::MapAccess<'de> for Map<'_, 'de> {
         self.de.last_key = at;
         let key = match seed.deserialize(MapKey { de: &mut *self.de }) {
             Ok(key) => key,
-            Err(e) => return Err(Deserializer::locate(e, at, self.field_at_key())),
+            Err(e) => return Err(e.locate(at, self.field_at_key())),
         };
         self.de.r.expect(b':')?;
         Ok(Some(key))
@@ -499,7 +411,7 @@ impl<'de> de::MapAccess<'de> for Map<'_, 'de> {
         let at = self.de.r.pos;
         let mut value = seed.deserialize(&mut *self.de);
         if let Err(e) = &mut value {
-            *e = Deserializer::locate(*e, at, self.field_at_key());
+            *e = e.locate(at, self.field_at_key());
         }
         value
     }
@@ -634,9 +546,7 @@ impl<'de> de::SeqAccess<'de> for EntrySeq<'_, '_, 'de> {
         match self.next {
             1 => {
                 let at = self.map.de.r.pos;
-                let key = seed
-                    .deserialize(MapKey { de: &mut *self.map.de })
-                    .map_err(|e| Deserializer::locate(e, at, None))?;
+                let key = seed.deserialize(MapKey { de: &mut *self.map.de }).map_err(|e| e.locate(at, None))?;
                 self.map.de.r.expect(b':')?;
                 Ok(Some(key))
             }
@@ -660,29 +570,11 @@ impl<'de> Deserializer<'de> {
         }
         self.r.pos += 1;
         let mut len = 0usize;
-        loop {
-            let next = self.r.peek_required()?;
-            if next == b']' && len == 0 {
-                self.r.pos += 1;
-                return Ok(0);
-            }
-            if len > 0 {
-                match next {
-                    b']' => {
-                        self.r.pos += 1;
-                        return Ok(len);
-                    }
-                    b',' => self.r.pos += 1,
-                    _ => return Err(self.error(DecodeErrorKind::Syntax)),
-                }
-            }
-            self.r.skip_ws();
-            if self.r.peek_required()? == b']' {
-                return Err(self.error(DecodeErrorKind::Syntax));
-            }
+        while self.r.next_element(len == 0)? {
             self.r.skip_value(self.depth + 1)?;
             len += 1;
         }
+        Ok(len)
     }
 
     /// Decodes the next element of a checked array span as `T`. On an error the reader

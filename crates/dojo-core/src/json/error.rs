@@ -94,6 +94,21 @@ impl serde::de::StdError for DecodeError {}
 /// Offset of an error raised by a visitor, before the deserializer fills in where it was.
 pub(crate) const UNSET: usize = usize::MAX;
 
+impl DecodeError {
+    /// Fills in where an error raised while building a value happened, when it does not
+    /// say yet: the value's offset and the field it belongs to. Every decoder locates
+    /// errors this one way.
+    pub(crate) fn locate(mut self, offset: usize, field: Option<&'static str>) -> Self {
+        if self.offset == UNSET {
+            self.offset = offset;
+        }
+        if self.field.is_none() {
+            self.field = field;
+        }
+        self
+    }
+}
+
 impl serde::de::Error for DecodeError {
     fn custom<T: fmt::Display>(_msg: T) -> Self {
         DecodeError::new(DecodeErrorKind::Custom, UNSET)

@@ -25,12 +25,48 @@ use serde::de::{self, Deserialize, SeqAccess, Visitor};
 
 use super::de::Deserializer;
 use super::error::DecodeError;
+use super::token::{ENTRIES_TOKEN, ITEMS_TOKEN, RAW_TOKEN, RECORDS_TOKEN};
 
-/// Magic newtype names of the lazy protocols understood by [`Deserializer`].
-pub(crate) const ITEMS_TOKEN: &str = "$dojo_core::Items";
-pub(crate) const ENTRIES_TOKEN: &str = "$dojo_core::Entries";
-pub(crate) const RAW_TOKEN: &str = "$dojo_core::RawJson";
-pub(crate) const RECORDS_TOKEN: &str = "$dojo_core::Records";
+/// The walk shared by every lazy iterator: a deserializer over the kept (already
+/// checked) text, and how many elements are left. Each step consumes the separator
+/// before the next element — the opening bracket before the first, `,` before the
+/// others — and leaves the deserializer on the element.
+struct Walk<'a> {
+    de: Deserializer<'a>,
+    open: u8,
+    first: bool,
+    remaining: usize,
+}
+
+impl<'a> Walk<'a> {
+    fn new(de: Deserializer<'a>, open: u8, len: usize) -> Self {
+        Walk { de, open, first: true, remaining: len }
+    }
+
+    /// Moves onto the next element; `None` when there is none (or the kept text does
+    /// not hold it, which its check at decode time rules out: the walk then stops).
+    fn step(&mut self) -> Option<&mut Deserializer<'a>> {
+        if self.remaining == 0 {
+            return None;
+        }
+        if !self.de.skip_separator(if self.first { self.open } else { b',' }) {
+            self.remaining = 0;
+            return None;
+        }
+        self.first = false;
+        self.remaining -= 1;
+        Some(&mut self.de)
+    }
+
+    /// Ends the walk early (an element that could not be decoded again).
+    fn stop(&mut self) {
+        self.remaining = 0;
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
 
 /// A JSON array in a body, validated when the body was decoded and decoded again, one
 /// element at a time, when iterated. Needs no capacity and no allocator. There is no
@@ -64,7 +100,7 @@ impl<'a, T: Deserialize<'a>> Items<'a, T> {
 
     /// The elements, decoded one at a time.
     pub fn iter(&self) -> ItemsIter<'a, T> {
-        ItemsIter { de: Deserializer::new(self.raw), first: true, remaining: self.len, _t: PhantomData }
+        ItemsIter { walk: Walk::new(Deserializer::new(self.raw), b'[', self.len), _t: PhantomData }
     }
 
     /// The last element, if any.
@@ -101,9 +137,7 @@ impl<'a, T: Deserialize<'a> + PartialEq> PartialEq for Items<'a, T> {
 
 /// The elements of [`Items`].
 pub struct ItemsIter<'a, T> {
-    de: Deserializer<'a>,
-    first: bool,
-    remaining: usize,
+    walk: Walk<'a>,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -111,28 +145,16 @@ impl<'a, T: Deserialize<'a>> Iterator for ItemsIter<'a, T> {
     type Item = T;
 
     fn next(&mut self) -> Option<T> {
-        if self.remaining == 0 {
-            return None;
+        let value = T::deserialize(self.walk.step()?).ok();
+        if value.is_none() {
+            // Unreachable: every element was decoded once already. Stop cleanly.
+            self.walk.stop();
         }
-        // `[` before the first element, `,` before the others.
-        if !self.de.skip_separator(if self.first { b'[' } else { b',' }) {
-            self.remaining = 0;
-            return None;
-        }
-        self.first = false;
-        self.remaining -= 1;
-        match T::deserialize(&mut self.de) {
-            Ok(v) => Some(v),
-            Err(_) => {
-                // Unreachable: every element was decoded once already. Stop cleanly.
-                self.remaining = 0;
-                None
-            }
-        }
+        value
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.remaining, Some(self.remaining))
+        self.walk.size_hint()
     }
 }
 
@@ -200,10 +222,8 @@ impl<'a, T: Deserialize<'a>> Records<'a, T> {
     /// The elements, each decoded once, in body order.
     pub fn iter(&self) -> RecordsIter<'a, T> {
         RecordsIter {
-            de: Deserializer::from_checked(self.raw),
+            walk: Walk::new(Deserializer::from_checked(self.raw), b'[', self.len),
             base: self.base,
-            first: true,
-            remaining: self.len,
             _t: PhantomData,
         }
     }
@@ -237,10 +257,8 @@ impl<'a, T: Deserialize<'a> + PartialEq> PartialEq for Records<'a, T> {
 
 /// The elements of [`Records`], each `Ok(record)` or the error that record alone caused.
 pub struct RecordsIter<'a, T> {
-    de: Deserializer<'a>,
+    walk: Walk<'a>,
     base: usize,
-    first: bool,
-    remaining: usize,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -248,25 +266,16 @@ impl<'a, T: Deserialize<'a>> Iterator for RecordsIter<'a, T> {
     type Item = Result<T, DecodeError>;
 
     fn next(&mut self) -> Option<Result<T, DecodeError>> {
-        if self.remaining == 0 {
-            return None;
-        }
-        // `[` before the first element, `,` before the others (checked at decode time).
-        if !self.de.skip_separator(if self.first { b'[' } else { b',' }) {
-            self.remaining = 0;
-            return None;
-        }
-        self.first = false;
-        self.remaining -= 1;
-        Some(self.de.record::<T>().map_err(|mut e| {
+        let base = self.base;
+        Some(self.walk.step()?.record::<T>().map_err(|mut e| {
             // Offsets into the body, not into the array.
-            e.offset = e.offset.saturating_add(self.base);
+            e.offset = e.offset.saturating_add(base);
             e
         }))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.remaining, Some(self.remaining))
+        self.walk.size_hint()
     }
 }
 
@@ -329,7 +338,7 @@ impl<'a, K: Deserialize<'a>, V: Deserialize<'a>> Entries<'a, K, V> {
 
     /// The entries, decoded one at a time, in body order.
     pub fn iter(&self) -> EntriesIter<'a, K, V> {
-        EntriesIter { de: Deserializer::new(self.raw), first: true, remaining: self.len, _t: PhantomData }
+        EntriesIter { walk: Walk::new(Deserializer::new(self.raw), b'{', self.len), _t: PhantomData }
     }
 
     /// The value of the first entry whose key satisfies `matches`.
@@ -366,9 +375,7 @@ impl<'a, K: Deserialize<'a> + PartialEq, V: Deserialize<'a> + PartialEq> Partial
 
 /// The entries of [`Entries`].
 pub struct EntriesIter<'a, K, V> {
-    de: Deserializer<'a>,
-    first: bool,
-    remaining: usize,
+    walk: Walk<'a>,
     _t: PhantomData<fn() -> (K, V)>,
 }
 
@@ -376,27 +383,19 @@ impl<'a, K: Deserialize<'a>, V: Deserialize<'a>> Iterator for EntriesIter<'a, K,
     type Item = (K, V);
 
     fn next(&mut self) -> Option<(K, V)> {
-        if self.remaining == 0 {
-            return None;
-        }
-        if !self.de.skip_separator(if self.first { b'{' } else { b',' }) {
-            self.remaining = 0;
-            return None;
-        }
-        self.first = false;
-        self.remaining -= 1;
-        let entry = K::deserialize(&mut self.de)
+        let de = self.walk.step()?;
+        let entry = K::deserialize(&mut *de)
             .ok()
-            .filter(|_| self.de.skip_separator(b':'))
-            .and_then(|k| V::deserialize(&mut self.de).ok().map(|v| (k, v)));
+            .filter(|_| de.skip_separator(b':'))
+            .and_then(|k| V::deserialize(&mut *de).ok().map(|v| (k, v)));
         if entry.is_none() {
-            self.remaining = 0;
+            self.walk.stop();
         }
         entry
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.remaining, Some(self.remaining))
+        self.walk.size_hint()
     }
 }
 

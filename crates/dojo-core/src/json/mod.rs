@@ -15,23 +15,26 @@
 //!   [`BufferTooSmall`](crate::error::BufferTooSmall) with the size needed.
 
 mod de;
-pub(crate) mod direct;
 mod error;
 mod lazy;
 mod read;
 mod ser;
 mod text;
+mod token;
 
-pub use de::{Deserializer, from_slice, from_slice_prefix};
+pub use de::from_slice;
 pub use error::{DecodeError, DecodeErrorKind};
+// The reader's pieces, for the hand-written decoders beside the models (`crate::summary`):
+// they walk objects, locate errors and check a body's start exactly as `from_slice` does.
+pub(crate) use error::UNSET;
 pub use lazy::{Entries, EntriesIter, Items, ItemsIter, RawJson, Records, RecordsIter};
-pub use ser::{EncodeError, Escaping, to_slice, to_slice_with};
+pub use read::MAX_DEPTH;
+pub(crate) use read::SCRATCH;
+pub(crate) use read::{Number, Reader};
+pub use ser::{EncodeError, to_slice};
+#[cfg(feature = "aspnet-escaping")]
+pub use ser::{Escaping, to_slice_with};
 pub use text::{Chars, Text};
-
-/// The deepest nesting of arrays and objects accepted anywhere in a body. The models
-/// nest at most six levels; anything deeper is hostile or broken and is refused with
-/// [`DecodeErrorKind::DepthLimit`] before any recursive parsing happens.
-pub const MAX_DEPTH: usize = 64;
 
 #[cfg(test)]
 mod tests;

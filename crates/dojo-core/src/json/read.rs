@@ -1,7 +1,6 @@
 //! Low-level scanning: white space, strings, numbers, literals, and an iterative,
 //! depth-bounded skipper for values nobody asked for.
 
-use super::MAX_DEPTH;
 use super::error::{DecodeError, DecodeErrorKind};
 use super::text::decode_escape;
 
@@ -77,6 +76,17 @@ pub(crate) fn find_string_stop(rest: &[u8]) -> Option<usize> {
     chunks.remainder().iter().position(|&b| STRING_STOP.get(usize::from(b)).copied().unwrap_or(true)).map(|n| at + n)
 }
 
+/// The deepest nesting of arrays and objects accepted anywhere in a body. The models
+/// nest at most six levels; anything deeper is hostile or broken and is refused with
+/// [`DecodeErrorKind::DepthLimit`] before any recursive parsing happens.
+pub const MAX_DEPTH: usize = 64;
+
+/// Decoded strings handed to visitors that need a contiguous `&str` (object keys,
+/// amounts as strings, enum names) are unescaped into a stack buffer of this size;
+/// longer escaped strings must go through [`Text`](super::Text). The hand-written decoders
+/// (`crate::summary`) use the same size, so that they fail on the same strings.
+pub(crate) const SCRATCH: usize = 128;
+
 /// The UTF-8 byte order mark.
 pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -145,6 +155,77 @@ impl<'a> Reader<'a> {
     #[inline]
     pub(crate) fn peek_required(&mut self) -> Result<u8, DecodeError> {
         self.peek_token().ok_or_else(|| self.error(DecodeErrorKind::Truncated))
+    }
+
+    /// Checks that the input can start a JSON value: an empty body is
+    /// [`Empty`](DecodeErrorKind::Empty), one that cannot start a value (an HTML error
+    /// page) is [`NotJson`](DecodeErrorKind::NotJson). Every decoder checks this first.
+    pub(crate) fn check_start(&mut self) -> Result<(), DecodeError> {
+        match self.peek_token() {
+            None => Err(self.error(DecodeErrorKind::Empty)),
+            Some(b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => Ok(()),
+            Some(_) => Err(self.error(DecodeErrorKind::NotJson)),
+        }
+    }
+
+    /// Consumes the opening `bracket` of a container nested `depth` deep (0 for the
+    /// body itself): anything else is [`InvalidType`](DecodeErrorKind::InvalidType),
+    /// and a container at [`MAX_DEPTH`](MAX_DEPTH) is
+    /// [`DepthLimit`](DecodeErrorKind::DepthLimit) (just past the bracket).
+    pub(crate) fn open(&mut self, bracket: u8, depth: usize) -> Result<(), DecodeError> {
+        if self.peek_required()? != bracket {
+            return Err(self.error(DecodeErrorKind::InvalidType));
+        }
+        self.pos += 1;
+        if depth >= MAX_DEPTH {
+            return Err(self.error(DecodeErrorKind::DepthLimit));
+        }
+        Ok(())
+    }
+
+    /// Steps to the next key of an object (the reader just past `{`, `first`, or past a
+    /// value): `false` at the end, the closing brace consumed; otherwise `true`, the
+    /// separating comma consumed and the reader on the key's opening quote. The one
+    /// object walk of every decoder.
+    pub(crate) fn next_key(&mut self, first: bool) -> Result<bool, DecodeError> {
+        if !self.next_member(first, b'}')? {
+            return Ok(false);
+        }
+        if self.peek_required()? != b'"' {
+            return Err(self.error(DecodeErrorKind::Syntax));
+        }
+        Ok(true)
+    }
+
+    /// Steps to the next element of an array (the reader just past `[`, `first`, or
+    /// past an element): `false` at the end, the closing bracket consumed; otherwise
+    /// `true`, the separating comma consumed and the reader on the element. A comma
+    /// before the closing bracket is [`Syntax`](DecodeErrorKind::Syntax).
+    pub(crate) fn next_element(&mut self, first: bool) -> Result<bool, DecodeError> {
+        if !self.next_member(first, b']')? {
+            return Ok(false);
+        }
+        if !first && self.peek_required()? == b']' {
+            return Err(self.error(DecodeErrorKind::Syntax));
+        }
+        Ok(true)
+    }
+
+    /// The step both walks share: `false` with the container's `close` consumed, or
+    /// `true` with the comma before any member but the first consumed.
+    fn next_member(&mut self, first: bool, close: u8) -> Result<bool, DecodeError> {
+        let next = self.peek_required()?;
+        if next == close {
+            self.pos += 1;
+            return Ok(false);
+        }
+        if !first {
+            if next != b',' {
+                return Err(self.error(DecodeErrorKind::Syntax));
+            }
+            self.pos += 1;
+        }
+        Ok(true)
     }
 
     /// Consumes `byte` (after white space) or fails with `Syntax`/`Truncated`.

@@ -7,7 +7,12 @@ use serde::ser::{self, Serialize};
 
 use crate::error::BufferTooSmall;
 
-/// How strings are escaped on output.
+/// How strings are escaped on output, for [`to_slice_with`]: only with the
+/// `aspnet-escaping` feature, which the local emulator enables to write what the real
+/// server writes. A client never needs it ([`to_slice`] escapes minimally), and without
+/// the feature the writer carries no trace of it (it cost the kiosk footprint binary
+/// 242 bytes of `.text`).
+#[cfg(feature = "aspnet-escaping")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Escaping {
     /// Only what JSON requires: `"`, `\` and control characters. What dojo-core sends.
@@ -64,16 +69,21 @@ impl ser::StdError for Unsupported {}
 
 /// Encodes `value` as JSON into `buf`; returns the number of bytes written.
 pub fn to_slice<T: Serialize + ?Sized>(value: &T, buf: &mut [u8]) -> core::result::Result<usize, EncodeError> {
-    to_slice_with(value, buf, Escaping::Minimal)
+    encode(value, Serializer::new(buf))
 }
 
-/// Encodes `value` as JSON into `buf` with the given string escaping.
+/// Encodes `value` as JSON into `buf` with the given string escaping. For the local
+/// emulator (feature `aspnet-escaping`); clients use [`to_slice`].
+#[cfg(feature = "aspnet-escaping")]
 pub fn to_slice_with<T: Serialize + ?Sized>(
     value: &T,
     buf: &mut [u8],
     escaping: Escaping,
 ) -> core::result::Result<usize, EncodeError> {
-    let mut ser = Serializer { buf, len: 0, escaping };
+    encode(value, Serializer { escaping, ..Serializer::new(buf) })
+}
+
+fn encode<T: Serialize + ?Sized>(value: &T, mut ser: Serializer<'_>) -> core::result::Result<usize, EncodeError> {
     value.serialize(&mut ser).map_err(|_| EncodeError::Unsupported)?;
     if ser.len > ser.buf.len() {
         return Err(EncodeError::BufferTooSmall(BufferTooSmall { needed: ser.len }));
@@ -172,10 +182,32 @@ fn needs_escape(bytes: &[u8]) -> bool {
 pub struct Serializer<'b> {
     buf: &'b mut [u8],
     len: usize,
+    #[cfg(feature = "aspnet-escaping")]
     escaping: Escaping,
 }
 
+impl<'b> Serializer<'b> {
+    /// A serializer into `buf` that escapes only what JSON requires.
+    fn new(buf: &'b mut [u8]) -> Self {
+        Serializer {
+            buf,
+            len: 0,
+            #[cfg(feature = "aspnet-escaping")]
+            escaping: Escaping::Minimal,
+        }
+    }
+}
+
 impl Serializer<'_> {
+    /// Whether strings are escaped as ASP.NET does (never, without `aspnet-escaping`).
+    #[inline(always)]
+    fn aspnet(&self) -> bool {
+        #[cfg(feature = "aspnet-escaping")]
+        return self.escaping == Escaping::AspNet;
+        #[cfg(not(feature = "aspnet-escaping"))]
+        false
+    }
+
     fn push_byte(&mut self, b: u8) {
         if let Some(d) = self.buf.get_mut(self.len) {
             *d = b;
@@ -194,7 +226,7 @@ impl Serializer<'_> {
     fn push_char(&mut self, c: char) {
         let needs_escape = match c {
             '"' | '\\' | '\u{0}'..='\u{1f}' => true,
-            '&' | '\'' | '<' | '>' | '+' | '`' | '\u{7f}'.. => self.escaping == Escaping::AspNet,
+            '&' | '\'' | '<' | '>' | '+' | '`' | '\u{7f}'.. => self.aspnet(),
             _ => false,
         };
         if !needs_escape {
@@ -204,7 +236,7 @@ impl Serializer<'_> {
         }
         let short: Option<&[u8]> = match c {
             '\\' => Some(b"\\\\"),
-            '"' if self.escaping == Escaping::Minimal => Some(b"\\\""),
+            '"' if !self.aspnet() => Some(b"\\\""),
             '\n' => Some(b"\\n"),
             '\r' => Some(b"\\r"),
             '\t' => Some(b"\\t"),
@@ -231,7 +263,7 @@ impl Serializer<'_> {
     fn push_str(&mut self, s: &str) {
         let bytes = s.as_bytes();
         // Nothing to escape (every key, id, code and most text): one check, one copy.
-        if self.escaping == Escaping::Minimal && !needs_escape(bytes) {
+        if !self.aspnet() && !needs_escape(bytes) {
             let end = self.len + bytes.len() + 2;
             if let Some((open, rest)) = self.buf.get_mut(self.len..end).and_then(|d| d.split_first_mut())
                 && let Some((close, dst)) = rest.split_last_mut()
@@ -251,7 +283,7 @@ impl Serializer<'_> {
     /// A struct field's key and its colon, `"key":`.
     fn push_key(&mut self, key: &str) {
         let bytes = key.as_bytes();
-        if self.escaping == Escaping::Minimal && !needs_escape(bytes) {
+        if !self.aspnet() && !needs_escape(bytes) {
             let end = self.len + bytes.len() + 3;
             if let Some((open, rest)) = self.buf.get_mut(self.len..end).and_then(|d| d.split_first_mut())
                 && let Some((colon, rest)) = rest.split_last_mut()
@@ -271,7 +303,7 @@ impl Serializer<'_> {
 
     /// Escaped string content: runs of bytes that need no escape are copied at once.
     fn push_str_content(&mut self, s: &str) {
-        let aspnet = self.escaping == Escaping::AspNet;
+        let aspnet = self.aspnet();
         let special = |b: u8| {
             b == b'"'
                 || b == b'\\'
@@ -753,7 +785,7 @@ mod tests {
             let mut buf = [0u8; 64];
             let used = to_slice(&s, &mut buf).unwrap();
             let mut slow = [0u8; 64];
-            let mut ser = Serializer { buf: &mut slow, len: 0, escaping: Escaping::Minimal };
+            let mut ser = Serializer::new(&mut slow);
             ser.push_byte(b'"');
             ser.push_str_content(s);
             ser.push_byte(b'"');

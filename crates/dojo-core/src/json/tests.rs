@@ -145,6 +145,7 @@ fn writes_json_and_reports_the_size_needed() {
     assert_eq!(back, o);
 }
 
+#[cfg(feature = "aspnet-escaping")]
 #[test]
 fn aspnet_escaping_matches_system_text_json() {
     let mut buf = [0u8; 128];
@@ -210,7 +211,7 @@ fn every_decode_error_kind_has_an_input_that_produces_it() {
 fn unencodable_values_are_reported() {
     let mut buf = [0u8; 16];
     assert_eq!(to_slice(&f64::NAN, &mut buf), Err(EncodeError::Unsupported));
-    let too_long = crate::status::CaptureMode::parse(&"M".repeat(100));
+    let too_long = crate::enums::CaptureMode::parse(&"M".repeat(100));
     assert_eq!(to_slice(&too_long, &mut buf), Err(EncodeError::Unsupported));
     let mut map = std::collections::BTreeMap::new();
     map.insert(1u8, 2u8);

@@ -2,6 +2,7 @@
 
 use core::fmt;
 
+use super::token::TEXT_TOKEN;
 use crate::error::BufferTooSmall;
 
 /// A string borrowed from a response body (or from the caller, in a request).
@@ -233,10 +234,6 @@ fn hex4(b: &[u8]) -> Option<u16> {
     }
     Some(v)
 }
-
-/// Magic newtype name through which [`Text`] asks dojo-core's deserializer for the raw
-/// string content.
-pub(crate) const TEXT_TOKEN: &str = "$dojo_core::Text";
 
 impl serde::Serialize for Text<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

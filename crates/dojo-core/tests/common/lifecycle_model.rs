@@ -405,7 +405,7 @@ impl Sut {
                 }
                 _ => false,
             },
-            Op::Refund(amount) => sut.pi.as_mut().is_some_and(|pi| pi.record_refund(amount).is_ok()),
+            Op::Refund(amount) => sut.pi.as_mut().is_some_and(|pi| pi.record_refund(Money::gbp(amount)).is_ok()),
             Op::Reverse => sut
                 .pi
                 .as_mut()

@@ -57,8 +57,8 @@ fn build_every_request() -> Result<(), &'static str> {
     api.get_payment_intent(&pi, true).map_err(|_| "get pi")?;
     api.cancel_payment_intent(&pi).map_err(|_| "cancel pi")?;
     api.charge_payment_intent(&pi).map_err(|_| "charge")?;
-    api.capture_payment_intent(&pi, &CreateCaptureRequest::new(500), &mut buf).map_err(|_| "capture")?;
-    api.refund_payment_intent(&pi, "refund-1", &CreateRefundRequest::new(500), &mut buf).map_err(|_| "refund")?;
+    api.capture_payment_intent(&pi, &CreateCaptureRequest::new(Money::gbp(500)), &mut buf).map_err(|_| "capture")?;
+    api.refund_payment_intent(&pi, "refund-1", &CreateRefundRequest::new(Money::gbp(500)), &mut buf).map_err(|_| "refund")?;
     api.reverse_payment_intent(&pi).map_err(|_| "reversal")?;
     api.search_payment_intents(&SearchPaymentIntentsRequest::default(), &mut buf).map_err(|_| "search")?;
     let mut link = [0u8; checkout::CHECKOUT_LINK_MAX_LEN];

@@ -2,7 +2,7 @@
 //! ([`SetupIntentSummary`], [`PaymentIntentSummary`]) and the charge's answer
 //! ([`ChargeResponse`]).
 //!
-//! They give exactly what [`from_slice`](super::from_slice) gives for the same bytes —
+//! They give exactly what [`from_slice`](crate::json::from_slice) gives for the same bytes —
 //! the same values, and the same [`DecodeError`] (kind, offset and field) for every
 //! malformed body; `tests/summary_decoder.rs` checks this differentially over the
 //! fixtures, every truncation and many corruptions of them, edge cases and generated
@@ -12,17 +12,19 @@
 //! object walker serves every model (and the nested [`Money`]), and each field type has
 //! one small non-generic reader. The serde `Deserialize` impls of these models stay (any
 //! other deserializer, and `from_slice`, use them).
+//!
+//! They live beside the models, not in `json/`: the JSON codec knows no model. They use
+//! the codec's own reader for everything but the fields, so the object walk
+//! ([`Reader::next_key`]), the start check ([`Reader::check_start`]), the nesting bound
+//! ([`Reader::open`]) and the way errors are located ([`DecodeError::locate`]) are the
+//! ones `from_slice` uses.
 
-use super::MAX_DEPTH;
-use super::de::SCRATCH;
-use super::error::{DecodeError, DecodeErrorKind, UNSET};
-use super::read::{Number, Reader};
-use super::text::Text;
+use crate::enums::{CaptureMode, CaptureStatus, PaymentIntentStatus, SetupIntentStatus};
 use crate::id::{MAX_ID_LEN, PaymentIntentId, SetupIntentId};
+use crate::json::{DecodeError, DecodeErrorKind, MAX_DEPTH, Number, Reader, SCRATCH, Text, UNSET};
 use crate::money::{Currency, CurrencyCode, Money, parse_minor_units};
 use crate::payment_intent::{ChargeResponse, PaymentIntentSummary};
 use crate::setup_intent::SetupIntentSummary;
-use crate::status::{CaptureMode, CaptureStatus, PaymentIntentStatus, SetupIntentStatus};
 use crate::time::Timestamp;
 
 /// An error raised while building a value: located by the caller, as serde's are.
@@ -34,18 +36,7 @@ fn missing(field: &'static str) -> DecodeError {
     DecodeError { kind: DecodeErrorKind::MissingField, offset: UNSET, field: Some(field) }
 }
 
-/// Fills in where an error happened, when it does not say yet (as the deserializer does).
-fn locate(mut e: DecodeError, offset: usize, field: Option<&'static str>) -> DecodeError {
-    if e.offset == UNSET {
-        e.offset = offset;
-    }
-    if e.field.is_none() {
-        e.field = field;
-    }
-    e
-}
-
-/// [`from_slice`](super::from_slice) for a body that is one object, decoded by
+/// [`from_slice`](crate::json::from_slice) for a body that is one object, decoded by
 /// `object` (which also checks for missing fields: that error comes before any about
 /// trailing characters).
 #[inline(never)]
@@ -54,12 +45,8 @@ fn decode_body<'de>(
     object: &mut dyn FnMut(&mut Reader<'de>) -> Result<(), DecodeError>,
 ) -> Result<(), DecodeError> {
     let mut r = Reader::new(input);
-    match r.peek_token() {
-        None => return Err(r.error(DecodeErrorKind::Empty)),
-        Some(b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => {}
-        Some(_) => return Err(r.error(DecodeErrorKind::NotJson)),
-    }
-    object(&mut r).map_err(|e| locate(e, 0, None))?;
+    r.check_start()?;
+    object(&mut r).map_err(|e| e.locate(0, None))?;
     if r.peek_token().is_some() {
         return Err(r.error(DecodeErrorKind::TrailingCharacters));
     }
@@ -87,13 +74,7 @@ fn walk<'de>(
     fields: &'static [&'static str],
     value: &mut dyn FnMut(usize, &mut Reader<'de>) -> Result<(), DecodeError>,
 ) -> Result<u32, DecodeError> {
-    if r.peek_required()? != b'{' {
-        return Err(r.error(DecodeErrorKind::InvalidType));
-    }
-    r.pos += 1;
-    if depth >= MAX_DEPTH {
-        return Err(r.error(DecodeErrorKind::DepthLimit));
-    }
+    r.open(b'{', depth)?;
     let mut seen = 0u32;
     let mut first = true;
     loop {
@@ -115,9 +96,9 @@ fn walk<'de>(
                     });
                 }
                 seen |= bit;
-                value(i, r).map_err(|e| locate(e, at, Some(name)))?;
+                value(i, r).map_err(|e| e.locate(at, Some(name)))?;
             }
-            None => r.skip_value(depth + 1).map_err(|e| locate(e, at, None))?,
+            None => r.skip_value(depth + 1).map_err(|e| e.locate(at, None))?,
         }
     }
 }
@@ -133,19 +114,8 @@ enum Key {
 /// Reads the next key of an object and its colon (or the closing brace).
 #[inline(never)]
 fn next_key(r: &mut Reader<'_>, first: bool, fields: &'static [&'static str]) -> Result<Key, DecodeError> {
-    let next = r.peek_required()?;
-    if next == b'}' {
-        r.pos += 1;
+    if !r.next_key(first)? {
         return Ok(Key::End);
-    }
-    if !first {
-        if next != b',' {
-            return Err(r.error(DecodeErrorKind::Syntax));
-        }
-        r.pos += 1;
-    }
-    if r.peek_required()? != b'"' {
-        return Err(r.error(DecodeErrorKind::Syntax));
     }
     let start = r.pos;
     let key = r.string()?;

@@ -1,4 +1,9 @@
-//! The API's enums. All are open: see [`crate::open_enum`](UnknownValue).
+//! The API's enumerations: statuses, capture modes, payment methods, event types.
+//!
+//! All are open: the API adds enum values without notice (and has demoted several enums
+//! to plain strings), so every enum decodes an unknown value to an `Unknown` variant
+//! keeping its text ([`UnknownValue`]) instead of failing. The macro that defines them
+//! is crate-private.
 
 #[allow(unused_imports)]
 pub use crate::open_enum::UnknownValue;
