@@ -86,6 +86,7 @@ impl fmt::Display for BookingId {
 /// A merchant's booking reference as the journal keeps it: 1 to 60 characters, at most
 /// [`MAX_REFERENCE_BYTES`] bytes of UTF-8.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(align(4))]
 pub struct Reference {
     len: u8,
     bytes: [u8; MAX_REFERENCE_BYTES],
