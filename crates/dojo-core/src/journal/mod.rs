@@ -230,19 +230,31 @@ impl<E> From<TooManyOpen> for JournalError<E> {
 /// open at once) and what to do for each, the next sequence and booking numbers, and what
 /// the scan skipped ([`Recovery::stats`]).
 pub fn recover<const N: usize, J: Journal + ?Sized>(journal: &mut J) -> Result<Recovery<N>, JournalError<J::Error>> {
-    let mut recovery = Recovery::<N>::new();
-    let mut overflow = None;
-    let stats = scan(journal, &mut |record| {
-        if overflow.is_none() {
-            overflow = recovery.apply(record).err();
+    // Built where it is returned (one exit, one value): a recovery is the largest value
+    // on a firmware's stack, and a copy of it per frame is what this avoids.
+    let mut out = Ok(Recovery::<N>::new());
+    if let Ok(recovery) = &mut out {
+        let mut overflow = None;
+        let scanned = scan(journal, &mut |record| {
+            if overflow.is_none() {
+                overflow = recovery.apply(record).err();
+            }
+        });
+        let failed = match (scanned, overflow) {
+            (Err(e), _) => Some(e),
+            (Ok(_), Some(e)) => Some(e.into()),
+            (Ok(stats), None) => {
+                let folded = *recovery.stats();
+                *recovery.stats_mut() =
+                    ScanStats { records: folded.records, out_of_order: folded.out_of_order, ..stats };
+                None
+            }
+        };
+        if let Some(e) = failed {
+            out = Err(e);
         }
-    })?;
-    if let Some(e) = overflow {
-        return Err(e.into());
     }
-    let folded = *recovery.stats();
-    *recovery.stats_mut() = ScanStats { records: folded.records, out_of_order: folded.out_of_order, ..stats };
-    Ok(recovery)
+    out
 }
 
 /// Drops the records of finished bookings (and unusable slots), keeping every record of
@@ -253,24 +265,33 @@ pub fn recover<const N: usize, J: Journal + ?Sized>(journal: &mut J) -> Result<R
 /// A journal with a record of an unsupported format version is left untouched
 /// ([`JournalError::UnsupportedVersion`]).
 pub fn compact<const N: usize, J: Journal + ?Sized>(journal: &mut J) -> Result<Recovery<N>, JournalError<J::Error>> {
-    let recovery = recover::<N, J>(journal)?;
-    let newest = recovery.last_seq();
-    let highest_booking = recovery.highest_booking_record();
-    // The fold applied exactly the records whose number is above every number before
-    // them; drop the others (duplicates, records out of sequence) too, so the fold of
-    // what is kept gives the same open bookings.
-    let mut highest: Option<u64> = None;
-    journal.retain(&mut |bytes| {
-        let Ok(record) = Record::decode(bytes) else { return false };
-        if highest.is_some_and(|s| record.seq <= s) {
-            return false;
+    // The recovery is returned where it was built (see `recover`).
+    let mut out = recover::<N, J>(journal);
+    let retained = match &out {
+        Ok(recovery) => {
+            let newest = recovery.last_seq();
+            let highest_booking = recovery.highest_booking_record();
+            // The fold applied exactly the records whose number is above every number
+            // before them; drop the others (duplicates, records out of sequence) too, so
+            // the fold of what is kept gives the same open bookings.
+            let mut highest: Option<u64> = None;
+            journal.retain(&mut |bytes| {
+                let Ok(record) = Record::decode(bytes) else { return false };
+                if highest.is_some_and(|s| record.seq <= s) {
+                    return false;
+                }
+                highest = Some(record.seq);
+                recovery.is_open(record.booking)
+                    || Some(record.seq) == newest
+                    || Some((record.booking, record.seq)) == highest_booking
+            })
         }
-        highest = Some(record.seq);
-        recovery.is_open(record.booking)
-            || Some(record.seq) == newest
-            || Some((record.booking, record.seq)) == highest_booking
-    })?;
-    Ok(recovery)
+        Err(_) => Ok(()),
+    };
+    if let Err(e) = retained {
+        out = Err(e);
+    }
+    out
 }
 
 /// Numbers records and bookings, encodes records and appends them to a [`Journal`].
@@ -308,14 +329,22 @@ impl<J: Journal> JournalWriter<J> {
     /// is never followed by another of the same number).
     pub fn append(&mut self, booking: BookingId, at: i64, event: Event) -> Result<Record, JournalError<J::Error>> {
         let record = Record { seq: self.next_seq, at, booking, event };
+        self.write(&record)?;
+        Ok(record)
+    }
+
+    /// Appends `record` (numbered by [`append`](Self::append)): the one place records are
+    /// encoded, out of line, so the encoding's bytes are not in the frames of callers
+    /// that hold an event (firmware stack).
+    #[inline(never)]
+    fn write(&mut self, record: &Record) -> Result<(), JournalError<J::Error>> {
         self.next_seq = self.next_seq.saturating_add(1);
-        if booking.0 >= self.next_booking {
-            self.next_booking = booking.0.saturating_add(1);
+        if record.booking.0 >= self.next_booking {
+            self.next_booking = record.booking.0.saturating_add(1);
         }
         let mut bytes = [0u8; RECORD_LEN];
         record.encode(&mut bytes);
-        self.journal.append(&bytes)?;
-        Ok(record)
+        self.journal.append(&bytes)
     }
 
     /// Compacts the journal (see [`compact`]) and returns what is still open.
