@@ -726,11 +726,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 self.recover_orphan(journal, booking, reference, setup_intent, amount, search_from, kiosk, buf)
             }
             Next::SendCharge(payment_intent) => {
-                let (mut payment, mut setup) = self.read_payment(payment_intent, open.setup_intent, buf)?;
-                self.charge_journaled(journal, booking, &mut payment, &mut setup, kiosk, buf)
+                self.charge_existing(journal, booking, payment_intent, open.setup_intent, Charging::Send, kiosk, buf)
             }
             Next::SettleCharge(payment_intent) => {
-                self.recover_charge(journal, booking, payment_intent, open.setup_intent, kiosk, buf)
+                self.charge_existing(journal, booking, payment_intent, open.setup_intent, Charging::Settle, kiosk, buf)
             }
         }
     }
@@ -775,8 +774,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         match (matches, found, setup_intent) {
             (1, Some(payment_intent), _) => {
                 note(journal, booking, kiosk, Note::PaymentIntentCreated(payment_intent))?;
-                let (mut payment, mut setup) = self.read_payment(payment_intent, setup_intent, buf)?;
-                self.charge_journaled(journal, booking, &mut payment, &mut setup, kiosk, buf)
+                self.charge_existing(journal, booking, payment_intent, setup_intent, Charging::Send, kiosk, buf)
             }
             (0, _, Some(setup_intent)) => {
                 let enrolled = Enrolled { booking, setup_intent, amount };
@@ -786,21 +784,42 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         }
     }
 
+    /// Reads an existing payment intent (and its setup intent) back and charges it, the
+    /// one path recovery takes to a charge: [`Charging::Send`] sends it (a first attempt,
+    /// `ChargeSending` journaled first, as `settle` does), [`Charging::Settle`] settles a
+    /// charge already sent through the charge protocol; either way the verdict is
+    /// journaled.
+    #[allow(clippy::too_many_arguments)]
     #[inline(never)]
-    fn recover_charge<J: Journal, U: Kiosk>(
+    fn charge_existing<J: Journal, U: Kiosk>(
         &mut self,
         journal: &mut JournalWriter<J>,
         booking: BookingId,
         payment_intent: PaymentIntentId,
         setup_intent: Option<SetupIntentId>,
+        charging: Charging,
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Step_<Settled, K, J> {
         let (mut payment, mut setup) = self.read_payment(payment_intent, setup_intent, buf)?;
-        let charge = Charge::settle(&payment, kiosk.now(), self.settle_policy());
-        let report = self.drive(charge, &mut payment, &mut setup, buf)?;
-        self.journal_verdict(journal, booking, report, kiosk)
+        match charging {
+            Charging::Send => self.charge_journaled(journal, booking, &mut payment, &mut setup, kiosk, buf),
+            Charging::Settle => {
+                let charge = Charge::settle(&payment, kiosk.now(), self.settle_policy());
+                let report = self.drive(charge, &mut payment, &mut setup, buf)?;
+                self.journal_verdict(journal, booking, report, kiosk)
+            }
+        }
     }
+}
+
+/// How recovery charges a payment intent that exists.
+#[derive(Clone, Copy)]
+enum Charging {
+    /// Its charge was never sent: send it.
+    Send,
+    /// A charge was sent, its outcome unknown or pending: settle it.
+    Settle,
 }
 
 /// What recovery does next for a booking: its [`Action`] without the reference (which
