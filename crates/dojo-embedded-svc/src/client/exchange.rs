@@ -39,16 +39,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         req: &Request<'_, R>,
         buf: &mut [u8],
     ) -> Result<Raw, Error<'static, ConnError<K>>> {
-        let base = self.base_url;
-        let outgoing = Outgoing {
-            operation: req.operation(),
-            method: req.method(),
-            path: req.path(),
-            headers: req.headers(),
-            body_len: req.body_len(),
-            write_url: &|out: &mut [u8]| req.write_url(base, out).map(str::len),
-        };
-        self.exchange_retried(&outgoing, buf)
+        self.exchange_retried(&Outgoing::of(req), buf)
     }
 
     /// The I/O loop over dojo-core's [`Exchange`]: send, hand the result over, wait or
@@ -103,7 +94,14 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         req: &Request<'_, R>,
         buf: &mut [u8],
     ) -> Result<Raw, Stop<ConnError<K>>> {
-        let raw = self.exchange_with_retries(req, buf)?;
+        self.fetch_outgoing(&Outgoing::of(req), buf)
+    }
+
+    /// [`fetch`](Self::fetch) of a request handed over: compiled once for every
+    /// response kind.
+    #[inline(never)]
+    fn fetch_outgoing(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Stop<ConnError<K>>> {
+        let raw = self.exchange_retried(outgoing, buf)?;
         // A 5xx that may have executed is already an outcome unknown (the exchange's
         // verdict): any other non-2xx is the server's refusal.
         if raw.is_success() { Ok(raw) } else { Err(Stop::Refused(raw)) }
@@ -134,9 +132,19 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         let Some((body, rest)) = buf.split_at_mut_checked(body_len) else {
             return Err(BufferTooSmall { needed: body_len }.into());
         };
-        // Written again on every attempt: an earlier answer may have overwritten it.
-        let url_len = (outgoing.write_url)(rest).map_err(|e| BufferTooSmall { needed: body_len + e.needed })?;
-        let url = rest.get(..url_len).and_then(|u| core::str::from_utf8(u).ok()).unwrap_or("");
+        // Written again on every attempt: an earlier answer may have overwritten it. The
+        // URL is the base (one trailing `/` dropped) and the path and query, as
+        // `Request::write_url` writes it.
+        let base = self.base_url.strip_suffix('/').unwrap_or(self.base_url);
+        let (base, path) = (base.as_bytes(), outgoing.path_and_query.as_bytes());
+        let url_len = base.len() + path.len();
+        let Some(dst) = rest.get_mut(..url_len) else {
+            return Err(BufferTooSmall { needed: body_len + url_len }.into());
+        };
+        let (b, p) = dst.split_at_mut(base.len());
+        b.copy_from_slice(base);
+        p.copy_from_slice(path);
+        let url = core::str::from_utf8(dst).unwrap_or("");
         let mut len_digits = [0u8; LEN_DIGITS];
         let content_length = format_len(body_len, &mut len_digits);
         let mut headers = [("", ""); MAX_HEADERS + 1];
@@ -177,6 +185,20 @@ struct Outgoing<'r> {
     path: &'r str,
     headers: &'r [(&'r str, &'r str)],
     body_len: usize,
-    /// The request's `write_url` with the client's base URL: the URL's length.
-    write_url: &'r dyn Fn(&mut [u8]) -> Result<usize, BufferTooSmall>,
+    /// The path and query, written after the base URL.
+    path_and_query: &'r str,
+}
+
+impl<'r> Outgoing<'r> {
+    /// The request handed over: the one generic step of an exchange.
+    fn of<R: ResponseKind>(req: &'r Request<'_, R>) -> Self {
+        Outgoing {
+            operation: req.operation(),
+            method: req.method(),
+            path: req.path(),
+            headers: req.headers(),
+            body_len: req.body_len(),
+            path_and_query: req.path_and_query(),
+        }
+    }
 }
