@@ -230,31 +230,32 @@ impl<E> From<TooManyOpen> for JournalError<E> {
 /// open at once) and what to do for each, the next sequence and booking numbers, and what
 /// the scan skipped ([`Recovery::stats`]).
 pub fn recover<const N: usize, J: Journal + ?Sized>(journal: &mut J) -> Result<Recovery<N>, JournalError<J::Error>> {
-    // Built where it is returned (one exit, one value): a recovery is the largest value
-    // on a firmware's stack, and a copy of it per frame is what this avoids.
-    let mut out = Ok(Recovery::<N>::new());
-    if let Ok(recovery) = &mut out {
-        let mut overflow = None;
-        let scanned = scan(journal, &mut |record| {
-            if overflow.is_none() {
-                overflow = recovery.apply(record).err();
-            }
-        });
-        let failed = match (scanned, overflow) {
-            (Err(e), _) => Some(e),
-            (Ok(_), Some(e)) => Some(e.into()),
-            (Ok(stats), None) => {
-                let folded = *recovery.stats();
-                *recovery.stats_mut() =
-                    ScanStats { records: folded.records, out_of_order: folded.out_of_order, ..stats };
-                None
-            }
-        };
-        if let Some(e) = failed {
-            out = Err(e);
+    let mut recovery = Recovery::<N>::new();
+    recover_into(journal, &mut recovery)?;
+    Ok(recovery)
+}
+
+/// [`recover`] into the caller's `recovery` (its previous content replaced), for
+/// firmware that keeps its one [`Recovery`] in place: returned by value, a recovery (the
+/// largest value of a kiosk's flow) is copied from frame to frame. On an error,
+/// `recovery` holds what was read before it: do not act on it.
+pub fn recover_into<const N: usize, J: Journal + ?Sized>(
+    journal: &mut J,
+    recovery: &mut Recovery<N>,
+) -> Result<(), JournalError<J::Error>> {
+    *recovery = Recovery::new();
+    let mut overflow = None;
+    let stats = scan(journal, &mut |record| {
+        if overflow.is_none() {
+            overflow = recovery.apply(record).err();
         }
+    })?;
+    if let Some(e) = overflow {
+        return Err(e.into());
     }
-    out
+    let folded = *recovery.stats();
+    *recovery.stats_mut() = ScanStats { records: folded.records, out_of_order: folded.out_of_order, ..stats };
+    Ok(())
 }
 
 /// Drops the records of finished bookings (and unusable slots), keeping every record of
@@ -265,33 +266,35 @@ pub fn recover<const N: usize, J: Journal + ?Sized>(journal: &mut J) -> Result<R
 /// A journal with a record of an unsupported format version is left untouched
 /// ([`JournalError::UnsupportedVersion`]).
 pub fn compact<const N: usize, J: Journal + ?Sized>(journal: &mut J) -> Result<Recovery<N>, JournalError<J::Error>> {
-    // The recovery is returned where it was built (see `recover`).
-    let mut out = recover::<N, J>(journal);
-    let retained = match &out {
-        Ok(recovery) => {
-            let newest = recovery.last_seq();
-            let highest_booking = recovery.highest_booking_record();
-            // The fold applied exactly the records whose number is above every number
-            // before them; drop the others (duplicates, records out of sequence) too, so
-            // the fold of what is kept gives the same open bookings.
-            let mut highest: Option<u64> = None;
-            journal.retain(&mut |bytes| {
-                let Ok(record) = Record::decode(bytes) else { return false };
-                if highest.is_some_and(|s| record.seq <= s) {
-                    return false;
-                }
-                highest = Some(record.seq);
-                recovery.is_open(record.booking)
-                    || Some(record.seq) == newest
-                    || Some((record.booking, record.seq)) == highest_booking
-            })
+    let mut recovery = Recovery::<N>::new();
+    compact_into(journal, &mut recovery)?;
+    Ok(recovery)
+}
+
+/// [`compact`] with the recovery it compacted by written into the caller's `recovery`
+/// (see [`recover_into`]). On an error, do not act on `recovery`.
+pub fn compact_into<const N: usize, J: Journal + ?Sized>(
+    journal: &mut J,
+    recovery: &mut Recovery<N>,
+) -> Result<(), JournalError<J::Error>> {
+    recover_into(journal, recovery)?;
+    let recovery = &*recovery;
+    let newest = recovery.last_seq();
+    let highest_booking = recovery.highest_booking_record();
+    // The fold applied exactly the records whose number is above every number before
+    // them; drop the others (duplicates, records out of sequence) too, so the fold of
+    // what is kept gives the same open bookings.
+    let mut highest: Option<u64> = None;
+    journal.retain(&mut |bytes| {
+        let Ok(record) = Record::decode(bytes) else { return false };
+        if highest.is_some_and(|s| record.seq <= s) {
+            return false;
         }
-        Err(_) => Ok(()),
-    };
-    if let Err(e) = retained {
-        out = Err(e);
-    }
-    out
+        highest = Some(record.seq);
+        recovery.is_open(record.booking)
+            || Some(record.seq) == newest
+            || Some((record.booking, record.seq)) == highest_booking
+    })
 }
 
 /// Numbers records and bookings, encodes records and appends them to a [`Journal`].
@@ -308,6 +311,17 @@ impl<J: Journal> JournalWriter<J> {
     pub fn open<const N: usize>(mut journal: J) -> Result<(Self, Recovery<N>), JournalError<J::Error>> {
         let recovery = recover::<N, J>(&mut journal)?;
         Ok((JournalWriter::new(journal, &recovery), recovery))
+    }
+
+    /// [`open`](Self::open) with the recovery written into the caller's `recovery` (see
+    /// [`recover_into`]): firmware keeps one recovery in place instead of a copy per
+    /// frame. On an error, do not act on `recovery`.
+    pub fn open_into<const N: usize>(
+        mut journal: J,
+        recovery: &mut Recovery<N>,
+    ) -> Result<Self, JournalError<J::Error>> {
+        recover_into::<N, J>(&mut journal, recovery)?;
+        Ok(JournalWriter::new(journal, recovery))
     }
 
     /// A writer that goes on after `recovery` (which must be of this `journal`).
@@ -350,6 +364,12 @@ impl<J: Journal> JournalWriter<J> {
     /// Compacts the journal (see [`compact`]) and returns what is still open.
     pub fn compact<const N: usize>(&mut self) -> Result<Recovery<N>, JournalError<J::Error>> {
         compact::<N, J>(&mut self.journal)
+    }
+
+    /// [`compact`](Self::compact) with what is still open written into the caller's
+    /// `recovery` (see [`compact_into`]). On an error, do not act on `recovery`.
+    pub fn compact_into<const N: usize>(&mut self, recovery: &mut Recovery<N>) -> Result<(), JournalError<J::Error>> {
+        compact_into::<N, J>(&mut self.journal, recovery)
     }
 
     /// The sequence number the next record gets.
