@@ -884,7 +884,7 @@ fn note<E, J: Journal, U: Kiosk>(
         Note::ChargeSettled(payment_intent, settlement) => Event::ChargeSettled { payment_intent, settlement },
         Note::Closed(reason) => Event::BookingClosed { reason },
     };
-    journal.append(booking, kiosk.now().unix_seconds(), event)?;
+    journal.append_event(booking, kiosk.now().unix_seconds(), &event)?;
     Ok(())
 }
 

@@ -342,23 +342,25 @@ impl<J: Journal> JournalWriter<J> {
     /// sequence number is used up either way (a record that may have been partly written
     /// is never followed by another of the same number).
     pub fn append(&mut self, booking: BookingId, at: i64, event: Event) -> Result<Record, JournalError<J::Error>> {
-        let record = Record { seq: self.next_seq, at, booking, event };
-        self.write(&record)?;
-        Ok(record)
+        let seq = self.append_event(booking, at, &event)?;
+        Ok(Record { seq, at, booking, event })
     }
 
-    /// Appends `record` (numbered by [`append`](Self::append)): the one place records are
-    /// encoded, out of line, so the encoding's bytes are not in the frames of callers
-    /// that hold an event (firmware stack).
+    /// [`append`](Self::append) with the event borrowed and only the record's sequence
+    /// number returned: for firmware, no copy of the event or the record in the caller's
+    /// frame (an event with a reference is over 300 bytes). Records are encoded here
+    /// only, out of line.
     #[inline(never)]
-    fn write(&mut self, record: &Record) -> Result<(), JournalError<J::Error>> {
+    pub fn append_event(&mut self, booking: BookingId, at: i64, event: &Event) -> Result<u64, JournalError<J::Error>> {
+        let seq = self.next_seq;
         self.next_seq = self.next_seq.saturating_add(1);
-        if record.booking.0 >= self.next_booking {
-            self.next_booking = record.booking.0.saturating_add(1);
+        if booking.0 >= self.next_booking {
+            self.next_booking = booking.0.saturating_add(1);
         }
         let mut bytes = [0u8; RECORD_LEN];
-        record.encode(&mut bytes);
-        self.journal.append(&bytes)
+        record::encode(seq, at, booking, event, &mut bytes);
+        self.journal.append(&bytes)?;
+        Ok(seq)
     }
 
     /// Compacts the journal (see [`compact`]) and returns what is still open.
