@@ -490,7 +490,8 @@ fn settle(world: &World, buf: &mut [u8], enrolled: &Enrolled) -> bool {
     ok && compact(&mut writer)
 }
 
-/// Compacts the journal, in its own frame (the recovery it folds is ~900 bytes): true
+/// Compacts the journal, in its own frame, the recovery it folds (~900 bytes) kept
+/// in place there (`compact_into`, not returned by value): true
 /// when nothing is left open.
 #[inline(never)]
 fn compact(writer: &mut Writer) -> bool {
