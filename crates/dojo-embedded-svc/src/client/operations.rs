@@ -118,7 +118,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     }
 
     /// `POST /payment-intents/{id}/refunds` with `idempotency_key` (keep it the same
-    /// when repeating this refund after an [`Error::OutcomeUnknown`]).
+    /// when repeating this refund after an [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown)).
     pub fn refund_payment_intent<'b>(
         &mut self,
         id: &PaymentIntentId,
