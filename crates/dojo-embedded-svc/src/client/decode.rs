@@ -87,10 +87,19 @@ pub(crate) fn decode_with<'b, R: ResponseKind, E, T>(
     let decoded = R::decode_ok(body);
     match &decoded {
         Ok(output) => Ok(f(output)),
-        &Err(e) if !operation.retry_safe() => {
-            Err(Stop::Failed(Error::OutcomeUnknown(OutcomeUnknown { operation, cause: Cause::Undecodable(e) })))
-        }
-        &Err(e) => Err(Stop::Failed(Error::Core(dojo_core::Error::Decode(e)))),
+        &Err(e) => Err(undecodable(operation, e)),
+    }
+}
+
+/// Why an undecodable 2xx answer stops an operation: an outcome unknown when the
+/// request is not retry-safe (it may have executed), else a decode error. Out of line:
+/// one copy for every response kind.
+#[inline(never)]
+fn undecodable<E>(operation: Operation, e: dojo_core::json::DecodeError) -> Stop<E> {
+    if operation.retry_safe() {
+        Stop::Failed(Error::Core(dojo_core::Error::Decode(e)))
+    } else {
+        Stop::Failed(Error::OutcomeUnknown(OutcomeUnknown { operation, cause: Cause::Undecodable(e) }))
     }
 }
 
