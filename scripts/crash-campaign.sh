@@ -14,6 +14,8 @@
 #   RANDOM_FLOWS=200 scripts/crash-campaign.sh 5          # more random-time kills per run
 #
 # Prints one line per run and the totals; exits 1 if any run had a violation.
+# `scripts/record.sh crash-campaign` runs this and writes its output, with the date, machine and load,
+# into docs/measurements.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

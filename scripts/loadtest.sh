@@ -12,6 +12,8 @@
 #   RATE=40000 DURATION=20s scripts/loadtest.sh
 #
 # Needs wrk (Debian: apt-get install wrk; it is LuaJIT-based, which the script needs).
+# `scripts/record.sh loadtest` runs this and writes its output, with the date, machine and load,
+# into docs/measurements.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

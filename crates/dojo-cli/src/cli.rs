@@ -79,14 +79,14 @@ pub(crate) enum Command {
     Demo(DemoArgs),
     /// Webhooks: event types, subscriptions and their signing secrets.
     #[command(subcommand)]
-    Webhooks(crate::webhooks::WebhooksCommand),
+    Webhooks(WebhooksCommand),
     /// Receive webhook events on a loopback port: subscribe it, verify, dedupe and print
     /// each event (optionally forward it), and unsubscribe on exit.
-    Listen(crate::listen::ListenArgs),
+    Listen(ListenArgs),
     /// Settle every unfinished booking in the journal against the API (after a crash, a
     /// lost answer or a pending charge), print each, and compact the journal when none is
     /// left open.
-    Resume(crate::resume::ResumeArgs),
+    Resume(ResumeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -140,7 +140,7 @@ pub(crate) enum SetupIntentCommand {
         qr: bool,
     },
     #[command(flatten)]
-    More(crate::more_commands::SetupIntentMore),
+    More(SetupIntentMore),
 }
 
 #[derive(Debug, Subcommand)]
@@ -195,7 +195,7 @@ pub(crate) enum PaymentIntentCommand {
         idempotency_key: Option<String>,
     },
     #[command(flatten)]
-    More(crate::more_commands::PaymentIntentMore),
+    More(PaymentIntentMore),
 }
 
 #[derive(Debug, Args)]
@@ -236,6 +236,193 @@ pub(crate) struct DemoArgs {
     /// How long --interactive waits for the customer, in seconds (at most a week).
     #[arg(long, default_value = "900", value_name = "SECONDS", value_parser = span)]
     pub wait: Duration,
+}
+
+/// The setup-intent subcommands added here (flattened into `dojo setup-intents`).
+#[derive(Debug, Subcommand)]
+pub(crate) enum SetupIntentMore {
+    /// Show a setup intent as the customer's page sees it (`GET /setup-intents/public/{id}`).
+    GetPublic {
+        /// The setup intent's id (si_…).
+        id: String,
+    },
+    /// Issue a new client session secret for the checkout page (the old one stops working).
+    RefreshSecret {
+        /// The setup intent's id (si_…).
+        id: String,
+    },
+}
+
+/// The payment-intent subcommands added here (flattened into `dojo payment-intents`).
+#[derive(Debug, Subcommand)]
+pub(crate) enum PaymentIntentMore {
+    /// Capture an Authorized Manual-capture payment intent, in full or in part.
+    Capture {
+        /// The payment intent's id (pi_…).
+        id: String,
+        /// The amount to capture (default: all that is left), in its currency.
+        #[arg(long)]
+        amount: Option<String>,
+        /// A tip to capture as well, in its currency.
+        #[arg(long)]
+        tip: Option<String>,
+    },
+    /// Show a refund, by the refund id its creation printed.
+    GetRefund {
+        /// The refund's id.
+        refund_id: String,
+    },
+    /// Issue a new client session secret for a payment intent's checkout page.
+    RefreshSecret {
+        /// The payment intent's id (pi_…).
+        id: String,
+    },
+    /// Reverse an Authorized or Captured payment intent before settlement.
+    Reverse {
+        /// The payment intent's id (pi_…).
+        id: String,
+    },
+    /// Find payment intents by status and creation time, following the pages.
+    Search {
+        /// Only this status (repeat for several), e.g. Created.
+        #[arg(long = "status", value_name = "STATUS")]
+        statuses: Vec<String>,
+        /// Only those created in the last DURATION (e.g. 90s, 30m, 2h, 7d) or since an
+        /// RFC 3339 time (2026-03-05T20:00:00Z).
+        #[arg(long, value_name = "DURATION|TIME")]
+        since: Option<String>,
+        /// Only those created before this RFC 3339 time.
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+        /// Results per page (1–100).
+        #[arg(long, default_value_t = 50)]
+        limit: i32,
+        /// Read at most this many pages (each a request).
+        #[arg(long, default_value_t = 20)]
+        pages: u32,
+        /// Start after this cursor (printed when pages were left unread).
+        #[arg(long, value_name = "CURSOR")]
+        after: Option<String>,
+    },
+}
+
+/// `dojo webhooks …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum WebhooksCommand {
+    /// List the event types a subscription can name, by model.
+    ListEvents,
+    /// List the account's subscriptions.
+    List,
+    /// Subscribe a URL to events (https://; http:// to loopback only on a local emulator).
+    Create {
+        /// Where to deliver the events.
+        #[arg(long)]
+        url: String,
+        #[command(flatten)]
+        events: EventsArg,
+        /// A description.
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Change a subscription's URL, events or description (at least one).
+    Update {
+        /// The subscription's id (ws_…).
+        id: String,
+        /// The new URL.
+        #[arg(long)]
+        url: Option<String>,
+        /// The new events (comma-separated or repeated).
+        #[arg(long, value_delimiter = ',', value_name = "EVENT")]
+        events: Vec<String>,
+        /// The new description.
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Delete a subscription (its deliveries stop).
+    Delete {
+        /// The subscription's id (ws_…).
+        id: String,
+    },
+    /// A subscription's signing secrets (rotate: generate, activate, then delete the old).
+    #[command(subcommand)]
+    Secrets(SecretsCommand),
+}
+
+/// `dojo webhooks secrets …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum SecretsCommand {
+    /// List a subscription's secrets, with their values.
+    List {
+        /// The subscription's id (ws_…).
+        id: String,
+    },
+    /// Generate a new secret (inactive until activated).
+    Generate {
+        /// The subscription's id (ws_…).
+        id: String,
+    },
+    /// Activate a secret: deliveries are signed with it from now on.
+    Activate {
+        /// The subscription's id (ws_…).
+        id: String,
+        /// The secret's id (sc_…).
+        secret_id: String,
+    },
+    /// Delete a secret (the old one, once a rotation is over).
+    Delete {
+        /// The subscription's id (ws_…).
+        id: String,
+        /// The secret's id (sc_…).
+        secret_id: String,
+    },
+}
+
+/// `--events`, shared with `dojo listen`.
+#[derive(Debug, Args)]
+pub(crate) struct EventsArg {
+    /// The events (comma-separated or repeated), e.g. payment_intent.status_updated
+    /// (default: every event type the API lists).
+    #[arg(long, value_delimiter = ',', value_name = "EVENT")]
+    pub events: Vec<String>,
+}
+
+/// `dojo listen`.
+#[derive(Debug, Args)]
+pub(crate) struct ListenArgs {
+    #[command(flatten)]
+    pub events: EventsArg,
+    /// The port to receive on at 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// The public https:// URL that reaches the port (a tunnel), for the real API, which
+    /// delivers only to https://. Not needed with a local emulator.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Also POST each new event here (its raw body and dojo-signature header, as
+    /// delivered), e.g. http://localhost:3000/webhooks. Failures are logged, not fatal.
+    #[arg(long, value_name = "URL")]
+    pub forward_to: Option<String>,
+    /// Stop after this many seconds (at most a week; default: until Ctrl-C).
+    #[arg(long = "for", value_name = "SECONDS", value_parser = span)]
+    pub for_secs: Option<Duration>,
+    /// Testing only: answer 500 to the first N new events after printing them, as if the
+    /// acknowledgement were lost, so that the sender's retries (and their deduplication)
+    /// can be seen.
+    #[arg(long, hide = true, default_value_t = 0, value_name = "N")]
+    pub fail_first: u32,
+}
+
+/// `dojo resume`.
+#[derive(Debug, Args)]
+pub(crate) struct ResumeArgs {
+    /// Also send the charges that were never sent (a payment intent created, its charge
+    /// not yet journaled as sending). Without it they are only reported: whether to charge
+    /// is a person's decision.
+    #[arg(long)]
+    pub send: bool,
+    /// The most search pages read per orphan payment intent (100 payment intents a page).
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub search_pages: u32,
 }
 
 /// The longest timeout accepted: a day. Longer is a mistake (a payment call never needs

@@ -11,11 +11,12 @@ use dojo_core::request::{CreatePaymentIntentRequest, CreateSetupIntentRequest};
 use dojo_core::{ApiKey, MerchantInitiatedTransactionType, Money, SetupIntentStatus};
 use dojo_ureq::{Client, Timeouts};
 
+use crate::checkout::{checkout_url, default_terms};
 use crate::cli::{Cli, DemoArgs};
-use crate::commands::{charge_json, checkout_url, default_terms, outcome_text};
 use crate::emulator::EMULATOR_KEY;
 use crate::errors::CliError;
 use crate::output::{Out, Spinner, outln};
+use crate::report::{charge_json, outcome_text};
 
 const REFERENCE: &str = "Table 12, 8pm";
 const AMOUNT: Money = Money::gbp(1000);
@@ -25,7 +26,7 @@ pub(crate) fn run(args: &DemoArgs, cli: &Cli, timeouts: Timeouts, out: &Out) -> 
     let mut steps: Vec<serde_json::Value> = Vec::new();
     // The emulator lives until the end of the demo (dropping it stops it).
     let (client, sandbox) = if args.live {
-        let key = crate::commands::load_key(cli)?;
+        let key = crate::connect::load_key(cli)?;
         let mut b = Client::builder(key).timeouts(timeouts);
         if let Some(url) = &cli.base_url {
             b = b.base_url(url);

@@ -65,6 +65,14 @@ impl CliError {
         }
     }
 
+    /// The SDK's error, when this is one.
+    fn sdk(&self) -> Option<&SdkError> {
+        match self {
+            CliError::Sdk(e) => Some(e),
+            _ => None,
+        }
+    }
+
     /// A short machine-readable kind.
     pub(crate) fn kind(&self) -> &'static str {
         match self.exit_code() {
@@ -128,12 +136,13 @@ impl CliError {
                 m.insert("traceId".into(), t.into());
             }
         }
-        if let CliError::Sdk(SdkError::OutcomeUnknown(u)) = self {
+        // The report's subject: the same fields from either adapter (dojo-core's ClientError).
+        if let Some(u) = self.sdk().and_then(SdkError::outcome_unknown) {
             m.insert("operation".into(), u.operation.name().into());
-            if let Some(pi) = &u.payment_intent {
+            if let Some(pi) = &u.payment_intent() {
                 m.insert("paymentIntentId".into(), pi.as_str().into());
             }
-            if let Some(si) = &u.setup_intent {
+            if let Some(si) = &u.setup_intent() {
                 m.insert("setupIntentId".into(), si.as_str().into());
             }
             if let Some(k) = &u.idempotency_key {
@@ -165,7 +174,7 @@ mod tests {
             CliError::Usage("x".into()).exit_code(),
             api.exit_code(),
             CliError::Refused("x".into()).exit_code(),
-            CliError::Sdk(SdkError::Config("x".into())).exit_code(),
+            CliError::Sdk(SdkError::Config(dojo_ureq::ConfigError::NoRandomness)).exit_code(),
         ];
         assert_eq!(codes, [EXIT_USAGE, EXIT_API, EXIT_REFUSED, EXIT_USAGE]);
         assert_eq!(api.to_json().pointer("/error/status"), Some(&serde_json::json!(404)));

@@ -167,13 +167,13 @@ pub(crate) fn charge(
     booking: Option<BookingId>,
 ) -> Result<Charged, CliError> {
     let open = journal.booking_of_payment_intent(&payment_intent).copied();
-    let mut payment = crate::commands::payment_state(client, &payment_intent)?;
+    let mut payment = crate::lookup::payment_state(client, &payment_intent)?;
     let si_id = payment.setup_intent_id().ok_or_else(|| {
         CliError::Refused(format!(
             "payment intent {payment_intent} was not created from a setup intent; only those can be charged here"
         ))
     })?;
-    let mut setup = crate::commands::setup_state(client, &si_id)?;
+    let mut setup = crate::lookup::setup_state(client, &si_id)?;
     if let Some(b) = open.filter(|b| matches!(b.stage, Stage::ChargeSending | Stage::ChargePending)) {
         return settle(client, journal, b.booking, payment, setup);
     }

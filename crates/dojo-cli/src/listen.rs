@@ -31,16 +31,16 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering}
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use clap::Args;
 use dojo_core::dedup::{SeenEvents, receive};
 use dojo_core::json::Items;
 use dojo_core::webhook::{SIGNATURE_HEADER, WebhookError, WebhookEvent};
 use dojo_core::webhook_api::{ActiveSecretsError, SubscriptionRequest, SubscriptionSecret, UrlRule};
 use dojo_ureq::Client;
 
+use crate::cli::ListenArgs;
 use crate::errors::CliError;
 use crate::output::{Out, errln, outln};
-use crate::webhooks::{EventsArg, events_or_all, url_rule};
+use crate::webhooks::{events_or_all, url_rule};
 
 /// The largest delivery body accepted (Dojo's events are well under 2 KiB).
 pub(crate) const MAX_BODY: usize = 256 * 1024;
@@ -60,36 +60,6 @@ const SEEN: usize = 4096;
 const DRAIN: Duration = Duration::from_secs(5);
 /// The path the receiver is subscribed at (any path is accepted).
 const PATH: &str = "/webhooks";
-
-/// `dojo listen`.
-#[derive(Debug, Args)]
-pub(crate) struct ListenArgs {
-    #[command(flatten)]
-    pub events: EventsArg,
-    /// The port to receive on at 127.0.0.1 (0: any free port).
-    #[arg(long, default_value_t = 0)]
-    pub port: u16,
-    /// The public https:// URL that reaches the port (a tunnel), for the real API, which
-    /// delivers only to https://. Not needed with a local emulator.
-    #[arg(long, value_name = "URL")]
-    pub url: Option<String>,
-    /// Also POST each new event here (its raw body and dojo-signature header, as
-    /// delivered), e.g. http://localhost:3000/webhooks. Failures are logged, not fatal.
-    #[arg(long, value_name = "URL")]
-    pub forward_to: Option<String>,
-    /// Stop after this many seconds (at most a week; default: until Ctrl-C).
-    #[arg(long = "for", value_name = "SECONDS", value_parser = span)]
-    pub for_secs: Option<Duration>,
-    /// Testing only: answer 500 to the first N new events after printing them, as if the
-    /// acknowledgement were lost, so that the sender's retries (and their deduplication)
-    /// can be seen.
-    #[arg(long, hide = true, default_value_t = 0, value_name = "N")]
-    pub fail_first: u32,
-}
-
-fn span(text: &str) -> Result<Duration, String> {
-    crate::cli::seconds(text, Duration::ZERO, crate::cli::MAX_SPAN)
-}
 
 /// What every delivery's thread shares.
 struct Shared {

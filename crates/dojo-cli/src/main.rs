@@ -6,18 +6,23 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 mod amount;
+mod checkout;
 mod cli;
 mod commands;
+mod connect;
 mod demo;
 mod emulator;
 mod errors;
 mod journal;
 mod journaled;
 mod listen;
+mod lookup;
 mod more_commands;
 mod output;
 mod qr;
+mod report;
 mod resume;
+mod watch;
 mod webhooks;
 
 use std::process::ExitCode;

@@ -4,83 +4,15 @@
 //! refreshing a payment intent's secret have no dedicated `dojo_ureq::Client` method:
 //! they go through its generic `send_with` with dojo-core's builders.
 
-use clap::Subcommand;
 use dojo_core::request::{CreateCaptureRequest, Cursor, SearchPaymentIntentsRequest};
 use dojo_core::{PaymentIntentStatus, Timestamp};
 use dojo_ureq::Client;
 
 use crate::amount::parse_amount;
-use crate::commands::{payment_intent_id, payment_state, setup_intent_id};
+use crate::cli::{PaymentIntentMore, SetupIntentMore};
 use crate::errors::CliError;
+use crate::lookup::{payment_intent_id, payment_state, setup_intent_id};
 use crate::output::{Out, errln, outln};
-
-/// The setup-intent subcommands added here (flattened into `dojo setup-intents`).
-#[derive(Debug, Subcommand)]
-pub(crate) enum SetupIntentMore {
-    /// Show a setup intent as the customer's page sees it (`GET /setup-intents/public/{id}`).
-    GetPublic {
-        /// The setup intent's id (si_…).
-        id: String,
-    },
-    /// Issue a new client session secret for the checkout page (the old one stops working).
-    RefreshSecret {
-        /// The setup intent's id (si_…).
-        id: String,
-    },
-}
-
-/// The payment-intent subcommands added here (flattened into `dojo payment-intents`).
-#[derive(Debug, Subcommand)]
-pub(crate) enum PaymentIntentMore {
-    /// Capture an Authorized Manual-capture payment intent, in full or in part.
-    Capture {
-        /// The payment intent's id (pi_…).
-        id: String,
-        /// The amount to capture (default: all that is left), in its currency.
-        #[arg(long)]
-        amount: Option<String>,
-        /// A tip to capture as well, in its currency.
-        #[arg(long)]
-        tip: Option<String>,
-    },
-    /// Show a refund, by the refund id its creation printed.
-    GetRefund {
-        /// The refund's id.
-        refund_id: String,
-    },
-    /// Issue a new client session secret for a payment intent's checkout page.
-    RefreshSecret {
-        /// The payment intent's id (pi_…).
-        id: String,
-    },
-    /// Reverse an Authorized or Captured payment intent before settlement.
-    Reverse {
-        /// The payment intent's id (pi_…).
-        id: String,
-    },
-    /// Find payment intents by status and creation time, following the pages.
-    Search {
-        /// Only this status (repeat for several), e.g. Created.
-        #[arg(long = "status", value_name = "STATUS")]
-        statuses: Vec<String>,
-        /// Only those created in the last DURATION (e.g. 90s, 30m, 2h, 7d) or since an
-        /// RFC 3339 time (2026-03-05T20:00:00Z).
-        #[arg(long, value_name = "DURATION|TIME")]
-        since: Option<String>,
-        /// Only those created before this RFC 3339 time.
-        #[arg(long, value_name = "TIME")]
-        until: Option<String>,
-        /// Results per page (1–100).
-        #[arg(long, default_value_t = 50)]
-        limit: i32,
-        /// Read at most this many pages (each a request).
-        #[arg(long, default_value_t = 20)]
-        pages: u32,
-        /// Start after this cursor (printed when pages were left unread).
-        #[arg(long, value_name = "CURSOR")]
-        after: Option<String>,
-    },
-}
 
 /// Parses `--since`: a duration back from `now` (`90s`, `30m`, `2h`, `7d`, `1w`) or an
 /// RFC 3339 time.

@@ -14,29 +14,16 @@
 //! and are not errors), 5 when any is pending (run `dojo resume` again later). When no
 //! booking is left open the journal is compacted.
 
-use clap::Args;
 use dojo_core::charge::Outcome;
 use dojo_core::journal::{Action, BookingId, CloseReason, Event, OpenBooking, Reference, Settlement};
 use dojo_core::request::{Cursor, SearchPaymentIntentsRequest};
 use dojo_core::{Money, PaymentIntentId, PaymentIntentStatus, SetupIntentId, SetupIntentStatus, Timestamp};
 use dojo_ureq::Client;
 
+use crate::cli::ResumeArgs;
 use crate::errors::{CliError, EXIT_OUTCOME_UNKNOWN};
 use crate::journal::CliJournal;
 use crate::output::{Out, errln, outln};
-
-/// `dojo resume`.
-#[derive(Debug, Args)]
-pub(crate) struct ResumeArgs {
-    /// Also send the charges that were never sent (a payment intent created, its charge
-    /// not yet journaled as sending). Without it they are only reported: whether to charge
-    /// is a person's decision.
-    #[arg(long)]
-    pub send: bool,
-    /// The most search pages read per orphan payment intent (100 payment intents a page).
-    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
-    pub search_pages: u32,
-}
 
 /// Where a booking ended in this run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -248,11 +235,11 @@ fn settle(
     name: &'static str,
     payment_intent: PaymentIntentId,
 ) -> Line {
-    let states = crate::commands::payment_state(client, &payment_intent).and_then(|payment| {
+    let states = crate::lookup::payment_state(client, &payment_intent).and_then(|payment| {
         let si = payment.setup_intent_id().ok_or_else(|| {
             CliError::Refused(format!("payment intent {payment_intent} has no setup intent; settle it by hand"))
         })?;
-        Ok((payment, crate::commands::setup_state(client, &si)?))
+        Ok((payment, crate::lookup::setup_state(client, &si)?))
     });
     let result =
         states.and_then(|(payment, setup)| crate::journaled::settle(client, journal, b.booking, payment, setup));
@@ -269,7 +256,7 @@ fn send_or_report(
 ) -> Result<Line, CliError> {
     // What the server shows first: the payment intent may have been charged or canceled
     // by other means (its checkout page, another tool) since the journal last heard of it.
-    let status = match crate::commands::payment_state(client, &payment_intent) {
+    let status = match crate::lookup::payment_state(client, &payment_intent) {
         Ok(p) => p.status(),
         Err(e) => {
             let mut line =
@@ -343,7 +330,7 @@ fn charge_line(
                     _ => Verdict::Waiting,
                 },
             };
-            line.detail = crate::commands::outcome_text(&c.report);
+            line.detail = crate::report::outcome_text(&c.report);
             if c.report.outcome == Outcome::Pending {
                 line.detail = format!(
                     "still pending after {} send(s) and {} read-back(s); run `dojo resume` again later",
@@ -377,7 +364,7 @@ fn read_back_setup_intent(
     name: &'static str,
     setup_intent: SetupIntentId,
 ) -> Result<Line, CliError> {
-    let status = match crate::commands::setup_state(client, &setup_intent) {
+    let status = match crate::lookup::setup_state(client, &setup_intent) {
         Ok(s) => s.status(),
         Err(e) => {
             let detail = format!("could not read the setup intent back: {e}; run `dojo resume` again");

@@ -3,7 +3,6 @@
 //! secrets shown by id only; `secrets list` shows their values), the API's own JSON with
 //! `--json`.
 
-use clap::{Args, Subcommand};
 use dojo_core::common::List;
 use dojo_core::webhook::WebhookEventName;
 use dojo_core::webhook_api::{
@@ -12,88 +11,9 @@ use dojo_core::webhook_api::{
 use dojo_core::{Text, json::Items};
 use dojo_ureq::Client;
 
+use crate::cli::{EventsArg, SecretsCommand, WebhooksCommand};
 use crate::errors::CliError;
 use crate::output::{Out, outln};
-
-/// `dojo webhooks …`.
-#[derive(Debug, Subcommand)]
-pub(crate) enum WebhooksCommand {
-    /// List the event types a subscription can name, by model.
-    ListEvents,
-    /// List the account's subscriptions.
-    List,
-    /// Subscribe a URL to events (https://; http:// to loopback only on a local emulator).
-    Create {
-        /// Where to deliver the events.
-        #[arg(long)]
-        url: String,
-        #[command(flatten)]
-        events: EventsArg,
-        /// A description.
-        #[arg(long)]
-        description: Option<String>,
-    },
-    /// Change a subscription's URL, events or description (at least one).
-    Update {
-        /// The subscription's id (ws_…).
-        id: String,
-        /// The new URL.
-        #[arg(long)]
-        url: Option<String>,
-        /// The new events (comma-separated or repeated).
-        #[arg(long, value_delimiter = ',', value_name = "EVENT")]
-        events: Vec<String>,
-        /// The new description.
-        #[arg(long)]
-        description: Option<String>,
-    },
-    /// Delete a subscription (its deliveries stop).
-    Delete {
-        /// The subscription's id (ws_…).
-        id: String,
-    },
-    /// A subscription's signing secrets (rotate: generate, activate, then delete the old).
-    #[command(subcommand)]
-    Secrets(SecretsCommand),
-}
-
-/// `dojo webhooks secrets …`.
-#[derive(Debug, Subcommand)]
-pub(crate) enum SecretsCommand {
-    /// List a subscription's secrets, with their values.
-    List {
-        /// The subscription's id (ws_…).
-        id: String,
-    },
-    /// Generate a new secret (inactive until activated).
-    Generate {
-        /// The subscription's id (ws_…).
-        id: String,
-    },
-    /// Activate a secret: deliveries are signed with it from now on.
-    Activate {
-        /// The subscription's id (ws_…).
-        id: String,
-        /// The secret's id (sc_…).
-        secret_id: String,
-    },
-    /// Delete a secret (the old one, once a rotation is over).
-    Delete {
-        /// The subscription's id (ws_…).
-        id: String,
-        /// The secret's id (sc_…).
-        secret_id: String,
-    },
-}
-
-/// `--events`, shared with `dojo listen`.
-#[derive(Debug, Args)]
-pub(crate) struct EventsArg {
-    /// The events (comma-separated or repeated), e.g. payment_intent.status_updated
-    /// (default: every event type the API lists).
-    #[arg(long, value_delimiter = ',', value_name = "EVENT")]
-    pub events: Vec<String>,
-}
 
 /// The rule for subscription URLs: plain-HTTP loopback receivers only when the API itself
 /// is on loopback (a local emulator); the real API takes `https://` only.

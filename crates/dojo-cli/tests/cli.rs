@@ -3,62 +3,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use dojo_sandbox::{Config, Fault, FaultKind, Route, Sandbox, TestCard};
 use serde_json::Value;
 
-const KEY: &str = "sk_sandbox_cli_test";
+mod common;
 
-fn dojo() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_dojo"));
-    c.env_remove("DOJO_API_KEY")
-        .env_remove("DOJO_BASE_URL")
-        .env("DOJO_JOURNAL", scratch_journal())
-        .stdin(Stdio::null());
-    c
-}
-
-/// A journal of its own for each run (runs go in parallel and the journal is locked).
-fn scratch_journal() -> std::path::PathBuf {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("journals-{}/{n}.journal", std::process::id()))
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
-    }
-}
-
-fn finish(o: Output) -> Run {
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(o.stdout).unwrap(),
-        stderr: String::from_utf8(o.stderr).unwrap(),
-    }
-}
-
-/// Runs `dojo args…` against the emulator with the test key.
-fn run(sb: &Sandbox, args: &[&str]) -> Run {
-    finish(dojo().env("DOJO_API_KEY", KEY).env("DOJO_BASE_URL", sb.base_url()).args(args).output().unwrap())
-}
-
-fn ok_json(sb: &Sandbox, args: &[&str]) -> Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    let r = run(sb, &all);
-    assert_eq!(r.code, 0, "dojo {args:?}: {}{}", r.stdout, r.stderr);
-    r.json()
-}
+use common::{KEY, dojo, finish, ok_json, run};
 
 fn create_setup_intent(sb: &Sandbox) -> String {
     let si =

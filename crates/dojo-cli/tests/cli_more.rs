@@ -3,56 +3,13 @@
 //! emulator on 127.0.0.1:0, text and `--json`, with their exit codes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::process::{Command, Output, Stdio};
-
 use dojo_core::request::CreatePaymentIntentRequest;
-use dojo_core::{ApiKey, CaptureMode, Money};
+use dojo_core::{CaptureMode, Money};
 use dojo_sandbox::{Config, Sandbox, TestCard};
-use serde_json::Value;
 
-const KEY: &str = "sk_sandbox_cli_more_test";
+mod common;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// A journal of its own for each run (runs go in parallel and the journal is locked).
-fn scratch_journal() -> std::path::PathBuf {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("journals-{}/{n}.journal", std::process::id()))
-}
-
-fn run(sb: &Sandbox, args: &[&str]) -> Run {
-    let o: Output = Command::new(env!("CARGO_BIN_EXE_dojo"))
-        .env_remove("DOJO_API_KEY")
-        .env("DOJO_API_KEY", KEY)
-        .env("DOJO_BASE_URL", sb.base_url())
-        .env("DOJO_JOURNAL", scratch_journal())
-        .stdin(Stdio::null())
-        .args(args)
-        .output()
-        .unwrap();
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(o.stdout).unwrap(),
-        stderr: String::from_utf8(o.stderr).unwrap(),
-    }
-}
-
-fn ok_json(sb: &Sandbox, args: &[&str]) -> Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    let r = run(sb, &all);
-    assert_eq!(r.code, 0, "dojo {args:?}: {}{}", r.stdout, r.stderr);
-    serde_json::from_str(r.stdout.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {}", r.stdout))
-}
-
-fn client(sb: &Sandbox) -> dojo_ureq::Client {
-    dojo_ureq::Client::builder(ApiKey::new(KEY).unwrap()).base_url(sb.base_url()).build().unwrap()
-}
+use common::{client, ok_json, run};
 
 /// A payment intent of `minor` GBP pence, created directly (the CLI creates only from
 /// setup intents), `Manual` capture when asked.

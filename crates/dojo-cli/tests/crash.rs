@@ -31,7 +31,9 @@ use dojo_core::journal::{Event, RECORD_LEN, Record, Settlement};
 use dojo_sandbox::{Config, Fault, FaultKind, Route, Sandbox, TestCard};
 use serde_json::Value;
 
-const KEY: &str = "sk_sandbox_crash_test";
+mod common;
+
+use common::{KEY, dojo_on};
 /// The client's whole-call timeout in every child, and the latency faults' delay: a
 /// latency-faulted request outlives the client and commits late.
 const TIMEOUT: &str = "0.5";
@@ -122,16 +124,11 @@ struct Run {
 }
 
 fn dojo_cmd(sb: &Sandbox, journal: &Path, args: &[&str], crash: Option<&(&'static str, String)>) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_dojo"));
-    c.env("DOJO_API_KEY", KEY)
-        .env("DOJO_BASE_URL", sb.base_url())
-        .env("DOJO_JOURNAL", journal)
+    let mut c = dojo_on(sb);
+    c.env("DOJO_JOURNAL", journal)
         .env("DOJO_TEST_SETTLE_MS", "50")
-        .env_remove("DOJO_CRASH_BEFORE")
-        .env_remove("DOJO_CRASH_AFTER")
         .args(["--json", "--timeout", TIMEOUT])
         .args(args)
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     if let Some((var, spec)) = crash {

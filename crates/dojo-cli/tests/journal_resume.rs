@@ -7,26 +7,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use dojo_core::journal::RECORD_LEN;
 use dojo_sandbox::{Config, Fault, FaultKind, Route, Sandbox, TestCard};
 use serde_json::Value;
 
-const KEY: &str = "sk_sandbox_journal_test";
+mod common;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn lines(&self) -> Vec<Value> {
-        self.stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
-    }
-}
+use common::{Run, dojo_on, finish};
 
 fn journal_path(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("journal-resume-{}", std::process::id()));
@@ -34,24 +23,14 @@ fn journal_path(name: &str) -> PathBuf {
     dir.join(format!("{name}.journal"))
 }
 
+/// Runs `dojo --journal JOURNAL args…` against the emulator, with `envs` set.
 fn dojo(sb: &Sandbox, journal: &Path, envs: &[(&str, &str)], args: &[&str]) -> Run {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_dojo"));
-    c.env("DOJO_API_KEY", KEY)
-        .env("DOJO_BASE_URL", sb.base_url())
-        .env_remove("DOJO_JOURNAL")
-        .arg("--journal")
-        .arg(journal)
-        .args(args)
-        .stdin(Stdio::null());
+    let mut c = dojo_on(sb);
+    c.env_remove("DOJO_JOURNAL").arg("--journal").arg(journal).args(args);
     for (k, v) in envs {
         c.env(k, v);
     }
-    let o = c.output().unwrap();
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(o.stdout).unwrap(),
-        stderr: String::from_utf8(o.stderr).unwrap(),
-    }
+    finish(c.output().unwrap())
 }
 
 fn id_of(r: &Run) -> String {
@@ -402,13 +381,8 @@ fn the_journal_path_is_the_option_then_the_variable_then_the_state_directory() {
     let home = journal_path("home").with_extension("d");
     let _ = std::fs::remove_dir_all(&home);
     let run = |envs: &[(&str, &str)], journal: Option<&Path>| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_dojo"));
-        c.env("DOJO_API_KEY", KEY)
-            .env("DOJO_BASE_URL", sb.base_url())
-            .env_remove("DOJO_JOURNAL")
-            .env_remove("XDG_STATE_HOME")
-            .env("HOME", &home)
-            .stdin(Stdio::null());
+        let mut c = dojo_on(&sb);
+        c.env_remove("DOJO_JOURNAL").env_remove("XDG_STATE_HOME").env("HOME", &home);
         for (k, v) in envs {
             c.env(k, v);
         }

@@ -8,50 +8,19 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use dojo_core::request::CreatePaymentIntentRequest;
 use dojo_core::webhook::{SIGNATURE_LEN, sign};
-use dojo_core::{ApiKey, CaptureMode, Money};
+use dojo_core::{CaptureMode, Money};
 use dojo_sandbox::{Config, Sandbox, TestCard};
 use serde_json::Value;
 
-const KEY: &str = "sk_sandbox_cli_webhooks";
+mod common;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn dojo(sb: &Sandbox) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_dojo"));
-    c.env("DOJO_API_KEY", KEY).env("DOJO_BASE_URL", sb.base_url()).stdin(Stdio::null());
-    c
-}
-
-fn run(sb: &Sandbox, args: &[&str]) -> Run {
-    let o: Output = dojo(sb).args(args).output().unwrap();
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(o.stdout).unwrap(),
-        stderr: String::from_utf8(o.stderr).unwrap(),
-    }
-}
-
-fn ok_json(sb: &Sandbox, args: &[&str]) -> Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    let r = run(sb, &all);
-    assert_eq!(r.code, 0, "dojo {args:?}: {}{}", r.stdout, r.stderr);
-    serde_json::from_str(r.stdout.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {}", r.stdout))
-}
-
-fn client(sb: &Sandbox) -> dojo_ureq::Client {
-    dojo_ureq::Client::builder(ApiKey::new(KEY).unwrap()).base_url(sb.base_url()).build().unwrap()
-}
+use common::{KEY, client, dojo, dojo_on, finish, ok_json, run};
 
 fn subscription_ids(sb: &Sandbox) -> Vec<String> {
     let v = ok_json(sb, &["webhooks", "list"]);
@@ -179,7 +148,7 @@ fn wait_for(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
 
 impl Listener {
     fn start(sb: &Sandbox, args: &[&str]) -> Listener {
-        let mut child = dojo(sb).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut child = dojo_on(sb).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
         let stdout = collect(child.stdout.take().unwrap());
         let stderr = collect(child.stderr.take().unwrap());
         let mut ready = None;
@@ -464,14 +433,9 @@ fn listen_for_seconds_prints_text_and_unsubscribes() {
 
 #[test]
 fn listen_against_the_real_api_needs_an_https_url() {
-    let r = Command::new(env!("CARGO_BIN_EXE_dojo"))
-        .env("DOJO_API_KEY", KEY)
-        .env_remove("DOJO_BASE_URL")
-        .args(["listen", "--port", "4321"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8(r.stderr).unwrap();
-    assert_eq!(r.status.code(), Some(2), "{stderr}");
+    let r = finish(dojo().env("DOJO_API_KEY", KEY).args(["listen", "--port", "4321"]).output().unwrap());
+    let stderr = r.stderr;
+    assert_eq!(r.code, 2, "{stderr}");
     assert!(stderr.contains("https://") && stderr.contains("127.0.0.1:4321") && stderr.contains("--url"), "{stderr}");
     // And a bad --forward-to is a usage error too.
     let sb = Sandbox::start(Config::default()).unwrap();

@@ -1,8 +1,16 @@
-//! dojo-core against serde_json (std, owned `String` fields) on the same shapes:
+//! dojo-core against serde_json (std, owned `String` fields) and serde-json-core (no_std,
+//! borrowed `&str` fields, `heapless` collections) on the same shapes:
 //! decoding a setup intent and a payment intent as the server sends them, a setup
 //! intent's summary (the kiosk's poll: dojo-core's hand-written decoder, with its serde
 //! path `from_slice::<SetupIntentSummary>` as `dojo_core_serde`), and encoding the create
 //! requests. Prints each pair's ratio at the end (below 1.00: dojo-core is faster).
+//!
+//! serde-json-core is the baseline a no_std user would otherwise pick
+//! (docs/decisions/own-json-codec.md). Its decode rows use `from_slice_escaped` with a
+//! scratch buffer and fixed-capacity owned strings for the text fields that may hold
+//! escapes, which is what it needs to decode the server's escapes at all; its collections
+//! are `heapless` with room for the fixtures. It still does less than dojo-core: it keeps
+//! timestamps and ids as strings and refuses surrogate pairs and string amounts.
 //!
 //! Run: `cargo bench -p dojo-core --bench vs_serde_json`
 //!
@@ -27,6 +35,11 @@ use dojo_core::response::{ResponseKind, kind};
 use dojo_core::setup_intent::{SetupIntent, SetupIntentSummary};
 use dojo_core::{MerchantInitiatedTransactionType, Money, SetupIntentId};
 use serde::{Deserialize, Serialize};
+
+/// Fixed capacities for serde-json-core's side (it cannot allocate).
+type HVec<T, const N: usize> = heapless::Vec<T, N>;
+type HMap<'a, const N: usize> = heapless::LinearMap<&'a str, &'a str, N>;
+type HText<const N: usize> = heapless::String<N>;
 
 const SETUP_INTENT: &[u8] = include_bytes!("../tests/fixtures/setup_intent_created.json");
 const PAYMENT_INTENT: &[u8] = include_bytes!("../tests/fixtures/payment_intent_created.json");
@@ -211,6 +224,171 @@ struct SjCreatePaymentIntent {
     order_details: SjObject,
 }
 
+/// serde-json-core's setup intent: the same fields, borrowed where no escape can occur.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct SjcSetupIntent<'a> {
+    id: &'a str,
+    status: &'a str,
+    reference: Option<HText<64>>,
+    description: Option<HText<256>>,
+    terms: Option<HText<512>>,
+    #[serde(borrow)]
+    intended_amount: Option<SjcMoney<'a>>,
+    merchant_initiated_transaction_type: Option<&'a str>,
+    created_at: Option<&'a str>,
+    updated_at: Option<&'a str>,
+    expire_at: Option<&'a str>,
+    client_session_secret: Option<&'a str>,
+    client_session_secret_expiration_date: Option<&'a str>,
+    #[serde(borrow)]
+    payment_methods: Option<HVec<&'a str, 8>>,
+    #[serde(borrow)]
+    setup_events: Option<HVec<SjcEvent<'a>, 8>>,
+    #[serde(borrow)]
+    metadata: Option<HMap<'a, 8>>,
+    payment_source: Option<&'a str>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SjcMoney<'a> {
+    value: i64,
+    currency_code: &'a str,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct SjcEvent<'a> {
+    event_type: Option<&'a str>,
+    transaction_id: Option<&'a str>,
+    transaction_date_time: Option<&'a str>,
+    auth_code: Option<&'a str>,
+    card_number: Option<&'a str>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct SjcCapture<'a> {
+    id: Option<&'a str>,
+    amount: Option<i64>,
+    status: Option<&'a str>,
+}
+
+/// serde-json-core's payment intent (see [`SjcSetupIntent`]).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct SjcPaymentIntent<'a> {
+    id: &'a str,
+    status: &'a str,
+    capture_mode: Option<&'a str>,
+    #[serde(borrow)]
+    amount: Option<SjcMoney<'a>>,
+    #[serde(borrow)]
+    total_amount: Option<SjcMoney<'a>>,
+    refunded_amount: Option<i64>,
+    reference: Option<HText<64>>,
+    description: Option<HText<256>>,
+    setup_intent_id: Option<&'a str>,
+    card_holder_not_present: Option<bool>,
+    client_session_secret: Option<&'a str>,
+    client_session_secret_expiration_date: Option<&'a str>,
+    #[serde(borrow)]
+    payment_methods: Option<HVec<&'a str, 8>>,
+    created_at: Option<&'a str>,
+    updated_at: Option<&'a str>,
+    expire_at: Option<&'a str>,
+    #[serde(borrow)]
+    metadata: Option<HMap<'a, 8>>,
+    payment_link: Option<&'a str>,
+    #[serde(borrow)]
+    payment_events: Option<HVec<SjcEvent<'a>, 8>>,
+    #[serde(borrow)]
+    captures: Option<HVec<SjcCapture<'a>, 8>>,
+    payment_source: Option<&'a str>,
+}
+
+/// A nested request object: always absent here.
+type SjcObject<'a> = Option<HMap<'a, 4>>;
+
+/// serde-json-core's `CreateSetupIntentRequest` (the same shape as [`SjCreateSetupIntent`]).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SjcCreateSetupIntent<'a> {
+    reference: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    merchant_initiated_transaction_type: &'a str,
+    terms: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    intended_amount: Option<SjcMoney<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    capture_mode: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payment_methods: Option<HVec<&'a str, 4>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    customer: SjcObject<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    billing_address: SjcObject<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shipping_details: SjcObject<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config: SjcObject<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: SjcObject<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    order_details: SjcObject<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expire_at: Option<&'a str>,
+}
+
+/// serde-json-core's `CreatePaymentIntentRequest` (the same shape as [`SjCreatePaymentIntent`]).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SjcCreatePaymentIntent<'a> {
+    amount: SjcMoney<'a>,
+    reference: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    capture_mode: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    setup_intent_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tips_amount: Option<SjcMoney<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auto_expire_in: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auto_expire_action: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expire_at: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payment_methods: Option<HVec<&'a str, 4>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    customer: SjcObject<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    billing_address: SjcObject<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shipping_details: SjcObject<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config: SjcObject<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: SjcObject<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_security: SjcObject<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    order_details: SjcObject<'a>,
+}
+
+/// serde-json-core's decode of `body` (escapes decoded into `scratch`).
+fn sjc_decode<'a, T: Deserialize<'a>>(body: &'a [u8], scratch: &mut [u8]) -> T {
+    serde_json_core::from_slice_escaped::<T>(body, scratch).unwrap().0
+}
+
 const REFERENCE: &str = "Harbour Bistro | Booking for Table 12";
 const TERMS: &str = "If you do not arrive within 30 minutes of your booking, we will charge a no-show fee of £10.00.";
 
@@ -222,7 +400,7 @@ fn out_dir() -> PathBuf {
 /// per run (not wall time: robust on a loaded machine) and exits; also for counting
 /// instructions (`valgrind --tool=cachegrind --cache-sim=no`; the difference between two
 /// values of N, divided, is one run's cost). CASE is `page_dojo`, `page_check` or
-/// `page_serde`.
+/// `page_serde` (the search page), `pi_dojo` or `pi_serde_json_core` (one payment intent).
 fn count_only(case: &str, n: usize) {
     let page = search_page();
     for _ in 0..n {
@@ -241,6 +419,13 @@ fn count_only(case: &str, n: usize) {
                 for pi in p.data.as_deref().unwrap() {
                     black_box(pi);
                 }
+            }
+            "pi_dojo" => {
+                black_box(from_slice::<PaymentIntent<'_>>(black_box(PAYMENT_INTENT)).unwrap());
+            }
+            "pi_serde_json_core" => {
+                let mut scratch = [0u8; 512];
+                black_box(sjc_decode::<SjcPaymentIntent<'_>>(black_box(PAYMENT_INTENT), &mut scratch).id);
             }
             other => panic!("unknown case {other}"),
         }
@@ -286,12 +471,19 @@ fn main() {
     g.bench_function("serde_json", |b| {
         b.iter(|| serde_json::from_slice::<SjSetupIntent>(black_box(SETUP_INTENT)).unwrap())
     });
+    let mut scratch = [0u8; 512];
+    g.bench_function("serde_json_core", |b| {
+        b.iter(|| black_box(sjc_decode::<SjcSetupIntent<'_>>(black_box(SETUP_INTENT), &mut scratch)).id)
+    });
     g.finish();
 
     let mut g = c.benchmark_group("decode_payment_intent");
     g.bench_function("dojo_core", |b| b.iter(|| from_slice::<PaymentIntent<'_>>(black_box(PAYMENT_INTENT)).unwrap()));
     g.bench_function("serde_json", |b| {
         b.iter(|| serde_json::from_slice::<SjPaymentIntent>(black_box(PAYMENT_INTENT)).unwrap())
+    });
+    g.bench_function("serde_json_core", |b| {
+        b.iter(|| black_box(sjc_decode::<SjcPaymentIntent<'_>>(black_box(PAYMENT_INTENT), &mut scratch)).id)
     });
     g.finish();
 
@@ -362,8 +554,30 @@ fn main() {
     let mut vec = Vec::with_capacity(1024);
     let n = to_slice(&si, &mut buf).unwrap();
     assert_eq!(&buf[..n], serde_json::to_vec(&sj_si).unwrap().as_slice());
+    let sjc_si = SjcCreateSetupIntent {
+        reference: REFERENCE,
+        description: None,
+        merchant_initiated_transaction_type: "NoShow",
+        terms: TERMS,
+        intended_amount: Some(SjcMoney { value: 1000, currency_code: "GBP" }),
+        capture_mode: None,
+        payment_methods: None,
+        customer: None,
+        billing_address: None,
+        shipping_details: None,
+        config: None,
+        metadata: None,
+        order_details: None,
+        expire_at: None,
+    };
+    let mut sjc_buf = [0u8; 1024];
+    let m = serde_json_core::to_slice(&sjc_si, &mut sjc_buf).unwrap();
+    assert_eq!(&buf[..n], &sjc_buf[..m]);
     let mut g = c.benchmark_group("encode_create_setup_intent");
     g.bench_function("dojo_core", |b| b.iter(|| to_slice(black_box(&si), &mut buf).unwrap()));
+    g.bench_function("serde_json_core", |b| {
+        b.iter(|| serde_json_core::to_slice(black_box(&sjc_si), &mut sjc_buf).unwrap())
+    });
     g.bench_function("serde_json", |b| {
         b.iter(|| {
             vec.clear();
@@ -397,8 +611,32 @@ fn main() {
     // Both sides must write the same bytes, or the comparison means nothing.
     let n = to_slice(&pi, &mut buf).unwrap();
     assert_eq!(&buf[..n], serde_json::to_vec(&sj_pi).unwrap().as_slice());
+    let sjc_pi = SjcCreatePaymentIntent {
+        amount: SjcMoney { value: 1000, currency_code: "GBP" },
+        reference: "No-show Table 12",
+        description: None,
+        capture_mode: None,
+        setup_intent_id: Some(setup_intent.as_str()),
+        tips_amount: None,
+        auto_expire_in: None,
+        auto_expire_action: None,
+        expire_at: None,
+        payment_methods: None,
+        customer: None,
+        billing_address: None,
+        shipping_details: None,
+        config: None,
+        metadata: None,
+        request_security: None,
+        order_details: None,
+    };
+    let m = serde_json_core::to_slice(&sjc_pi, &mut sjc_buf).unwrap();
+    assert_eq!(&buf[..n], &sjc_buf[..m]);
     let mut g = c.benchmark_group("encode_create_payment_intent");
     g.bench_function("dojo_core", |b| b.iter(|| to_slice(black_box(&pi), &mut buf).unwrap()));
+    g.bench_function("serde_json_core", |b| {
+        b.iter(|| serde_json_core::to_slice(black_box(&sjc_pi), &mut sjc_buf).unwrap())
+    });
     g.bench_function("serde_json", |b| {
         b.iter(|| {
             vec.clear();
@@ -420,7 +658,10 @@ fn mean_ns(group: &str, function: &str) -> Option<f64> {
 }
 
 fn print_ratios() {
-    println!("\n{:<32} {:>12} {:>12} {:>8}", "benchmark", "dojo-core", "serde_json", "ratio");
+    println!(
+        "\n{:<32} {:>12} {:>12} {:>8} {:>16} {:>8}",
+        "benchmark", "dojo-core", "serde_json", "ratio", "serde_json_core", "ratio"
+    );
     for group in [
         "decode_setup_intent",
         "decode_payment_intent",
@@ -431,7 +672,11 @@ fn print_ratios() {
     ] {
         match (mean_ns(group, "dojo_core"), mean_ns(group, "serde_json")) {
             (Some(ours), Some(theirs)) => {
-                println!("{group:<32} {:>10.0}ns {:>10.0}ns {:>8.2}", ours, theirs, ours / theirs);
+                let core = match mean_ns(group, "serde_json_core") {
+                    Some(c) => format!("{c:>14.0}ns {:>8.2}", ours / c),
+                    None => format!("{:>16} {:>8}", "-", "-"),
+                };
+                println!("{group:<32} {:>10.0}ns {:>10.0}ns {:>8.2} {core}", ours, theirs, ours / theirs);
             }
             _ => println!("{group:<32} (not measured in this run)"),
         }

@@ -27,6 +27,10 @@
 //! [`ErrorClass::OutcomeUnknown`], [`ErrorClass::ResponseTooLarge`], [`ErrorClass::Config`],
 //! [`ErrorClass::Anomaly`]); dojo-core's own errors never have them.
 //!
+//! Both adapters report their failures with one enum,
+//! [`ClientError`](crate::client_error::ClientError) (generic only over how an answer, a
+//! transport error and an idempotency key are held), whose `class` is this one.
+//!
 //! Every leaf error is small and `Copy`. [`Error`] borrows the response body (the
 //! [`ProblemDetails`](crate::problem::ProblemDetails) of an [`ApiError`]), so it carries
 //! the lifetime of that body.

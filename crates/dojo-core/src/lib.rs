@@ -12,6 +12,7 @@ pub mod api_key;
 pub mod arbitrary;
 pub mod charge;
 pub mod checkout;
+pub mod client_error;
 pub mod common;
 pub mod dedup;
 pub mod error;
@@ -34,6 +35,7 @@ pub mod webhook;
 pub mod webhook_api;
 
 pub use api_key::{ApiKey, Environment};
+pub use client_error::ClientError;
 pub use error::{BufferTooSmall, Error, ErrorClass, RetryDecision, ValidationError, ValidationErrorKind};
 pub use id::{PaymentIntentId, SetupIntentId};
 pub use json::Text;

@@ -10,15 +10,15 @@ use dojo_core::response::kind::{ChargeKind, PaymentIntentSummaryKind};
 use dojo_core::{PaymentIntentStatus, Timestamp};
 
 use crate::client::{Client, ClientResult, ConnError, Connect, Fetched, Raw, Stop, decode_with};
-use crate::error::Error;
 use crate::retry::Delay;
+use dojo_core::client_error::ClientError;
 
 impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// Charges `payment` (created from `setup`) once, and settles it.
     ///
     /// dojo-core checks every rule first ([`PaymentIntentState::begin_charge`]: the setup
     /// intent is Authorized at `now`, the amount is the intended amount, no charge
-    /// succeeded or is unsettled); a refusal is [`Error::Core`] and nothing is sent. Then
+    /// succeeded or is unsettled); a refusal is [`Error::Lifecycle`](ClientError::Lifecycle) and nothing is sent. Then
     /// dojo-core's [`Charge`] decides: a `Successful` answer is charged, `Declined` or
     /// `Failed` not charged; a lost, cut-short, too-large, undecodable or 5xx answer is
     /// read back, and a read-back of `Created` is **pending**, not "not charged" (the
@@ -31,10 +31,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     ///
     /// Errors:
     /// - the server refused the only charge (4xx, its ProblemDetails in the error) and the
-    ///   payment intent, read back, is not charged: [`Error::Core`] with the API error
+    ///   payment intent, read back, is not charged: [`Error::Api`](ClientError::Api)
     ///   (a 409 whose read-back shows it Captured is a charged report instead);
-    /// - the charge never reached the server ([`Error::Transport`], or
-    ///   [`Error::Core`]`(BufferTooSmall)` when its URL does not fit `buf`): nothing was
+    /// - the charge never reached the server ([`Error::Transport`](ClientError::Transport), or
+    ///   [`Error::BufferTooSmall`](ClientError::BufferTooSmall) when its URL does not fit `buf`): nothing was
     ///   charged, and the lifecycle allows another attempt;
     /// - a read-back anomaly is reported in [`ChargeReport::anomaly`] (outcome pending).
     pub fn charge<'b>(
@@ -134,7 +134,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     ) {
         let sent = match self.api().charge_payment_intent(&charge.payment_intent()) {
             Ok(req) => self.exchange_with_retries(&req, buf),
-            Err(e) => Err(Error::Core(e)),
+            Err(e) => Err(e.into()),
         };
         match sent {
             Ok(raw) if raw.is_success() => {
@@ -145,7 +145,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 }
             }
             Ok(raw) => refused(charge, payment, raw, kept),
-            Err(Error::OutcomeUnknown(_) | Error::ResponseTooLarge(_)) => charge.handle_unknown(payment),
+            Err(ClientError::OutcomeUnknown(_) | ClientError::ResponseTooLarge(_)) => charge.handle_unknown(payment),
             // Never sent: the exchange gave up before the server had it all, or the URL
             // did not fit the buffer.
             Err(e) => {

@@ -217,7 +217,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
             kiosk.wait_ms(poll.interval_ms);
             let fetched = match self.fetch_built(|api, _| api.get_setup_intent(&id).map(|r| r.summarized()), buf) {
                 Ok(fetched) => fetched,
-                Err(Stop::Failed(Error::Transport(_))) => {
+                Err(Stop::Failed(dojo_core::ClientError::Transport(_))) => {
                     kiosk.progress(Step::PollFailed { poll: n });
                     continue;
                 }
@@ -639,11 +639,11 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         buf: &mut [u8],
     ) -> Result<(PaymentIntentState, SetupIntentState), Stop<ConnError<K>>> {
         let fetched = self.fetch_built(|api, _| api.get_payment_intent(&id, true).map(|r| r.summarized()), buf)?;
-        let payment = decode_with(fetched, buf, PaymentIntentState::from_summary)?.ok_or(Stop::Failed(Error::Core(
-            dojo_core::Error::Lifecycle(dojo_core::error::LifecycleError::IntendedAmountUnknown),
-        )))?;
-        let si = setup_intent.or(payment.setup_intent_id()).ok_or(Stop::Failed(Error::Core(
-            dojo_core::Error::Lifecycle(dojo_core::error::LifecycleError::IntendedAmountUnknown),
+        let payment = decode_with(fetched, buf, PaymentIntentState::from_summary)?.ok_or(Stop::Failed(
+            dojo_core::ClientError::Lifecycle(dojo_core::error::LifecycleError::IntendedAmountUnknown),
+        ))?;
+        let si = setup_intent.or(payment.setup_intent_id()).ok_or(Stop::Failed(dojo_core::ClientError::Lifecycle(
+            dojo_core::error::LifecycleError::IntendedAmountUnknown,
         )))?;
         Ok((payment, self.read_setup(si, buf)?))
     }

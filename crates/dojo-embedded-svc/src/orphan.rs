@@ -14,7 +14,6 @@ use dojo_core::response::kind::PaymentIntentSummaryKind;
 use dojo_core::{Money, PaymentIntentId, SetupIntentId, Timestamp};
 
 use crate::client::{Client, ConnError, Connect, Stop};
-use crate::error::Error;
 use crate::retry::Delay;
 
 /// Results per search page.
@@ -55,7 +54,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
             let answer = buf.get(..fetched.raw.len).unwrap_or(&[]);
             // Only the fields the match needs: decoding whole payment intents would bring
             // the full model's decoder (tens of KiB) into the firmware.
-            let page = Page::read(answer).map_err(|e| Stop::Failed(Error::Core(dojo_core::Error::Decode(e))))?;
+            let page = Page::read(answer).map_err(|e| Stop::Failed(dojo_core::Error::Decode(e).into()))?;
             for item in page.items() {
                 // Each payment intent with the summary decoder the flow already has: the
                 // setup intent (one per booking) and the amount identify the booking's

@@ -130,7 +130,7 @@ fn an_answer_larger_than_the_buffer_is_a_typed_error_never_a_partial_parse() {
     let mut buf = [0u8; 100];
     let err = client.get_setup_intent(&SetupIntentId::new("si_sandbox_1").unwrap(), &mut buf).unwrap_err();
     assert!(matches!(err, Error::ResponseTooLarge(ref r) if r.content_length.is_none()), "{err:?}");
-    assert_eq!(err.retry_decision(Operation::GetSetupIntent), RetryDecision::Stop);
+    assert_eq!(err.retry_decision(), RetryDecision::Stop);
     assert_eq!(script.remaining(), 1);
     // Exactly the buffer's size fits.
     let script = Script::new([Reply::unsized_json(200, SI_CREATED)]);
@@ -164,7 +164,7 @@ fn a_buffer_too_small_for_the_request_is_core_buffer_too_small() {
     let mut buf = [0u8; 150];
     // The body fits, the URL after it does not.
     match client.create_setup_intent(&si_body(), &mut buf) {
-        Err(Error::Core(dojo_core::Error::BufferTooSmall(b))) => assert!(b.needed > 150),
+        Err(Error::BufferTooSmall(b)) => assert!(b.needed > 150),
         other => panic!("{other:?}"),
     }
     assert!(script.seen().is_empty(), "nothing sent");
@@ -205,7 +205,7 @@ fn a_read_gives_up_when_the_schedule_is_spent() {
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(err.retry_decision(Operation::GetSetupIntent), RetryDecision::Retry);
+    assert_eq!(err.retry_decision(), RetryDecision::Retry);
     assert_eq!(d.borrow().len(), 3, "DEFAULT allows 3 retries");
     assert_eq!(script.remaining(), 0);
 }
@@ -241,12 +241,8 @@ fn a_429_to_a_create_is_not_resent_its_body_was_overwritten_by_the_answer() {
     let mut client = client!(key, script, d);
     let mut buf = [0u8; 1024];
     let err = client.create_setup_intent(&si_body(), &mut buf).unwrap_err();
-    assert!(matches!(err, Error::Core(dojo_core::Error::Api(ref a)) if a.kind == ApiErrorKind::TooManyRequests));
-    assert_eq!(
-        err.retry_decision(Operation::CreateSetupIntent),
-        RetryDecision::Retry,
-        "the caller rebuilds and resends"
-    );
+    assert!(matches!(err, Error::Api(ref a) if a.kind == ApiErrorKind::TooManyRequests));
+    assert_eq!(err.retry_decision(), RetryDecision::Retry, "the caller rebuilds and resends");
     assert_eq!(script.remaining(), 1);
     // Resending builds the body again.
     assert!(client.create_setup_intent(&si_body(), &mut buf).is_ok());
@@ -308,7 +304,7 @@ fn non_idempotent_requests_are_retried_only_when_the_connection_never_opened() {
     let mut client = client!(key, script, d);
     let err = client.create_setup_intent(&si_body(), &mut buf).unwrap_err();
     assert!(matches!(err, Error::OutcomeUnknown(_)), "{err:?}");
-    assert_eq!(err.retry_decision(Operation::CreateSetupIntent), RetryDecision::Reconcile);
+    assert_eq!(err.retry_decision(), RetryDecision::Reconcile);
     assert_eq!(script.remaining(), 1);
 
     // A 5xx to a create may have executed: an outcome unknown (as in the desktop
@@ -319,16 +315,15 @@ fn non_idempotent_requests_are_retried_only_when_the_connection_never_opened() {
     ]);
     let mut client = client!(key, script, d);
     let err = client.create_setup_intent(&si_body(), &mut buf).unwrap_err();
-    assert!(err.may_have_executed(Operation::CreateSetupIntent));
+    assert!(err.may_have_executed());
     assert_eq!(err.class(), dojo_core::ErrorClass::OutcomeUnknown);
-    let (status, body_len) = match &err {
+    let api = match &err {
         Error::OutcomeUnknown(u) => match u.cause {
-            Cause::ServerError { status, body_len } => (status, body_len),
+            Cause::ServerError(api) => api,
             ref other => panic!("{other:?}"),
         },
         other => panic!("{other:?}"),
     };
-    let api = dojo_core::problem::ApiError::from_response(status, &buf[..body_len]);
     assert_eq!(api.kind, ApiErrorKind::ServerError);
     assert_eq!(api.problem().unwrap().trace_id.unwrap(), "t-1");
     assert_eq!(script.remaining(), 1);
@@ -344,8 +339,8 @@ fn an_undecodable_2xx_is_unknown_for_a_create_and_a_decode_error_for_a_read() {
     let err = client.create_setup_intent(&si_body(), &mut buf).unwrap_err();
     assert!(matches!(err, Error::OutcomeUnknown(ref u) if matches!(u.cause, Cause::Undecodable(_))), "{err:?}");
     let err = client.get_setup_intent(&SetupIntentId::new("si_sandbox_1").unwrap(), &mut buf).unwrap_err();
-    assert!(matches!(err, Error::Core(dojo_core::Error::Decode(_))), "{err:?}");
-    assert_eq!(err.retry_decision(Operation::GetSetupIntent), RetryDecision::Stop);
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert_eq!(err.retry_decision(), RetryDecision::Stop);
 }
 
 #[test]
@@ -356,10 +351,10 @@ fn a_4xx_is_the_servers_answer_with_its_problem_details() {
     let mut client = client!(key, script, d);
     let mut buf = [0u8; 512];
     let err = client.get_setup_intent(&SetupIntentId::new("si_sandbox_1").unwrap(), &mut buf).unwrap_err();
-    let Error::Core(dojo_core::Error::Api(api)) = &err else { panic!("{err:?}") };
+    let Error::Api(api) = &err else { panic!("{err:?}") };
     assert_eq!(api.kind, ApiErrorKind::NotFound);
     assert_eq!(api.problem().unwrap().trace_id.unwrap(), "00-xyz");
-    assert_eq!(err.retry_decision(Operation::GetSetupIntent), RetryDecision::Stop);
+    assert_eq!(err.retry_decision(), RetryDecision::Stop);
     assert!(d.borrow().is_empty());
 }
 
@@ -388,7 +383,7 @@ fn a_charge_succeeds_once_and_a_second_is_refused_before_sending() {
     assert_eq!((report.sends, report.read_backs), (1, 0));
     assert_eq!(setup.status(), SetupIntentStatus::Completed);
     let err = client.charge(&mut payment, &mut setup, NOW, &mut buf).unwrap_err();
-    assert!(matches!(err, Error::Core(dojo_core::Error::Lifecycle(_))), "{err:?}");
+    assert!(matches!(err, Error::Lifecycle(_)), "{err:?}");
     assert_eq!(script.seen().len(), 1);
 }
 
@@ -461,7 +456,7 @@ fn a_charge_whose_read_back_fails_is_pending_until_reconciled() {
     assert_eq!(report.payment_intent.as_str(), "pi_sandbox_1");
     assert_eq!(payment.charge_state(), ChargeState::OutcomeUnknown);
     let refused = client.charge(&mut payment, &mut setup, NOW, &mut buf).unwrap_err();
-    assert!(matches!(refused, Error::Core(dojo_core::Error::Lifecycle(_))));
+    assert!(matches!(refused, Error::Lifecycle(_)));
     let report = client.reconcile_charge(&mut payment, &mut setup, &mut buf).unwrap();
     assert_eq!(report.outcome, Outcome::Charged);
     assert_eq!(report.read_back, Some(PaymentIntentStatus::Captured));
@@ -478,7 +473,7 @@ fn a_refused_charge_keeps_its_problem_and_a_409_of_an_earlier_charge_is_charged(
     let mut buf = [0u8; 512];
     let (mut payment, mut setup) = (created_payment(), authorized_setup());
     let err = client.charge(&mut payment, &mut setup, NOW, &mut buf).unwrap_err();
-    let Error::Core(dojo_core::Error::Api(api)) = &err else { panic!("{err:?}") };
+    let Error::Api(api) = &err else { panic!("{err:?}") };
     assert_eq!(api.kind, ApiErrorKind::Conflict);
     assert_eq!(api.problem().unwrap().trace_id.unwrap(), "00-abc-01");
     assert_eq!(payment.charge_state(), ChargeState::NotAttempted, "the refusal did nothing");
@@ -547,7 +542,7 @@ fn a_charge_the_lifecycle_refuses_sends_nothing() {
         Some(Money::gbp(1000)),
     );
     let err = client.charge(&mut payment, &mut setup, NOW, &mut buf).unwrap_err();
-    assert!(matches!(err, Error::Core(dojo_core::Error::Lifecycle(_))));
+    assert!(matches!(err, Error::Lifecycle(_)));
     assert_eq!(payment.charge_state(), ChargeState::NotAttempted);
     assert!(script.seen().is_empty());
 }
@@ -648,7 +643,7 @@ fn the_kiosk_flow_reports_a_server_refusal_with_its_problem() {
     let mut buf = [0u8; 1024];
     let mut report = NoShowReport::default();
     let err = client.run_no_show(&FEE, PollPolicy::DEFAULT, &mut kiosk, &mut report, &mut buf).unwrap_err();
-    let Error::Core(dojo_core::Error::Api(api)) = &err else { panic!("{err:?}") };
+    let Error::Api(api) = &err else { panic!("{err:?}") };
     assert_eq!(api.kind, ApiErrorKind::Unauthorized);
     assert_eq!(api.problem().unwrap().trace_id.unwrap(), "t-401");
 }
@@ -670,7 +665,9 @@ fn errors_never_show_the_key() {
 
 #[test]
 fn the_error_stays_small() {
-    // An ESP32 task's stack is small: the error returned up it is a few words.
+    // An ESP32 task's stack is small: the error returned up it stays within clippy's
+    // `result_large_err` bound. Most of it is an outcome unknown's subject: the intent's
+    // id (51 bytes) and the idempotency key, as the desktop adapter's.
     let size = std::mem::size_of::<Error<'static, MockError>>();
-    assert!(size <= 64, "{size} bytes");
+    assert!(size <= 128, "{size} bytes");
 }

@@ -165,10 +165,7 @@ fn a_lost_charge_whose_read_backs_fail_is_pending_until_reconciled() {
     assert_eq!(charge.payment_intent, payment.id());
     assert_eq!(payment.charge_state(), dojo_core::lifecycle::ChargeState::OutcomeUnknown);
     // A second charge is refused before anything is sent.
-    assert!(matches!(
-        client.charge(payment, setup, sb.now(), &mut buf),
-        Err(Error::Core(dojo_core::Error::Lifecycle(_)))
-    ));
+    assert!(matches!(client.charge(payment, setup, sb.now(), &mut buf), Err(Error::Lifecycle(_))));
     // Later, the read-back goes through: it was charged, once.
     sb.clear_faults();
     let settled = client.reconcile_charge(payment, setup, &mut buf).unwrap();
@@ -359,7 +356,7 @@ fn a_key_the_sandbox_refuses_is_the_servers_answer_with_its_problem() {
     let mut buf = vec![0u8; BUF];
     let mut report = NoShowReport::default();
     let err = client.run_no_show(&FEE, POLL, &mut screen, &mut report, &mut buf).unwrap_err();
-    let Error::Core(dojo_core::Error::Api(api)) = &err else { panic!("{err:?}") };
+    let Error::Api(api) = &err else { panic!("{err:?}") };
     // A production key on the sandbox: refused (403), nothing created.
     assert!(matches!(api.status, 401 | 403), "{api:?}");
     assert!(api.problem().is_some());

@@ -92,10 +92,10 @@ fn a_retry_after_beyond_the_policy_ends_the_retries_with_the_answer() {
     let before = sb.requests_served();
     let err = client.get_setup_intent(&id, &mut buf).unwrap_err();
     match &err {
-        Error::Core(dojo_core::Error::Api(a)) => assert_eq!(a.status, 503),
+        Error::Api(a) => assert_eq!(a.status, 503),
         other => panic!("{other:?}"),
     }
-    assert_eq!(err.retry_decision(dojo_core::request::Operation::GetSetupIntent), RetryDecision::Retry);
+    assert_eq!(err.retry_decision(), RetryDecision::Retry);
     assert!(delays.borrow().is_empty(), "not waited for: {:?}", delays.borrow());
     assert_eq!(sb.requests_served() - before, 1, "not retried");
     // The firmware learns how long the server asked it to wait.

@@ -3,7 +3,7 @@
 //! payment intent, when the outcome is pending) is dojo-core's; this file only moves
 //! bytes and sleeps.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use dojo_core::charge::{Action, Charge, NotCharged, Outcome};
 pub use dojo_core::charge::{ChargeReport, SettlePolicy};
@@ -65,11 +65,14 @@ impl Client {
         setup: &mut SetupIntentState,
     ) -> Result<ChargeReport, Error> {
         let started = Instant::now();
+        // The time waited through the client's sleep: the clock when that is not
+        // `thread::sleep` (an in-process emulator's hook), else about the time elapsed.
+        let mut waited_ms: u64 = 0;
         let id = charge.payment_intent();
         // The charge's own error, returned when the report settles on it.
         let mut kept: Option<Error> = None;
         loop {
-            let now_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            let now_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX).max(waited_ms);
             match charge.poll(payment, setup, now_ms) {
                 Action::SendCharge => {
                     kept = None;
@@ -97,7 +100,10 @@ impl Client {
                         charge.handle_read_back_failed();
                     }
                 },
-                Action::Wait { ms } => std::thread::sleep(Duration::from_millis(ms.into())),
+                Action::Wait { ms } => {
+                    self.pause(ms);
+                    waited_ms = waited_ms.saturating_add(u64::from(ms));
+                }
                 Action::Settled => break,
             }
         }

@@ -13,8 +13,9 @@ use dojo_core::webhook_api::kind::{
 };
 use dojo_core::webhook_api::{SubscriptionRequest, SubscriptionUpdateRequest, UrlRule};
 
-use crate::client::{Client, Response};
+use crate::client::Client;
 use crate::error::Error;
+use crate::response::Response;
 
 impl Client {
     /// `GET /webhooks/events`: the event types a subscription can name, by model.

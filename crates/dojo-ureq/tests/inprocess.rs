@@ -148,3 +148,45 @@ fn a_declined_charge_is_not_charged_and_nothing_is_captured() {
     assert_eq!(report.outcome, Outcome::NotCharged(NotCharged::Declined(CaptureStatus::Declined)));
     assert_eq!(peer.captures(payment.id().as_str()).len(), 0);
 }
+
+/// With a sleep hook (`ClientBuilder::sleep`) the real backoff runs on the emulator's
+/// clock: the delays the exchange asks for (jitter, a server's `Retry-After`) and the
+/// charge's settling waits go to the hook, none to `thread::sleep`.
+#[test]
+fn the_sleep_hook_takes_every_wait_so_the_real_backoff_runs_without_waiting() {
+    use std::sync::{Arc, Mutex};
+    let peer = InProcess::new(&Config::in_process());
+    let slept: Arc<Mutex<Vec<Duration>>> = Arc::default();
+    let (clock, record) = (peer.clone(), slept.clone());
+    let client = Client::builder(ApiKey::new("sk_sandbox_test").unwrap())
+        .base_url(BASE_URL)
+        .transport(peer.ureq_connector(), peer.ureq_resolver())
+        .settle(SettlePolicy { delay_ms: 2_000, ..SETTLE })
+        .retry(RetryPolicy::DEFAULT)
+        .sleep(move |d| {
+            record.lock().unwrap().push(d);
+            clock.advance_clock(d);
+        })
+        .build()
+        .unwrap();
+    let (mut setup, mut payment) = authorized(&peer, &client);
+    assert!(slept.lock().unwrap().is_empty(), "nothing failed: no wait");
+
+    // A read refused with 429 and a 20 s Retry-After, then answered: one wait of at least 20 s.
+    let slow_down = FaultKind::StatusRetryAfter { status: 429, retry_after: Duration::from_secs(20) };
+    peer.with(|emu, _| emu.add_fault(Fault::once(Route::GetPaymentIntent, slow_down)));
+    let answer = client.get_payment_intent(&payment.id(), false).unwrap();
+    assert_eq!(answer.attempts(), 2);
+    assert_eq!(slept.lock().unwrap().len(), 1);
+    assert!(slept.lock().unwrap()[0] >= Duration::from_secs(20), "{:?}", slept.lock().unwrap());
+
+    // A charge whose answer is lost while the emulator holds it: read back as Created
+    // (pending), waited for through the hook, then settled.
+    slept.lock().unwrap().clear();
+    peer.with(|emu, _| emu.add_fault(Fault::once(Route::ChargePaymentIntent, FaultKind::DropBeforeCommit)));
+    let report = client.charge(&mut payment, &mut setup).unwrap();
+    assert_eq!(report.outcome, Outcome::Charged, "{report:?}");
+    let waits = slept.lock().unwrap().clone();
+    assert!(waits.contains(&Duration::from_secs(2)), "the settle delay went to the hook: {waits:?}");
+    assert_eq!(peer.captures(payment.id().as_str()).len(), 1);
+}

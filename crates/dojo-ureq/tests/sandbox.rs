@@ -13,7 +13,8 @@ use dojo_core::{
     SetupIntentId, SetupIntentStatus,
 };
 use dojo_sandbox::{Config, Fault, FaultKind, Route, Sandbox, TestCard};
-use dojo_ureq::{Client, Error, RetryPolicy, Timeouts, UnknownCause};
+use dojo_ureq::Cause;
+use dojo_ureq::{Client, Error, RetryPolicy, Timeouts};
 
 /// Settling quickly: 100 ms between steps.
 const QUICK_SETTLE: SettlePolicy =
@@ -381,7 +382,7 @@ fn a_charge_answered_503_with_retry_after_is_not_retried_blindly_but_settled() {
     let Error::OutcomeUnknown(unknown) = &err else { panic!("{err:?}") };
     assert_eq!(unknown.operation, Operation::ChargePaymentIntent);
     assert_eq!(unknown.attempts, 1, "sent once");
-    let UnknownCause::ServerError(api) = &unknown.cause else { panic!("{:?}", unknown.cause) };
+    let Cause::ServerError(api) = &unknown.cause else { panic!("{:?}", unknown.cause) };
     assert_eq!((api.status(), api.retry_after()), (503, Some(Duration::from_secs(1))));
     // The fault was used up by the first request: a resend would have reached the state.
     assert_eq!(sb.charge_attempts(pi.as_str()), 0, "never resent by the exchange");

@@ -3,42 +3,45 @@
 //! stopped without borrowing the buffer.
 
 use dojo_core::BufferTooSmall;
+use dojo_core::client_error::{self, ClientError, Intent, OutcomeUnknown};
+use dojo_core::exchange::{Exchange, Next, Subject};
 use dojo_core::request::{Operation, Request};
 use dojo_core::response::ResponseKind;
 
 use super::wire::Raw;
-use crate::error::{Cause, Error, OutcomeUnknown};
+use crate::error::{Error, Inner, InnerCause, publish};
+use crate::retry::RetryPolicy;
 
 /// Why a multi-step operation stopped, without borrowing the buffer: an owned error, or
 /// a non-2xx answer still in the buffer (turned into an [`Error::Core`] API error, with
 /// its ProblemDetails, once the steps are over).
 #[derive(Debug)]
 pub(crate) enum Stop<E> {
-    Failed(Error<'static, E>),
+    Failed(Inner<E>),
     Refused(Raw),
 }
 
 impl<E> Stop<E> {
     pub(crate) fn into_error(self, buf: &[u8]) -> Error<'_, E> {
         match self {
-            Stop::Failed(e) => e,
+            Stop::Failed(e) => publish(e, buf),
             Stop::Refused(raw) => {
                 let body = buf.get(..raw.len).unwrap_or(&[]);
-                Error::Core(dojo_core::Error::Api(dojo_core::problem::ApiError::from_response(raw.status, body)))
+                ClientError::Api(dojo_core::problem::ApiError::from_response(raw.status, body))
             }
         }
     }
 }
 
-impl<E> From<Error<'static, E>> for Stop<E> {
-    fn from(e: Error<'static, E>) -> Self {
+impl<E> From<Inner<E>> for Stop<E> {
+    fn from(e: Inner<E>) -> Self {
         Stop::Failed(e)
     }
 }
 
 impl<E> From<dojo_core::Error<'static>> for Stop<E> {
     fn from(e: dojo_core::Error<'static>) -> Self {
-        Stop::Failed(Error::Core(e))
+        Stop::Failed(e.into())
     }
 }
 
@@ -97,9 +100,10 @@ pub(crate) fn decode_with<'b, R: ResponseKind, E, T>(
 #[inline(never)]
 fn undecodable<E>(operation: Operation, e: dojo_core::json::DecodeError) -> Stop<E> {
     if operation.retry_safe() {
-        Stop::Failed(Error::Core(dojo_core::Error::Decode(e)))
+        Stop::Failed(ClientError::Decode { operation: Some(operation), error: e })
     } else {
-        Stop::Failed(Error::OutcomeUnknown(OutcomeUnknown { operation, cause: Cause::Undecodable(e) }))
+        // Names no intent: the flow that fetched it holds the ids.
+        Stop::Failed(unknown(operation, "", 1, InnerCause::Undecodable(e)))
     }
 }
 
@@ -113,9 +117,30 @@ pub(crate) fn decode<'b, R: ResponseKind, E>(
     let body = buf.get(..raw.len).unwrap_or(&[]);
     match req.decode(raw.status, body) {
         Ok(output) => Ok(output),
-        Err(dojo_core::Error::Decode(e)) if !req.retry_safe() => {
-            Err(Error::OutcomeUnknown(OutcomeUnknown { operation: req.operation(), cause: Cause::Undecodable(e) }))
+        Err(dojo_core::Error::Decode(error)) => {
+            // dojo-core's exchange decides: a read's is a decode error, anything else's an
+            // outcome unknown (it executed, unreadably), naming the request's subject.
+            match Exchange::new(req, RetryPolicy::NONE).handle_undecodable() {
+                // The key is named by the caller that has it (`refund_payment_intent`).
+                Next::OutcomeUnknown(subject) => Err(ClientError::OutcomeUnknown(OutcomeUnknown::new(
+                    &Subject { idempotency_key: None, ..subject },
+                    |k| k,
+                    raw.attempts,
+                    client_error::Cause::Undecodable(error),
+                ))),
+                _ => Err(ClientError::Decode { operation: Some(req.operation()), error }),
+            }
         }
-        Err(e) => Err(Error::Core(e)),
+        Err(e) => Err(e.into()),
     }
+}
+
+/// The outcome-unknown report of the exchange of `operation` on `path`: the intent the
+/// path names (the key is named by the caller that has it: `refund_payment_intent`).
+#[inline(never)]
+pub(super) fn unknown<E>(operation: Operation, path: &str, attempts: u8, cause: InnerCause<E>) -> Inner<E> {
+    let subject = Subject { operation, setup_intent: None, payment_intent: None, idempotency_key: None };
+    let mut unknown = OutcomeUnknown::new(&subject, |k| k, attempts, cause);
+    unknown.intent = Intent::named_by(operation, path);
+    ClientError::OutcomeUnknown(unknown)
 }

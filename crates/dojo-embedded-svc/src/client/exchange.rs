@@ -13,7 +13,10 @@ use super::wire::{
     LEN_DIGITS, Raw, format_len, log_exchange, log_failure, log_retry, receive, send, to_svc_method, transport,
 };
 use super::{Client, ClientResult, ConnError, Connect};
-use crate::error::{Cause, Error, OutcomeUnknown, Phase};
+use dojo_core::client_error::ClientError;
+
+use super::decode::unknown;
+use crate::error::{Inner, InnerCause, Phase, publish};
 use crate::retry::{Delay, xorshift32};
 
 impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
@@ -26,9 +29,12 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         req: &Request<'_, R>,
         buf: &'b mut [u8],
     ) -> ClientResult<'b, R::Output<'b>, K> {
-        let raw = self.exchange_with_retries(req, buf)?;
+        let result = self.exchange_with_retries(req, buf);
         let buf: &'b [u8] = buf;
-        decode(req, raw, buf)
+        match result {
+            Ok(raw) => decode(req, raw, buf),
+            Err(e) => Err(publish(e, buf)),
+        }
     }
 
     /// One exchange, retried per the policy: the answer's status and length, its body
@@ -38,34 +44,31 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         &mut self,
         req: &Request<'_, R>,
         buf: &mut [u8],
-    ) -> Result<Raw, Error<'static, ConnError<K>>> {
+    ) -> Result<Raw, Inner<ConnError<K>>> {
         self.exchange_retried(&Outgoing::of(req), buf)
     }
 
     /// The I/O loop over dojo-core's [`Exchange`]: send, hand the result over, wait or
     /// stop as it says.
     #[inline(never)]
-    fn exchange_retried(
-        &mut self,
-        outgoing: &Outgoing<'_>,
-        buf: &mut [u8],
-    ) -> Result<Raw, Error<'static, ConnError<K>>> {
+    fn exchange_retried(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Inner<ConnError<K>>> {
         let operation = outgoing.operation;
-        // The kiosk's errors do not name the intents (the caller passed them), so the
-        // subject's ids are not parsed back from the path (code size).
-        let idempotency_key =
-            outgoing.headers.iter().find(|(name, _)| *name == IDEMPOTENCY_KEY_HEADER).map(|&(_, value)| value);
-        let subject = Subject { operation, setup_intent: None, payment_intent: None, idempotency_key };
+        // The key is named by `execute`, which has the request (this returns nothing
+        // borrowed); the intent is read from the path when the outcome is unknown.
+        let keyed = outgoing.headers.iter().any(|(name, _)| *name == IDEMPOTENCY_KEY_HEADER);
+        let subject =
+            Subject { operation, setup_intent: None, payment_intent: None, idempotency_key: keyed.then_some("") };
         let mut exchange = Exchange::of(subject, self.policy);
         loop {
             let result = self.exchange(outgoing, buf);
             let random = self.next_seed();
             let next = match &result {
                 Ok(raw) => exchange.handle_answer(raw.status, raw.retry_after_ms, random),
-                Err(Error::Transport(t)) if t.phase == Phase::Receive => {
+                Err(ClientError::Transport(t)) if t.phase == Phase::Receive => {
                     exchange.handle_failure(TransportFailure::Sent, random)
                 }
-                Err(Error::Transport(_)) => exchange.handle_failure(TransportFailure::NotSent, random),
+                Err(ClientError::Transport(_)) => exchange.handle_failure(TransportFailure::NotSent, random),
+                Err(ClientError::ResponseTooLarge(r)) => exchange.handle_too_large(r.status),
                 Err(_) => Next::Done,
             };
             self.last_retry_after_s = exchange.retry_after_ms().map(|ms| ms / 1000);
@@ -76,13 +79,22 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 }
                 Next::OutcomeUnknown(_) => {
                     let cause = match result {
-                        Ok(raw) => Cause::ServerError { status: raw.status, body_len: raw.len },
-                        Err(Error::Transport(t)) => t.cause,
+                        Ok(raw) => InnerCause::ServerError(raw),
+                        Err(ClientError::Transport(t)) => t.cause,
+                        Err(ClientError::ResponseTooLarge(r)) => InnerCause::TooLarge(r),
                         Err(e) => return Err(e),
                     };
-                    return Err(Error::OutcomeUnknown(OutcomeUnknown { operation, cause }));
+                    return Err(unknown(operation, outgoing.path, exchange.attempts(), cause));
                 }
-                Next::Done | Next::GiveUp(_) => return result,
+                Next::Done | Next::GiveUp(_) => {
+                    let mut result = result;
+                    match &mut result {
+                        Ok(raw) => raw.attempts = exchange.attempts(),
+                        Err(ClientError::Transport(t)) => t.attempts = exchange.attempts(),
+                        Err(_) => {}
+                    }
+                    return result;
+                }
             }
         }
     }
@@ -127,7 +139,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
 
     /// One exchange: connect if needed, send the request with `Content-Length`, read
     /// the whole answer into `buf`. On any failure the connection is dropped.
-    fn exchange(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Error<'static, ConnError<K>>> {
+    fn exchange(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Inner<ConnError<K>>> {
         let Outgoing { operation, method, body_len, .. } = *outgoing;
         let Some((body, rest)) = buf.split_at_mut_checked(body_len) else {
             return Err(BufferTooSmall { needed: body_len }.into());
@@ -159,7 +171,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
 
         let conn = match self.conn.take() {
             Some(conn) if !conn.is_request_initiated() => conn,
-            _ => self.connector.connect().map_err(|e| transport(operation, Phase::Connect, Cause::Io(e)))?,
+            _ => self.connector.connect().map_err(|e| transport(operation, Phase::Connect, InnerCause::Io(e)))?,
         };
         let conn = self.conn.insert(conn);
         let sent = send(conn, operation, to_svc_method(method), url, headers, body);

@@ -1,6 +1,7 @@
 //! One typed method per API operation: build the request with dojo-core, exchange it,
 //! decode the answer.
 
+use dojo_core::client_error::ClientError;
 use dojo_core::payment_intent::{Capture, ChargeResponse, PaymentIntent, PaymentIntentPage, Refund, Reversal};
 use dojo_core::request::{
     CreateCaptureRequest, CreatePaymentIntentRequest, CreateRefundRequest, CreateSetupIntentRequest,
@@ -118,16 +119,22 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     }
 
     /// `POST /payment-intents/{id}/refunds` with `idempotency_key` (keep it the same
-    /// when repeating this refund after an [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown)).
+    /// when repeating this refund after an [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown), which names it).
     pub fn refund_payment_intent<'b>(
         &mut self,
         id: &PaymentIntentId,
-        idempotency_key: &str,
+        idempotency_key: &'b str,
         body: &CreateRefundRequest<'_>,
         buf: &'b mut [u8],
     ) -> ClientResult<'b, Refund<'b>, K> {
         let req = self.api.refund_payment_intent(id, idempotency_key, body, buf)?;
-        self.execute(&req, buf)
+        self.execute(&req, buf).map_err(|mut e| {
+            // The exchange's report owns nothing: it names the key here.
+            if let ClientError::OutcomeUnknown(u) = &mut e {
+                u.idempotency_key = Some(idempotency_key);
+            }
+            e
+        })
     }
 
     /// `POST /payment-intents/{id}/reversal`.

@@ -6,7 +6,9 @@ use dojo_core::exchange::retry_after_ms;
 use dojo_core::request::{Method, Operation};
 use embedded_svc::http::client::Connection;
 
-use crate::error::{Cause, Error, Phase, ResponseTooLarge, TransportError};
+use dojo_core::client_error::{ClientError, TransportError};
+
+use crate::error::{Inner, InnerCause, Phase, ResponseTooLarge};
 
 /// The longest `Content-Length` value (`u64::MAX` has 20 digits).
 pub(super) const LEN_DIGITS: usize = 20;
@@ -18,6 +20,8 @@ pub(crate) struct Raw {
     pub(crate) len: usize,
     /// Its `Retry-After`, in ms (delta-seconds only: the client has no clock).
     pub(crate) retry_after_ms: Option<u32>,
+    /// The attempts the exchange made (for an outcome-unknown report).
+    pub(crate) attempts: u8,
 }
 
 impl Raw {
@@ -63,13 +67,13 @@ fn parse_digits(value: &str) -> Option<u64> {
     })
 }
 
-pub(super) fn transport<E>(operation: Operation, phase: Phase, cause: Cause<E>) -> Error<'static, E> {
-    Error::Transport(TransportError { operation, phase, cause })
+pub(super) fn transport<E>(operation: Operation, phase: Phase, cause: InnerCause<E>) -> Inner<E> {
+    ClientError::Transport(TransportError { operation, phase, attempts: 1, cause })
 }
 
 /// A failure once the whole request was handed over ([`Phase::Receive`]): the exchange
 /// decides whether it is harmless (a read) or an outcome unknown.
-fn after_send<E>(operation: Operation, cause: Cause<E>) -> Error<'static, E> {
+fn after_send<E>(operation: Operation, cause: InnerCause<E>) -> Inner<E> {
     transport(operation, Phase::Receive, cause)
 }
 
@@ -81,17 +85,17 @@ pub(super) fn send<C: Connection>(
     url: &str,
     headers: &[(&str, &str)],
     mut body: &[u8],
-) -> Result<(), Error<'static, C::Error>> {
-    conn.initiate_request(method, url, headers).map_err(|e| transport(operation, Phase::Connect, Cause::Io(e)))?;
+) -> Result<(), Inner<C::Error>> {
+    conn.initiate_request(method, url, headers).map_err(|e| transport(operation, Phase::Connect, InnerCause::Io(e)))?;
     while !body.is_empty() {
         match conn.write(body) {
-            Ok(0) => return Err(transport(operation, Phase::Send, Cause::WriteZero)),
+            Ok(0) => return Err(transport(operation, Phase::Send, InnerCause::WriteZero)),
             Ok(n) => body = body.get(n..).unwrap_or(&[]),
-            Err(e) => return Err(transport(operation, Phase::Send, Cause::Io(e))),
+            Err(e) => return Err(transport(operation, Phase::Send, InnerCause::Io(e))),
         }
     }
-    conn.flush().map_err(|e| after_send(operation, Cause::Io(e)))?;
-    conn.initiate_response().map_err(|e| after_send(operation, Cause::Io(e)))
+    conn.flush().map_err(|e| after_send(operation, InnerCause::Io(e)))?;
+    conn.initiate_response().map_err(|e| after_send(operation, InnerCause::Io(e)))
 }
 
 #[inline(never)]
@@ -99,17 +103,17 @@ pub(super) fn receive<C: Connection>(
     conn: &mut C,
     operation: Operation,
     buf: &mut [u8],
-) -> Result<Raw, Error<'static, C::Error>> {
+) -> Result<Raw, Inner<C::Error>> {
     let status = conn.status();
     let content_length = conn.header("Content-Length").and_then(parse_digits);
     // No clock: the HTTP-date form is not honoured (the backoff's own delay applies).
     let retry_after_ms = conn.header("Retry-After").and_then(|v| retry_after_ms(v.as_bytes(), None));
     let capacity = buf.len();
-    let too_large = || Error::ResponseTooLarge(ResponseTooLarge { operation, status, capacity, content_length });
+    let too_large = || ClientError::ResponseTooLarge(ResponseTooLarge { operation, status, capacity, content_length });
     // 1xx, 204 and 304 answers have no body, whatever their headers say (RFC 9110):
     // waiting for one would hang on a kept-alive connection.
     if (100..200).contains(&status) || status == 204 || status == 304 {
-        return Ok(Raw { status, len: 0, retry_after_ms });
+        return Ok(Raw { status, len: 0, retry_after_ms, attempts: 1 });
     }
     let limit = match content_length {
         Some(cl) if cl > buf.len() as u64 => return Err(too_large()),
@@ -122,25 +126,25 @@ pub(super) fn receive<C: Connection>(
         match conn.read(dst) {
             Ok(0) => break,
             Ok(n) => len += n.min(dst.len()),
-            Err(e) => return Err(after_send(operation, Cause::Io(e))),
+            Err(e) => return Err(after_send(operation, InnerCause::Io(e))),
         }
     }
     match content_length {
         Some(expected) if (len as u64) < expected => {
-            Err(after_send(operation, Cause::Truncated { expected, received: len }))
+            Err(after_send(operation, InnerCause::Truncated { expected, received: len }))
         }
-        Some(_) => Ok(Raw { status, len, retry_after_ms }),
+        Some(_) => Ok(Raw { status, len, retry_after_ms, attempts: 1 }),
         // No length announced: the buffer is full only if the answer may go on; one
         // more byte decides.
         None if len == buf.len() => {
             let mut probe = [0u8; 1];
             match conn.read(&mut probe) {
-                Ok(0) => Ok(Raw { status, len, retry_after_ms }),
+                Ok(0) => Ok(Raw { status, len, retry_after_ms, attempts: 1 }),
                 Ok(_) => Err(too_large()),
-                Err(e) => Err(after_send(operation, Cause::Io(e))),
+                Err(e) => Err(after_send(operation, InnerCause::Io(e))),
             }
         }
-        None => Ok(Raw { status, len, retry_after_ms }),
+        None => Ok(Raw { status, len, retry_after_ms, attempts: 1 }),
     }
 }
 
@@ -154,12 +158,12 @@ pub(super) fn log_exchange(method: Method, path: &str, raw: &Raw) {
 pub(super) fn log_exchange(_: Method, _: &str, _: &Raw) {}
 
 #[cfg(feature = "log")]
-pub(super) fn log_failure<E: core::fmt::Debug>(operation: Operation, e: &Error<'_, E>) {
+pub(super) fn log_failure<E: core::fmt::Debug>(operation: Operation, e: &Inner<E>) {
     log::warn!("dojo: {}: {}", operation.name(), e);
 }
 
 #[cfg(not(feature = "log"))]
-pub(super) fn log_failure<E>(_: Operation, _: &Error<'_, E>) {}
+pub(super) fn log_failure<E>(_: Operation, _: &Inner<E>) {}
 
 #[cfg(feature = "log")]
 pub(super) fn log_retry(operation: Operation, attempt: u8, ms: u32) {
