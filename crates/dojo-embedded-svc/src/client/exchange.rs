@@ -23,7 +23,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// Sends `req` (its body is the start of `buf`, as the builder wrote it) and
     /// decodes the answer from `buf`, repeating it as dojo-core's
     /// [`Exchange`](dojo_core::exchange::Exchange) says. A 2xx answer to a non-idempotent
-    /// request that does not decode, or a 5xx answer to one, is [`Error::OutcomeUnknown`].
+    /// request that does not decode, or a 5xx answer to one, is [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown).
     pub fn execute<'b, R: ResponseKind>(
         &mut self,
         req: &Request<'_, R>,
