@@ -399,7 +399,9 @@ static mut FOUND: Option<OpenBooking> = None;
 #[inline(never)]
 fn boot() -> Option<(Writer, Option<&'static OpenBooking>)> {
     let journal = FlashJournal::new(RamFlash, 0..FLASH_SIZE as u32).ok()?;
-    let (writer, recovery): (Writer, Recovery<OPEN>) = JournalWriter::open(journal).ok()?;
+    // The recovery in place (one copy on the stack, in this frame), not returned by value.
+    let mut recovery = Recovery::<OPEN>::new();
+    let writer: Writer = JournalWriter::open_into(journal, &mut recovery).ok()?;
     let found = &raw mut FOUND;
     // SAFETY: single thread; the previous boot's reference is gone (its flow returned).
     let found = unsafe { &mut *found };
@@ -488,11 +490,13 @@ fn settle(world: &World, buf: &mut [u8], enrolled: &Enrolled) -> bool {
     ok && compact(&mut writer)
 }
 
-/// Compacts the journal, in its own frame (the recovery it folds is ~900 bytes): true
+/// Compacts the journal, in its own frame, the recovery it folds (~900 bytes) kept
+/// in place there (`compact_into`, not returned by value): true
 /// when nothing is left open.
 #[inline(never)]
 fn compact(writer: &mut Writer) -> bool {
-    writer.compact::<OPEN>().is_ok_and(|r| r.open().is_empty())
+    let mut recovery = Recovery::<OPEN>::new();
+    writer.compact_into(&mut recovery).is_ok() && recovery.open().is_empty()
 }
 
 extern "C" fn run_flows() {

@@ -160,12 +160,9 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     #[inline(never)]
     fn read_back(&mut self, payment: &PaymentIntentState, buf: &mut [u8]) -> Option<PaymentIntentStatus> {
         let id = payment.id();
-        let req = self.api().get_payment_intent(&id, true).ok()?.summarized();
-        let raw = self.fetch(&req, buf).ok()?;
-        decode_with::<PaymentIntentSummaryKind, ConnError<K>, _>(Fetched::new(raw, req.operation()), buf, |pi| {
-            pi.status
-        })
-        .ok()
+        // Built in `fetch_built`'s frame: the request is gone before the answer is decoded.
+        let fetched = self.fetch_built(|api, _| api.get_payment_intent(&id, true).map(|r| r.summarized()), buf).ok()?;
+        decode_with::<PaymentIntentSummaryKind, ConnError<K>, _>(fetched, buf, |pi| pi.status).ok()
     }
 }
 

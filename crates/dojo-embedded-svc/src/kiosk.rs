@@ -17,16 +17,11 @@ use dojo_core::journal::{
     Action, BookingId, CloseReason, Event, Journal, JournalError, JournalWriter, NotChargedReason, OpenBooking,
     Reference, Settlement, Stage,
 };
-use dojo_core::json::{Items, RawJson};
 use dojo_core::lifecycle::{Anomaly, PaymentIntentState, SetupIntentState, setup_intent_transition};
-use dojo_core::request::{
-    Api, CreatePaymentIntentRequest, CreateSetupIntentRequest, Cursor, Request, SearchPaymentIntentsRequest,
-};
-use dojo_core::response::ResponseKind;
+use dojo_core::request::{Api, CreatePaymentIntentRequest, CreateSetupIntentRequest, Request};
 use dojo_core::response::kind;
-use dojo_core::response::kind::PaymentIntentSummaryKind;
 use dojo_core::{
-    MerchantInitiatedTransactionType, Money, PaymentIntentId, SetupIntentId, SetupIntentStatus, Text, Timestamp,
+    MerchantInitiatedTransactionType, Money, PaymentIntentId, SetupIntentId, SetupIntentStatus, Timestamp,
 };
 
 use crate::client::{Client, ClientResult, ConnError, Connect, Stop, decode_with};
@@ -500,13 +495,6 @@ impl<E, J> From<dojo_core::error::LifecycleError> for Halt<E, J> {
 
 type Step_<T, K, J> = Result<T, Halt<ConnError<K>, <J as Journal>::Error>>;
 
-/// Results per page of an orphan search.
-const SEARCH_PAGE: i32 = 10;
-/// The longest page cursor the orphan search carries to the next page.
-const CURSOR_MAX: usize = 128;
-/// At most this many pages are searched for an orphan.
-const SEARCH_PAGES: u32 = 20;
-
 impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// Enrolls a booking (before the guest leaves the kiosk): journals
     /// `SetupIntentCreating`, creates the setup intent for `fee`, journals
@@ -738,11 +726,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 self.recover_orphan(journal, booking, reference, setup_intent, amount, search_from, kiosk, buf)
             }
             Next::SendCharge(payment_intent) => {
-                let (mut payment, mut setup) = self.read_payment(payment_intent, open.setup_intent, buf)?;
-                self.charge_journaled(journal, booking, &mut payment, &mut setup, kiosk, buf)
+                self.charge_existing(journal, booking, payment_intent, open.setup_intent, Charging::Send, kiosk, buf)
             }
             Next::SettleCharge(payment_intent) => {
-                self.recover_charge(journal, booking, payment_intent, open.setup_intent, kiosk, buf)
+                self.charge_existing(journal, booking, payment_intent, open.setup_intent, Charging::Settle, kiosk, buf)
             }
         }
     }
@@ -787,8 +774,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         match (matches, found, setup_intent) {
             (1, Some(payment_intent), _) => {
                 note(journal, booking, kiosk, Note::PaymentIntentCreated(payment_intent))?;
-                let (mut payment, mut setup) = self.read_payment(payment_intent, setup_intent, buf)?;
-                self.charge_journaled(journal, booking, &mut payment, &mut setup, kiosk, buf)
+                self.charge_existing(journal, booking, payment_intent, setup_intent, Charging::Send, kiosk, buf)
             }
             (0, _, Some(setup_intent)) => {
                 let enrolled = Enrolled { booking, setup_intent, amount };
@@ -798,114 +784,42 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         }
     }
 
+    /// Reads an existing payment intent (and its setup intent) back and charges it, the
+    /// one path recovery takes to a charge: [`Charging::Send`] sends it (a first attempt,
+    /// `ChargeSending` journaled first, as `settle` does), [`Charging::Settle`] settles a
+    /// charge already sent through the charge protocol; either way the verdict is
+    /// journaled.
+    #[allow(clippy::too_many_arguments)]
     #[inline(never)]
-    fn recover_charge<J: Journal, U: Kiosk>(
+    fn charge_existing<J: Journal, U: Kiosk>(
         &mut self,
         journal: &mut JournalWriter<J>,
         booking: BookingId,
         payment_intent: PaymentIntentId,
         setup_intent: Option<SetupIntentId>,
+        charging: Charging,
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Step_<Settled, K, J> {
         let (mut payment, mut setup) = self.read_payment(payment_intent, setup_intent, buf)?;
-        let charge = Charge::settle(&payment, kiosk.now(), self.settle_policy());
-        let report = self.drive(charge, &mut payment, &mut setup, buf)?;
-        self.journal_verdict(journal, booking, report, kiosk)
-    }
-
-    /// Searches every page from `search_from` for payment intents of `reference`,
-    /// `setup_intent` and `amount`: how many match (at most 255), and the first.
-    #[inline(never)]
-    fn find_orphan(
-        &mut self,
-        reference: &str,
-        setup_intent: Option<SetupIntentId>,
-        amount: Money,
-        search_from: i64,
-        buf: &mut [u8],
-    ) -> Result<(u8, Option<PaymentIntentId>), Stop<ConnError<K>>> {
-        let mut matches: u8 = 0;
-        let mut first = None;
-        let mut cursor = [0u8; CURSOR_MAX];
-        let mut cursor_len = 0;
-        for page in 0..SEARCH_PAGES {
-            let after = (page > 0).then(|| cursor.get(..cursor_len).and_then(|c| core::str::from_utf8(c).ok()));
-            let body = SearchPaymentIntentsRequest {
-                statuses: None,
-                start_date: Some(Timestamp::from_unix(search_from)),
-                end_date: None,
-                cursor: Some(match after {
-                    Some(Some(after)) => Cursor::after(after, Some(SEARCH_PAGE)),
-                    _ => Cursor { limit: Some(SEARCH_PAGE), before: None, after: None },
-                }),
-            };
-            let fetched = self.fetch_built(|api, buf| api.search_payment_intents(&body, buf), buf)?;
-            let answer = buf.get(..fetched.raw.len).unwrap_or(&[]);
-            // Only the fields the match needs: decoding whole payment intents would bring
-            // the full model's decoder (tens of KiB) into the firmware.
-            let page: Candidates<'_> =
-                dojo_core::json::from_slice(answer).map_err(|e| Stop::Failed(dojo_core::Error::Decode(e).into()))?;
-            for item in page.data.iter().flat_map(|items| items.iter()) {
-                // Each payment intent with the summary decoder the flow already has: the
-                // setup intent (one per booking) and the amount identify the booking's
-                // payment intent; the reference is checked on the raw item.
-                let Ok(pi) = PaymentIntentSummaryKind::decode_ok(item.as_bytes()) else { continue };
-                let same = pi.setup_intent_id.is_some()
-                    && pi.setup_intent_id == setup_intent
-                    && pi.amount == Some(amount)
-                    && has_reference(item.as_bytes(), reference);
-                if same {
-                    matches = matches.saturating_add(1);
-                    first = first.or(Some(pi.id));
-                }
-            }
-            let next = page.after.map(|a| a.raw()).filter(|a| !a.is_empty() && a.len() <= CURSOR_MAX).map(|a| {
-                if let Some(dst) = cursor.get_mut(..a.len()) {
-                    dst.copy_from_slice(a.as_bytes());
-                }
-                a.len()
-            });
-            match next {
-                Some(len) => cursor_len = len,
-                None => break,
+        match charging {
+            Charging::Send => self.charge_journaled(journal, booking, &mut payment, &mut setup, kiosk, buf),
+            Charging::Settle => {
+                let charge = Charge::settle(&payment, kiosk.now(), self.settle_policy());
+                let report = self.drive(charge, &mut payment, &mut setup, buf)?;
+                self.journal_verdict(journal, booking, report, kiosk)
             }
         }
-        Ok((matches, first))
     }
 }
 
-/// A page of the orphan search: its payment intents left raw (each decoded by the
-/// summary decoder), and the next page's cursor.
-#[derive(serde::Deserialize)]
-struct Candidates<'a> {
-    #[serde(borrow)]
-    data: Option<Items<'a, RawJson<'a>>>,
-    #[serde(borrow)]
-    after: Option<Text<'a>>,
-}
-
-/// Whether the raw payment intent `item` has `"reference":"<reference>"` (the reference
-/// as the kiosk sent it, JSON-escaped by dojo-core's encoder; spaces around the colon
-/// allowed). A reference the server escapes otherwise does not match: the booking is
-/// then reported (none found), never charged twice.
-fn has_reference(item: &[u8], reference: &str) -> bool {
-    let mut quoted = [0u8; 2 + 2 * dojo_core::journal::MAX_REFERENCE_BYTES];
-    let Ok(len) = dojo_core::json::to_slice(&reference, &mut quoted) else { return false };
-    let Some(quoted) = quoted.get(..len) else { return false };
-    let key = b"\"reference\"";
-    let mut rest = item;
-    while let Some(at) = rest.windows(key.len()).position(|w| w == key) {
-        let after = rest.get(at + key.len()..).unwrap_or(&[]);
-        let value = after.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b':'));
-        if let Some(v) = value.and_then(|v| after.get(v..))
-            && v.starts_with(quoted)
-        {
-            return true;
-        }
-        rest = after;
-    }
-    false
+/// How recovery charges a payment intent that exists.
+#[derive(Clone, Copy)]
+enum Charging {
+    /// Its charge was never sent: send it.
+    Send,
+    /// A charge was sent, its outcome unknown or pending: settle it.
+    Settle,
 }
 
 /// What recovery does next for a booking: its [`Action`] without the reference (which
@@ -970,7 +884,7 @@ fn note<E, J: Journal, U: Kiosk>(
         Note::ChargeSettled(payment_intent, settlement) => Event::ChargeSettled { payment_intent, settlement },
         Note::Closed(reason) => Event::BookingClosed { reason },
     };
-    journal.append(booking, kiosk.now().unix_seconds(), event)?;
+    journal.append_event(booking, kiosk.now().unix_seconds(), &event)?;
     Ok(())
 }
 
@@ -986,21 +900,5 @@ fn settlement(report: &ChargeReport) -> Settlement {
         Outcome::NotCharged(NotCharged::Refused { .. } | NotCharged::NotSent) => {
             Settlement::NotCharged(NotChargedReason::Failed)
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::has_reference;
-
-    #[test]
-    fn the_orphan_search_matches_the_reference_as_sent() {
-        let item = br#"{"id":"pi_1","reference":"No-show \"12\"","amount":{"value":1000,"currencyCode":"GBP"}}"#;
-        assert!(has_reference(item, "No-show \"12\""));
-        assert!(has_reference(br#"{"reference" : "Table 4"}"#, "Table 4"));
-        assert!(!has_reference(item, "No-show"), "a prefix is not the reference");
-        assert!(!has_reference(br#"{"reference":"Table 44"}"#, "Table 4"));
-        assert!(!has_reference(br#"{"description":"reference","x":"Table 4"}"#, "Table 4"));
-        assert!(!has_reference(br#"{"id":"pi_1"}"#, "Table 4"));
     }
 }

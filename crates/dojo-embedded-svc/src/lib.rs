@@ -12,6 +12,7 @@ pub mod error;
 #[cfg(feature = "flash-journal")]
 pub mod flash_journal;
 pub mod kiosk;
+mod orphan;
 pub mod retry;
 mod webhooks;
 

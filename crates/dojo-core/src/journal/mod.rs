@@ -231,6 +231,19 @@ impl<E> From<TooManyOpen> for JournalError<E> {
 /// the scan skipped ([`Recovery::stats`]).
 pub fn recover<const N: usize, J: Journal + ?Sized>(journal: &mut J) -> Result<Recovery<N>, JournalError<J::Error>> {
     let mut recovery = Recovery::<N>::new();
+    recover_into(journal, &mut recovery)?;
+    Ok(recovery)
+}
+
+/// [`recover`] into the caller's `recovery` (its previous content replaced), for
+/// firmware that keeps its one [`Recovery`] in place: returned by value, a recovery (the
+/// largest value of a kiosk's flow) is copied from frame to frame. On an error,
+/// `recovery` holds what was read before it: do not act on it.
+pub fn recover_into<const N: usize, J: Journal + ?Sized>(
+    journal: &mut J,
+    recovery: &mut Recovery<N>,
+) -> Result<(), JournalError<J::Error>> {
+    *recovery = Recovery::new();
     let mut overflow = None;
     let stats = scan(journal, &mut |record| {
         if overflow.is_none() {
@@ -242,7 +255,7 @@ pub fn recover<const N: usize, J: Journal + ?Sized>(journal: &mut J) -> Result<R
     }
     let folded = *recovery.stats();
     *recovery.stats_mut() = ScanStats { records: folded.records, out_of_order: folded.out_of_order, ..stats };
-    Ok(recovery)
+    Ok(())
 }
 
 /// Drops the records of finished bookings (and unusable slots), keeping every record of
@@ -253,7 +266,19 @@ pub fn recover<const N: usize, J: Journal + ?Sized>(journal: &mut J) -> Result<R
 /// A journal with a record of an unsupported format version is left untouched
 /// ([`JournalError::UnsupportedVersion`]).
 pub fn compact<const N: usize, J: Journal + ?Sized>(journal: &mut J) -> Result<Recovery<N>, JournalError<J::Error>> {
-    let recovery = recover::<N, J>(journal)?;
+    let mut recovery = Recovery::<N>::new();
+    compact_into(journal, &mut recovery)?;
+    Ok(recovery)
+}
+
+/// [`compact`] with the recovery it compacted by written into the caller's `recovery`
+/// (see [`recover_into`]). On an error, do not act on `recovery`.
+pub fn compact_into<const N: usize, J: Journal + ?Sized>(
+    journal: &mut J,
+    recovery: &mut Recovery<N>,
+) -> Result<(), JournalError<J::Error>> {
+    recover_into(journal, recovery)?;
+    let recovery = &*recovery;
     let newest = recovery.last_seq();
     let highest_booking = recovery.highest_booking_record();
     // The fold applied exactly the records whose number is above every number before
@@ -269,8 +294,7 @@ pub fn compact<const N: usize, J: Journal + ?Sized>(journal: &mut J) -> Result<R
         recovery.is_open(record.booking)
             || Some(record.seq) == newest
             || Some((record.booking, record.seq)) == highest_booking
-    })?;
-    Ok(recovery)
+    })
 }
 
 /// Numbers records and bookings, encodes records and appends them to a [`Journal`].
@@ -287,6 +311,17 @@ impl<J: Journal> JournalWriter<J> {
     pub fn open<const N: usize>(mut journal: J) -> Result<(Self, Recovery<N>), JournalError<J::Error>> {
         let recovery = recover::<N, J>(&mut journal)?;
         Ok((JournalWriter::new(journal, &recovery), recovery))
+    }
+
+    /// [`open`](Self::open) with the recovery written into the caller's `recovery` (see
+    /// [`recover_into`]): firmware keeps one recovery in place instead of a copy per
+    /// frame. On an error, do not act on `recovery`.
+    pub fn open_into<const N: usize>(
+        mut journal: J,
+        recovery: &mut Recovery<N>,
+    ) -> Result<Self, JournalError<J::Error>> {
+        recover_into::<N, J>(&mut journal, recovery)?;
+        Ok(JournalWriter::new(journal, recovery))
     }
 
     /// A writer that goes on after `recovery` (which must be of this `journal`).
@@ -307,20 +342,36 @@ impl<J: Journal> JournalWriter<J> {
     /// sequence number is used up either way (a record that may have been partly written
     /// is never followed by another of the same number).
     pub fn append(&mut self, booking: BookingId, at: i64, event: Event) -> Result<Record, JournalError<J::Error>> {
-        let record = Record { seq: self.next_seq, at, booking, event };
+        let seq = self.append_event(booking, at, &event)?;
+        Ok(Record { seq, at, booking, event })
+    }
+
+    /// [`append`](Self::append) with the event borrowed and only the record's sequence
+    /// number returned: for firmware, no copy of the event or the record in the caller's
+    /// frame (an event with a reference is over 300 bytes). Records are encoded here
+    /// only, out of line.
+    #[inline(never)]
+    pub fn append_event(&mut self, booking: BookingId, at: i64, event: &Event) -> Result<u64, JournalError<J::Error>> {
+        let seq = self.next_seq;
         self.next_seq = self.next_seq.saturating_add(1);
         if booking.0 >= self.next_booking {
             self.next_booking = booking.0.saturating_add(1);
         }
         let mut bytes = [0u8; RECORD_LEN];
-        record.encode(&mut bytes);
+        record::encode(seq, at, booking, event, &mut bytes);
         self.journal.append(&bytes)?;
-        Ok(record)
+        Ok(seq)
     }
 
     /// Compacts the journal (see [`compact`]) and returns what is still open.
     pub fn compact<const N: usize>(&mut self) -> Result<Recovery<N>, JournalError<J::Error>> {
         compact::<N, J>(&mut self.journal)
+    }
+
+    /// [`compact`](Self::compact) with what is still open written into the caller's
+    /// `recovery` (see [`compact_into`]). On an error, do not act on `recovery`.
+    pub fn compact_into<const N: usize>(&mut self, recovery: &mut Recovery<N>) -> Result<(), JournalError<J::Error>> {
+        compact_into::<N, J>(&mut self.journal, recovery)
     }
 
     /// The sequence number the next record gets.

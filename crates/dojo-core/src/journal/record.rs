@@ -86,6 +86,7 @@ impl fmt::Display for BookingId {
 /// A merchant's booking reference as the journal keeps it: 1 to 60 characters, at most
 /// [`MAX_REFERENCE_BYTES`] bytes of UTF-8.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(align(4))]
 pub struct Reference {
     len: u8,
     bytes: [u8; MAX_REFERENCE_BYTES],
@@ -360,39 +361,7 @@ impl std::error::Error for RecordError {}
 impl Record {
     /// Encodes the record into `out` (every byte of it is written).
     pub fn encode(&self, out: &mut [u8; RECORD_LEN]) {
-        *out = [0u8; RECORD_LEN];
-        let mut w = Put { buf: out, at: 0 };
-        w.bytes(&MAGIC);
-        w.bytes(&[FORMAT_VERSION, self.event.kind(), 0, 0]);
-        w.bytes(&self.seq.to_le_bytes());
-        w.bytes(&self.at.to_le_bytes());
-        w.bytes(&self.booking.0.to_le_bytes());
-        w.bytes(&[0; 4]);
-        match &self.event {
-            Event::SetupIntentCreating { reference } => w.text(reference.as_str()),
-            Event::SetupIntentCreated { reference, setup_intent, amount } => {
-                w.text(reference.as_str());
-                w.text(setup_intent.as_str());
-                w.money(amount);
-            }
-            Event::PaymentIntentCreating { reference, setup_intent, amount } => {
-                w.text(reference.as_str());
-                w.text(setup_intent.as_ref().map_or("", |s| s.as_str()));
-                w.money(amount);
-            }
-            Event::PaymentIntentCreated { payment_intent } | Event::ChargeSending { payment_intent } => {
-                w.text(payment_intent.as_str());
-            }
-            Event::ChargeSettled { payment_intent, settlement } => {
-                w.text(payment_intent.as_str());
-                w.bytes(&settlement_bytes(*settlement));
-            }
-            Event::BookingClosed { reason } => w.bytes(&[close_byte(*reason)]),
-        }
-        let crc = crc32c(out.get(..CRC_AT).unwrap_or(&[]));
-        if let Some(dst) = out.get_mut(CRC_AT..) {
-            dst.copy_from_slice(&crc.to_le_bytes());
-        }
+        encode(self.seq, self.at, self.booking, &self.event, out);
     }
 
     /// Decodes one record. Checks, in order: length, magic, checksum, format version, kind,
@@ -448,6 +417,43 @@ impl Record {
             return Err(RecordError::Field("padding"));
         }
         Ok(Record { seq, at, booking, event })
+    }
+}
+
+/// [`Record::encode`] of a record's parts (the event borrowed).
+pub(crate) fn encode(seq: u64, at: i64, booking: BookingId, event: &Event, out: &mut [u8; RECORD_LEN]) {
+    *out = [0u8; RECORD_LEN];
+    let mut w = Put { buf: out, at: 0 };
+    w.bytes(&MAGIC);
+    w.bytes(&[FORMAT_VERSION, event.kind(), 0, 0]);
+    w.bytes(&seq.to_le_bytes());
+    w.bytes(&at.to_le_bytes());
+    w.bytes(&booking.0.to_le_bytes());
+    w.bytes(&[0; 4]);
+    match event {
+        Event::SetupIntentCreating { reference } => w.text(reference.as_str()),
+        Event::SetupIntentCreated { reference, setup_intent, amount } => {
+            w.text(reference.as_str());
+            w.text(setup_intent.as_str());
+            w.money(amount);
+        }
+        Event::PaymentIntentCreating { reference, setup_intent, amount } => {
+            w.text(reference.as_str());
+            w.text(setup_intent.as_ref().map_or("", |s| s.as_str()));
+            w.money(amount);
+        }
+        Event::PaymentIntentCreated { payment_intent } | Event::ChargeSending { payment_intent } => {
+            w.text(payment_intent.as_str());
+        }
+        Event::ChargeSettled { payment_intent, settlement } => {
+            w.text(payment_intent.as_str());
+            w.bytes(&settlement_bytes(*settlement));
+        }
+        Event::BookingClosed { reason } => w.bytes(&[close_byte(*reason)]),
+    }
+    let crc = crc32c(out.get(..CRC_AT).unwrap_or(&[]));
+    if let Some(dst) = out.get_mut(CRC_AT..) {
+        dst.copy_from_slice(&crc.to_le_bytes());
     }
 }
 

@@ -1,0 +1,146 @@
+//! Answers into what the caller keeps: decoding with dojo-core (an undecodable 2xx answer
+//! to a non-idempotent request is an outcome unknown), and why a multi-step operation
+//! stopped without borrowing the buffer.
+
+use dojo_core::BufferTooSmall;
+use dojo_core::client_error::{self, ClientError, Intent, OutcomeUnknown};
+use dojo_core::exchange::{Exchange, Next, Subject};
+use dojo_core::request::{Operation, Request};
+use dojo_core::response::ResponseKind;
+
+use super::wire::Raw;
+use crate::error::{Error, Inner, InnerCause, publish};
+use crate::retry::RetryPolicy;
+
+/// Why a multi-step operation stopped, without borrowing the buffer: an owned error, or
+/// a non-2xx answer still in the buffer (turned into an [`Error::Core`] API error, with
+/// its ProblemDetails, once the steps are over).
+#[derive(Debug)]
+pub(crate) enum Stop<E> {
+    Failed(Inner<E>),
+    Refused(Raw),
+}
+
+impl<E> Stop<E> {
+    pub(crate) fn into_error(self, buf: &[u8]) -> Error<'_, E> {
+        match self {
+            Stop::Failed(e) => publish(e, buf),
+            Stop::Refused(raw) => {
+                let body = buf.get(..raw.len).unwrap_or(&[]);
+                ClientError::Api(dojo_core::problem::ApiError::from_response(raw.status, body))
+            }
+        }
+    }
+}
+
+impl<E> From<Inner<E>> for Stop<E> {
+    fn from(e: Inner<E>) -> Self {
+        Stop::Failed(e)
+    }
+}
+
+impl<E> From<dojo_core::Error<'static>> for Stop<E> {
+    fn from(e: dojo_core::Error<'static>) -> Self {
+        Stop::Failed(e.into())
+    }
+}
+
+impl<E> From<dojo_core::error::LifecycleError> for Stop<E> {
+    fn from(e: dojo_core::error::LifecycleError) -> Self {
+        Stop::Failed(e.into())
+    }
+}
+
+impl<E> From<BufferTooSmall> for Stop<E> {
+    fn from(e: BufferTooSmall) -> Self {
+        Stop::Failed(e.into())
+    }
+}
+
+/// A 2xx answer read into the buffer, and the operation it answers; the request itself
+/// (a few hundred bytes) is gone from the stack before the answer is decoded. Made only
+/// once the status is known to be 2xx ([`Client::fetch`] refuses the others).
+pub(crate) struct Fetched<R> {
+    pub(crate) raw: Raw,
+    pub(crate) operation: Operation,
+    _kind: core::marker::PhantomData<fn() -> R>,
+}
+
+impl<R> Fetched<R> {
+    pub(crate) fn new(raw: Raw, operation: Operation) -> Self {
+        Fetched { raw, operation, _kind: core::marker::PhantomData }
+    }
+}
+
+/// Decodes a 2xx answer in `buf` and hands the model to `f`, which keeps what the
+/// caller needs: the model (over a kilobyte for an intent) lives only in this frame, and
+/// a failure does not borrow `buf` (an undecodable answer to a non-idempotent request
+/// is an outcome unknown).
+#[inline(never)]
+pub(crate) fn decode_with<'b, R: ResponseKind, E, T>(
+    fetched: Fetched<R>,
+    buf: &'b [u8],
+    f: impl FnOnce(&R::Output<'b>) -> T,
+) -> Result<T, Stop<E>> {
+    let Fetched { raw, operation, .. } = fetched;
+    let body = buf.get(..raw.len).unwrap_or(&[]);
+    // The 2xx half of `Request::decode` (its other half, `ApiError::from_response`, is
+    // `Stop::into_error`): called directly, it saves a copy of the model on the stack.
+    // Borrowed in place: moving the model out of the `Result` would copy it.
+    let decoded = R::decode_ok(body);
+    match &decoded {
+        Ok(output) => Ok(f(output)),
+        &Err(e) => Err(undecodable(operation, e)),
+    }
+}
+
+/// Why an undecodable 2xx answer stops an operation: an outcome unknown when the
+/// request is not retry-safe (it may have executed), else a decode error. Out of line:
+/// one copy for every response kind.
+#[inline(never)]
+fn undecodable<E>(operation: Operation, e: dojo_core::json::DecodeError) -> Stop<E> {
+    if operation.retry_safe() {
+        Stop::Failed(ClientError::Decode { operation: Some(operation), error: e })
+    } else {
+        // Names no intent: the flow that fetched it holds the ids.
+        Stop::Failed(unknown(operation, "", 1, InnerCause::Undecodable(e)))
+    }
+}
+
+/// Decodes an answer read into `buf` with dojo-core; an undecodable 2xx answer to a
+/// non-idempotent request is an outcome unknown.
+pub(crate) fn decode<'b, R: ResponseKind, E>(
+    req: &Request<'_, R>,
+    raw: Raw,
+    buf: &'b [u8],
+) -> Result<R::Output<'b>, Error<'b, E>> {
+    let body = buf.get(..raw.len).unwrap_or(&[]);
+    match req.decode(raw.status, body) {
+        Ok(output) => Ok(output),
+        Err(dojo_core::Error::Decode(error)) => {
+            // dojo-core's exchange decides: a read's is a decode error, anything else's an
+            // outcome unknown (it executed, unreadably), naming the request's subject.
+            match Exchange::new(req, RetryPolicy::NONE).handle_undecodable() {
+                // The key is named by the caller that has it (`refund_payment_intent`).
+                Next::OutcomeUnknown(subject) => Err(ClientError::OutcomeUnknown(OutcomeUnknown::new(
+                    &Subject { idempotency_key: None, ..subject },
+                    |k| k,
+                    raw.attempts,
+                    client_error::Cause::Undecodable(error),
+                ))),
+                _ => Err(ClientError::Decode { operation: Some(req.operation()), error }),
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The outcome-unknown report of the exchange of `operation` on `path`: the intent the
+/// path names (the key is named by the caller that has it: `refund_payment_intent`).
+#[inline(never)]
+pub(super) fn unknown<E>(operation: Operation, path: &str, attempts: u8, cause: InnerCause<E>) -> Inner<E> {
+    let subject = Subject { operation, setup_intent: None, payment_intent: None, idempotency_key: None };
+    let mut unknown = OutcomeUnknown::new(&subject, |k| k, attempts, cause);
+    unknown.intent = Intent::named_by(operation, path);
+    ClientError::OutcomeUnknown(unknown)
+}

@@ -1,0 +1,216 @@
+//! The I/O loop over dojo-core's [`Exchange`]: one request, sent and answered, repeated
+//! as the exchange says. The generic part (per response kind) is only the shim that
+//! hands a request over as an [`Outgoing`]; the loop itself is compiled once.
+
+use dojo_core::BufferTooSmall;
+use dojo_core::exchange::{Exchange, Next, Subject, TransportFailure};
+use dojo_core::request::{Api, IDEMPOTENCY_KEY_HEADER, MAX_HEADERS, Method, Operation, Request};
+use dojo_core::response::ResponseKind;
+use embedded_svc::http::client::Connection;
+
+use super::decode::{Fetched, Stop, decode};
+use super::wire::{
+    LEN_DIGITS, Raw, format_len, log_exchange, log_failure, log_retry, receive, send, to_svc_method, transport,
+};
+use super::{Client, ClientResult, ConnError, Connect};
+use dojo_core::client_error::ClientError;
+
+use super::decode::unknown;
+use crate::error::{Inner, InnerCause, Phase, publish};
+use crate::retry::{Delay, xorshift32};
+
+impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
+    /// Sends `req` (its body is the start of `buf`, as the builder wrote it) and
+    /// decodes the answer from `buf`, repeating it as dojo-core's
+    /// [`Exchange`](dojo_core::exchange::Exchange) says. A 2xx answer to a non-idempotent
+    /// request that does not decode, or a 5xx answer to one, is [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown).
+    pub fn execute<'b, R: ResponseKind>(
+        &mut self,
+        req: &Request<'_, R>,
+        buf: &'b mut [u8],
+    ) -> ClientResult<'b, R::Output<'b>, K> {
+        let result = self.exchange_with_retries(req, buf);
+        let buf: &'b [u8] = buf;
+        match result {
+            Ok(raw) => decode(req, raw, buf),
+            Err(e) => Err(publish(e, buf)),
+        }
+    }
+
+    /// One exchange, retried per the policy: the answer's status and length, its body
+    /// in `buf`. Nothing it returns borrows `buf`, so callers can loop over it. The
+    /// generic part is only this: the rest is shared by every response kind.
+    pub(crate) fn exchange_with_retries<R: ResponseKind>(
+        &mut self,
+        req: &Request<'_, R>,
+        buf: &mut [u8],
+    ) -> Result<Raw, Inner<ConnError<K>>> {
+        self.exchange_retried(&Outgoing::of(req), buf)
+    }
+
+    /// The I/O loop over dojo-core's [`Exchange`]: send, hand the result over, wait or
+    /// stop as it says.
+    #[inline(never)]
+    fn exchange_retried(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Inner<ConnError<K>>> {
+        let operation = outgoing.operation;
+        // The key is named by `execute`, which has the request (this returns nothing
+        // borrowed); the intent is read from the path when the outcome is unknown.
+        let keyed = outgoing.headers.iter().any(|(name, _)| *name == IDEMPOTENCY_KEY_HEADER);
+        let subject =
+            Subject { operation, setup_intent: None, payment_intent: None, idempotency_key: keyed.then_some("") };
+        let mut exchange = Exchange::of(subject, self.policy);
+        loop {
+            let result = self.exchange(outgoing, buf);
+            let random = self.next_seed();
+            let next = match &result {
+                Ok(raw) => exchange.handle_answer(raw.status, raw.retry_after_ms, random),
+                Err(ClientError::Transport(t)) if t.phase == Phase::Receive => {
+                    exchange.handle_failure(TransportFailure::Sent, random)
+                }
+                Err(ClientError::Transport(_)) => exchange.handle_failure(TransportFailure::NotSent, random),
+                Err(ClientError::ResponseTooLarge(r)) => exchange.handle_too_large(r.status),
+                Err(_) => Next::Done,
+            };
+            self.last_retry_after_s = exchange.retry_after_ms().map(|ms| ms / 1000);
+            match next {
+                Next::Retry { after_ms } => {
+                    log_retry(operation, exchange.attempts().saturating_sub(1), after_ms);
+                    self.delay.delay_ms(after_ms);
+                }
+                Next::OutcomeUnknown(_) => {
+                    let cause = match result {
+                        Ok(raw) => InnerCause::ServerError(raw),
+                        Err(ClientError::Transport(t)) => t.cause,
+                        Err(ClientError::ResponseTooLarge(r)) => InnerCause::TooLarge(r),
+                        Err(e) => return Err(e),
+                    };
+                    return Err(unknown(operation, outgoing.path, exchange.attempts(), cause));
+                }
+                Next::Done | Next::GiveUp(_) => {
+                    let mut result = result;
+                    match &mut result {
+                        Ok(raw) => raw.attempts = exchange.attempts(),
+                        Err(ClientError::Transport(t)) => t.attempts = exchange.attempts(),
+                        Err(_) => {}
+                    }
+                    return result;
+                }
+            }
+        }
+    }
+
+    /// [`exchange_with_retries`](Self::exchange_with_retries), with a non-2xx answer
+    /// as [`Stop::Refused`].
+    pub(crate) fn fetch<R: ResponseKind>(
+        &mut self,
+        req: &Request<'_, R>,
+        buf: &mut [u8],
+    ) -> Result<Raw, Stop<ConnError<K>>> {
+        self.fetch_outgoing(&Outgoing::of(req), buf)
+    }
+
+    /// [`fetch`](Self::fetch) of a request handed over: compiled once for every
+    /// response kind.
+    #[inline(never)]
+    fn fetch_outgoing(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Stop<ConnError<K>>> {
+        let raw = self.exchange_retried(outgoing, buf)?;
+        // A 5xx that may have executed is already an outcome unknown (the exchange's
+        // verdict): any other non-2xx is the server's refusal.
+        if raw.is_success() { Ok(raw) } else { Err(Stop::Refused(raw)) }
+    }
+
+    /// Builds a request with `build` (writing its body into `buf`), sends it like
+    /// [`fetch`](Self::fetch), and keeps only what decoding needs.
+    #[inline(never)]
+    pub(crate) fn fetch_built<R: ResponseKind>(
+        &mut self,
+        build: impl FnOnce(Api<'k>, &mut [u8]) -> Result<Request<'k, R>, dojo_core::Error<'static>>,
+        buf: &mut [u8],
+    ) -> Result<Fetched<R>, Stop<ConnError<K>>> {
+        let req = build(self.api, buf)?;
+        let raw = self.fetch(&req, buf)?;
+        Ok(Fetched::new(raw, req.operation()))
+    }
+
+    fn next_seed(&mut self) -> u32 {
+        self.seed = xorshift32(self.seed);
+        self.seed
+    }
+
+    /// One exchange: connect if needed, send the request with `Content-Length`, read
+    /// the whole answer into `buf`. On any failure the connection is dropped.
+    fn exchange(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Inner<ConnError<K>>> {
+        let Outgoing { operation, method, body_len, .. } = *outgoing;
+        let Some((body, rest)) = buf.split_at_mut_checked(body_len) else {
+            return Err(BufferTooSmall { needed: body_len }.into());
+        };
+        // Written again on every attempt: an earlier answer may have overwritten it. The
+        // URL is the base (one trailing `/` dropped) and the path and query, as
+        // `Request::write_url` writes it.
+        let base = self.base_url.strip_suffix('/').unwrap_or(self.base_url);
+        let (base, path) = (base.as_bytes(), outgoing.path_and_query.as_bytes());
+        let url_len = base.len() + path.len();
+        let Some(dst) = rest.get_mut(..url_len) else {
+            return Err(BufferTooSmall { needed: body_len + url_len }.into());
+        };
+        let (b, p) = dst.split_at_mut(base.len());
+        b.copy_from_slice(base);
+        p.copy_from_slice(path);
+        let url = core::str::from_utf8(dst).unwrap_or("");
+        let mut len_digits = [0u8; LEN_DIGITS];
+        let content_length = format_len(body_len, &mut len_digits);
+        let mut headers = [("", ""); MAX_HEADERS + 1];
+        let mut count = 0;
+        for (slot, header) in
+            headers.iter_mut().zip(outgoing.headers.iter().chain([("Content-Length", content_length)].iter()))
+        {
+            *slot = *header;
+            count += 1;
+        }
+        let headers = headers.get(..count).unwrap_or(&[]);
+
+        let conn = match self.conn.take() {
+            Some(conn) if !conn.is_request_initiated() => conn,
+            _ => self.connector.connect().map_err(|e| transport(operation, Phase::Connect, InnerCause::Io(e)))?,
+        };
+        let conn = self.conn.insert(conn);
+        let sent = send(conn, operation, to_svc_method(method), url, headers, body);
+        let result = match sent {
+            Ok(()) => receive(conn, operation, buf),
+            Err(e) => Err(e),
+        };
+        match &result {
+            Ok(raw) => log_exchange(method, outgoing.path, raw),
+            Err(e) => {
+                log_failure(operation, e);
+                self.conn = None;
+            }
+        }
+        result
+    }
+}
+
+/// What an exchange needs of a request, whatever its response kind.
+struct Outgoing<'r> {
+    operation: Operation,
+    method: Method,
+    path: &'r str,
+    headers: &'r [(&'r str, &'r str)],
+    body_len: usize,
+    /// The path and query, written after the base URL.
+    path_and_query: &'r str,
+}
+
+impl<'r> Outgoing<'r> {
+    /// The request handed over: the one generic step of an exchange.
+    fn of<R: ResponseKind>(req: &'r Request<'_, R>) -> Self {
+        Outgoing {
+            operation: req.operation(),
+            method: req.method(),
+            path: req.path(),
+            headers: req.headers(),
+            body_len: req.body_len(),
+            path_and_query: req.path_and_query(),
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! The HTTP request and answer over an embedded-svc connection: the request line and
+//! headers (`Content-Length` always), the body, and the answer read whole into the
+//! caller's buffer with its status, length and `Retry-After`.
+
+use dojo_core::exchange::retry_after_ms;
+use dojo_core::request::{Method, Operation};
+use embedded_svc::http::client::Connection;
+
+use dojo_core::client_error::{ClientError, TransportError};
+
+use crate::error::{Inner, InnerCause, Phase, ResponseTooLarge};
+
+/// The longest `Content-Length` value (`u64::MAX` has 20 digits).
+pub(super) const LEN_DIGITS: usize = 20;
+
+/// An answer read into the caller's buffer: its status, its length, its `Retry-After`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Raw {
+    pub(crate) status: u16,
+    pub(crate) len: usize,
+    /// Its `Retry-After`, in ms (delta-seconds only: the client has no clock).
+    pub(crate) retry_after_ms: Option<u32>,
+    /// The attempts the exchange made (for an outcome-unknown report).
+    pub(crate) attempts: u8,
+}
+
+impl Raw {
+    pub(crate) fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+pub(super) fn to_svc_method(m: Method) -> embedded_svc::http::Method {
+    match m {
+        Method::Get => embedded_svc::http::Method::Get,
+        Method::Post => embedded_svc::http::Method::Post,
+        Method::Delete => embedded_svc::http::Method::Delete,
+        Method::Put => embedded_svc::http::Method::Put,
+        Method::Patch => embedded_svc::http::Method::Patch,
+    }
+}
+
+pub(super) fn format_len(mut n: usize, out: &mut [u8; LEN_DIGITS]) -> &str {
+    let mut at = LEN_DIGITS;
+    loop {
+        at -= 1;
+        if let Some(d) = out.get_mut(at) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    out.get(at..).and_then(|d| core::str::from_utf8(d).ok()).unwrap_or("0")
+}
+
+/// A header's decimal value (surrounding spaces allowed), `None` when it is anything
+/// else or overflows.
+fn parse_digits(value: &str) -> Option<u64> {
+    let digits = value.trim_matches(|c| c == ' ' || c == '\t');
+    if digits.is_empty() {
+        return None;
+    }
+    digits.bytes().try_fold(0u64, |n, b| {
+        if b.is_ascii_digit() { n.checked_mul(10)?.checked_add(u64::from(b - b'0')) } else { None }
+    })
+}
+
+pub(super) fn transport<E>(operation: Operation, phase: Phase, cause: InnerCause<E>) -> Inner<E> {
+    ClientError::Transport(TransportError { operation, phase, attempts: 1, cause })
+}
+
+/// A failure once the whole request was handed over ([`Phase::Receive`]): the exchange
+/// decides whether it is harmless (a read) or an outcome unknown.
+fn after_send<E>(operation: Operation, cause: InnerCause<E>) -> Inner<E> {
+    transport(operation, Phase::Receive, cause)
+}
+
+#[inline(never)]
+pub(super) fn send<C: Connection>(
+    conn: &mut C,
+    operation: Operation,
+    method: embedded_svc::http::Method,
+    url: &str,
+    headers: &[(&str, &str)],
+    mut body: &[u8],
+) -> Result<(), Inner<C::Error>> {
+    conn.initiate_request(method, url, headers).map_err(|e| transport(operation, Phase::Connect, InnerCause::Io(e)))?;
+    while !body.is_empty() {
+        match conn.write(body) {
+            Ok(0) => return Err(transport(operation, Phase::Send, InnerCause::WriteZero)),
+            Ok(n) => body = body.get(n..).unwrap_or(&[]),
+            Err(e) => return Err(transport(operation, Phase::Send, InnerCause::Io(e))),
+        }
+    }
+    conn.flush().map_err(|e| after_send(operation, InnerCause::Io(e)))?;
+    conn.initiate_response().map_err(|e| after_send(operation, InnerCause::Io(e)))
+}
+
+#[inline(never)]
+pub(super) fn receive<C: Connection>(
+    conn: &mut C,
+    operation: Operation,
+    buf: &mut [u8],
+) -> Result<Raw, Inner<C::Error>> {
+    let status = conn.status();
+    let content_length = conn.header("Content-Length").and_then(parse_digits);
+    // No clock: the HTTP-date form is not honoured (the backoff's own delay applies).
+    let retry_after_ms = conn.header("Retry-After").and_then(|v| retry_after_ms(v.as_bytes(), None));
+    let capacity = buf.len();
+    let too_large = || ClientError::ResponseTooLarge(ResponseTooLarge { operation, status, capacity, content_length });
+    // 1xx, 204 and 304 answers have no body, whatever their headers say (RFC 9110):
+    // waiting for one would hang on a kept-alive connection.
+    if (100..200).contains(&status) || status == 204 || status == 304 {
+        return Ok(Raw { status, len: 0, retry_after_ms, attempts: 1 });
+    }
+    let limit = match content_length {
+        Some(cl) if cl > buf.len() as u64 => return Err(too_large()),
+        Some(cl) => cl as usize,
+        None => buf.len(),
+    };
+    let mut len = 0;
+    while len < limit {
+        let Some(dst) = buf.get_mut(len..limit) else { break };
+        match conn.read(dst) {
+            Ok(0) => break,
+            Ok(n) => len += n.min(dst.len()),
+            Err(e) => return Err(after_send(operation, InnerCause::Io(e))),
+        }
+    }
+    match content_length {
+        Some(expected) if (len as u64) < expected => {
+            Err(after_send(operation, InnerCause::Truncated { expected, received: len }))
+        }
+        Some(_) => Ok(Raw { status, len, retry_after_ms, attempts: 1 }),
+        // No length announced: the buffer is full only if the answer may go on; one
+        // more byte decides.
+        None if len == buf.len() => {
+            let mut probe = [0u8; 1];
+            match conn.read(&mut probe) {
+                Ok(0) => Ok(Raw { status, len, retry_after_ms, attempts: 1 }),
+                Ok(_) => Err(too_large()),
+                Err(e) => Err(after_send(operation, InnerCause::Io(e))),
+            }
+        }
+        None => Ok(Raw { status, len, retry_after_ms, attempts: 1 }),
+    }
+}
+
+#[cfg(feature = "log")]
+pub(super) fn log_exchange(method: Method, path: &str, raw: &Raw) {
+    // Never the headers: they carry the key.
+    log::debug!("dojo: {} {} -> {} ({} bytes)", method.as_str(), path, raw.status, raw.len);
+}
+
+#[cfg(not(feature = "log"))]
+pub(super) fn log_exchange(_: Method, _: &str, _: &Raw) {}
+
+#[cfg(feature = "log")]
+pub(super) fn log_failure<E: core::fmt::Debug>(operation: Operation, e: &Inner<E>) {
+    log::warn!("dojo: {}: {}", operation.name(), e);
+}
+
+#[cfg(not(feature = "log"))]
+pub(super) fn log_failure<E>(_: Operation, _: &Inner<E>) {}
+
+#[cfg(feature = "log")]
+pub(super) fn log_retry(operation: Operation, attempt: u8, ms: u32) {
+    log::info!("dojo: {}: retry {} in {} ms", operation.name(), attempt, ms);
+}
+
+#[cfg(not(feature = "log"))]
+pub(super) fn log_retry(_: Operation, _: u8, _: u32) {}
+
+#[cfg(test)]
+mod tests {
+    use super::format_len;
+
+    #[test]
+    fn header_numbers() {
+        use super::parse_digits;
+        assert_eq!(parse_digits("1500"), Some(1500));
+        assert_eq!(parse_digits(" 7 "), Some(7));
+        assert_eq!(parse_digits("18446744073709551615"), Some(u64::MAX));
+        for bad in ["", " ", "-1", "+1", "1.5", "0x10", "18446744073709551616", "Wed, 21 Oct 2026 07:28:00 GMT"] {
+            assert_eq!(parse_digits(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn content_length_digits() {
+        let mut d = [0u8; super::LEN_DIGITS];
+        assert_eq!(format_len(0, &mut d), "0");
+        assert_eq!(format_len(7, &mut d), "7");
+        assert_eq!(format_len(1024, &mut d), "1024");
+        assert_eq!(format_len(usize::MAX, &mut d), "18446744073709551615");
+    }
+}
