@@ -159,7 +159,14 @@ pub(super) fn log_exchange(_: Method, _: &str, _: &Raw) {}
 
 #[cfg(feature = "log")]
 pub(super) fn log_failure<E: core::fmt::Debug>(operation: Operation, e: &Inner<E>) {
-    log::warn!("dojo: {}: {}", operation.name(), e);
+    // One attempt's failure, before the exchange classifies it: say where it failed and
+    // why, not what it means (a lost answer to a charge is not "nothing changed").
+    match e {
+        ClientError::Transport(t) => {
+            log::warn!("dojo: {}: attempt failed ({:?}): {}", operation.name(), t.phase, t.cause)
+        }
+        other => log::warn!("dojo: {}: {}", operation.name(), other),
+    }
 }
 
 #[cfg(not(feature = "log"))]
