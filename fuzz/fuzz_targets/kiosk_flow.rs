@@ -303,13 +303,11 @@ fn check(peer: &InProcess, setup_intent: Option<&str>, said_not_charged: &[Strin
         assert!(peer.captures(pi).is_empty(), "reported not charged but captured: {pi}");
     }
 
-    // The booking's newest record (one booking per input).
-    let mut newest: Option<Record> = None;
-    let _ = journal.for_each(&mut |bytes| {
-        if let Ok(r) = Record::decode(bytes) {
-            newest = Some(r);
-        }
-    });
+    // The booking's newest record (one booking per input): the last slot that decodes
+    // (decoded from the end: one decode, not one per slot).
+    let mut slots: Vec<[u8; RECORD_LEN]> = Vec::new();
+    let _ = journal.for_each(&mut |bytes| slots.push(*bytes));
+    let newest = slots.iter().rev().find_map(|bytes| Record::decode(bytes).ok());
     let Some(newest) = newest else {
         // Nothing journaled: nothing may exist on the server.
         assert!(setup_intent.is_none(), "setup intent {setup_intent:?} of a booking the journal does not hold");
