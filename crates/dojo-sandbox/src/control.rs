@@ -6,10 +6,10 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::cards::{CardOutcome, TestCard, check_entered};
-use crate::emulator::Reply;
 use crate::faults::{Fault, FaultKind, Route};
+use crate::message::Reply;
 use crate::problem::ApiError;
-use crate::store::State;
+use crate::state::State;
 
 /// A control request.
 #[derive(Debug, Clone, PartialEq, Eq)]

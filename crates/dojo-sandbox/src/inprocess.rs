@@ -32,10 +32,12 @@ use std::time::Duration;
 
 use dojo_core::Timestamp;
 
-use crate::emulator::{Emulator, Outcome, Pending, Request, Response};
+use crate::config::Config;
+use crate::emulator::CaptureRecord;
+use crate::emulator::{Emulator, Outcome, Pending};
 #[cfg(doc)]
 use crate::faults::FaultKind;
-use crate::{CaptureRecord, Config};
+use crate::message::{Request, Response};
 
 #[cfg(feature = "embedded-svc")]
 mod embedded;

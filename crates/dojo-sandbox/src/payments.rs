@@ -14,10 +14,10 @@ use dojo_core::{
 use serde::Serialize;
 
 use crate::cards::{CardOutcome, TestCard};
-use crate::index::DEFAULT_AUTHORIZATION_LIFETIME_SECS;
 use crate::problem::ApiError;
 use crate::records::{CaptureRec, EventRec, PaymentIntentRec, RefundRec};
-use crate::store::{CLIENT_SECRET_LIFETIME_SECS, State, keep, move_setup_intent, text};
+use crate::state::{CLIENT_SECRET_LIFETIME_SECS, DEFAULT_AUTHORIZATION_LIFETIME_SECS, State, keep, text};
+use crate::store::move_setup_intent;
 use crate::webhooks::{EVENT_CREATED, EVENT_STATUS_UPDATED};
 
 /// `ChargeResponse`.

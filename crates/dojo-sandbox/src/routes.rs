@@ -9,10 +9,10 @@ use dojo_core::request::{
 };
 use serde::Deserialize;
 
-use crate::emulator::{Reply, Request};
 use crate::faults::Route;
+use crate::message::{Reply, Request};
 use crate::problem::ApiError;
-use crate::store::State;
+use crate::state::State;
 use crate::webhooks::{KNOWN_EVENTS, SecretsOut, SubscriptionRequest, SubscriptionUpdateRequest, WebhookEventsOut};
 use crate::{checkout, control};
 

@@ -1,23 +1,15 @@
 //! Webhooks: subscriptions with secrets, and signed deliveries of the payment-intent
 //! events (`payment_intent.created`, `payment_intent.status_updated`), retried a bounded
-//! number of times. Deliveries go to loopback `http://` URLs only; an `https://` URL is
+//! number of times (the HTTP shell, `server`, makes the attempts). Deliveries go to loopback `http://` URLs only; an `https://` URL is
 //! accepted (as Dojo requires) but its deliveries are recorded as failed.
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use bytes::Bytes;
-use dojo_core::webhook::{SIGNATURE_HEADER, SIGNATURE_LEN, sign};
+use dojo_core::webhook::{SIGNATURE_LEN, sign};
 use dojo_core::{CaptureMode, PaymentIntentStatus, Timestamp};
-use http_body_util::{BodyExt, Full};
-use hyper::Request;
 use serde::Serialize;
 
-use crate::emulator::DeliveryId;
 use crate::json::to_json;
 use crate::problem::ApiError;
 use crate::rng::Rng;
-use crate::server::Shared;
 
 /// `payment_intent.created`
 pub(crate) const EVENT_CREATED: &str = "payment_intent.created";
@@ -27,8 +19,6 @@ pub(crate) const EVENT_STATUS_UPDATED: &str = "payment_intent.status_updated";
 pub(crate) const KNOWN_EVENTS: &[&str] = &[EVENT_CREATED, EVENT_STATUS_UPDATED];
 /// The account every sandbox event belongs to.
 pub(crate) const ACCOUNT_ID: &str = "acc_sandbox";
-/// How long one delivery attempt may take.
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// One webhook delivery: the signed event and what became of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -171,7 +161,7 @@ const URL_RULE: &str =
     "The URL must be an https:// URI with a host (or, in the sandbox, http:// on a loopback address).";
 
 /// `(host, port, path)` of an `http://` URL on loopback.
-fn loopback_target(url: &str) -> Option<(String, u16, String)> {
+pub(crate) fn loopback_target(url: &str) -> Option<(String, u16, String)> {
     let uri: hyper::Uri = url.parse().ok()?;
     if uri.scheme_str() != Some("http") {
         return None;
@@ -355,49 +345,6 @@ impl Webhooks {
             self.outbox.push(self.deliveries.len() - 1);
         }
     }
-}
-
-/// Makes the deliveries the shell's outbox hands over, each in its own task, until the
-/// sandbox stops.
-pub(crate) async fn worker(shared: Arc<Shared>, mut rx: tokio::sync::mpsc::UnboundedReceiver<DeliveryId>) {
-    while let Some(id) = rx.recv().await {
-        let shared = shared.clone();
-        tokio::spawn(async move { deliver(shared, id).await });
-    }
-}
-
-async fn deliver(shared: Arc<Shared>, id: DeliveryId) {
-    for attempt in 1u32.. {
-        let Some(d) = shared.with(|emu, _| emu.delivery(id).cloned()) else { return };
-        let result = tokio::time::timeout(ATTEMPT_TIMEOUT, post(&d)).await.unwrap_or_else(|_| Err("timed out".into()));
-        if !shared.with(|emu, _| emu.record_delivery_attempt(id, attempt, result)) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50 << attempt.min(6))).await;
-    }
-}
-
-/// One POST of a delivery; the response status, or why there was none.
-async fn post(d: &Delivery) -> Result<u16, String> {
-    let (host, port, path) =
-        loopback_target(&d.url).ok_or_else(|| "the sandbox delivers to http:// loopback URLs only".to_owned())?;
-    let stream = tokio::net::TcpStream::connect((host.as_str(), port)).await.map_err(|e| e.to_string())?;
-    let (mut sender, conn) =
-        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
-    tokio::spawn(conn);
-    let mut req = Request::post(path)
-        .header(hyper::header::HOST, format!("{host}:{port}"))
-        .header(hyper::header::CONTENT_TYPE, "application/json")
-        .header(hyper::header::USER_AGENT, "dojo-sandbox-webhooks");
-    if let Some(sig) = &d.signature {
-        req = req.header(SIGNATURE_HEADER, sig.as_str());
-    }
-    let req = req.body(Full::new(Bytes::from(d.body.clone()))).map_err(|e| e.to_string())?;
-    let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
-    let status = resp.status().as_u16();
-    // Drain the answer so the connection ends cleanly; its content does not matter.
-    let _ = resp.into_body().collect().await;
-    Ok(status)
 }
 
 #[cfg(test)]
