@@ -124,6 +124,11 @@ impl Emulator {
         Emulator { state: State::new(config) }
     }
 
+    /// Pre-sizes the intent maps to `Config::max_intents` (the HTTP shell does, once).
+    pub(crate) fn presize(&mut self) {
+        self.state.presize();
+    }
+
     /// Sets where the emulator's checkout pages are served (e.g. `http://127.0.0.1:8080`,
     /// no trailing slash): payment intents created afterwards carry
     /// `paymentLink: {base}/checkout/{id}`. In process it is `http://localhost` until set.

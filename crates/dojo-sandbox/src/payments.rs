@@ -205,12 +205,18 @@ impl State {
         self.payment_intents.get_mut(id).map(|pi| &mut **pi).ok_or_else(|| ApiError::not_found("Payment intent", id))
     }
 
-    pub(crate) fn get_payment_intent(&mut self, id: &str, return_canceled: bool) -> Result<PaymentIntentRec, ApiError> {
+    /// The payment intent as `GET` finds it: a canceled one is not found unless
+    /// `return_canceled`.
+    pub(crate) fn find_payment_intent(
+        &mut self,
+        id: &str,
+        return_canceled: bool,
+    ) -> Result<&mut PaymentIntentRec, ApiError> {
         let pi = self.payment_intent_mut(id)?;
         if pi.status == PaymentIntentStatus::Canceled && !return_canceled {
             return Err(ApiError::not_found("Payment intent", id));
         }
-        Ok(pi.clone())
+        Ok(pi)
     }
 
     pub(crate) fn cancel_payment_intent(&mut self, id: &str) -> Result<PaymentIntentRec, ApiError> {

@@ -41,6 +41,7 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(config: Config, base_url: &str, outbox: mpsc::UnboundedSender<DeliveryId>) -> Self {
         let mut emulator = Emulator::new(&config);
+        emulator.presize();
         emulator.set_base_url(base_url);
         Shared { emulator: Mutex::new(emulator), wall: WallClock::new(config.start_time), config, outbox }
     }
