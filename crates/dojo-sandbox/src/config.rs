@@ -34,6 +34,12 @@ pub struct Config {
     /// Refunded, Reversed; Completed, Canceled, Expired, Closed) among the 64 oldest, or
     /// else the oldest. [`Sandbox::evicted`](crate::Sandbox::evicted) counts them.
     pub max_intents: usize,
+    /// The most webhook deliveries kept (10 000, at least 1; a delivery is ~1 KB): past
+    /// it the oldest is forgotten, finished or not (one still being attempted is attempted
+    /// no more). [`Sandbox::webhook_deliveries`](crate::Sandbox::webhook_deliveries) and
+    /// `/_sandbox/webhooks/deliveries` list those kept; `/_sandbox/stats` counts them
+    /// (`webhookDeliveries`) and those forgotten (`webhookDeliveriesEvicted`).
+    pub max_webhook_deliveries: usize,
 }
 
 impl Default for Config {
@@ -49,6 +55,7 @@ impl Default for Config {
             max_connections: 512,
             trading_name: "Sandbox Trading Ltd".to_owned(),
             max_intents: 100_000,
+            max_webhook_deliveries: 10_000,
         }
     }
 }

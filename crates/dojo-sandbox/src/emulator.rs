@@ -269,9 +269,15 @@ impl Emulator {
         self.state.charge_attempts.get(payment_intent_id).copied().unwrap_or(0)
     }
 
-    /// Every webhook delivery so far, in the order the events happened.
-    pub fn webhook_deliveries(&self) -> &[Delivery] {
-        &self.state.webhooks.deliveries
+    /// The webhook deliveries kept (the latest `Config::max_webhook_deliveries`), in the
+    /// order the events happened.
+    pub fn webhook_deliveries(&self) -> std::collections::vec_deque::Iter<'_, Delivery> {
+        self.state.webhooks.deliveries.iter()
+    }
+
+    /// Webhook deliveries forgotten to stay within `Config::max_webhook_deliveries`.
+    pub fn deliveries_evicted(&self) -> u64 {
+        self.state.webhooks.evicted
     }
 
     /// The deliveries queued since the last call (the outbox), to attempt in any order;
@@ -280,9 +286,10 @@ impl Emulator {
         std::mem::take(&mut self.state.webhooks.outbox).into_iter().map(DeliveryId).collect()
     }
 
-    /// The delivery `id` (for its URL, body and signature).
+    /// The delivery `id` (for its URL, body and signature); `None` once it has been
+    /// forgotten (see `Config::max_webhook_deliveries`).
     pub fn delivery(&self, id: DeliveryId) -> Option<&Delivery> {
-        self.state.webhooks.deliveries.get(id.0)
+        self.state.webhooks.delivery(id.0)
     }
 
     /// Records attempt number `attempt` (from 1) of delivery `id`: `Ok(status)` if an

@@ -155,9 +155,10 @@ impl Sandbox {
         self.shared.with(|emu, _| emu.charge_attempts(payment_intent_id))
     }
 
-    /// Every webhook delivery so far, in the order the events happened.
+    /// The webhook deliveries kept (the latest [`Config::max_webhook_deliveries`]), in the
+    /// order the events happened.
     pub fn webhook_deliveries(&self) -> Vec<Delivery> {
-        self.shared.with(|emu, _| emu.webhook_deliveries().to_vec())
+        self.shared.with(|emu, _| emu.webhook_deliveries().cloned().collect())
     }
 
     /// How many setup and payment intents were forgotten to stay within

@@ -139,7 +139,7 @@ impl State {
             payment_intents: HashMap::new(),
             refunds: HashMap::new(),
             charge_attempts: HashMap::new(),
-            webhooks: Webhooks::default(),
+            webhooks: Webhooks::new(config.max_webhook_deliveries),
             next_seq: 0,
             index: Index::default(),
             max_intents: config.max_intents,
