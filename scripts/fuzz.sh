@@ -35,21 +35,40 @@ else
 fi
 
 # Per-target cargo-fuzz build flags, one line in fuzz/options/TARGET.build (the whole-flow
-# targets: `-s none --no-trace-compares`, see fuzz/README.md); such a target is built into
-# its own target directory per distinct line, so the default build is never redone.
+# targets: `-s none --no-trace-compares`, see fuzz/README.md), and crates compiled without
+# coverage instrumentation, one line of crate names in fuzz/options/TARGET.uninstrumented
+# (the whole-flow targets: `dojo_sandbox`, the emulator, through fuzz/uninstrumented-rustc);
+# such a target is built into its own target directory per distinct pair of lines, so the
+# default build is never redone.
 build_flags=()
 target_dir=()
+user_wrapper=${RUSTC_WRAPPER-}
+default_env() {
+  unset DOJO_FUZZ_UNINSTRUMENTED
+  if [ -n "$user_wrapper" ]; then export RUSTC_WRAPPER="$user_wrapper"; else unset RUSTC_WRAPPER; fi
+}
 flags_of() {
   build_flags=()
   target_dir=()
+  default_env
   if [ -f "options/$1.build" ]; then
     read -r -a build_flags <"options/$1.build"
-    target_dir=(--target-dir "target/flags-$(cksum <"options/$1.build" | cut -d' ' -f1)")
+  fi
+  if [ -f "options/$1.uninstrumented" ]; then
+    export RUSTC_WRAPPER="$PWD/uninstrumented-rustc"
+    DOJO_FUZZ_UNINSTRUMENTED=$(head -n 1 "options/$1.uninstrumented")
+    export DOJO_FUZZ_UNINSTRUMENTED
+  fi
+  if [ -f "options/$1.build" ] || [ -f "options/$1.uninstrumented" ]; then
+    local sum
+    sum=$(cat "options/$1.build" "options/$1.uninstrumented" 2>/dev/null | cksum | cut -d' ' -f1)
+    target_dir=(--target-dir "target/flags-$sum")
   fi
 }
 
 echo "building the fuzz targets"
 build_log=$(mktemp)
+default_env
 if ! cargo "${tc[@]}" fuzz build -O >"$build_log" 2>&1; then
   cat "$build_log" >&2
   exit 1

@@ -87,7 +87,9 @@ struct PowerOff;
 /// The journal's storage behind the device's power: it refuses appends while the power is
 /// off (the peer's cut, or a cut scheduled at an append).
 struct Powered {
-    inner: MemJournal<16>,
+    /// Boxed: 16 records are 6 KiB, and the storage moves in and out of the writer at
+    /// every boot.
+    inner: Box<MemJournal<16>>,
     peer: InProcess,
     appends: u32,
     crash: Option<Crash>,
@@ -227,7 +229,7 @@ fuzz_target!(|input: Input| {
     let arrival = if input.arrived { Arrival::Arrived } else { Arrival::NoShow };
     let dead = Rc::new(Cell::new(false));
     let storage =
-        Powered { inner: MemJournal::new(), peer: peer.clone(), appends: 0, crash: input.crash, dead: dead.clone() };
+        Powered { inner: Box::new(MemJournal::new()), peer: peer.clone(), appends: 0, crash: input.crash, dead: dead.clone() };
     let mut screen = Screen { peer: peer.clone(), customer: input.customer, setup_intent: None, polls: 0 };
     let mut buf = vec![0u8; 4096];
     // What the flow said "not charged" about (payment intent ids).
@@ -295,7 +297,7 @@ fuzz_target!(|input: Input| {
 
 /// Every request held past a timeout commits; then what the server did is checked
 /// against what the flow said and what the journal holds.
-fn check(peer: &InProcess, setup_intent: Option<&str>, said_not_charged: &[String], mut journal: MemJournal<16>) {
+fn check(peer: &InProcess, setup_intent: Option<&str>, said_not_charged: &[String], mut journal: Box<MemJournal<16>>) {
     peer.finish_held();
     let captures = setup_intent.map_or(0, |si| peer.captures_of_setup_intent(si));
     assert!(captures <= 1, "{captures} captures for {setup_intent:?}");
@@ -303,13 +305,11 @@ fn check(peer: &InProcess, setup_intent: Option<&str>, said_not_charged: &[Strin
         assert!(peer.captures(pi).is_empty(), "reported not charged but captured: {pi}");
     }
 
-    // The booking's newest record (one booking per input).
-    let mut newest: Option<Record> = None;
-    let _ = journal.for_each(&mut |bytes| {
-        if let Ok(r) = Record::decode(bytes) {
-            newest = Some(r);
-        }
-    });
+    // The booking's newest record (one booking per input): the last slot that decodes
+    // (decoded from the end: one decode, not one per slot).
+    let mut slots: Vec<[u8; RECORD_LEN]> = Vec::new();
+    let _ = journal.for_each(&mut |bytes| slots.push(*bytes));
+    let newest = slots.iter().rev().find_map(|bytes| Record::decode(bytes).ok());
     let Some(newest) = newest else {
         // Nothing journaled: nothing may exist on the server.
         assert!(setup_intent.is_none(), "setup intent {setup_intent:?} of a booking the journal does not hold");
@@ -323,7 +323,7 @@ fn check(peer: &InProcess, setup_intent: Option<&str>, said_not_charged: &[Strin
         return;
     }
     // Open: recovery holds it with its ids and an action.
-    let (_, recovery) = JournalWriter::open::<4>(journal).expect("the journal reopens");
+    let (_, recovery) = JournalWriter::open::<4>(&mut *journal).expect("the journal reopens");
     let open = recovery.open().first().expect("an unfinished booking is open");
     assert_eq!(open.booking, newest.booking);
     match open.stage {

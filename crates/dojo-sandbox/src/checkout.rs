@@ -4,9 +4,9 @@
 //! form, no script needed).
 
 use crate::cards::{CardOutcome, check_entered};
-use crate::emulator::{Reply, Request};
+use crate::message::{Reply, Request};
 use crate::problem::ApiError;
-use crate::store::State;
+use crate::state::State;
 
 /// What the page shows about the intent.
 struct Summary {

@@ -6,10 +6,10 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::cards::{CardOutcome, TestCard, check_entered};
-use crate::emulator::Reply;
 use crate::faults::{Fault, FaultKind, Route};
+use crate::message::Reply;
 use crate::problem::ApiError;
-use crate::store::State;
+use crate::state::State;
 
 /// A control request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -242,12 +242,15 @@ fn run(state: &mut State, c: Control, body: &[u8]) -> Result<Reply, ApiError> {
             let (connections, requests) = (state.stats.connections, state.stats.requests);
             let (evicted, setup_intents, payment_intents) =
                 (state.index.evicted, state.setup_intents.len(), state.payment_intents.len());
+            let (deliveries, deliveries_evicted) = (state.webhooks.deliveries.len(), state.webhooks.evicted);
             let stats = serde_json::json!({
                 "connections": connections,
                 "requests": requests,
                 "setupIntents": setup_intents,
                 "paymentIntents": payment_intents,
                 "evicted": evicted,
+                "webhookDeliveries": deliveries,
+                "webhookDeliveriesEvicted": deliveries_evicted,
             });
             plain_json(state, 200, &stats)
         }

@@ -5,117 +5,19 @@
 //! what hyper parsed and writes back what it answers, so the HTTP emulator and an
 //! in-process one cannot differ.
 
+use std::fmt;
 use std::time::Duration;
 
 use dojo_core::Timestamp;
 
 use crate::cards::{CardOutcome, TestCard};
+use crate::config::Config;
 use crate::faults::{Fault, FaultKind};
-use crate::json::to_json;
+use crate::message::{Request, Response};
 use crate::problem::ApiError;
 use crate::routes::{self, Target};
-use crate::store::State;
+use crate::state::State;
 use crate::webhooks::Delivery;
-use crate::{CaptureRecord, Config, SandboxError};
-
-/// A request, as the emulator reads it: the method, the request target (path and
-/// query, e.g. `/payment-intents/pi_…?returnCanceled=true`), the headers in the order
-/// received (names matched case-insensitively, the first of a repeated name wins) and
-/// the body.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct Request {
-    /// `GET`, `POST`, … (case-sensitive, as HTTP methods are).
-    pub method: String,
-    /// The path and query.
-    pub target: String,
-    /// The headers, in order.
-    pub headers: Vec<(String, Vec<u8>)>,
-    /// The body (empty for none).
-    pub body: Vec<u8>,
-    /// Set by the HTTP shell when it did not read the body (too large, or unreadable):
-    /// answered at the point the body would have been used.
-    pub(crate) body_error: Option<ApiError>,
-}
-
-impl Request {
-    /// A request with no headers and no body.
-    pub fn new(method: impl Into<String>, target: impl Into<String>) -> Self {
-        Request {
-            method: method.into(),
-            target: target.into(),
-            headers: Vec::new(),
-            body: Vec::new(),
-            body_error: None,
-        }
-    }
-
-    /// Adds a header (after those already there).
-    #[must_use]
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<Vec<u8>>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sets the body.
-    #[must_use]
-    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
-        self.body = body.into();
-        self
-    }
-
-    /// The path (the target up to `?`).
-    pub fn path(&self) -> &str {
-        self.target.split_once('?').map_or(self.target.as_str(), |(p, _)| p)
-    }
-
-    /// The query (after `?`), if any.
-    pub fn query(&self) -> Option<&str> {
-        self.target.split_once('?').map(|(_, q)| q)
-    }
-
-    /// The first header named `name` (case-insensitive), as bytes.
-    pub fn header_bytes(&self, name: &str) -> Option<&[u8]> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_slice())
-    }
-
-    /// The first header named `name` as text: `Some(Err(()))` when it is there but holds
-    /// other than visible ASCII, space and tab (as `http::HeaderValue::to_str` refuses).
-    pub(crate) fn header_str(&self, name: &str) -> Option<Result<&str, ()>> {
-        self.header_bytes(name).map(|v| {
-            if v.iter().all(|&b| b == b'\t' || (0x20..0x7f).contains(&b)) {
-                std::str::from_utf8(v).map_err(|_| ())
-            } else {
-                Err(())
-            }
-        })
-    }
-
-    /// Whether a header named `name` is there.
-    pub(crate) fn has_header(&self, name: &str) -> bool {
-        self.header_bytes(name).is_some()
-    }
-}
-
-/// An answer: status, headers in the order to send them (`content-type`,
-/// `content-length` except on a 204, then any other), body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Response {
-    /// The HTTP status.
-    pub status: u16,
-    /// The headers, in order.
-    pub headers: Vec<(String, String)>,
-    /// The body.
-    pub body: Vec<u8>,
-}
-
-impl Response {
-    /// The first header named `name` (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-}
 
 /// What became of a request: its answer, or the fault that replaced it.
 #[derive(Debug, Clone, PartialEq)]
@@ -156,55 +58,55 @@ impl Pending {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DeliveryId(pub(crate) usize);
 
-/// An answer before it has its headers.
-#[derive(Debug)]
-pub(crate) struct Reply {
-    pub(crate) status: u16,
-    pub(crate) content_type: &'static str,
-    pub(crate) body: Vec<u8>,
-    pub(crate) headers: Vec<(&'static str, String)>,
+/// Why a control call on a [`Sandbox`](crate::Sandbox) failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SandboxError {
+    /// No setup intent or payment intent has this id.
+    NotFound(String),
+    /// The intent is not in a status that allows this (e.g. already Authorized).
+    Conflict(String),
+    /// The card was declined: the intent stays as it was.
+    Declined,
+    /// Anything else the sandbox refused, with its explanation.
+    Refused(String),
 }
 
-impl Reply {
-    pub(crate) fn empty(status: u16) -> Self {
-        Reply { status, content_type: "", body: Vec::new(), headers: Vec::new() }
-    }
-
-    pub(crate) fn into_response(self) -> Response {
-        let mut headers: Vec<(String, String)> = Vec::with_capacity(2 + self.headers.len());
-        if !self.content_type.is_empty() {
-            headers.push(("content-type".into(), self.content_type.into()));
+impl fmt::Display for SandboxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SandboxError::NotFound(m) => write!(f, "not found: {m}"),
+            SandboxError::Conflict(m) => write!(f, "conflict: {m}"),
+            SandboxError::Declined => f.write_str("the card was declined"),
+            SandboxError::Refused(m) => write!(f, "refused: {m}"),
         }
-        // A 204 carries no body and, by RFC 9110, no Content-Length.
-        if self.status != 204 {
-            headers.push(("content-length".into(), self.body.len().to_string()));
-        }
-        for (name, value) in self.headers {
-            match headers.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
-                Some(slot) => slot.1 = value,
-                None => headers.push((name.to_owned(), value)),
-            }
-        }
-        Response { status: self.status, headers, body: self.body }
     }
 }
 
-impl State {
-    /// An error answer with a fresh trace id.
-    pub(crate) fn error(&mut self, e: &ApiError) -> Reply {
-        let trace_id = self.trace_id();
-        let body = to_json(&e.body(&trace_id)).unwrap_or_default();
-        let headers = e.allow.iter().map(|a| ("allow", a.clone())).collect();
-        Reply { status: e.status, content_type: "application/problem+json; charset=utf-8", body, headers }
-    }
+impl std::error::Error for SandboxError {}
 
-    /// A JSON answer written as the real server writes it.
-    pub(crate) fn json<T: serde::Serialize>(&mut self, status: u16, value: &T) -> Reply {
-        match to_json(value) {
-            Ok(body) => Reply { status, content_type: "application/json; charset=utf-8", body, headers: Vec::new() },
-            Err(e) => self.error(&ApiError::new(500, format!("The response could not be encoded: {e}"))),
+impl From<ApiError> for SandboxError {
+    fn from(e: ApiError) -> Self {
+        let detail = e.detail.clone().unwrap_or_else(|| format!("{:?}", e.errors));
+        match e.status {
+            404 => SandboxError::NotFound(detail),
+            409 => SandboxError::Conflict(detail),
+            _ => SandboxError::Refused(detail),
         }
     }
+}
+
+/// A capture the sandbox recorded for a payment intent: by `/charge`, by an `Auto`
+/// payment at checkout, by `/captures`, or by `autoExpireIn`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CaptureRecord {
+    /// The capture's id.
+    pub id: String,
+    /// The amount captured, in minor units.
+    pub amount: i64,
+    /// When, by the sandbox's clock.
+    pub created_at: Timestamp,
 }
 
 /// The emulator: every setup intent, payment intent, refund, subscription, fault and
@@ -220,6 +122,11 @@ impl Emulator {
     /// `start_time` are the HTTP shell's).
     pub fn new(config: &Config) -> Self {
         Emulator { state: State::new(config) }
+    }
+
+    /// Pre-sizes the intent maps to `Config::max_intents` (the HTTP shell does, once).
+    pub(crate) fn presize(&mut self) {
+        self.state.presize();
     }
 
     /// Sets where the emulator's checkout pages are served (e.g. `http://127.0.0.1:8080`,
@@ -362,9 +269,15 @@ impl Emulator {
         self.state.charge_attempts.get(payment_intent_id).copied().unwrap_or(0)
     }
 
-    /// Every webhook delivery so far, in the order the events happened.
-    pub fn webhook_deliveries(&self) -> &[Delivery] {
-        &self.state.webhooks.deliveries
+    /// The webhook deliveries kept (the latest `Config::max_webhook_deliveries`), in the
+    /// order the events happened.
+    pub fn webhook_deliveries(&self) -> std::collections::vec_deque::Iter<'_, Delivery> {
+        self.state.webhooks.deliveries.iter()
+    }
+
+    /// Webhook deliveries forgotten to stay within `Config::max_webhook_deliveries`.
+    pub fn deliveries_evicted(&self) -> u64 {
+        self.state.webhooks.evicted
     }
 
     /// The deliveries queued since the last call (the outbox), to attempt in any order;
@@ -373,9 +286,10 @@ impl Emulator {
         std::mem::take(&mut self.state.webhooks.outbox).into_iter().map(DeliveryId).collect()
     }
 
-    /// The delivery `id` (for its URL, body and signature).
+    /// The delivery `id` (for its URL, body and signature); `None` once it has been
+    /// forgotten (see `Config::max_webhook_deliveries`).
     pub fn delivery(&self, id: DeliveryId) -> Option<&Delivery> {
-        self.state.webhooks.deliveries.get(id.0)
+        self.state.webhooks.delivery(id.0)
     }
 
     /// Records attempt number `attempt` (from 1) of delivery `id`: `Ok(status)` if an

@@ -7,53 +7,14 @@
 //! the id as touched, and [`State::reindex`] brings the index in line with the records
 //! after every call into the emulator.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use dojo_core::time::timespan_seconds;
-use dojo_core::{PaymentIntentStatus, SetupIntentStatus, Timestamp};
+use dojo_core::{PaymentIntentStatus, SetupIntentStatus};
 
-use crate::store::State;
-
-/// A payment intent's place in creation order (`created_at` never decreases with `seq`,
-/// since the clock only moves forward).
-pub(crate) type Key = (Timestamp, u64);
+use crate::state::{DEFAULT_AUTHORIZATION_LIFETIME_SECS, State};
 
 /// How many of the oldest intents eviction looks at for a settled one before it takes
 /// the oldest (bounded work per create).
 const EVICTION_WINDOW: usize = 64;
-
-/// How long Dojo keeps an uncaptured `Manual` authorization without `autoExpireIn`.
-pub(crate) const DEFAULT_AUTHORIZATION_LIFETIME_SECS: i64 = 7 * 24 * 3600;
-
-/// The indexes.
-#[derive(Debug, Default)]
-pub(crate) struct Index {
-    /// Every payment intent, in creation order.
-    pub(crate) payment_intents: BTreeMap<Key, String>,
-    /// The payment intents by status (the status they had at the last reindex).
-    pub(crate) by_status: Vec<(PaymentIntentStatus, BTreeSet<Key>)>,
-    /// Every setup intent, in creation order (for eviction).
-    pub(crate) setup_intents: BTreeMap<u64, String>,
-    /// When a payment intent may expire (`expireAt`, or its authorization's lifetime).
-    pub(crate) deadlines: BTreeSet<(Timestamp, u64, String)>,
-    /// Payment intents touched since the last reindex.
-    pub(crate) touched: Vec<String>,
-    /// Intents forgotten to stay within the cap.
-    pub(crate) evicted: u64,
-}
-
-impl Index {
-    pub(crate) fn status_set(&self, s: PaymentIntentStatus) -> Option<&BTreeSet<Key>> {
-        self.by_status.iter().find(|(k, _)| *k == s).map(|(_, v)| v)
-    }
-
-    fn status_set_mut(&mut self, s: PaymentIntentStatus) -> Option<&mut BTreeSet<Key>> {
-        if !self.by_status.iter().any(|(k, _)| *k == s) {
-            self.by_status.push((s, BTreeSet::new()));
-        }
-        self.by_status.iter_mut().find(|(k, _)| *k == s).map(|(_, v)| v)
-    }
-}
 
 /// Settled: nothing more will happen to it but (for Captured) a refund.
 fn settled_pi(s: PaymentIntentStatus) -> bool {

@@ -32,10 +32,12 @@ use std::time::Duration;
 
 use dojo_core::Timestamp;
 
-use crate::emulator::{Emulator, Outcome, Pending, Request, Response};
+use crate::config::Config;
+use crate::emulator::CaptureRecord;
+use crate::emulator::{Emulator, Outcome, Pending};
 #[cfg(doc)]
 use crate::faults::FaultKind;
-use crate::{CaptureRecord, Config};
+use crate::message::{Request, Response};
 
 #[cfg(feature = "embedded-svc")]
 mod embedded;
@@ -61,9 +63,8 @@ pub const BASE_URL: &str = "http://127.0.0.1";
 
 impl Config {
     /// The defaults for an in-process emulator made once per test or per fuzz input: at
-    /// most 256 intents of each kind (the emulator pre-sizes its maps to
-    /// [`Config::max_intents`], which by default is sized for a long-running server and
-    /// costs milliseconds to allocate).
+    /// most 256 intents of each kind (the default, 100 000, is a long-running server's;
+    /// the HTTP server pre-sizes its maps to it, an in-process emulator does not).
     pub fn in_process() -> Config {
         Config { max_intents: 256, ..Config::default() }
     }

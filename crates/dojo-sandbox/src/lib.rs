@@ -5,12 +5,14 @@
 mod cards;
 mod checkout;
 mod clock;
+mod config;
 mod control;
 mod emulator;
 mod faults;
 mod index;
 pub mod inprocess;
 mod json;
+mod message;
 mod payments;
 mod problem;
 mod records;
@@ -18,130 +20,25 @@ mod rng;
 mod routes;
 mod search;
 mod server;
+mod state;
 mod store;
 mod webhooks;
 
 use std::fmt;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub use cards::TestCard;
+pub use config::Config;
 pub use dojo_core::Timestamp;
-pub use emulator::{DeliveryId, Emulator, Outcome, Pending, Request, Response};
+pub use emulator::{CaptureRecord, DeliveryId, Emulator, Outcome, Pending, SandboxError};
 pub use faults::{Fault, FaultKind, Route};
 pub use inprocess::{Delivered, InProcess};
+pub use message::{Request, Response};
 pub use webhooks::Delivery;
 
-use crate::problem::ApiError;
 use crate::server::Shared;
-
-/// How a [`Sandbox`] starts.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Config {
-    /// Where to listen (`127.0.0.1:0` by default: a free port on loopback).
-    pub addr: SocketAddr,
-    /// Seeds the generator behind ids, secrets and fault probabilities (runs repeat).
-    pub seed: u64,
-    /// The controllable clock's initial instant (`None`: the real time at start). The
-    /// clock then runs with real time, plus whatever [`Sandbox::advance_clock`] adds.
-    pub start_time: Option<Timestamp>,
-    /// The largest request body accepted; larger is 413 (64 KiB by default).
-    pub max_body_bytes: usize,
-    /// How many times a webhook delivery is attempted before it is given up (3).
-    pub webhook_max_attempts: u32,
-    /// How long a request's headers may take to arrive, from the connection's start or
-    /// the end of its previous answer (10 s); past it the connection is closed.
-    pub header_read_timeout: Duration,
-    /// How long a request's body may take to arrive once its headers are in (10 s);
-    /// past it the answer is 408 and the connection is closed.
-    pub body_read_timeout: Duration,
-    /// The most connections open at once (512); more wait in the listen backlog.
-    pub max_connections: usize,
-    /// The merchant's trading name, shown to the customer on the checkout page.
-    pub trading_name: String,
-    /// The most setup intents, and the most payment intents, kept (100 000 each, ~1.5 KB
-    /// apiece): past it, creating one forgets the oldest settled one (Captured, Canceled,
-    /// Refunded, Reversed; Completed, Canceled, Expired, Closed) among the 64 oldest, or
-    /// else the oldest. [`Sandbox::evicted`] counts them.
-    pub max_intents: usize,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            seed: 0,
-            start_time: None,
-            max_body_bytes: 64 * 1024,
-            webhook_max_attempts: 3,
-            header_read_timeout: Duration::from_secs(10),
-            body_read_timeout: Duration::from_secs(10),
-            max_connections: 512,
-            trading_name: "Sandbox Trading Ltd".to_owned(),
-            max_intents: 100_000,
-        }
-    }
-}
-
-impl Config {
-    /// The default configuration listening on `addr`.
-    pub fn with_addr(addr: SocketAddr) -> Self {
-        Config { addr, ..Config::default() }
-    }
-}
-
-/// Why a control call on a [`Sandbox`] failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SandboxError {
-    /// No setup intent or payment intent has this id.
-    NotFound(String),
-    /// The intent is not in a status that allows this (e.g. already Authorized).
-    Conflict(String),
-    /// The card was declined: the intent stays as it was.
-    Declined,
-    /// Anything else the sandbox refused, with its explanation.
-    Refused(String),
-}
-
-impl fmt::Display for SandboxError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SandboxError::NotFound(m) => write!(f, "not found: {m}"),
-            SandboxError::Conflict(m) => write!(f, "conflict: {m}"),
-            SandboxError::Declined => f.write_str("the card was declined"),
-            SandboxError::Refused(m) => write!(f, "refused: {m}"),
-        }
-    }
-}
-
-impl std::error::Error for SandboxError {}
-
-impl From<ApiError> for SandboxError {
-    fn from(e: ApiError) -> Self {
-        let detail = e.detail.clone().unwrap_or_else(|| format!("{:?}", e.errors));
-        match e.status {
-            404 => SandboxError::NotFound(detail),
-            409 => SandboxError::Conflict(detail),
-            _ => SandboxError::Refused(detail),
-        }
-    }
-}
-
-/// A capture the sandbox recorded for a payment intent: by `/charge`, by an `Auto`
-/// payment at checkout, by `/captures`, or by `autoExpireIn`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct CaptureRecord {
-    /// The capture's id.
-    pub id: String,
-    /// The amount captured, in minor units.
-    pub amount: i64,
-    /// When, by the sandbox's clock.
-    pub created_at: Timestamp,
-}
 
 /// A running sandbox: an HTTP server on its own thread and runtime. Dropping it (or
 /// [`shutdown`](Sandbox::shutdown)) stops the server and joins the thread.
@@ -181,7 +78,7 @@ impl Sandbox {
         let thread = {
             let shared = shared.clone();
             std::thread::Builder::new().name("dojo-sandbox".into()).spawn(move || {
-                runtime.spawn(webhooks::worker(shared.clone(), rx));
+                runtime.spawn(server::worker(shared.clone(), rx));
                 runtime.block_on(server::serve(listener, shared, stop_rx));
                 runtime.shutdown_timeout(Duration::from_secs(1));
             })?
@@ -258,9 +155,10 @@ impl Sandbox {
         self.shared.with(|emu, _| emu.charge_attempts(payment_intent_id))
     }
 
-    /// Every webhook delivery so far, in the order the events happened.
+    /// The webhook deliveries kept (the latest [`Config::max_webhook_deliveries`]), in the
+    /// order the events happened.
     pub fn webhook_deliveries(&self) -> Vec<Delivery> {
-        self.shared.with(|emu, _| emu.webhook_deliveries().to_vec())
+        self.shared.with(|emu, _| emu.webhook_deliveries().cloned().collect())
     }
 
     /// How many setup and payment intents were forgotten to stay within

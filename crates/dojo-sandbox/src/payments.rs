@@ -14,10 +14,10 @@ use dojo_core::{
 use serde::Serialize;
 
 use crate::cards::{CardOutcome, TestCard};
-use crate::index::DEFAULT_AUTHORIZATION_LIFETIME_SECS;
 use crate::problem::ApiError;
 use crate::records::{CaptureRec, EventRec, PaymentIntentRec, RefundRec};
-use crate::store::{CLIENT_SECRET_LIFETIME_SECS, State, keep, move_setup_intent, text};
+use crate::state::{CLIENT_SECRET_LIFETIME_SECS, DEFAULT_AUTHORIZATION_LIFETIME_SECS, State, keep, text};
+use crate::store::move_setup_intent;
 use crate::webhooks::{EVENT_CREATED, EVENT_STATUS_UPDATED};
 
 /// `ChargeResponse`.
@@ -205,12 +205,18 @@ impl State {
         self.payment_intents.get_mut(id).map(|pi| &mut **pi).ok_or_else(|| ApiError::not_found("Payment intent", id))
     }
 
-    pub(crate) fn get_payment_intent(&mut self, id: &str, return_canceled: bool) -> Result<PaymentIntentRec, ApiError> {
+    /// The payment intent as `GET` finds it: a canceled one is not found unless
+    /// `return_canceled`.
+    pub(crate) fn find_payment_intent(
+        &mut self,
+        id: &str,
+        return_canceled: bool,
+    ) -> Result<&mut PaymentIntentRec, ApiError> {
         let pi = self.payment_intent_mut(id)?;
         if pi.status == PaymentIntentStatus::Canceled && !return_canceled {
             return Err(ApiError::not_found("Payment intent", id));
         }
-        Ok(pi.clone())
+        Ok(pi)
     }
 
     pub(crate) fn cancel_payment_intent(&mut self, id: &str) -> Result<PaymentIntentRec, ApiError> {

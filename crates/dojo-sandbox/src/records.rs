@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::cards::TestCard;
 
 /// An event in a setup intent's or payment intent's history (`PaymentStatusResponse`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct EventRec {
     pub(crate) event_type: PaymentEventType,
@@ -46,7 +46,7 @@ impl EventRec {
 }
 
 /// A card as the API shows it (`Card`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct CardRec {
     pub(crate) card_number: String,
@@ -116,7 +116,7 @@ impl CardAttempt {
 }
 
 /// `PaymentDetails`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct PaymentDetailsRec {
     pub(crate) transaction_id: String,
@@ -128,7 +128,7 @@ pub(crate) struct PaymentDetailsRec {
 }
 
 /// A setup intent (`SetupIntentResponse`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct SetupIntentRec {
     pub(crate) id: String,
@@ -171,7 +171,7 @@ pub(crate) struct SetupIntentRec {
 }
 
 /// A capture (`CaptureDetails`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct CaptureRec {
     pub(crate) id: String,
@@ -183,7 +183,7 @@ pub(crate) struct CaptureRec {
 }
 
 /// A refund (`Refund`) and what the sandbox keeps about it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct RefundRec {
     pub(crate) payment_intent_id: String,
@@ -195,7 +195,7 @@ pub(crate) struct RefundRec {
 }
 
 /// A payment intent (`PaymentIntent`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct PaymentIntentRec {
     pub(crate) id: String,

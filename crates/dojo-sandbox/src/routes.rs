@@ -9,10 +9,10 @@ use dojo_core::request::{
 };
 use serde::Deserialize;
 
-use crate::emulator::{Reply, Request};
 use crate::faults::Route;
+use crate::message::{Reply, Request};
 use crate::problem::ApiError;
-use crate::store::State;
+use crate::state::State;
 use crate::webhooks::{KNOWN_EVENTS, SecretsOut, SubscriptionRequest, SubscriptionUpdateRequest, WebhookEventsOut};
 use crate::{checkout, control};
 
@@ -262,7 +262,10 @@ fn api(state: &mut State, target: &Target, req: &Request) -> Result<Reply, ApiEr
             check_currency("intendedAmount", r.intended_amount)?;
             ok!(state.create_setup_intent(&r))
         }
-        T::GetSetupIntent(id) => ok!(state.get_setup_intent(id)?),
+        T::GetSetupIntent(id) => {
+            state.setup_intent_mut(id)?;
+            state.setup_intent_json(id)
+        }
         T::CancelSetupIntent(id) => {
             ok!(state.cancel_setup_intent(id, query_flag(req, "includeAuthorized"))?)
         }
@@ -289,7 +292,10 @@ fn api(state: &mut State, target: &Target, req: &Request) -> Result<Reply, ApiEr
             let r: SearchPaymentIntentsRequest<'_> = decode(body)?;
             ok!(state.search(&r)?)
         }
-        T::GetPaymentIntent(id) => ok!(state.get_payment_intent(id, query_flag(req, "returnCanceled"))?),
+        T::GetPaymentIntent(id) => {
+            state.find_payment_intent(id, query_flag(req, "returnCanceled"))?;
+            state.payment_intent_json(id)
+        }
         T::CancelPaymentIntent(id) => ok!(state.cancel_payment_intent(id)?),
         // The spec answers an unknown payment intent's charge with 403 "Not found".
         T::ChargePaymentIntent(id) => {

@@ -8,10 +8,9 @@ use dojo_core::PaymentIntentStatus;
 use dojo_core::request::SearchPaymentIntentsRequest;
 use serde::Serialize;
 
-use crate::index::Key;
 use crate::problem::ApiError;
 use crate::records::PaymentIntentRec;
-use crate::store::{State, text};
+use crate::state::{Key, State, text};
 
 /// The largest page a search returns (`Cursor.limit`'s maximum).
 const MAX_PAGE: usize = 100;

@@ -1,5 +1,6 @@
 //! The HTTP server: hyper on a tokio runtime of its own thread. Faults that need the raw
-//! connection (dropping it, cutting a body short) are applied here.
+//! connection (dropping it, cutting a body short) are applied here, and the webhook
+//! deliveries the emulator queues are made from here.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -11,7 +12,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use dojo_core::Timestamp;
-use http_body_util::{BodyExt, Limited};
+use http_body_util::{BodyExt, Full, Limited};
 use hyper::StatusCode;
 use hyper::body::{Frame, Incoming, SizeHint};
 use hyper::header::{CONTENT_LENGTH, HeaderName, HeaderValue};
@@ -20,10 +21,12 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
-use crate::Config;
 use crate::clock::WallClock;
-use crate::emulator::{DeliveryId, Emulator, Outcome, Request, Response};
+use crate::config::Config;
+use crate::emulator::{DeliveryId, Emulator, Outcome};
+use crate::message::{Request, Response};
 use crate::problem::ApiError;
+use crate::webhooks::{Delivery, loopback_target};
 
 /// What the server threads share: the emulator behind one lock, the wall clock, and the
 /// queue to the webhook worker.
@@ -38,6 +41,7 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(config: Config, base_url: &str, outbox: mpsc::UnboundedSender<DeliveryId>) -> Self {
         let mut emulator = Emulator::new(&config);
+        emulator.presize();
         emulator.set_base_url(base_url);
         Shared { emulator: Mutex::new(emulator), wall: WallClock::new(config.start_time), config, outbox }
     }
@@ -235,4 +239,50 @@ async fn read_body(headers: &hyper::HeaderMap, incoming: Incoming, max: usize) -
         Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
         Err(e) => Err(ApiError::new(400, format!("The request body could not be read: {e}"))),
     }
+}
+
+/// How long one delivery attempt may take.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Makes the deliveries the shell's outbox hands over, each in its own task, until the
+/// sandbox stops.
+pub(crate) async fn worker(shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<DeliveryId>) {
+    while let Some(id) = rx.recv().await {
+        let shared = shared.clone();
+        tokio::spawn(async move { deliver(shared, id).await });
+    }
+}
+
+async fn deliver(shared: Arc<Shared>, id: DeliveryId) {
+    for attempt in 1u32.. {
+        let Some(d) = shared.with(|emu, _| emu.delivery(id).cloned()) else { return };
+        let result = tokio::time::timeout(ATTEMPT_TIMEOUT, post(&d)).await.unwrap_or_else(|_| Err("timed out".into()));
+        if !shared.with(|emu, _| emu.record_delivery_attempt(id, attempt, result)) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50 << attempt.min(6))).await;
+    }
+}
+
+/// One POST of a delivery; the response status, or why there was none.
+async fn post(d: &Delivery) -> Result<u16, String> {
+    let (host, port, path) =
+        loopback_target(&d.url).ok_or_else(|| "the sandbox delivers to http:// loopback URLs only".to_owned())?;
+    let stream = tokio::net::TcpStream::connect((host.as_str(), port)).await.map_err(|e| e.to_string())?;
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
+    tokio::spawn(conn);
+    let mut req = hyper::Request::post(path)
+        .header(hyper::header::HOST, format!("{host}:{port}"))
+        .header(hyper::header::CONTENT_TYPE, "application/json")
+        .header(hyper::header::USER_AGENT, "dojo-sandbox-webhooks");
+    if let Some(sig) = &d.signature {
+        req = req.header(dojo_core::webhook::SIGNATURE_HEADER, sig.as_str());
+    }
+    let req = req.body(Full::new(Bytes::from(d.body.clone()))).map_err(|e| e.to_string())?;
+    let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
+    let status = resp.status().as_u16();
+    // Drain the answer so the connection ends cleanly; its content does not matter.
+    let _ = resp.into_body().collect().await;
+    Ok(status)
 }

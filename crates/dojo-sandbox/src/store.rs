@@ -1,117 +1,17 @@
-//! The sandbox's state, behind one mutex, and the setup-intent operations on it.
-//! Every status change goes through dojo-core's transition tables, so the emulator
-//! cannot allow a move the client's lifecycle forbids.
-
-use std::collections::HashMap;
+//! The setup-intent operations on the [`State`]. Every status change goes through
+//! dojo-core's transition tables, so the emulator cannot allow a move the client's
+//! lifecycle forbids.
 
 use dojo_core::lifecycle::{SetupIntentCause, setup_intent_transition};
 use dojo_core::request::CreateSetupIntentRequest;
 use dojo_core::{PaymentEventType, PaymentMethod, SetupIntentStatus, Timestamp};
 
-use crate::Config;
 use crate::cards::{CardOutcome, TestCard};
-use crate::clock::Clock;
-use crate::faults::Faults;
-use crate::index::Index;
 use crate::problem::ApiError;
-use crate::records::{CardAttempt, CardRec, EventRec, PaymentIntentRec, RefundRec, SetupIntentRec};
-use crate::rng::Rng;
-use crate::webhooks::Webhooks;
-
-/// How long a setup intent waits for its customer by default.
-pub(crate) const DEFAULT_SETUP_INTENT_LIFETIME_SECS: i64 = 7 * 24 * 3600;
-/// The base of `paymentLink` until the shell says where it listens.
-pub(crate) const DEFAULT_BASE_URL: &str = "http://localhost";
-/// The largest cap the maps are pre-sized for (past it they grow as needed).
-const PRESIZE_MAX: usize = 1 << 20;
-/// How long a client session secret lasts.
-pub(crate) const CLIENT_SECRET_LIFETIME_SECS: i64 = 3600;
-
-/// Everything the sandbox knows.
-#[derive(Debug)]
-pub(crate) struct State {
-    /// The wall-clock instant of the call being handled.
-    pub(crate) wall: Timestamp,
-    pub(crate) clock: Clock,
-    pub(crate) stats: Stats,
-    pub(crate) max_body_bytes: usize,
-    pub(crate) webhook_max_attempts: u32,
-    /// Where the checkout pages are (`paymentLink`), without a trailing slash.
-    pub(crate) base_url: String,
-    /// The merchant's name on the checkout page.
-    pub(crate) trading_name: String,
-    pub(crate) rng: Rng,
-    pub(crate) faults: Faults,
-    /// Boxed, so growing the map moves pointers, not records, while the lock is held.
-    pub(crate) setup_intents: HashMap<String, Box<SetupIntentRec>>,
-    pub(crate) payment_intents: HashMap<String, Box<PaymentIntentRec>>,
-    pub(crate) refunds: HashMap<String, RefundRec>,
-    pub(crate) charge_attempts: HashMap<String, usize>,
-    pub(crate) webhooks: Webhooks,
-    pub(crate) next_seq: u64,
-    pub(crate) index: Index,
-    /// The most setup intents, and the most payment intents, kept (`Config::max_intents`).
-    pub(crate) max_intents: usize,
-}
-
-/// What `/_sandbox/stats` reports.
-#[derive(Debug, Default)]
-pub(crate) struct Stats {
-    pub(crate) connections: u64,
-    pub(crate) requests: u64,
-}
-
-/// Owned text from a decoded request string (escapes decoded).
-pub(crate) fn text(t: &dojo_core::Text<'_>) -> String {
-    t.to_string()
-}
-
-/// A sub-object of a request, kept as JSON to echo back.
-pub(crate) fn keep<T: serde::Serialize>(v: &Option<T>) -> Option<serde_json::Value> {
-    v.as_ref().and_then(|v| serde_json::to_value(v).ok())
-}
+use crate::records::{CardAttempt, CardRec, EventRec, SetupIntentRec};
+use crate::state::{CLIENT_SECRET_LIFETIME_SECS, DEFAULT_SETUP_INTENT_LIFETIME_SECS, State, keep, text};
 
 impl State {
-    pub(crate) fn new(config: &Config) -> Self {
-        State {
-            wall: Timestamp::UNIX_EPOCH,
-            clock: Clock::default(),
-            stats: Stats::default(),
-            max_body_bytes: config.max_body_bytes,
-            webhook_max_attempts: config.webhook_max_attempts.max(1),
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            trading_name: config.trading_name.clone(),
-            rng: Rng::new(config.seed),
-            faults: Faults::default(),
-            // Pre-sized to the cap (eviction keeps them within it): no rehash, ever, under the lock.
-            setup_intents: HashMap::with_capacity(config.max_intents.min(PRESIZE_MAX)),
-            payment_intents: HashMap::with_capacity(config.max_intents.min(PRESIZE_MAX)),
-            refunds: HashMap::new(),
-            charge_attempts: HashMap::new(),
-            webhooks: Webhooks::default(),
-            next_seq: 0,
-            index: Index::default(),
-            max_intents: config.max_intents,
-        }
-    }
-
-    pub(crate) fn now(&self) -> Timestamp {
-        self.clock.now(self.wall)
-    }
-
-    pub(crate) fn new_id(&mut self, prefix: &str) -> String {
-        format!("{prefix}{}", self.rng.base64url22())
-    }
-
-    pub(crate) fn new_secret(&mut self) -> String {
-        format!("{}{}", self.rng.base64url22(), self.rng.base64url22())
-    }
-
-    /// A W3C trace id, as ASP.NET puts in `traceId`.
-    pub(crate) fn trace_id(&mut self) -> String {
-        format!("00-{}-{}-00", self.rng.hex(32), self.rng.hex(16))
-    }
-
     pub(crate) fn create_setup_intent(&mut self, req: &CreateSetupIntentRequest<'_>) -> SetupIntentRec {
         self.make_room_for_setup_intent();
         let now = self.now();
@@ -255,11 +155,6 @@ impl State {
             }
             other => Err(ApiError::conflict(format!("A setup intent in status {other} cannot be declined."))),
         }
-    }
-
-    pub(crate) fn next_seq(&mut self) -> u64 {
-        self.next_seq += 1;
-        self.next_seq
     }
 }
 

@@ -1,23 +1,17 @@
 //! Webhooks: subscriptions with secrets, and signed deliveries of the payment-intent
 //! events (`payment_intent.created`, `payment_intent.status_updated`), retried a bounded
-//! number of times. Deliveries go to loopback `http://` URLs only; an `https://` URL is
+//! number of times (the HTTP shell, `server`, makes the attempts). Deliveries go to loopback `http://` URLs only; an `https://` URL is
 //! accepted (as Dojo requires) but its deliveries are recorded as failed.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::VecDeque;
 
-use bytes::Bytes;
-use dojo_core::webhook::{SIGNATURE_HEADER, SIGNATURE_LEN, sign};
+use dojo_core::webhook::{SIGNATURE_LEN, sign};
 use dojo_core::{CaptureMode, PaymentIntentStatus, Timestamp};
-use http_body_util::{BodyExt, Full};
-use hyper::Request;
 use serde::Serialize;
 
-use crate::emulator::DeliveryId;
 use crate::json::to_json;
 use crate::problem::ApiError;
 use crate::rng::Rng;
-use crate::server::Shared;
 
 /// `payment_intent.created`
 pub(crate) const EVENT_CREATED: &str = "payment_intent.created";
@@ -27,8 +21,6 @@ pub(crate) const EVENT_STATUS_UPDATED: &str = "payment_intent.status_updated";
 pub(crate) const KNOWN_EVENTS: &[&str] = &[EVENT_CREATED, EVENT_STATUS_UPDATED];
 /// The account every sandbox event belongs to.
 pub(crate) const ACCOUNT_ID: &str = "acc_sandbox";
-/// How long one delivery attempt may take.
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// One webhook delivery: the signed event and what became of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -115,11 +107,19 @@ struct EventPayload<'a> {
 }
 
 /// Subscriptions and deliveries.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Webhooks {
     pub(crate) subscriptions: Vec<SubscriptionRec>,
-    pub(crate) deliveries: Vec<Delivery>,
-    /// Deliveries queued and not yet handed to whoever makes them.
+    /// The deliveries kept, oldest first: at most `max_deliveries`.
+    pub(crate) deliveries: VecDeque<Delivery>,
+    /// The number of `deliveries[0]` (a delivery's number never changes: the oldest are
+    /// forgotten from the front).
+    pub(crate) first: usize,
+    /// The most deliveries kept (`Config::max_webhook_deliveries`, at least 1).
+    max_deliveries: usize,
+    /// Deliveries forgotten to stay within `max_deliveries`.
+    pub(crate) evicted: u64,
+    /// Deliveries queued (by number) and not yet handed to whoever makes them.
     pub(crate) outbox: Vec<usize>,
     activations: u64,
 }
@@ -171,7 +171,7 @@ const URL_RULE: &str =
     "The URL must be an https:// URI with a host (or, in the sandbox, http:// on a loopback address).";
 
 /// `(host, port, path)` of an `http://` URL on loopback.
-fn loopback_target(url: &str) -> Option<(String, u16, String)> {
+pub(crate) fn loopback_target(url: &str) -> Option<(String, u16, String)> {
     let uri: hyper::Uri = url.parse().ok()?;
     if uri.scheme_str() != Some("http") {
         return None;
@@ -186,9 +186,28 @@ fn loopback_target(url: &str) -> Option<(String, u16, String)> {
 }
 
 impl Webhooks {
-    /// Records attempt `attempt` of delivery `index`; whether another is due.
-    pub(crate) fn record(&mut self, index: usize, attempt: u32, max: u32, result: Result<u16, String>) -> bool {
-        let Some(rec) = self.deliveries.get_mut(index) else { return false };
+    /// No subscription, no delivery; at most `max_deliveries` deliveries kept.
+    pub(crate) fn new(max_deliveries: usize) -> Self {
+        Webhooks {
+            subscriptions: Vec::new(),
+            deliveries: VecDeque::new(),
+            first: 0,
+            max_deliveries: max_deliveries.max(1),
+            evicted: 0,
+            outbox: Vec::new(),
+            activations: 0,
+        }
+    }
+
+    /// Delivery number `n`, if it is still kept.
+    pub(crate) fn delivery(&self, n: usize) -> Option<&Delivery> {
+        self.deliveries.get(n.checked_sub(self.first)?)
+    }
+
+    /// Records attempt `attempt` of delivery number `n`; whether another is due (never
+    /// for a delivery forgotten since).
+    pub(crate) fn record(&mut self, n: usize, attempt: u32, max: u32, result: Result<u16, String>) -> bool {
+        let Some(rec) = n.checked_sub(self.first).and_then(|i| self.deliveries.get_mut(i)) else { return false };
         let delivered = matches!(result, Ok(s) if (200..300).contains(&s));
         rec.attempts = attempt;
         match result {
@@ -339,7 +358,7 @@ impl Webhooks {
                 let mut out = [0u8; SIGNATURE_LEN];
                 sign(body.as_bytes(), &s.value, &mut out).to_owned()
             });
-            self.deliveries.push(Delivery {
+            self.deliveries.push_back(Delivery {
                 event_id,
                 event: event.to_owned(),
                 subscription_id: sub.id.clone(),
@@ -352,57 +371,65 @@ impl Webhooks {
                 delivered: false,
                 finished: false,
             });
-            self.outbox.push(self.deliveries.len() - 1);
+            self.outbox.push(self.first + self.deliveries.len() - 1);
         }
-    }
-}
-
-/// Makes the deliveries the shell's outbox hands over, each in its own task, until the
-/// sandbox stops.
-pub(crate) async fn worker(shared: Arc<Shared>, mut rx: tokio::sync::mpsc::UnboundedReceiver<DeliveryId>) {
-    while let Some(id) = rx.recv().await {
-        let shared = shared.clone();
-        tokio::spawn(async move { deliver(shared, id).await });
-    }
-}
-
-async fn deliver(shared: Arc<Shared>, id: DeliveryId) {
-    for attempt in 1u32.. {
-        let Some(d) = shared.with(|emu, _| emu.delivery(id).cloned()) else { return };
-        let result = tokio::time::timeout(ATTEMPT_TIMEOUT, post(&d)).await.unwrap_or_else(|_| Err("timed out".into()));
-        if !shared.with(|emu, _| emu.record_delivery_attempt(id, attempt, result)) {
-            return;
+        // Past the cap, the oldest are forgotten (finished or not: one still being
+        // attempted is attempted no more, see `record`).
+        while self.deliveries.len() > self.max_deliveries {
+            self.deliveries.pop_front();
+            self.first += 1;
+            self.evicted += 1;
         }
-        tokio::time::sleep(Duration::from_millis(50 << attempt.min(6))).await;
+        let first = self.first;
+        self.outbox.retain(|&n| n >= first);
     }
-}
-
-/// One POST of a delivery; the response status, or why there was none.
-async fn post(d: &Delivery) -> Result<u16, String> {
-    let (host, port, path) =
-        loopback_target(&d.url).ok_or_else(|| "the sandbox delivers to http:// loopback URLs only".to_owned())?;
-    let stream = tokio::net::TcpStream::connect((host.as_str(), port)).await.map_err(|e| e.to_string())?;
-    let (mut sender, conn) =
-        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
-    tokio::spawn(conn);
-    let mut req = Request::post(path)
-        .header(hyper::header::HOST, format!("{host}:{port}"))
-        .header(hyper::header::CONTENT_TYPE, "application/json")
-        .header(hyper::header::USER_AGENT, "dojo-sandbox-webhooks");
-    if let Some(sig) = &d.signature {
-        req = req.header(SIGNATURE_HEADER, sig.as_str());
-    }
-    let req = req.body(Full::new(Bytes::from(d.body.clone()))).map_err(|e| e.to_string())?;
-    let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
-    let status = resp.status().as_u16();
-    // Drain the answer so the connection ends cleanly; its content does not matter.
-    let _ = resp.into_body().collect().await;
-    Ok(status)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Config, DeliveryId, Emulator, Outcome, Request};
+
+    fn call(emu: &mut Emulator, method: &str, path: &str, body: &str) -> serde_json::Value {
+        let req = Request::new(method, path)
+            .header("authorization", "Basic sk_sandbox_t")
+            .header("version", "2026-02-27")
+            .header("content-type", "application/json")
+            .body(body);
+        match emu.handle(req, Timestamp::from_unix(1_780_000_000)) {
+            Outcome::Answer(r) => serde_json::from_slice(&r.body).unwrap_or_default(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Past `max_webhook_deliveries` the oldest deliveries are forgotten and counted; the
+    /// numbers of those kept do not change, and a forgotten one is attempted no more.
+    #[test]
+    fn deliveries_stay_within_their_cap() {
+        let mut emu = Emulator::new(&Config { max_webhook_deliveries: 3, ..Config::in_process() });
+        let sub = r#"{"events":["payment_intent.created"],"url":"https://example.com/hook"}"#;
+        assert!(call(&mut emu, "POST", "/webhooks", sub)["id"].is_string());
+        let mut pis = Vec::new();
+        for i in 0..5 {
+            let body = format!(r#"{{"amount":{{"value":100,"currencyCode":"GBP"}},"reference":"r{i}"}}"#);
+            pis.push(call(&mut emu, "POST", "/payment-intents", &body)["id"].as_str().unwrap().to_owned());
+        }
+        let kept: Vec<_> = emu.webhook_deliveries().map(|d| d.body.clone()).collect();
+        assert_eq!(kept.len(), 3);
+        for (body, pi) in kept.iter().zip(&pis[2..]) {
+            assert!(body.contains(pi.as_str()), "{body} is not of {pi}");
+        }
+        assert_eq!(emu.deliveries_evicted(), 2);
+        // Numbers: 0 and 1 forgotten, 2..=4 kept and queued.
+        assert!(emu.delivery(DeliveryId(1)).is_none());
+        assert!(emu.delivery(DeliveryId(2)).is_some_and(|d| d.body.contains(pis[2].as_str())));
+        assert_eq!(emu.take_outbox(), vec![DeliveryId(2), DeliveryId(3), DeliveryId(4)]);
+        assert!(!emu.record_delivery_attempt(DeliveryId(0), 1, Err("gone".into())), "forgotten: no retry");
+        assert!(emu.record_delivery_attempt(DeliveryId(4), 1, Err("refused".into())), "kept: retried");
+        let stats = call(&mut emu, "GET", "/_sandbox/stats", "");
+        assert_eq!(stats["webhookDeliveries"], 3);
+        assert_eq!(stats["webhookDeliveriesEvicted"], 2);
+    }
 
     #[test]
     fn subscription_urls_read_loopback_as_the_adapters_do() {

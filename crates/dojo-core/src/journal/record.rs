@@ -413,7 +413,9 @@ impl Record {
             7 => Event::BookingClosed { reason: r.close_reason()? },
             other => return Err(RecordError::UnknownKind(other)),
         };
-        if bytes.get(r.at..CRC_AT).is_none_or(|rest| rest.iter().any(|&b| b != 0)) {
+        // OR-folded, not searched byte by byte: no early exit, so the loop vectorizes (and a
+        // coverage-instrumented build counts a few wide steps, not 300 bytes).
+        if bytes.get(r.at..CRC_AT).is_none_or(|rest| rest.iter().fold(0, |acc, &b| acc | b) != 0) {
             return Err(RecordError::Field("padding"));
         }
         Ok(Record { seq, at, booking, event })
@@ -588,13 +590,76 @@ impl<'a> Get<'a> {
 
 /// CRC-32C (Castagnoli, reflected, init and final XOR `0xFFFF_FFFF`), four bits at a
 /// time from a 64-byte table: small code for firmware, fast enough for 384-byte records.
+/// With the `std` feature (hosts: the CLI, the emulator, fuzz targets), eight bytes at a
+/// time from an 8 KiB table (the same sums, about 10x faster).
 pub fn crc32c(data: &[u8]) -> u32 {
+    #[cfg(feature = "std")]
+    return !slice8::update(!0, data);
+    #[cfg(not(feature = "std"))]
+    crc32c_small(data)
+}
+
+/// [`crc32c`] four bits at a time (the firmware's).
+#[cfg_attr(all(feature = "std", not(test)), allow(dead_code))]
+fn crc32c_small(data: &[u8]) -> u32 {
     let mut crc = !0u32;
     for &b in data {
         crc = nibble(crc ^ u32::from(b));
         crc = nibble(crc);
     }
     !crc
+}
+
+/// Slicing-by-8 (hosts only: its table is 8 KiB).
+#[cfg(feature = "std")]
+mod slice8 {
+    // Indexes are masked to 0..256 (and evaluated at compile time for the table).
+    #![allow(clippy::indexing_slicing)]
+
+    static TABLE: [[u32; 256]; 8] = {
+        let mut t = [[0u32; 256]; 8];
+        let mut i = 0;
+        while i < 256 {
+            let mut c = i as u32;
+            let mut k = 0;
+            while k < 8 {
+                c = if c & 1 != 0 { (c >> 1) ^ 0x82F6_3B78 } else { c >> 1 };
+                k += 1;
+            }
+            t[0][i] = c;
+            i += 1;
+        }
+        let mut s = 1;
+        while s < 8 {
+            let mut i = 0;
+            while i < 256 {
+                t[s][i] = (t[s - 1][i] >> 8) ^ t[0][(t[s - 1][i] & 0xFF) as usize];
+                i += 1;
+            }
+            s += 1;
+        }
+        t
+    };
+
+    pub(super) fn update(mut crc: u32, data: &[u8]) -> u32 {
+        let mut chunks = data.chunks_exact(8);
+        for c in &mut chunks {
+            let lo = crc ^ u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+            let b = |x: u32, s: u32| (x >> s & 0xFF) as usize;
+            crc = TABLE[7][b(lo, 0)]
+                ^ TABLE[6][b(lo, 8)]
+                ^ TABLE[5][b(lo, 16)]
+                ^ TABLE[4][b(lo, 24)]
+                ^ TABLE[3][usize::from(c[4])]
+                ^ TABLE[2][usize::from(c[5])]
+                ^ TABLE[1][usize::from(c[6])]
+                ^ TABLE[0][usize::from(c[7])];
+        }
+        for &x in chunks.remainder() {
+            crc = TABLE[0][((crc ^ u32::from(x)) & 0xFF) as usize] ^ (crc >> 8);
+        }
+        crc
+    }
 }
 
 fn nibble(crc: u32) -> u32 {
@@ -623,6 +688,23 @@ static CRC_TABLE: [u32; 16] = {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn crc32c_sizes_agree() {
+        // Every length 0..=400 (both loops of the slicing one), bytes from a simple generator.
+        let mut x = 0x2545_F491u32;
+        let data: Vec<u8> = (0..400)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect();
+        for n in 0..=data.len() {
+            assert_eq!(crc32c(&data[..n]), crc32c_small(&data[..n]), "length {n}");
+        }
+    }
 
     #[test]
     fn crc32c_check_value() {

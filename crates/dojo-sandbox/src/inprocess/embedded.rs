@@ -8,7 +8,7 @@ use embedded_svc::http::{Headers, Method, Status};
 use embedded_svc::io::{ErrorKind, ErrorType, Read, Write};
 
 use super::{Delivered, InProcess, target_of};
-use crate::emulator::Request;
+use crate::message::Request;
 
 /// Why an in-process connection failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

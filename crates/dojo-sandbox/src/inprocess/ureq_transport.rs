@@ -10,7 +10,7 @@ use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, LazyBuffers, NextTimeout, Transport};
 
 use super::{Delivered, InProcess};
-use crate::emulator::{Request, Response};
+use crate::message::{Request, Response};
 
 /// The buffer sizes of a transport: the answer's headers fit its input buffer (the body
 /// streams through it); allocated and zeroed per connection, so small.
