@@ -228,8 +228,13 @@ fuzz_target!(|input: Input| {
     let poll = PollPolicy { interval_ms: 2_000, max_polls: 5 };
     let arrival = if input.arrived { Arrival::Arrived } else { Arrival::NoShow };
     let dead = Rc::new(Cell::new(false));
-    let storage =
-        Powered { inner: Box::new(MemJournal::new()), peer: peer.clone(), appends: 0, crash: input.crash, dead: dead.clone() };
+    let storage = Powered {
+        inner: Box::new(MemJournal::new()),
+        peer: peer.clone(),
+        appends: 0,
+        crash: input.crash,
+        dead: dead.clone(),
+    };
     let mut screen = Screen { peer: peer.clone(), customer: input.customer, setup_intent: None, polls: 0 };
     let mut buf = vec![0u8; 4096];
     // What the flow said "not charged" about (payment intent ids).
