@@ -146,7 +146,7 @@ impl CliError {
                 m.insert("setupIntentId".into(), si.as_str().into());
             }
             if let Some(k) = &u.idempotency_key {
-                m.insert("idempotencyKey".into(), k.as_str().into());
+                m.insert("idempotencyKey".into(), (**k).into());
             }
         }
         serde_json::json!({ "error": m })

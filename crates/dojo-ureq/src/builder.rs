@@ -8,26 +8,10 @@ use dojo_core::ApiKey;
 use dojo_core::charge::SettlePolicy;
 use ureq::unversioned::transport::{Connector, DefaultConnector};
 
-use crate::client::{Client, Inner};
+use crate::client::{Client, Inner, Sleep};
 use crate::config::{RetryPolicy, Timeouts, check_base_url};
 use crate::error::Error;
 use crate::transport::{Boxed, BoxedResolver, Boxing, KeyConnector, LiteralResolver, Origin, Secret};
-
-/// How the client waits: `std::thread::sleep` unless [`ClientBuilder::sleep`] says
-/// otherwise.
-pub(crate) struct Sleep(pub(crate) Box<dyn Fn(Duration) + Send + Sync>);
-
-impl std::fmt::Debug for Sleep {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Sleep")
-    }
-}
-
-impl Default for Sleep {
-    fn default() -> Self {
-        Sleep(Box::new(std::thread::sleep))
-    }
-}
 
 /// Builds a [`Client`].
 #[derive(Debug)]
@@ -139,6 +123,11 @@ impl ClientBuilder {
 }
 
 impl Client {
+    /// A client with the defaults, using `key`.
+    pub fn new(key: ApiKey) -> Result<Client, Error> {
+        Client::builder(key).build()
+    }
+
     /// A builder for a client using `key`, talking to `https://api.dojo.tech`.
     pub fn builder(key: ApiKey) -> ClientBuilder {
         ClientBuilder {

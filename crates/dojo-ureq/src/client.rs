@@ -5,14 +5,27 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use dojo_core::ApiKey;
 use dojo_core::charge::SettlePolicy;
 use dojo_core::request::Api;
 
-use crate::builder::Sleep;
 use crate::config::{RetryPolicy, Timeouts};
-use crate::error::Error;
 use crate::transport::Secret;
+
+/// How the client waits: `std::thread::sleep` unless [`ClientBuilder::sleep`](crate::ClientBuilder::sleep) says
+/// otherwise.
+pub(crate) struct Sleep(pub(crate) Box<dyn Fn(Duration) + Send + Sync>);
+
+impl std::fmt::Debug for Sleep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sleep")
+    }
+}
+
+impl Default for Sleep {
+    fn default() -> Self {
+        Sleep(Box::new(std::thread::sleep))
+    }
+}
 
 pub(crate) struct Inner {
     pub(crate) agent: ureq::Agent,
@@ -60,11 +73,6 @@ impl std::fmt::Debug for Client {
 }
 
 impl Client {
-    /// A client with the defaults, using `key`.
-    pub fn new(key: ApiKey) -> Result<Client, Error> {
-        Client::builder(key).build()
-    }
-
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
@@ -123,7 +131,7 @@ impl Client {
         Client { settle, ..self.clone() }
     }
 
-    /// Waits `ms` with the client's sleep ([`ClientBuilder::sleep`]).
+    /// Waits `ms` with the client's sleep ([`ClientBuilder::sleep`](crate::ClientBuilder::sleep)).
     pub(crate) fn pause(&self, ms: u32) {
         (self.inner.sleep.0)(Duration::from_millis(ms.into()));
     }

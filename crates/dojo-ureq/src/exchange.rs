@@ -187,7 +187,7 @@ impl Client {
 
     fn unknown(&self, exchange: &Exchange<'_>, cause: Cause) -> Error {
         let subject = exchange.subject();
-        let unknown = OutcomeUnknown::new(subject, str::to_owned, exchange.attempts(), cause);
+        let unknown = OutcomeUnknown::new(subject, Box::<str>::from, exchange.attempts(), cause);
         log::warn!("dojo {subject}: {unknown}");
         Error::OutcomeUnknown(unknown)
     }
