@@ -1,7 +1,11 @@
 // The lifecycle's reference model and the harness that drives dojo-core's lifecycle
 // beside it. Shared by the proptest-state-machine test (tests/lifecycle_state_machine.rs)
 // and the cargo-fuzz target `lifecycle_ops`, which derive the operations differently.
-// The model is plain data, written without looking at lifecycle.rs.
+// The model is plain data, written without looking at the lifecycle's code.
+//
+// The fuzz target derives `Arbitrary` for the operations: always in fuzz/ (`--cfg fuzzing`
+// under cargo fuzz, and a plain `cargo check` there, which is not a test build), never
+// in the integration test (a test build, without the `arbitrary` crate's derive).
 
 use dojo_core::lifecycle::{ChargeOutcome, PaymentIntentState, SetupIntentState};
 use dojo_core::{
@@ -13,7 +17,7 @@ const START: i64 = 1_772_400_000;
 const TTL: i64 = 3600;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(fuzzing, derive(arbitrary::Arbitrary))]
+#[cfg_attr(any(fuzzing, not(test)), derive(arbitrary::Arbitrary))]
 pub(crate) enum Si {
     Created,
     Authorized,
@@ -25,7 +29,7 @@ pub(crate) enum Si {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(fuzzing, derive(arbitrary::Arbitrary))]
+#[cfg_attr(any(fuzzing, not(test)), derive(arbitrary::Arbitrary))]
 pub(crate) enum Pi {
     Created,
     Authorized,
@@ -246,7 +250,7 @@ impl Model {
 }
 
 #[derive(Clone, Debug)]
-#[cfg_attr(fuzzing, derive(arbitrary::Arbitrary))]
+#[cfg_attr(any(fuzzing, not(test)), derive(arbitrary::Arbitrary))]
 pub(crate) enum Op {
     AdvanceTime(i64),
     CustomerAuthorizes,
@@ -265,7 +269,7 @@ pub(crate) enum Op {
 }
 
 #[derive(Clone, Copy, Debug)]
-#[cfg_attr(fuzzing, derive(arbitrary::Arbitrary))]
+#[cfg_attr(any(fuzzing, not(test)), derive(arbitrary::Arbitrary))]
 pub(crate) enum CaptureStatusChoice {
     Successful,
     Declined,
