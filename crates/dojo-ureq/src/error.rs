@@ -3,7 +3,7 @@
 //!
 //! [`Error`] is `ClientError<ApiError, Box<ureq::Error>, Box<str>>`: the server's error
 //! answers are owned ([`ApiError`], with the body and the `Retry-After`), the transport's
-//! error is ureq's (boxed, to keep the error small), an idempotency key is a `String`.
+//! error is ureq's (boxed, to keep the error small), an idempotency key is a `Box<str>`.
 //! `dojo_embedded_svc::Error<'a, E>` is the same enum with a borrowed answer and key and the
 //! connection's error: the same failure is the same variant, with the same fields, the same
 //! [`class`](Error::class), [`retry_decision`](Error::retry_decision) and message, on a
