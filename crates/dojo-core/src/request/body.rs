@@ -12,7 +12,7 @@ use crate::enums::{
 };
 use crate::error::{ValidationError, ValidationErrorKind};
 use crate::id::SetupIntentId;
-use crate::json::Text;
+use crate::json::{EncodeError, ObjectWriter, Text};
 use crate::money::Money;
 use crate::time::Timestamp;
 
@@ -422,5 +422,284 @@ impl SearchPaymentIntentsRequest<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// Refuses a field the lean writers do not write (`NotAllowed`, naming the field).
+fn lean_refuses(fields: &[(&'static str, bool)]) -> Result<(), ValidationError> {
+    match fields.iter().find(|(_, set)| *set) {
+        Some((field, _)) => Err(ValidationError::new(field, ValidationErrorKind::NotAllowed)),
+        None => Ok(()),
+    }
+}
+
+impl CreateSetupIntentRequest<'_> {
+    /// The body as JSON without serde, for a body whose list and nested fields
+    /// (`paymentMethods`, `customer`, `billingAddress`, `shippingDetails`, `config`,
+    /// `metadata`, `orderDetails`) are unset (any of them set: `NotAllowed`, naming it).
+    /// Byte for byte what [`to_slice`](crate::json::to_slice) writes.
+    pub(crate) fn write_lean(&self, buf: &mut [u8]) -> Result<Result<usize, EncodeError>, ValidationError> {
+        lean_refuses(&[
+            ("paymentMethods", self.payment_methods.is_some()),
+            ("customer", self.customer.is_some()),
+            ("billingAddress", self.billing_address.is_some()),
+            ("shippingDetails", self.shipping_details.is_some()),
+            ("config", self.config.is_some()),
+            ("metadata", self.metadata.is_some()),
+            ("orderDetails", self.order_details.is_some()),
+        ])?;
+        let mut w = ObjectWriter::new(buf);
+        w.text("reference", &self.reference);
+        if let Some(d) = &self.description {
+            w.text("description", d);
+        }
+        w.variant("merchantInitiatedTransactionType", self.merchant_initiated_transaction_type.as_str());
+        w.text("terms", &self.terms);
+        if let Some(a) = &self.intended_amount {
+            w.money("intendedAmount", a);
+        }
+        if let Some(m) = &self.capture_mode {
+            w.variant("captureMode", m.as_str());
+        }
+        if let Some(t) = self.expire_at {
+            w.timestamp("expireAt", t);
+        }
+        Ok(w.finish())
+    }
+}
+
+impl CreatePaymentIntentRequest<'_> {
+    /// The body as JSON without serde, for a body whose list and nested fields
+    /// (`paymentMethods`, `customer`, `billingAddress`, `shippingDetails`, `config`,
+    /// `metadata`, `requestSecurity`, `orderDetails`) are unset (any of them set:
+    /// `NotAllowed`, naming it). Byte for byte what [`to_slice`](crate::json::to_slice)
+    /// writes.
+    pub(crate) fn write_lean(&self, buf: &mut [u8]) -> Result<Result<usize, EncodeError>, ValidationError> {
+        lean_refuses(&[
+            ("paymentMethods", self.payment_methods.is_some()),
+            ("customer", self.customer.is_some()),
+            ("billingAddress", self.billing_address.is_some()),
+            ("shippingDetails", self.shipping_details.is_some()),
+            ("config", self.config.is_some()),
+            ("metadata", self.metadata.is_some()),
+            ("requestSecurity", self.request_security.is_some()),
+            ("orderDetails", self.order_details.is_some()),
+        ])?;
+        let mut w = ObjectWriter::new(buf);
+        w.money("amount", &self.amount);
+        w.text("reference", &self.reference);
+        if let Some(d) = &self.description {
+            w.text("description", d);
+        }
+        if let Some(m) = &self.capture_mode {
+            w.variant("captureMode", m.as_str());
+        }
+        if let Some(id) = &self.setup_intent_id {
+            w.str("setupIntentId", id.as_str());
+        }
+        if let Some(t) = &self.tips_amount {
+            w.money("tipsAmount", t);
+        }
+        if let Some(t) = &self.auto_expire_in {
+            w.text("autoExpireIn", t);
+        }
+        if let Some(a) = &self.auto_expire_action {
+            w.variant("autoExpireAction", a.as_str());
+        }
+        if let Some(t) = self.expire_at {
+            w.timestamp("expireAt", t);
+        }
+        Ok(w.finish())
+    }
+}
+
+impl SearchPaymentIntentsRequest<'_> {
+    /// The body as JSON without serde, for a search without `statuses` (set:
+    /// `NotAllowed`). Byte for byte what [`to_slice`](crate::json::to_slice) writes.
+    pub(crate) fn write_lean(&self, buf: &mut [u8]) -> Result<Result<usize, EncodeError>, ValidationError> {
+        lean_refuses(&[("statuses", self.statuses.is_some())])?;
+        let mut w = ObjectWriter::new(buf);
+        if let Some(t) = self.start_date {
+            w.timestamp("startDate", t);
+        }
+        if let Some(t) = self.end_date {
+            w.timestamp("endDate", t);
+        }
+        if let Some(c) = &self.cursor {
+            w.open("cursor");
+            if let Some(l) = c.limit {
+                w.i64("limit", i64::from(l));
+            }
+            if let Some(b) = &c.before {
+                w.text("before", b);
+            }
+            if let Some(a) = &c.after {
+                w.text("after", a);
+            }
+            w.close();
+        }
+        Ok(w.finish())
+    }
+}
+
+#[cfg(test)]
+mod lean_tests {
+    //! The lean writers against serde's path: the same bytes for every body they take,
+    //! the same `needed` for every too-small buffer.
+    use super::*;
+    use crate::json::{from_slice, to_slice};
+
+    /// Texts that exercise the escaper: plain, quotes and backslashes, control
+    /// characters, non-ASCII, and JSON escapes left in a decoded text.
+    const TEXTS: &[&str] = &[
+        r#""booking-42""#,
+        r#""a \"quoted\" \\ back""#,
+        r#""tab\there\nnew\u0001\u001f""#,
+        r#""caf\u00e9 \ud83d\ude00 é ✓""#,
+        r#""\/slash and <html> & 'q' +`""#,
+        r#""x""#,
+    ];
+
+    fn same<T: serde::Serialize>(body: &T, lean: impl Fn(&mut [u8]) -> Result<usize, EncodeError>) {
+        let mut a = [0u8; 1024];
+        let mut b = [0u8; 1024];
+        let serde_len = to_slice(body, &mut a).unwrap();
+        let lean_len = lean(&mut b).unwrap();
+        assert_eq!(core::str::from_utf8(&b[..lean_len]).unwrap(), core::str::from_utf8(&a[..serde_len]).unwrap());
+        for short in 0..serde_len {
+            let mut s = [0u8; 1024];
+            assert_eq!(lean(&mut s[..short]), to_slice(body, &mut a[..short]), "buffer of {short}");
+        }
+    }
+
+    #[test]
+    fn setup_intent_bodies_match_serde() {
+        let mut n = 0;
+        for text in TEXTS {
+            for optional in [
+                "",
+                r#","description":TEXT"#,
+                r#","intendedAmount":{"value":-9223372036854775808,"currencyCode":"EUR"}"#,
+                r#","captureMode":"Auto","expireAt":"2026-11-25T17:00:00.123Z""#,
+                r#","description":TEXT,"intendedAmount":{"value":"1000","currencyCode":"XYZ"},"expireAt":"1969-12-31T23:59:59Z""#,
+            ] {
+                let json = format!(
+                    r#"{{"reference":{text},"merchantInitiatedTransactionType":"NoShow","terms":{text}{}}}"#,
+                    optional.replace("TEXT", text)
+                );
+                let body: CreateSetupIntentRequest<'_> = from_slice(json.as_bytes()).unwrap();
+                same(&body, |buf| body.write_lean(buf).unwrap());
+                n += 1;
+            }
+        }
+        let built =
+            CreateSetupIntentRequest::new("ref", "terms", MerchantInitiatedTransactionType::NoShow, Money::gbp(5));
+        same(&built, |buf| built.write_lean(buf).unwrap());
+        assert_eq!(n, TEXTS.len() * 5);
+    }
+
+    #[test]
+    fn payment_intent_bodies_match_serde() {
+        for text in TEXTS {
+            for optional in [
+                "",
+                r#","description":TEXT,"captureMode":"Manual","autoExpireIn":"1.02:00:00","autoExpireAction":"Release""#,
+                r#","setupIntentId":"si_abc-DEF_123","tipsAmount":{"value":0,"currencyCode":"GBP"}"#,
+                r#","expireAt":"2030-01-01T00:00:00Z","captureMode":"SomethingNew""#,
+            ] {
+                let json = format!(
+                    r#"{{"amount":{{"value":1234,"currencyCode":"GBP"}},"reference":{text}{}}}"#,
+                    optional.replace("TEXT", text)
+                );
+                let body: CreatePaymentIntentRequest<'_> = from_slice(json.as_bytes()).unwrap();
+                same(&body, |buf| body.write_lean(buf).unwrap());
+            }
+        }
+        let built = CreatePaymentIntentRequest::for_setup_intent(
+            "booking",
+            Money::gbp(700),
+            SetupIntentId::new("si_123").unwrap(),
+        );
+        same(&built, |buf| built.write_lean(buf).unwrap());
+    }
+
+    #[test]
+    fn search_bodies_match_serde() {
+        for text in TEXTS {
+            for json in [
+                "{}".to_owned(),
+                r#"{"startDate":"2026-11-25T00:00:00Z"}"#.to_owned(),
+                r#"{"endDate":"2026-11-25T00:00:00.5Z","cursor":{}}"#.to_owned(),
+                format!(r#"{{"startDate":"2020-02-29T12:00:00Z","cursor":{{"limit":-2147483648,"after":{text}}}}}"#),
+                format!(r#"{{"cursor":{{"limit":20,"before":{text},"after":{text}}}}}"#),
+            ] {
+                let body: SearchPaymentIntentsRequest<'_> = from_slice(json.as_bytes()).unwrap();
+                same(&body, |buf| body.write_lean(buf).unwrap());
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_texts_amounts_and_times_match_serde(
+            reference in "\\PC{0,24}|[\\x00-\\x7f]{0,24}",
+            description in proptest::option::of("\\PC{0,40}"),
+            value in proptest::prelude::any::<i64>(),
+            tips in proptest::option::of(proptest::prelude::any::<i64>()),
+            expire in proptest::option::of(-62_135_596_800i64..253_402_300_799),
+            limit in proptest::option::of(proptest::prelude::any::<i32>()),
+        ) {
+            let mut body = CreatePaymentIntentRequest::new(&reference, Money::gbp(value));
+            body.description = description.as_deref().map(Text::new);
+            body.tips_amount = tips.map(Money::eur);
+            body.expire_at = expire.map(Timestamp::from_unix);
+            same(&body, |buf| body.write_lean(buf).unwrap());
+            let mut setup = CreateSetupIntentRequest::new(
+                &reference,
+                description.as_deref().unwrap_or("t"),
+                MerchantInitiatedTransactionType::NoShow,
+                Money::gbp(value),
+            );
+            setup.expire_at = body.expire_at;
+            same(&setup, |buf| setup.write_lean(buf).unwrap());
+            let search = SearchPaymentIntentsRequest {
+                statuses: None,
+                start_date: body.expire_at,
+                end_date: None,
+                cursor: Some(Cursor { limit, before: None, after: Some(Text::new(&reference)) }),
+            };
+            same(&search, |buf| search.write_lean(buf).unwrap());
+        }
+    }
+
+    #[test]
+    fn an_unknown_enum_value_too_long_to_keep_is_refused_as_serde_refuses_it() {
+        let long = format!(r#""{}""#, "V".repeat(200));
+        let json = format!(r#"{{"amount":{{"value":1,"currencyCode":"GBP"}},"reference":"r","captureMode":{long}}}"#);
+        let body: CreatePaymentIntentRequest<'_> = from_slice(json.as_bytes()).unwrap();
+        assert!(body.capture_mode.unwrap().as_str().is_none(), "the test needs a value not kept");
+        let mut buf = [0u8; 512];
+        assert_eq!(body.write_lean(&mut buf).unwrap(), Err(EncodeError::Unsupported));
+        assert_eq!(to_slice(&body, &mut buf), Err(EncodeError::Unsupported));
+    }
+
+    #[test]
+    fn the_lean_writers_refuse_list_and_nested_fields_by_name() {
+        let mut buf = [0u8; 1024];
+        let setup: CreateSetupIntentRequest<'_> = from_slice(
+            br#"{"reference":"r","merchantInitiatedTransactionType":"NoShow","terms":"t","metadata":{"a":"b"}}"#,
+        )
+        .unwrap();
+        let err = setup.write_lean(&mut buf).unwrap_err();
+        assert_eq!((err.field, err.kind), ("metadata", ValidationErrorKind::NotAllowed));
+        let payment: CreatePaymentIntentRequest<'_> = from_slice(
+            br#"{"amount":{"value":1,"currencyCode":"GBP"},"reference":"r","paymentMethods":["Card"],"requestSecurity":{"customerIpAddress":"1.2.3.4"}}"#,
+        )
+        .unwrap();
+        let err = payment.write_lean(&mut buf).unwrap_err();
+        assert_eq!((err.field, err.kind), ("paymentMethods", ValidationErrorKind::NotAllowed));
+        let search: SearchPaymentIntentsRequest<'_> = from_slice(br#"{"statuses":["Created"]}"#).unwrap();
+        let err = search.write_lean(&mut buf).unwrap_err();
+        assert_eq!((err.field, err.kind), ("statuses", ValidationErrorKind::NotAllowed));
     }
 }
