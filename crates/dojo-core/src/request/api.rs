@@ -144,7 +144,6 @@ impl<'k> Api<'k> {
         body: &CreateSetupIntentRequest<'_>,
         buf: &mut [u8],
     ) -> Result<Request<'k, kind::SetupIntentKind>, Error<'static>> {
-        body.validate()?;
         let len = lean(body.write_lean(buf)?)?;
         self.request(Operation::CreateSetupIntent, Method::Post, &["/setup-intents"], None, len, None)
     }
@@ -220,7 +219,6 @@ impl<'k> Api<'k> {
         body: &CreatePaymentIntentRequest<'_>,
         buf: &mut [u8],
     ) -> Result<Request<'k, kind::PaymentIntentKind>, Error<'static>> {
-        body.validate()?;
         let len = lean(body.write_lean(buf)?)?;
         self.request(Operation::CreatePaymentIntent, Method::Post, &["/payment-intents"], None, len, None)
     }
@@ -337,7 +335,6 @@ impl<'k> Api<'k> {
         body: &SearchPaymentIntentsRequest<'_>,
         buf: &mut [u8],
     ) -> Result<Request<'k, kind::PaymentIntentPageKind>, Error<'static>> {
-        body.validate()?;
         let len = lean(body.write_lean(buf)?)?;
         self.request(Operation::SearchPaymentIntents, Method::Post, &["/payment-intents/search"], None, len, None)
     }

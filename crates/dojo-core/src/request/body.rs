@@ -109,6 +109,18 @@ impl<'a> CreateSetupIntentRequest<'a> {
 
     /// Checks every field against the spec's rules.
     pub fn validate(&self) -> Result<(), ValidationError> {
+        self.validate_flat()?;
+        validate_common(
+            &self.payment_methods,
+            &self.customer,
+            &self.billing_address,
+            &self.shipping_details,
+            &self.config,
+        )
+    }
+
+    /// The checks of every field but the list and nested ones.
+    fn validate_flat(&self) -> Result<(), ValidationError> {
         check_len("reference", &self.reference, 1, 60)?;
         check_len("terms", &self.terms, 1, 10_240)?;
         check_opt_len("description", &self.description, 4096)?;
@@ -126,13 +138,7 @@ impl<'a> CreateSetupIntentRequest<'a> {
                 return Err(ValidationError::new("captureMode", ValidationErrorKind::UnknownVariant));
             }
         }
-        validate_common(
-            &self.payment_methods,
-            &self.customer,
-            &self.billing_address,
-            &self.shipping_details,
-            &self.config,
-        )
+        Ok(())
     }
 }
 
@@ -248,6 +254,19 @@ impl<'a> CreatePaymentIntentRequest<'a> {
 
     /// Checks every field against the spec's rules.
     pub fn validate(&self) -> Result<(), ValidationError> {
+        self.validate_flat()?;
+        self.request_security.as_ref().map_or(Ok(()), RequestSecurity::validate)?;
+        validate_common(
+            &self.payment_methods,
+            &self.customer,
+            &self.billing_address,
+            &self.shipping_details,
+            &self.config,
+        )
+    }
+
+    /// The checks of every field but the list and nested ones.
+    fn validate_flat(&self) -> Result<(), ValidationError> {
         self.amount.validate_positive("amount")?;
         check_len("reference", &self.reference, 1, 60)?;
         check_opt_len("description", &self.description, 4096)?;
@@ -269,14 +288,7 @@ impl<'a> CreatePaymentIntentRequest<'a> {
         if let Some(action) = &self.auto_expire_action {
             known("autoExpireAction", action.is_known(), action)?;
         }
-        self.request_security.as_ref().map_or(Ok(()), RequestSecurity::validate)?;
-        validate_common(
-            &self.payment_methods,
-            &self.customer,
-            &self.billing_address,
-            &self.shipping_details,
-            &self.config,
-        )
+        Ok(())
     }
 }
 
@@ -437,7 +449,8 @@ impl CreateSetupIntentRequest<'_> {
     /// The body as JSON without serde, for a body whose list and nested fields
     /// (`paymentMethods`, `customer`, `billingAddress`, `shippingDetails`, `config`,
     /// `metadata`, `orderDetails`) are unset (any of them set: `NotAllowed`, naming it).
-    /// Byte for byte what [`to_slice`](crate::json::to_slice) writes.
+    /// Byte for byte what [`to_slice`](crate::json::to_slice) writes. Validates the body
+    /// first, as [`validate`](Self::validate) does (with nothing nested, the same checks).
     pub(crate) fn write_lean(&self, buf: &mut [u8]) -> Result<Result<usize, EncodeError>, ValidationError> {
         lean_refuses(&[
             ("paymentMethods", self.payment_methods.is_some()),
@@ -448,6 +461,12 @@ impl CreateSetupIntentRequest<'_> {
             ("metadata", self.metadata.is_some()),
             ("orderDetails", self.order_details.is_some()),
         ])?;
+        self.validate_flat()?;
+        Ok(self.lean_body(buf))
+    }
+
+    /// The body as JSON without serde, unchecked (only the fields [`write_lean`](Self::write_lean) takes).
+    fn lean_body(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
         let mut w = ObjectWriter::new(buf);
         w.text("reference", &self.reference);
         if let Some(d) = &self.description {
@@ -464,7 +483,7 @@ impl CreateSetupIntentRequest<'_> {
         if let Some(t) = self.expire_at {
             w.timestamp("expireAt", t);
         }
-        Ok(w.finish())
+        w.finish()
     }
 }
 
@@ -473,7 +492,8 @@ impl CreatePaymentIntentRequest<'_> {
     /// (`paymentMethods`, `customer`, `billingAddress`, `shippingDetails`, `config`,
     /// `metadata`, `requestSecurity`, `orderDetails`) are unset (any of them set:
     /// `NotAllowed`, naming it). Byte for byte what [`to_slice`](crate::json::to_slice)
-    /// writes.
+    /// writes. Validates the body first, as [`validate`](Self::validate) does (with
+    /// nothing nested, the same checks).
     pub(crate) fn write_lean(&self, buf: &mut [u8]) -> Result<Result<usize, EncodeError>, ValidationError> {
         lean_refuses(&[
             ("paymentMethods", self.payment_methods.is_some()),
@@ -485,6 +505,12 @@ impl CreatePaymentIntentRequest<'_> {
             ("requestSecurity", self.request_security.is_some()),
             ("orderDetails", self.order_details.is_some()),
         ])?;
+        self.validate_flat()?;
+        Ok(self.lean_body(buf))
+    }
+
+    /// The body as JSON without serde, unchecked (only the fields [`write_lean`](Self::write_lean) takes).
+    fn lean_body(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
         let mut w = ObjectWriter::new(buf);
         w.money("amount", &self.amount);
         w.text("reference", &self.reference);
@@ -509,15 +535,22 @@ impl CreatePaymentIntentRequest<'_> {
         if let Some(t) = self.expire_at {
             w.timestamp("expireAt", t);
         }
-        Ok(w.finish())
+        w.finish()
     }
 }
 
 impl SearchPaymentIntentsRequest<'_> {
     /// The body as JSON without serde, for a search without `statuses` (set:
     /// `NotAllowed`). Byte for byte what [`to_slice`](crate::json::to_slice) writes.
+    /// Validates the body first ([`validate`](Self::validate)).
     pub(crate) fn write_lean(&self, buf: &mut [u8]) -> Result<Result<usize, EncodeError>, ValidationError> {
         lean_refuses(&[("statuses", self.statuses.is_some())])?;
+        self.validate()?;
+        Ok(self.lean_body(buf))
+    }
+
+    /// The body as JSON without serde, unchecked (only the fields [`write_lean`](Self::write_lean) takes).
+    fn lean_body(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
         let mut w = ObjectWriter::new(buf);
         if let Some(t) = self.start_date {
             w.timestamp("startDate", t);
@@ -538,7 +571,7 @@ impl SearchPaymentIntentsRequest<'_> {
             }
             w.close();
         }
-        Ok(w.finish())
+        w.finish()
     }
 }
 
@@ -588,13 +621,13 @@ mod lean_tests {
                     optional.replace("TEXT", text)
                 );
                 let body: CreateSetupIntentRequest<'_> = from_slice(json.as_bytes()).unwrap();
-                same(&body, |buf| body.write_lean(buf).unwrap());
+                same(&body, |buf| body.lean_body(buf));
                 n += 1;
             }
         }
         let built =
             CreateSetupIntentRequest::new("ref", "terms", MerchantInitiatedTransactionType::NoShow, Money::gbp(5));
-        same(&built, |buf| built.write_lean(buf).unwrap());
+        same(&built, |buf| built.lean_body(buf));
         assert_eq!(n, TEXTS.len() * 5);
     }
 
@@ -612,7 +645,7 @@ mod lean_tests {
                     optional.replace("TEXT", text)
                 );
                 let body: CreatePaymentIntentRequest<'_> = from_slice(json.as_bytes()).unwrap();
-                same(&body, |buf| body.write_lean(buf).unwrap());
+                same(&body, |buf| body.lean_body(buf));
             }
         }
         let built = CreatePaymentIntentRequest::for_setup_intent(
@@ -620,7 +653,7 @@ mod lean_tests {
             Money::gbp(700),
             SetupIntentId::new("si_123").unwrap(),
         );
-        same(&built, |buf| built.write_lean(buf).unwrap());
+        same(&built, |buf| built.lean_body(buf));
     }
 
     #[test]
@@ -634,7 +667,7 @@ mod lean_tests {
                 format!(r#"{{"cursor":{{"limit":20,"before":{text},"after":{text}}}}}"#),
             ] {
                 let body: SearchPaymentIntentsRequest<'_> = from_slice(json.as_bytes()).unwrap();
-                same(&body, |buf| body.write_lean(buf).unwrap());
+                same(&body, |buf| body.lean_body(buf));
             }
         }
     }
@@ -653,7 +686,7 @@ mod lean_tests {
             body.description = description.as_deref().map(Text::new);
             body.tips_amount = tips.map(Money::eur);
             body.expire_at = expire.map(Timestamp::from_unix);
-            same(&body, |buf| body.write_lean(buf).unwrap());
+            same(&body, |buf| body.lean_body(buf));
             let mut setup = CreateSetupIntentRequest::new(
                 &reference,
                 description.as_deref().unwrap_or("t"),
@@ -661,14 +694,14 @@ mod lean_tests {
                 Money::gbp(value),
             );
             setup.expire_at = body.expire_at;
-            same(&setup, |buf| setup.write_lean(buf).unwrap());
+            same(&setup, |buf| setup.lean_body(buf));
             let search = SearchPaymentIntentsRequest {
                 statuses: None,
                 start_date: body.expire_at,
                 end_date: None,
                 cursor: Some(Cursor { limit, before: None, after: Some(Text::new(&reference)) }),
             };
-            same(&search, |buf| search.write_lean(buf).unwrap());
+            same(&search, |buf| search.lean_body(buf));
         }
     }
 
@@ -679,8 +712,56 @@ mod lean_tests {
         let body: CreatePaymentIntentRequest<'_> = from_slice(json.as_bytes()).unwrap();
         assert!(body.capture_mode.unwrap().as_str().is_none(), "the test needs a value not kept");
         let mut buf = [0u8; 512];
-        assert_eq!(body.write_lean(&mut buf).unwrap(), Err(EncodeError::Unsupported));
+        assert_eq!(body.lean_body(&mut buf), Err(EncodeError::Unsupported));
         assert_eq!(to_slice(&body, &mut buf), Err(EncodeError::Unsupported));
+    }
+
+    /// For bodies without nested fields, `write_lean` refuses exactly what `validate`
+    /// refuses (with the same error) and writes exactly what serde writes otherwise.
+    #[test]
+    fn the_lean_writers_validate_as_validate_does() {
+        let mut buf = [0u8; 1024];
+        let mut refused = 0;
+        for (reference, terms, amount, capture) in [
+            ("ok", "terms", 500, r#""Auto""#),
+            ("", "terms", 500, "null"),
+            ("ok", "", 500, "null"),
+            ("ok", "terms", 0, "null"),
+            ("ok", "terms", -5, "null"),
+            ("ok", "terms", 500, r#""Manual""#),
+            ("ok", "terms", 500, r#""Later""#),
+            ("0123456789012345678901234567890123456789012345678901234567890", "t", 1, "null"),
+        ] {
+            let json = format!(
+                r#"{{"reference":"{reference}","merchantInitiatedTransactionType":"NoShow","terms":"{terms}","intendedAmount":{{"value":{amount},"currencyCode":"GBP"}},"captureMode":{capture}}}"#
+            );
+            let setup: CreateSetupIntentRequest<'_> = from_slice(json.as_bytes()).unwrap();
+            let lean = setup.write_lean(&mut buf).map(|w| w.unwrap());
+            match setup.validate() {
+                Ok(()) => assert_eq!(lean, Ok(to_slice(&setup, &mut [0u8; 1024]).unwrap())),
+                Err(e) => {
+                    refused += 1;
+                    assert_eq!(lean, Err(e));
+                }
+            }
+            let json = format!(
+                r#"{{"amount":{{"value":{amount},"currencyCode":"GBP"}},"reference":"{reference}","captureMode":{capture},"autoExpireIn":"{terms}"}}"#
+            );
+            let payment: CreatePaymentIntentRequest<'_> = from_slice(json.as_bytes()).unwrap();
+            let lean = payment.write_lean(&mut buf).map(|w| w.unwrap());
+            match payment.validate() {
+                Ok(()) => assert_eq!(lean, Ok(to_slice(&payment, &mut [0u8; 1024]).unwrap())),
+                Err(e) => {
+                    refused += 1;
+                    assert_eq!(lean, Err(e));
+                }
+            }
+        }
+        let search: SearchPaymentIntentsRequest<'_> =
+            from_slice(br#"{"startDate":"2026-01-02T00:00:00Z","endDate":"2026-01-01T00:00:00Z"}"#).unwrap();
+        assert_eq!(search.write_lean(&mut buf).map(|_| ()), search.validate());
+        assert!(search.validate().is_err());
+        assert!(refused >= 12, "the grid must hold refused bodies: {refused}");
     }
 
     #[test]
