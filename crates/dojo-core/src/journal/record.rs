@@ -312,8 +312,12 @@ pub struct Record {
 }
 
 /// Why bytes are not a record this build can use.
+///
+/// Its tag a word wide (`repr(u32)`, the same 12 bytes on 32-bit targets), so a
+/// `Result` carrying it is moved by words, not bytes, on riscv32imc.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[repr(u32)]
 pub enum RecordError {
     /// Not [`RECORD_LEN`] bytes (a torn tail).
     Length {
