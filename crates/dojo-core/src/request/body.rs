@@ -420,6 +420,11 @@ impl SearchPaymentIntentsRequest<'_> {
         if self.statuses.is_some_and(|statuses| statuses.iter().any(|s| !s.is_known())) {
             return Err(ValidationError::new("statuses", ValidationErrorKind::UnknownVariant));
         }
+        self.validate_flat()
+    }
+
+    /// The checks of every field but `statuses`.
+    fn validate_flat(&self) -> Result<(), ValidationError> {
         if let (Some(start), Some(end)) = (self.start_date, self.end_date)
             && end < start
         {
@@ -542,10 +547,11 @@ impl CreatePaymentIntentRequest<'_> {
 impl SearchPaymentIntentsRequest<'_> {
     /// The body as JSON without serde, for a search without `statuses` (set:
     /// `NotAllowed`). Byte for byte what [`to_slice`](crate::json::to_slice) writes.
-    /// Validates the body first ([`validate`](Self::validate)).
+    /// Validates the body first, as [`validate`](Self::validate) does (without
+    /// `statuses`, the same checks).
     pub(crate) fn write_lean(&self, buf: &mut [u8]) -> Result<Result<usize, EncodeError>, ValidationError> {
         lean_refuses(&[("statuses", self.statuses.is_some())])?;
-        self.validate()?;
+        self.validate_flat()?;
         Ok(self.lean_body(buf))
     }
 
