@@ -280,8 +280,12 @@ impl ValidationError {
 }
 
 /// What is wrong with a caller-supplied value.
+///
+/// Its tag a word wide (`repr(u32)`, the same 8 bytes on 32-bit targets), so a `Result`
+/// carrying it is moved by words, not bytes, on riscv32imc.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
+#[repr(u32)]
 pub enum ValidationErrorKind {
     /// The value is empty but must not be.
     Empty,

@@ -167,7 +167,12 @@ pub enum Currency {
 }
 
 /// A currency code other than GBP or EUR, up to 10 bytes as the spec allows.
+///
+/// Word-aligned: on a microcontroller without unaligned access (riscv32imc) every move of
+/// an align-1 `Currency` (in each `Money`) was byte loads, shifts and ors. `Money` keeps
+/// its size (24 bytes on 32-bit targets).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(align(4))]
 pub struct CurrencyCode {
     len: u8,
     bytes: [u8; CurrencyCode::CAPACITY],

@@ -204,12 +204,12 @@ pub fn timespan_seconds(s: &str) -> Option<u64> {
 impl Timestamp {
     /// The longest text [`Timestamp::encode`] writes: a sign, 12 year digits (an `i64` of
     /// seconds is under 3·10¹¹ years), `-MM-DDTHH:MM:SS` (15), a fraction (10) and `Z`.
-    const MAX_RFC3339: usize = 40;
+    pub(crate) const MAX_RFC3339: usize = 40;
 
     /// RFC 3339 in UTC, with the fraction only when there is one, written into `out`
     /// without `core::fmt` (whose machinery costs a few KiB of `.text` on a
     /// microcontroller): what `Display` and `Serialize` write.
-    fn encode<'b>(&self, out: &'b mut [u8; Self::MAX_RFC3339]) -> &'b str {
+    pub(crate) fn encode<'b>(&self, out: &'b mut [u8; Self::MAX_RFC3339]) -> &'b str {
         let (y, mo, d, h, mi, s) = self.to_utc_fields();
         let mut w = Digits { out, len: 0 };
         // As `{y:04}`: at least four characters, the sign counted.

@@ -327,7 +327,7 @@ fn build_setup_intent<'k>(
 ) -> Result<Request<'k, kind::SetupIntentKind>, dojo_core::Error<'static>> {
     let body =
         CreateSetupIntentRequest::new(fee.reference, fee.terms, MerchantInitiatedTransactionType::NoShow, fee.amount);
-    api.create_setup_intent(&body, buf)
+    api.create_setup_intent_lean(&body, buf)
 }
 
 /// Builds the payment intent's request in its own frame.
@@ -340,7 +340,7 @@ fn build_payment_intent<'k>(
     buf: &mut [u8],
 ) -> Result<Request<'k, kind::PaymentIntentKind>, dojo_core::Error<'static>> {
     let body = CreatePaymentIntentRequest::for_setup_intent(reference, amount, setup.id());
-    api.create_payment_intent(&body, buf)
+    api.create_payment_intent_lean(&body, buf)
 }
 
 /// Whether waiting is over: Authorized, or a status from which the lifecycle allows no

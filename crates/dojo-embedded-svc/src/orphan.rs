@@ -50,7 +50,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                     _ => Cursor { limit: Some(SEARCH_PAGE), before: None, after: None },
                 }),
             };
-            let fetched = self.fetch_built(|api, buf| api.search_payment_intents(&body, buf), buf)?;
+            let fetched = self.fetch_built(|api, buf| api.search_payment_intents_lean(&body, buf), buf)?;
             let answer = buf.get(..fetched.raw.len).unwrap_or(&[]);
             // Only the fields the match needs: decoding whole payment intents would bring
             // the full model's decoder (tens of KiB) into the firmware.

@@ -312,8 +312,12 @@ pub struct Record {
 }
 
 /// Why bytes are not a record this build can use.
+///
+/// Its tag a word wide (`repr(u32)`, the same 12 bytes on 32-bit targets), so a
+/// `Result` carrying it is moved by words, not bytes, on riscv32imc.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[repr(u32)]
 pub enum RecordError {
     /// Not [`RECORD_LEN`] bytes (a torn tail).
     Length {
@@ -389,9 +393,9 @@ impl Record {
         if r.take(2)? != [0, 0] {
             return Err(RecordError::Field("reserved"));
         }
-        let seq = u64::from_le_bytes(r.array()?);
-        let at = i64::from_le_bytes(r.array()?);
-        let booking = BookingId(u32::from_le_bytes(r.array()?));
+        let seq = r.le(8)?;
+        let at = r.le(8)? as i64;
+        let booking = BookingId(r.le(4)? as u32);
         if r.take(4)? != [0; 4] {
             return Err(RecordError::Field("reserved"));
         }
@@ -530,6 +534,14 @@ impl<'a> Get<'a> {
         <[u8; K]>::try_from(self.take(K)?).map_err(|_| RecordError::Field("length"))
     }
 
+    /// A little-endian integer of `n` bytes (at most 8), widened: one loop for every
+    /// width, no `[u8; N]` moved through a `Result` (an align-1 array is moved byte by
+    /// byte on riscv32imc).
+    #[inline(never)]
+    fn le(&mut self, n: usize) -> Result<u64, RecordError> {
+        Ok(self.take(n)?.iter().rev().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
+    }
+
     fn text(&mut self, field: &'static str, max: usize) -> Result<&'a str, RecordError> {
         let len = usize::from(self.u8()?);
         if len > max {
@@ -555,7 +567,7 @@ impl<'a> Get<'a> {
     }
 
     fn money(&mut self) -> Result<Money, RecordError> {
-        let value = i64::from_le_bytes(self.array()?);
+        let value = self.le(8)? as i64;
         // Every code a `Currency` can hold is read back, the empty one included: the
         // decoder is the inverse of the encoder on the type's whole domain, so every
         // record `encode` writes decodes to itself (tests/journal_props.rs).

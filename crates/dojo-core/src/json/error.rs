@@ -14,8 +14,13 @@ pub struct DecodeError {
 }
 
 /// What went wrong while decoding.
+///
+/// A word wide (`repr(u32)`; `DecodeError` keeps its 16 bytes on 32-bit targets): with a
+/// one-byte kind, every `Result<T, DecodeError>` the decoders move was copied as bytes
+/// past an unaligned tag, byte by byte on riscv32imc (no unaligned access).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
+#[repr(u32)]
 pub enum DecodeErrorKind {
     /// The body is empty (or only white space).
     Empty,

@@ -31,6 +31,7 @@ pub use lazy::{Entries, EntriesIter, Items, ItemsIter, RawJson, Records, Records
 pub use read::MAX_DEPTH;
 pub(crate) use read::SCRATCH;
 pub(crate) use read::{Number, Reader};
+pub(crate) use ser::ObjectWriter;
 pub use ser::{EncodeError, to_slice};
 #[cfg(feature = "aspnet-escaping")]
 pub use ser::{Escaping, to_slice_with};

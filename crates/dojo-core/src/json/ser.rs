@@ -5,7 +5,10 @@ use core::fmt::{self, Write as _};
 
 use serde::ser::{self, Serialize};
 
+use super::Text;
 use crate::error::BufferTooSmall;
+use crate::money::Money;
+use crate::time::Timestamp;
 
 /// How strings are escaped on output, for [`to_slice_with`]: only with the
 /// `aspnet-escaping` feature, which the local emulator enables to write what the real
@@ -727,6 +730,124 @@ impl ser::Serializer for MapKey<'_, '_> {
         _len: usize,
     ) -> Result<Self::SerializeStructVariant> {
         Err(Unsupported)
+    }
+}
+
+/// A JSON object written field by field, without serde: for the few request bodies a
+/// firmware sends ([`Api::create_setup_intent_lean`](crate::request::Api::create_setup_intent_lean)
+/// and its siblings), so a microcontroller image carries no monomorphised serializer.
+/// Writes byte for byte what [`to_slice`] writes for the same fields (differentially
+/// tested in `request::body`), counting past the buffer's end as the serializer does.
+pub(crate) struct ObjectWriter<'b> {
+    ser: Serializer<'b>,
+    /// Whether the innermost open object has no field yet.
+    first: bool,
+    /// A value the API cannot carry was met (an unknown enum value too long to keep).
+    unsupported: bool,
+}
+
+impl<'b> ObjectWriter<'b> {
+    /// An object opened in `buf`.
+    pub(crate) fn new(buf: &'b mut [u8]) -> Self {
+        let mut ser = Serializer::new(buf);
+        ser.push_byte(b'{');
+        ObjectWriter { ser, first: true, unsupported: false }
+    }
+}
+
+impl ObjectWriter<'_> {
+    #[inline(never)]
+    fn key(&mut self, key: &str) {
+        if !self.first {
+            self.ser.push_byte(b',');
+        }
+        self.first = false;
+        // Keys are the writers' own names: nothing to escape, no fast path needed.
+        self.ser.push_byte(b'"');
+        self.ser.push(key.as_bytes());
+        self.ser.push(b"\":");
+    }
+
+    /// `"key":"value"`, escaped.
+    #[inline(never)]
+    pub(crate) fn str(&mut self, key: &str, value: &str) {
+        self.key(key);
+        self.ser.push_byte(b'"');
+        self.ser.push_str_content(value);
+        self.ser.push_byte(b'"');
+    }
+
+    /// `"key":"text"`: a text holding JSON escapes is decoded and escaped again, as
+    /// serde's `collect_str` does.
+    #[inline(never)]
+    pub(crate) fn text(&mut self, key: &str, value: &Text<'_>) {
+        match value.as_str() {
+            Some(plain) => self.str(key, plain),
+            None => {
+                self.key(key);
+                self.ser.push_byte(b'"');
+                for c in value.chars() {
+                    self.ser.push_char(c);
+                }
+                self.ser.push_byte(b'"');
+            }
+        }
+    }
+
+    /// An open enum's value (`None`: an unknown value too long to have been kept, which
+    /// the body cannot carry).
+    pub(crate) fn variant(&mut self, key: &str, value: Option<&str>) {
+        match value {
+            Some(v) => self.str(key, v),
+            None => self.unsupported = true,
+        }
+    }
+
+    /// `"key":-12`.
+    #[inline(never)]
+    pub(crate) fn i64(&mut self, key: &str, value: i64) {
+        self.key(key);
+        self.ser.push_i64(value);
+    }
+
+    /// `"key":{"value":N,"currencyCode":"GBP"}`.
+    #[inline(never)]
+    pub(crate) fn money(&mut self, key: &str, value: &Money) {
+        self.open(key);
+        self.i64("value", value.value);
+        self.str("currencyCode", value.currency.as_str());
+        self.close();
+    }
+
+    /// `"key":"2026-11-25T17:00:00Z"`.
+    #[inline(never)]
+    pub(crate) fn timestamp(&mut self, key: &str, value: Timestamp) {
+        self.str(key, value.encode(&mut [0; Timestamp::MAX_RFC3339]));
+    }
+
+    /// Opens a nested object under `key`.
+    pub(crate) fn open(&mut self, key: &str) {
+        self.key(key);
+        self.ser.push_byte(b'{');
+        self.first = true;
+    }
+
+    /// Closes the innermost open object.
+    pub(crate) fn close(&mut self) {
+        self.ser.push_byte(b'}');
+        self.first = false;
+    }
+
+    /// Closes the object; its length, or why it could not be written.
+    pub(crate) fn finish(mut self) -> core::result::Result<usize, EncodeError> {
+        self.ser.push_byte(b'}');
+        if self.unsupported {
+            return Err(EncodeError::Unsupported);
+        }
+        if self.ser.len > self.ser.buf.len() {
+            return Err(EncodeError::BufferTooSmall(BufferTooSmall { needed: self.ser.len }));
+        }
+        Ok(self.ser.len)
     }
 }
 

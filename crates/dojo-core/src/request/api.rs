@@ -133,6 +133,21 @@ impl<'k> Api<'k> {
         Ok(())
     }
 
+    /// `POST /setup-intents` for a body without list or nested fields (`paymentMethods`,
+    /// `customer`, `billingAddress`, `shippingDetails`, `config`, `metadata`,
+    /// `orderDetails`), written without serde: the same request as
+    /// [`create_setup_intent`](Self::create_setup_intent) (byte for byte), for a firmware
+    /// image that should not carry serde's serializer. One of those fields set:
+    /// [`Error::Invalid`] (`NotAllowed`, naming it).
+    pub fn create_setup_intent_lean(
+        &self,
+        body: &CreateSetupIntentRequest<'_>,
+        buf: &mut [u8],
+    ) -> Result<Request<'k, kind::SetupIntentKind>, Error<'static>> {
+        let len = lean(body.write_lean(buf)?)?;
+        self.request(Operation::CreateSetupIntent, Method::Post, &["/setup-intents"], None, len, None)
+    }
+
     /// `POST /setup-intents`.
     pub fn create_setup_intent(
         &self,
@@ -191,6 +206,21 @@ impl<'k> Api<'k> {
             0,
             None,
         )
+    }
+
+    /// `POST /payment-intents` for a body without list or nested fields (`paymentMethods`,
+    /// `customer`, `billingAddress`, `shippingDetails`, `config`, `metadata`,
+    /// `requestSecurity`, `orderDetails`), written without serde: the same request as
+    /// [`create_payment_intent`](Self::create_payment_intent) (byte for byte), for a
+    /// firmware image that should not carry serde's serializer. One of those fields set:
+    /// [`Error::Invalid`] (`NotAllowed`, naming it).
+    pub fn create_payment_intent_lean(
+        &self,
+        body: &CreatePaymentIntentRequest<'_>,
+        buf: &mut [u8],
+    ) -> Result<Request<'k, kind::PaymentIntentKind>, Error<'static>> {
+        let len = lean(body.write_lean(buf)?)?;
+        self.request(Operation::CreatePaymentIntent, Method::Post, &["/payment-intents"], None, len, None)
     }
 
     /// `POST /payment-intents`.
@@ -296,6 +326,19 @@ impl<'k> Api<'k> {
         )
     }
 
+    /// `POST /payment-intents/search` for a search without `statuses`, its body written
+    /// without serde: the same request as [`search_payment_intents`](Self::search_payment_intents)
+    /// (byte for byte), for a firmware image that should not carry serde's serializer.
+    /// `statuses` set: [`Error::Invalid`] (`NotAllowed`, field `statuses`).
+    pub fn search_payment_intents_lean(
+        &self,
+        body: &SearchPaymentIntentsRequest<'_>,
+        buf: &mut [u8],
+    ) -> Result<Request<'k, kind::PaymentIntentPageKind>, Error<'static>> {
+        let len = lean(body.write_lean(buf)?)?;
+        self.request(Operation::SearchPaymentIntents, Method::Post, &["/payment-intents/search"], None, len, None)
+    }
+
     /// `POST /payment-intents/search`.
     pub fn search_payment_intents(
         &self,
@@ -309,7 +352,12 @@ impl<'k> Api<'k> {
 }
 
 pub(crate) fn encode<T: Serialize>(body: &T, buf: &mut [u8]) -> Result<usize, Error<'static>> {
-    to_slice(body, buf).map_err(|e| match e {
+    lean(to_slice(body, buf))
+}
+
+/// A written body's length, or the error [`encode`] gives for the same failure.
+fn lean(written: Result<usize, EncodeError>) -> Result<usize, Error<'static>> {
+    written.map_err(|e| match e {
         EncodeError::BufferTooSmall(b) => Error::BufferTooSmall(b),
         // Validation refuses everything the writer cannot encode; keep a typed error anyway.
         _ => Error::Invalid(ValidationError::new("body", ValidationErrorKind::UnknownVariant)),

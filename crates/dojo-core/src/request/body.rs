@@ -12,7 +12,7 @@ use crate::enums::{
 };
 use crate::error::{ValidationError, ValidationErrorKind};
 use crate::id::SetupIntentId;
-use crate::json::Text;
+use crate::json::{EncodeError, ObjectWriter, Text};
 use crate::money::Money;
 use crate::time::Timestamp;
 
@@ -109,6 +109,18 @@ impl<'a> CreateSetupIntentRequest<'a> {
 
     /// Checks every field against the spec's rules.
     pub fn validate(&self) -> Result<(), ValidationError> {
+        self.validate_flat()?;
+        validate_common(
+            &self.payment_methods,
+            &self.customer,
+            &self.billing_address,
+            &self.shipping_details,
+            &self.config,
+        )
+    }
+
+    /// The checks of every field but the list and nested ones.
+    fn validate_flat(&self) -> Result<(), ValidationError> {
         check_len("reference", &self.reference, 1, 60)?;
         check_len("terms", &self.terms, 1, 10_240)?;
         check_opt_len("description", &self.description, 4096)?;
@@ -126,13 +138,7 @@ impl<'a> CreateSetupIntentRequest<'a> {
                 return Err(ValidationError::new("captureMode", ValidationErrorKind::UnknownVariant));
             }
         }
-        validate_common(
-            &self.payment_methods,
-            &self.customer,
-            &self.billing_address,
-            &self.shipping_details,
-            &self.config,
-        )
+        Ok(())
     }
 }
 
@@ -248,6 +254,19 @@ impl<'a> CreatePaymentIntentRequest<'a> {
 
     /// Checks every field against the spec's rules.
     pub fn validate(&self) -> Result<(), ValidationError> {
+        self.validate_flat()?;
+        self.request_security.as_ref().map_or(Ok(()), RequestSecurity::validate)?;
+        validate_common(
+            &self.payment_methods,
+            &self.customer,
+            &self.billing_address,
+            &self.shipping_details,
+            &self.config,
+        )
+    }
+
+    /// The checks of every field but the list and nested ones.
+    fn validate_flat(&self) -> Result<(), ValidationError> {
         self.amount.validate_positive("amount")?;
         check_len("reference", &self.reference, 1, 60)?;
         check_opt_len("description", &self.description, 4096)?;
@@ -269,14 +288,7 @@ impl<'a> CreatePaymentIntentRequest<'a> {
         if let Some(action) = &self.auto_expire_action {
             known("autoExpireAction", action.is_known(), action)?;
         }
-        self.request_security.as_ref().map_or(Ok(()), RequestSecurity::validate)?;
-        validate_common(
-            &self.payment_methods,
-            &self.customer,
-            &self.billing_address,
-            &self.shipping_details,
-            &self.config,
-        )
+        Ok(())
     }
 }
 
@@ -408,6 +420,11 @@ impl SearchPaymentIntentsRequest<'_> {
         if self.statuses.is_some_and(|statuses| statuses.iter().any(|s| !s.is_known())) {
             return Err(ValidationError::new("statuses", ValidationErrorKind::UnknownVariant));
         }
+        self.validate_flat()
+    }
+
+    /// The checks of every field but `statuses`.
+    fn validate_flat(&self) -> Result<(), ValidationError> {
         if let (Some(start), Some(end)) = (self.start_date, self.end_date)
             && end < start
         {
@@ -422,5 +439,354 @@ impl SearchPaymentIntentsRequest<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// Refuses a field the lean writers do not write (`NotAllowed`, naming the field).
+fn lean_refuses(fields: &[(&'static str, bool)]) -> Result<(), ValidationError> {
+    match fields.iter().find(|(_, set)| *set) {
+        Some((field, _)) => Err(ValidationError::new(field, ValidationErrorKind::NotAllowed)),
+        None => Ok(()),
+    }
+}
+
+impl CreateSetupIntentRequest<'_> {
+    /// The body as JSON without serde, for a body whose list and nested fields
+    /// (`paymentMethods`, `customer`, `billingAddress`, `shippingDetails`, `config`,
+    /// `metadata`, `orderDetails`) are unset (any of them set: `NotAllowed`, naming it).
+    /// Byte for byte what [`to_slice`](crate::json::to_slice) writes. Validates the body
+    /// first, as [`validate`](Self::validate) does (with nothing nested, the same checks).
+    pub(crate) fn write_lean(&self, buf: &mut [u8]) -> Result<Result<usize, EncodeError>, ValidationError> {
+        lean_refuses(&[
+            ("paymentMethods", self.payment_methods.is_some()),
+            ("customer", self.customer.is_some()),
+            ("billingAddress", self.billing_address.is_some()),
+            ("shippingDetails", self.shipping_details.is_some()),
+            ("config", self.config.is_some()),
+            ("metadata", self.metadata.is_some()),
+            ("orderDetails", self.order_details.is_some()),
+        ])?;
+        self.validate_flat()?;
+        Ok(self.lean_body(buf))
+    }
+
+    /// The body as JSON without serde, unchecked (only the fields [`write_lean`](Self::write_lean) takes).
+    fn lean_body(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
+        let mut w = ObjectWriter::new(buf);
+        w.text("reference", &self.reference);
+        if let Some(d) = &self.description {
+            w.text("description", d);
+        }
+        w.variant("merchantInitiatedTransactionType", self.merchant_initiated_transaction_type.as_str());
+        w.text("terms", &self.terms);
+        if let Some(a) = &self.intended_amount {
+            w.money("intendedAmount", a);
+        }
+        if let Some(m) = &self.capture_mode {
+            w.variant("captureMode", m.as_str());
+        }
+        if let Some(t) = self.expire_at {
+            w.timestamp("expireAt", t);
+        }
+        w.finish()
+    }
+}
+
+impl CreatePaymentIntentRequest<'_> {
+    /// The body as JSON without serde, for a body whose list and nested fields
+    /// (`paymentMethods`, `customer`, `billingAddress`, `shippingDetails`, `config`,
+    /// `metadata`, `requestSecurity`, `orderDetails`) are unset (any of them set:
+    /// `NotAllowed`, naming it). Byte for byte what [`to_slice`](crate::json::to_slice)
+    /// writes. Validates the body first, as [`validate`](Self::validate) does (with
+    /// nothing nested, the same checks).
+    pub(crate) fn write_lean(&self, buf: &mut [u8]) -> Result<Result<usize, EncodeError>, ValidationError> {
+        lean_refuses(&[
+            ("paymentMethods", self.payment_methods.is_some()),
+            ("customer", self.customer.is_some()),
+            ("billingAddress", self.billing_address.is_some()),
+            ("shippingDetails", self.shipping_details.is_some()),
+            ("config", self.config.is_some()),
+            ("metadata", self.metadata.is_some()),
+            ("requestSecurity", self.request_security.is_some()),
+            ("orderDetails", self.order_details.is_some()),
+        ])?;
+        self.validate_flat()?;
+        Ok(self.lean_body(buf))
+    }
+
+    /// The body as JSON without serde, unchecked (only the fields [`write_lean`](Self::write_lean) takes).
+    fn lean_body(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
+        let mut w = ObjectWriter::new(buf);
+        w.money("amount", &self.amount);
+        w.text("reference", &self.reference);
+        if let Some(d) = &self.description {
+            w.text("description", d);
+        }
+        if let Some(m) = &self.capture_mode {
+            w.variant("captureMode", m.as_str());
+        }
+        if let Some(id) = &self.setup_intent_id {
+            w.str("setupIntentId", id.as_str());
+        }
+        if let Some(t) = &self.tips_amount {
+            w.money("tipsAmount", t);
+        }
+        if let Some(t) = &self.auto_expire_in {
+            w.text("autoExpireIn", t);
+        }
+        if let Some(a) = &self.auto_expire_action {
+            w.variant("autoExpireAction", a.as_str());
+        }
+        if let Some(t) = self.expire_at {
+            w.timestamp("expireAt", t);
+        }
+        w.finish()
+    }
+}
+
+impl SearchPaymentIntentsRequest<'_> {
+    /// The body as JSON without serde, for a search without `statuses` (set:
+    /// `NotAllowed`). Byte for byte what [`to_slice`](crate::json::to_slice) writes.
+    /// Validates the body first, as [`validate`](Self::validate) does (without
+    /// `statuses`, the same checks).
+    pub(crate) fn write_lean(&self, buf: &mut [u8]) -> Result<Result<usize, EncodeError>, ValidationError> {
+        lean_refuses(&[("statuses", self.statuses.is_some())])?;
+        self.validate_flat()?;
+        Ok(self.lean_body(buf))
+    }
+
+    /// The body as JSON without serde, unchecked (only the fields [`write_lean`](Self::write_lean) takes).
+    fn lean_body(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
+        let mut w = ObjectWriter::new(buf);
+        if let Some(t) = self.start_date {
+            w.timestamp("startDate", t);
+        }
+        if let Some(t) = self.end_date {
+            w.timestamp("endDate", t);
+        }
+        if let Some(c) = &self.cursor {
+            w.open("cursor");
+            if let Some(l) = c.limit {
+                w.i64("limit", i64::from(l));
+            }
+            if let Some(b) = &c.before {
+                w.text("before", b);
+            }
+            if let Some(a) = &c.after {
+                w.text("after", a);
+            }
+            w.close();
+        }
+        w.finish()
+    }
+}
+
+#[cfg(test)]
+mod lean_tests {
+    //! The lean writers against serde's path: the same bytes for every body they take,
+    //! the same `needed` for every too-small buffer.
+    use super::*;
+    use crate::json::{from_slice, to_slice};
+
+    /// Texts that exercise the escaper: plain, quotes and backslashes, control
+    /// characters, non-ASCII, and JSON escapes left in a decoded text.
+    const TEXTS: &[&str] = &[
+        r#""booking-42""#,
+        r#""a \"quoted\" \\ back""#,
+        r#""tab\there\nnew\u0001\u001f""#,
+        r#""caf\u00e9 \ud83d\ude00 é ✓""#,
+        r#""\/slash and <html> & 'q' +`""#,
+        r#""x""#,
+    ];
+
+    fn same<T: serde::Serialize>(body: &T, lean: impl Fn(&mut [u8]) -> Result<usize, EncodeError>) {
+        let mut a = [0u8; 1024];
+        let mut b = [0u8; 1024];
+        let serde_len = to_slice(body, &mut a).unwrap();
+        let lean_len = lean(&mut b).unwrap();
+        assert_eq!(core::str::from_utf8(&b[..lean_len]).unwrap(), core::str::from_utf8(&a[..serde_len]).unwrap());
+        for short in 0..serde_len {
+            let mut s = [0u8; 1024];
+            assert_eq!(lean(&mut s[..short]), to_slice(body, &mut a[..short]), "buffer of {short}");
+        }
+    }
+
+    #[test]
+    fn setup_intent_bodies_match_serde() {
+        let mut n = 0;
+        for text in TEXTS {
+            for optional in [
+                "",
+                r#","description":TEXT"#,
+                r#","intendedAmount":{"value":-9223372036854775808,"currencyCode":"EUR"}"#,
+                r#","captureMode":"Auto","expireAt":"2026-11-25T17:00:00.123Z""#,
+                r#","description":TEXT,"intendedAmount":{"value":"1000","currencyCode":"XYZ"},"expireAt":"1969-12-31T23:59:59Z""#,
+            ] {
+                let json = format!(
+                    r#"{{"reference":{text},"merchantInitiatedTransactionType":"NoShow","terms":{text}{}}}"#,
+                    optional.replace("TEXT", text)
+                );
+                let body: CreateSetupIntentRequest<'_> = from_slice(json.as_bytes()).unwrap();
+                same(&body, |buf| body.lean_body(buf));
+                n += 1;
+            }
+        }
+        let built =
+            CreateSetupIntentRequest::new("ref", "terms", MerchantInitiatedTransactionType::NoShow, Money::gbp(5));
+        same(&built, |buf| built.lean_body(buf));
+        assert_eq!(n, TEXTS.len() * 5);
+    }
+
+    #[test]
+    fn payment_intent_bodies_match_serde() {
+        for text in TEXTS {
+            for optional in [
+                "",
+                r#","description":TEXT,"captureMode":"Manual","autoExpireIn":"1.02:00:00","autoExpireAction":"Release""#,
+                r#","setupIntentId":"si_abc-DEF_123","tipsAmount":{"value":0,"currencyCode":"GBP"}"#,
+                r#","expireAt":"2030-01-01T00:00:00Z","captureMode":"SomethingNew""#,
+            ] {
+                let json = format!(
+                    r#"{{"amount":{{"value":1234,"currencyCode":"GBP"}},"reference":{text}{}}}"#,
+                    optional.replace("TEXT", text)
+                );
+                let body: CreatePaymentIntentRequest<'_> = from_slice(json.as_bytes()).unwrap();
+                same(&body, |buf| body.lean_body(buf));
+            }
+        }
+        let built = CreatePaymentIntentRequest::for_setup_intent(
+            "booking",
+            Money::gbp(700),
+            SetupIntentId::new("si_123").unwrap(),
+        );
+        same(&built, |buf| built.lean_body(buf));
+    }
+
+    #[test]
+    fn search_bodies_match_serde() {
+        for text in TEXTS {
+            for json in [
+                "{}".to_owned(),
+                r#"{"startDate":"2026-11-25T00:00:00Z"}"#.to_owned(),
+                r#"{"endDate":"2026-11-25T00:00:00.5Z","cursor":{}}"#.to_owned(),
+                format!(r#"{{"startDate":"2020-02-29T12:00:00Z","cursor":{{"limit":-2147483648,"after":{text}}}}}"#),
+                format!(r#"{{"cursor":{{"limit":20,"before":{text},"after":{text}}}}}"#),
+            ] {
+                let body: SearchPaymentIntentsRequest<'_> = from_slice(json.as_bytes()).unwrap();
+                same(&body, |buf| body.lean_body(buf));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_texts_amounts_and_times_match_serde(
+            reference in "\\PC{0,24}|[\\x00-\\x7f]{0,24}",
+            description in proptest::option::of("\\PC{0,40}"),
+            value in proptest::prelude::any::<i64>(),
+            tips in proptest::option::of(proptest::prelude::any::<i64>()),
+            expire in proptest::option::of(-62_135_596_800i64..253_402_300_799),
+            limit in proptest::option::of(proptest::prelude::any::<i32>()),
+        ) {
+            let mut body = CreatePaymentIntentRequest::new(&reference, Money::gbp(value));
+            body.description = description.as_deref().map(Text::new);
+            body.tips_amount = tips.map(Money::eur);
+            body.expire_at = expire.map(Timestamp::from_unix);
+            same(&body, |buf| body.lean_body(buf));
+            let mut setup = CreateSetupIntentRequest::new(
+                &reference,
+                description.as_deref().unwrap_or("t"),
+                MerchantInitiatedTransactionType::NoShow,
+                Money::gbp(value),
+            );
+            setup.expire_at = body.expire_at;
+            same(&setup, |buf| setup.lean_body(buf));
+            let search = SearchPaymentIntentsRequest {
+                statuses: None,
+                start_date: body.expire_at,
+                end_date: None,
+                cursor: Some(Cursor { limit, before: None, after: Some(Text::new(&reference)) }),
+            };
+            same(&search, |buf| search.lean_body(buf));
+        }
+    }
+
+    #[test]
+    fn an_unknown_enum_value_too_long_to_keep_is_refused_as_serde_refuses_it() {
+        let long = format!(r#""{}""#, "V".repeat(200));
+        let json = format!(r#"{{"amount":{{"value":1,"currencyCode":"GBP"}},"reference":"r","captureMode":{long}}}"#);
+        let body: CreatePaymentIntentRequest<'_> = from_slice(json.as_bytes()).unwrap();
+        assert!(body.capture_mode.unwrap().as_str().is_none(), "the test needs a value not kept");
+        let mut buf = [0u8; 512];
+        assert_eq!(body.lean_body(&mut buf), Err(EncodeError::Unsupported));
+        assert_eq!(to_slice(&body, &mut buf), Err(EncodeError::Unsupported));
+    }
+
+    /// For bodies without nested fields, `write_lean` refuses exactly what `validate`
+    /// refuses (with the same error) and writes exactly what serde writes otherwise.
+    #[test]
+    fn the_lean_writers_validate_as_validate_does() {
+        let mut buf = [0u8; 1024];
+        let mut refused = 0;
+        for (reference, terms, amount, capture) in [
+            ("ok", "terms", 500, r#""Auto""#),
+            ("", "terms", 500, "null"),
+            ("ok", "", 500, "null"),
+            ("ok", "terms", 0, "null"),
+            ("ok", "terms", -5, "null"),
+            ("ok", "terms", 500, r#""Manual""#),
+            ("ok", "terms", 500, r#""Later""#),
+            ("0123456789012345678901234567890123456789012345678901234567890", "t", 1, "null"),
+        ] {
+            let json = format!(
+                r#"{{"reference":"{reference}","merchantInitiatedTransactionType":"NoShow","terms":"{terms}","intendedAmount":{{"value":{amount},"currencyCode":"GBP"}},"captureMode":{capture}}}"#
+            );
+            let setup: CreateSetupIntentRequest<'_> = from_slice(json.as_bytes()).unwrap();
+            let lean = setup.write_lean(&mut buf).map(|w| w.unwrap());
+            match setup.validate() {
+                Ok(()) => assert_eq!(lean, Ok(to_slice(&setup, &mut [0u8; 1024]).unwrap())),
+                Err(e) => {
+                    refused += 1;
+                    assert_eq!(lean, Err(e));
+                }
+            }
+            let json = format!(
+                r#"{{"amount":{{"value":{amount},"currencyCode":"GBP"}},"reference":"{reference}","captureMode":{capture},"autoExpireIn":"{terms}"}}"#
+            );
+            let payment: CreatePaymentIntentRequest<'_> = from_slice(json.as_bytes()).unwrap();
+            let lean = payment.write_lean(&mut buf).map(|w| w.unwrap());
+            match payment.validate() {
+                Ok(()) => assert_eq!(lean, Ok(to_slice(&payment, &mut [0u8; 1024]).unwrap())),
+                Err(e) => {
+                    refused += 1;
+                    assert_eq!(lean, Err(e));
+                }
+            }
+        }
+        let search: SearchPaymentIntentsRequest<'_> =
+            from_slice(br#"{"startDate":"2026-01-02T00:00:00Z","endDate":"2026-01-01T00:00:00Z"}"#).unwrap();
+        assert_eq!(search.write_lean(&mut buf).map(|_| ()), search.validate());
+        assert!(search.validate().is_err());
+        assert!(refused >= 12, "the grid must hold refused bodies: {refused}");
+    }
+
+    #[test]
+    fn the_lean_writers_refuse_list_and_nested_fields_by_name() {
+        let mut buf = [0u8; 1024];
+        let setup: CreateSetupIntentRequest<'_> = from_slice(
+            br#"{"reference":"r","merchantInitiatedTransactionType":"NoShow","terms":"t","metadata":{"a":"b"}}"#,
+        )
+        .unwrap();
+        let err = setup.write_lean(&mut buf).unwrap_err();
+        assert_eq!((err.field, err.kind), ("metadata", ValidationErrorKind::NotAllowed));
+        let payment: CreatePaymentIntentRequest<'_> = from_slice(
+            br#"{"amount":{"value":1,"currencyCode":"GBP"},"reference":"r","paymentMethods":["Card"],"requestSecurity":{"customerIpAddress":"1.2.3.4"}}"#,
+        )
+        .unwrap();
+        let err = payment.write_lean(&mut buf).unwrap_err();
+        assert_eq!((err.field, err.kind), ("paymentMethods", ValidationErrorKind::NotAllowed));
+        let search: SearchPaymentIntentsRequest<'_> = from_slice(br#"{"statuses":["Created"]}"#).unwrap();
+        let err = search.write_lean(&mut buf).unwrap_err();
+        assert_eq!((err.field, err.kind), ("statuses", ValidationErrorKind::NotAllowed));
     }
 }
