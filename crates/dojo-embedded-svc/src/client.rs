@@ -3,7 +3,8 @@
 //! Split by what each part holds: this file, the connector and the client's settings;
 //! [`exchange`] the I/O loop over dojo-core's exchange; [`operations`] one typed method
 //! per API operation; [`decode`] answers into what the caller keeps (and why a
-//! multi-step operation stopped); [`wire`] the HTTP request and answer over an
+//! multi-step operation stopped); [`inner`] answers and errors while the caller's buffer
+//! is in use; [`wire`] the HTTP request and answer over an
 //! embedded-svc connection.
 
 use dojo_core::charge::SettlePolicy;
@@ -18,11 +19,12 @@ use crate::retry::{Delay, NoDelay, RetryPolicy};
 
 mod decode;
 mod exchange;
+mod inner;
 mod operations;
 mod wire;
 
 pub(crate) use decode::{Fetched, Stop, decode_with};
-pub(crate) use wire::Raw;
+pub(crate) use inner::Raw;
 
 /// Makes connections. The client asks for a new one before its first request and after
 /// any failed exchange (a connection that failed mid-request, such as ESP-IDF's

@@ -37,8 +37,6 @@ pub use dojo_core::client_error::{Answer, ConfigError, Intent, Phase, ResponseTo
 pub use dojo_core::error::{ErrorClass, RetryDecision};
 use dojo_core::problem::ApiError;
 
-use crate::client::Raw;
-
 /// Any error of the adapter: dojo-core's [`ClientError`] with an answer borrowing the
 /// caller's buffer (`'a`), the connection's error `E` and a borrowed idempotency key (see
 /// the [module docs](self)).
@@ -54,38 +52,3 @@ pub type OutcomeUnknown<'a, E> = client_error::OutcomeUnknown<ApiError<'a>, E, &
 /// What went wrong: the connection's error, an answer cut short, undecodable or too
 /// large, or a 5xx answer (borrowing the caller's buffer).
 pub type Cause<'a, E> = client_error::Cause<ApiError<'a>, E>;
-
-/// An error while the buffer is still in use: an answer is its status and length in the
-/// buffer ([`Raw`]); [`publish`] makes the caller's [`Error`] of it once the exchange is
-/// over. Nothing of it borrows the buffer, so loops can go on after it.
-pub(crate) type Inner<E> = ClientError<Raw, E, &'static str>;
-
-/// [`Cause`] while the buffer is in use.
-pub(crate) type InnerCause<E> = client_error::Cause<Raw, E>;
-
-impl Answer for Raw {
-    fn status(&self) -> u16 {
-        self.status
-    }
-}
-
-impl From<ApiError<'static>> for Raw {
-    /// dojo-core's request builders never answer: an [`ApiError`] of theirs (none today)
-    /// keeps its status, without a body.
-    fn from(e: ApiError<'static>) -> Self {
-        Raw { status: e.status, len: 0, retry_after_ms: None, attempts: 1 }
-    }
-}
-
-/// The caller's error of an [`Inner`] one: an answer in `buf` becomes an [`ApiError`]
-/// borrowing it.
-pub(crate) fn publish<E>(e: Inner<E>, buf: &[u8]) -> Error<'_, E> {
-    e.map(|raw| ApiError::from_response(raw.status, buf.get(..raw.len).unwrap_or(&[])), |key| key)
-}
-
-impl core::fmt::Display for Raw {
-    /// The answer's status (its body is read once the exchange is over: [`publish`]).
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "Dojo API answered {} ({} bytes)", self.status, self.len)
-    }
-}

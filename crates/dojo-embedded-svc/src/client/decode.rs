@@ -8,8 +8,9 @@ use dojo_core::exchange::{Exchange, Next, Subject};
 use dojo_core::request::{Operation, Request};
 use dojo_core::response::ResponseKind;
 
-use super::wire::Raw;
-use crate::error::{Error, Inner, InnerCause, publish};
+use super::inner::Raw;
+use super::inner::{Inner, InnerCause, publish};
+use crate::error::Error;
 use crate::retry::RetryPolicy;
 
 /// Why a multi-step operation stopped, without borrowing the buffer: an owned error, or

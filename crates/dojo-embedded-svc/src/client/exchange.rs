@@ -10,13 +10,14 @@ use embedded_svc::http::client::Connection;
 
 use super::decode::{Fetched, Stop, decode};
 use super::wire::{
-    LEN_DIGITS, Raw, format_len, log_exchange, log_failure, log_retry, receive, send, to_svc_method, transport,
+    LEN_DIGITS, format_len, log_exchange, log_failure, log_retry, receive, send, to_svc_method, transport,
 };
 use super::{Client, ClientResult, ConnError, Connect};
 use dojo_core::client_error::ClientError;
 
 use super::decode::unknown;
-use crate::error::{Inner, InnerCause, Phase, publish};
+use super::inner::{Inner, InnerCause, Raw, publish};
+use crate::error::Phase;
 use crate::retry::{Delay, xorshift32};
 
 impl<'k, K: Connect, D: Delay> Client<'k, K, D> {

@@ -8,27 +8,11 @@ use embedded_svc::http::client::Connection;
 
 use dojo_core::client_error::{ClientError, TransportError};
 
-use crate::error::{Inner, InnerCause, Phase, ResponseTooLarge};
+use super::inner::{Inner, InnerCause, Raw};
+use crate::error::{Phase, ResponseTooLarge};
 
 /// The longest `Content-Length` value (`u64::MAX` has 20 digits).
 pub(super) const LEN_DIGITS: usize = 20;
-
-/// An answer read into the caller's buffer: its status, its length, its `Retry-After`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Raw {
-    pub(crate) status: u16,
-    pub(crate) len: usize,
-    /// Its `Retry-After`, in ms (delta-seconds only: the client has no clock).
-    pub(crate) retry_after_ms: Option<u32>,
-    /// The attempts the exchange made (for an outcome-unknown report).
-    pub(crate) attempts: u8,
-}
-
-impl Raw {
-    pub(crate) fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
-    }
-}
 
 pub(super) fn to_svc_method(m: Method) -> embedded_svc::http::Method {
     match m {
