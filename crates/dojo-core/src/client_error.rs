@@ -50,6 +50,7 @@ use crate::error::{
 };
 use crate::exchange::{BaseUrlError, Exchange, Next, RetryPolicy, Subject};
 use crate::id::{PaymentIntentId, SetupIntentId};
+pub use crate::request::Intent;
 use crate::request::Operation;
 
 /// An error answer as an adapter holds it: what [`ClientError`] needs of it to classify
@@ -228,56 +229,6 @@ impl<A: fmt::Display, T: fmt::Debug> fmt::Display for TransportError<A, T> {
             f.write_str(" — the request never reached the server; check the network and the base URL, then retry")
         } else {
             f.write_str(" — nothing changed on the server (a read); retry later")
-        }
-    }
-}
-
-/// The intent a request concerns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Intent {
-    /// A setup intent (named in the path, or the one a payment intent is created from).
-    Setup(SetupIntentId),
-    /// A payment intent.
-    Payment(PaymentIntentId),
-}
-
-impl Intent {
-    /// The intent a request's `path` names for `operation` (what
-    /// [`Request::payment_intent_id`](crate::request::Request::payment_intent_id) and
-    /// [`Request::setup_intent_id`](crate::request::Request::setup_intent_id) read), for
-    /// an adapter that keeps only the path once the request is sent.
-    pub fn named_by(operation: Operation, path: &str) -> Option<Intent> {
-        use Operation as O;
-        let (payment, rest) = match operation {
-            O::GetPaymentIntent
-            | O::CancelPaymentIntent
-            | O::ChargePaymentIntent
-            | O::CapturePaymentIntent
-            | O::RefundPaymentIntent
-            | O::ReversePaymentIntent => (true, path.strip_prefix("/payment-intents/")),
-            O::GetPublicSetupIntent => (false, path.strip_prefix("/setup-intents/public/")),
-            O::GetSetupIntent | O::CancelSetupIntent | O::RefreshSetupIntentSecret => {
-                (false, path.strip_prefix("/setup-intents/"))
-            }
-            _ => (false, None),
-        };
-        let rest = rest?;
-        // Bytes, not chars: an id is ASCII, and a kiosk need not carry UTF-8 decoding here.
-        let end = rest.bytes().position(|b| b == b'/' || b == b'?').unwrap_or(rest.len());
-        let id = rest.get(..end)?;
-        if payment {
-            PaymentIntentId::new(id).ok().map(Intent::Payment)
-        } else {
-            SetupIntentId::new(id).ok().map(Intent::Setup)
-        }
-    }
-}
-
-impl fmt::Display for Intent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Intent::Setup(id) => id.fmt(f),
-            Intent::Payment(id) => id.fmt(f),
         }
     }
 }

@@ -302,29 +302,19 @@ impl<'r, K: ResponseKind> Request<'r, K> {
     /// The setup intent this request acts on, when its path names one (an adapter's
     /// "outcome unknown" report says which intent to read back). `None` for creates.
     pub fn setup_intent_id(&self) -> Option<SetupIntentId> {
-        let rest = match self.parts.operation {
-            Operation::GetPublicSetupIntent => self.path().strip_prefix("/setup-intents/public/"),
-            Operation::GetSetupIntent | Operation::CancelSetupIntent | Operation::RefreshSetupIntentSecret => {
-                self.path().strip_prefix("/setup-intents/")
-            }
-            _ => None,
-        }?;
-        SetupIntentId::new(rest.split('/').next()?).ok()
+        match Intent::named_by(self.parts.operation, self.path())? {
+            Intent::Setup(id) => Some(id),
+            Intent::Payment(_) => None,
+        }
     }
 
     /// The payment intent this request acts on, when its path names one. `None` for a
     /// create (its body names the setup intent) and for search.
     pub fn payment_intent_id(&self) -> Option<PaymentIntentId> {
-        let rest = match self.parts.operation {
-            Operation::GetPaymentIntent
-            | Operation::CancelPaymentIntent
-            | Operation::ChargePaymentIntent
-            | Operation::CapturePaymentIntent
-            | Operation::RefundPaymentIntent
-            | Operation::ReversePaymentIntent => self.path().strip_prefix("/payment-intents/"),
-            _ => None,
-        }?;
-        PaymentIntentId::new(rest.split('/').next()?).ok()
+        match Intent::named_by(self.parts.operation, self.path())? {
+            Intent::Payment(id) => Some(id),
+            Intent::Setup(_) => None,
+        }
     }
 
     /// A refund's `idempotencyKey` header, the one value that makes repeating it safe.
@@ -417,6 +407,56 @@ pub fn validate_idempotency_key(key: &str) -> Result<(), ValidationError> {
 
 mod api;
 mod body;
+
+/// The intent a request concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Intent {
+    /// A setup intent (named in the path, or the one a payment intent is created from).
+    Setup(SetupIntentId),
+    /// A payment intent.
+    Payment(PaymentIntentId),
+}
+
+impl Intent {
+    /// The intent a request's `path` names for `operation` (what
+    /// [`Request::payment_intent_id`](Request::payment_intent_id) and
+    /// [`Request::setup_intent_id`](Request::setup_intent_id) read), for
+    /// an adapter that keeps only the path once the request is sent.
+    pub fn named_by(operation: Operation, path: &str) -> Option<Intent> {
+        use Operation as O;
+        let (payment, rest) = match operation {
+            O::GetPaymentIntent
+            | O::CancelPaymentIntent
+            | O::ChargePaymentIntent
+            | O::CapturePaymentIntent
+            | O::RefundPaymentIntent
+            | O::ReversePaymentIntent => (true, path.strip_prefix("/payment-intents/")),
+            O::GetPublicSetupIntent => (false, path.strip_prefix("/setup-intents/public/")),
+            O::GetSetupIntent | O::CancelSetupIntent | O::RefreshSetupIntentSecret => {
+                (false, path.strip_prefix("/setup-intents/"))
+            }
+            _ => (false, None),
+        };
+        let rest = rest?;
+        // Bytes, not chars: an id is ASCII, and a kiosk need not carry UTF-8 decoding here.
+        let end = rest.bytes().position(|b| b == b'/' || b == b'?').unwrap_or(rest.len());
+        let id = rest.get(..end)?;
+        if payment {
+            PaymentIntentId::new(id).ok().map(Intent::Payment)
+        } else {
+            SetupIntentId::new(id).ok().map(Intent::Setup)
+        }
+    }
+}
+
+impl fmt::Display for Intent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Intent::Setup(id) => id.fmt(f),
+            Intent::Payment(id) => id.fmt(f),
+        }
+    }
+}
 
 pub use api::Api;
 pub(crate) use api::encode;
