@@ -30,6 +30,7 @@ pub mod problem;
 pub mod refund;
 pub mod request;
 pub mod response;
+pub mod search_page;
 pub mod setup_intent;
 mod summary;
 pub mod time;
