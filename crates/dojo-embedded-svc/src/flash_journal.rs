@@ -234,7 +234,7 @@ impl<F: NorFlash> FlashJournal<F> {
         let mut record = Buf([0u8; RECORD_LEN]);
         let mut floor = 0;
         for k in 2..=self.sectors {
-            let sector = (newest + k) % self.sectors;
+            let sector = self.after(newest, k);
             for slot in 0..Self::SLOTS {
                 let at = self.at(sector, slot);
                 let marks = self.marks(at)?;
@@ -257,11 +257,21 @@ impl<F: NorFlash> FlashJournal<F> {
     }
 
     /// Whether the slot at `at` is wholly erased (markers and record).
-    fn free(&mut self, at: u32, record: &mut Buf<RECORD_LEN>) -> Result_<bool, F> {
-        let mut marks = Buf([0u8; 16]);
-        self.read(at, &mut marks.0)?;
-        self.read(at + RECORD_AT, &mut record.0)?;
-        Ok(marks.0 == [0xFF; 16] && record.0.iter().all(|b| *b == 0xFF))
+    fn free(&mut self, at: u32) -> Result_<bool, F> {
+        let mut chunk = Buf([0u8; 16]);
+        for offset in (0..SLOT).step_by(16) {
+            self.read(at + offset, &mut chunk.0)?;
+            if chunk.0 != [0xFF; 16] {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// The sector `by` sectors after `sector` in ring order (`by` at most the count).
+    fn after(&self, sector: u32, by: u32) -> u32 {
+        let next = sector + by;
+        if next >= self.sectors { next - self.sectors } else { next }
     }
 
     #[inline(never)]
@@ -272,9 +282,8 @@ impl<F: NorFlash> FlashJournal<F> {
         let mut next = Self::SLOTS;
         if generation != 0 {
             next = 0;
-            let mut scratch = Buf([0u8; RECORD_LEN]);
             for slot in 0..Self::SLOTS {
-                if !self.free(self.at(newest, slot), &mut scratch)? {
+                if !self.free(self.at(newest, slot))? {
                     next = slot + 1;
                 }
             }
@@ -283,25 +292,20 @@ impl<F: NorFlash> FlashJournal<F> {
             (newest, next, generation)
         } else {
             // Into the spare, if the oldest sector (the next spare) holds nothing live.
-            let oldest = (newest + 2) % self.sectors;
+            let oldest = self.after(newest, 2);
             for slot in 0..Self::SLOTS {
                 if self.marks(self.at(oldest, slot))?.live() {
                     return Err(JournalError::Full);
                 }
             }
             let generation = generation.checked_add(1).ok_or(JournalError::Full)?;
-            let spare = (newest + 1) % self.sectors;
+            let spare = self.after(newest, 1);
             self.erase(spare)?;
             (spare, 0, generation)
         };
         let at = self.at(sector, slot);
-        let mut record = Buf([0u8; RECORD_LEN]);
-        record.0 = *bytes;
-        self.write(at + RECORD_AT, &record.0)?;
-        let mut commit = Buf([0u8; 8]);
-        let [g, n] = [generation, !generation].map(u32::to_le_bytes);
-        commit.0 = [g[0], g[1], g[2], g[3], n[0], n[1], n[2], n[3]];
-        self.write(at, &commit.0)
+        self.write(at + RECORD_AT, bytes)?;
+        self.write(at, &(u64::from(!generation) << 32 | u64::from(generation)).to_le_bytes())
     }
 }
 
