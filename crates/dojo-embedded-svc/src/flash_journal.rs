@@ -1,21 +1,40 @@
 //! The kiosk's journal on NOR flash: dojo-core's [`Journal`] over `embedded-storage`'s
-//! [`MultiwriteNorFlash`] (bare metal: `esp-storage`'s `FlashStorage`; ESP-IDF:
+//! [`NorFlash`] (bare metal: `esp-storage`'s `FlashStorage`; ESP-IDF:
 //! `esp_idf_svc::partition::EspPartition`, a data partition of `partitions.csv`).
 //!
-//! The storage is `sequential-storage`'s wear-levelled queue (see
-//! `docs/decisions/flash-journal.md`): each record is one queue item (its own header and
-//! CRC, on top of the record's CRC-32C), pushed into the youngest page; pages are used in
-//! a ring, so every sector is erased as often as every other; a page is erased only once
-//! every record on it has been dropped by [`compact`](dojo_core::journal::compact).
+//! The storage is a ring of fixed-size slots (see `docs/decisions/flash-journal.md`):
+//! records are fixed size and carry their own checksum and sequence number, so a slot
+//! needs only two marker words besides its record.
 //!
-//! | [`Journal`] | queue |
+//! # Layout
+//!
+//! The range is `n ≥ 2` erase sectors; each holds `sector / 400` slots (10 in 4 KiB) of
+//! 400 bytes, the rest of the sector unused:
+//!
+//! | bytes | field |
 //! |---|---|
-//! | `append` | `push` (never overwriting old data: a full queue is [`JournalError::Full`]) |
-//! | `for_each` | iterate, oldest first |
-//! | `retain` | iterate oldest first and pop each item not kept (each pop is atomic: one word programmed) |
+//! | 0..8 | commit marker: the sector's generation `g` (`u32`, little-endian), then `!g`; erased (`0xFF`s) until the record is whole |
+//! | 8..16 | drop marker: erased while the record is live, programmed to zeros when `retain` drops it |
+//! | 16..400 | the record ([`RECORD_LEN`] bytes) |
 //!
-//! The queue's API is `async` (`embedded-storage-async`); a blocking flash never yields,
-//! so a 10-line `block_on` with a no-op waker drives it: no executor, no allocation.
+//! - **Ring**: sectors are filled in ring order (0, 1, …, n − 1, 0, …); every record of a
+//!   sector has the sector's generation, one more than the sector before it. The *newest*
+//!   sector has the highest generation; the one after it is the *spare*, never read (it
+//!   may hold a half-done erase); the one after that is the oldest. The journal holds
+//!   `10 × (n − 1)` records with 4 KiB sectors.
+//! - **Append** programs the record into the first slot after the newest sector's last
+//!   written one, then its commit marker: a cut before the marker is whole leaves a slot
+//!   that is not read (commit erased) or a record that is whole (commit torn: read, and
+//!   judged by the record's own checksum). When the newest sector is full, the append
+//!   moves into the spare: only if the oldest sector holds no live record (it then
+//!   becomes the spare), else [`JournalError::Full`] (live data is never overwritten).
+//!   The spare is erased, then written: so sectors are erased in ring order, each as often
+//!   as every other, and only once every record on them was dropped.
+//! - **`for_each`** reads the sectors oldest first and visits every slot whose commit
+//!   marker is programmed and drop marker erased. **`retain`** programs the drop marker of
+//!   each slot not kept, oldest first (each drop is one 8-byte program: a cut leaves the
+//!   record kept or dropped). A dropped record never comes back: a drop marker is only
+//!   cleared by erasing the spare, which is never read.
 //!
 //! # Errors and their recovery
 //!
@@ -23,22 +42,19 @@
 //! |---|---|---|
 //! | the partition is full | [`JournalError::Full`] | [`JournalWriter::compact`](dojo_core::journal::JournalWriter::compact) (drops finished bookings), then append again; still full: settle or close open bookings first, or give the partition more sectors. The step is not taken. |
 //! | a record of an older (or newer) format | [`JournalError::UnsupportedVersion`] (from dojo-core's scan: never skipped) | run the firmware that wrote it to settle its bookings; or copy the partition out ([`FlashJournal::into_inner`] and read it), settle its bookings from the Dojo portal, then [`FlashJournal::erase_all`]. Nothing is written until then. |
-//! | a sector whose queue structure is damaged beyond the queue's own repair (a half-erased page is repaired by erasing it again) | [`JournalError::Corrupt`] | as above: keep the partition, copy it out, settle by hand, then erase. Never erased silently. |
-//! | one record that fails its checksum | not an error: skipped and counted in [`ScanStats`](dojo_core::journal::ScanStats) (`corrupt`, or `torn_tail` for the last) | report it; the bookings of the other records are recovered. |
+//! | a damaged ring: the sectors' generations are out of ring order | [`JournalError::Corrupt`] | as above: keep the partition, copy it out, settle by hand, then erase. Never erased silently. |
+//! | one record that fails its checksum (a damaged record, or a damaged commit marker with its record torn) | not an error: visited, then skipped and counted by dojo-core's scan ([`ScanStats`](dojo_core::journal::ScanStats): `corrupt`, or `torn_tail` for the last) | report it; the bookings of the other records are recovered. |
 //! | the flash driver failed | [`JournalError::Io`]`(`[`FlashError::Flash`]`)` | the step is not taken; retry, or restart and recover. |
+//! | a range that is not whole sectors, fewer than two, or a flash whose write or read size does not divide 8 | [`FlashError::BadRange`] from [`FlashJournal::new`] | give the journal its own partition of two sectors or more. |
 //!
-//! No path panics, and no record is dropped except by `retain` when compaction asks.
+//! No path panics, whatever the flash holds, and no record is dropped except by `retain`
+//! when compaction asks.
 
 use core::fmt;
-use core::future::Future;
 use core::ops::Range;
-use core::pin::pin;
-use core::task::{Context, Poll, Waker};
 
 use dojo_core::journal::{Journal, JournalError, RECORD_LEN};
-use embedded_storage::nor_flash::{ErrorType, MultiwriteNorFlash, NorFlash, ReadNorFlash};
-use sequential_storage::cache::{Cache, Uncached};
-use sequential_storage::queue::{QueueConfig, QueueStorage};
+use embedded_storage::nor_flash::{ErrorType, NorFlash};
 
 /// Why the flash journal's medium failed ([`JournalError::Io`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,140 +62,261 @@ use sequential_storage::queue::{QueueConfig, QueueStorage};
 pub enum FlashError<E> {
     /// The flash driver's error.
     Flash(E),
-    /// The partition's range does not fit the flash: not aligned to its erase size, or
-    /// smaller than one sector ([`FlashJournal::new`]).
+    /// The partition's range does not fit the flash: not aligned to its erase size,
+    /// fewer than two sectors, past the flash's end, a sector smaller than a slot, or a
+    /// flash whose write or read size does not divide 8 ([`FlashJournal::new`]).
     BadRange,
-    /// The queue reported an internal inconsistency (its `LogicBug`): stop writing and
-    /// keep the partition as it is.
-    Internal,
 }
 
 impl<E: fmt::Debug> fmt::Display for FlashError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FlashError::Flash(e) => write!(f, "flash: {e:?}"),
-            FlashError::BadRange => f.write_str("the journal's flash range is not whole sectors"),
-            FlashError::Internal => f.write_str("the flash queue is inconsistent"),
+            FlashError::BadRange => f.write_str("the journal's flash range is not two whole sectors or more"),
         }
     }
 }
 
-/// A blocking flash seen through `embedded-storage-async`'s traits (each call completes
-/// at once).
-struct Blocking<F>(F);
+/// A slot: commit marker, drop marker, record.
+const SLOT: u32 = 16 + RECORD_LEN as u32;
+/// Where the record starts in its slot.
+const RECORD_AT: u32 = 16;
+/// Where the drop marker starts in its slot.
+const DROP_AT: u32 = 8;
 
-impl<F: ErrorType> embedded_storage_async::nor_flash::ErrorType for Blocking<F> {
-    type Error = F::Error;
-}
-
-impl<F: ReadNorFlash> embedded_storage_async::nor_flash::ReadNorFlash for Blocking<F> {
-    const READ_SIZE: usize = F::READ_SIZE;
-
-    async fn read(&mut self, offset: u32, bytes: &mut [u8]) -> Result<(), F::Error> {
-        self.0.read(offset, bytes)
-    }
-
-    fn capacity(&self) -> usize {
-        self.0.capacity()
-    }
-}
-
-impl<F: NorFlash> embedded_storage_async::nor_flash::NorFlash for Blocking<F> {
-    const WRITE_SIZE: usize = F::WRITE_SIZE;
-    const ERASE_SIZE: usize = F::ERASE_SIZE;
-
-    async fn erase(&mut self, from: u32, to: u32) -> Result<(), F::Error> {
-        self.0.erase(from, to)
-    }
-
-    async fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), F::Error> {
-        self.0.write(offset, bytes)
-    }
-}
-
-impl<F: MultiwriteNorFlash> embedded_storage_async::nor_flash::MultiwriteNorFlash for Blocking<F> {}
-
-/// Runs a future that never waits (every flash call above completes at once).
-fn block_on<T>(future: impl Future<Output = T>) -> T {
-    let mut future = pin!(future);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
-            return out;
-        }
-    }
-}
-
-/// A 4-aligned record buffer (flash reads and writes may need aligned words).
+/// A 4-aligned buffer (flash reads and writes may need aligned words).
 #[repr(C, align(4))]
-struct Slot([u8; RECORD_LEN]);
+struct Buf<const N: usize>([u8; N]);
 
-/// dojo-core's [`Journal`] on a range of NOR flash (whole erase sectors), wear-levelled.
-///
-/// Room: `sector / (RECORD_LEN + 8)` records per sector less one word at each end (10
-/// per 4 KiB sector), and the queue keeps one sector free to rotate into, so a range of
-/// `n` sectors holds about `10 × (n − 1)` records. A kiosk's booking takes 2 records
-/// (enrolled) to 6 (charged); compaction leaves only the open ones.
-pub struct FlashJournal<F: MultiwriteNorFlash> {
-    queue: QueueStorage<Blocking<F>, Cache<Uncached, Uncached, Uncached, ()>>,
+/// What a slot's markers say.
+#[derive(Clone, Copy)]
+struct Marks {
+    /// The commit marker is still erased: the slot holds no whole record.
+    open: bool,
+    /// The generation the commit marker names; 0 when it names none (torn or damaged).
+    generation: u32,
+    /// The drop marker is programmed.
+    dropped: bool,
 }
 
-impl<F: MultiwriteNorFlash> fmt::Debug for FlashJournal<F> {
+impl Marks {
+    /// Whether the slot is visited: committed (its marker programmed, even if torn) and
+    /// not dropped.
+    fn live(self) -> bool {
+        !self.open && !self.dropped
+    }
+}
+
+/// dojo-core's [`Journal`] on a range of NOR flash (two whole erase sectors or more),
+/// wear-levelled: a ring of 400-byte slots (see the [module docs](self)).
+///
+/// Room: `sector / 400` records per sector (10 per 4 KiB sector), and the ring keeps one
+/// sector spare, so a range of `n` sectors holds `10 × (n − 1)` records. A kiosk's
+/// booking takes 2 records (enrolled) to 6 (charged); compaction leaves only the open
+/// ones, and a sector is reused once all its records are dropped.
+pub struct FlashJournal<F: NorFlash> {
+    flash: F,
+    start: u32,
+    sectors: u32,
+}
+
+impl<F: NorFlash> fmt::Debug for FlashJournal<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FlashJournal").finish_non_exhaustive()
+        f.debug_struct("FlashJournal").field("start", &self.start).field("sectors", &self.sectors).finish()
     }
 }
 
 type Result_<T, F> = Result<T, JournalError<FlashError<<F as ErrorType>::Error>>>;
 
-impl<F: MultiwriteNorFlash> FlashJournal<F> {
-    /// The journal in `range` of `flash` (byte offsets; whole erase sectors). Reads
-    /// nothing yet: [`JournalWriter::open`](dojo_core::journal::JournalWriter::open)
+impl<F: NorFlash> FlashJournal<F> {
+    /// Slots per sector.
+    const SLOTS: u32 = (F::ERASE_SIZE / SLOT as usize) as u32;
+
+    /// The journal in `range` of `flash` (byte offsets; two whole erase sectors or more).
+    /// Reads nothing yet: [`JournalWriter::open`](dojo_core::journal::JournalWriter::open)
     /// recovers it. A range that is erased (all `0xFF`) is an empty journal.
     ///
-    /// Errors: [`FlashError::BadRange`] when `range` is not whole sectors of at least one
-    /// sector, or a sector cannot hold a record.
+    /// Errors: [`FlashError::BadRange`] when `range` is not whole sectors, fewer than two,
+    /// past the end of the flash, a sector cannot hold a slot, or the flash's write or
+    /// read size does not divide 8.
     pub fn new(flash: F, range: Range<u32>) -> Result<Self, FlashError<F::Error>> {
-        let config = QueueConfig::try_new(range.clone()).map_err(|_| FlashError::BadRange)?;
         let sector = F::ERASE_SIZE as u32;
-        // The queue's item header (8 bytes) and a page's two state words must leave room
-        // for one record.
-        if range.end > flash.capacity() as u32 || sector < (RECORD_LEN as u32 + 8 + 4 * F::WRITE_SIZE as u32) {
+        let fits = |size: usize| size != 0 && 8 % size == 0;
+        if sector == 0
+            || Self::SLOTS == 0
+            || !fits(F::WRITE_SIZE)
+            || !fits(F::READ_SIZE)
+            || !range.start.is_multiple_of(sector)
+            || !range.end.is_multiple_of(sector)
+            || range.end as usize > flash.capacity()
+            || range.end.saturating_sub(range.start) / sector < 2
+        {
             return Err(FlashError::BadRange);
         }
-        Ok(FlashJournal { queue: QueueStorage::new(Blocking(flash), config, Cache::new_uncached()) })
+        Ok(FlashJournal { flash, start: range.start, sectors: (range.end - range.start) / sector })
     }
 
     /// Erases the whole range: every record is gone. Only for a journal whose bookings
     /// are settled (by hand, after [`JournalError::Corrupt`] or
     /// [`JournalError::UnsupportedVersion`]), or a new partition.
+    ///
+    /// It first drops every record it can reach, so a power cut during the erases leaves
+    /// an empty journal (or, if the ring was damaged, possibly some of its records): run
+    /// it again.
     pub fn erase_all(&mut self) -> Result_<(), F> {
-        block_on(self.queue.erase_all()).map_err(map_error)
+        // Best effort: a damaged ring stops the drops, not the erase.
+        let _ = self.walk(&mut |_| false);
+        for sector in 0..self.sectors {
+            self.erase(sector)?;
+        }
+        Ok(())
     }
 
     /// Gives the flash back.
     pub fn into_inner(self) -> F {
-        self.queue.destroy().0.0
+        self.flash
+    }
+
+    /// The offset of `slot` of `sector`.
+    fn at(&self, sector: u32, slot: u32) -> u32 {
+        self.start + sector * F::ERASE_SIZE as u32 + slot * SLOT
+    }
+
+    fn read(&mut self, at: u32, bytes: &mut [u8]) -> Result_<(), F> {
+        self.flash.read(at, bytes).map_err(|e| JournalError::Io(FlashError::Flash(e)))
+    }
+
+    fn write(&mut self, at: u32, bytes: &[u8]) -> Result_<(), F> {
+        self.flash.write(at, bytes).map_err(|e| JournalError::Io(FlashError::Flash(e)))
+    }
+
+    fn erase(&mut self, sector: u32) -> Result_<(), F> {
+        let from = self.at(sector, 0);
+        self.flash.erase(from, from + F::ERASE_SIZE as u32).map_err(|e| JournalError::Io(FlashError::Flash(e)))
+    }
+
+    /// Reads the markers of the slot at `at`.
+    fn marks(&mut self, at: u32) -> Result_<Marks, F> {
+        let mut buf = Buf([0u8; 16]);
+        self.read(at, &mut buf.0)?;
+        let [g0, g1, g2, g3, n0, n1, n2, n3, d @ ..] = buf.0;
+        let generation = u32::from_le_bytes([g0, g1, g2, g3]);
+        let check = u32::from_le_bytes([n0, n1, n2, n3]);
+        Ok(Marks {
+            open: generation & check == u32::MAX,
+            generation: if generation == !check { generation } else { 0 },
+            dropped: d != [0xFF; 8],
+        })
+    }
+
+    /// The newest sector and its generation: the highest generation any commit marker
+    /// names. `(n − 1, 0)` when none does (an empty journal: the next append starts the
+    /// ring at sector 0 with generation 1).
+    fn newest(&mut self) -> Result_<(u32, u32), F> {
+        let mut newest = (self.sectors - 1, 0);
+        for sector in 0..self.sectors {
+            for slot in 0..Self::SLOTS {
+                let generation = self.marks(self.at(sector, slot))?.generation;
+                if generation > newest.1 {
+                    newest = (sector, generation);
+                }
+            }
+        }
+        Ok(newest)
+    }
+
+    /// Visits every live slot oldest first (every sector but the spare, oldest first);
+    /// drops those `keep` refuses. Generations going down along the ring are
+    /// [`JournalError::Corrupt`].
+    #[inline(never)]
+    fn walk(&mut self, keep: &mut dyn FnMut(&[u8; RECORD_LEN]) -> bool) -> Result_<(), F> {
+        let (newest, _) = self.newest()?;
+        let mut record = Buf([0u8; RECORD_LEN]);
+        let mut floor = 0;
+        for k in 2..=self.sectors {
+            let sector = self.after(newest, k);
+            for slot in 0..Self::SLOTS {
+                let at = self.at(sector, slot);
+                let marks = self.marks(at)?;
+                if marks.generation != 0 {
+                    if marks.generation < floor {
+                        return Err(JournalError::Corrupt);
+                    }
+                    floor = marks.generation;
+                }
+                if !marks.live() {
+                    continue;
+                }
+                self.read(at + RECORD_AT, &mut record.0)?;
+                if !keep(&record.0) {
+                    self.write(at + DROP_AT, &[0; 8])?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the slot at `at` is wholly erased (markers and record).
+    fn free(&mut self, at: u32) -> Result_<bool, F> {
+        let mut chunk = Buf([0u8; 16]);
+        for offset in (0..SLOT).step_by(16) {
+            self.read(at + offset, &mut chunk.0)?;
+            if chunk.0 != [0xFF; 16] {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// The sector `by` sectors after `sector` in ring order (`by` at most the count).
+    fn after(&self, sector: u32, by: u32) -> u32 {
+        let next = sector + by;
+        if next >= self.sectors { next - self.sectors } else { next }
+    }
+
+    #[inline(never)]
+    fn push(&mut self, bytes: &[u8; RECORD_LEN]) -> Result_<(), F> {
+        let (newest, generation) = self.newest()?;
+        // The first slot after the newest sector's last written one (a torn slot is
+        // written: never programmed twice).
+        let mut next = Self::SLOTS;
+        if generation != 0 {
+            next = 0;
+            for slot in 0..Self::SLOTS {
+                if !self.free(self.at(newest, slot))? {
+                    next = slot + 1;
+                }
+            }
+        }
+        let (sector, slot, generation) = if next < Self::SLOTS {
+            (newest, next, generation)
+        } else {
+            // Into the spare, if the oldest sector (the next spare) holds nothing live.
+            let oldest = self.after(newest, 2);
+            for slot in 0..Self::SLOTS {
+                if self.marks(self.at(oldest, slot))?.live() {
+                    return Err(JournalError::Full);
+                }
+            }
+            let generation = generation.checked_add(1).ok_or(JournalError::Full)?;
+            let spare = self.after(newest, 1);
+            self.erase(spare)?;
+            (spare, 0, generation)
+        };
+        let at = self.at(sector, slot);
+        self.write(at + RECORD_AT, bytes)?;
+        self.write(at, &(u64::from(!generation) << 32 | u64::from(generation)).to_le_bytes())
     }
 }
 
-fn map_error<E>(e: sequential_storage::Error<E>) -> JournalError<FlashError<E>> {
-    match e {
-        sequential_storage::Error::FullStorage => JournalError::Full,
-        sequential_storage::Error::Corrupted { .. } => JournalError::Corrupt,
-        sequential_storage::Error::Storage { value, .. } => JournalError::Io(FlashError::Flash(value)),
-        _ => JournalError::Io(FlashError::Internal),
-    }
-}
-
-impl<F: MultiwriteNorFlash> Journal for FlashJournal<F>
+impl<F: NorFlash> Journal for FlashJournal<F>
 where
     F::Error: fmt::Debug,
 {
     type Error = FlashError<F::Error>;
 
     fn append(&mut self, record: &[u8; RECORD_LEN]) -> Result_<(), F> {
-        block_on(self.queue.push(record, false)).map_err(map_error)
+        self.push(record)
     }
 
     fn for_each(&mut self, visit: &mut dyn FnMut(&[u8; RECORD_LEN])) -> Result_<(), F> {
@@ -191,31 +328,5 @@ where
 
     fn retain(&mut self, keep: &mut dyn FnMut(&[u8; RECORD_LEN]) -> bool) -> Result_<(), F> {
         self.walk(keep)
-    }
-}
-
-impl<F: MultiwriteNorFlash> FlashJournal<F> {
-    /// Visits every item oldest first; pops those `keep` refuses. An item that is not
-    /// record-sized (not written by this journal) is shown as an all-zero slot, which
-    /// fails to decode and is counted by the scan, and is never popped.
-    #[inline(never)]
-    fn walk(&mut self, keep: &mut dyn FnMut(&[u8; RECORD_LEN]) -> bool) -> Result_<(), F> {
-        block_on(async {
-            let mut iter = self.queue.iter().await?;
-            let mut slot = Slot([0; RECORD_LEN]);
-            // A larger item than a record is read into the same buffer and fails there
-            // (the queue's BufferTooSmall): none is ever written here.
-            while let Some(entry) = iter.next(&mut slot.0).await? {
-                let Ok(bytes) = <&[u8; RECORD_LEN]>::try_from(&*entry) else {
-                    keep(&[0; RECORD_LEN]);
-                    continue;
-                };
-                if !keep(bytes) {
-                    entry.pop().await?;
-                }
-            }
-            Ok(())
-        })
-        .map_err(map_error)
     }
 }
