@@ -6,6 +6,9 @@
 //! - (a) raw ureq, reading the body's bytes only (`read_to_vec`);
 //! - (b) raw ureq and dojo-core's decoder on the body, as the adapter decodes it: the
 //!   same work as the adapter, done by hand;
+//! - (b+, a create only) raw ureq and dojo-core building the request on every call (its
+//!   body serialized and checked) and decoding the answer: all the adapter's work but its
+//!   own;
 //! - (c) raw ureq and serde_json into an owned struct of the same fields: what a caller of
 //!   ureq alone would write;
 //! - (d) dojo-ureq: builds the request with dojo-core, sends it, reads the body, decodes
@@ -192,6 +195,10 @@ fn main() {
                 run: Box::new(move || raw::call(a, p.0, p.1, Some(p.2), Then::SerdeJson)),
             },
             Row {
+                name: "b+ raw ureq + dojo-core build + decode",
+                run: Box::new(|| raw::create(a, sb.base_url(), &api, &body, Then::DojoDecode)),
+            },
+            Row {
                 name: "d dojo-ureq Response + get()",
                 run: Box::new(|| {
                     let answer = client.create_setup_intent(&body).unwrap();
@@ -203,7 +210,7 @@ fn main() {
                 run: Box::new(|| raw::call(&stock, &post_url, &post_headers, Some(&post_body), Then::Bytes)),
             },
         ],
-        &[(3, 0), (3, 1), (3, 2), (3, 4)],
+        &[(4, 0), (4, 1), (4, 3), (4, 2), (4, 5)],
     );
 
     // The work without I/O, for scale: what dojo-ureq does to a GET besides moving bytes

@@ -7,12 +7,14 @@
 //!                                             #   | raw-get | raw-post (raw ureq, body bytes only)
 //!                                             #   | raw-get-dojo | raw-post-dojo (+ dojo-core's decode)
 //!                                             #   | raw-get-serde | raw-post-serde (+ serde_json, owned)
+//!                                             #   | raw-post-build (+ dojo-core's build and decode)
 //!                                             #   | stock-get | stock-post (a stock ureq Agent)
 //! valgrind --tool=callgrind overhead_probe BASE get 1000   # and 2000: the difference / 1000
 //! strace -c -f overhead_probe BASE get 1000
 //! ```
 //!
-//! Each mode makes one warm-up call (a connection, a setup intent to read), then N calls.
+//! Each mode makes one warm-up call (a connection, an authorized setup intent to read),
+//! then N calls.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
 #[path = "../benches/common/raw.rs"]
@@ -50,6 +52,10 @@ fn main() {
         Money::gbp(1000),
     );
     let id = client.create_setup_intent(&body).unwrap().get().id;
+    // Authorized through the emulator's control API, as the bench's is: the GET answer is
+    // then the bench's 1,268 bytes (payment details, two events).
+    let control = format!("{base}/_sandbox/setup-intents/{}/authorize", id.as_str());
+    assert_eq!(client.agent().post(&control).send_empty().unwrap().status(), 200);
     let api = Api::new(&key);
     let agent = client.agent().clone();
     let stock = stock_agent();
@@ -83,6 +89,7 @@ fn main() {
             "raw-post" => raw::call(&agent, &post_url, &post_headers, Some(&post_body), Then::Bytes),
             "raw-post-dojo" => raw::call(&agent, &post_url, &post_headers, Some(&post_body), Then::DojoDecode),
             "raw-post-serde" => raw::call(&agent, &post_url, &post_headers, Some(&post_body), Then::SerdeJson),
+            "raw-post-build" => raw::create(&agent, base, &api, &body, Then::DojoDecode),
             "stock-get" => raw::call(&stock, &get_url, &get_headers, None, Then::Bytes),
             "stock-post" => raw::call(&stock, &post_url, &post_headers, Some(&post_body), Then::Bytes),
             other => panic!("unknown mode {other}"),

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::hint::black_box;
 
+use dojo_core::request::{Api, CreateSetupIntentRequest};
 use dojo_core::response::ResponseKind;
 use dojo_core::response::kind::SetupIntentKind;
 use serde::Deserialize;
@@ -30,15 +31,31 @@ pub(crate) fn call(agent: &ureq::Agent, url: &str, headers: &[(String, String)],
     }
     .unwrap();
     let bytes = resp.body_mut().with_config().limit(dojo_ureq::MAX_RESPONSE_BYTES).read_to_vec().unwrap();
+    finish(&bytes, then);
+}
+
+/// A raw create that builds its request with dojo-core on every call (its body
+/// serialized and checked, as the adapter does), then sends it as [`call`] does.
+pub(crate) fn create(agent: &ureq::Agent, base: &str, api: &Api<'_>, body: &CreateSetupIntentRequest<'_>, then: Then) {
+    let mut buf = [0u8; 1024];
+    let req = api.create_setup_intent(body, &mut buf).unwrap();
+    let url = format!("{base}{}", req.path_and_query());
+    let rb = req.headers().iter().fold(agent.post(&url), |r, &(n, v)| r.header(n, v));
+    let mut resp = rb.send(req.body(&buf)).unwrap();
+    let bytes = resp.body_mut().with_config().limit(dojo_ureq::MAX_RESPONSE_BYTES).read_to_vec().unwrap();
+    finish(&bytes, then);
+}
+
+fn finish(bytes: &[u8], then: Then) {
     match then {
         Then::Bytes => {
-            black_box(&bytes);
+            black_box(bytes);
         }
         Then::DojoDecode => {
-            black_box(SetupIntentKind::decode_ok(black_box(&bytes)).unwrap().status);
+            black_box(SetupIntentKind::decode_ok(black_box(bytes)).unwrap().status);
         }
         Then::SerdeJson => {
-            black_box(serde_json::from_slice::<SetupIntent>(black_box(&bytes)).unwrap().status);
+            black_box(serde_json::from_slice::<SetupIntent>(black_box(bytes)).unwrap().status);
         }
     }
 }
