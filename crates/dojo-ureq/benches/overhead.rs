@@ -1,18 +1,32 @@
-//! This adapter's overhead against raw ureq sending the same bytes to the emulator on
-//! loopback, as a ratio measured in one run.
+//! This adapter's cost against raw ureq sending the same bytes to the emulator on
+//! loopback, every row measured in one run, interleaved.
 //!
-//! The raw side sends the same URL, headers and body (the bytes dojo-core built once, up
-//! front) through either the client's own `Agent` (so the same keep-alive connection,
-//! resolver and transport: the difference is the adapter's own work) or a stock ureq
-//! `Agent` with the same settings (what a caller of ureq alone gets). The adapter side
-//! does everything a caller gets: builds the request with dojo-core, sends it, reads the
-//! body, decodes it once (on arrival; `get()` hands out that model). Rounds
-//! alternate the two sides in short blocks (ABBA…) so drift on this shared machine hits
-//! both alike; the figure is the ratio of the two sides' median per-op times, with the
-//! paired-block ratios' median and interquartile range beside it.
+//! Rows (each the request dojo-core built once, up front, sent through the client's own
+//! `Agent`: the same keep-alive connection, resolver and transport):
+//! - (a) raw ureq, reading the body's bytes only (`read_to_vec`);
+//! - (b) raw ureq and dojo-core's decoder on the body, as the adapter decodes it: the
+//!   same work as the adapter, done by hand;
+//! - (b+, a create only) raw ureq and dojo-core building the request on every call (its
+//!   body serialized and checked) and decoding the answer: all the adapter's work but its
+//!   own;
+//! - (c) raw ureq and serde_json into an owned struct of the same fields: what a caller of
+//!   ureq alone would write;
+//! - (d) dojo-ureq: builds the request with dojo-core, sends it, reads the body, decodes
+//!   it once (on arrival; `get()` hands out that model), `Response` and `send_with`;
+//! - (e) raw ureq through a stock ureq `Agent` with the same settings (ureq's own
+//!   connector and resolver), bytes only.
+//!
+//! The adapter's overhead is d/b (the same work); d/a also counts the decode, which (a)
+//! does not do. Each block runs every row `per_block` times, in turn, the order reversed
+//! every other block (ABCD DCBA …), so drift on this shared machine hits every row alike;
+//! the figures are each row's median per-op time over the blocks and, for each ratio, the
+//! ratio of medians with the paired-block ratios' median and interquartile range.
 //!
 //! `cargo bench -p dojo-ureq --bench overhead` (`-- --quick` for a short run).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+
+#[path = "common/raw.rs"]
+mod raw;
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -21,67 +35,64 @@ use dojo_core::request::{Api, CreateSetupIntentRequest};
 use dojo_core::{ApiKey, MerchantInitiatedTransactionType, Money};
 use dojo_sandbox::{Config, Sandbox, TestCard};
 use dojo_ureq::Client;
+use raw::Then;
 
-fn median(v: &mut [f64]) -> f64 {
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
 }
 
-struct Side<'a> {
+fn quartiles(v: &[f64]) -> (f64, f64) {
+    let mut v = v.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    let q = |f: f64| v[((v.len() - 1) as f64 * f) as usize];
+    (q(0.25), q(0.75))
+}
+
+struct Row<'a> {
     name: &'static str,
     run: Box<dyn FnMut() + 'a>,
 }
 
-fn compare(label: &str, blocks: usize, per_block: usize, mut adapter: Side<'_>, mut raw: Side<'_>) {
-    for _ in 0..per_block {
-        (adapter.run)();
-        (raw.run)();
-    }
-    let time = |side: &mut Side<'_>| {
-        let t = Instant::now();
+/// Runs `rows` interleaved; prints each row's median, then `ratios` (row index over row
+/// index). Returns nothing: the printout is the result.
+fn group(label: &str, blocks: usize, per_block: usize, rows: &mut [Row<'_>], ratios: &[(usize, usize)]) {
+    for row in rows.iter_mut() {
         for _ in 0..per_block {
-            (side.run)();
+            (row.run)();
         }
-        t.elapsed().as_secs_f64() * 1e6 / per_block as f64
-    };
-    let (mut a_us, mut r_us, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    }
+    let mut us: Vec<Vec<f64>> = vec![Vec::with_capacity(blocks); rows.len()];
+    let order: Vec<usize> = (0..rows.len()).collect();
     for block in 0..blocks {
-        // Alternate which side goes first.
-        let (a, r) = if block.is_multiple_of(2) {
-            let a = time(&mut adapter);
-            (a, time(&mut raw))
-        } else {
-            let r = time(&mut raw);
-            (time(&mut adapter), r)
-        };
-        a_us.push(a);
-        r_us.push(r);
-        ratios.push(a / r);
+        let forward = block.is_multiple_of(2);
+        for k in 0..rows.len() {
+            let i = if forward { order[k] } else { order[rows.len() - 1 - k] };
+            let t = Instant::now();
+            for _ in 0..per_block {
+                (rows[i].run)();
+            }
+            us[i].push(t.elapsed().as_secs_f64() * 1e6 / per_block as f64);
+        }
     }
-    let (a_med, r_med) = (median(&mut a_us), median(&mut r_us));
-    let pair_med = median(&mut ratios);
-    let q = |v: &[f64], f: f64| v[((v.len() - 1) as f64 * f) as usize];
-    println!(
-        "{label}: {} {a_med:.1} µs/op, {} {r_med:.1} µs/op (medians of {blocks} blocks of {per_block}); \
-         ratio {:.3} (overhead {:+.1} %); paired-block ratio median {pair_med:.3}, IQR {:.3}–{:.3}",
-        adapter.name,
-        raw.name,
-        a_med / r_med,
-        (a_med / r_med - 1.0) * 100.0,
-        q(&ratios, 0.25),
-        q(&ratios, 0.75),
-    );
-}
-
-/// The raw side: the request dojo-core built, sent straight through the same `Agent`
-/// (a GET without `body`, a POST with it) and its answer read as the adapter reads it.
-fn raw_call(agent: &ureq::Agent, url: &str, headers: &[(String, String)], body: Option<&[u8]>) {
-    let mut resp = match body {
-        None => headers.iter().fold(agent.get(url), |r, (n, v)| r.header(n, v)).call(),
-        Some(body) => headers.iter().fold(agent.post(url), |r, (n, v)| r.header(n, v)).send(body),
+    println!("{label} ({blocks} blocks of {per_block}, rows interleaved ABBA):");
+    for (row, t) in rows.iter().zip(&us) {
+        let (q1, q3) = quartiles(t);
+        println!("  {:<44} {:>7.1} µs/op (IQR {q1:.1}–{q3:.1})", row.name, median(t));
     }
-    .unwrap();
-    black_box(resp.body_mut().with_config().limit(dojo_ureq::MAX_RESPONSE_BYTES).read_to_vec().unwrap());
+    for &(d, base) in ratios {
+        let paired: Vec<f64> = us[d].iter().zip(&us[base]).map(|(x, y)| x / y).collect();
+        let (q1, q3) = quartiles(&paired);
+        let ratio = median(&us[d]) / median(&us[base]);
+        println!(
+            "  {} / {}: {ratio:.3} ({:+.1} %); paired-block median {:.3}, IQR {q1:.3}–{q3:.3}",
+            rows[d].name.split(' ').next().unwrap_or(""),
+            rows[base].name.split(' ').next().unwrap_or(""),
+            (ratio - 1.0) * 100.0,
+            median(&paired),
+        );
+    }
 }
 
 fn main() {
@@ -102,9 +113,10 @@ fn main() {
     sb.authorize_setup_intent(id.as_str(), TestCard::SUCCESS).unwrap();
 
     let api = Api::new(&key);
-    // The same Agent, so the same keep-alive connection, resolver and transport: only the
-    // adapter's work differs.
-    let raw_agent = client.agent().clone();
+    // The same Agent, so the same keep-alive connection, resolver and transport. Raw ureq
+    // is given the placeholder the client's transport swaps the key in for (the key
+    // itself would not be swapped: the connector passes it through unchanged).
+    let agent = client.agent().clone();
     // What a caller of ureq alone would build: the client's settings on ureq's own
     // connector and resolver.
     let stock = ureq::Agent::config_builder()
@@ -114,88 +126,96 @@ fn main() {
         .timeout_global(Some(client.timeouts().call))
         .build()
         .new_agent();
+    let headers = |r: &[(&str, &str)]| -> Vec<(String, String)> {
+        r.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect()
+    };
 
     // GET /setup-intents/{id}
     let req = api.get_setup_intent(&id).unwrap();
     let url = format!("{}{}", sb.base_url(), req.path_and_query());
-    let headers: Vec<(String, String)> =
-        req.headers().iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect();
-    compare(
+    let get_headers = headers(req.headers());
+    let (a, g) = (&agent, (&url, &get_headers));
+    group(
         "GET setup intent",
         blocks,
         per_block,
-        Side {
-            name: "dojo-ureq",
-            run: Box::new(|| {
-                let a = client.get_setup_intent(&id).unwrap();
-                black_box(a.get().status);
-            }),
-        },
-        Side { name: "raw ureq", run: Box::new(|| raw_call(&raw_agent, &url, &headers, None)) },
-    );
-    compare(
-        "GET setup intent vs a stock ureq Agent",
-        blocks / 2,
-        per_block,
-        Side {
-            name: "dojo-ureq",
-            run: Box::new(|| {
-                let a = client.get_setup_intent(&id).unwrap();
-                black_box(a.get().status);
-            }),
-        },
-        Side { name: "stock ureq", run: Box::new(|| raw_call(&stock, &url, &headers, None)) },
-    );
-
-    compare(
-        "GET setup intent, send_with",
-        blocks / 2,
-        per_block,
-        Side {
-            name: "dojo-ureq send_with",
-            run: Box::new(|| {
-                black_box(client.send_with(|api, _| api.get_setup_intent(&id), |si| si.status).unwrap());
-            }),
-        },
-        Side { name: "raw ureq", run: Box::new(|| raw_call(&raw_agent, &url, &headers, None)) },
+        &mut [
+            Row { name: "a raw ureq, body bytes", run: Box::new(move || raw::call(a, g.0, g.1, None, Then::Bytes)) },
+            Row {
+                name: "b raw ureq + dojo-core decode",
+                run: Box::new(move || raw::call(a, g.0, g.1, None, Then::DojoDecode)),
+            },
+            Row {
+                name: "c raw ureq + serde_json owned",
+                run: Box::new(move || raw::call(a, g.0, g.1, None, Then::SerdeJson)),
+            },
+            Row {
+                name: "d dojo-ureq Response + get()",
+                run: Box::new(|| {
+                    let answer = client.get_setup_intent(&id).unwrap();
+                    black_box(answer.get().status);
+                }),
+            },
+            Row {
+                name: "d' dojo-ureq send_with",
+                run: Box::new(|| {
+                    black_box(client.send_with(|api, _| api.get_setup_intent(&id), |si| si.status).unwrap());
+                }),
+            },
+            Row {
+                name: "e stock ureq Agent, body bytes",
+                run: Box::new(|| raw::call(&stock, &url, &get_headers, None, Then::Bytes)),
+            },
+        ],
+        &[(3, 0), (3, 1), (3, 2), (4, 0), (4, 1), (4, 2), (3, 5)],
     );
 
-    // POST /setup-intents (creates one per call on both sides)
+    // POST /setup-intents (creates one per call on every row)
     let mut buf = [0u8; 1024];
     let req = api.create_setup_intent(&body, &mut buf).unwrap();
     let post_body = req.body(&buf).to_vec();
     let post_url = format!("{}{}", sb.base_url(), req.path_and_query());
-    let post_headers: Vec<(String, String)> =
-        req.headers().iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect();
-    compare(
+    let post_headers = headers(req.headers());
+    let p = (&post_url, &post_headers, &post_body[..]);
+    group(
         "POST create setup intent",
         blocks / 2,
         per_block,
-        Side {
-            name: "dojo-ureq",
-            run: Box::new(|| {
-                let a = client.create_setup_intent(&body).unwrap();
-                black_box(a.get().status);
-            }),
-        },
-        Side { name: "raw ureq", run: Box::new(|| raw_call(&raw_agent, &post_url, &post_headers, Some(&post_body))) },
+        &mut [
+            Row {
+                name: "a raw ureq, body bytes",
+                run: Box::new(move || raw::call(a, p.0, p.1, Some(p.2), Then::Bytes)),
+            },
+            Row {
+                name: "b raw ureq + dojo-core decode",
+                run: Box::new(move || raw::call(a, p.0, p.1, Some(p.2), Then::DojoDecode)),
+            },
+            Row {
+                name: "c raw ureq + serde_json owned",
+                run: Box::new(move || raw::call(a, p.0, p.1, Some(p.2), Then::SerdeJson)),
+            },
+            Row {
+                name: "b+ raw ureq + dojo-core build + decode",
+                run: Box::new(|| raw::create(a, sb.base_url(), &api, &body, Then::DojoDecode)),
+            },
+            Row {
+                name: "d dojo-ureq Response + get()",
+                run: Box::new(|| {
+                    let answer = client.create_setup_intent(&body).unwrap();
+                    black_box(answer.get().status);
+                }),
+            },
+            Row {
+                name: "e stock ureq Agent, body bytes",
+                run: Box::new(|| raw::call(&stock, &post_url, &post_headers, Some(&post_body), Then::Bytes)),
+            },
+        ],
+        &[(4, 0), (4, 1), (4, 3), (4, 2), (4, 5)],
     );
-    compare(
-        "POST create setup intent vs a stock ureq Agent",
-        blocks / 2,
-        per_block,
-        Side {
-            name: "dojo-ureq",
-            run: Box::new(|| {
-                let a = client.create_setup_intent(&body).unwrap();
-                black_box(a.get().status);
-            }),
-        },
-        Side { name: "stock ureq", run: Box::new(|| raw_call(&stock, &post_url, &post_headers, Some(&post_body))) },
-    );
-    // The adapter's own work without I/O, for scale: what dojo-ureq adds to a GET besides
-    // moving bytes is building the request (dojo-core) and decoding the answer once (on
-    // arrival; `Response::get()` hands out that model).
+
+    // The work without I/O, for scale: what dojo-ureq does to a GET besides moving bytes
+    // is building the request (dojo-core) and decoding the answer once; what a create adds
+    // is building (and checking) its body.
     let answer = client.get_setup_intent(&id).unwrap().into_body();
     let n = 200_000u32;
     let t = Instant::now();
@@ -205,7 +225,16 @@ fn main() {
         black_box(req.decode(200, black_box(&answer)).unwrap().status);
     }
     println!(
-        "adapter work without I/O (build GET + decode {} bytes once): {:.2} µs/op over {n}",
+        "work without I/O: build GET + decode {} bytes once: {:.2} µs/op over {n}",
+        answer.len(),
+        t.elapsed().as_secs_f64() * 1e6 / f64::from(n)
+    );
+    let t = Instant::now();
+    for _ in 0..n {
+        black_box(serde_json::from_slice::<raw::SetupIntent>(black_box(&answer)).unwrap());
+    }
+    println!(
+        "work without I/O: serde_json owned decode of the same {} bytes: {:.2} µs/op over {n}",
         answer.len(),
         t.elapsed().as_secs_f64() * 1e6 / f64::from(n)
     );

@@ -3,29 +3,29 @@
 //!
 //! ```text
 //! dojo-sandbox --port 0                       # prints BASE
-//! overhead_probe BASE MODE N                  # MODE: get | send-with | post | raw-get | raw-post
+//! overhead_probe BASE MODE N                  # MODE: get | send-with | post (dojo-ureq)
+//!                                             #   | raw-get | raw-post (raw ureq, body bytes only)
+//!                                             #   | raw-get-dojo | raw-post-dojo (+ dojo-core's decode)
+//!                                             #   | raw-get-serde | raw-post-serde (+ serde_json, owned)
+//!                                             #   | raw-post-build (+ dojo-core's build and decode)
 //!                                             #   | stock-get | stock-post (a stock ureq Agent)
 //! valgrind --tool=callgrind overhead_probe BASE get 1000   # and 2000: the difference / 1000
 //! strace -c -f overhead_probe BASE get 1000
 //! ```
 //!
-//! Each mode makes one warm-up call (a connection, a setup intent to read), then N calls.
+//! Each mode makes one warm-up call (a connection, an authorized setup intent to read),
+//! then N calls.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+
+#[path = "../benches/common/raw.rs"]
+mod raw;
 
 use std::hint::black_box;
 
 use dojo_core::request::{Api, CreateSetupIntentRequest};
 use dojo_core::{ApiKey, MerchantInitiatedTransactionType, Money};
 use dojo_ureq::Client;
-
-fn raw_call(agent: &ureq::Agent, url: &str, headers: &[(String, String)], body: Option<&[u8]>) {
-    let mut resp = match body {
-        None => headers.iter().fold(agent.get(url), |r, (n, v)| r.header(n, v)).call(),
-        Some(body) => headers.iter().fold(agent.post(url), |r, (n, v)| r.header(n, v)).send(body),
-    }
-    .unwrap();
-    black_box(resp.body_mut().with_config().limit(dojo_ureq::MAX_RESPONSE_BYTES).read_to_vec().unwrap());
-}
+use raw::Then;
 
 /// What a caller of ureq alone would build: the client's settings on ureq's own
 /// connector and resolver.
@@ -52,6 +52,10 @@ fn main() {
         Money::gbp(1000),
     );
     let id = client.create_setup_intent(&body).unwrap().get().id;
+    // Authorized through the emulator's control API, as the bench's is: the GET answer is
+    // then the bench's 1,268 bytes (payment details, two events).
+    let control = format!("{base}/_sandbox/setup-intents/{}/authorize", id.as_str());
+    assert_eq!(client.agent().post(&control).send_empty().unwrap().status(), 200);
     let api = Api::new(&key);
     let agent = client.agent().clone();
     let stock = stock_agent();
@@ -79,10 +83,15 @@ fn main() {
                 let a = client.create_setup_intent(&body).unwrap();
                 black_box(a.get().status);
             }
-            "raw-get" => raw_call(&agent, &get_url, &get_headers, None),
-            "raw-post" => raw_call(&agent, &post_url, &post_headers, Some(&post_body)),
-            "stock-get" => raw_call(&stock, &get_url, &get_headers, None),
-            "stock-post" => raw_call(&stock, &post_url, &post_headers, Some(&post_body)),
+            "raw-get" => raw::call(&agent, &get_url, &get_headers, None, Then::Bytes),
+            "raw-get-dojo" => raw::call(&agent, &get_url, &get_headers, None, Then::DojoDecode),
+            "raw-get-serde" => raw::call(&agent, &get_url, &get_headers, None, Then::SerdeJson),
+            "raw-post" => raw::call(&agent, &post_url, &post_headers, Some(&post_body), Then::Bytes),
+            "raw-post-dojo" => raw::call(&agent, &post_url, &post_headers, Some(&post_body), Then::DojoDecode),
+            "raw-post-serde" => raw::call(&agent, &post_url, &post_headers, Some(&post_body), Then::SerdeJson),
+            "raw-post-build" => raw::create(&agent, base, &api, &body, Then::DojoDecode),
+            "stock-get" => raw::call(&stock, &get_url, &get_headers, None, Then::Bytes),
+            "stock-post" => raw::call(&stock, &post_url, &post_headers, Some(&post_body), Then::Bytes),
             other => panic!("unknown mode {other}"),
         }
     }

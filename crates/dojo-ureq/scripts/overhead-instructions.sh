@@ -6,9 +6,12 @@
 #
 #   bash crates/dojo-ureq/scripts/overhead-instructions.sh [N]     (default N = 200; needs valgrind, strace)
 #
-# Modes (examples/overhead_probe.rs): get / send-with / post through the client; raw-get / raw-post
-# through the client's own Agent (the same connector and resolver: the adapter's own work is the
-# difference); stock-get / stock-post through a stock ureq Agent with the same settings.
+# Modes (examples/overhead_probe.rs): get / send-with / post through the client (d); through the
+# client's own Agent (the same connector and resolver), raw-get / raw-post reading the body's bytes
+# only (a), raw-*-dojo also decoding it with dojo-core as the adapter does (b: the same work),
+# raw-*-serde decoding it with serde_json into an owned struct (c), raw-post-build also building
+# the request with dojo-core on every call (b+: all the adapter's work but its own); stock-get / stock-post through a
+# stock ureq Agent with the same settings, bytes only. `MODES="get raw-get" bash …` for a subset.
 set -euo pipefail
 n=${1:-200}
 root=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -26,7 +29,7 @@ base=$(head -1 "$tmp/url")
 count() { valgrind --tool=callgrind --callgrind-out-file="$tmp/cg" "$probe" "$base" "$1" "$2" 2>&1 | sed -n 's/.*Collected : //p'; }
 syscalls() { strace -c -f -o "$tmp/st" "$probe" "$base" "$1" "$2" >/dev/null; awk '$NF == "total" { print $4 }' "$tmp/st"; }
 printf '%-11s %14s %14s\n' mode 'instr/call' 'syscalls/call'
-for mode in get send-with raw-get stock-get post raw-post stock-post; do
+for mode in ${MODES:-get send-with raw-get raw-get-dojo raw-get-serde stock-get post raw-post raw-post-dojo raw-post-build raw-post-serde stock-post}; do
     a=$(count "$mode" "$n")
     b=$(count "$mode" $((2 * n)))
     sa=$(syscalls "$mode" "$n")

@@ -8,7 +8,7 @@ use dojo_core::ApiKey;
 use dojo_core::charge::SettlePolicy;
 use ureq::unversioned::transport::{Connector, DefaultConnector};
 
-use crate::client::{Client, Inner, Sleep};
+use crate::client::{Client, Inner, Prebuilt, Sleep};
 use crate::config::{RetryPolicy, Timeouts, check_base_url};
 use crate::error::Error;
 use crate::transport::{Boxed, BoxedResolver, Boxing, KeyConnector, LiteralResolver, Origin, Secret};
@@ -113,8 +113,16 @@ impl ClientBuilder {
             None => ureq::Agent::with_parts(config, DefaultConnector::default().chain(last), resolver),
             Some(connector) => ureq::Agent::with_parts(config, connector.chain(last), resolver),
         };
+        let prebuilt = Prebuilt::new(&base_url, secret.placeholder());
         Ok(Client {
-            inner: Arc::new(Inner { agent, sleep: self.sleep, agent_timeouts: self.timeouts, secret, base_url }),
+            inner: Arc::new(Inner {
+                agent,
+                sleep: self.sleep,
+                agent_timeouts: self.timeouts,
+                secret,
+                base_url,
+                prebuilt,
+            }),
             timeouts: self.timeouts,
             retry: self.retry,
             settle: self.settle,

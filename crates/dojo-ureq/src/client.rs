@@ -36,6 +36,34 @@ pub(crate) struct Inner {
     /// The key, and the placeholder ureq is given instead (see `transport`).
     pub(crate) secret: Arc<Secret>,
     pub(crate) base_url: String,
+    /// Made once, cloned per call (see `exchange.rs`): the placeholder as a header value,
+    /// and the base URL's scheme and authority when it has no path of its own (each
+    /// request's URI is then these and the request's path, without parsing the whole URL
+    /// again).
+    pub(crate) prebuilt: Prebuilt,
+}
+
+/// Parts of every request made once, when the client is built.
+#[derive(Debug)]
+pub(crate) struct Prebuilt {
+    /// The `authorization` value ureq is given (the placeholder).
+    pub(crate) authorization: Option<ureq::http::HeaderValue>,
+    /// The base URL's scheme and authority, when its path is empty.
+    pub(crate) origin: Option<(ureq::http::uri::Scheme, ureq::http::uri::Authority)>,
+}
+
+impl Prebuilt {
+    pub(crate) fn new(base_url: &str, placeholder: &str) -> Prebuilt {
+        let origin = base_url.parse::<ureq::http::Uri>().ok().and_then(|uri| {
+            let bare = uri.path_and_query().is_none_or(|pq| pq.as_str() == "/" || pq.as_str().is_empty());
+            let parts = uri.into_parts();
+            match (bare, parts.scheme, parts.authority) {
+                (true, Some(scheme), Some(authority)) => Some((scheme, authority)),
+                _ => None,
+            }
+        });
+        Prebuilt { authorization: ureq::http::HeaderValue::from_str(placeholder).ok(), origin }
+    }
 }
 
 /// A blocking Dojo API client: one ureq [`Agent`](ureq::Agent) (rustls; connections

@@ -22,6 +22,8 @@ enum Action {
     Answer(u16, &'static str, &'static str),
     /// Answer 200 with a body of this many bytes.
     Big(usize),
+    /// Write these bytes (a whole answer, head and body), then close.
+    Raw(String),
     /// Read the request, then close without answering.
     Close,
     /// Read the request, then wait this long before closing.
@@ -105,6 +107,9 @@ fn serve(actions: Vec<Action>) -> Server {
                     let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {n}\r\nconnection: close\r\n\r\n");
                     let _ = stream.write_all(head.as_bytes());
                     let _ = stream.write_all(&vec![b' '; n]);
+                }
+                Action::Raw(bytes) => {
+                    let _ = stream.write_all(bytes.as_bytes());
                 }
                 Action::Close => {}
                 Action::Stall(d) => std::thread::sleep(d),
@@ -294,7 +299,38 @@ fn an_answer_over_the_size_limit_is_never_taken_for_unsent() {
     let err = c.get_setup_intent(&si_id()).unwrap_err();
     let Error::ResponseTooLarge(r) = &err else { panic!("{err:?}") };
     assert_eq!((r.operation, r.status, r.capacity), (Operation::GetSetupIntent, 200, too_big - 1));
+    assert_eq!(r.content_length, Some(u64::try_from(too_big).unwrap()), "the announced length is reported");
     assert_eq!(err.class(), dojo_core::ErrorClass::ResponseTooLarge);
+}
+
+/// The body is read into a buffer made for the announced length: an answer without one
+/// (chunked), one announcing more than it sends, and one announcing far more than the
+/// buffer made up front are read as before.
+#[test]
+fn answers_are_read_whatever_length_they_announce() {
+    let chunked = |body: &str| {
+        let (a, b) = body.split_at(body.len() / 2);
+        format!(
+            "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n{:x}\r\n{a}\r\n{:x}\r\n{b}\r\n0\r\n\r\n",
+            a.len(),
+            b.len()
+        )
+    };
+    let short = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{SI}", SI.len() + 10);
+    let huge = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{SI}", 1u64 << 40);
+    let server =
+        serve(vec![Action::Raw(chunked(SI)), Action::Raw(short.clone()), Action::Raw(short), Action::Raw(huge)]);
+    let c = client(&server.base).with_retry(RetryPolicy { max_retries: 1, ..quick_retry() });
+    let answer = c.get_setup_intent(&si_id()).unwrap();
+    assert_eq!((answer.body(), answer.get().id), (SI.as_bytes(), si_id()));
+    // Ten bytes short, twice (a read is retried once): the connection's end is an error.
+    let err = c.get_setup_intent(&si_id()).unwrap_err();
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    // Announcing a terabyte, sending 120 bytes: no buffer of that size is made; the
+    // connection's end is the error, as for any short answer (only bytes past the limit
+    // make an answer too large).
+    let err = c.with_retry(RetryPolicy { max_retries: 0, ..quick_retry() }).get_setup_intent(&si_id()).unwrap_err();
+    assert!(matches!(&err, Error::Transport(t) if t.attempts == 1), "{err:?}");
 }
 
 #[test]
