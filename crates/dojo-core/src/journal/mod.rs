@@ -285,8 +285,11 @@ pub fn compact_into<const N: usize, J: Journal + ?Sized>(
     // them; drop the others (duplicates, records out of sequence) too, so the fold of
     // what is kept gives the same open bookings.
     let mut highest: Option<u64> = None;
+    let mut record = Record::BLANK;
     journal.retain(&mut |bytes| {
-        let Ok(record) = Record::decode(bytes) else { return false };
+        if Record::decode_into(bytes, &mut record).is_err() {
+            return false;
+        }
         if highest.is_some_and(|s| record.seq <= s) {
             return false;
         }

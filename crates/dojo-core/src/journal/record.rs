@@ -110,6 +110,18 @@ impl Reference {
         Ok(Reference { len: s.len() as u8, bytes })
     }
 
+    /// No text (not a valid reference: only a slot for [`set`](Self::set) to fill).
+    const EMPTY: Reference = Reference { len: 0, bytes: [0; MAX_REFERENCE_BYTES] };
+
+    /// Copies `s` (checked by the caller; its bytes after the first 240 dropped) into an
+    /// [`EMPTY`](Self::EMPTY) reference: in place, no copy of the whole value.
+    fn set(&mut self, s: &str) {
+        if let Some(dst) = self.bytes.get_mut(..s.len()) {
+            dst.copy_from_slice(s.as_bytes());
+            self.len = s.len() as u8;
+        }
+    }
+
     /// The reference as text.
     pub fn as_str(&self) -> &str {
         self.bytes.get(..usize::from(self.len)).and_then(|b| core::str::from_utf8(b).ok()).unwrap_or("")
@@ -374,6 +386,17 @@ impl Record {
     /// [`Checksum`](RecordError::Checksum) or [`Magic`](RecordError::Magic), and
     /// [`UnsupportedVersion`](RecordError::UnsupportedVersion) always a whole record.
     pub fn decode(bytes: &[u8]) -> Result<Record, RecordError> {
+        let mut record = Record::BLANK;
+        Record::decode_into(bytes, &mut record)?;
+        Ok(record)
+    }
+
+    /// [`decode`](Self::decode) into the caller's `out` (the same checks, the same
+    /// errors): for firmware, no record (over 350 bytes) returned by value through a
+    /// `Result`; each field is read straight into its place in `out`. On an error, `out`
+    /// holds some record, but not one to act on.
+    #[inline(never)]
+    pub fn decode_into(bytes: &[u8], out: &mut Record) -> Result<(), RecordError> {
         if bytes.len() != RECORD_LEN {
             return Err(RecordError::Length { found: bytes.len() });
         }
@@ -390,40 +413,63 @@ impl Record {
             return Err(RecordError::UnsupportedVersion { found: version });
         }
         let kind = r.u8()?;
-        if r.take(2)? != [0, 0] {
+        if r.le(2)? != 0 {
             return Err(RecordError::Field("reserved"));
         }
-        let seq = r.le(8)?;
-        let at = r.le(8)? as i64;
-        let booking = BookingId(r.le(4)? as u32);
-        if r.take(4)? != [0; 4] {
+        out.seq = r.le(8)?;
+        out.at = r.le(8)? as i64;
+        out.booking = BookingId(r.le(4)? as u32);
+        if r.le(4)? != 0 {
             return Err(RecordError::Field("reserved"));
         }
-        let event = match kind {
-            1 => Event::SetupIntentCreating { reference: r.reference()? },
-            2 => Event::SetupIntentCreated {
-                reference: r.reference()?,
-                setup_intent: r.setup_intent()?.ok_or(RecordError::Field("setupIntentId"))?,
-                amount: r.money()?,
-            },
-            3 => Event::PaymentIntentCreating {
-                reference: r.reference()?,
-                setup_intent: r.setup_intent()?,
-                amount: r.money()?,
-            },
-            4 => Event::PaymentIntentCreated { payment_intent: r.payment_intent()? },
-            5 => Event::ChargeSending { payment_intent: r.payment_intent()? },
-            6 => Event::ChargeSettled { payment_intent: r.payment_intent()?, settlement: r.settlement()? },
-            7 => Event::BookingClosed { reason: r.close_reason()? },
+        // The reference (kinds 1 to 3) is checked here and copied into its place last:
+        // never moved through a `Result` or a temporary event.
+        let mut reference = "";
+        match kind {
+            1 => {
+                reference = r.reference()?;
+                out.event = Event::SetupIntentCreating { reference: Reference::EMPTY };
+            }
+            2 => {
+                reference = r.reference()?;
+                let setup_intent = r.setup_intent()?.ok_or(RecordError::Field("setupIntentId"))?;
+                let amount = r.money()?;
+                out.event = Event::SetupIntentCreated { reference: Reference::EMPTY, setup_intent, amount };
+            }
+            3 => {
+                reference = r.reference()?;
+                let setup_intent = r.setup_intent()?;
+                let amount = r.money()?;
+                out.event = Event::PaymentIntentCreating { reference: Reference::EMPTY, setup_intent, amount };
+            }
+            4..=6 => {
+                let payment_intent = r.payment_intent()?;
+                out.event = match kind {
+                    4 => Event::PaymentIntentCreated { payment_intent },
+                    5 => Event::ChargeSending { payment_intent },
+                    _ => Event::ChargeSettled { payment_intent, settlement: r.settlement()? },
+                };
+            }
+            7 => out.event = Event::BookingClosed { reason: r.close_reason()? },
             other => return Err(RecordError::UnknownKind(other)),
-        };
+        }
         // OR-folded, not searched byte by byte: no early exit, so the loop vectorizes (and a
         // coverage-instrumented build counts a few wide steps, not 300 bytes).
         if bytes.get(r.at..CRC_AT).is_none_or(|rest| rest.iter().fold(0, |acc, &b| acc | b) != 0) {
             return Err(RecordError::Field("padding"));
         }
-        Ok(Record { seq, at, booking, event })
+        if let Event::SetupIntentCreating { reference: dst }
+        | Event::SetupIntentCreated { reference: dst, .. }
+        | Event::PaymentIntentCreating { reference: dst, .. } = &mut out.event
+        {
+            dst.set(reference);
+        }
+        Ok(())
     }
+
+    /// A placeholder for [`decode_into`](Self::decode_into)'s slot.
+    pub(super) const BLANK: Record =
+        Record { seq: 0, at: 0, booking: BookingId(0), event: Event::BookingClosed { reason: CloseReason::Completed } };
 }
 
 /// [`Record::encode`] of a record's parts (the event borrowed).
@@ -550,8 +596,13 @@ impl<'a> Get<'a> {
         core::str::from_utf8(self.take(len)?).map_err(|_| RecordError::Field(field))
     }
 
-    fn reference(&mut self) -> Result<Reference, RecordError> {
-        Reference::new(self.text("reference", MAX_REFERENCE_BYTES)?).map_err(|_| RecordError::Field("reference"))
+    /// A reference's text, checked as [`Reference::new`] checks it (1 to 60 characters).
+    fn reference(&mut self) -> Result<&'a str, RecordError> {
+        let s = self.text("reference", MAX_REFERENCE_BYTES)?;
+        if s.is_empty() || s.chars().count() > MAX_REFERENCE_CHARS {
+            return Err(RecordError::Field("reference"));
+        }
+        Ok(s)
     }
 
     fn setup_intent(&mut self) -> Result<Option<SetupIntentId>, RecordError> {
