@@ -383,3 +383,55 @@ fn each_error_of_a_field_agrees() {
     assert!(errors.iter().any(|e| e.starts_with("UnknownKind")));
     assert!(errors.iter().any(|e| e.starts_with("UnsupportedVersion")));
 }
+
+/// A sealed record of `kind` with `payload` as its fields.
+fn sealed(kind: u8, payload: &[u8]) -> [u8; RECORD_LEN] {
+    let mut bytes = [0u8; RECORD_LEN];
+    bytes[..4].copy_from_slice(&MAGIC);
+    bytes[4] = FORMAT_VERSION;
+    bytes[5] = kind;
+    bytes[32..32 + payload.len()].copy_from_slice(payload);
+    seal(&mut bytes);
+    bytes
+}
+
+#[test]
+fn the_first_invalid_field_is_the_error() {
+    let money = |code: &[u8]| {
+        let mut v = 1000i64.to_le_bytes().to_vec();
+        v.push(code.len() as u8);
+        v.extend_from_slice(code);
+        v
+    };
+    let text = |s: &[u8]| {
+        let mut v = vec![s.len() as u8];
+        v.extend_from_slice(s);
+        v
+    };
+    let bad_code = [b'X'; 11];
+    let cases: Vec<(u8, Vec<u8>, &str)> = vec![
+        // An empty setup intent (required in kind 2) before a bad currency code.
+        (2, [text(b"Ref"), text(b""), money(&bad_code)].concat(), "setupIntentId"),
+        // A bad reference before a bad setup intent and a bad currency code.
+        (2, [text(b""), text(b"si bad"), money(&bad_code)].concat(), "reference"),
+        (3, [text(&[0xFF]), text(b"si bad"), money(&bad_code)].concat(), "reference"),
+        // A bad setup intent before a bad currency code.
+        (3, [text(b"Ref"), text(b"si bad"), money(&bad_code)].concat(), "setupIntentId"),
+        (3, [text(b"Ref"), vec![51], money(&bad_code)].concat(), "setupIntentId"),
+        (3, [text(b"Ref"), text(b""), money(&bad_code)].concat(), "currencyCode"),
+        // A bad payment intent before a bad settlement.
+        (6, [text(b"pi bad"), vec![9, 9]].concat(), "paymentIntentId"),
+        (6, [text(b"pi_1"), vec![2, 0]].concat(), "settlement"),
+        // A field before nonzero padding.
+        (7, vec![4, 1], "closeReason"),
+        (7, vec![1, 1], "padding"),
+        // A reference of 61 characters (under 240 bytes), and one of 241 bytes.
+        (1, text(&[b'a'; 61]), "reference"),
+        (1, [vec![241], vec![b'a'; 241]].concat(), "reference"),
+    ];
+    for (kind, payload, field) in cases {
+        let bytes = sealed(kind, &payload);
+        assert_eq!(oracle::decode(&bytes), Err(RecordError::Field(field)), "oracle, kind {kind}, {payload:?}");
+        assert_eq!(Record::decode(&bytes), Err(RecordError::Field(field)), "kind {kind}, {payload:?}");
+    }
+}

@@ -397,61 +397,72 @@ impl Record {
     /// holds some record, but not one to act on.
     #[inline(never)]
     pub fn decode_into(bytes: &[u8], out: &mut Record) -> Result<(), RecordError> {
-        if bytes.len() != RECORD_LEN {
+        let Ok(bytes) = <&[u8; RECORD_LEN]>::try_from(bytes) else {
             return Err(RecordError::Length { found: bytes.len() });
-        }
-        let mut r = Get { buf: bytes, at: 0 };
-        if r.take(4)? != MAGIC {
+        };
+        let mut r = Get { buf: bytes, at: 0, error: None };
+        if r.take(4) != MAGIC {
             return Err(RecordError::Magic);
         }
-        let stored = bytes.get(CRC_AT..).and_then(|b| <[u8; 4]>::try_from(b).ok()).ok_or(RecordError::Checksum)?;
-        if crc32c(bytes.get(..CRC_AT).unwrap_or(&[])) != u32::from_le_bytes(stored) {
+        if crc32c(bytes.get(..CRC_AT).unwrap_or(&[])) != r.le_at(CRC_AT, 4) as u32 {
             return Err(RecordError::Checksum);
         }
-        let version = r.u8()?;
+        let version = r.u8();
         if !(MIN_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
             return Err(RecordError::UnsupportedVersion { found: version });
         }
-        let kind = r.u8()?;
-        if r.le(2)? != 0 {
+        let kind = r.u8();
+        if r.le(2) != 0 {
             return Err(RecordError::Field("reserved"));
         }
-        out.seq = r.le(8)?;
-        out.at = r.le(8)? as i64;
-        out.booking = BookingId(r.le(4)? as u32);
-        if r.le(4)? != 0 {
+        out.seq = r.le(8);
+        out.at = r.le(8) as i64;
+        out.booking = BookingId(r.le(4) as u32);
+        if r.le(4) != 0 {
             return Err(RecordError::Field("reserved"));
         }
-        // The reference (kinds 1 to 3) is checked here and copied into its place last:
-        // never moved through a `Result` or a temporary event.
+        // The fields in their order; the first that fails is the error (`r.error`). The
+        // reference (kinds 1 to 3) is checked here and copied into its place last: never
+        // moved through a `Result` or a temporary event.
         let mut reference = "";
         match kind {
             1 => {
-                reference = r.reference()?;
+                reference = r.reference();
                 out.event = Event::SetupIntentCreating { reference: Reference::EMPTY };
             }
             2 => {
-                reference = r.reference()?;
-                let setup_intent = r.setup_intent()?.ok_or(RecordError::Field("setupIntentId"))?;
-                let amount = r.money()?;
-                out.event = Event::SetupIntentCreated { reference: Reference::EMPTY, setup_intent, amount };
+                reference = r.reference();
+                let setup_intent = r.setup_intent();
+                if setup_intent.is_none() {
+                    r.fail("setupIntentId");
+                }
+                let amount = r.money();
+                if let Some(setup_intent) = setup_intent {
+                    out.event = Event::SetupIntentCreated { reference: Reference::EMPTY, setup_intent, amount };
+                }
             }
             3 => {
-                reference = r.reference()?;
-                let setup_intent = r.setup_intent()?;
-                let amount = r.money()?;
+                reference = r.reference();
+                let setup_intent = r.setup_intent();
+                let amount = r.money();
                 out.event = Event::PaymentIntentCreating { reference: Reference::EMPTY, setup_intent, amount };
             }
             4..=6 => {
-                let payment_intent = r.payment_intent()?;
-                out.event = match kind {
-                    4 => Event::PaymentIntentCreated { payment_intent },
-                    5 => Event::ChargeSending { payment_intent },
-                    _ => Event::ChargeSettled { payment_intent, settlement: r.settlement()? },
-                };
+                let payment_intent = r.payment_intent();
+                let settlement = if kind == 6 { r.settlement() } else { Settlement::Pending };
+                if let Some(payment_intent) = payment_intent {
+                    out.event = match kind {
+                        4 => Event::PaymentIntentCreated { payment_intent },
+                        5 => Event::ChargeSending { payment_intent },
+                        _ => Event::ChargeSettled { payment_intent, settlement },
+                    };
+                }
             }
-            7 => out.event = Event::BookingClosed { reason: r.close_reason()? },
+            7 => out.event = Event::BookingClosed { reason: r.close_reason() },
             other => return Err(RecordError::UnknownKind(other)),
+        }
+        if let Some(error) = r.error {
+            return Err(error);
         }
         // OR-folded, not searched byte by byte: no early exit, so the loop vectorizes (and a
         // coverage-instrumented build counts a few wide steps, not 300 bytes).
@@ -558,97 +569,137 @@ impl Put<'_> {
     }
 }
 
-/// Reads a record's fields.
+/// Reads a record's fields in order. A read that fails notes its error (the first one
+/// only: the one a decoder that stops there gives) and yields an empty value, so every
+/// read returns its value by register, not a `Result` through memory.
 struct Get<'a> {
-    buf: &'a [u8],
+    buf: &'a [u8; RECORD_LEN],
     at: usize,
+    error: Option<RecordError>,
 }
 
 impl<'a> Get<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], RecordError> {
-        let end = self.at.checked_add(n).filter(|&e| e <= CRC_AT).ok_or(RecordError::Field("length"))?;
-        let b = self.buf.get(self.at..end).ok_or(RecordError::Field("length"))?;
-        self.at = end;
-        Ok(b)
+    /// Notes that `field` is invalid, unless a field before it was.
+    #[inline(never)]
+    fn fail(&mut self, field: &'static str) {
+        if self.error.is_none() {
+            self.error = Some(RecordError::Field(field));
+        }
     }
 
-    fn u8(&mut self) -> Result<u8, RecordError> {
-        self.take(1)?.first().copied().ok_or(RecordError::Field("length"))
+    /// The next `n` bytes before the checksum; none (and an error) past it.
+    fn take(&mut self, n: usize) -> &'a [u8] {
+        let end = self.at.saturating_add(n);
+        match self.buf.get(self.at..end).filter(|_| end <= CRC_AT) {
+            Some(b) => {
+                self.at = end;
+                b
+            }
+            None => {
+                self.fail("length");
+                &[]
+            }
+        }
     }
 
-    fn array<const K: usize>(&mut self) -> Result<[u8; K], RecordError> {
-        <[u8; K]>::try_from(self.take(K)?).map_err(|_| RecordError::Field("length"))
+    fn u8(&mut self) -> u8 {
+        self.take(1).first().copied().unwrap_or(0)
     }
 
     /// A little-endian integer of `n` bytes (at most 8), widened: one loop for every
-    /// width, no `[u8; N]` moved through a `Result` (an align-1 array is moved byte by
-    /// byte on riscv32imc).
+    /// width.
     #[inline(never)]
-    fn le(&mut self, n: usize) -> Result<u64, RecordError> {
-        Ok(self.take(n)?.iter().rev().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
+    fn le(&mut self, n: usize) -> u64 {
+        le(self.take(n))
     }
 
-    fn text(&mut self, field: &'static str, max: usize) -> Result<&'a str, RecordError> {
-        let len = usize::from(self.u8()?);
+    /// The little-endian integer of `n` bytes at `at` (the checksum's place included).
+    fn le_at(&self, at: usize, n: usize) -> u64 {
+        le(self.buf.get(at..at.saturating_add(n)).unwrap_or(&[]))
+    }
+
+    #[inline(never)]
+    fn text(&mut self, field: &'static str, max: usize) -> &'a str {
+        let len = usize::from(self.u8());
         if len > max {
-            return Err(RecordError::Field(field));
+            self.fail(field);
+            return "";
         }
-        core::str::from_utf8(self.take(len)?).map_err(|_| RecordError::Field(field))
+        match core::str::from_utf8(self.take(len)) {
+            Ok(s) => s,
+            Err(_) => {
+                self.fail(field);
+                ""
+            }
+        }
     }
 
     /// A reference's text, checked as [`Reference::new`] checks it (1 to 60 characters).
-    fn reference(&mut self) -> Result<&'a str, RecordError> {
-        let s = self.text("reference", MAX_REFERENCE_BYTES)?;
+    fn reference(&mut self) -> &'a str {
+        let s = self.text("reference", MAX_REFERENCE_BYTES);
         if s.is_empty() || s.chars().count() > MAX_REFERENCE_CHARS {
-            return Err(RecordError::Field("reference"));
+            self.fail("reference");
         }
-        Ok(s)
+        s
     }
 
-    fn setup_intent(&mut self) -> Result<Option<SetupIntentId>, RecordError> {
-        match self.text("setupIntentId", MAX_ID_LEN)? {
-            "" => Ok(None),
-            s => SetupIntentId::new(s).map(Some).map_err(|_| RecordError::Field("setupIntentId")),
+    fn setup_intent(&mut self) -> Option<SetupIntentId> {
+        match self.text("setupIntentId", MAX_ID_LEN) {
+            "" => None,
+            s => SetupIntentId::new(s).map_err(|_| self.fail("setupIntentId")).ok(),
         }
     }
 
-    fn payment_intent(&mut self) -> Result<PaymentIntentId, RecordError> {
-        PaymentIntentId::new(self.text("paymentIntentId", MAX_ID_LEN)?)
-            .map_err(|_| RecordError::Field("paymentIntentId"))
+    fn payment_intent(&mut self) -> Option<PaymentIntentId> {
+        PaymentIntentId::new(self.text("paymentIntentId", MAX_ID_LEN)).map_err(|_| self.fail("paymentIntentId")).ok()
     }
 
-    fn money(&mut self) -> Result<Money, RecordError> {
-        let value = self.le(8)? as i64;
+    fn money(&mut self) -> Money {
+        let value = self.le(8) as i64;
         // Every code a `Currency` can hold is read back, the empty one included: the
         // decoder is the inverse of the encoder on the type's whole domain, so every
         // record `encode` writes decodes to itself (tests/journal_props.rs).
-        let code = self.text("currencyCode", CurrencyCode::CAPACITY)?;
-        let currency = Currency::parse(code).ok_or(RecordError::Field("currencyCode"))?;
-        Ok(Money { value, currency })
+        let code = self.text("currencyCode", CurrencyCode::CAPACITY);
+        let currency = Currency::parse(code).unwrap_or_else(|| {
+            self.fail("currencyCode");
+            Currency::Gbp
+        });
+        Money { value, currency }
     }
 
-    fn settlement(&mut self) -> Result<Settlement, RecordError> {
-        let [code, reason] = self.array::<2>()?;
-        let bad = RecordError::Field("settlement");
-        Ok(match (code, reason) {
+    fn settlement(&mut self) -> Settlement {
+        let code = self.u8();
+        let reason = self.u8();
+        match (code, reason) {
             (1, 0) => Settlement::Charged,
             (3, 0) => Settlement::Pending,
             (2, 1) => Settlement::NotCharged(NotChargedReason::Declined),
             (2, 2) => Settlement::NotCharged(NotChargedReason::Failed),
             (2, 3) => Settlement::NotCharged(NotChargedReason::Canceled),
             (2, 4) => Settlement::NotCharged(NotChargedReason::SetupIntentUnusable),
-            _ => return Err(bad),
-        })
-    }
-
-    fn close_reason(&mut self) -> Result<CloseReason, RecordError> {
-        match self.u8()? {
-            1 => Ok(CloseReason::Completed),
-            2 => Ok(CloseReason::Canceled),
-            3 => Ok(CloseReason::Abandoned),
-            _ => Err(RecordError::Field("closeReason")),
+            _ => {
+                self.fail("settlement");
+                Settlement::Pending
+            }
         }
     }
+
+    fn close_reason(&mut self) -> CloseReason {
+        match self.u8() {
+            1 => CloseReason::Completed,
+            2 => CloseReason::Canceled,
+            3 => CloseReason::Abandoned,
+            _ => {
+                self.fail("closeReason");
+                CloseReason::Completed
+            }
+        }
+    }
+}
+
+/// The little-endian integer of `bytes` (at most 8 of them), widened.
+fn le(bytes: &[u8]) -> u64 {
+    bytes.iter().rev().fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
 }
 
 /// CRC-32C (Castagnoli, reflected, init and final XOR `0xFFFF_FFFF`), four bits at a
