@@ -285,7 +285,7 @@ pub fn compact_into<const N: usize, J: Journal + ?Sized>(
     // them; drop the others (duplicates, records out of sequence) too, so the fold of
     // what is kept gives the same open bookings.
     let mut highest: Option<u64> = None;
-    let mut record = Record::BLANK;
+    let mut record = Record::blank();
     journal.retain(&mut |bytes| {
         if Record::decode_into(bytes, &mut record).is_err() {
             return false;

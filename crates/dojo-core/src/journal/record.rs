@@ -122,6 +122,11 @@ impl Reference {
         }
     }
 
+    /// The reference's bytes (as [`as_str`](Self::as_str), without its UTF-8 check).
+    fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+
     /// The reference as text.
     pub fn as_str(&self) -> &str {
         self.bytes.get(..usize::from(self.len)).and_then(|b| core::str::from_utf8(b).ok()).unwrap_or("")
@@ -386,7 +391,7 @@ impl Record {
     /// [`Checksum`](RecordError::Checksum) or [`Magic`](RecordError::Magic), and
     /// [`UnsupportedVersion`](RecordError::UnsupportedVersion) always a whole record.
     pub fn decode(bytes: &[u8]) -> Result<Record, RecordError> {
-        let mut record = Record::BLANK;
+        let mut record = Record::blank();
         Record::decode_into(bytes, &mut record)?;
         Ok(record)
     }
@@ -478,46 +483,61 @@ impl Record {
         Ok(())
     }
 
-    /// A placeholder for [`decode_into`](Self::decode_into)'s slot.
-    pub(super) const BLANK: Record =
-        Record { seq: 0, at: 0, booking: BookingId(0), event: Event::BookingClosed { reason: CloseReason::Completed } };
+    /// A placeholder for [`decode_into`](Self::decode_into)'s slot: a function, not a
+    /// `const`, so it is a few stores, not a copy of a whole record kept in flash.
+    pub(super) fn blank() -> Record {
+        Record { seq: 0, at: 0, booking: BookingId(0), event: Event::BookingClosed { reason: CloseReason::Completed } }
+    }
 }
 
 /// [`Record::encode`] of a record's parts (the event borrowed).
 pub(crate) fn encode(seq: u64, at: i64, booking: BookingId, event: &Event, out: &mut [u8; RECORD_LEN]) {
     *out = [0u8; RECORD_LEN];
     let mut w = Put { buf: out, at: 0 };
-    w.bytes(&MAGIC);
-    w.bytes(&[FORMAT_VERSION, event.kind(), 0, 0]);
-    w.bytes(&seq.to_le_bytes());
-    w.bytes(&at.to_le_bytes());
-    w.bytes(&booking.0.to_le_bytes());
-    w.bytes(&[0; 4]);
-    match event {
-        Event::SetupIntentCreating { reference } => w.text(reference.as_str()),
+    w.le(u64::from(u32::from_le_bytes(MAGIC)), 4);
+    w.byte(FORMAT_VERSION);
+    w.byte(event.kind());
+    w.at = 8; // reserved, zero
+    w.le(seq, 8);
+    w.le(at as u64, 8);
+    w.le(u64::from(booking.0), 4);
+    w.at = HEADER_LEN; // reserved, zero
+    // The fields in their order, each borrowed from whichever variant holds it.
+    let (reference, id, amount) = match event {
+        Event::SetupIntentCreating { reference } => (Some(reference), None, None),
         Event::SetupIntentCreated { reference, setup_intent, amount } => {
-            w.text(reference.as_str());
-            w.text(setup_intent.as_str());
-            w.money(amount);
+            (Some(reference), Some(setup_intent.as_str()), Some(amount))
         }
         Event::PaymentIntentCreating { reference, setup_intent, amount } => {
-            w.text(reference.as_str());
-            w.text(setup_intent.as_ref().map_or("", |s| s.as_str()));
-            w.money(amount);
+            (Some(reference), Some(setup_intent.as_ref().map_or("", |s| s.as_str())), Some(amount))
         }
-        Event::PaymentIntentCreated { payment_intent } | Event::ChargeSending { payment_intent } => {
-            w.text(payment_intent.as_str());
-        }
-        Event::ChargeSettled { payment_intent, settlement } => {
-            w.text(payment_intent.as_str());
-            w.bytes(&settlement_bytes(*settlement));
-        }
-        Event::BookingClosed { reason } => w.bytes(&[close_byte(*reason)]),
+        Event::PaymentIntentCreated { payment_intent }
+        | Event::ChargeSending { payment_intent }
+        | Event::ChargeSettled { payment_intent, .. } => (None, Some(payment_intent.as_str()), None),
+        Event::BookingClosed { .. } => (None, None, None),
+    };
+    if let Some(reference) = reference {
+        w.text(reference.as_bytes());
     }
-    let crc = crc32c(out.get(..CRC_AT).unwrap_or(&[]));
-    if let Some(dst) = out.get_mut(CRC_AT..) {
-        dst.copy_from_slice(&crc.to_le_bytes());
+    if let Some(id) = id {
+        w.text(id.as_bytes());
     }
+    if let Some(amount) = amount {
+        w.le(amount.value as u64, 8);
+        w.text(amount.currency.as_str().as_bytes());
+    }
+    match event {
+        Event::ChargeSettled { settlement, .. } => {
+            let [code, reason] = settlement_bytes(*settlement);
+            w.byte(code);
+            w.byte(reason);
+        }
+        Event::BookingClosed { reason } => w.byte(close_byte(*reason)),
+        _ => {}
+    }
+    let crc = crc32c(w.buf.get(..CRC_AT).unwrap_or(&[]));
+    w.at = CRC_AT;
+    w.le(u64::from(crc), 4);
 }
 
 fn settlement_bytes(s: Settlement) -> [u8; 2] {
@@ -544,28 +564,34 @@ fn close_byte(r: CloseReason) -> u8 {
     }
 }
 
-/// Writes into a record buffer; the layout guarantees every write fits.
+/// Writes into a record buffer, a byte at a time (no temporary arrays); the layout
+/// guarantees every write fits.
 struct Put<'a> {
     buf: &'a mut [u8; RECORD_LEN],
     at: usize,
 }
 
 impl Put<'_> {
-    fn bytes(&mut self, b: &[u8]) {
-        if let Some(dst) = self.buf.get_mut(self.at..self.at + b.len()) {
-            dst.copy_from_slice(b);
+    fn byte(&mut self, b: u8) {
+        if let Some(dst) = self.buf.get_mut(self.at) {
+            *dst = b;
         }
-        self.at += b.len();
+        self.at += 1;
     }
 
-    fn text(&mut self, s: &str) {
-        self.bytes(&[s.len() as u8]);
-        self.bytes(s.as_bytes());
+    /// The low `n` bytes of `v`, little-endian.
+    fn le(&mut self, v: u64, n: u32) {
+        for i in 0..n {
+            self.byte((v >> (8 * i)) as u8);
+        }
     }
 
-    fn money(&mut self, m: &Money) {
-        self.bytes(&m.value.to_le_bytes());
-        self.text(m.currency.as_str());
+    /// A length byte, then the bytes.
+    fn text(&mut self, s: &[u8]) {
+        self.byte(s.len() as u8);
+        for &b in s {
+            self.byte(b);
+        }
     }
 }
 

@@ -107,7 +107,7 @@ pub fn scan<J: Journal + ?Sized>(
     let mut unsupported: Option<(u64, u8)> = None;
     let mut previous: Option<(u64, [u8; 4])> = None;
     // One record, decoded into in place slot after slot (not returned by value).
-    let mut record = Record::BLANK;
+    let mut record = Record::blank();
     journal.for_each(&mut |bytes: &[u8; RECORD_LEN]| {
         let slot = stats.slots;
         stats.slots = stats.slots.saturating_add(1);
