@@ -167,8 +167,12 @@ impl<J: Journal + ?Sized> Journal for &mut J {
 }
 
 /// Why a journal operation failed. `E` is the medium's error.
+///
+/// Its tag a word wide (`repr(u32)`), so a `Result` carrying it is moved by words, not
+/// by bytes and halfwords, on riscv32imc (no unaligned access).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
+#[repr(u32)]
 pub enum JournalError<E> {
     /// No room for another record. Run [`compact`] (it drops finished bookings) and try
     /// again; still full: settle or close open bookings, or give the journal more room.
