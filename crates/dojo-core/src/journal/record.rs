@@ -405,27 +405,25 @@ impl Record {
         let Ok(bytes) = <&[u8; RECORD_LEN]>::try_from(bytes) else {
             return Err(RecordError::Length { found: bytes.len() });
         };
-        let mut r = Get { buf: bytes, at: 0, error: None };
-        if r.take(4) != MAGIC {
+        // The header's places are fixed (the length is checked): read where they are.
+        let mut r = Get { buf: bytes, at: HEADER_LEN, error: None };
+        if r.le_at(0, 4) != u64::from(u32::from_le_bytes(MAGIC)) {
             return Err(RecordError::Magic);
         }
-        if crc32c(bytes.get(..CRC_AT).unwrap_or(&[])) != r.le_at(CRC_AT, 4) as u32 {
+        if u64::from(crc32c(bytes.get(..CRC_AT).unwrap_or(&[]))) != r.le_at(CRC_AT, 4) {
             return Err(RecordError::Checksum);
         }
-        let version = r.u8();
+        let version = r.le_at(4, 1) as u8;
         if !(MIN_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
             return Err(RecordError::UnsupportedVersion { found: version });
         }
-        let kind = r.u8();
-        if r.le(2) != 0 {
+        let kind = r.le_at(5, 1) as u8;
+        if r.le_at(6, 2) != 0 || r.le_at(28, 4) != 0 {
             return Err(RecordError::Field("reserved"));
         }
-        out.seq = r.le(8);
-        out.at = r.le(8) as i64;
-        out.booking = BookingId(r.le(4) as u32);
-        if r.le(4) != 0 {
-            return Err(RecordError::Field("reserved"));
-        }
+        out.seq = r.le_at(8, 8);
+        out.at = r.le_at(16, 8) as i64;
+        out.booking = BookingId(r.le_at(24, 4) as u32);
         // The fields in their order; the first that fails is the error (`r.error`). The
         // reference (kinds 1 to 3) is checked here and copied into its place last: never
         // moved through a `Result` or a temporary event.
