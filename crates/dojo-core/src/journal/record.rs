@@ -427,14 +427,12 @@ impl Record {
         // The fields in their order; the first that fails is the error (`r.error`). The
         // reference (kinds 1 to 3) is checked here and copied into its place last: never
         // moved through a `Result` or a temporary event.
-        let mut reference = "";
+        let reference = if matches!(kind, 1..=3) { r.reference() } else { "" };
         match kind {
             1 => {
-                reference = r.reference();
                 out.event = Event::SetupIntentCreating { reference: Reference::EMPTY };
             }
             2 => {
-                reference = r.reference();
                 let setup_intent = r.setup_intent();
                 if setup_intent.is_none() {
                     r.fail("setupIntentId");
@@ -445,7 +443,6 @@ impl Record {
                 }
             }
             3 => {
-                reference = r.reference();
                 // Each field read straight into its place (built aside, this event was
                 // copied whole: 328 bytes more stack).
                 out.event = Event::PaymentIntentCreating {
