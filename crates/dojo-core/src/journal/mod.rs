@@ -167,8 +167,12 @@ impl<J: Journal + ?Sized> Journal for &mut J {
 }
 
 /// Why a journal operation failed. `E` is the medium's error.
+///
+/// Its tag a word wide (`repr(u32)`), so a `Result` carrying it is moved by words, not
+/// by bytes and halfwords, on riscv32imc (no unaligned access).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
+#[repr(u32)]
 pub enum JournalError<E> {
     /// No room for another record. Run [`compact`] (it drops finished bookings) and try
     /// again; still full: settle or close open bookings, or give the journal more room.
@@ -285,8 +289,11 @@ pub fn compact_into<const N: usize, J: Journal + ?Sized>(
     // them; drop the others (duplicates, records out of sequence) too, so the fold of
     // what is kept gives the same open bookings.
     let mut highest: Option<u64> = None;
+    let mut record = Record::blank();
     journal.retain(&mut |bytes| {
-        let Ok(record) = Record::decode(bytes) else { return false };
+        if Record::decode_into(bytes, &mut record).is_err() {
+            return false;
+        }
         if highest.is_some_and(|s| record.seq <= s) {
             return false;
         }

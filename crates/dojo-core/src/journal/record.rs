@@ -110,6 +110,23 @@ impl Reference {
         Ok(Reference { len: s.len() as u8, bytes })
     }
 
+    /// No text (not a valid reference: only a slot for [`set`](Self::set) to fill).
+    const EMPTY: Reference = Reference { len: 0, bytes: [0; MAX_REFERENCE_BYTES] };
+
+    /// Copies `s` (checked by the caller; its bytes after the first 240 dropped) into an
+    /// [`EMPTY`](Self::EMPTY) reference: in place, no copy of the whole value.
+    fn set(&mut self, s: &str) {
+        if let Some(dst) = self.bytes.get_mut(..s.len()) {
+            dst.copy_from_slice(s.as_bytes());
+            self.len = s.len() as u8;
+        }
+    }
+
+    /// The reference's bytes (as [`as_str`](Self::as_str), without its UTF-8 check).
+    fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+
     /// The reference as text.
     pub fn as_str(&self) -> &str {
         self.bytes.get(..usize::from(self.len)).and_then(|b| core::str::from_utf8(b).ok()).unwrap_or("")
@@ -374,55 +391,105 @@ impl Record {
     /// [`Checksum`](RecordError::Checksum) or [`Magic`](RecordError::Magic), and
     /// [`UnsupportedVersion`](RecordError::UnsupportedVersion) always a whole record.
     pub fn decode(bytes: &[u8]) -> Result<Record, RecordError> {
-        if bytes.len() != RECORD_LEN {
+        let mut record = Record::blank();
+        Record::decode_into(bytes, &mut record)?;
+        Ok(record)
+    }
+
+    /// [`decode`](Self::decode) into the caller's `out` (the same checks, the same
+    /// errors): for firmware, no record (over 350 bytes) returned by value through a
+    /// `Result`; each field is read straight into its place in `out`. On an error, `out`
+    /// holds some record, but not one to act on.
+    #[inline(never)]
+    pub fn decode_into(bytes: &[u8], out: &mut Record) -> Result<(), RecordError> {
+        let Ok(bytes) = <&[u8; RECORD_LEN]>::try_from(bytes) else {
             return Err(RecordError::Length { found: bytes.len() });
-        }
-        let mut r = Get { buf: bytes, at: 0 };
-        if r.take(4)? != MAGIC {
+        };
+        // The header's places are fixed (the length is checked): read where they are.
+        let mut r = Get { buf: bytes, at: HEADER_LEN, error: None };
+        if r.le_at(0, 4) != u64::from(u32::from_le_bytes(MAGIC)) {
             return Err(RecordError::Magic);
         }
-        let stored = bytes.get(CRC_AT..).and_then(|b| <[u8; 4]>::try_from(b).ok()).ok_or(RecordError::Checksum)?;
-        if crc32c(bytes.get(..CRC_AT).unwrap_or(&[])) != u32::from_le_bytes(stored) {
+        if u64::from(crc32c(bytes.get(..CRC_AT).unwrap_or(&[]))) != r.le_at(CRC_AT, 4) {
             return Err(RecordError::Checksum);
         }
-        let version = r.u8()?;
+        let version = r.le_at(4, 1) as u8;
         if !(MIN_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
             return Err(RecordError::UnsupportedVersion { found: version });
         }
-        let kind = r.u8()?;
-        if r.take(2)? != [0, 0] {
+        let kind = r.le_at(5, 1) as u8;
+        if r.le_at(6, 2) != 0 || r.le_at(28, 4) != 0 {
             return Err(RecordError::Field("reserved"));
         }
-        let seq = r.le(8)?;
-        let at = r.le(8)? as i64;
-        let booking = BookingId(r.le(4)? as u32);
-        if r.take(4)? != [0; 4] {
-            return Err(RecordError::Field("reserved"));
-        }
-        let event = match kind {
-            1 => Event::SetupIntentCreating { reference: r.reference()? },
-            2 => Event::SetupIntentCreated {
-                reference: r.reference()?,
-                setup_intent: r.setup_intent()?.ok_or(RecordError::Field("setupIntentId"))?,
-                amount: r.money()?,
-            },
-            3 => Event::PaymentIntentCreating {
-                reference: r.reference()?,
-                setup_intent: r.setup_intent()?,
-                amount: r.money()?,
-            },
-            4 => Event::PaymentIntentCreated { payment_intent: r.payment_intent()? },
-            5 => Event::ChargeSending { payment_intent: r.payment_intent()? },
-            6 => Event::ChargeSettled { payment_intent: r.payment_intent()?, settlement: r.settlement()? },
-            7 => Event::BookingClosed { reason: r.close_reason()? },
+        out.seq = r.le_at(8, 8);
+        out.at = r.le_at(16, 8) as i64;
+        out.booking = BookingId(r.le_at(24, 4) as u32);
+        // The fields in their order; the first that fails is the error (`r.error`). The
+        // reference (kinds 1 to 3) is checked here and copied into its place last: never
+        // moved through a `Result` or a temporary event.
+        let reference = if matches!(kind, 1..=3) { r.reference() } else { "" };
+        match kind {
+            1 => {
+                out.event = Event::SetupIntentCreating { reference: Reference::EMPTY };
+            }
+            2 => {
+                let setup_intent = r.setup_intent();
+                if setup_intent.is_none() {
+                    r.fail("setupIntentId");
+                }
+                let amount = r.money();
+                if let Some(setup_intent) = setup_intent {
+                    out.event = Event::SetupIntentCreated { reference: Reference::EMPTY, setup_intent, amount };
+                }
+            }
+            3 => {
+                // Each field read straight into its place (built aside, this event was
+                // copied whole: 328 bytes more stack).
+                out.event = Event::PaymentIntentCreating {
+                    reference: Reference::EMPTY,
+                    setup_intent: None,
+                    amount: Money::gbp(0),
+                };
+                if let Event::PaymentIntentCreating { setup_intent, amount, .. } = &mut out.event {
+                    *setup_intent = r.setup_intent();
+                    *amount = r.money();
+                }
+            }
+            4..=6 => {
+                let payment_intent = r.payment_intent();
+                let settlement = if kind == 6 { r.settlement() } else { Settlement::Pending };
+                if let Some(payment_intent) = payment_intent {
+                    out.event = match kind {
+                        4 => Event::PaymentIntentCreated { payment_intent },
+                        5 => Event::ChargeSending { payment_intent },
+                        _ => Event::ChargeSettled { payment_intent, settlement },
+                    };
+                }
+            }
+            7 => out.event = Event::BookingClosed { reason: r.close_reason() },
             other => return Err(RecordError::UnknownKind(other)),
-        };
+        }
+        if let Some(error) = r.error {
+            return Err(error);
+        }
         // OR-folded, not searched byte by byte: no early exit, so the loop vectorizes (and a
         // coverage-instrumented build counts a few wide steps, not 300 bytes).
         if bytes.get(r.at..CRC_AT).is_none_or(|rest| rest.iter().fold(0, |acc, &b| acc | b) != 0) {
             return Err(RecordError::Field("padding"));
         }
-        Ok(Record { seq, at, booking, event })
+        if let Event::SetupIntentCreating { reference: dst }
+        | Event::SetupIntentCreated { reference: dst, .. }
+        | Event::PaymentIntentCreating { reference: dst, .. } = &mut out.event
+        {
+            dst.set(reference);
+        }
+        Ok(())
+    }
+
+    /// A placeholder for [`decode_into`](Self::decode_into)'s slot: a function, not a
+    /// `const`, so it is a few stores, not a copy of a whole record kept in flash.
+    pub(super) fn blank() -> Record {
+        Record { seq: 0, at: 0, booking: BookingId(0), event: Event::BookingClosed { reason: CloseReason::Completed } }
     }
 }
 
@@ -430,37 +497,50 @@ impl Record {
 pub(crate) fn encode(seq: u64, at: i64, booking: BookingId, event: &Event, out: &mut [u8; RECORD_LEN]) {
     *out = [0u8; RECORD_LEN];
     let mut w = Put { buf: out, at: 0 };
-    w.bytes(&MAGIC);
-    w.bytes(&[FORMAT_VERSION, event.kind(), 0, 0]);
-    w.bytes(&seq.to_le_bytes());
-    w.bytes(&at.to_le_bytes());
-    w.bytes(&booking.0.to_le_bytes());
-    w.bytes(&[0; 4]);
-    match event {
-        Event::SetupIntentCreating { reference } => w.text(reference.as_str()),
+    w.le(u64::from(u32::from_le_bytes(MAGIC)), 4);
+    w.byte(FORMAT_VERSION);
+    w.byte(event.kind());
+    w.at = 8; // reserved, zero
+    w.le(seq, 8);
+    w.le(at as u64, 8);
+    w.le(u64::from(booking.0), 4);
+    w.at = HEADER_LEN; // reserved, zero
+    // The fields in their order, each borrowed from whichever variant holds it.
+    let (reference, id, amount) = match event {
+        Event::SetupIntentCreating { reference } => (Some(reference), None, None),
         Event::SetupIntentCreated { reference, setup_intent, amount } => {
-            w.text(reference.as_str());
-            w.text(setup_intent.as_str());
-            w.money(amount);
+            (Some(reference), Some(setup_intent.as_str()), Some(amount))
         }
         Event::PaymentIntentCreating { reference, setup_intent, amount } => {
-            w.text(reference.as_str());
-            w.text(setup_intent.as_ref().map_or("", |s| s.as_str()));
-            w.money(amount);
+            (Some(reference), Some(setup_intent.as_ref().map_or("", |s| s.as_str())), Some(amount))
         }
-        Event::PaymentIntentCreated { payment_intent } | Event::ChargeSending { payment_intent } => {
-            w.text(payment_intent.as_str());
-        }
-        Event::ChargeSettled { payment_intent, settlement } => {
-            w.text(payment_intent.as_str());
-            w.bytes(&settlement_bytes(*settlement));
-        }
-        Event::BookingClosed { reason } => w.bytes(&[close_byte(*reason)]),
+        Event::PaymentIntentCreated { payment_intent }
+        | Event::ChargeSending { payment_intent }
+        | Event::ChargeSettled { payment_intent, .. } => (None, Some(payment_intent.as_str()), None),
+        Event::BookingClosed { .. } => (None, None, None),
+    };
+    if let Some(reference) = reference {
+        w.text(reference.as_bytes());
     }
-    let crc = crc32c(out.get(..CRC_AT).unwrap_or(&[]));
-    if let Some(dst) = out.get_mut(CRC_AT..) {
-        dst.copy_from_slice(&crc.to_le_bytes());
+    if let Some(id) = id {
+        w.text(id.as_bytes());
     }
+    if let Some(amount) = amount {
+        w.le(amount.value as u64, 8);
+        w.text(amount.currency.as_str().as_bytes());
+    }
+    match event {
+        Event::ChargeSettled { settlement, .. } => {
+            let [code, reason] = settlement_bytes(*settlement);
+            w.byte(code);
+            w.byte(reason);
+        }
+        Event::BookingClosed { reason } => w.byte(close_byte(*reason)),
+        _ => {}
+    }
+    let crc = crc32c(w.buf.get(..CRC_AT).unwrap_or(&[]));
+    w.at = CRC_AT;
+    w.le(u64::from(crc), 4);
 }
 
 fn settlement_bytes(s: Settlement) -> [u8; 2] {
@@ -487,117 +567,168 @@ fn close_byte(r: CloseReason) -> u8 {
     }
 }
 
-/// Writes into a record buffer; the layout guarantees every write fits.
+/// Writes into a record buffer, a byte at a time (no temporary arrays); the layout
+/// guarantees every write fits.
 struct Put<'a> {
     buf: &'a mut [u8; RECORD_LEN],
     at: usize,
 }
 
 impl Put<'_> {
-    fn bytes(&mut self, b: &[u8]) {
-        if let Some(dst) = self.buf.get_mut(self.at..self.at + b.len()) {
-            dst.copy_from_slice(b);
+    fn byte(&mut self, b: u8) {
+        if let Some(dst) = self.buf.get_mut(self.at) {
+            *dst = b;
         }
-        self.at += b.len();
+        self.at += 1;
     }
 
-    fn text(&mut self, s: &str) {
-        self.bytes(&[s.len() as u8]);
-        self.bytes(s.as_bytes());
+    /// The low `n` bytes of `v`, little-endian.
+    fn le(&mut self, v: u64, n: u32) {
+        for i in 0..n {
+            self.byte((v >> (8 * i)) as u8);
+        }
     }
 
-    fn money(&mut self, m: &Money) {
-        self.bytes(&m.value.to_le_bytes());
-        self.text(m.currency.as_str());
+    /// A length byte, then the bytes.
+    fn text(&mut self, s: &[u8]) {
+        self.byte(s.len() as u8);
+        for &b in s {
+            self.byte(b);
+        }
     }
 }
 
-/// Reads a record's fields.
+/// Reads a record's fields in order. A read that fails notes its error (the first one
+/// only: the one a decoder that stops there gives) and yields an empty value, so every
+/// read returns its value by register, not a `Result` through memory.
 struct Get<'a> {
-    buf: &'a [u8],
+    buf: &'a [u8; RECORD_LEN],
     at: usize,
+    error: Option<RecordError>,
 }
 
 impl<'a> Get<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], RecordError> {
-        let end = self.at.checked_add(n).filter(|&e| e <= CRC_AT).ok_or(RecordError::Field("length"))?;
-        let b = self.buf.get(self.at..end).ok_or(RecordError::Field("length"))?;
-        self.at = end;
-        Ok(b)
+    /// Notes that `field` is invalid, unless a field before it was.
+    #[inline(never)]
+    fn fail(&mut self, field: &'static str) {
+        if self.error.is_none() {
+            self.error = Some(RecordError::Field(field));
+        }
     }
 
-    fn u8(&mut self) -> Result<u8, RecordError> {
-        self.take(1)?.first().copied().ok_or(RecordError::Field("length"))
+    /// The next `n` bytes before the checksum; none (and an error) past it.
+    fn take(&mut self, n: usize) -> &'a [u8] {
+        let end = self.at.saturating_add(n);
+        match self.buf.get(self.at..end).filter(|_| end <= CRC_AT) {
+            Some(b) => {
+                self.at = end;
+                b
+            }
+            None => {
+                self.fail("length");
+                &[]
+            }
+        }
     }
 
-    fn array<const K: usize>(&mut self) -> Result<[u8; K], RecordError> {
-        <[u8; K]>::try_from(self.take(K)?).map_err(|_| RecordError::Field("length"))
+    fn u8(&mut self) -> u8 {
+        self.take(1).first().copied().unwrap_or(0)
     }
 
     /// A little-endian integer of `n` bytes (at most 8), widened: one loop for every
-    /// width, no `[u8; N]` moved through a `Result` (an align-1 array is moved byte by
-    /// byte on riscv32imc).
+    /// width.
     #[inline(never)]
-    fn le(&mut self, n: usize) -> Result<u64, RecordError> {
-        Ok(self.take(n)?.iter().rev().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
+    fn le(&mut self, n: usize) -> u64 {
+        le(self.take(n))
     }
 
-    fn text(&mut self, field: &'static str, max: usize) -> Result<&'a str, RecordError> {
-        let len = usize::from(self.u8()?);
+    /// The little-endian integer of `n` bytes at `at` (the checksum's place included).
+    fn le_at(&self, at: usize, n: usize) -> u64 {
+        le(self.buf.get(at..at.saturating_add(n)).unwrap_or(&[]))
+    }
+
+    #[inline(never)]
+    fn text(&mut self, field: &'static str, max: usize) -> &'a str {
+        let len = usize::from(self.u8());
         if len > max {
-            return Err(RecordError::Field(field));
+            self.fail(field);
+            return "";
         }
-        core::str::from_utf8(self.take(len)?).map_err(|_| RecordError::Field(field))
-    }
-
-    fn reference(&mut self) -> Result<Reference, RecordError> {
-        Reference::new(self.text("reference", MAX_REFERENCE_BYTES)?).map_err(|_| RecordError::Field("reference"))
-    }
-
-    fn setup_intent(&mut self) -> Result<Option<SetupIntentId>, RecordError> {
-        match self.text("setupIntentId", MAX_ID_LEN)? {
-            "" => Ok(None),
-            s => SetupIntentId::new(s).map(Some).map_err(|_| RecordError::Field("setupIntentId")),
+        match core::str::from_utf8(self.take(len)) {
+            Ok(s) => s,
+            Err(_) => {
+                self.fail(field);
+                ""
+            }
         }
     }
 
-    fn payment_intent(&mut self) -> Result<PaymentIntentId, RecordError> {
-        PaymentIntentId::new(self.text("paymentIntentId", MAX_ID_LEN)?)
-            .map_err(|_| RecordError::Field("paymentIntentId"))
+    /// A reference's text, checked as [`Reference::new`] checks it (1 to 60 characters).
+    fn reference(&mut self) -> &'a str {
+        let s = self.text("reference", MAX_REFERENCE_BYTES);
+        if s.is_empty() || s.chars().count() > MAX_REFERENCE_CHARS {
+            self.fail("reference");
+        }
+        s
     }
 
-    fn money(&mut self) -> Result<Money, RecordError> {
-        let value = self.le(8)? as i64;
+    fn setup_intent(&mut self) -> Option<SetupIntentId> {
+        match self.text("setupIntentId", MAX_ID_LEN) {
+            "" => None,
+            s => SetupIntentId::new(s).map_err(|_| self.fail("setupIntentId")).ok(),
+        }
+    }
+
+    fn payment_intent(&mut self) -> Option<PaymentIntentId> {
+        PaymentIntentId::new(self.text("paymentIntentId", MAX_ID_LEN)).map_err(|_| self.fail("paymentIntentId")).ok()
+    }
+
+    fn money(&mut self) -> Money {
+        let value = self.le(8) as i64;
         // Every code a `Currency` can hold is read back, the empty one included: the
         // decoder is the inverse of the encoder on the type's whole domain, so every
         // record `encode` writes decodes to itself (tests/journal_props.rs).
-        let code = self.text("currencyCode", CurrencyCode::CAPACITY)?;
-        let currency = Currency::parse(code).ok_or(RecordError::Field("currencyCode"))?;
-        Ok(Money { value, currency })
+        let code = self.text("currencyCode", CurrencyCode::CAPACITY);
+        let currency = Currency::parse(code).unwrap_or_else(|| {
+            self.fail("currencyCode");
+            Currency::Gbp
+        });
+        Money { value, currency }
     }
 
-    fn settlement(&mut self) -> Result<Settlement, RecordError> {
-        let [code, reason] = self.array::<2>()?;
-        let bad = RecordError::Field("settlement");
-        Ok(match (code, reason) {
+    fn settlement(&mut self) -> Settlement {
+        let code = self.u8();
+        let reason = self.u8();
+        match (code, reason) {
             (1, 0) => Settlement::Charged,
             (3, 0) => Settlement::Pending,
             (2, 1) => Settlement::NotCharged(NotChargedReason::Declined),
             (2, 2) => Settlement::NotCharged(NotChargedReason::Failed),
             (2, 3) => Settlement::NotCharged(NotChargedReason::Canceled),
             (2, 4) => Settlement::NotCharged(NotChargedReason::SetupIntentUnusable),
-            _ => return Err(bad),
-        })
-    }
-
-    fn close_reason(&mut self) -> Result<CloseReason, RecordError> {
-        match self.u8()? {
-            1 => Ok(CloseReason::Completed),
-            2 => Ok(CloseReason::Canceled),
-            3 => Ok(CloseReason::Abandoned),
-            _ => Err(RecordError::Field("closeReason")),
+            _ => {
+                self.fail("settlement");
+                Settlement::Pending
+            }
         }
     }
+
+    fn close_reason(&mut self) -> CloseReason {
+        match self.u8() {
+            1 => CloseReason::Completed,
+            2 => CloseReason::Canceled,
+            3 => CloseReason::Abandoned,
+            _ => {
+                self.fail("closeReason");
+                CloseReason::Completed
+            }
+        }
+    }
+}
+
+/// The little-endian integer of `bytes` (at most 8 of them), widened.
+fn le(bytes: &[u8]) -> u64 {
+    bytes.iter().rev().fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
 }
 
 /// CRC-32C (Castagnoli, reflected, init and final XOR `0xFFFF_FFFF`), four bits at a

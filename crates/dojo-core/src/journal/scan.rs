@@ -106,14 +106,16 @@ pub fn scan<J: Journal + ?Sized>(
     let mut pending_bad: Option<BadSlot> = None;
     let mut unsupported: Option<(u64, u8)> = None;
     let mut previous: Option<(u64, [u8; 4])> = None;
+    // One record, decoded into in place slot after slot (not returned by value).
+    let mut record = Record::blank();
     journal.for_each(&mut |bytes: &[u8; RECORD_LEN]| {
         let slot = stats.slots;
         stats.slots = stats.slots.saturating_add(1);
         if unsupported.is_some() {
             return;
         }
-        match Record::decode(bytes) {
-            Ok(record) => {
+        match Record::decode_into(bytes, &mut record) {
+            Ok(()) => {
                 if let Some(bad) = pending_bad.take() {
                     stats.note_corrupt(bad);
                 }
