@@ -5,13 +5,13 @@
 
 use dojo_core::charge::{Action, Charge, ChargeReport, NotCharged, Outcome};
 use dojo_core::lifecycle::{PaymentIntentState, SetupIntentState};
-use dojo_core::request::Operation;
 use dojo_core::response::kind::{ChargeKind, PaymentIntentSummaryKind};
 use dojo_core::{PaymentIntentStatus, Timestamp};
 
-use crate::client::{Client, ClientResult, ConnError, Connect, Fetched, Raw, Stop, decode_with};
+use crate::client::{Call, Client, ClientResult, ConnError, Connect, Fetched, Raw, Stop, decode_with};
 use crate::retry::Delay;
 use dojo_core::client_error::ClientError;
+use dojo_core::request::Operation;
 
 impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// Charges `payment` (created from `setup`) once, and settles it.
@@ -138,7 +138,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         };
         match sent {
             Ok(raw) if raw.is_success() => {
-                let fetched = Fetched::new(raw, Operation::ChargePaymentIntent);
+                let fetched = Fetched { raw, operation: Operation::ChargePaymentIntent };
                 match decode_with::<ChargeKind, ConnError<K>, _>(fetched, buf, |c| c.status) {
                     Ok(status) => charge.handle_answer(status, payment, setup),
                     Err(_) => charge.handle_unknown(payment),
@@ -161,7 +161,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     fn read_back(&mut self, payment: &PaymentIntentState, buf: &mut [u8]) -> Option<PaymentIntentStatus> {
         let id = payment.id();
         // Built in `fetch_built`'s frame: the request is gone before the answer is decoded.
-        let fetched = self.fetch_built(|api, _| api.get_payment_intent(&id, true).map(|r| r.summarized()), buf).ok()?;
+        let fetched = self.fetch(Call::GetPaymentIntent(&id), buf).ok()?;
         decode_with::<PaymentIntentSummaryKind, ConnError<K>, _>(fetched, buf, |pi| pi.status).ok()
     }
 }

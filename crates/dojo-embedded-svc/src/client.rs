@@ -24,6 +24,7 @@ mod operations;
 mod wire;
 
 pub(crate) use decode::{Fetched, Stop, decode_with};
+pub(crate) use exchange::Call;
 pub(crate) use inner::Raw;
 
 /// Makes connections. The client asks for a new one before its first request and after

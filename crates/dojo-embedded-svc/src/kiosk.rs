@@ -17,14 +17,16 @@ use dojo_core::journal::{
     Action, BookingId, CloseReason, Event, Journal, JournalError, JournalWriter, NotChargedReason, OpenBooking,
     Reference, Settlement, Stage,
 };
-use dojo_core::lifecycle::{Anomaly, PaymentIntentState, SetupIntentState, setup_intent_transition};
+use dojo_core::lifecycle::{
+    Anomaly, Observation, PaymentIntentState, SetupIntentCause, SetupIntentState, setup_intent_transition,
+};
 use dojo_core::request::{Api, CreatePaymentIntentRequest, CreateSetupIntentRequest, Request};
-use dojo_core::response::kind;
+use dojo_core::response::kind::{self, PaymentIntentSummaryKind, SetupIntentSummaryKind};
 use dojo_core::{
     MerchantInitiatedTransactionType, Money, PaymentIntentId, SetupIntentId, SetupIntentStatus, Timestamp,
 };
 
-use crate::client::{Client, ClientResult, ConnError, Connect, Stop, decode_with};
+use crate::client::{Call, Client, ClientResult, ConnError, Connect, Stop, decode_with};
 use crate::error::Error;
 use crate::retry::Delay;
 
@@ -197,8 +199,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         fee: &NoShowFee<'_>,
         buf: &mut [u8],
     ) -> Result<SetupIntentState, Stop<ConnError<K>>> {
-        let fetched = self.fetch_built(|api, buf| build_setup_intent(api, fee, buf).map(|r| r.summarized()), buf)?;
-        decode_with(fetched, buf, SetupIntentState::from_summary)
+        let fetched = self.fetch(Call::CreateSetupIntent(fee), buf)?;
+        decode_with::<SetupIntentSummaryKind, _, _>(fetched, buf, SetupIntentState::from_summary)
     }
 
     #[inline(never)]
@@ -215,15 +217,15 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 return Ok(end);
             }
             kiosk.wait_ms(poll.interval_ms);
-            let fetched = match self.fetch_built(|api, _| api.get_setup_intent(&id).map(|r| r.summarized()), buf) {
-                Ok(fetched) => fetched,
+            // A transport failure is the read's (the decoding never makes one).
+            let (status, observed) = match self.observe_setup(&id, setup, buf) {
+                Ok(read) => read,
                 Err(Stop::Failed(dojo_core::ClientError::Transport(_))) => {
                     kiosk.progress(Step::PollFailed { poll: n });
                     continue;
                 }
                 Err(stop) => return Err(stop),
             };
-            let (status, observed) = decode_with(fetched, buf, |si| (si.status, setup.observe_summary(si)))?;
             kiosk.progress(Step::Polled { poll: n, status });
             if let Err(anomaly) = observed {
                 return Ok(Waited::Anomaly(anomaly));
@@ -242,13 +244,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         // The payment intent is for exactly the intended amount: dojo-core's
         // `check_payment_amount` holds by construction.
         let amount = setup.intended_amount().ok_or(dojo_core::error::LifecycleError::IntendedAmountUnknown)?;
-        let fetched = self.fetch_built(
-            |api, buf| build_payment_intent(api, setup, reference, amount, buf).map(|r| r.summarized()),
-            buf,
-        )?;
+        let fetched = self.fetch(Call::CreatePaymentIntent { setup, reference, amount: &amount }, buf)?;
         // The server may omit the amount it was just sent; the state is then the one
         // requested.
-        decode_with(fetched, buf, |pi| {
+        decode_with::<PaymentIntentSummaryKind, _, _>(fetched, buf, |pi| {
             PaymentIntentState::from_summary(pi).unwrap_or_else(|| {
                 PaymentIntentState::new(pi.id, pi.status, amount, pi.setup_intent_id.or(Some(setup.id())))
             })
@@ -265,11 +264,20 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         buf: &mut [u8],
     ) -> Result<SetupIntentStatus, Stop<ConnError<K>>> {
         let id = setup.id();
-        let fetched = self.fetch_built(|api, _| api.get_setup_intent(&id).map(|r| r.summarized()), buf)?;
-        decode_with(fetched, buf, |si| {
-            let _ = setup.observe_summary(si);
-            si.status
-        })
+        Ok(self.observe_setup(&id, setup, buf)?.0)
+    }
+
+    /// Reads the setup intent `id` back (a retried read) and hands it to `setup`'s
+    /// lifecycle: its status, and what the lifecycle made of it.
+    #[inline(never)]
+    fn observe_setup(
+        &mut self,
+        id: &SetupIntentId,
+        setup: &mut SetupIntentState,
+        buf: &mut [u8],
+    ) -> Result<(SetupIntentStatus, Observed), Stop<ConnError<K>>> {
+        let fetched = self.fetch(Call::GetSetupIntent(id), buf)?;
+        decode_with::<SetupIntentSummaryKind, _, _>(fetched, buf, |si| (si.status, setup.observe_summary(si)))
     }
 
     #[inline(never)]
@@ -320,7 +328,7 @@ fn show_checkout<U: Kiosk>(setup: &SetupIntentState, kiosk: &mut U) -> Result<()
 
 /// Builds the setup intent's request in its own frame (the body struct is large).
 #[inline(never)]
-fn build_setup_intent<'k>(
+pub(crate) fn build_setup_intent<'k>(
     api: Api<'k>,
     fee: &NoShowFee<'_>,
     buf: &mut [u8],
@@ -332,7 +340,7 @@ fn build_setup_intent<'k>(
 
 /// Builds the payment intent's request in its own frame.
 #[inline(never)]
-fn build_payment_intent<'k>(
+pub(crate) fn build_payment_intent<'k>(
     api: Api<'k>,
     setup: &SetupIntentState,
     reference: &str,
@@ -342,6 +350,9 @@ fn build_payment_intent<'k>(
     let body = CreatePaymentIntentRequest::for_setup_intent(reference, amount, setup.id());
     api.create_payment_intent_lean(&body, buf)
 }
+
+/// What a setup intent's lifecycle made of a read-back.
+type Observed = Result<Observation<SetupIntentStatus, SetupIntentCause>, Anomaly<SetupIntentStatus>>;
 
 /// Whether waiting is over: Authorized, or a status from which the lifecycle allows no
 /// way to Authorized (including expiry at `now`).
@@ -617,8 +628,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         buf: &mut [u8],
     ) -> Step_<Settled, K, J> {
         let id = enrolled.setup_intent;
-        let fetched = self.fetch_built(|api, _| api.cancel_setup_intent(&id, true).map(|r| r.summarized()), buf)?;
-        decode_with(fetched, buf, |_| ())?;
+        let fetched = self.fetch(Call::CancelSetupIntent(&id), buf)?;
+        decode_with::<SetupIntentSummaryKind, _, _>(fetched, buf, |_| ())?;
         note(journal, enrolled.booking, kiosk, Note::Closed(CloseReason::Completed))?;
         Ok(Settled::Closed(CloseReason::Completed))
     }
@@ -626,8 +637,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// Reads a setup intent back (a retried read).
     #[inline(never)]
     fn read_setup(&mut self, id: SetupIntentId, buf: &mut [u8]) -> Result<SetupIntentState, Stop<ConnError<K>>> {
-        let fetched = self.fetch_built(|api, _| api.get_setup_intent(&id).map(|r| r.summarized()), buf)?;
-        decode_with(fetched, buf, SetupIntentState::from_summary)
+        let fetched = self.fetch(Call::GetSetupIntent(&id), buf)?;
+        decode_with::<SetupIntentSummaryKind, _, _>(fetched, buf, SetupIntentState::from_summary)
     }
 
     /// Reads a payment intent back (a retried read), with its setup intent's state.
@@ -638,10 +649,11 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         setup_intent: Option<SetupIntentId>,
         buf: &mut [u8],
     ) -> Result<(PaymentIntentState, SetupIntentState), Stop<ConnError<K>>> {
-        let fetched = self.fetch_built(|api, _| api.get_payment_intent(&id, true).map(|r| r.summarized()), buf)?;
-        let payment = decode_with(fetched, buf, PaymentIntentState::from_summary)?.ok_or(Stop::Failed(
-            dojo_core::ClientError::Lifecycle(dojo_core::error::LifecycleError::IntendedAmountUnknown),
-        ))?;
+        let fetched = self.fetch(Call::GetPaymentIntent(&id), buf)?;
+        let payment = decode_with::<PaymentIntentSummaryKind, _, _>(fetched, buf, PaymentIntentState::from_summary)?
+            .ok_or(Stop::Failed(dojo_core::ClientError::Lifecycle(
+                dojo_core::error::LifecycleError::IntendedAmountUnknown,
+            )))?;
         let si = setup_intent.or(payment.setup_intent_id()).ok_or(Stop::Failed(dojo_core::ClientError::Lifecycle(
             dojo_core::error::LifecycleError::IntendedAmountUnknown,
         )))?;

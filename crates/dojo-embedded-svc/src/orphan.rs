@@ -12,7 +12,7 @@ use dojo_core::response::kind::PaymentIntentSummaryKind;
 use dojo_core::search_page::{SearchPage, has_reference};
 use dojo_core::{Money, PaymentIntentId, SetupIntentId, Timestamp};
 
-use crate::client::{Client, ConnError, Connect, Stop};
+use crate::client::{Call, Client, ConnError, Connect, Stop};
 use crate::retry::Delay;
 
 /// Results per search page.
@@ -49,7 +49,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                     _ => Cursor { limit: Some(SEARCH_PAGE), before: None, after: None },
                 }),
             };
-            let fetched = self.fetch_built(|api, buf| api.search_payment_intents_lean(&body, buf), buf)?;
+            let fetched = self.fetch(Call::SearchPaymentIntents(&body), buf)?;
             let answer = buf.get(..fetched.raw.len).unwrap_or(&[]);
             // Only the fields the match needs: decoding whole payment intents would bring
             // the full model's decoder (tens of KiB) into the firmware.

@@ -60,17 +60,11 @@ impl<E> From<BufferTooSmall> for Stop<E> {
 
 /// A 2xx answer read into the buffer, and the operation it answers; the request itself
 /// (a few hundred bytes) is gone from the stack before the answer is decoded. Made only
-/// once the status is known to be 2xx ([`Client::fetch`] refuses the others).
-pub(crate) struct Fetched<R> {
+/// once the status is known to be 2xx ([`Client::fetch`](super::Client::fetch) refuses
+/// the others).
+pub(crate) struct Fetched {
     pub(crate) raw: Raw,
     pub(crate) operation: Operation,
-    _kind: core::marker::PhantomData<fn() -> R>,
-}
-
-impl<R> Fetched<R> {
-    pub(crate) fn new(raw: Raw, operation: Operation) -> Self {
-        Fetched { raw, operation, _kind: core::marker::PhantomData }
-    }
 }
 
 /// Decodes a 2xx answer in `buf` and hands the model to `f`, which keeps what the
@@ -79,11 +73,11 @@ impl<R> Fetched<R> {
 /// is an outcome unknown).
 #[inline(never)]
 pub(crate) fn decode_with<'b, R: ResponseKind, E, T>(
-    fetched: Fetched<R>,
+    fetched: Fetched,
     buf: &'b [u8],
     f: impl FnOnce(&R::Output<'b>) -> T,
 ) -> Result<T, Stop<E>> {
-    let Fetched { raw, operation, .. } = fetched;
+    let Fetched { raw, operation } = fetched;
     let body = buf.get(..raw.len).unwrap_or(&[]);
     // The 2xx half of `Request::decode` (its other half, `ApiError::from_response`, is
     // `Stop::into_error`): called directly, it saves a copy of the model on the stack.

@@ -4,8 +4,12 @@
 
 use dojo_core::BufferTooSmall;
 use dojo_core::exchange::{Exchange, Next, Subject, TransportFailure};
-use dojo_core::request::{Api, IDEMPOTENCY_KEY_HEADER, MAX_HEADERS, Method, Operation, Request};
+use dojo_core::lifecycle::SetupIntentState;
+use dojo_core::request::{
+    IDEMPOTENCY_KEY_HEADER, MAX_HEADERS, Method, Operation, Request, SearchPaymentIntentsRequest,
+};
 use dojo_core::response::ResponseKind;
+use dojo_core::{Money, PaymentIntentId, SetupIntentId};
 use embedded_svc::http::client::Connection;
 
 use super::decode::{Fetched, Stop, decode};
@@ -18,6 +22,7 @@ use dojo_core::client_error::ClientError;
 use super::decode::unknown;
 use super::inner::{Inner, InnerCause, Raw, publish};
 use crate::error::Phase;
+use crate::kiosk::{NoShowFee, build_payment_intent, build_setup_intent};
 use crate::retry::{Delay, xorshift32};
 
 impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
@@ -100,37 +105,51 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         }
     }
 
-    /// [`exchange_with_retries`](Self::exchange_with_retries), with a non-2xx answer
-    /// as [`Stop::Refused`].
-    pub(crate) fn fetch<R: ResponseKind>(
-        &mut self,
-        req: &Request<'_, R>,
-        buf: &mut [u8],
-    ) -> Result<Raw, Stop<ConnError<K>>> {
-        self.fetch_outgoing(&Outgoing::of(req), buf)
+    /// Builds the request `call` names (writing its body into `buf`), sends it like
+    /// [`exchange_with_retries`](Self::exchange_with_retries), and keeps only what
+    /// decoding needs; a non-2xx answer is [`Stop::Refused`]. One copy for every request
+    /// the kiosk's flows send: the request (a few hundred bytes) lives only in this frame.
+    #[inline(never)]
+    pub(crate) fn fetch(&mut self, call: Call<'_>, buf: &mut [u8]) -> Result<Fetched, Stop<ConnError<K>>> {
+        let api = self.api;
+        match call {
+            Call::CreateSetupIntent(fee) => self.fetch_built(build_setup_intent(api, fee, buf), buf),
+            Call::GetSetupIntent(id) => self.fetch_built(api.get_setup_intent(id), buf),
+            Call::CancelSetupIntent(id) => self.fetch_built(api.cancel_setup_intent(id, true), buf),
+            Call::CreatePaymentIntent { setup, reference, amount } => {
+                self.fetch_built(build_payment_intent(api, setup, reference, *amount, buf), buf)
+            }
+            Call::GetPaymentIntent(id) => self.fetch_built(api.get_payment_intent(id, true), buf),
+            Call::SearchPaymentIntents(body) => self.fetch_built(api.search_payment_intents_lean(body, buf), buf),
+        }
     }
 
-    /// [`fetch`](Self::fetch) of a request handed over: compiled once for every
-    /// response kind.
+    /// [`fetch`](Self::fetch) of a request built: the only generic step (per response
+    /// kind) is handing it over as an [`Outgoing`]. Inlined, and the request borrowed in
+    /// place: no second copy of it on the stack.
+    #[inline(always)]
+    fn fetch_built<R: ResponseKind>(
+        &mut self,
+        req: Result<Request<'k, R>, dojo_core::Error<'static>>,
+        buf: &mut [u8],
+    ) -> Result<Fetched, Stop<ConnError<K>>> {
+        match &req {
+            Ok(req) => {
+                let raw = self.fetch_outgoing(&Outgoing::of(req), buf)?;
+                Ok(Fetched { raw, operation: req.operation() })
+            }
+            Err(e) => Err(Stop::from(*e)),
+        }
+    }
+
+    /// The exchange of a request handed over, a non-2xx answer as [`Stop::Refused`]:
+    /// compiled once for every response kind.
     #[inline(never)]
     fn fetch_outgoing(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Stop<ConnError<K>>> {
         let raw = self.exchange_retried(outgoing, buf)?;
         // A 5xx that may have executed is already an outcome unknown (the exchange's
         // verdict): any other non-2xx is the server's refusal.
         if raw.is_success() { Ok(raw) } else { Err(Stop::Refused(raw)) }
-    }
-
-    /// Builds a request with `build` (writing its body into `buf`), sends it like
-    /// [`fetch`](Self::fetch), and keeps only what decoding needs.
-    #[inline(never)]
-    pub(crate) fn fetch_built<R: ResponseKind>(
-        &mut self,
-        build: impl FnOnce(Api<'k>, &mut [u8]) -> Result<Request<'k, R>, dojo_core::Error<'static>>,
-        buf: &mut [u8],
-    ) -> Result<Fetched<R>, Stop<ConnError<K>>> {
-        let req = build(self.api, buf)?;
-        let raw = self.fetch(&req, buf)?;
-        Ok(Fetched::new(raw, req.operation()))
     }
 
     fn next_seed(&mut self) -> u32 {
@@ -189,6 +208,23 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         }
         result
     }
+}
+
+/// A request of the kiosk's flows, named for [`Client::fetch`], which builds it in its
+/// own frame (ids borrowed: no copies of them on the way).
+pub(crate) enum Call<'a> {
+    /// `POST /setup-intents` for a no-show fee.
+    CreateSetupIntent(&'a NoShowFee<'a>),
+    /// `GET /setup-intents/{id}`.
+    GetSetupIntent(&'a SetupIntentId),
+    /// `DELETE /setup-intents/{id}?includeAuthorized=true`.
+    CancelSetupIntent(&'a SetupIntentId),
+    /// `POST /payment-intents` from a setup intent, for `amount`.
+    CreatePaymentIntent { setup: &'a SetupIntentState, reference: &'a str, amount: &'a Money },
+    /// `GET /payment-intents/{id}?returnCanceled=true`.
+    GetPaymentIntent(&'a PaymentIntentId),
+    /// `POST /payment-intents/search`.
+    SearchPaymentIntents(&'a SearchPaymentIntentsRequest<'a>),
 }
 
 /// What an exchange needs of a request, whatever its response kind.
