@@ -3,7 +3,7 @@
 //! hands a request over as an [`Outgoing`]; the loop itself is compiled once.
 
 use dojo_core::BufferTooSmall;
-use dojo_core::exchange::{Exchange, Next, Subject, TransportFailure};
+use dojo_core::exchange::{Attempts, TransportFailure, Verdict};
 use dojo_core::lifecycle::SetupIntentState;
 use dojo_core::request::{
     IDEMPOTENCY_KEY_HEADER, MAX_HEADERS, Method, Operation, Request, SearchPaymentIntentsRequest,
@@ -62,9 +62,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         // The key is named by `execute`, which has the request (this returns nothing
         // borrowed); the intent is read from the path when the outcome is unknown.
         let keyed = outgoing.headers.iter().any(|(name, _)| *name == IDEMPOTENCY_KEY_HEADER);
-        let subject =
-            Subject { operation, setup_intent: None, payment_intent: None, idempotency_key: keyed.then_some("") };
-        let mut exchange = Exchange::of(subject, self.policy);
+        // The exchange's rules without its subject: no ids carried through the loop.
+        let mut exchange = Attempts::new(operation, keyed, self.policy);
         loop {
             let result = self.exchange(outgoing, buf);
             let random = self.next_seed();
@@ -75,15 +74,15 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 }
                 Err(ClientError::Transport(_)) => exchange.handle_failure(TransportFailure::NotSent, random),
                 Err(ClientError::ResponseTooLarge(r)) => exchange.handle_too_large(r.status),
-                Err(_) => Next::Done,
+                Err(_) => Verdict::Done,
             };
             self.last_retry_after_s = exchange.retry_after_ms().map(|ms| ms / 1000);
             match next {
-                Next::Retry { after_ms } => {
+                Verdict::Retry { after_ms } => {
                     log_retry(operation, exchange.attempts().saturating_sub(1), after_ms);
                     self.delay.delay_ms(after_ms);
                 }
-                Next::OutcomeUnknown(_) => {
+                Verdict::OutcomeUnknown => {
                     let cause = match result {
                         Ok(raw) => InnerCause::ServerError(raw),
                         Err(ClientError::Transport(t)) => t.cause,
@@ -92,7 +91,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                     };
                     return Err(unknown(operation, outgoing.path, exchange.attempts(), cause));
                 }
-                Next::Done | Next::GiveUp(_) => {
+                Verdict::Done | Verdict::GiveUp(_) => {
                     let mut result = result;
                     match &mut result {
                         Ok(raw) => raw.attempts = exchange.attempts(),
@@ -181,19 +180,29 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         let content_length = format_len(body_len, &mut len_digits);
         let mut headers = [("", ""); MAX_HEADERS + 1];
         let mut count = 0;
-        for (slot, header) in
-            headers.iter_mut().zip(outgoing.headers.iter().chain([("Content-Length", content_length)].iter()))
-        {
+        for (slot, header) in headers.iter_mut().zip(outgoing.headers) {
             *slot = *header;
+            count += 1;
+        }
+        if let Some(slot) = headers.get_mut(count) {
+            *slot = ("Content-Length", content_length);
             count += 1;
         }
         let headers = headers.get(..count).unwrap_or(&[]);
 
-        let conn = match self.conn.take() {
+        // The connection stays in its slot (no moves of it): a new one replaces one that
+        // cannot start another request (the old one dropped once the new one is made,
+        // and the slot left empty when making it fails).
+        let conn = match &mut self.conn {
             Some(conn) if !conn.is_request_initiated() => conn,
-            _ => self.connector.connect().map_err(|e| transport(operation, Phase::Connect, InnerCause::Io(e)))?,
+            slot => match self.connector.connect() {
+                Ok(conn) => slot.insert(conn),
+                Err(e) => {
+                    *slot = None;
+                    return Err(transport(operation, Phase::Connect, InnerCause::Io(e)));
+                }
+            },
         };
-        let conn = self.conn.insert(conn);
         let sent = send(conn, operation, to_svc_method(method), url, headers, body);
         let result = match sent {
             Ok(()) => receive(conn, operation, buf),
