@@ -13,13 +13,12 @@
 
 use dojo_core::charge::{Charge, ChargeReport, NotCharged, Outcome};
 use dojo_core::checkout::CHECKOUT_LINK_MAX_LEN;
+use dojo_core::error::LifecycleError;
 use dojo_core::journal::{
     Action, BookingId, CloseReason, Event, Journal, JournalError, JournalWriter, NotChargedReason, OpenBooking,
     Reference, Settlement, Stage,
 };
-use dojo_core::lifecycle::{
-    Anomaly, Observation, PaymentIntentState, SetupIntentCause, SetupIntentState, setup_intent_transition,
-};
+use dojo_core::lifecycle::{Anomaly, PaymentIntentState, SetupIntentState, setup_intent_transition};
 use dojo_core::request::{Api, CreatePaymentIntentRequest, CreateSetupIntentRequest, Request};
 use dojo_core::response::kind::{self, PaymentIntentSummaryKind, SetupIntentSummaryKind};
 use dojo_core::{
@@ -217,17 +216,24 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 return Ok(end);
             }
             kiosk.wait_ms(poll.interval_ms);
-            // A transport failure is the read's (the decoding never makes one).
-            let (status, observed) = match self.observe_setup(&id, setup, buf) {
-                Ok(read) => read,
+            let fetched = match self.fetch(Call::GetSetupIntent(&id), buf) {
+                Ok(fetched) => fetched,
                 Err(Stop::Failed(dojo_core::ClientError::Transport(_))) => {
                     kiosk.progress(Step::PollFailed { poll: n });
                     continue;
                 }
                 Err(stop) => return Err(stop),
             };
-            kiosk.progress(Step::Polled { poll: n, status });
-            if let Err(anomaly) = observed {
+            // Observed and reported where the answer is decoded: only the anomaly, if
+            // any, leaves (no status moved through the results).
+            let mut anomaly = None;
+            decode_with::<SetupIntentSummaryKind, _, _>(fetched, buf, |si| {
+                if let Err(a) = setup.observe_summary(si) {
+                    anomaly = Some(a);
+                }
+                kiosk.progress(Step::Polled { poll: n, status: si.status });
+            })?;
+            if let Some(anomaly) = anomaly {
                 return Ok(Waited::Anomaly(anomaly));
             }
         }
@@ -264,20 +270,11 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         buf: &mut [u8],
     ) -> Result<SetupIntentStatus, Stop<ConnError<K>>> {
         let id = setup.id();
-        Ok(self.observe_setup(&id, setup, buf)?.0)
-    }
-
-    /// Reads the setup intent `id` back (a retried read) and hands it to `setup`'s
-    /// lifecycle: its status, and what the lifecycle made of it.
-    #[inline(never)]
-    fn observe_setup(
-        &mut self,
-        id: &SetupIntentId,
-        setup: &mut SetupIntentState,
-        buf: &mut [u8],
-    ) -> Result<(SetupIntentStatus, Observed), Stop<ConnError<K>>> {
-        let fetched = self.fetch(Call::GetSetupIntent(id), buf)?;
-        decode_with::<SetupIntentSummaryKind, _, _>(fetched, buf, |si| (si.status, setup.observe_summary(si)))
+        let fetched = self.fetch(Call::GetSetupIntent(&id), buf)?;
+        decode_with::<SetupIntentSummaryKind, _, _>(fetched, buf, |si| {
+            let _ = setup.observe_summary(si);
+            si.status
+        })
     }
 
     #[inline(never)]
@@ -350,9 +347,6 @@ pub(crate) fn build_payment_intent<'k>(
     let body = CreatePaymentIntentRequest::for_setup_intent(reference, amount, setup.id());
     api.create_payment_intent_lean(&body, buf)
 }
-
-/// What a setup intent's lifecycle made of a read-back.
-type Observed = Result<Observation<SetupIntentStatus, SetupIntentCause>, Anomaly<SetupIntentStatus>>;
 
 /// Whether waiting is over: Authorized, or a status from which the lifecycle allows no
 /// way to Authorized (including expiry at `now`).
@@ -636,8 +630,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
 
     /// Reads a setup intent back (a retried read).
     #[inline(never)]
-    fn read_setup(&mut self, id: SetupIntentId, buf: &mut [u8]) -> Result<SetupIntentState, Stop<ConnError<K>>> {
-        let fetched = self.fetch(Call::GetSetupIntent(&id), buf)?;
+    fn read_setup(&mut self, id: &SetupIntentId, buf: &mut [u8]) -> Result<SetupIntentState, Stop<ConnError<K>>> {
+        let fetched = self.fetch(Call::GetSetupIntent(id), buf)?;
         decode_with::<SetupIntentSummaryKind, _, _>(fetched, buf, SetupIntentState::from_summary)
     }
 
@@ -645,19 +639,24 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     #[inline(never)]
     fn read_payment(
         &mut self,
-        id: PaymentIntentId,
-        setup_intent: Option<SetupIntentId>,
+        id: &PaymentIntentId,
+        setup_intent: Option<&SetupIntentId>,
         buf: &mut [u8],
     ) -> Result<(PaymentIntentState, SetupIntentState), Stop<ConnError<K>>> {
-        let fetched = self.fetch(Call::GetPaymentIntent(&id), buf)?;
+        let unknown = || Stop::Failed(dojo_core::ClientError::Lifecycle(LifecycleError::IntendedAmountUnknown));
+        let fetched = self.fetch(Call::GetPaymentIntent(id), buf)?;
         let payment = decode_with::<PaymentIntentSummaryKind, _, _>(fetched, buf, PaymentIntentState::from_summary)?
-            .ok_or(Stop::Failed(dojo_core::ClientError::Lifecycle(
-                dojo_core::error::LifecycleError::IntendedAmountUnknown,
-            )))?;
-        let si = setup_intent.or(payment.setup_intent_id()).ok_or(Stop::Failed(dojo_core::ClientError::Lifecycle(
-            dojo_core::error::LifecycleError::IntendedAmountUnknown,
-        )))?;
-        Ok((payment, self.read_setup(si, buf)?))
+            .ok_or_else(unknown)?;
+        let named;
+        let si = match setup_intent {
+            Some(si) => si,
+            None => {
+                named = payment.setup_intent_id().ok_or_else(unknown)?;
+                &named
+            }
+        };
+        let setup = self.read_setup(si, buf)?;
+        Ok((payment, setup))
     }
 
     #[inline(never)]
@@ -669,7 +668,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Step_<Settled, K, J> {
-        let mut setup = self.read_setup(enrolled.setup_intent, buf)?;
+        let mut setup = self.read_setup(&enrolled.setup_intent, buf)?;
         // The lifecycle refuses a setup intent that cannot back a charge before anything
         // is journaled or sent.
         let now = kiosk.now();
@@ -754,7 +753,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Step_<Settled, K, J> {
-        let setup = self.read_setup(enrolled.setup_intent, buf)?;
+        let setup = self.read_setup(&enrolled.setup_intent, buf)?;
         Ok(match (settled(&setup, kiosk.now()), setup.status()) {
             (Some(Waited::Authorized), _) => Settled::Enrolled(*enrolled),
             (None, _) => Settled::AwaitingAuthorization(*enrolled),
@@ -813,7 +812,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Step_<Settled, K, J> {
-        let (mut payment, mut setup) = self.read_payment(payment_intent, setup_intent, buf)?;
+        let (mut payment, mut setup) = self.read_payment(&payment_intent, setup_intent.as_ref(), buf)?;
         match charging {
             Charging::Send => self.charge_journaled(journal, booking, &mut payment, &mut setup, kiosk, buf),
             Charging::Settle => {
