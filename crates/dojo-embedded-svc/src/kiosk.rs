@@ -781,7 +781,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Step_<Settled, K, J> {
-        let (matches, found) = self.find_orphan(reference, setup_intent, amount, search_from, buf)?;
+        let (matches, found) = self.find_orphan(reference, setup_intent.as_ref(), amount, search_from, buf)?;
         match (matches, found, setup_intent) {
             (1, Some(payment_intent), _) => {
                 note(journal, booking, kiosk, Note::PaymentIntentCreated(payment_intent))?;

@@ -29,7 +29,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     pub(crate) fn find_orphan(
         &mut self,
         reference: &str,
-        setup_intent: Option<SetupIntentId>,
+        setup_intent: Option<&SetupIntentId>,
         amount: Money,
         search_from: i64,
         buf: &mut [u8],
@@ -58,14 +58,16 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 // Each payment intent with the summary decoder the flow already has: the
                 // setup intent (one per booking) and the amount identify the booking's
                 // payment intent; the reference is checked on the raw item.
-                let Ok(pi) = PaymentIntentSummaryKind::decode_ok(item) else { continue };
-                let same = pi.setup_intent_id.is_some()
-                    && pi.setup_intent_id == setup_intent
+                // Borrowed in place: the summary is not moved out of its `Result`.
+                let Ok(pi) = &PaymentIntentSummaryKind::decode_ok(item) else { continue };
+                let same = matches!((&pi.setup_intent_id, setup_intent), (Some(a), Some(b)) if a == b)
                     && pi.amount == Some(amount)
                     && has_reference(item, reference);
                 if same {
                     matches = matches.saturating_add(1);
-                    first = first.or(Some(pi.id));
+                    if first.is_none() {
+                        first = Some(pi.id);
+                    }
                 }
             }
             let next = page.after().filter(|a| !a.is_empty() && a.len() <= CURSOR_MAX).map(|a| {
