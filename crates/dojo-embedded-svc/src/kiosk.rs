@@ -600,7 +600,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         note(journal, booking, kiosk, Note::SetupIntentCreating(fee.reference))?;
         let mut setup = self.create_no_show_inner(fee, buf)?;
         let enrolled = Enrolled { booking, setup_intent: setup.id(), amount: fee.amount };
-        note(journal, booking, kiosk, Note::SetupIntentCreated(fee.reference, enrolled.setup_intent, fee.amount))?;
+        note(journal, booking, kiosk, Note::SetupIntentCreated(fee.reference, &enrolled.setup_intent, fee.amount))?;
         kiosk.progress(Step::SetupIntentCreated(enrolled.setup_intent));
         show_checkout(&setup, kiosk).map_err(|e| Halt::Stop(e.into()))?;
         Ok(match self.wait_inner(&mut setup, poll, kiosk, buf)? {
@@ -673,11 +673,11 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         // is journaled or sent.
         let now = kiosk.now();
         setup.check_can_back_charge(now)?;
-        let creating = Note::PaymentIntentCreating(reference, Some(enrolled.setup_intent), enrolled.amount);
+        let creating = Note::PaymentIntentCreating(reference, Some(&enrolled.setup_intent), enrolled.amount);
         note(journal, enrolled.booking, kiosk, creating)?;
         let mut payment = self.create_payment_inner(&setup, reference, buf)?;
         let payment_intent = payment.id();
-        note(journal, enrolled.booking, kiosk, Note::PaymentIntentCreated(payment_intent))?;
+        note(journal, enrolled.booking, kiosk, Note::PaymentIntentCreated(&payment_intent))?;
         kiosk.progress(Step::PaymentIntentCreated(payment_intent));
         self.charge_journaled(journal, enrolled.booking, &mut payment, &mut setup, kiosk, buf)
     }
@@ -696,7 +696,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     ) -> Step_<Settled, K, J> {
         let now = kiosk.now();
         let payment_intent = payment.id();
-        note(journal, booking, kiosk, Note::ChargeSending(payment_intent))?;
+        note(journal, booking, kiosk, Note::ChargeSending(&payment_intent))?;
         let report = self.charge_once(payment, setup, now, buf)?;
         self.journal_verdict(journal, booking, report, kiosk)
     }
@@ -709,7 +709,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         report: ChargeReport,
         kiosk: &mut U,
     ) -> Step_<Settled, K, J> {
-        note(journal, booking, kiosk, Note::ChargeSettled(report.payment_intent, settlement(&report)))?;
+        note(journal, booking, kiosk, Note::ChargeSettled(&report.payment_intent, settlement(&report)))?;
         kiosk.progress(Step::Charged(report.outcome));
         Ok(Settled::Charge(report))
     }
@@ -784,7 +784,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         let (matches, found) = self.find_orphan(reference, setup_intent.as_ref(), amount, search_from, buf)?;
         match (matches, found, setup_intent) {
             (1, Some(payment_intent), _) => {
-                note(journal, booking, kiosk, Note::PaymentIntentCreated(payment_intent))?;
+                note(journal, booking, kiosk, Note::PaymentIntentCreated(&payment_intent))?;
                 self.charge_existing(journal, booking, payment_intent, setup_intent, Charging::Send, kiosk, buf)
             }
             (0, _, Some(setup_intent)) => {
@@ -864,11 +864,11 @@ fn next_step(open: &OpenBooking) -> Option<Next> {
 /// only in [`note`]'s own frame, so it is not on the stack during the exchanges.
 enum Note<'r> {
     SetupIntentCreating(&'r str),
-    SetupIntentCreated(&'r str, SetupIntentId, Money),
-    PaymentIntentCreating(&'r str, Option<SetupIntentId>, Money),
-    PaymentIntentCreated(PaymentIntentId),
-    ChargeSending(PaymentIntentId),
-    ChargeSettled(PaymentIntentId, Settlement),
+    SetupIntentCreated(&'r str, &'r SetupIntentId, Money),
+    PaymentIntentCreating(&'r str, Option<&'r SetupIntentId>, Money),
+    PaymentIntentCreated(&'r PaymentIntentId),
+    ChargeSending(&'r PaymentIntentId),
+    ChargeSettled(&'r PaymentIntentId, Settlement),
     Closed(CloseReason),
 }
 
@@ -885,14 +885,16 @@ fn note<E, J: Journal, U: Kiosk>(
     let event = match note {
         Note::SetupIntentCreating(r) => Event::SetupIntentCreating { reference: reference(r)? },
         Note::SetupIntentCreated(r, setup_intent, amount) => {
-            Event::SetupIntentCreated { reference: reference(r)?, setup_intent, amount }
+            Event::SetupIntentCreated { reference: reference(r)?, setup_intent: *setup_intent, amount }
         }
         Note::PaymentIntentCreating(r, setup_intent, amount) => {
-            Event::PaymentIntentCreating { reference: reference(r)?, setup_intent, amount }
+            Event::PaymentIntentCreating { reference: reference(r)?, setup_intent: setup_intent.copied(), amount }
         }
-        Note::PaymentIntentCreated(payment_intent) => Event::PaymentIntentCreated { payment_intent },
-        Note::ChargeSending(payment_intent) => Event::ChargeSending { payment_intent },
-        Note::ChargeSettled(payment_intent, settlement) => Event::ChargeSettled { payment_intent, settlement },
+        Note::PaymentIntentCreated(payment_intent) => Event::PaymentIntentCreated { payment_intent: *payment_intent },
+        Note::ChargeSending(payment_intent) => Event::ChargeSending { payment_intent: *payment_intent },
+        Note::ChargeSettled(payment_intent, settlement) => {
+            Event::ChargeSettled { payment_intent: *payment_intent, settlement }
+        }
         Note::Closed(reason) => Event::BookingClosed { reason },
     };
     journal.append_event(booking, kiosk.now().unix_seconds(), &event)?;
