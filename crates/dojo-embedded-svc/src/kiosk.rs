@@ -255,7 +255,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         // requested.
         decode_with::<PaymentIntentSummaryKind, _, _>(fetched, buf, |pi| {
             PaymentIntentState::from_summary(pi).unwrap_or_else(|| {
-                PaymentIntentState::new(pi.id, pi.status, amount, pi.setup_intent_id.or(Some(setup.id())))
+                PaymentIntentState::new(pi.id, pi.status, amount, pi.setup_intent_id.or_else(|| Some(setup.id())))
             })
         })
     }
@@ -726,21 +726,24 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         // The action's small part (its reference stays in `open`): no 330-byte `Action`
         // in this frame while the exchanges run.
         let Some(next) = next_step(open) else { return Ok(Settled::Ambiguous(0)) };
-        match next {
+        match &next {
             Next::CloseOrphanSetup => {
                 note(journal, booking, kiosk, Note::Closed(CloseReason::Abandoned))?;
                 Ok(Settled::Closed(CloseReason::Abandoned))
             }
-            Next::ReadBackSetup(enrolled) => self.recover_setup(journal, &enrolled, kiosk, buf),
+            Next::ReadBackSetup(enrolled) => self.recover_setup(journal, enrolled, kiosk, buf),
             Next::FindOrphan { setup_intent, amount, search_from } => {
                 let reference = open.reference.as_ref().map_or("", |r| r.as_str());
-                self.recover_orphan(journal, booking, reference, setup_intent, amount, search_from, kiosk, buf)
+                let setup_intent = setup_intent.as_ref();
+                self.recover_orphan(journal, booking, reference, setup_intent, *amount, *search_from, kiosk, buf)
             }
             Next::SendCharge(payment_intent) => {
-                self.charge_existing(journal, booking, payment_intent, open.setup_intent, Charging::Send, kiosk, buf)
+                let setup_intent = open.setup_intent.as_ref();
+                self.charge_existing(journal, booking, payment_intent, setup_intent, Charging::Send, kiosk, buf)
             }
             Next::SettleCharge(payment_intent) => {
-                self.charge_existing(journal, booking, payment_intent, open.setup_intent, Charging::Settle, kiosk, buf)
+                let setup_intent = open.setup_intent.as_ref();
+                self.charge_existing(journal, booking, payment_intent, setup_intent, Charging::Settle, kiosk, buf)
             }
         }
     }
@@ -775,20 +778,20 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         journal: &mut JournalWriter<J>,
         booking: BookingId,
         reference: &str,
-        setup_intent: Option<SetupIntentId>,
+        setup_intent: Option<&SetupIntentId>,
         amount: Money,
         search_from: i64,
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Step_<Settled, K, J> {
-        let (matches, found) = self.find_orphan(reference, setup_intent.as_ref(), amount, search_from, buf)?;
-        match (matches, found, setup_intent) {
+        let (matches, found) = self.find_orphan(reference, setup_intent, amount, search_from, buf)?;
+        match (matches, &found, setup_intent) {
             (1, Some(payment_intent), _) => {
-                note(journal, booking, kiosk, Note::PaymentIntentCreated(&payment_intent))?;
+                note(journal, booking, kiosk, Note::PaymentIntentCreated(payment_intent))?;
                 self.charge_existing(journal, booking, payment_intent, setup_intent, Charging::Send, kiosk, buf)
             }
             (0, _, Some(setup_intent)) => {
-                let enrolled = Enrolled { booking, setup_intent, amount };
+                let enrolled = Enrolled { booking, setup_intent: *setup_intent, amount };
                 self.no_show_inner(journal, &enrolled, reference, kiosk, buf)
             }
             (n, _, _) => Ok(Settled::Ambiguous(n)),
@@ -806,13 +809,13 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         &mut self,
         journal: &mut JournalWriter<J>,
         booking: BookingId,
-        payment_intent: PaymentIntentId,
-        setup_intent: Option<SetupIntentId>,
+        payment_intent: &PaymentIntentId,
+        setup_intent: Option<&SetupIntentId>,
         charging: Charging,
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Step_<Settled, K, J> {
-        let (mut payment, mut setup) = self.read_payment(&payment_intent, setup_intent.as_ref(), buf)?;
+        let (mut payment, mut setup) = self.read_payment(payment_intent, setup_intent, buf)?;
         match charging {
             Charging::Send => self.charge_journaled(journal, booking, &mut payment, &mut setup, kiosk, buf),
             Charging::Settle => {
