@@ -784,7 +784,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Step_<Settled, K, J> {
-        let (matches, found) = self.find_orphan(reference, setup_intent, amount, search_from, buf)?;
+        let mut found = None;
+        let matches = self.find_orphan(reference, setup_intent, amount, search_from, &mut found, buf)?;
         match (matches, &found, setup_intent) {
             (1, Some(payment_intent), _) => {
                 note(journal, booking, kiosk, Note::PaymentIntentCreated(payment_intent))?;

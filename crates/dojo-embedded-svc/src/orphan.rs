@@ -24,7 +24,8 @@ const SEARCH_PAGES: u32 = 20;
 
 impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// Searches every page from `search_from` for payment intents of `reference`,
-    /// `setup_intent` and `amount`: how many match (at most 255), and the first.
+    /// `setup_intent` and `amount`: how many match (at most 255); the first is kept in
+    /// `first` (written in place: no id moved through the result).
     #[inline(never)]
     pub(crate) fn find_orphan(
         &mut self,
@@ -32,10 +33,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         setup_intent: Option<&SetupIntentId>,
         amount: Money,
         search_from: i64,
+        first: &mut Option<PaymentIntentId>,
         buf: &mut [u8],
-    ) -> Result<(u8, Option<PaymentIntentId>), Stop<ConnError<K>>> {
+    ) -> Result<u8, Stop<ConnError<K>>> {
         let mut matches: u8 = 0;
-        let mut first = None;
         let mut cursor = [0u8; CURSOR_MAX];
         let mut cursor_len = 0;
         for page in 0..SEARCH_PAGES {
@@ -66,7 +67,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 if same {
                     matches = matches.saturating_add(1);
                     if first.is_none() {
-                        first = Some(pi.id);
+                        *first = Some(pi.id);
                     }
                 }
             }
@@ -81,6 +82,6 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 None => break,
             }
         }
-        Ok((matches, first))
+        Ok(matches)
     }
 }
