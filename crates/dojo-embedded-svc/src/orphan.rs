@@ -12,7 +12,7 @@ use dojo_core::response::kind::PaymentIntentSummaryKind;
 use dojo_core::search_page::{SearchPage, has_reference};
 use dojo_core::{Money, PaymentIntentId, SetupIntentId, Timestamp};
 
-use crate::client::{Call, Client, ConnError, Connect, Stop};
+use crate::client::{Call, Client, Connect, Stopped};
 use crate::retry::Delay;
 
 /// Results per search page.
@@ -35,7 +35,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         search_from: i64,
         first: &mut Option<PaymentIntentId>,
         buf: &mut [u8],
-    ) -> Result<u8, Stop<ConnError<K>>> {
+    ) -> Result<u8, Stopped> {
         let mut matches: u8 = 0;
         let mut cursor = [0u8; CURSOR_MAX];
         let mut cursor_len = 0;
@@ -54,7 +54,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
             let answer = buf.get(..fetched.raw.len).unwrap_or(&[]);
             // Only the fields the match needs: decoding whole payment intents would bring
             // the full model's decoder (tens of KiB) into the firmware.
-            let page = SearchPage::read(answer).map_err(|e| Stop::Failed(dojo_core::Error::Decode(e).into()))?;
+            let page = match SearchPage::read(answer) {
+                Ok(page) => page,
+                Err(e) => return Err(self.fail(dojo_core::Error::Decode(e).into())),
+            };
             for item in page.items() {
                 // Each payment intent with the summary decoder the flow already has: the
                 // setup intent (one per booking) and the amount identify the booking's

@@ -12,7 +12,7 @@ use dojo_core::response::ResponseKind;
 use dojo_core::{Money, PaymentIntentId, SetupIntentId};
 use embedded_svc::http::client::Connection;
 
-use super::decode::{Fetched, Stop, decode};
+use super::decode::{Fetched, Stop, Stopped, decode};
 use super::wire::{
     LEN_DIGITS, format_len, log_exchange, log_failure, log_retry, receive, send, to_svc_method, transport,
 };
@@ -109,7 +109,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// decoding needs; a non-2xx answer is [`Stop::Refused`]. One copy for every request
     /// the kiosk's flows send: the request (a few hundred bytes) lives only in this frame.
     #[inline(never)]
-    pub(crate) fn fetch(&mut self, call: Call<'_>, buf: &mut [u8]) -> Result<Fetched, Stop<ConnError<K>>> {
+    pub(crate) fn fetch(&mut self, call: Call<'_>, buf: &mut [u8]) -> Result<Fetched, Stopped> {
         let api = self.api;
         match call {
             Call::CreateSetupIntent(fee) => self.fetch_built(build_setup_intent(api, fee, buf), buf),
@@ -131,24 +131,28 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         &mut self,
         req: Result<Request<'k, R>, dojo_core::Error<'static>>,
         buf: &mut [u8],
-    ) -> Result<Fetched, Stop<ConnError<K>>> {
+    ) -> Result<Fetched, Stopped> {
         match &req {
             Ok(req) => {
                 let raw = self.fetch_outgoing(&Outgoing::of(req), buf)?;
                 Ok(Fetched { raw, operation: req.operation() })
             }
-            Err(e) => Err(Stop::from(*e)),
+            Err(e) => Err(self.fail((*e).into())),
         }
     }
 
     /// The exchange of a request handed over, a non-2xx answer as [`Stop::Refused`]:
     /// compiled once for every response kind.
     #[inline(never)]
-    fn fetch_outgoing(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Stop<ConnError<K>>> {
-        let raw = self.exchange_retried(outgoing, buf)?;
-        // A 5xx that may have executed is already an outcome unknown (the exchange's
-        // verdict): any other non-2xx is the server's refusal.
-        if raw.is_success() { Ok(raw) } else { Err(Stop::Refused(raw)) }
+    fn fetch_outgoing(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Stopped> {
+        let stop = match self.exchange_retried(outgoing, buf) {
+            Ok(raw) if raw.is_success() => return Ok(raw),
+            // A 5xx that may have executed is already an outcome unknown (the exchange's
+            // verdict): any other non-2xx is the server's refusal.
+            Ok(raw) => Stop::Refused(raw),
+            Err(e) => Stop::Failed(e),
+        };
+        Err(self.stopped(stop))
     }
 
     fn next_seed(&mut self) -> u32 {
