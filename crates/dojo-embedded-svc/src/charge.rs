@@ -62,8 +62,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     ) -> ClientResult<'b, ChargeReport, K> {
         // A resend needs the setup intent Authorized, which does not depend on the time
         // (only a Created one expires): no clock is needed.
-        let charge = Charge::settle(payment, Timestamp::UNIX_EPOCH, self.settle_policy());
-        match self.drive(charge, payment, setup, buf) {
+        let mut charge = Charge::settle(payment, Timestamp::UNIX_EPOCH, self.settle_policy());
+        match self.drive(&mut charge, payment, setup, buf) {
             Ok(report) => Ok(report),
             Err(_) => Err(self.take_error(buf)),
         }
@@ -77,18 +77,18 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         now: Timestamp,
         buf: &mut [u8],
     ) -> Result<ChargeReport, Stopped> {
-        let charge = match Charge::begin(payment, setup, now, self.settle_policy()) {
+        let mut charge = match Charge::begin(payment, setup, now, self.settle_policy()) {
             Ok(charge) => charge,
             Err(e) => return Err(self.fail(e.into())),
         };
-        self.drive(charge, payment, setup, buf)
+        self.drive(&mut charge, payment, setup, buf)
     }
 
     /// The I/O loop over dojo-core's charge machine.
     #[inline(never)]
     pub(crate) fn drive(
         &mut self,
-        mut charge: Charge,
+        charge: &mut Charge,
         payment: &mut PaymentIntentState,
         setup: &mut SetupIntentState,
         buf: &mut [u8],
@@ -102,7 +102,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
             match charge.poll(payment, setup, waited_ms) {
                 Action::SendCharge => {
                     kept = None;
-                    self.send_charge(&mut charge, payment, setup, buf, &mut kept);
+                    self.send_charge(charge, payment, setup, buf, &mut kept);
                 }
                 Action::ReadBack => {
                     let from = match &kept {
@@ -124,10 +124,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         }
         let report = charge.report();
         log_settled(&report);
-        match (report.outcome, kept) {
-            (Outcome::NotCharged(NotCharged::Refused { .. } | NotCharged::NotSent), Some(stop)) => {
-                Err(self.stopped(stop))
-            }
+        // Settled on the charge's own error (refused, or never sent): that error.
+        let on_kept = matches!(report.outcome, Outcome::NotCharged(NotCharged::Refused { .. } | NotCharged::NotSent));
+        match kept {
+            Some(stop) if on_kept => Err(self.stopped(stop)),
             _ => Ok(report),
         }
     }

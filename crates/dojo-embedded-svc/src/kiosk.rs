@@ -841,8 +841,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         match charging {
             Charging::Send => self.charge_journaled(journal, booking, &mut payment, &mut setup, kiosk, buf),
             Charging::Settle => {
-                let charge = Charge::settle(&payment, kiosk.now(), self.settle_policy());
-                let report = self.drive(charge, &mut payment, &mut setup, buf)?;
+                let mut charge = Charge::settle(&payment, kiosk.now(), self.settle_policy());
+                let report = self.drive(&mut charge, &mut payment, &mut setup, buf)?;
                 self.journal_verdict(journal, booking, report, kiosk)
             }
         }
