@@ -124,9 +124,9 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     }
 
     /// [`fetch`](Self::fetch) of a request built: the only generic step (per response
-    /// kind) is handing it over as an [`Outgoing`]. Inlined, and the request borrowed in
-    /// place: no second copy of it on the stack.
-    #[inline(always)]
+    /// kind) is handing it over as an [`Outgoing`]: one small copy per response kind. The
+    /// request is borrowed where the caller built it (no second copy on the stack).
+    #[inline(never)]
     fn fetch_built<R: ResponseKind>(
         &mut self,
         req: Result<Request<'k, R>, dojo_core::Error<'static>>,
