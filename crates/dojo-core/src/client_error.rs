@@ -48,7 +48,9 @@ use crate::error::{
     ApiError, ApiErrorKind, BufferTooSmall, DecodeError, ErrorClass, LifecycleError, RetryDecision, ValidationError,
     WebhookError,
 };
-use crate::exchange::{BaseUrlError, Exchange, Next, RetryPolicy, Subject};
+use crate::exchange::{Attempts, BaseUrlError, RetryPolicy, Subject, Verdict};
+#[cfg(doc)]
+use crate::exchange::{Exchange, Next};
 use crate::id::{PaymentIntentId, SetupIntentId};
 pub use crate::request::Intent;
 use crate::request::Operation;
@@ -335,10 +337,8 @@ impl<A: Answer, T, K> ClientError<A, T, K> {
             ClientError::OutcomeUnknown(_) => ErrorClass::OutcomeUnknown,
             ClientError::Decode { .. } => ErrorClass::Decode,
             ClientError::ResponseTooLarge(r) => {
-                let subject =
-                    Subject { operation: r.operation, setup_intent: None, payment_intent: None, idempotency_key: None };
-                match Exchange::of(subject, RetryPolicy::NONE).handle_too_large(r.status) {
-                    Next::GiveUp(class) => class,
+                match Attempts::new(r.operation, false, RetryPolicy::NONE).handle_too_large(r.status) {
+                    Verdict::GiveUp(class) => class,
                     _ => ErrorClass::OutcomeUnknown,
                 }
             }

@@ -173,65 +173,59 @@ pub enum Next<'r> {
     OutcomeUnknown(Subject<'r>),
 }
 
-/// One request's exchange: the decisions between its attempts (see the
-/// [module docs](self)).
+/// What to do after an attempt, as [`Attempts`] decides it: [`Next`] without the
+/// subject (small and word-aligned, for an adapter that names the subject itself).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Exchange<'r> {
-    subject: Subject<'r>,
+pub enum Verdict {
+    /// [`Next::Done`].
+    Done,
+    /// [`Next::Retry`].
+    Retry {
+        /// The delay, ms.
+        after_ms: u32,
+    },
+    /// [`Next::GiveUp`].
+    GiveUp(ErrorClass),
+    /// [`Next::OutcomeUnknown`]: the request may have executed.
+    OutcomeUnknown,
+}
+
+/// The decisions between one request's attempts without its subject: the rules of
+/// [`Exchange`] (which is its subject and this), for an adapter that names the subject
+/// itself when an outcome is unknown, so that no intent ids travel through its loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempts {
     policy: RetryPolicy,
+    operation: Operation,
+    keyed: bool,
     attempts: u8,
     retry_after_ms: Option<u32>,
 }
 
-impl<'r> Exchange<'r> {
-    /// The exchange of `req` under `policy`: its subject read from the request.
-    pub fn new<K: ResponseKind>(req: &Request<'r, K>, policy: RetryPolicy) -> Self {
-        let subject = Subject {
-            operation: req.operation(),
-            setup_intent: req.setup_intent_id(),
-            payment_intent: req.payment_intent_id(),
-            idempotency_key: req.idempotency_key(),
-        };
-        Self::of(subject, policy)
-    }
-
-    /// The exchange of a request concerning `subject`.
-    pub const fn of(subject: Subject<'r>, policy: RetryPolicy) -> Self {
-        Exchange { subject, policy, attempts: 1, retry_after_ms: None }
-    }
-
-    /// Names the setup intent a request's body is for (a payment intent created from
-    /// it), when its path names none.
-    pub fn for_setup_intent(mut self, setup_intent: Option<SetupIntentId>) -> Self {
-        if self.subject.setup_intent.is_none() {
-            self.subject.setup_intent = setup_intent;
-        }
-        self
-    }
-
-    /// What the request concerns.
-    pub const fn subject(&self) -> &Subject<'r> {
-        &self.subject
+impl Attempts {
+    /// The attempts of a request of `operation` under `policy`, `keyed` when it carries an
+    /// idempotency key.
+    pub const fn new(operation: Operation, keyed: bool, policy: RetryPolicy) -> Self {
+        Attempts { policy, operation, keyed, attempts: 1, retry_after_ms: None }
     }
 
     /// The operation.
     pub const fn operation(&self) -> Operation {
-        self.subject.operation
+        self.operation
     }
 
     /// Whether the request may be repeated after it reached the server ([`repeatable`]).
     pub const fn repeatable(&self) -> bool {
-        repeatable(self.subject.operation, self.subject.idempotency_key.is_some())
+        repeatable(self.operation, self.keyed)
     }
 
     /// Attempts so far (1 before the first answer is handled; each
-    /// [`Next::Retry`] adds one).
+    /// [`Verdict::Retry`] adds one).
     pub const fn attempts(&self) -> u8 {
         self.attempts
     }
 
-    /// The `Retry-After` of the last answer, in ms, when it sent a usable one: how long
-    /// the server asked to wait (also after the exchange gave up).
+    /// The `Retry-After` of the last answer, in ms, when it sent a usable one.
     pub const fn retry_after_ms(&self) -> Option<u32> {
         self.retry_after_ms
     }
@@ -257,8 +251,126 @@ impl<'r> Exchange<'r> {
         Some(after_ms)
     }
 
-    fn unknown(&self) -> Next<'r> {
-        Next::OutcomeUnknown(self.subject)
+    /// [`Exchange::handle_answer`].
+    pub fn handle_answer(&mut self, status: u16, retry_after_ms: Option<u32>, random: u32) -> Verdict {
+        self.retry_after_ms = retry_after_ms;
+        let server_error = (500..600).contains(&status);
+        if status != 429 && !server_error {
+            return Verdict::Done;
+        }
+        if self.repeatable() {
+            return match self.retry(retry_after_ms, random) {
+                Some(after_ms) => Verdict::Retry { after_ms },
+                None if server_error && self.keyed => Verdict::OutcomeUnknown,
+                None => Verdict::Done,
+            };
+        }
+        if server_error { Verdict::OutcomeUnknown } else { Verdict::Done }
+    }
+
+    /// [`Exchange::handle_failure`].
+    pub fn handle_failure(&mut self, failure: TransportFailure, random: u32) -> Verdict {
+        self.retry_after_ms = None;
+        match failure {
+            TransportFailure::Unusable => Verdict::GiveUp(ErrorClass::Config),
+            TransportFailure::Sent if !self.repeatable() => Verdict::OutcomeUnknown,
+            TransportFailure::NotSent | TransportFailure::Sent => match self.retry(None, random) {
+                Some(after_ms) => Verdict::Retry { after_ms },
+                None if failure == TransportFailure::Sent && self.keyed => Verdict::OutcomeUnknown,
+                None => Verdict::GiveUp(ErrorClass::Transport),
+            },
+        }
+    }
+
+    /// [`Exchange::handle_undecodable`].
+    pub fn handle_undecodable(&mut self) -> Verdict {
+        if is_read(self.operation) { Verdict::GiveUp(ErrorClass::Decode) } else { Verdict::OutcomeUnknown }
+    }
+
+    /// [`Exchange::handle_too_large`].
+    pub fn handle_too_large(&mut self, status: u16) -> Verdict {
+        let read = is_read(self.operation);
+        match status {
+            200..=299 if read => Verdict::GiveUp(ErrorClass::ResponseTooLarge),
+            200..=299 | 500..=599 if !read => Verdict::OutcomeUnknown,
+            _ => Verdict::GiveUp(ErrorClass::Api(ApiErrorKind::from_status(status))),
+        }
+    }
+}
+
+const fn is_read(operation: Operation) -> bool {
+    repeatable(operation, false)
+}
+
+/// One request's exchange: the decisions between its attempts (see the
+/// [module docs](self)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exchange<'r> {
+    subject: Subject<'r>,
+    attempts: Attempts,
+}
+
+impl<'r> Exchange<'r> {
+    /// The exchange of `req` under `policy`: its subject read from the request.
+    pub fn new<K: ResponseKind>(req: &Request<'r, K>, policy: RetryPolicy) -> Self {
+        let subject = Subject {
+            operation: req.operation(),
+            setup_intent: req.setup_intent_id(),
+            payment_intent: req.payment_intent_id(),
+            idempotency_key: req.idempotency_key(),
+        };
+        Self::of(subject, policy)
+    }
+
+    /// The exchange of a request concerning `subject`.
+    pub const fn of(subject: Subject<'r>, policy: RetryPolicy) -> Self {
+        let attempts = Attempts::new(subject.operation, subject.idempotency_key.is_some(), policy);
+        Exchange { subject, attempts }
+    }
+
+    /// Names the setup intent a request's body is for (a payment intent created from
+    /// it), when its path names none.
+    pub fn for_setup_intent(mut self, setup_intent: Option<SetupIntentId>) -> Self {
+        if self.subject.setup_intent.is_none() {
+            self.subject.setup_intent = setup_intent;
+        }
+        self
+    }
+
+    /// What the request concerns.
+    pub const fn subject(&self) -> &Subject<'r> {
+        &self.subject
+    }
+
+    /// The operation.
+    pub const fn operation(&self) -> Operation {
+        self.subject.operation
+    }
+
+    /// Whether the request may be repeated after it reached the server ([`repeatable`]).
+    pub const fn repeatable(&self) -> bool {
+        self.attempts.repeatable()
+    }
+
+    /// Attempts so far (1 before the first answer is handled; each
+    /// [`Next::Retry`] adds one).
+    pub const fn attempts(&self) -> u8 {
+        self.attempts.attempts()
+    }
+
+    /// The `Retry-After` of the last answer, in ms, when it sent a usable one: how long
+    /// the server asked to wait (also after the exchange gave up).
+    pub const fn retry_after_ms(&self) -> Option<u32> {
+        self.attempts.retry_after_ms()
+    }
+
+    fn next(&self, verdict: Verdict) -> Next<'r> {
+        match verdict {
+            Verdict::Done => Next::Done,
+            Verdict::Retry { after_ms } => Next::Retry { after_ms },
+            Verdict::GiveUp(class) => Next::GiveUp(class),
+            Verdict::OutcomeUnknown => Next::OutcomeUnknown(self.subject),
+        }
     }
 
     /// An answer arrived with `status` (its body is in hand, not yet decoded) and the
@@ -270,19 +382,8 @@ impl<'r> Exchange<'r> {
     /// other request is [`Next::Done`] (refused: nothing happened); a 5xx to one is
     /// [`Next::OutcomeUnknown`] (the server may have acted before failing).
     pub fn handle_answer(&mut self, status: u16, retry_after_ms: Option<u32>, random: u32) -> Next<'r> {
-        self.retry_after_ms = retry_after_ms;
-        let server_error = (500..600).contains(&status);
-        if status != 429 && !server_error {
-            return Next::Done;
-        }
-        if self.repeatable() {
-            return match self.retry(retry_after_ms, random) {
-                Some(after_ms) => Next::Retry { after_ms },
-                None if server_error && self.subject.idempotency_key.is_some() => self.unknown(),
-                None => Next::Done,
-            };
-        }
-        if server_error { self.unknown() } else { Next::Done }
+        let verdict = self.attempts.handle_answer(status, retry_after_ms, random);
+        self.next(verdict)
     }
 
     /// An attempt failed before an answer arrived. A request that never reached the
@@ -293,23 +394,16 @@ impl<'r> Exchange<'r> {
     /// [`OutcomeUnknown`](Next::OutcomeUnknown) at once. [`TransportFailure::Unusable`]
     /// is [`GiveUp`](Next::GiveUp)`(`[`Config`](ErrorClass::Config)`)`.
     pub fn handle_failure(&mut self, failure: TransportFailure, random: u32) -> Next<'r> {
-        self.retry_after_ms = None;
-        match failure {
-            TransportFailure::Unusable => Next::GiveUp(ErrorClass::Config),
-            TransportFailure::Sent if !self.repeatable() => self.unknown(),
-            TransportFailure::NotSent | TransportFailure::Sent => match self.retry(None, random) {
-                Some(after_ms) => Next::Retry { after_ms },
-                None if failure == TransportFailure::Sent && self.subject.idempotency_key.is_some() => self.unknown(),
-                None => Next::GiveUp(ErrorClass::Transport),
-            },
-        }
+        let verdict = self.attempts.handle_failure(failure, random);
+        self.next(verdict)
     }
 
     /// A 2xx answer's body did not decode: a read's is [`GiveUp`](Next::GiveUp)`(`
     /// [`Decode`](ErrorClass::Decode)`)` (the server and the SDK disagree; repeating will
     /// not help); anything else executed, unreadably: [`OutcomeUnknown`](Next::OutcomeUnknown).
     pub fn handle_undecodable(&mut self) -> Next<'r> {
-        if Self::is_read(self.subject.operation) { Next::GiveUp(ErrorClass::Decode) } else { self.unknown() }
+        let verdict = self.attempts.handle_undecodable();
+        self.next(verdict)
     }
 
     /// An answer with `status` did not fit the caller's buffer (nothing of it parsed). A
@@ -317,16 +411,8 @@ impl<'r> Exchange<'r> {
     /// a 2xx or 5xx to anything else [`OutcomeUnknown`](Next::OutcomeUnknown); any other
     /// status is given up with the class of that answer.
     pub fn handle_too_large(&mut self, status: u16) -> Next<'r> {
-        let read = Self::is_read(self.subject.operation);
-        match status {
-            200..=299 if read => Next::GiveUp(ErrorClass::ResponseTooLarge),
-            200..=299 | 500..=599 if !read => self.unknown(),
-            _ => Next::GiveUp(ErrorClass::Api(ApiErrorKind::from_status(status))),
-        }
-    }
-
-    const fn is_read(operation: Operation) -> bool {
-        repeatable(operation, false)
+        let verdict = self.attempts.handle_too_large(status);
+        self.next(verdict)
     }
 }
 
@@ -584,6 +670,80 @@ mod tests {
             assert_eq!(repeatable(op, false), read, "{op:?}");
             assert_eq!(op.retry_safe(), read, "{op:?} asks this module");
             assert_eq!(repeatable(op, true), read || op == O::RefundPaymentIntent, "{op:?}");
+        }
+    }
+
+    /// `Attempts` (the kiosk's subject-less loop) decides exactly as `Exchange`: every
+    /// operation, keyed or not, under three policies, through every sequence of two
+    /// events (answers of each status class with and without `Retry-After`, failures,
+    /// undecodable and too-large answers).
+    #[test]
+    fn attempts_decide_as_the_exchange() {
+        use Operation as O;
+        let ops = [
+            O::CreateSetupIntent,
+            O::GetSetupIntent,
+            O::CancelSetupIntent,
+            O::GetPublicSetupIntent,
+            O::CreatePaymentIntent,
+            O::GetPaymentIntent,
+            O::ChargePaymentIntent,
+            O::RefundPaymentIntent,
+            O::SearchPaymentIntents,
+            O::ListWebhookEvents,
+        ];
+        #[derive(Clone, Copy, Debug)]
+        enum Ev {
+            Answer(u16, Option<u32>),
+            Failure(TransportFailure),
+            Undecodable,
+            TooLarge(u16),
+        }
+        let mut events = std::vec::Vec::new();
+        for status in [200, 204, 400, 404, 409, 429, 500, 503] {
+            for after in [None, Some(50), Some(60_000)] {
+                events.push(Ev::Answer(status, after));
+            }
+            events.push(Ev::TooLarge(status));
+        }
+        for f in [TransportFailure::NotSent, TransportFailure::Sent, TransportFailure::Unusable] {
+            events.push(Ev::Failure(f));
+        }
+        events.push(Ev::Undecodable);
+        let verdict = |next: Next<'_>| match next {
+            Next::Done => Verdict::Done,
+            Next::Retry { after_ms } => Verdict::Retry { after_ms },
+            Next::GiveUp(class) => Verdict::GiveUp(class),
+            Next::OutcomeUnknown(_) => Verdict::OutcomeUnknown,
+        };
+        for op in ops {
+            for keyed in [false, true] {
+                for policy in [RetryPolicy::NONE, ONE_RETRY, RetryPolicy::DEFAULT] {
+                    for &first in &events {
+                        for &second in &events {
+                            let mut x = Exchange::of(subject(op, keyed), policy);
+                            let mut a = Attempts::new(op, keyed, policy);
+                            for (n, ev) in [first, second].into_iter().enumerate() {
+                                let random = 0x9E37_79B9u32.wrapping_mul(n as u32 + 1);
+                                let (want, got) = match ev {
+                                    Ev::Answer(s, r) => (x.handle_answer(s, r, random), a.handle_answer(s, r, random)),
+                                    Ev::Failure(f) => (x.handle_failure(f, random), a.handle_failure(f, random)),
+                                    Ev::Undecodable => (x.handle_undecodable(), a.handle_undecodable()),
+                                    Ev::TooLarge(s) => (x.handle_too_large(s), a.handle_too_large(s)),
+                                };
+                                if let Next::OutcomeUnknown(subject) = want {
+                                    assert_eq!(subject, *x.subject());
+                                }
+                                assert_eq!(verdict(want), got, "{op:?} keyed={keyed} {policy:?} {first:?} {second:?}");
+                                assert_eq!(x.attempts(), a.attempts());
+                                assert_eq!(x.retry_after_ms(), a.retry_after_ms());
+                                assert_eq!(x.repeatable(), a.repeatable());
+                                assert_eq!(x.operation(), a.operation());
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 

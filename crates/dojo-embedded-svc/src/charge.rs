@@ -5,13 +5,13 @@
 
 use dojo_core::charge::{Action, Charge, ChargeReport, NotCharged, Outcome};
 use dojo_core::lifecycle::{PaymentIntentState, SetupIntentState};
-use dojo_core::request::Operation;
 use dojo_core::response::kind::{ChargeKind, PaymentIntentSummaryKind};
 use dojo_core::{PaymentIntentStatus, Timestamp};
 
-use crate::client::{Client, ClientResult, ConnError, Connect, Fetched, Raw, Stop, decode_with};
+use crate::client::{Call, Client, ClientResult, ConnError, Connect, Fetched, Raw, Stop, Stopped, decode_with};
 use crate::retry::Delay;
 use dojo_core::client_error::ClientError;
+use dojo_core::request::Operation;
 
 impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// Charges `payment` (created from `setup`) once, and settles it.
@@ -44,7 +44,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         now: Timestamp,
         buf: &'b mut [u8],
     ) -> ClientResult<'b, ChargeReport, K> {
-        self.charge_once(payment, setup, now, buf).map_err(|stop| stop.into_error(buf))
+        match self.charge_once(payment, setup, now, buf) {
+            Ok(report) => Ok(report),
+            Err(_) => Err(self.take_error(buf)),
+        }
     }
 
     /// Settles a charge whose outcome is unknown or pending (after
@@ -59,8 +62,11 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     ) -> ClientResult<'b, ChargeReport, K> {
         // A resend needs the setup intent Authorized, which does not depend on the time
         // (only a Created one expires): no clock is needed.
-        let charge = Charge::settle(payment, Timestamp::UNIX_EPOCH, self.settle_policy());
-        self.drive(charge, payment, setup, buf).map_err(|stop| stop.into_error(buf))
+        let mut charge = Charge::settle(payment, Timestamp::UNIX_EPOCH, self.settle_policy());
+        match self.drive(&mut charge, payment, setup, buf) {
+            Ok(report) => Ok(report),
+            Err(_) => Err(self.take_error(buf)),
+        }
     }
 
     #[inline(never)]
@@ -70,20 +76,23 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         setup: &mut SetupIntentState,
         now: Timestamp,
         buf: &mut [u8],
-    ) -> Result<ChargeReport, Stop<ConnError<K>>> {
-        let charge = Charge::begin(payment, setup, now, self.settle_policy())?;
-        self.drive(charge, payment, setup, buf)
+    ) -> Result<ChargeReport, Stopped> {
+        let mut charge = match Charge::begin(payment, setup, now, self.settle_policy()) {
+            Ok(charge) => charge,
+            Err(e) => return Err(self.fail(e.into())),
+        };
+        self.drive(&mut charge, payment, setup, buf)
     }
 
     /// The I/O loop over dojo-core's charge machine.
     #[inline(never)]
     pub(crate) fn drive(
         &mut self,
-        mut charge: Charge,
+        charge: &mut Charge,
         payment: &mut PaymentIntentState,
         setup: &mut SetupIntentState,
         buf: &mut [u8],
-    ) -> Result<ChargeReport, Stop<ConnError<K>>> {
+    ) -> Result<ChargeReport, Stopped> {
         let mut waited_ms: u64 = 0;
         // The charge's own error, kept for a report that settles on it: a refusal's
         // answer stays at the start of `buf` (read-backs then use the rest), or the
@@ -93,7 +102,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
             match charge.poll(payment, setup, waited_ms) {
                 Action::SendCharge => {
                     kept = None;
-                    self.send_charge(&mut charge, payment, setup, buf, &mut kept);
+                    self.send_charge(charge, payment, setup, buf, &mut kept);
                 }
                 Action::ReadBack => {
                     let from = match &kept {
@@ -115,8 +124,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         }
         let report = charge.report();
         log_settled(&report);
-        match (report.outcome, kept) {
-            (Outcome::NotCharged(NotCharged::Refused { .. } | NotCharged::NotSent), Some(stop)) => Err(stop),
+        // Settled on the charge's own error (refused, or never sent): that error.
+        let on_kept = matches!(report.outcome, Outcome::NotCharged(NotCharged::Refused { .. } | NotCharged::NotSent));
+        match kept {
+            Some(stop) if on_kept => Err(self.stopped(stop)),
             _ => Ok(report),
         }
     }
@@ -138,8 +149,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         };
         match sent {
             Ok(raw) if raw.is_success() => {
-                let fetched = Fetched::new(raw, Operation::ChargePaymentIntent);
-                match decode_with::<ChargeKind, ConnError<K>, _>(fetched, buf, |c| c.status) {
+                let fetched = Fetched { raw, operation: Operation::ChargePaymentIntent };
+                // A failure here is the charge's outcome unknown, nothing to keep.
+                let mut ignored = None;
+                match decode_with::<ChargeKind, ConnError<K>, _>(fetched, buf, &mut ignored, |c| c.status) {
                     Ok(status) => charge.handle_answer(status, payment, setup),
                     Err(_) => charge.handle_unknown(payment),
                 }
@@ -161,8 +174,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     fn read_back(&mut self, payment: &PaymentIntentState, buf: &mut [u8]) -> Option<PaymentIntentStatus> {
         let id = payment.id();
         // Built in `fetch_built`'s frame: the request is gone before the answer is decoded.
-        let fetched = self.fetch_built(|api, _| api.get_payment_intent(&id, true).map(|r| r.summarized()), buf).ok()?;
-        decode_with::<PaymentIntentSummaryKind, ConnError<K>, _>(fetched, buf, |pi| pi.status).ok()
+        let fetched = self.fetch(Call::GetPaymentIntent(&id), buf).ok()?;
+        // A failure here is a failed read-back, nothing to keep.
+        let mut ignored = None;
+        decode_with::<PaymentIntentSummaryKind, ConnError<K>, _>(fetched, buf, &mut ignored, |pi| pi.status).ok()
     }
 }
 

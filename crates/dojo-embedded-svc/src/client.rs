@@ -23,7 +23,9 @@ mod inner;
 mod operations;
 mod wire;
 
-pub(crate) use decode::{Fetched, Stop, decode_with};
+pub(crate) use decode::{Fetched, Stop, Stopped, decode_with};
+pub(crate) use exchange::Call;
+use inner::Inner;
 pub(crate) use inner::Raw;
 
 /// Makes connections. The client asks for a new one before its first request and after
@@ -82,6 +84,8 @@ pub struct Client<'k, K: Connect, D = NoDelay> {
     delay: D,
     seed: u32,
     last_retry_after_s: Option<u32>,
+    /// Why the last internal step stopped ([`Stopped`]), until the operation reports it.
+    pub(crate) stop: Option<Stop<ConnError<K>>>,
 }
 
 impl<'k, K: Connect> Client<'k, K, NoDelay> {
@@ -98,6 +102,7 @@ impl<'k, K: Connect> Client<'k, K, NoDelay> {
             delay: NoDelay,
             seed: 1,
             last_retry_after_s: None,
+            stop: None,
         }
     }
 }
@@ -140,6 +145,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
             delay,
             seed: if seed == 0 { 1 } else { seed },
             last_retry_after_s: self.last_retry_after_s,
+            stop: self.stop,
         }
     }
 
@@ -185,5 +191,26 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// Drops the current connection; the next request makes a new one.
     pub fn disconnect(&mut self) {
         self.conn = None;
+    }
+
+    /// Keeps `stop` as why the current operation stopped.
+    pub(crate) fn stopped(&mut self, stop: Stop<ConnError<K>>) -> Stopped {
+        Stopped::at(&mut self.stop, stop)
+    }
+
+    /// Keeps `e` as why the current operation stopped.
+    pub(crate) fn fail(&mut self, e: Inner<ConnError<K>>) -> Stopped {
+        self.stopped(Stop::Failed(e))
+    }
+
+    /// Why the current operation stopped, as the caller's [`Error`] (an answer in `buf`
+    /// borrows it), once its steps are over.
+    #[inline(never)]
+    pub(crate) fn take_error<'b>(&mut self, buf: &'b [u8]) -> Error<'b, ConnError<K>> {
+        // Every `Stopped` keeps its reason in the slot first: never empty here. Were it
+        // so, the error would be an answer with no status, not a panic.
+        let stop =
+            self.stop.take().unwrap_or(Stop::Refused(Raw { status: 0, len: 0, retry_after_ms: None, attempts: 0 }));
+        stop.into_error(buf)
     }
 }

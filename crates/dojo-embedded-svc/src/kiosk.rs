@@ -11,20 +11,22 @@
 //! Every status move is recorded by dojo-core's lifecycle; the flow only moves bytes and
 //! reports.
 
+use dojo_core::ValidationError;
 use dojo_core::charge::{Charge, ChargeReport, NotCharged, Outcome};
 use dojo_core::checkout::CHECKOUT_LINK_MAX_LEN;
+use dojo_core::error::LifecycleError;
 use dojo_core::journal::{
     Action, BookingId, CloseReason, Event, Journal, JournalError, JournalWriter, NotChargedReason, OpenBooking,
     Reference, Settlement, Stage,
 };
 use dojo_core::lifecycle::{Anomaly, PaymentIntentState, SetupIntentState, setup_intent_transition};
 use dojo_core::request::{Api, CreatePaymentIntentRequest, CreateSetupIntentRequest, Request};
-use dojo_core::response::kind;
+use dojo_core::response::kind::{self, PaymentIntentSummaryKind, SetupIntentSummaryKind};
 use dojo_core::{
     MerchantInitiatedTransactionType, Money, PaymentIntentId, SetupIntentId, SetupIntentStatus, Timestamp,
 };
 
-use crate::client::{Client, ClientResult, ConnError, Connect, Stop, decode_with};
+use crate::client::{Call, Client, ClientResult, ConnError, Connect, Stop, Stopped, decode_with};
 use crate::error::Error;
 use crate::retry::Delay;
 
@@ -150,7 +152,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         fee: &NoShowFee<'_>,
         buf: &'b mut [u8],
     ) -> ClientResult<'b, SetupIntentState, K> {
-        self.create_no_show_inner(fee, buf).map_err(|stop| stop.into_error(buf))
+        match self.create_no_show_inner(fee, buf) {
+            Ok(v) => Ok(v),
+            Err(_) => Err(self.take_error(buf)),
+        }
     }
 
     /// Polls `setup` every `poll.interval_ms` until the customer has authorized a card,
@@ -164,7 +169,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &'b mut [u8],
     ) -> ClientResult<'b, Waited, K> {
-        self.wait_inner(setup, poll, kiosk, buf).map_err(|stop| stop.into_error(buf))
+        match self.wait_inner(setup, poll, kiosk, buf) {
+            Ok(v) => Ok(v),
+            Err(_) => Err(self.take_error(buf)),
+        }
     }
 
     /// Creates a payment intent charging `setup`'s card for its intended amount.
@@ -174,7 +182,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         reference: &str,
         buf: &'b mut [u8],
     ) -> ClientResult<'b, PaymentIntentState, K> {
-        self.create_payment_inner(setup, reference, buf).map_err(|stop| stop.into_error(buf))
+        match self.create_payment_inner(setup, reference, buf) {
+            Ok(v) => Ok(v),
+            Err(_) => Err(self.take_error(buf)),
+        }
     }
 
     /// The whole flow (see the [module docs](self)), with one buffer, recording into
@@ -188,17 +199,16 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         report: &mut NoShowReport,
         buf: &'b mut [u8],
     ) -> ClientResult<'b, FlowEnd, K> {
-        self.run_inner(fee, poll, kiosk, report, buf).map_err(|stop| stop.into_error(buf))
+        match self.run_inner(fee, poll, kiosk, report, buf) {
+            Ok(v) => Ok(v),
+            Err(_) => Err(self.take_error(buf)),
+        }
     }
 
     #[inline(never)]
-    fn create_no_show_inner(
-        &mut self,
-        fee: &NoShowFee<'_>,
-        buf: &mut [u8],
-    ) -> Result<SetupIntentState, Stop<ConnError<K>>> {
-        let fetched = self.fetch_built(|api, buf| build_setup_intent(api, fee, buf).map(|r| r.summarized()), buf)?;
-        decode_with(fetched, buf, SetupIntentState::from_summary)
+    fn create_no_show_inner(&mut self, fee: &NoShowFee<'_>, buf: &mut [u8]) -> Result<SetupIntentState, Stopped> {
+        let fetched = self.fetch(Call::CreateSetupIntent(fee), buf)?;
+        decode_with::<SetupIntentSummaryKind, _, _>(fetched, buf, &mut self.stop, SetupIntentState::from_summary)
     }
 
     #[inline(never)]
@@ -208,24 +218,35 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         poll: PollPolicy,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Result<Waited, Stop<ConnError<K>>> {
+    ) -> Result<Waited, Stopped> {
         let id = setup.id();
         for n in 1..=poll.max_polls {
             if let Some(end) = settled(setup, kiosk.now()) {
                 return Ok(end);
             }
             kiosk.wait_ms(poll.interval_ms);
-            let fetched = match self.fetch_built(|api, _| api.get_setup_intent(&id).map(|r| r.summarized()), buf) {
+            let fetched = match self.fetch(Call::GetSetupIntent(&id), buf) {
                 Ok(fetched) => fetched,
-                Err(Stop::Failed(dojo_core::ClientError::Transport(_))) => {
+                Err(stopped) => {
+                    if !matches!(self.stop, Some(Stop::Failed(dojo_core::ClientError::Transport(_)))) {
+                        return Err(stopped);
+                    }
+                    // A failed poll: reported, and polling goes on.
+                    self.stop = None;
                     kiosk.progress(Step::PollFailed { poll: n });
                     continue;
                 }
-                Err(stop) => return Err(stop),
             };
-            let (status, observed) = decode_with(fetched, buf, |si| (si.status, setup.observe_summary(si)))?;
-            kiosk.progress(Step::Polled { poll: n, status });
-            if let Err(anomaly) = observed {
+            // Observed and reported where the answer is decoded: only the anomaly, if
+            // any, leaves (no status moved through the results).
+            let mut anomaly = None;
+            decode_with::<SetupIntentSummaryKind, _, _>(fetched, buf, &mut self.stop, |si| {
+                if let Err(a) = setup.observe_summary(si) {
+                    anomaly = Some(a);
+                }
+                kiosk.progress(Step::Polled { poll: n, status: si.status });
+            })?;
+            if let Some(anomaly) = anomaly {
                 return Ok(Waited::Anomaly(anomaly));
             }
         }
@@ -238,19 +259,18 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         setup: &SetupIntentState,
         reference: &str,
         buf: &mut [u8],
-    ) -> Result<PaymentIntentState, Stop<ConnError<K>>> {
+    ) -> Result<PaymentIntentState, Stopped> {
         // The payment intent is for exactly the intended amount: dojo-core's
         // `check_payment_amount` holds by construction.
-        let amount = setup.intended_amount().ok_or(dojo_core::error::LifecycleError::IntendedAmountUnknown)?;
-        let fetched = self.fetch_built(
-            |api, buf| build_payment_intent(api, setup, reference, amount, buf).map(|r| r.summarized()),
-            buf,
-        )?;
+        let Some(amount) = setup.intended_amount() else {
+            return Err(self.fail(LifecycleError::IntendedAmountUnknown.into()));
+        };
+        let fetched = self.fetch(Call::CreatePaymentIntent { setup, reference, amount: &amount }, buf)?;
         // The server may omit the amount it was just sent; the state is then the one
         // requested.
-        decode_with(fetched, buf, |pi| {
+        decode_with::<PaymentIntentSummaryKind, _, _>(fetched, buf, &mut self.stop, |pi| {
             PaymentIntentState::from_summary(pi).unwrap_or_else(|| {
-                PaymentIntentState::new(pi.id, pi.status, amount, pi.setup_intent_id.or(Some(setup.id())))
+                PaymentIntentState::new(pi.id, pi.status, amount, pi.setup_intent_id.or_else(|| Some(setup.id())))
             })
         })
     }
@@ -259,14 +279,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// already recorded (Unchanged); anything else is reported as read, and the charge
     /// stands either way.
     #[inline(never)]
-    fn confirm_inner(
-        &mut self,
-        setup: &mut SetupIntentState,
-        buf: &mut [u8],
-    ) -> Result<SetupIntentStatus, Stop<ConnError<K>>> {
+    fn confirm_inner(&mut self, setup: &mut SetupIntentState, buf: &mut [u8]) -> Result<SetupIntentStatus, Stopped> {
         let id = setup.id();
-        let fetched = self.fetch_built(|api, _| api.get_setup_intent(&id).map(|r| r.summarized()), buf)?;
-        decode_with(fetched, buf, |si| {
+        let fetched = self.fetch(Call::GetSetupIntent(&id), buf)?;
+        decode_with::<SetupIntentSummaryKind, _, _>(fetched, buf, &mut self.stop, |si| {
             let _ = setup.observe_summary(si);
             si.status
         })
@@ -280,10 +296,12 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         report: &mut NoShowReport,
         buf: &mut [u8],
-    ) -> Result<FlowEnd, Stop<ConnError<K>>> {
+    ) -> Result<FlowEnd, Stopped> {
         let setup = report.setup.insert(self.create_no_show_inner(fee, buf)?);
         kiosk.progress(Step::SetupIntentCreated(setup.id()));
-        show_checkout(setup, kiosk)?;
+        if let Err(e) = show_checkout(setup, kiosk) {
+            return Err(self.fail(e.into()));
+        }
 
         let waited = self.wait_inner(setup, poll, kiosk, buf)?;
         if waited != Waited::Authorized {
@@ -320,7 +338,7 @@ fn show_checkout<U: Kiosk>(setup: &SetupIntentState, kiosk: &mut U) -> Result<()
 
 /// Builds the setup intent's request in its own frame (the body struct is large).
 #[inline(never)]
-fn build_setup_intent<'k>(
+pub(crate) fn build_setup_intent<'k>(
     api: Api<'k>,
     fee: &NoShowFee<'_>,
     buf: &mut [u8],
@@ -332,7 +350,7 @@ fn build_setup_intent<'k>(
 
 /// Builds the payment intent's request in its own frame.
 #[inline(never)]
-fn build_payment_intent<'k>(
+pub(crate) fn build_payment_intent<'k>(
     api: Api<'k>,
     setup: &SetupIntentState,
     reference: &str,
@@ -454,48 +472,40 @@ impl<E: core::fmt::Debug, J: core::fmt::Debug> core::fmt::Display for FlowError<
 /// The result of a journaled step.
 pub type FlowResult<'b, T, K, J> = Result<T, FlowError<'b, ConnError<K>, <J as Journal>::Error>>;
 
-/// A journaled step's stop, without borrowing the buffer.
-enum Halt<E, J> {
-    Stop(Stop<E>),
+/// A journaled step's stop, without borrowing the buffer: the client's steps stopped
+/// (why is in the client: [`Stopped`]), a journal note's reference was refused, or the
+/// journal refused a record.
+enum Halt<J> {
+    Stop(Stopped),
+    Invalid(ValidationError),
     Journal(JournalError<J>),
 }
 
-impl<E, J> Halt<E, J> {
-    fn into_error(self, buf: &[u8]) -> FlowError<'_, E, J> {
-        match self {
-            Halt::Stop(stop) => FlowError::Api(stop.into_error(buf)),
-            Halt::Journal(e) => FlowError::Journal(e),
-        }
-    }
-}
-
-impl<E, J> From<Stop<E>> for Halt<E, J> {
-    fn from(s: Stop<E>) -> Self {
+impl<J> From<Stopped> for Halt<J> {
+    fn from(s: Stopped) -> Self {
         Halt::Stop(s)
     }
 }
 
-impl<E, J> From<JournalError<J>> for Halt<E, J> {
+impl<J> From<JournalError<J>> for Halt<J> {
     fn from(e: JournalError<J>) -> Self {
         Halt::Journal(e)
     }
 }
 
-impl<E, J> From<dojo_core::Error<'static>> for Halt<E, J> {
-    fn from(e: dojo_core::Error<'static>) -> Self {
-        Halt::Stop(e.into())
-    }
-}
-
-impl<E, J> From<dojo_core::error::LifecycleError> for Halt<E, J> {
-    fn from(e: dojo_core::error::LifecycleError) -> Self {
-        Halt::Stop(e.into())
-    }
-}
-
-type Step_<T, K, J> = Result<T, Halt<ConnError<K>, <J as Journal>::Error>>;
+type Step_<T, J> = Result<T, Halt<<J as Journal>::Error>>;
 
 impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
+    /// The caller's error of a journaled step's stop (the client's steps' reason taken).
+    #[inline(never)]
+    fn flow_error<'b, JE>(&mut self, halt: Halt<JE>, buf: &'b [u8]) -> FlowError<'b, ConnError<K>, JE> {
+        match halt {
+            Halt::Stop(_) => FlowError::Api(self.take_error(buf)),
+            Halt::Invalid(e) => FlowError::Api(dojo_core::ClientError::Invalid(e)),
+            Halt::Journal(e) => FlowError::Journal(e),
+        }
+    }
+
     /// Enrolls a booking (before the guest leaves the kiosk): journals
     /// `SetupIntentCreating`, creates the setup intent for `fee`, journals
     /// `SetupIntentCreated`, shows its checkout link, and waits for the customer to
@@ -510,7 +520,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &'b mut [u8],
     ) -> FlowResult<'b, Enrollment, K, J> {
-        self.enroll_inner(journal, fee, poll, kiosk, buf).map_err(|h| h.into_error(buf))
+        match self.enroll_inner(journal, fee, poll, kiosk, buf) {
+            Ok(v) => Ok(v),
+            Err(halt) => Err(self.flow_error(halt, buf)),
+        }
     }
 
     /// Settles an enrolled booking: on [`Arrival::NoShow`], journals
@@ -531,7 +544,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &'b mut [u8],
     ) -> FlowResult<'b, Settled, K, J> {
-        self.settle_inner(journal, enrolled, arrival, charge_reference, kiosk, buf).map_err(|h| h.into_error(buf))
+        match self.settle_inner(journal, enrolled, arrival, charge_reference, kiosk, buf) {
+            Ok(v) => Ok(v),
+            Err(halt) => Err(self.flow_error(halt, buf)),
+        }
     }
 
     #[inline(never)]
@@ -543,7 +559,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         charge_reference: &str,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, K, J> {
+    ) -> Step_<Settled, J> {
         match arrival {
             Arrival::Arrived => self.release_inner(journal, enrolled, kiosk, buf),
             Arrival::NoShow => self.no_show_inner(journal, enrolled, charge_reference, kiosk, buf),
@@ -579,7 +595,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &'b mut [u8],
     ) -> FlowResult<'b, Settled, K, J> {
-        self.recover_inner(journal, open, kiosk, buf).map_err(|h| h.into_error(buf))
+        match self.recover_inner(journal, open, kiosk, buf) {
+            Ok(v) => Ok(v),
+            Err(halt) => Err(self.flow_error(halt, buf)),
+        }
     }
 
     #[inline(never)]
@@ -590,14 +609,16 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         poll: PollPolicy,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Enrollment, K, J> {
+    ) -> Step_<Enrollment, J> {
         let booking = journal.begin_booking();
         note(journal, booking, kiosk, Note::SetupIntentCreating(fee.reference))?;
         let mut setup = self.create_no_show_inner(fee, buf)?;
         let enrolled = Enrolled { booking, setup_intent: setup.id(), amount: fee.amount };
-        note(journal, booking, kiosk, Note::SetupIntentCreated(fee.reference, enrolled.setup_intent, fee.amount))?;
+        note(journal, booking, kiosk, Note::SetupIntentCreated(fee.reference, &enrolled.setup_intent, fee.amount))?;
         kiosk.progress(Step::SetupIntentCreated(enrolled.setup_intent));
-        show_checkout(&setup, kiosk).map_err(|e| Halt::Stop(e.into()))?;
+        if let Err(e) = show_checkout(&setup, kiosk) {
+            return Err(self.fail(e.into()).into());
+        }
         Ok(match self.wait_inner(&mut setup, poll, kiosk, buf)? {
             Waited::Authorized => Enrollment::Authorized(enrolled),
             Waited::Ended(status) => {
@@ -615,37 +636,46 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         enrolled: &Enrolled,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, K, J> {
+    ) -> Step_<Settled, J> {
         let id = enrolled.setup_intent;
-        let fetched = self.fetch_built(|api, _| api.cancel_setup_intent(&id, true).map(|r| r.summarized()), buf)?;
-        decode_with(fetched, buf, |_| ())?;
+        let fetched = self.fetch(Call::CancelSetupIntent(&id), buf)?;
+        decode_with::<SetupIntentSummaryKind, _, _>(fetched, buf, &mut self.stop, |_| ())?;
         note(journal, enrolled.booking, kiosk, Note::Closed(CloseReason::Completed))?;
         Ok(Settled::Closed(CloseReason::Completed))
     }
 
     /// Reads a setup intent back (a retried read).
     #[inline(never)]
-    fn read_setup(&mut self, id: SetupIntentId, buf: &mut [u8]) -> Result<SetupIntentState, Stop<ConnError<K>>> {
-        let fetched = self.fetch_built(|api, _| api.get_setup_intent(&id).map(|r| r.summarized()), buf)?;
-        decode_with(fetched, buf, SetupIntentState::from_summary)
+    fn read_setup(&mut self, id: &SetupIntentId, buf: &mut [u8]) -> Result<SetupIntentState, Stopped> {
+        let fetched = self.fetch(Call::GetSetupIntent(id), buf)?;
+        decode_with::<SetupIntentSummaryKind, _, _>(fetched, buf, &mut self.stop, SetupIntentState::from_summary)
     }
 
     /// Reads a payment intent back (a retried read), with its setup intent's state.
     #[inline(never)]
     fn read_payment(
         &mut self,
-        id: PaymentIntentId,
-        setup_intent: Option<SetupIntentId>,
+        id: &PaymentIntentId,
+        setup_intent: Option<&SetupIntentId>,
         buf: &mut [u8],
-    ) -> Result<(PaymentIntentState, SetupIntentState), Stop<ConnError<K>>> {
-        let fetched = self.fetch_built(|api, _| api.get_payment_intent(&id, true).map(|r| r.summarized()), buf)?;
-        let payment = decode_with(fetched, buf, PaymentIntentState::from_summary)?.ok_or(Stop::Failed(
-            dojo_core::ClientError::Lifecycle(dojo_core::error::LifecycleError::IntendedAmountUnknown),
-        ))?;
-        let si = setup_intent.or(payment.setup_intent_id()).ok_or(Stop::Failed(dojo_core::ClientError::Lifecycle(
-            dojo_core::error::LifecycleError::IntendedAmountUnknown,
-        )))?;
-        Ok((payment, self.read_setup(si, buf)?))
+    ) -> Result<(PaymentIntentState, SetupIntentState), Stopped> {
+        let fetched = self.fetch(Call::GetPaymentIntent(id), buf)?;
+        let payment = decode_with::<PaymentIntentSummaryKind, _, _>(
+            fetched,
+            buf,
+            &mut self.stop,
+            PaymentIntentState::from_summary,
+        )?;
+        // Its setup intent: the one known, else the one the answer names.
+        let named = match (&payment, setup_intent) {
+            (Some(payment), None) => payment.setup_intent_id(),
+            _ => None,
+        };
+        let (Some(payment), Some(si)) = (payment, setup_intent.or(named.as_ref())) else {
+            return Err(self.fail(LifecycleError::IntendedAmountUnknown.into()));
+        };
+        let setup = self.read_setup(si, buf)?;
+        Ok((payment, setup))
     }
 
     #[inline(never)]
@@ -656,17 +686,19 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         reference: &str,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, K, J> {
-        let mut setup = self.read_setup(enrolled.setup_intent, buf)?;
+    ) -> Step_<Settled, J> {
+        let mut setup = self.read_setup(&enrolled.setup_intent, buf)?;
         // The lifecycle refuses a setup intent that cannot back a charge before anything
         // is journaled or sent.
         let now = kiosk.now();
-        setup.check_can_back_charge(now)?;
-        let creating = Note::PaymentIntentCreating(reference, Some(enrolled.setup_intent), enrolled.amount);
+        if let Err(e) = setup.check_can_back_charge(now) {
+            return Err(self.fail(e.into()).into());
+        }
+        let creating = Note::PaymentIntentCreating(reference, Some(&enrolled.setup_intent), enrolled.amount);
         note(journal, enrolled.booking, kiosk, creating)?;
         let mut payment = self.create_payment_inner(&setup, reference, buf)?;
         let payment_intent = payment.id();
-        note(journal, enrolled.booking, kiosk, Note::PaymentIntentCreated(payment_intent))?;
+        note(journal, enrolled.booking, kiosk, Note::PaymentIntentCreated(&payment_intent))?;
         kiosk.progress(Step::PaymentIntentCreated(payment_intent));
         self.charge_journaled(journal, enrolled.booking, &mut payment, &mut setup, kiosk, buf)
     }
@@ -682,10 +714,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         setup: &mut SetupIntentState,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, K, J> {
+    ) -> Step_<Settled, J> {
         let now = kiosk.now();
         let payment_intent = payment.id();
-        note(journal, booking, kiosk, Note::ChargeSending(payment_intent))?;
+        note(journal, booking, kiosk, Note::ChargeSending(&payment_intent))?;
         let report = self.charge_once(payment, setup, now, buf)?;
         self.journal_verdict(journal, booking, report, kiosk)
     }
@@ -697,8 +729,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         booking: BookingId,
         report: ChargeReport,
         kiosk: &mut U,
-    ) -> Step_<Settled, K, J> {
-        note(journal, booking, kiosk, Note::ChargeSettled(report.payment_intent, settlement(&report)))?;
+    ) -> Step_<Settled, J> {
+        note(journal, booking, kiosk, Note::ChargeSettled(&report.payment_intent, settlement(&report)))?;
         kiosk.progress(Step::Charged(report.outcome));
         Ok(Settled::Charge(report))
     }
@@ -710,26 +742,29 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         open: &OpenBooking,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, K, J> {
+    ) -> Step_<Settled, J> {
         let booking = open.booking;
         // The action's small part (its reference stays in `open`): no 330-byte `Action`
         // in this frame while the exchanges run.
         let Some(next) = next_step(open) else { return Ok(Settled::Ambiguous(0)) };
-        match next {
+        match &next {
             Next::CloseOrphanSetup => {
                 note(journal, booking, kiosk, Note::Closed(CloseReason::Abandoned))?;
                 Ok(Settled::Closed(CloseReason::Abandoned))
             }
-            Next::ReadBackSetup(enrolled) => self.recover_setup(journal, &enrolled, kiosk, buf),
+            Next::ReadBackSetup(enrolled) => self.recover_setup(journal, enrolled, kiosk, buf),
             Next::FindOrphan { setup_intent, amount, search_from } => {
                 let reference = open.reference.as_ref().map_or("", |r| r.as_str());
-                self.recover_orphan(journal, booking, reference, setup_intent, amount, search_from, kiosk, buf)
+                let setup_intent = setup_intent.as_ref();
+                self.recover_orphan(journal, booking, reference, setup_intent, *amount, *search_from, kiosk, buf)
             }
             Next::SendCharge(payment_intent) => {
-                self.charge_existing(journal, booking, payment_intent, open.setup_intent, Charging::Send, kiosk, buf)
+                let setup_intent = open.setup_intent.as_ref();
+                self.charge_existing(journal, booking, payment_intent, setup_intent, Charging::Send, kiosk, buf)
             }
             Next::SettleCharge(payment_intent) => {
-                self.charge_existing(journal, booking, payment_intent, open.setup_intent, Charging::Settle, kiosk, buf)
+                let setup_intent = open.setup_intent.as_ref();
+                self.charge_existing(journal, booking, payment_intent, setup_intent, Charging::Settle, kiosk, buf)
             }
         }
     }
@@ -741,8 +776,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         enrolled: &Enrolled,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, K, J> {
-        let setup = self.read_setup(enrolled.setup_intent, buf)?;
+    ) -> Step_<Settled, J> {
+        let setup = self.read_setup(&enrolled.setup_intent, buf)?;
         Ok(match (settled(&setup, kiosk.now()), setup.status()) {
             (Some(Waited::Authorized), _) => Settled::Enrolled(*enrolled),
             (None, _) => Settled::AwaitingAuthorization(*enrolled),
@@ -764,20 +799,21 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         journal: &mut JournalWriter<J>,
         booking: BookingId,
         reference: &str,
-        setup_intent: Option<SetupIntentId>,
+        setup_intent: Option<&SetupIntentId>,
         amount: Money,
         search_from: i64,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, K, J> {
-        let (matches, found) = self.find_orphan(reference, setup_intent, amount, search_from, buf)?;
-        match (matches, found, setup_intent) {
+    ) -> Step_<Settled, J> {
+        let mut found = None;
+        let matches = self.find_orphan(reference, setup_intent, amount, search_from, &mut found, buf)?;
+        match (matches, &found, setup_intent) {
             (1, Some(payment_intent), _) => {
                 note(journal, booking, kiosk, Note::PaymentIntentCreated(payment_intent))?;
                 self.charge_existing(journal, booking, payment_intent, setup_intent, Charging::Send, kiosk, buf)
             }
             (0, _, Some(setup_intent)) => {
-                let enrolled = Enrolled { booking, setup_intent, amount };
+                let enrolled = Enrolled { booking, setup_intent: *setup_intent, amount };
                 self.no_show_inner(journal, &enrolled, reference, kiosk, buf)
             }
             (n, _, _) => Ok(Settled::Ambiguous(n)),
@@ -795,18 +831,18 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         &mut self,
         journal: &mut JournalWriter<J>,
         booking: BookingId,
-        payment_intent: PaymentIntentId,
-        setup_intent: Option<SetupIntentId>,
+        payment_intent: &PaymentIntentId,
+        setup_intent: Option<&SetupIntentId>,
         charging: Charging,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, K, J> {
+    ) -> Step_<Settled, J> {
         let (mut payment, mut setup) = self.read_payment(payment_intent, setup_intent, buf)?;
         match charging {
             Charging::Send => self.charge_journaled(journal, booking, &mut payment, &mut setup, kiosk, buf),
             Charging::Settle => {
-                let charge = Charge::settle(&payment, kiosk.now(), self.settle_policy());
-                let report = self.drive(charge, &mut payment, &mut setup, buf)?;
+                let mut charge = Charge::settle(&payment, kiosk.now(), self.settle_policy());
+                let report = self.drive(&mut charge, &mut payment, &mut setup, buf)?;
                 self.journal_verdict(journal, booking, report, kiosk)
             }
         }
@@ -853,35 +889,37 @@ fn next_step(open: &OpenBooking) -> Option<Next> {
 /// only in [`note`]'s own frame, so it is not on the stack during the exchanges.
 enum Note<'r> {
     SetupIntentCreating(&'r str),
-    SetupIntentCreated(&'r str, SetupIntentId, Money),
-    PaymentIntentCreating(&'r str, Option<SetupIntentId>, Money),
-    PaymentIntentCreated(PaymentIntentId),
-    ChargeSending(PaymentIntentId),
-    ChargeSettled(PaymentIntentId, Settlement),
+    SetupIntentCreated(&'r str, &'r SetupIntentId, Money),
+    PaymentIntentCreating(&'r str, Option<&'r SetupIntentId>, Money),
+    PaymentIntentCreated(&'r PaymentIntentId),
+    ChargeSending(&'r PaymentIntentId),
+    ChargeSettled(&'r PaymentIntentId, Settlement),
     Closed(CloseReason),
 }
 
 /// Journals `note` for `booking` at the kiosk's time. A reference that is not 1 to 60
 /// characters is refused before anything is written.
 #[inline(never)]
-fn note<E, J: Journal, U: Kiosk>(
+fn note<J: Journal, U: Kiosk>(
     journal: &mut JournalWriter<J>,
     booking: BookingId,
     kiosk: &mut U,
     note: Note<'_>,
-) -> Result<(), Halt<E, J::Error>> {
-    let reference = |r: &str| Reference::new(r).map_err(dojo_core::Error::Invalid);
+) -> Result<(), Halt<J::Error>> {
+    let reference = |r: &str| Reference::new(r).map_err(Halt::Invalid);
     let event = match note {
         Note::SetupIntentCreating(r) => Event::SetupIntentCreating { reference: reference(r)? },
         Note::SetupIntentCreated(r, setup_intent, amount) => {
-            Event::SetupIntentCreated { reference: reference(r)?, setup_intent, amount }
+            Event::SetupIntentCreated { reference: reference(r)?, setup_intent: *setup_intent, amount }
         }
         Note::PaymentIntentCreating(r, setup_intent, amount) => {
-            Event::PaymentIntentCreating { reference: reference(r)?, setup_intent, amount }
+            Event::PaymentIntentCreating { reference: reference(r)?, setup_intent: setup_intent.copied(), amount }
         }
-        Note::PaymentIntentCreated(payment_intent) => Event::PaymentIntentCreated { payment_intent },
-        Note::ChargeSending(payment_intent) => Event::ChargeSending { payment_intent },
-        Note::ChargeSettled(payment_intent, settlement) => Event::ChargeSettled { payment_intent, settlement },
+        Note::PaymentIntentCreated(payment_intent) => Event::PaymentIntentCreated { payment_intent: *payment_intent },
+        Note::ChargeSending(payment_intent) => Event::ChargeSending { payment_intent: *payment_intent },
+        Note::ChargeSettled(payment_intent, settlement) => {
+            Event::ChargeSettled { payment_intent: *payment_intent, settlement }
+        }
         Note::Closed(reason) => Event::BookingClosed { reason },
     };
     journal.append_event(booking, kiosk.now().unix_seconds(), &event)?;

@@ -12,7 +12,7 @@ use dojo_core::response::kind::PaymentIntentSummaryKind;
 use dojo_core::search_page::{SearchPage, has_reference};
 use dojo_core::{Money, PaymentIntentId, SetupIntentId, Timestamp};
 
-use crate::client::{Client, ConnError, Connect, Stop};
+use crate::client::{Call, Client, Connect, Stopped};
 use crate::retry::Delay;
 
 /// Results per search page.
@@ -24,18 +24,19 @@ const SEARCH_PAGES: u32 = 20;
 
 impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// Searches every page from `search_from` for payment intents of `reference`,
-    /// `setup_intent` and `amount`: how many match (at most 255), and the first.
+    /// `setup_intent` and `amount`: how many match (at most 255); the first is kept in
+    /// `first` (written in place: no id moved through the result).
     #[inline(never)]
     pub(crate) fn find_orphan(
         &mut self,
         reference: &str,
-        setup_intent: Option<SetupIntentId>,
+        setup_intent: Option<&SetupIntentId>,
         amount: Money,
         search_from: i64,
+        first: &mut Option<PaymentIntentId>,
         buf: &mut [u8],
-    ) -> Result<(u8, Option<PaymentIntentId>), Stop<ConnError<K>>> {
+    ) -> Result<u8, Stopped> {
         let mut matches: u8 = 0;
-        let mut first = None;
         let mut cursor = [0u8; CURSOR_MAX];
         let mut cursor_len = 0;
         for page in 0..SEARCH_PAGES {
@@ -49,23 +50,28 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                     _ => Cursor { limit: Some(SEARCH_PAGE), before: None, after: None },
                 }),
             };
-            let fetched = self.fetch_built(|api, buf| api.search_payment_intents_lean(&body, buf), buf)?;
+            let fetched = self.fetch(Call::SearchPaymentIntents(&body), buf)?;
             let answer = buf.get(..fetched.raw.len).unwrap_or(&[]);
             // Only the fields the match needs: decoding whole payment intents would bring
             // the full model's decoder (tens of KiB) into the firmware.
-            let page = SearchPage::read(answer).map_err(|e| Stop::Failed(dojo_core::Error::Decode(e).into()))?;
+            let page = match SearchPage::read(answer) {
+                Ok(page) => page,
+                Err(e) => return Err(self.fail(dojo_core::Error::Decode(e).into())),
+            };
             for item in page.items() {
                 // Each payment intent with the summary decoder the flow already has: the
                 // setup intent (one per booking) and the amount identify the booking's
                 // payment intent; the reference is checked on the raw item.
-                let Ok(pi) = PaymentIntentSummaryKind::decode_ok(item) else { continue };
-                let same = pi.setup_intent_id.is_some()
-                    && pi.setup_intent_id == setup_intent
+                // Borrowed in place: the summary is not moved out of its `Result`.
+                let Ok(pi) = &PaymentIntentSummaryKind::decode_ok(item) else { continue };
+                let same = matches!((&pi.setup_intent_id, setup_intent), (Some(a), Some(b)) if a == b)
                     && pi.amount == Some(amount)
                     && has_reference(item, reference);
                 if same {
                     matches = matches.saturating_add(1);
-                    first = first.or(Some(pi.id));
+                    if first.is_none() {
+                        *first = Some(pi.id);
+                    }
                 }
             }
             let next = page.after().filter(|a| !a.is_empty() && a.len() <= CURSOR_MAX).map(|a| {
@@ -79,6 +85,6 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 None => break,
             }
         }
-        Ok((matches, first))
+        Ok(matches)
     }
 }

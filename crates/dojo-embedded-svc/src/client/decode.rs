@@ -2,7 +2,6 @@
 //! to a non-idempotent request is an outcome unknown), and why a multi-step operation
 //! stopped without borrowing the buffer.
 
-use dojo_core::BufferTooSmall;
 use dojo_core::client_error::{self, ClientError, Intent, OutcomeUnknown};
 use dojo_core::exchange::{Exchange, Next, Subject};
 use dojo_core::request::{Operation, Request};
@@ -34,43 +33,29 @@ impl<E> Stop<E> {
     }
 }
 
-impl<E> From<Inner<E>> for Stop<E> {
-    fn from(e: Inner<E>) -> Self {
-        Stop::Failed(e)
-    }
-}
+/// A step of a multi-step operation stopped; why (a [`Stop`]) is in the slot it was
+/// made with (the client's), taken once the steps are over. A word, not the ~100-byte
+/// error: every `?` between the steps moves only this. Made only by [`Stopped::at`], so
+/// a `Stopped` always has its reason in the slot.
+#[derive(Debug)]
+pub(crate) struct Stopped(());
 
-impl<E> From<dojo_core::Error<'static>> for Stop<E> {
-    fn from(e: dojo_core::Error<'static>) -> Self {
-        Stop::Failed(e.into())
-    }
-}
-
-impl<E> From<dojo_core::error::LifecycleError> for Stop<E> {
-    fn from(e: dojo_core::error::LifecycleError) -> Self {
-        Stop::Failed(e.into())
-    }
-}
-
-impl<E> From<BufferTooSmall> for Stop<E> {
-    fn from(e: BufferTooSmall) -> Self {
-        Stop::Failed(e.into())
+impl Stopped {
+    /// Keeps `stop` in `slot`.
+    #[inline(never)]
+    pub(crate) fn at<E>(slot: &mut Option<Stop<E>>, stop: Stop<E>) -> Stopped {
+        *slot = Some(stop);
+        Stopped(())
     }
 }
 
 /// A 2xx answer read into the buffer, and the operation it answers; the request itself
 /// (a few hundred bytes) is gone from the stack before the answer is decoded. Made only
-/// once the status is known to be 2xx ([`Client::fetch`] refuses the others).
-pub(crate) struct Fetched<R> {
+/// once the status is known to be 2xx ([`Client::fetch`](super::Client::fetch) refuses
+/// the others).
+pub(crate) struct Fetched {
     pub(crate) raw: Raw,
     pub(crate) operation: Operation,
-    _kind: core::marker::PhantomData<fn() -> R>,
-}
-
-impl<R> Fetched<R> {
-    pub(crate) fn new(raw: Raw, operation: Operation) -> Self {
-        Fetched { raw, operation, _kind: core::marker::PhantomData }
-    }
 }
 
 /// Decodes a 2xx answer in `buf` and hands the model to `f`, which keeps what the
@@ -79,11 +64,12 @@ impl<R> Fetched<R> {
 /// is an outcome unknown).
 #[inline(never)]
 pub(crate) fn decode_with<'b, R: ResponseKind, E, T>(
-    fetched: Fetched<R>,
+    fetched: Fetched,
     buf: &'b [u8],
+    slot: &mut Option<Stop<E>>,
     f: impl FnOnce(&R::Output<'b>) -> T,
-) -> Result<T, Stop<E>> {
-    let Fetched { raw, operation, .. } = fetched;
+) -> Result<T, Stopped> {
+    let Fetched { raw, operation } = fetched;
     let body = buf.get(..raw.len).unwrap_or(&[]);
     // The 2xx half of `Request::decode` (its other half, `ApiError::from_response`, is
     // `Stop::into_error`): called directly, it saves a copy of the model on the stack.
@@ -91,7 +77,7 @@ pub(crate) fn decode_with<'b, R: ResponseKind, E, T>(
     let decoded = R::decode_ok(body);
     match &decoded {
         Ok(output) => Ok(f(output)),
-        &Err(e) => Err(undecodable(operation, e)),
+        &Err(e) => Err(undecodable(operation, e, slot)),
     }
 }
 
@@ -99,13 +85,14 @@ pub(crate) fn decode_with<'b, R: ResponseKind, E, T>(
 /// request is not retry-safe (it may have executed), else a decode error. Out of line:
 /// one copy for every response kind.
 #[inline(never)]
-fn undecodable<E>(operation: Operation, e: dojo_core::json::DecodeError) -> Stop<E> {
-    if operation.retry_safe() {
-        Stop::Failed(ClientError::Decode { operation: Some(operation), error: e })
+fn undecodable<E>(operation: Operation, e: dojo_core::json::DecodeError, slot: &mut Option<Stop<E>>) -> Stopped {
+    let failed = if operation.retry_safe() {
+        ClientError::Decode { operation: Some(operation), error: e }
     } else {
         // Names no intent: the flow that fetched it holds the ids.
-        Stop::Failed(unknown(operation, "", 1, InnerCause::Undecodable(e)))
-    }
+        unknown(operation, "", 1, InnerCause::Undecodable(e))
+    };
+    Stopped::at(slot, Stop::Failed(failed))
 }
 
 /// Decodes an answer read into `buf` with dojo-core; an undecodable 2xx answer to a

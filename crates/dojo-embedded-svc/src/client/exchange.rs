@@ -3,12 +3,16 @@
 //! hands a request over as an [`Outgoing`]; the loop itself is compiled once.
 
 use dojo_core::BufferTooSmall;
-use dojo_core::exchange::{Exchange, Next, Subject, TransportFailure};
-use dojo_core::request::{Api, IDEMPOTENCY_KEY_HEADER, MAX_HEADERS, Method, Operation, Request};
+use dojo_core::exchange::{Attempts, TransportFailure, Verdict};
+use dojo_core::lifecycle::SetupIntentState;
+use dojo_core::request::{
+    IDEMPOTENCY_KEY_HEADER, MAX_HEADERS, Method, Operation, Request, SearchPaymentIntentsRequest,
+};
 use dojo_core::response::ResponseKind;
+use dojo_core::{Money, PaymentIntentId, SetupIntentId};
 use embedded_svc::http::client::Connection;
 
-use super::decode::{Fetched, Stop, decode};
+use super::decode::{Fetched, Stop, Stopped, decode};
 use super::wire::{
     LEN_DIGITS, format_len, log_exchange, log_failure, log_retry, receive, send, to_svc_method, transport,
 };
@@ -18,6 +22,7 @@ use dojo_core::client_error::ClientError;
 use super::decode::unknown;
 use super::inner::{Inner, InnerCause, Raw, publish};
 use crate::error::Phase;
+use crate::kiosk::{NoShowFee, build_payment_intent, build_setup_intent};
 use crate::retry::{Delay, xorshift32};
 
 impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
@@ -57,9 +62,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         // The key is named by `execute`, which has the request (this returns nothing
         // borrowed); the intent is read from the path when the outcome is unknown.
         let keyed = outgoing.headers.iter().any(|(name, _)| *name == IDEMPOTENCY_KEY_HEADER);
-        let subject =
-            Subject { operation, setup_intent: None, payment_intent: None, idempotency_key: keyed.then_some("") };
-        let mut exchange = Exchange::of(subject, self.policy);
+        // The exchange's rules without its subject: no ids carried through the loop.
+        let mut exchange = Attempts::new(operation, keyed, self.policy);
         loop {
             let result = self.exchange(outgoing, buf);
             let random = self.next_seed();
@@ -70,15 +74,15 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 }
                 Err(ClientError::Transport(_)) => exchange.handle_failure(TransportFailure::NotSent, random),
                 Err(ClientError::ResponseTooLarge(r)) => exchange.handle_too_large(r.status),
-                Err(_) => Next::Done,
+                Err(_) => Verdict::Done,
             };
             self.last_retry_after_s = exchange.retry_after_ms().map(|ms| ms / 1000);
             match next {
-                Next::Retry { after_ms } => {
+                Verdict::Retry { after_ms } => {
                     log_retry(operation, exchange.attempts().saturating_sub(1), after_ms);
                     self.delay.delay_ms(after_ms);
                 }
-                Next::OutcomeUnknown(_) => {
+                Verdict::OutcomeUnknown => {
                     let cause = match result {
                         Ok(raw) => InnerCause::ServerError(raw),
                         Err(ClientError::Transport(t)) => t.cause,
@@ -87,7 +91,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                     };
                     return Err(unknown(operation, outgoing.path, exchange.attempts(), cause));
                 }
-                Next::Done | Next::GiveUp(_) => {
+                Verdict::Done | Verdict::GiveUp(_) => {
                     let mut result = result;
                     match &mut result {
                         Ok(raw) => raw.attempts = exchange.attempts(),
@@ -100,37 +104,55 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         }
     }
 
-    /// [`exchange_with_retries`](Self::exchange_with_retries), with a non-2xx answer
-    /// as [`Stop::Refused`].
-    pub(crate) fn fetch<R: ResponseKind>(
-        &mut self,
-        req: &Request<'_, R>,
-        buf: &mut [u8],
-    ) -> Result<Raw, Stop<ConnError<K>>> {
-        self.fetch_outgoing(&Outgoing::of(req), buf)
+    /// Builds the request `call` names (writing its body into `buf`), sends it like
+    /// [`exchange_with_retries`](Self::exchange_with_retries), and keeps only what
+    /// decoding needs; a non-2xx answer is [`Stop::Refused`]. One copy for every request
+    /// the kiosk's flows send: the request (a few hundred bytes) lives only in this frame.
+    #[inline(never)]
+    pub(crate) fn fetch(&mut self, call: Call<'_>, buf: &mut [u8]) -> Result<Fetched, Stopped> {
+        let api = self.api;
+        match call {
+            Call::CreateSetupIntent(fee) => self.fetch_built(build_setup_intent(api, fee, buf), buf),
+            Call::GetSetupIntent(id) => self.fetch_built(api.get_setup_intent(id), buf),
+            Call::CancelSetupIntent(id) => self.fetch_built(api.cancel_setup_intent(id, true), buf),
+            Call::CreatePaymentIntent { setup, reference, amount } => {
+                self.fetch_built(build_payment_intent(api, setup, reference, *amount, buf), buf)
+            }
+            Call::GetPaymentIntent(id) => self.fetch_built(api.get_payment_intent(id, true), buf),
+            Call::SearchPaymentIntents(body) => self.fetch_built(api.search_payment_intents_lean(body, buf), buf),
+        }
     }
 
-    /// [`fetch`](Self::fetch) of a request handed over: compiled once for every
-    /// response kind.
+    /// [`fetch`](Self::fetch) of a request built: the only generic step (per response
+    /// kind) is handing it over as an [`Outgoing`]: one small copy per response kind. The
+    /// request is borrowed where the caller built it (no second copy on the stack).
     #[inline(never)]
-    fn fetch_outgoing(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Stop<ConnError<K>>> {
-        let raw = self.exchange_retried(outgoing, buf)?;
-        // A 5xx that may have executed is already an outcome unknown (the exchange's
-        // verdict): any other non-2xx is the server's refusal.
-        if raw.is_success() { Ok(raw) } else { Err(Stop::Refused(raw)) }
+    fn fetch_built<R: ResponseKind>(
+        &mut self,
+        req: Result<Request<'k, R>, dojo_core::Error<'static>>,
+        buf: &mut [u8],
+    ) -> Result<Fetched, Stopped> {
+        match &req {
+            Ok(req) => {
+                let raw = self.fetch_outgoing(&Outgoing::of(req), buf)?;
+                Ok(Fetched { raw, operation: req.operation() })
+            }
+            Err(e) => Err(self.fail((*e).into())),
+        }
     }
 
-    /// Builds a request with `build` (writing its body into `buf`), sends it like
-    /// [`fetch`](Self::fetch), and keeps only what decoding needs.
+    /// The exchange of a request handed over, a non-2xx answer as [`Stop::Refused`]:
+    /// compiled once for every response kind.
     #[inline(never)]
-    pub(crate) fn fetch_built<R: ResponseKind>(
-        &mut self,
-        build: impl FnOnce(Api<'k>, &mut [u8]) -> Result<Request<'k, R>, dojo_core::Error<'static>>,
-        buf: &mut [u8],
-    ) -> Result<Fetched<R>, Stop<ConnError<K>>> {
-        let req = build(self.api, buf)?;
-        let raw = self.fetch(&req, buf)?;
-        Ok(Fetched::new(raw, req.operation()))
+    fn fetch_outgoing(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Stopped> {
+        let stop = match self.exchange_retried(outgoing, buf) {
+            Ok(raw) if raw.is_success() => return Ok(raw),
+            // A 5xx that may have executed is already an outcome unknown (the exchange's
+            // verdict): any other non-2xx is the server's refusal.
+            Ok(raw) => Stop::Refused(raw),
+            Err(e) => Stop::Failed(e),
+        };
+        Err(self.stopped(stop))
     }
 
     fn next_seed(&mut self) -> u32 {
@@ -162,19 +184,29 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         let content_length = format_len(body_len, &mut len_digits);
         let mut headers = [("", ""); MAX_HEADERS + 1];
         let mut count = 0;
-        for (slot, header) in
-            headers.iter_mut().zip(outgoing.headers.iter().chain([("Content-Length", content_length)].iter()))
-        {
+        for (slot, header) in headers.iter_mut().zip(outgoing.headers) {
             *slot = *header;
+            count += 1;
+        }
+        if let Some(slot) = headers.get_mut(count) {
+            *slot = ("Content-Length", content_length);
             count += 1;
         }
         let headers = headers.get(..count).unwrap_or(&[]);
 
-        let conn = match self.conn.take() {
+        // The connection stays in its slot (no moves of it): a new one replaces one that
+        // cannot start another request (the old one dropped once the new one is made,
+        // and the slot left empty when making it fails).
+        let conn = match &mut self.conn {
             Some(conn) if !conn.is_request_initiated() => conn,
-            _ => self.connector.connect().map_err(|e| transport(operation, Phase::Connect, InnerCause::Io(e)))?,
+            slot => match self.connector.connect() {
+                Ok(conn) => slot.insert(conn),
+                Err(e) => {
+                    *slot = None;
+                    return Err(transport(operation, Phase::Connect, InnerCause::Io(e)));
+                }
+            },
         };
-        let conn = self.conn.insert(conn);
         let sent = send(conn, operation, to_svc_method(method), url, headers, body);
         let result = match sent {
             Ok(()) => receive(conn, operation, buf),
@@ -189,6 +221,23 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         }
         result
     }
+}
+
+/// A request of the kiosk's flows, named for [`Client::fetch`], which builds it in its
+/// own frame (ids borrowed: no copies of them on the way).
+pub(crate) enum Call<'a> {
+    /// `POST /setup-intents` for a no-show fee.
+    CreateSetupIntent(&'a NoShowFee<'a>),
+    /// `GET /setup-intents/{id}`.
+    GetSetupIntent(&'a SetupIntentId),
+    /// `DELETE /setup-intents/{id}?includeAuthorized=true`.
+    CancelSetupIntent(&'a SetupIntentId),
+    /// `POST /payment-intents` from a setup intent, for `amount`.
+    CreatePaymentIntent { setup: &'a SetupIntentState, reference: &'a str, amount: &'a Money },
+    /// `GET /payment-intents/{id}?returnCanceled=true`.
+    GetPaymentIntent(&'a PaymentIntentId),
+    /// `POST /payment-intents/search`.
+    SearchPaymentIntents(&'a SearchPaymentIntentsRequest<'a>),
 }
 
 /// What an exchange needs of a request, whatever its response kind.
