@@ -19,10 +19,11 @@
 //! ([`Reader::open`]) and the way errors are located ([`DecodeError::locate`]) are the
 //! ones `from_slice` uses.
 
-use crate::enums::{CaptureMode, CaptureStatus, PaymentIntentStatus, SetupIntentStatus};
+use crate::enums::{CaptureMode, CaptureStatus, PaymentIntentStatus, SetupIntentStatus, UnknownValue};
 use crate::id::{MAX_ID_LEN, PaymentIntentId, SetupIntentId};
 use crate::json::{DecodeError, DecodeErrorKind, MAX_DEPTH, Number, Reader, SCRATCH, Text, UNSET};
 use crate::money::{Currency, CurrencyCode, Money, parse_minor_units};
+use crate::open_enum::text_index;
 use crate::payment_intent::{ChargeResponse, PaymentIntentSummary};
 use crate::setup_intent::SetupIntentSummary;
 use crate::time::Timestamp;
@@ -174,6 +175,23 @@ fn payment_intent_id(r: &mut Reader<'_>) -> Result<PaymentIntentId, DecodeError>
     PaymentIntentId::new(id_text(r, &mut [0; MAX_ID_LEN])?).map_err(|_| unset(DecodeErrorKind::InvalidValue))
 }
 
+/// An open enum's value for the readers below: `None` for a `null` when the field is
+/// optional (`nullable`), otherwise the index of its name in `names` (`names.len()`,
+/// with `unknown` set, for a value not among them). The one non-generic part of every
+/// enum field.
+#[inline(never)]
+fn enum_index(
+    r: &mut Reader<'_>,
+    nullable: bool,
+    names: &[&str],
+    unknown: &mut UnknownValue,
+) -> Result<Option<usize>, DecodeError> {
+    if nullable && !present(r)? {
+        return Ok(None);
+    }
+    Ok(Some(text_index(text(r)?, names, unknown)))
+}
+
 /// One reader per open enum, each parsing as the enum's `Deserialize` does, straight
 /// into its field's slot: `Some(value)`, or `None` for a `null` when the field is
 /// optional (`nullable`), the slot untouched on an error. Not through [`set`] and
@@ -183,7 +201,8 @@ macro_rules! enum_readers {
     ($($fn_name:ident => $name:ident),+) => {$(
         #[inline(never)]
         fn $fn_name(slot: &mut Option<$name>, r: &mut Reader<'_>, nullable: bool) -> Result<(), DecodeError> {
-            *slot = if nullable && !present(r)? { None } else { Some($name::from_text(text(r)?)) };
+            let mut unknown = UnknownValue::too_long();
+            *slot = enum_index(r, nullable, $name::NAMES, &mut unknown)?.map(|i| $name::from_index(i, unknown));
             Ok(())
         }
     )+};

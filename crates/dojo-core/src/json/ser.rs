@@ -822,7 +822,11 @@ impl ObjectWriter<'_> {
     /// `"key":"2026-11-25T17:00:00Z"`.
     #[inline(never)]
     pub(crate) fn timestamp(&mut self, key: &str, value: Timestamp) {
-        self.str(key, value.encode(&mut [0; Timestamp::MAX_RFC3339]));
+        // ASCII with nothing to escape: copied as it is.
+        self.key(key);
+        self.ser.push_byte(b'"');
+        self.ser.push(value.encode_ascii(&mut [0; Timestamp::MAX_RFC3339]));
+        self.ser.push_byte(b'"');
     }
 
     /// Opens a nested object under `key`.
