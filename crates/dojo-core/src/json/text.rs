@@ -30,6 +30,26 @@ impl<'a> Text<'a> {
         Text { raw, escaped: true }
     }
 
+    /// A `Text` over JSON string content as it stands between the quotes in a body,
+    /// escapes included (a cursor kept raw, say), decoded when read or written again;
+    /// `None` unless it is valid content: no unescaped `"` or control character, and
+    /// every escape valid.
+    pub fn from_json_content(raw: &'a str) -> Option<Self> {
+        let bytes = raw.as_bytes();
+        let mut at = 0;
+        let mut escaped = false;
+        while let Some(n) = super::read::find_string_stop(bytes.get(at..)?) {
+            at += n;
+            let esc = bytes.get(at..)?;
+            if esc.first() != Some(&b'\\') {
+                return None;
+            }
+            at += decode_escape(esc)?.1;
+            escaped = true;
+        }
+        Some(Text { raw, escaped })
+    }
+
     /// The string as a `&str` when it holds no escapes (true of most ids and
     /// ASCII text), without copying.
     pub fn as_str(&self) -> Option<&'a str> {
