@@ -2,7 +2,7 @@
 //! intents left raw and its cursor, for a caller that decodes each intent with a summary
 //! decoder (the kiosk's orphan search) and has no room for the full page decoder.
 //!
-//! Read with the JSON codec's own [`Reader`] (the object walk, string scanning and
+//! Read with the JSON codec's own `Reader` (the object walk, string scanning and
 //! the iterative, depth-bounded value skipper every decoder uses) rather than the serde
 //! decoder: the page's own shape is two fields (`data`, `after`), and the serde decoder
 //! for the page added about 4 KiB of kiosk firmware for those two fields
