@@ -65,31 +65,22 @@ impl Timestamp {
     pub fn parse(s: &str) -> Result<Self, InvalidTimestamp> {
         let b = s.as_bytes();
         // `YYYY-MM-DDTHH:MM:SS` has fixed positions: read it from one 19-byte array
-        // (one bounds check) against a pattern, one loop for every field (smaller than
-        // a call per field on a microcontroller), then match the optional fraction and
-        // offset as slices.
-        const PATTERN: &[u8; 19] = b"0000-00-00T00:00:00";
+        // (one bounds check), then match the optional fraction and offset as slices. (A
+        // loop over a pattern was 94 B smaller on riscv32imc but made a full payment
+        // intent's decode about 8% slower on x86_64.)
         let head: &[u8; 19] = b.get(..19).and_then(|h| h.try_into().ok()).ok_or(InvalidTimestamp)?;
-        // Year, month, day, hour, minute, second.
-        let mut fields = [0u32; 6];
-        let mut field = 0;
-        for (&c, &p) in head.iter().zip(PATTERN) {
-            if p == b'0' {
-                let digit = c.wrapping_sub(b'0');
-                if digit > 9 {
-                    return Err(InvalidTimestamp);
-                }
-                if let Some(f) = fields.get_mut(field) {
-                    *f = *f * 10 + u32::from(digit);
-                }
-            } else {
-                if c != p && !(p == b'T' && matches!(c, b't' | b' ')) {
-                    return Err(InvalidTimestamp);
-                }
-                field += 1;
-            }
+        let [y0, y1, y2, y3, dash1, mo0, mo1, dash2, d0, d1, t, h0, h1, colon1, mi0, mi1, colon2, s0, s1] = *head;
+        if dash1 != b'-' || dash2 != b'-' || !matches!(t, b'T' | b't' | b' ') || colon1 != b':' || colon2 != b':' {
+            return Err(InvalidTimestamp);
         }
-        // Leap seconds (60) are folded into the next second.
+        let fields = [
+            two_digits(y0, y1)? * 100 + two_digits(y2, y3)?,
+            two_digits(mo0, mo1)?,
+            two_digits(d0, d1)?,
+            two_digits(h0, h1)?,
+            two_digits(mi0, mi1)?,
+            two_digits(s0, s1)?,
+        ];
         let [year, month, day, hour, minute, second] = fields;
         let mut rest = b.get(head.len()..).unwrap_or(&[]);
         let mut nanos: u32 = 0;
