@@ -57,21 +57,32 @@ pub(crate) fn string_stops(w: u64) -> u64 {
     any_below(w ^ (ONES * u64::from(b'"')), 1) | any_below(w ^ (ONES * u64::from(b'\\')), 1) | any_below(w, 0x20)
 }
 
-/// The index of the first `"`, `\\` or control byte, looking at eight bytes at a time
-/// ([`string_stops`]): the index comes from the mask's trailing zeros, with no
+/// [`string_stops`] for a machine word: eight bytes at a time on a 64-bit host, four on
+/// a 32-bit microcontroller (where 64-bit arithmetic is pairs of instructions).
+#[inline(always)]
+fn word_stops(w: usize) -> usize {
+    const ONES: usize = usize::MAX / 0xFF;
+    const HIGH: usize = ONES * 0x80;
+    let any_below = |v: usize, n: usize| v.wrapping_sub(ONES * n) & !v & HIGH;
+    any_below(w ^ (ONES * usize::from(b'"')), 1) | any_below(w ^ (ONES * usize::from(b'\\')), 1) | any_below(w, 0x20)
+}
+
+/// The index of the first `"`, `\\` or control byte, looking at a machine word at a time
+/// ([`word_stops`]): the index comes from the mask's trailing zeros, with no
 /// byte-by-byte rescan. The last few bytes go byte by byte.
 pub(crate) fn find_string_stop(rest: &[u8]) -> Option<usize> {
-    let mut chunks = rest.chunks_exact(8);
+    const W: usize = core::mem::size_of::<usize>();
+    let mut chunks = rest.chunks_exact(W);
     let mut at = 0;
     for chunk in &mut chunks {
-        let mut word = [0u8; 8];
+        let mut word = [0u8; W];
         word.copy_from_slice(chunk);
-        let stop = string_stops(u64::from_le_bytes(word));
+        let stop = word_stops(usize::from_le_bytes(word));
         if stop != 0 {
             // Little-endian: byte 0 is the low byte, whatever the target's endianness.
             return Some(at + (stop.trailing_zeros() / 8) as usize);
         }
-        at += 8;
+        at += W;
     }
     chunks.remainder().iter().position(|&b| STRING_STOP.get(usize::from(b)).copied().unwrap_or(true)).map(|n| at + n)
 }
