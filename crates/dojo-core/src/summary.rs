@@ -78,17 +78,16 @@ fn walk<'de>(
     r.open(b'{', depth)?;
     let mut seen = 0u32;
     let mut first = true;
-    loop {
+    while r.next_key(first)? {
+        first = false;
         // The key is read by a callee that has returned before the value is decoded, so
         // its frame is not stacked under nested values (walks nest: Money in a model).
-        let Key::Field { index, start } = next_key(r, first, fields)? else {
-            return Ok(seen);
-        };
-        first = false;
+        let start = r.pos;
+        let index = key_index(r, fields)?;
         let at = r.pos;
-        match index.and_then(|i| Some((i, *fields.get(i)?))) {
-            Some((i, name)) => {
-                let bit = 1u32 << i;
+        match fields.get(index) {
+            Some(&name) => {
+                let bit = 1u32 << index;
                 if seen & bit != 0 {
                     return Err(DecodeError {
                         kind: DecodeErrorKind::DuplicateField,
@@ -97,46 +96,39 @@ fn walk<'de>(
                     });
                 }
                 seen |= bit;
-                value(i, r).map_err(|e| e.locate(at, Some(name)))?;
+                value(index, r).map_err(|e| e.locate(at, Some(name)))?;
             }
             None => r.skip_value(depth + 1).map_err(|e| e.locate(at, None))?,
         }
     }
+    Ok(seen)
 }
 
-/// What [`next_key`] found.
-enum Key {
-    /// The closing brace (consumed).
-    End,
-    /// A key (and its colon) read: which of the fields it names, and where it starts.
-    Field { index: Option<usize>, start: usize },
-}
-
-/// Reads the next key of an object and its colon (or the closing brace).
+/// Reads an object's key (the reader on its opening quote) and its colon: which of
+/// `fields` it names (`fields.len()` for none). A plain index, not an enum of the
+/// cases: a small `Result` is returned in registers.
 #[inline(never)]
-fn next_key(r: &mut Reader<'_>, first: bool, fields: &'static [&'static str]) -> Result<Key, DecodeError> {
-    if !r.next_key(first)? {
-        return Ok(Key::End);
-    }
+fn key_index(r: &mut Reader<'_>, fields: &'static [&'static str]) -> Result<usize, DecodeError> {
     let start = r.pos;
     let key = r.string()?;
     let index = if key.escaped {
         escaped_key_index(key.raw, fields, start)?
     } else {
-        fields.iter().position(|f| *f == key.raw)
+        fields.iter().position(|f| *f == key.raw).unwrap_or(fields.len())
     };
     r.expect(b':')?;
     r.skip_ws();
-    Ok(Key::Field { index, start })
+    Ok(index)
 }
 
-/// Which of `fields` an escaped key names. Out of line: its scratch buffer stays off
-/// the stack of every `walk` frame (walks nest, and dev builds keep every local).
+/// Which of `fields` an escaped key names (`fields.len()` for none). Out of line: its
+/// scratch buffer stays off the stack of every `walk` frame (walks nest, and dev builds
+/// keep every local).
 #[inline(never)]
-fn escaped_key_index(raw: &str, fields: &'static [&'static str], start: usize) -> Result<Option<usize>, DecodeError> {
+fn escaped_key_index(raw: &str, fields: &'static [&'static str], start: usize) -> Result<usize, DecodeError> {
     let mut buf = [0u8; SCRATCH];
     match Text::from_escaped(raw).copy_to(&mut buf) {
-        Ok(key) => Ok(fields.iter().position(|f| *f == key)),
+        Ok(key) => Ok(fields.iter().position(|f| *f == key).unwrap_or(fields.len())),
         Err(_) => Err(DecodeError::new(DecodeErrorKind::TooLong, start)),
     }
 }
