@@ -263,6 +263,15 @@ impl Timestamp {
     }
 }
 
+/// `v` in decimal, written into `out` (20 digits hold any `u64`): the one integer
+/// writer of a microcontroller image (the lean request writer's integers use it too).
+pub(crate) fn decimal(v: u64, out: &mut [u8; 20]) -> &[u8] {
+    let mut w = Digits { out, len: 0 };
+    w.number(v, 1);
+    let len = w.len;
+    out.get(..len).unwrap_or_default()
+}
+
 /// A writer of ASCII into a fixed buffer; bytes past its end are dropped (never the case for
 /// [`Timestamp::encode`]'s sizes).
 struct Digits<'b> {

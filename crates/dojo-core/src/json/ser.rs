@@ -807,7 +807,11 @@ impl ObjectWriter<'_> {
     #[inline(never)]
     pub(crate) fn i64(&mut self, key: &str, value: i64) {
         self.key(key);
-        self.ser.push_i64(value);
+        if value < 0 {
+            self.ser.push_byte(b'-');
+        }
+        // The timestamp writer's digit loop: one integer writer in a firmware image.
+        self.ser.push(crate::time::decimal(value.unsigned_abs(), &mut [0; 20]));
     }
 
     /// `"key":{"value":N,"currencyCode":"GBP"}`.
