@@ -224,9 +224,8 @@ fn timestamp(r: &mut Reader<'_>) -> Result<Timestamp, DecodeError> {
 fn minor_units(r: &mut Reader<'_>, depth: usize) -> Result<i64, DecodeError> {
     let wrong_type = unset(DecodeErrorKind::InvalidType);
     match r.peek_required()? {
-        b'n' => r.literal(b"null").and(Err(wrong_type)),
-        b't' => r.literal(b"true").and(Err(wrong_type)),
-        b'f' => r.literal(b"false").and(Err(wrong_type)),
+        // A literal, read (and its errors reported) as the skipper reads it.
+        b'n' | b't' | b'f' => r.skip_value(depth).and(Err(wrong_type)),
         b'"' => minor_units_string(r),
         b'-' | b'0'..=b'9' => minor_units_number(r),
         b'[' | b'{' => {
