@@ -131,3 +131,41 @@ open_enum! {
         SavedCard = "SavedCard",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    macro_rules! table_checks {
+        ($($name:ident),+) => {$({
+            // The names table and the variants agree, index for index, and parsing goes
+            // through both: every known name, an unknown one, one too long to keep.
+            assert_eq!($name::NAMES.len(), $name::KNOWN.len());
+            for (i, (known, name)) in $name::KNOWN.iter().zip($name::NAMES).enumerate() {
+                assert_eq!(known.as_str(), Some(*name));
+                assert_eq!($name::parse(name), *known);
+                assert_eq!($name::from_index(i, UnknownValue::too_long()), *known);
+            }
+            let unknown = $name::parse("SomethingNew");
+            assert_eq!(unknown, $name::Unknown(UnknownValue::new("SomethingNew")));
+            assert_eq!(unknown.as_str(), Some("SomethingNew"));
+            assert_eq!($name::parse(&"x".repeat(33)).as_str(), None);
+            assert_eq!($name::parse(&"x".repeat(32)).as_str(), Some("x".repeat(32).as_str()));
+            assert!(!$name::parse("created").is_known(), "case matters");
+        })+};
+    }
+
+    #[test]
+    fn every_enum_parses_through_its_names_table() {
+        table_checks!(
+            SetupIntentStatus,
+            PaymentIntentStatus,
+            CaptureStatus,
+            PaymentEventType,
+            CaptureMode,
+            AutoExpireAction,
+            MerchantInitiatedTransactionType,
+            PaymentMethod
+        );
+    }
+}

@@ -38,36 +38,56 @@ static ID_BYTE: [bool; 256] = {
     t
 };
 
+/// The text of an id, validated: what both id types hold, so that each operation on an
+/// id is one non-generic function shared by both (not one copy per type).
+// Word-aligned: a copy of an id is then 13 word moves on a 32-bit MCU without unaligned
+// access (riscv32imc), not 51 byte moves (code size).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(align(4))]
+pub(crate) struct RawId {
+    len: u8,
+    bytes: [u8; MAX_ID_LEN],
+}
+
+impl RawId {
+    /// Validates (as [`validate_id`], errors naming `field`) and copies `s`.
+    #[inline(never)]
+    pub(crate) fn new(field: &'static str, s: &str) -> Result<Self, ValidationError> {
+        validate_id(field, s)?;
+        let mut bytes = [0u8; MAX_ID_LEN];
+        if let Some(dst) = bytes.get_mut(..s.len()) {
+            dst.copy_from_slice(s.as_bytes());
+        }
+        Ok(RawId { len: s.len() as u8, bytes })
+    }
+
+    #[inline(never)]
+    fn as_str(&self) -> &str {
+        // Validated ASCII on construction; `from_utf8` on ASCII is a quick check.
+        self.bytes.get(..usize::from(self.len)).and_then(|b| core::str::from_utf8(b).ok()).unwrap_or("")
+    }
+}
+
 macro_rules! id_type {
     ($(#[$meta:meta])* $name:ident, $field:literal) => {
         $(#[$meta])*
-        // Word-aligned: a copy of an id is then 13 word moves on a 32-bit MCU
-        // without unaligned access (riscv32imc), not 51 byte moves (code size).
         #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-        #[repr(align(4))]
-        pub struct $name {
-            len: u8,
-            bytes: [u8; MAX_ID_LEN],
-        }
+        pub struct $name(RawId);
 
         impl $name {
             /// Validates and copies `s` (1 to 50 characters of `[A-Za-z0-9_-]`).
             pub fn new(s: &str) -> Result<Self, ValidationError> {
-                validate_id($field, s)?;
-                let mut bytes = [0u8; MAX_ID_LEN];
-                if let Some(dst) = bytes.get_mut(..s.len()) {
-                    dst.copy_from_slice(s.as_bytes());
-                }
-                Ok($name { len: s.len() as u8, bytes })
+                RawId::new($field, s).map($name)
+            }
+
+            /// An id from its validated text.
+            pub(crate) const fn from_raw(raw: RawId) -> Self {
+                $name(raw)
             }
 
             /// The id as text.
             pub fn as_str(&self) -> &str {
-                // Validated ASCII on construction; `from_utf8` on ASCII is a quick check.
-                self.bytes
-                    .get(..usize::from(self.len))
-                    .and_then(|b| core::str::from_utf8(b).ok())
-                    .unwrap_or("")
+                self.0.as_str()
             }
         }
 

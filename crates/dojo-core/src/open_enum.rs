@@ -62,6 +62,34 @@ pub(crate) fn enum_text<'t: 'b, 'b>(
     }
 }
 
+/// The index in `names` (an open enum's wire names, in declaration order) of `s`, or
+/// `names.len()` with `unknown` set to `s` (kept if it fits). The one lookup of every
+/// open enum: each enum's own code is only the index-to-variant step.
+#[inline(never)]
+pub(crate) fn name_index(s: &str, names: &[&str], unknown: &mut UnknownValue) -> usize {
+    match names.iter().position(|n| *n == s) {
+        Some(i) => i,
+        None => {
+            *unknown = UnknownValue::new(s);
+            names.len()
+        }
+    }
+}
+
+/// [`name_index`] of a decoded JSON string; an escaped text longer than any value we
+/// keep is unknown and too long.
+#[inline(never)]
+pub(crate) fn text_index(text: crate::json::Text<'_>, names: &[&str], unknown: &mut UnknownValue) -> usize {
+    let mut buf = [0u8; UnknownValue::CAPACITY];
+    match enum_text(text, &mut buf) {
+        Some(s) => name_index(s, names, unknown),
+        None => {
+            *unknown = UnknownValue::too_long();
+            names.len()
+        }
+    }
+}
+
 /// Defines an open enum: known variants with their wire names, plus
 /// `Unknown(UnknownValue)`.
 macro_rules! open_enum {
@@ -92,21 +120,33 @@ macro_rules! open_enum {
                 }
             }
 
+            /// The wire names of [`KNOWN`](Self::KNOWN), in the same order.
+            pub(crate) const NAMES: &'static [&'static str] = &[$($wire),+];
+
             /// Parses the API's text; an unrecognized value gives `Unknown`.
             pub fn parse(s: &str) -> Self {
-                match s {
-                    $( $wire => $name::$variant, )+
-                    other => $name::Unknown($crate::open_enum::UnknownValue::new(other)),
-                }
+                let mut unknown = $crate::open_enum::UnknownValue::too_long();
+                let i = $crate::open_enum::name_index(s, Self::NAMES, &mut unknown);
+                Self::from_index(i, unknown)
             }
 
             /// Parses a decoded JSON string as the enum's `Deserialize` does (also used
             /// by the hand-written decoders in `crate::summary`).
             pub(crate) fn from_text(text: $crate::json::Text<'_>) -> Self {
-                let mut buf = [0u8; $crate::open_enum::UnknownValue::CAPACITY];
-                match $crate::open_enum::enum_text(text, &mut buf) {
-                    Some(s) => $name::parse(s),
-                    None => $name::Unknown($crate::open_enum::UnknownValue::too_long()),
+                let mut unknown = $crate::open_enum::UnknownValue::too_long();
+                let i = $crate::open_enum::text_index(text, Self::NAMES, &mut unknown);
+                Self::from_index(i, unknown)
+            }
+
+            /// The known value at index `i` of [`NAMES`](Self::NAMES), or
+            /// `Unknown(unknown)` past its end.
+            pub(crate) fn from_index(i: usize, unknown: $crate::open_enum::UnknownValue) -> Self {
+                // The variants' positions, counted by the compiler.
+                #[allow(non_camel_case_types, clippy::upper_case_acronyms, clippy::enum_variant_names, dead_code)]
+                enum Index { $($variant),+ }
+                match i {
+                    $( i if i == Index::$variant as usize => $name::$variant, )+
+                    _ => $name::Unknown(unknown),
                 }
             }
 

@@ -2,199 +2,138 @@
 //! intents left raw and its cursor, for a caller that decodes each intent with a summary
 //! decoder (the kiosk's orphan search) and has no room for the full page decoder.
 //!
-//! A small non-recursive scanner rather than the serde decoder: the page's own shape is
-//! two fields (`data`, `after`), and the serde decoder for the page added about 4 KiB of
-//! kiosk firmware for those two fields (docs/footprint-2026-11-25.md).
+//! Read with the JSON codec's own `Reader` (the object walk, string scanning and
+//! the iterative, depth-bounded value skipper every decoder uses) rather than the serde
+//! decoder: the page's own shape is two fields (`data`, `after`), and the serde decoder
+//! for the page added about 4 KiB of kiosk firmware for those two fields
+//! (docs/footprint-2026-11-25.md).
 
-use crate::json::{DecodeError, DecodeErrorKind, MAX_DEPTH};
+use crate::json::{DecodeError, DecodeErrorKind, Reader, Text};
 
 /// A search page (`{"data":[...],"after":"..."}`): its payment intents left raw, and the
-/// next page's cursor (raw, as the server wrote it), checked as JSON only as far as
-/// its shape goes (every intent is checked by the summary decoder).
+/// next page's cursor (raw, as the server wrote it), checked as JSON throughout (every
+/// intent is then decoded by the summary decoder).
 ///
 /// Refused like the serde decoder refuses them: a body that is not one object
-/// (trailing bytes, a missing separator, a string with a raw control character, nesting
-/// past [`MAX_DEPTH`]), or `data` that is not an array or null, or `after` that is not a
-/// string or null. Unknown fields are skipped; a UTF-8 byte order mark at the start is
-/// skipped.
+/// (trailing bytes, a missing separator, malformed JSON anywhere, a string with a raw
+/// control character or invalid UTF-8, nesting past
+/// [`MAX_DEPTH`](crate::json::MAX_DEPTH)), or `data` that is
+/// not an array or null, or `after` that is not a string or null. Unknown fields are
+/// skipped; a UTF-8 byte order mark at the start is skipped.
 pub struct SearchPage<'a> {
     /// The `data` array, brackets included (empty when absent or null).
-    data: &'a [u8],
-    after: Option<&'a str>,
+    data: &'a str,
+    after: Option<Text<'a>>,
 }
 
 impl<'a> SearchPage<'a> {
     /// Reads a page's shape (see the type's docs).
     pub fn read(body: &'a [u8]) -> Result<SearchPage<'a>, DecodeError> {
-        let bom = body.starts_with(b"\xEF\xBB\xBF");
-        let mut at = if bom { 3 } else { 0 };
-        let fail = |kind, offset| DecodeError { kind, offset, field: None };
-        let mut page = SearchPage { data: &[], after: None };
-        at = ws(body, at);
-        if body.get(at) != Some(&b'{') {
-            return Err(fail(if at >= body.len() { DecodeErrorKind::Empty } else { DecodeErrorKind::NotJson }, at));
-        }
-        at = ws(body, at + 1);
+        let mut r = Reader::new(body);
+        r.check_start()?;
+        r.open(b'{', 0)?;
+        let mut page = SearchPage { data: "", after: None };
         let mut first = true;
-        loop {
-            match body.get(at) {
-                Some(b'}') if first => break,
-                Some(b'"') => {}
-                _ => return Err(fail(DecodeErrorKind::Syntax, at)),
-            }
-            let key_end = skip(body, at).ok_or(fail(DecodeErrorKind::Syntax, at))?;
-            let key = body.get(at + 1..key_end - 1).unwrap_or(&[]);
-            at = ws(body, key_end);
-            if body.get(at) != Some(&b':') {
-                return Err(fail(DecodeErrorKind::Syntax, at));
-            }
-            let start = ws(body, at + 1);
-            let end = skip(body, start).ok_or(fail(DecodeErrorKind::Syntax, start))?;
-            let value = body.get(start..end).unwrap_or(&[]);
+        while r.next_key(first)? {
+            first = false;
+            let key = r.string()?;
+            r.expect(b':')?;
+            let next = r.peek_required()?;
+            let start = r.pos;
             let wrong = |field| DecodeError { kind: DecodeErrorKind::InvalidType, offset: start, field: Some(field) };
-            if value == b"null" {
-                // Absent, as serde reads an `Option`.
-            } else if key == b"data" {
-                if value.first() != Some(&b'[') || !items_well_formed(value) {
+            // Keys compared as written (an escaped key is another key), as before.
+            let key = if key.escaped { "" } else { key.raw };
+            if next == b'n' {
+                // `null`: absent, as serde reads an `Option`.
+                r.literal(b"null")?;
+            } else if key == "data" {
+                if next != b'[' {
                     return Err(wrong("data"));
                 }
-                page.data = value;
-            } else if key == b"after" {
-                let raw = value.strip_prefix(b"\"").and_then(|v| v.strip_suffix(b"\"")).ok_or(wrong("after"))?;
-                page.after = Some(core::str::from_utf8(raw).map_err(|_| fail(DecodeErrorKind::InvalidUtf8, start))?);
+                let at = r.pos;
+                r.skip_value(1)?;
+                page.data = r.text_between(at, r.pos).ok_or(DecodeError::new(DecodeErrorKind::InvalidUtf8, at))?;
+            } else if key == "after" {
+                if next != b'"' {
+                    return Err(wrong("after"));
+                }
+                let s = r.string()?;
+                page.after = Some(if s.escaped { Text::from_escaped(s.raw) } else { Text::new(s.raw) });
+            } else {
+                r.skip_value(1)?;
             }
-            at = ws(body, end);
-            match body.get(at) {
-                Some(b',') => at = ws(body, at + 1),
-                Some(b'}') => break,
-                _ => return Err(fail(DecodeErrorKind::Syntax, at)),
-            }
-            first = false;
         }
-        at = ws(body, at + 1);
-        if at < body.len() {
-            return Err(fail(DecodeErrorKind::TrailingCharacters, at));
+        if r.peek_token().is_some() {
+            return Err(r.error(DecodeErrorKind::TrailingCharacters));
         }
         Ok(page)
     }
 
-    /// The next page's cursor, raw as the server wrote it (`None` on the last page).
+    /// The next page's cursor, raw as the server wrote it: JSON string content, escapes
+    /// not decoded (`None` on the last page). To send it back, wrap it with
+    /// [`Text::from_json_content`] (or use [`after_text`](Self::after_text)): as a
+    /// plain string the encoder would escape its escapes a second time.
     pub fn after(&self) -> Option<&'a str> {
+        self.after.map(|t| t.raw())
+    }
+
+    /// The next page's cursor as a [`Text`] (escapes decoded when read or written
+    /// again): what a request's [`Cursor`](crate::request::Cursor) takes.
+    pub fn after_text(&self) -> Option<Text<'a>> {
         self.after
     }
 
     /// The raw payment intents of `data`, each one JSON value (decode each with a
     /// summary or full decoder).
-    pub fn items(&self) -> impl Iterator<Item = &'a [u8]> {
-        let data = self.data;
-        let mut at = 1;
+    pub fn items(&self) -> impl Iterator<Item = &'a [u8]> + use<'a> {
+        // Checked by `read`: no error can occur on the way (one ends the items).
+        let mut r = Reader::from_text(self.data);
+        let mut first = true;
+        let mut open = r.open(b'[', 0).is_ok();
         core::iter::from_fn(move || {
-            at = ws(data, at);
-            let start = at;
-            let end = skip(data, start)?;
-            at = ws(data, end) + 1;
-            data.get(start..end)
+            if !open || !r.next_element(first).ok()? {
+                open = false;
+                return None;
+            }
+            first = false;
+            r.skip_ws();
+            let start = r.pos;
+            r.skip_value(1).ok()?;
+            r.input.get(start..r.pos)
         })
     }
 }
 
-/// Whether `array` (one skipped value starting with `[`) holds values separated by
-/// commas: `[]`, `[v]`, `[v, v]`.
-fn items_well_formed(array: &[u8]) -> bool {
-    let mut at = ws(array, 1);
-    if array.get(at) == Some(&b']') {
-        return at + 1 == array.len();
-    }
-    loop {
-        let Some(end) = skip(array, at) else { return false };
-        at = ws(array, end);
-        match array.get(at) {
-            Some(b',') => at = ws(array, at + 1),
-            Some(b']') => return at + 1 == array.len(),
-            _ => return false,
-        }
-    }
-}
-
-/// The first byte at or after `at` that is not JSON whitespace.
-fn ws(bytes: &[u8], mut at: usize) -> usize {
-    while matches!(bytes.get(at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-        at += 1;
-    }
-    at
-}
-
-/// Where the JSON value starting at `at` ends (one past its last byte), without
-/// recursion: strings (escapes skipped, raw control characters refused), objects and
-/// arrays (nesting counted, at most [`MAX_DEPTH`] deep with the page's object, brackets matched), and scalars
-/// (up to the next separator). `None` when it does not end well.
-fn skip(bytes: &[u8], at: usize) -> Option<usize> {
-    // The page's own object is one level: values inside it nest one less.
-    let mut stack = [0u8; MAX_DEPTH - 1];
-    let mut depth = 0;
-    let mut i = at;
-    loop {
-        let b = *bytes.get(i)?;
-        match b {
-            b'"' => {
-                i += 1;
-                loop {
-                    match *bytes.get(i)? {
-                        b'"' => break,
-                        b'\\' => i += 2,
-                        c if c < 0x20 => return None,
-                        _ => i += 1,
-                    }
-                }
-                i += 1;
-            }
-            b'{' | b'[' => {
-                *stack.get_mut(depth)? = b + 2; // `}` and `]` are two past `{` and `[`.
-                depth += 1;
-                i += 1;
-            }
-            b'}' | b']' => {
-                depth = depth.checked_sub(1)?;
-                if stack.get(depth) != Some(&b) {
-                    return None;
-                }
-                i += 1;
-            }
-            _ if depth > 0 => i += 1,
-            _ => {
-                let end = bytes
-                    .get(i..)?
-                    .iter()
-                    .position(|c| matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
-                    .map_or(bytes.len(), |n| i + n);
-                return (end > i).then_some(end);
-            }
-        }
-        if depth == 0 {
-            return Some(i);
-        }
-    }
-}
-
-/// Whether the raw payment intent `item` has `"reference":"<reference>"` (the reference
-/// as the kiosk sent it, JSON-escaped by dojo-core's encoder; spaces around the colon
-/// allowed). A reference the server escapes otherwise does not match: the booking is
-/// then reported (none found), never charged twice.
+/// Whether the raw payment intent `item` has, among its own (top-level) fields,
+/// `"reference":"<reference>"` (the reference as the kiosk sent it, JSON-escaped by
+/// dojo-core's encoder; spaces around the colon allowed). A `"reference"` inside a
+/// nested object is not the intent's. A reference the server escapes otherwise does
+/// not match: the booking is then reported (none found), never charged twice.
 pub fn has_reference(item: &[u8], reference: &str) -> bool {
     let mut quoted = [0u8; 2 + 2 * crate::journal::MAX_REFERENCE_BYTES];
     let Ok(len) = crate::json::to_slice(&reference, &mut quoted) else { return false };
-    let Some(quoted) = quoted.get(..len) else { return false };
-    let key = b"\"reference\"";
-    let mut rest = item;
-    while let Some(at) = rest.windows(key.len()).position(|w| w == key) {
-        let after = rest.get(at + key.len()..).unwrap_or(&[]);
-        let value = after.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b':'));
-        if let Some(v) = value.and_then(|v| after.get(v..))
-            && v.starts_with(quoted)
-        {
-            return true;
+    // The encoded content, between its quotes.
+    let Some(wanted) = quoted.get(1..len.saturating_sub(1)) else { return false };
+    let mut r = Reader::new(item);
+    if r.open(b'{', 0).is_err() {
+        return false;
+    }
+    let mut first = true;
+    while let Ok(true) = r.next_key(first) {
+        first = false;
+        let Ok(key) = r.string() else { return false };
+        if r.expect(b':').is_err() {
+            return false;
         }
-        rest = after;
+        if key.raw == "reference" && !key.escaped && r.peek_token() == Some(b'"') {
+            match r.string() {
+                Ok(value) if value.raw.as_bytes() == wanted => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        } else if r.skip_value(1).is_err() {
+            return false;
+        }
     }
     false
 }
@@ -202,6 +141,7 @@ pub fn has_reference(item: &[u8], reference: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{SearchPage, has_reference};
+    use crate::json::Text;
     use std::{format, vec};
 
     #[test]
@@ -213,6 +153,57 @@ mod tests {
         assert!(!has_reference(br#"{"reference":"Table 44"}"#, "Table 4"));
         assert!(!has_reference(br#"{"description":"reference","x":"Table 4"}"#, "Table 4"));
         assert!(!has_reference(br#"{"id":"pi_1"}"#, "Table 4"));
+    }
+
+    #[test]
+    fn only_the_intents_own_reference_matches() {
+        // A `"reference"` in a nested object (metadata, an event) is not the intent's.
+        let nested = br#"{"id":"pi_1","metadata":{"reference":"Table 4"},"reference":"Other"}"#;
+        assert!(!has_reference(nested, "Table 4"));
+        assert!(has_reference(nested, "Other"));
+        let in_array = br#"{"events":[{"reference":"Table 4"}],"x":["reference","Table 4"]}"#;
+        assert!(!has_reference(in_array, "Table 4"));
+        let as_value = br#"{"note":"\"reference\":\"Table 4\""}"#;
+        assert!(!has_reference(as_value, "Table 4"), "inside a string");
+        assert!(has_reference(br#"{"a":{"b":[1,{"c":2}]}, "reference" :"Table 4"}"#, "Table 4"));
+        assert!(!has_reference(br#"{"reference":1,"x":"Table 4"}"#, "Table 4"));
+        assert!(!has_reference(b"[1]", "Table 4"));
+    }
+
+    #[test]
+    fn a_cursor_with_escapes_goes_back_escaped_once() {
+        use crate::request::{Cursor, SearchPaymentIntentsRequest};
+        let page = SearchPage::read(br#"{"data":[],"after":"a\"b\\c"}"#).unwrap();
+        assert_eq!(page.after(), Some(r#"a\"b\\c"#), "raw, as written");
+        let text = page.after_text().unwrap();
+        assert_eq!(text, r#"a"b\c"#);
+        let body = |after| {
+            let req = SearchPaymentIntentsRequest {
+                statuses: None,
+                start_date: None,
+                end_date: None,
+                cursor: Some(Cursor { limit: None, before: None, after: Some(after) }),
+            };
+            let mut buf = [0u8; 128];
+            let n = req.write_lean(&mut buf).unwrap().unwrap();
+            std::string::String::from_utf8(buf[..n].to_vec()).unwrap()
+        };
+        let sent = r#"{"cursor":{"after":"a\"b\\c"}}"#;
+        assert_eq!(body(text), sent);
+        // Kept raw (in a buffer across pages) and wrapped again: the same body.
+        let kept = Text::from_json_content(page.after().unwrap()).unwrap();
+        assert_eq!(body(kept), sent);
+        // As a plain string it would go out escaped twice.
+        assert_eq!(body(Text::new(page.after().unwrap())), r#"{"cursor":{"after":"a\\\"b\\\\c"}}"#);
+    }
+
+    #[test]
+    fn json_content_is_checked_before_it_is_wrapped() {
+        assert_eq!(Text::from_json_content("plain").unwrap().as_str(), Some("plain"));
+        assert_eq!(Text::from_json_content(r#"a\nb\u00e9"#).unwrap(), "a\nb\u{e9}");
+        for bad in [r#"a"b"#, r#"a\"#, r#"\x"#, r#"tab\u00"#, "ctl\u{1}", r#"\ud800"#] {
+            assert!(Text::from_json_content(bad).is_none(), "{bad:?}");
+        }
     }
 
     fn read(body: &str) -> Option<(std::vec::Vec<&str>, Option<&str>)> {
@@ -252,6 +243,8 @@ mod tests {
             r#"{"data":[]"#,
             "{\"after\":\"a\nb\"}",
             r#"{"after":"unterminated}"#,
+            r#"{"after":"bad escape \x"}"#,
+            r#"{"data":[tru]}"#,
         ] {
             assert!(read(bad).is_none(), "{bad:?}");
         }
@@ -259,5 +252,6 @@ mod tests {
         assert!(read(&deep).is_none(), "past MAX_DEPTH");
         let ok = format!("{{\"x\":{}{}}}", "[".repeat(63), "]".repeat(63));
         assert!(read(&ok).is_some());
+        assert!(SearchPage::read(b"{\"data\":[\"\xff\"]}").is_err(), "invalid UTF-8, as serde refuses it");
     }
 }

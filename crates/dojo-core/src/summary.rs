@@ -19,10 +19,11 @@
 //! ([`Reader::open`]) and the way errors are located ([`DecodeError::locate`]) are the
 //! ones `from_slice` uses.
 
-use crate::enums::{CaptureMode, CaptureStatus, PaymentIntentStatus, SetupIntentStatus};
-use crate::id::{MAX_ID_LEN, PaymentIntentId, SetupIntentId};
+use crate::enums::{CaptureMode, CaptureStatus, PaymentIntentStatus, SetupIntentStatus, UnknownValue};
+use crate::id::{MAX_ID_LEN, PaymentIntentId, RawId, SetupIntentId};
 use crate::json::{DecodeError, DecodeErrorKind, MAX_DEPTH, Number, Reader, SCRATCH, Text, UNSET};
 use crate::money::{Currency, CurrencyCode, Money, parse_minor_units};
+use crate::open_enum::text_index;
 use crate::payment_intent::{ChargeResponse, PaymentIntentSummary};
 use crate::setup_intent::SetupIntentSummary;
 use crate::time::Timestamp;
@@ -77,17 +78,16 @@ fn walk<'de>(
     r.open(b'{', depth)?;
     let mut seen = 0u32;
     let mut first = true;
-    loop {
+    while r.next_key(first)? {
+        first = false;
         // The key is read by a callee that has returned before the value is decoded, so
         // its frame is not stacked under nested values (walks nest: Money in a model).
-        let Key::Field { index, start } = next_key(r, first, fields)? else {
-            return Ok(seen);
-        };
-        first = false;
+        let start = r.pos;
+        let index = key_index(r, fields)?;
         let at = r.pos;
-        match index.and_then(|i| Some((i, *fields.get(i)?))) {
-            Some((i, name)) => {
-                let bit = 1u32 << i;
+        match fields.get(index) {
+            Some(&name) => {
+                let bit = 1u32 << index;
                 if seen & bit != 0 {
                     return Err(DecodeError {
                         kind: DecodeErrorKind::DuplicateField,
@@ -96,46 +96,39 @@ fn walk<'de>(
                     });
                 }
                 seen |= bit;
-                value(i, r).map_err(|e| e.locate(at, Some(name)))?;
+                value(index, r).map_err(|e| e.locate(at, Some(name)))?;
             }
             None => r.skip_value(depth + 1).map_err(|e| e.locate(at, None))?,
         }
     }
+    Ok(seen)
 }
 
-/// What [`next_key`] found.
-enum Key {
-    /// The closing brace (consumed).
-    End,
-    /// A key (and its colon) read: which of the fields it names, and where it starts.
-    Field { index: Option<usize>, start: usize },
-}
-
-/// Reads the next key of an object and its colon (or the closing brace).
+/// Reads an object's key (the reader on its opening quote) and its colon: which of
+/// `fields` it names (`fields.len()` for none). A plain index, not an enum of the
+/// cases: a small `Result` is returned in registers.
 #[inline(never)]
-fn next_key(r: &mut Reader<'_>, first: bool, fields: &'static [&'static str]) -> Result<Key, DecodeError> {
-    if !r.next_key(first)? {
-        return Ok(Key::End);
-    }
+fn key_index(r: &mut Reader<'_>, fields: &'static [&'static str]) -> Result<usize, DecodeError> {
     let start = r.pos;
     let key = r.string()?;
     let index = if key.escaped {
         escaped_key_index(key.raw, fields, start)?
     } else {
-        fields.iter().position(|f| *f == key.raw)
+        fields.iter().position(|f| *f == key.raw).unwrap_or(fields.len())
     };
     r.expect(b':')?;
     r.skip_ws();
-    Ok(Key::Field { index, start })
+    Ok(index)
 }
 
-/// Which of `fields` an escaped key names. Out of line: its scratch buffer stays off
-/// the stack of every `walk` frame (walks nest, and dev builds keep every local).
+/// Which of `fields` an escaped key names (`fields.len()` for none). Out of line: its
+/// scratch buffer stays off the stack of every `walk` frame (walks nest, and dev builds
+/// keep every local).
 #[inline(never)]
-fn escaped_key_index(raw: &str, fields: &'static [&'static str], start: usize) -> Result<Option<usize>, DecodeError> {
+fn escaped_key_index(raw: &str, fields: &'static [&'static str], start: usize) -> Result<usize, DecodeError> {
     let mut buf = [0u8; SCRATCH];
     match Text::from_escaped(raw).copy_to(&mut buf) {
-        Ok(key) => Ok(fields.iter().position(|f| *f == key)),
+        Ok(key) => Ok(fields.iter().position(|f| *f == key).unwrap_or(fields.len())),
         Err(_) => Err(DecodeError::new(DecodeErrorKind::TooLong, start)),
     }
 }
@@ -158,32 +151,50 @@ fn present(r: &mut Reader<'_>) -> Result<bool, DecodeError> {
     Ok(true)
 }
 
-/// An id's text, at most [`MAX_ID_LEN`] bytes.
+/// An id straight into `slot` (`None` for a `null` when the field is optional,
+/// `nullable`), as the id types' `Deserialize` reads it: one reader for both id types
+/// (they hold the same [`RawId`]), the slot untouched on an error.
 #[inline(never)]
-fn id_text<'b>(r: &mut Reader<'_>, buf: &'b mut [u8; MAX_ID_LEN]) -> Result<&'b str, DecodeError> {
-    text(r)?.copy_to(buf).map_err(|_| unset(DecodeErrorKind::TooLong))
+fn id_into(slot: &mut Option<RawId>, r: &mut Reader<'_>, nullable: bool) -> Result<(), DecodeError> {
+    if nullable && !present(r)? {
+        *slot = None;
+        return Ok(());
+    }
+    let mut buf = [0u8; MAX_ID_LEN];
+    let s = text(r)?.copy_to(&mut buf).map_err(|_| unset(DecodeErrorKind::TooLong))?;
+    // The validation error's field is not reported: the decode error names the field.
+    *slot = Some(RawId::new("id", s).map_err(|_| unset(DecodeErrorKind::InvalidValue))?);
+    Ok(())
 }
 
+/// An open enum's value for the readers below: `None` for a `null` when the field is
+/// optional (`nullable`), otherwise the index of its name in `names` (`names.len()`,
+/// with `unknown` set, for a value not among them). The one non-generic part of every
+/// enum field.
 #[inline(never)]
-fn setup_intent_id(r: &mut Reader<'_>) -> Result<SetupIntentId, DecodeError> {
-    SetupIntentId::new(id_text(r, &mut [0; MAX_ID_LEN])?).map_err(|_| unset(DecodeErrorKind::InvalidValue))
-}
-
-#[inline(never)]
-fn payment_intent_id(r: &mut Reader<'_>) -> Result<PaymentIntentId, DecodeError> {
-    PaymentIntentId::new(id_text(r, &mut [0; MAX_ID_LEN])?).map_err(|_| unset(DecodeErrorKind::InvalidValue))
+fn enum_index(
+    r: &mut Reader<'_>,
+    nullable: bool,
+    names: &[&str],
+    unknown: &mut UnknownValue,
+) -> Result<Option<usize>, DecodeError> {
+    if nullable && !present(r)? {
+        return Ok(None);
+    }
+    Ok(Some(text_index(text(r)?, names, unknown)))
 }
 
 /// One reader per open enum, each parsing as the enum's `Deserialize` does, straight
 /// into its field's slot: `Some(value)`, or `None` for a `null` when the field is
-/// optional (`nullable`), the slot untouched on an error. Not through [`set`] and
-/// [`set_opt`]: an open enum is an align-1 value of 34 bytes, and every move of it
+/// optional (`nullable`), the slot untouched on an error. Not through a generic
+/// setter: an open enum is an align-1 value of 34 bytes, and every move of it
 /// through a `Result` was byte loads and stores on riscv32imc (no unaligned access).
 macro_rules! enum_readers {
     ($($fn_name:ident => $name:ident),+) => {$(
         #[inline(never)]
         fn $fn_name(slot: &mut Option<$name>, r: &mut Reader<'_>, nullable: bool) -> Result<(), DecodeError> {
-            *slot = if nullable && !present(r)? { None } else { Some($name::from_text(text(r)?)) };
+            let mut unknown = UnknownValue::too_long();
+            *slot = enum_index(r, nullable, $name::NAMES, &mut unknown)?.map(|i| $name::from_index(i, unknown));
             Ok(())
         }
     )+};
@@ -213,9 +224,8 @@ fn timestamp(r: &mut Reader<'_>) -> Result<Timestamp, DecodeError> {
 fn minor_units(r: &mut Reader<'_>, depth: usize) -> Result<i64, DecodeError> {
     let wrong_type = unset(DecodeErrorKind::InvalidType);
     match r.peek_required()? {
-        b'n' => r.literal(b"null").and(Err(wrong_type)),
-        b't' => r.literal(b"true").and(Err(wrong_type)),
-        b'f' => r.literal(b"false").and(Err(wrong_type)),
+        // A literal, read (and its errors reported) as the skipper reads it.
+        b'n' | b't' | b'f' => r.skip_value(depth).and(Err(wrong_type)),
         b'"' => minor_units_string(r),
         b'-' | b'0'..=b'9' => minor_units_number(r),
         b'[' | b'{' => {
@@ -283,40 +293,17 @@ fn opt_money(r: &mut Reader<'_>, depth: usize) -> Result<Option<Money>, DecodeEr
     Ok(Some(Money::new(value, code)))
 }
 
-/// `Some(read(r))` unless the value is `null`.
-fn opt<'de, T>(
-    r: &mut Reader<'de>,
-    read: fn(&mut Reader<'de>) -> Result<T, DecodeError>,
-) -> Result<Option<T>, DecodeError> {
-    if present(r)? { read(r).map(Some) } else { Ok(None) }
-}
-
-/// `*slot = Some(read(r))`. The per-field closures call these instead of holding each
-/// field's temporaries themselves: a dev build keeps every temporary of every match arm
-/// in the closure's frame, and that frame stays on the stack under a nested value.
+/// An optional date-time straight into `slot` (`None` for `null`). The per-field
+/// closures call these `set_*` readers instead of holding each field's temporaries
+/// themselves: a dev build keeps every temporary of every match arm in the closure's
+/// frame, and that frame stays on the stack under a nested value.
 #[inline(never)]
-fn set<'de, T>(
-    slot: &mut Option<T>,
-    r: &mut Reader<'de>,
-    read: fn(&mut Reader<'de>) -> Result<T, DecodeError>,
-) -> Result<(), DecodeError> {
-    *slot = Some(read(r)?);
+fn set_opt_timestamp(slot: &mut Option<Timestamp>, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+    *slot = if present(r)? { Some(timestamp(r)?) } else { None };
     Ok(())
 }
 
-/// `*slot = read(r)` unless the value is `null` (see [`set`]).
-#[inline(never)]
-fn set_opt<'de, T>(
-    slot: &mut Option<T>,
-    r: &mut Reader<'de>,
-    read: fn(&mut Reader<'de>) -> Result<T, DecodeError>,
-) -> Result<(), DecodeError> {
-    *slot = opt(r, read)?;
-    Ok(())
-}
-
-/// An optional string straight into `slot` (`None` for `null`), not through
-/// [`set_opt`]: a `Result<Text, DecodeError>` moved there was copied byte by byte on
+/// An optional string straight into `slot` (`None` for `null`): a `Result<Text, DecodeError>` moved there was copied byte by byte on
 /// riscv32imc.
 #[inline(never)]
 fn set_opt_text<'de>(slot: &mut Option<Text<'de>>, r: &mut Reader<'de>) -> Result<(), DecodeError> {
@@ -332,7 +319,7 @@ fn set_opt_text<'de>(slot: &mut Option<Text<'de>>, r: &mut Reader<'de>) -> Resul
     Ok(())
 }
 
-/// An optional [`Money`] one level down into `slot` (see [`set`]).
+/// An optional [`Money`] one level down into `slot` (see [`set_opt_timestamp`]).
 #[inline(never)]
 fn set_money(slot: &mut Option<Money>, r: &mut Reader<'_>) -> Result<(), DecodeError> {
     *slot = opt_money(r, 1)?;
@@ -349,16 +336,16 @@ pub(crate) fn setup_intent_summary(body: &[u8]) -> Result<SetupIntentSummary, De
     let mut expire_at = None;
     decode_body(body, &mut |r| {
         let seen = walk(r, 0, FIELDS, &mut |i, r| match i {
-            0 => set(&mut id, r, setup_intent_id),
+            0 => id_into(&mut id, r, false),
             1 => setup_intent_status(&mut status, r, false),
             2 => set_money(&mut intended_amount, r),
-            _ => set_opt(&mut expire_at, r, timestamp),
+            _ => set_opt_timestamp(&mut expire_at, r),
         })?;
         require(seen, 0b11, FIELDS, r)
     })?;
     let Some(id) = id else { return Err(missing("id")) };
     let Some(status) = status else { return Err(missing("id")) };
-    Ok(SetupIntentSummary { id, status, intended_amount, expire_at })
+    Ok(SetupIntentSummary { id: SetupIntentId::from_raw(id), status, intended_amount, expire_at })
 }
 
 /// Decodes a [`PaymentIntentSummary`] body: the same result as `from_slice`.
@@ -371,17 +358,23 @@ pub(crate) fn payment_intent_summary(body: &[u8]) -> Result<PaymentIntentSummary
     let mut capture_mode_ = None;
     decode_body(body, &mut |r| {
         let seen = walk(r, 0, FIELDS, &mut |i, r| match i {
-            0 => set(&mut id, r, payment_intent_id),
+            0 => id_into(&mut id, r, false),
             1 => payment_intent_status(&mut status, r, false),
             2 => set_money(&mut amount, r),
-            3 => set_opt(&mut setup_intent_id_, r, setup_intent_id),
+            3 => id_into(&mut setup_intent_id_, r, true),
             _ => capture_mode(&mut capture_mode_, r, true),
         })?;
         require(seen, 0b11, FIELDS, r)
     })?;
     let Some(id) = id else { return Err(missing("id")) };
     let Some(status) = status else { return Err(missing("id")) };
-    Ok(PaymentIntentSummary { id, status, amount, setup_intent_id: setup_intent_id_, capture_mode: capture_mode_ })
+    Ok(PaymentIntentSummary {
+        id: PaymentIntentId::from_raw(id),
+        status,
+        amount,
+        setup_intent_id: setup_intent_id_.map(SetupIntentId::from_raw),
+        capture_mode: capture_mode_,
+    })
 }
 
 /// Decodes a [`ChargeResponse`] body: the same result as `from_slice`.
@@ -392,12 +385,12 @@ pub(crate) fn charge_response(body: &[u8]) -> Result<ChargeResponse<'_>, DecodeE
     let mut message = None;
     decode_body(body, &mut |r| {
         let seen = walk(r, 0, FIELDS, &mut |i, r| match i {
-            0 => set_opt(&mut payment_intent_id_, r, payment_intent_id),
+            0 => id_into(&mut payment_intent_id_, r, true),
             1 => capture_status(&mut status, r, false),
             _ => set_opt_text(&mut message, r),
         })?;
         require(seen, 0b10, FIELDS, r)
     })?;
     let Some(status) = status else { return Err(missing("status")) };
-    Ok(ChargeResponse { payment_intent_id: payment_intent_id_, status, message })
+    Ok(ChargeResponse { payment_intent_id: payment_intent_id_.map(PaymentIntentId::from_raw), status, message })
 }

@@ -57,21 +57,32 @@ pub(crate) fn string_stops(w: u64) -> u64 {
     any_below(w ^ (ONES * u64::from(b'"')), 1) | any_below(w ^ (ONES * u64::from(b'\\')), 1) | any_below(w, 0x20)
 }
 
-/// The index of the first `"`, `\\` or control byte, looking at eight bytes at a time
-/// ([`string_stops`]): the index comes from the mask's trailing zeros, with no
+/// [`string_stops`] for a machine word: eight bytes at a time on a 64-bit host, four on
+/// a 32-bit microcontroller (where 64-bit arithmetic is pairs of instructions).
+#[inline(always)]
+fn word_stops(w: usize) -> usize {
+    const ONES: usize = usize::MAX / 0xFF;
+    const HIGH: usize = ONES * 0x80;
+    let any_below = |v: usize, n: usize| v.wrapping_sub(ONES * n) & !v & HIGH;
+    any_below(w ^ (ONES * usize::from(b'"')), 1) | any_below(w ^ (ONES * usize::from(b'\\')), 1) | any_below(w, 0x20)
+}
+
+/// The index of the first `"`, `\\` or control byte, looking at a machine word at a time
+/// ([`word_stops`]): the index comes from the mask's trailing zeros, with no
 /// byte-by-byte rescan. The last few bytes go byte by byte.
 pub(crate) fn find_string_stop(rest: &[u8]) -> Option<usize> {
-    let mut chunks = rest.chunks_exact(8);
+    const W: usize = core::mem::size_of::<usize>();
+    let mut chunks = rest.chunks_exact(W);
     let mut at = 0;
     for chunk in &mut chunks {
-        let mut word = [0u8; 8];
+        let mut word = [0u8; W];
         word.copy_from_slice(chunk);
-        let stop = string_stops(u64::from_le_bytes(word));
+        let stop = word_stops(usize::from_le_bytes(word));
         if stop != 0 {
             // Little-endian: byte 0 is the low byte, whatever the target's endianness.
             return Some(at + (stop.trailing_zeros() / 8) as usize);
         }
-        at += 8;
+        at += W;
     }
     chunks.remainder().iter().position(|&b| STRING_STOP.get(usize::from(b)).copied().unwrap_or(true)).map(|n| at + n)
 }
@@ -336,48 +347,55 @@ impl<'a> Reader<'a> {
 
     /// Parses a number: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
     pub(crate) fn number(&mut self) -> Result<Number<'a>, DecodeError> {
+        let input = self.input;
+        // The byte at `i`, 0 past the end (0 is no part of a number either way).
+        let byte = |i: usize| input.get(i).copied().unwrap_or(0);
+        let digits = |mut i: usize| {
+            while byte(i).is_ascii_digit() {
+                i += 1;
+            }
+            i
+        };
         let start = self.pos;
-        if self.peek() == Some(b'-') {
-            self.pos += 1;
-        }
-        match self.peek() {
-            Some(b'0') => self.pos += 1,
-            Some(b'1'..=b'9') => self.digits(),
-            _ => return Err(self.error_or_truncated(DecodeErrorKind::Syntax)),
-        }
+        let mut pos = start + usize::from(byte(start) == b'-');
         let mut float = false;
-        if self.peek() == Some(b'.') {
-            self.pos += 1;
-            if !matches!(self.peek(), Some(b'0'..=b'9')) {
-                return Err(self.error_or_truncated(DecodeErrorKind::Syntax));
+        let ok = match byte(pos) {
+            b'0' => {
+                pos += 1;
+                true
             }
-            self.digits();
-            float = true;
+            b'1'..=b'9' => {
+                pos = digits(pos);
+                true
+            }
+            _ => false,
+        } && {
+            // A fraction, then an exponent: each needs a digit after its mark.
+            let mut parts_ok = true;
+            if byte(pos) == b'.' {
+                pos += 1;
+                parts_ok = byte(pos).is_ascii_digit();
+                pos = digits(pos);
+                float = true;
+            }
+            if parts_ok && byte(pos) | 0x20 == b'e' {
+                pos += 1;
+                pos += usize::from(matches!(byte(pos), b'+' | b'-'));
+                parts_ok = byte(pos).is_ascii_digit();
+                pos = digits(pos);
+                float = true;
+            }
+            parts_ok
+        };
+        self.pos = pos;
+        if !ok {
+            return Err(self.error_or_truncated(DecodeErrorKind::Syntax));
         }
-        if let Some(b'e' | b'E') = self.peek() {
-            self.pos += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.pos += 1;
-            }
-            if !matches!(self.peek(), Some(b'0'..=b'9')) {
-                return Err(self.error_or_truncated(DecodeErrorKind::Syntax));
-            }
-            self.digits();
-            float = true;
-        }
-        // ASCII digits: sliced from the validated text without a second UTF-8 check.
-        let text = self
-            .text
-            .get(start..self.pos)
-            .or_else(|| self.input.get(start..self.pos).and_then(|b| core::str::from_utf8(b).ok()))
-            .unwrap_or("0");
+        // ASCII digits: sliced from the validated text without a second UTF-8 check (a
+        // number is never past the valid prefix: the invalid byte before it would have
+        // failed the read already).
+        let text = self.text.get(start..pos).unwrap_or("0");
         Ok(if float { Number::Float } else { Number::Integer(text) })
-    }
-
-    fn digits(&mut self) {
-        while let Some(b'0'..=b'9') = self.peek() {
-            self.pos += 1;
-        }
     }
 
     /// Skips one value of any shape without recursion. `depth` is the nesting already
@@ -521,6 +539,46 @@ mod tests {
         fn string_stop_scan_matches_a_naive_scan(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
             let naive = bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
             proptest::prop_assert_eq!(find_string_stop(&bytes), naive);
+        }
+    }
+
+    #[test]
+    fn numbers_end_and_fail_where_they_did() {
+        let read = |s: &str| {
+            let mut r = Reader::new(s.as_bytes());
+            let n = r.number();
+            (
+                n.map(|n| match n {
+                    Number::Integer(t) => Some(t.to_owned()),
+                    Number::Float => None,
+                }),
+                r.pos,
+            )
+        };
+        for (input, kind, offset) in [
+            ("-", DecodeErrorKind::Truncated, 1),
+            ("-x", DecodeErrorKind::Syntax, 1),
+            ("1.", DecodeErrorKind::Truncated, 2),
+            ("1.x", DecodeErrorKind::Syntax, 2),
+            ("1e", DecodeErrorKind::Truncated, 2),
+            ("1e+", DecodeErrorKind::Truncated, 3),
+            ("1E-x", DecodeErrorKind::Syntax, 3),
+            ("1.5e\0", DecodeErrorKind::Syntax, 4),
+            ("x", DecodeErrorKind::Syntax, 0),
+        ] {
+            let (n, _) = read(input);
+            assert_eq!(n.unwrap_err(), DecodeError::new(kind, offset), "{input:?}");
+        }
+        for (input, integer, end) in [
+            ("12.5e3,", None, 6),
+            ("-0]", Some("-0"), 2),
+            ("0123", Some("0"), 1),
+            ("-120E+07}", None, 8),
+            ("42", Some("42"), 2),
+            ("7.25", None, 4),
+        ] {
+            let (n, pos) = read(input);
+            assert_eq!((n.unwrap(), pos), (integer.map(str::to_owned), end), "{input:?}");
         }
     }
 

@@ -807,7 +807,11 @@ impl ObjectWriter<'_> {
     #[inline(never)]
     pub(crate) fn i64(&mut self, key: &str, value: i64) {
         self.key(key);
-        self.ser.push_i64(value);
+        if value < 0 {
+            self.ser.push_byte(b'-');
+        }
+        // The timestamp writer's digit loop: one integer writer in a firmware image.
+        self.ser.push(crate::time::decimal(value.unsigned_abs(), &mut [0; 20]));
     }
 
     /// `"key":{"value":N,"currencyCode":"GBP"}`.
@@ -822,7 +826,11 @@ impl ObjectWriter<'_> {
     /// `"key":"2026-11-25T17:00:00Z"`.
     #[inline(never)]
     pub(crate) fn timestamp(&mut self, key: &str, value: Timestamp) {
-        self.str(key, value.encode(&mut [0; Timestamp::MAX_RFC3339]));
+        // ASCII with nothing to escape: copied as it is.
+        self.key(key);
+        self.ser.push_byte(b'"');
+        self.ser.push(value.encode_ascii(&mut [0; Timestamp::MAX_RFC3339]));
+        self.ser.push_byte(b'"');
     }
 
     /// Opens a nested object under `key`.

@@ -30,6 +30,26 @@ impl<'a> Text<'a> {
         Text { raw, escaped: true }
     }
 
+    /// A `Text` over JSON string content as it stands between the quotes in a body,
+    /// escapes included (a cursor kept raw, say), decoded when read or written again;
+    /// `None` unless it is valid content: no unescaped `"` or control character, and
+    /// every escape valid.
+    pub fn from_json_content(raw: &'a str) -> Option<Self> {
+        let bytes = raw.as_bytes();
+        let mut at = 0;
+        let mut escaped = false;
+        while let Some(n) = super::read::find_string_stop(bytes.get(at..)?) {
+            at += n;
+            let esc = bytes.get(at..)?;
+            if esc.first() != Some(&b'\\') {
+                return None;
+            }
+            at += decode_escape(esc)?.1;
+            escaped = true;
+        }
+        Some(Text { raw, escaped })
+    }
+
     /// The string as a `&str` when it holds no escapes (true of most ids and
     /// ASCII text), without copying.
     pub fn as_str(&self) -> Option<&'a str> {
@@ -71,19 +91,31 @@ impl<'a> Text<'a> {
             dst.copy_from_slice(self.raw.as_bytes());
             return core::str::from_utf8(dst).map_err(|_| BufferTooSmall { needed });
         }
-        let needed = self.len();
-        let Some(out) = buf.get_mut(..needed) else {
-            return Err(BufferTooSmall { needed });
-        };
+        // One pass: plain bytes copied as they are (they are UTF-8 already), escapes
+        // decoded, counting on past the buffer's end for the length needed.
         let mut at = 0;
-        for c in self.chars() {
+        let mut rest = self.raw.as_bytes();
+        while let Some((&b, tail)) = rest.split_first() {
+            if b != b'\\' {
+                if let Some(d) = buf.get_mut(at) {
+                    *d = b;
+                }
+                at += 1;
+                rest = tail;
+                continue;
+            }
+            // As `Chars` decodes it (escapes were validated by the reader).
+            let (c, used) = decode_escape(rest).unwrap_or((char::REPLACEMENT_CHARACTER, rest.len().min(2)));
             let n = c.len_utf8();
-            if let Some(dst) = out.get_mut(at..at + n) {
+            if let Some(dst) = buf.get_mut(at..at + n) {
                 c.encode_utf8(dst);
             }
             at += n;
+            rest = rest.get(used..).unwrap_or(&[]);
         }
-        // Every byte came from `encode_utf8`, so this cannot fail; stay panic-free anyway.
+        let needed = at;
+        let out = buf.get(..needed).ok_or(BufferTooSmall { needed })?;
+        // Whole chars were written, so this cannot fail; stay panic-free anyway.
         core::str::from_utf8(out).map_err(|_| BufferTooSmall { needed })
     }
 }
@@ -298,6 +330,24 @@ mod tests {
         let t = Text::from_escaped(r"\u00e9\u00e9");
         let mut small = [0u8; 3];
         assert_eq!(t.copy_to(&mut small), Err(BufferTooSmall { needed: 4 }));
+    }
+
+    #[test]
+    fn copy_to_writes_what_chars_decode_at_every_buffer_size() {
+        for raw in [r"", r"a", r"\n", r"caf\u00e9 \ud83d\ude00 x", "é\\\"ü", r"\u0041\u00e9\u20ac", r"bad \x tail"] {
+            let t = Text::from_escaped(raw);
+            let want: std::string::String = t.chars().collect();
+            for size in 0..want.len() + 3 {
+                let mut buf = std::vec![0u8; size];
+                match t.copy_to(&mut buf) {
+                    Ok(s) => assert_eq!(s, want, "{raw:?} {size}"),
+                    Err(e) => {
+                        assert!(size < want.len(), "{raw:?} {size}");
+                        assert_eq!(e, BufferTooSmall { needed: want.len() }, "{raw:?} {size}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
