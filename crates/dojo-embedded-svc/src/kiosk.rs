@@ -870,16 +870,19 @@ enum Next {
 
 #[inline(never)]
 fn next_step(open: &OpenBooking) -> Option<Next> {
-    Some(match open.action()? {
-        Action::OrphanSetupIntent { .. } => Next::CloseOrphanSetup,
-        Action::ReadBackSetupIntent { setup_intent, amount } => {
+    // Matched in place (no `?`: its `ControlFlow` would be one more copy of the action,
+    // ids and all).
+    Some(match open.action() {
+        None => return None,
+        Some(Action::OrphanSetupIntent { .. }) => Next::CloseOrphanSetup,
+        Some(Action::ReadBackSetupIntent { setup_intent, amount }) => {
             Next::ReadBackSetup(Enrolled { booking: open.booking, setup_intent, amount })
         }
-        Action::FindOrphanPaymentIntent { setup_intent, amount, search_from, .. } => {
+        Some(Action::FindOrphanPaymentIntent { setup_intent, amount, search_from, .. }) => {
             Next::FindOrphan { setup_intent, amount, search_from }
         }
-        Action::SendCharge { payment_intent } => Next::SendCharge(payment_intent),
-        Action::SettleCharge { payment_intent, .. } | Action::ReportPending { payment_intent, .. } => {
+        Some(Action::SendCharge { payment_intent }) => Next::SendCharge(payment_intent),
+        Some(Action::SettleCharge { payment_intent, .. } | Action::ReportPending { payment_intent, .. }) => {
             Next::SettleCharge(payment_intent)
         }
     })

@@ -42,11 +42,18 @@ pub(super) fn format_len(mut n: usize, out: &mut [u8; LEN_DIGITS]) -> &str {
 /// A header's decimal value (surrounding spaces allowed), `None` when it is anything
 /// else or overflows.
 fn parse_digits(value: &str) -> Option<u64> {
-    let digits = value.trim_matches(|c| c == ' ' || c == '\t');
+    // Trimmed as bytes (both are ASCII: no UTF-8 decoding of the value).
+    let mut digits = value.as_bytes();
+    while let [b' ' | b'\t', rest @ ..] = digits {
+        digits = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = digits {
+        digits = rest;
+    }
     if digits.is_empty() {
         return None;
     }
-    digits.bytes().try_fold(0u64, |n, b| {
+    digits.iter().try_fold(0u64, |n, &b| {
         if b.is_ascii_digit() { n.checked_mul(10)?.checked_add(u64::from(b - b'0')) } else { None }
     })
 }
@@ -173,8 +180,9 @@ mod tests {
         use super::parse_digits;
         assert_eq!(parse_digits("1500"), Some(1500));
         assert_eq!(parse_digits(" 7 "), Some(7));
+        assert_eq!(parse_digits("\t 42\t "), Some(42));
         assert_eq!(parse_digits("18446744073709551615"), Some(u64::MAX));
-        for bad in ["", " ", "-1", "+1", "1.5", "0x10", "18446744073709551616", "Wed, 21 Oct 2026 07:28:00 GMT"] {
+        for bad in ["", " ", " \t", "7\n", "\r7", "7 7", "\u{a0}7", "-1", "+1", "1.5", "0x10", "18446744073709551616", "Wed, 21 Oct 2026 07:28:00 GMT"] {
             assert_eq!(parse_digits(bad), None, "{bad:?}");
         }
     }
