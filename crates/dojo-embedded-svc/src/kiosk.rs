@@ -16,8 +16,8 @@ use dojo_core::charge::{Charge, ChargeReport, NotCharged, Outcome};
 use dojo_core::checkout::CHECKOUT_LINK_MAX_LEN;
 use dojo_core::error::LifecycleError;
 use dojo_core::journal::{
-    Action, BookingId, CloseReason, Event, Journal, JournalError, JournalWriter, NotChargedReason, OpenBooking,
-    Reference, Settlement, Stage,
+    BookingId, CloseReason, Event, Journal, JournalError, JournalWriter, NotChargedReason, ORPHAN_SEARCH_MARGIN_SECS,
+    OpenBooking, Reference, Settlement, Stage,
 };
 use dojo_core::lifecycle::{Anomaly, PaymentIntentState, SetupIntentState, setup_intent_transition};
 use dojo_core::request::{Api, CreatePaymentIntentRequest, CreateSetupIntentRequest, Request};
@@ -391,7 +391,7 @@ pub struct Enrolled {
 impl Enrolled {
     /// The enrolled booking an open journal booking stands for: one whose newest record
     /// is [`Event::SetupIntentCreated`] (its setup intent known, nothing charged yet).
-    /// `None` for any other stage: act on its [`Action`] with
+    /// `None` for any other stage: act on its [`Action`](dojo_core::journal::Action) with
     /// [`recover_booking`](Client::recover_booking).
     pub fn from_open(open: &OpenBooking) -> Option<Enrolled> {
         match open.stage {
@@ -568,7 +568,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
 
     /// Acts on an open booking found in the journal at boot (a
     /// [`Recovery::open`](dojo_core::journal::Recovery::open) entry), by its
-    /// [`Action`]:
+    /// [`Action`](dojo_core::journal::Action):
     ///
     /// - an orphan setup intent (its create answer lost): nothing can be charged;
     ///   journal `BookingClosed { Abandoned }`;
@@ -744,8 +744,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         buf: &mut [u8],
     ) -> Step_<Settled, J> {
         let booking = open.booking;
-        // The action's small part (its reference stays in `open`): no 330-byte `Action`
-        // in this frame while the exchanges run.
+        // The action's small part, borrowed from `open` (its reference stays there): no
+        // 330-byte `Action` in this frame while the exchanges run.
         let Some(next) = next_step(open) else { return Ok(Settled::Ambiguous(0)) };
         match &next {
             Next::CloseOrphanSetup => {
@@ -753,10 +753,9 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 Ok(Settled::Closed(CloseReason::Abandoned))
             }
             Next::ReadBackSetup(enrolled) => self.recover_setup(journal, enrolled, kiosk, buf),
-            Next::FindOrphan { setup_intent, amount, search_from } => {
+            &Next::FindOrphan { setup_intent, amount, search_from } => {
                 let reference = open.reference.as_ref().map_or("", |r| r.as_str());
-                let setup_intent = setup_intent.as_ref();
-                self.recover_orphan(journal, booking, reference, setup_intent, *amount, *search_from, kiosk, buf)
+                self.recover_orphan(journal, booking, reference, setup_intent, amount, search_from, kiosk, buf)
             }
             Next::SendCharge(payment_intent) => {
                 let setup_intent = open.setup_intent.as_ref();
@@ -858,33 +857,44 @@ enum Charging {
     Settle,
 }
 
-/// What recovery does next for a booking: its [`Action`] without the reference (which
-/// stays in the [`OpenBooking`]).
-enum Next {
+/// What recovery does next for a booking: its [`Action`](dojo_core::journal::Action) without the reference (which
+/// stays in the [`OpenBooking`]), the ids borrowed from the booking.
+#[derive(Debug, PartialEq)]
+enum Next<'o> {
     CloseOrphanSetup,
     ReadBackSetup(Enrolled),
-    FindOrphan { setup_intent: Option<SetupIntentId>, amount: Money, search_from: i64 },
-    SendCharge(PaymentIntentId),
-    SettleCharge(PaymentIntentId),
+    FindOrphan { setup_intent: Option<&'o SetupIntentId>, amount: Money, search_from: i64 },
+    SendCharge(&'o PaymentIntentId),
+    SettleCharge(&'o PaymentIntentId),
 }
 
+/// The booking's [`OpenBooking::action`], read from its fields in place: the action
+/// itself carries a copy of the ~240-byte reference and of the ids, which recovery does
+/// not need. Agrees with `action()` on every stage and every missing field (pinned by
+/// `next_step_is_the_action` below).
 #[inline(never)]
-fn next_step(open: &OpenBooking) -> Option<Next> {
-    // Matched in place (no `?`: its `ControlFlow` would be one more copy of the action,
-    // ids and all).
-    Some(match open.action() {
-        None => return None,
-        Some(Action::OrphanSetupIntent { .. }) => Next::CloseOrphanSetup,
-        Some(Action::ReadBackSetupIntent { setup_intent, amount }) => {
-            Next::ReadBackSetup(Enrolled { booking: open.booking, setup_intent, amount })
+fn next_step(open: &OpenBooking) -> Option<Next<'_>> {
+    let payment_intent = open.payment_intent.as_ref();
+    Some(match open.stage {
+        Stage::SetupIntentCreating => {
+            open.reference.as_ref()?;
+            Next::CloseOrphanSetup
         }
-        Some(Action::FindOrphanPaymentIntent { setup_intent, amount, search_from, .. }) => {
-            Next::FindOrphan { setup_intent, amount, search_from }
+        Stage::SetupIntentCreated => Next::ReadBackSetup(Enrolled {
+            booking: open.booking,
+            setup_intent: open.setup_intent?,
+            amount: open.amount?,
+        }),
+        Stage::PaymentIntentCreating => {
+            open.reference.as_ref()?;
+            Next::FindOrphan {
+                setup_intent: open.setup_intent.as_ref(),
+                amount: open.amount?,
+                search_from: open.last_at.saturating_sub(ORPHAN_SEARCH_MARGIN_SECS),
+            }
         }
-        Some(Action::SendCharge { payment_intent }) => Next::SendCharge(payment_intent),
-        Some(Action::SettleCharge { payment_intent, .. } | Action::ReportPending { payment_intent, .. }) => {
-            Next::SettleCharge(payment_intent)
-        }
+        Stage::PaymentIntentCreated => Next::SendCharge(payment_intent?),
+        Stage::ChargeSending | Stage::ChargePending => Next::SettleCharge(payment_intent?),
     })
 }
 
@@ -941,5 +951,70 @@ fn settlement(report: &ChargeReport) -> Settlement {
         Outcome::NotCharged(NotCharged::Refused { .. } | NotCharged::NotSent) => {
             Settlement::NotCharged(NotChargedReason::Failed)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Enrolled, Next, next_step};
+    use dojo_core::journal::{Action, BookingId, OpenBooking, Reference, Stage};
+    use dojo_core::{Money, PaymentIntentId, SetupIntentId};
+
+    /// `next_step` reads the booking's fields in place rather than calling
+    /// `OpenBooking::action`: it must agree with it on every stage, with every field
+    /// present or missing.
+    #[test]
+    fn next_step_is_the_action() {
+        let stages = [
+            Stage::SetupIntentCreating,
+            Stage::SetupIntentCreated,
+            Stage::PaymentIntentCreating,
+            Stage::PaymentIntentCreated,
+            Stage::ChargeSending,
+            Stage::ChargePending,
+        ];
+        let setup = SetupIntentId::new("si_1").unwrap();
+        let payment = PaymentIntentId::new("pi_1").unwrap();
+        let mut seen = 0;
+        for stage in stages {
+            for fields in 0..16u8 {
+                let open = OpenBooking {
+                    booking: BookingId(7),
+                    stage,
+                    reference: (fields & 1 != 0).then(|| Reference::new("Table 12").unwrap()),
+                    setup_intent: (fields & 2 != 0).then_some(setup),
+                    payment_intent: (fields & 4 != 0).then_some(payment),
+                    amount: (fields & 8 != 0).then_some(Money::gbp(1000)),
+                    first_at: 1_772_400_000,
+                    last_at: 1_772_400_600,
+                    last_seq: 3,
+                };
+                let expected = open.action().map(|action| match action {
+                    Action::OrphanSetupIntent { .. } => Next::CloseOrphanSetup,
+                    Action::ReadBackSetupIntent { setup_intent, amount } => {
+                        Next::ReadBackSetup(Enrolled { booking: open.booking, setup_intent, amount })
+                    }
+                    Action::FindOrphanPaymentIntent { setup_intent, amount, search_from, .. } => Next::FindOrphan {
+                        setup_intent: setup_intent.map(|s| {
+                            assert_eq!(s, setup);
+                            open.setup_intent.as_ref().unwrap()
+                        }),
+                        amount,
+                        search_from,
+                    },
+                    Action::SendCharge { payment_intent } => {
+                        assert_eq!(payment_intent, payment);
+                        Next::SendCharge(open.payment_intent.as_ref().unwrap())
+                    }
+                    Action::SettleCharge { payment_intent, .. } | Action::ReportPending { payment_intent, .. } => {
+                        assert_eq!(payment_intent, payment);
+                        Next::SettleCharge(open.payment_intent.as_ref().unwrap())
+                    }
+                });
+                seen += usize::from(expected.is_some());
+                assert_eq!(next_step(&open), expected, "{stage:?}, fields {fields:04b}");
+            }
+        }
+        assert!(seen > 0);
     }
 }

@@ -182,7 +182,21 @@ mod tests {
         assert_eq!(parse_digits(" 7 "), Some(7));
         assert_eq!(parse_digits("\t 42\t "), Some(42));
         assert_eq!(parse_digits("18446744073709551615"), Some(u64::MAX));
-        for bad in ["", " ", " \t", "7\n", "\r7", "7 7", "\u{a0}7", "-1", "+1", "1.5", "0x10", "18446744073709551616", "Wed, 21 Oct 2026 07:28:00 GMT"] {
+        for bad in [
+            "",
+            " ",
+            " \t",
+            "7\n",
+            "\r7",
+            "7 7",
+            "\u{a0}7",
+            "-1",
+            "+1",
+            "1.5",
+            "0x10",
+            "18446744073709551616",
+            "Wed, 21 Oct 2026 07:28:00 GMT",
+        ] {
             assert_eq!(parse_digits(bad), None, "{bad:?}");
         }
     }
