@@ -919,15 +919,21 @@ fn note<J: Journal, U: Kiosk>(
     kiosk: &mut U,
     note: Note<'_>,
 ) -> Result<(), Halt<J::Error>> {
-    let reference = |r: &str| Reference::new(r).map_err(Halt::Invalid);
+    // Matched, not `?`: its `ControlFlow` would be one more copy of the ~240-byte
+    // reference per event.
     let event = match note {
-        Note::SetupIntentCreating(r) => Event::SetupIntentCreating { reference: reference(r)? },
-        Note::SetupIntentCreated(r, setup_intent, amount) => {
-            Event::SetupIntentCreated { reference: reference(r)?, setup_intent: *setup_intent, amount }
-        }
-        Note::PaymentIntentCreating(r, setup_intent, amount) => {
-            Event::PaymentIntentCreating { reference: reference(r)?, setup_intent: setup_intent.copied(), amount }
-        }
+        Note::SetupIntentCreating(r) => match Reference::new(r) {
+            Ok(reference) => Event::SetupIntentCreating { reference },
+            Err(e) => return Err(Halt::Invalid(e)),
+        },
+        Note::SetupIntentCreated(r, setup_intent, amount) => match Reference::new(r) {
+            Ok(reference) => Event::SetupIntentCreated { reference, setup_intent: *setup_intent, amount },
+            Err(e) => return Err(Halt::Invalid(e)),
+        },
+        Note::PaymentIntentCreating(r, setup_intent, amount) => match Reference::new(r) {
+            Ok(reference) => Event::PaymentIntentCreating { reference, setup_intent: setup_intent.copied(), amount },
+            Err(e) => return Err(Halt::Invalid(e)),
+        },
         Note::PaymentIntentCreated(payment_intent) => Event::PaymentIntentCreated { payment_intent: *payment_intent },
         Note::ChargeSending(payment_intent) => Event::ChargeSending { payment_intent: *payment_intent },
         Note::ChargeSettled(payment_intent, settlement) => {
