@@ -612,20 +612,25 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     ) -> Step_<Enrollment, J> {
         let booking = journal.begin_booking();
         note(journal, booking, kiosk, Note::SetupIntentCreating(fee.reference))?;
-        let mut setup = self.create_no_show_inner(fee, buf)?;
+        // Matched, not `?` (whose `ControlFlow` would be one more copy of the state).
+        let mut setup = match self.create_no_show_inner(fee, buf) {
+            Ok(setup) => setup,
+            Err(stopped) => return Err(stopped.into()),
+        };
         let enrolled = Enrolled { booking, setup_intent: setup.id(), amount: fee.amount };
         note(journal, booking, kiosk, Note::SetupIntentCreated(fee.reference, &enrolled.setup_intent, fee.amount))?;
         kiosk.progress(Step::SetupIntentCreated(enrolled.setup_intent));
         if let Err(e) = show_checkout(&setup, kiosk) {
             return Err(self.fail(e.into()).into());
         }
-        Ok(match self.wait_inner(&mut setup, poll, kiosk, buf)? {
-            Waited::Authorized => Enrollment::Authorized(enrolled),
-            Waited::Ended(status) => {
+        Ok(match self.wait_inner(&mut setup, poll, kiosk, buf) {
+            Err(stopped) => return Err(stopped.into()),
+            Ok(Waited::Authorized) => Enrollment::Authorized(enrolled),
+            Ok(Waited::Ended(status)) => {
                 note(journal, booking, kiosk, Note::Closed(CloseReason::Abandoned))?;
                 Enrollment::Ended(status)
             }
-            waited => Enrollment::Waiting(enrolled, waited),
+            Ok(waited) => Enrollment::Waiting(enrolled, waited),
         })
     }
 
