@@ -30,6 +30,17 @@ use crate::client::{Call, Client, ClientResult, ConnError, Connect, Stop, Stoppe
 use crate::error::Error;
 use crate::retry::Delay;
 
+/// `?` for a step whose value is large (a state, a report): matched, so that the value
+/// is not copied once more through `?`'s `ControlFlow`.
+macro_rules! step {
+    ($e:expr) => {
+        match $e {
+            Ok(value) => value,
+            Err(e) => return Err(e.into()),
+        }
+    };
+}
+
 /// What the firmware provides: a screen, a clock and a way to wait.
 pub trait Kiosk {
     /// Shows the checkout link to the customer (as a QR code, or text).
@@ -692,7 +703,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Step_<Settled, J> {
-        let mut setup = self.read_setup(&enrolled.setup_intent, buf)?;
+        let mut setup = step!(self.read_setup(&enrolled.setup_intent, buf));
         // The lifecycle refuses a setup intent that cannot back a charge before anything
         // is journaled or sent.
         let now = kiosk.now();
@@ -701,7 +712,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         }
         let creating = Note::PaymentIntentCreating(reference, Some(&enrolled.setup_intent), enrolled.amount);
         note(journal, enrolled.booking, kiosk, creating)?;
-        let mut payment = self.create_payment_inner(&setup, reference, buf)?;
+        let mut payment = step!(self.create_payment_inner(&setup, reference, buf));
         let payment_intent = payment.id();
         note(journal, enrolled.booking, kiosk, Note::PaymentIntentCreated(&payment_intent))?;
         kiosk.progress(Step::PaymentIntentCreated(payment_intent));
@@ -723,7 +734,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         let now = kiosk.now();
         let payment_intent = payment.id();
         note(journal, booking, kiosk, Note::ChargeSending(&payment_intent))?;
-        let report = self.charge_once(payment, setup, now, buf)?;
+        let report = step!(self.charge_once(payment, setup, now, buf));
         self.journal_verdict(journal, booking, report, kiosk)
     }
 
@@ -781,7 +792,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Step_<Settled, J> {
-        let setup = self.read_setup(&enrolled.setup_intent, buf)?;
+        let setup = step!(self.read_setup(&enrolled.setup_intent, buf));
         Ok(match (settled(&setup, kiosk.now()), setup.status()) {
             (Some(Waited::Authorized), _) => Settled::Enrolled(*enrolled),
             (None, _) => Settled::AwaitingAuthorization(*enrolled),
@@ -841,12 +852,12 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Step_<Settled, J> {
-        let (mut payment, mut setup) = self.read_payment(payment_intent, setup_intent, buf)?;
+        let (mut payment, mut setup) = step!(self.read_payment(payment_intent, setup_intent, buf));
         match charging {
             Charging::Send => self.charge_journaled(journal, booking, &mut payment, &mut setup, kiosk, buf),
             Charging::Settle => {
                 let mut charge = Charge::settle(&payment, kiosk.now(), self.settle_policy());
-                let report = self.drive(&mut charge, &mut payment, &mut setup, buf)?;
+                let report = step!(self.drive(&mut charge, &mut payment, &mut setup, buf));
                 self.journal_verdict(journal, booking, report, kiosk)
             }
         }
