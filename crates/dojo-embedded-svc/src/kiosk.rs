@@ -623,11 +623,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     ) -> Step_<Enrollment, J> {
         let booking = journal.begin_booking();
         note(journal, booking, kiosk, Note::SetupIntentCreating(fee.reference))?;
-        // Matched, not `?` (whose `ControlFlow` would be one more copy of the state).
-        let mut setup = match self.create_no_show_inner(fee, buf) {
-            Ok(setup) => setup,
-            Err(stopped) => return Err(stopped.into()),
-        };
+        let mut setup = step!(self.create_no_show_inner(fee, buf));
         let enrolled = Enrolled { booking, setup_intent: setup.id(), amount: fee.amount };
         note(journal, booking, kiosk, Note::SetupIntentCreated(fee.reference, &enrolled.setup_intent, fee.amount))?;
         kiosk.progress(Step::SetupIntentCreated(enrolled.setup_intent));
