@@ -139,9 +139,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         buf: &mut [u8],
         kept: &mut Option<Stop<ConnError<K>>>,
     ) {
-        let sent = match self.api().charge_payment_intent(&charge.payment_intent()) {
-            Ok(req) => self.exchange_with_retries(&req, buf),
-            Err(e) => Err(e.into()),
+        // Borrowed in place: the request is not moved out of its `Result`.
+        let sent = match &self.api().charge_payment_intent(&charge.payment_intent()) {
+            Ok(req) => self.exchange_with_retries(req, buf),
+            Err(e) => Err((*e).into()),
         };
         match sent {
             Ok(raw) if raw.is_success() => {
