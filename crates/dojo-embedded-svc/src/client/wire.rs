@@ -100,42 +100,46 @@ pub(super) fn receive<C: Connection>(
     // No clock: the HTTP-date form is not honoured (the backoff's own delay applies).
     let retry_after_ms = conn.header("Retry-After").and_then(|v| retry_after_ms(v.as_bytes(), None));
     let capacity = buf.len();
-    let too_large = || ClientError::ResponseTooLarge(ResponseTooLarge { operation, status, capacity, content_length });
-    // 1xx, 204 and 304 answers have no body, whatever their headers say (RFC 9110):
-    // waiting for one would hang on a kept-alive connection.
-    if (100..200).contains(&status) || status == 204 || status == 304 {
-        return Ok(Raw { status, len: 0, retry_after_ms, attempts: 1 });
-    }
-    let limit = match content_length {
-        Some(cl) if cl > buf.len() as u64 => return Err(too_large()),
-        Some(cl) => cl as usize,
-        None => buf.len(),
-    };
-    let mut len = 0;
-    while len < limit {
-        let Some(dst) = buf.get_mut(len..limit) else { break };
-        match conn.read(dst) {
-            Ok(0) => break,
-            Ok(n) => len += n.min(dst.len()),
-            Err(e) => return Err(after_send(operation, InnerCause::Io(e))),
+    // The body's length, or why it was not read: too large (`None`), or a failure once
+    // the request was sent. One exit for each (one `Raw`, one error of each kind).
+    let read: Result<usize, Option<InnerCause<C::Error>>> = 'read: {
+        // 1xx, 204 and 304 answers have no body, whatever their headers say (RFC 9110):
+        // waiting for one would hang on a kept-alive connection.
+        if (100..200).contains(&status) || status == 204 || status == 304 {
+            break 'read Ok(0);
         }
-    }
-    match content_length {
-        Some(expected) if (len as u64) < expected => {
-            Err(after_send(operation, InnerCause::Truncated { expected, received: len }))
-        }
-        Some(_) => Ok(Raw { status, len, retry_after_ms, attempts: 1 }),
-        // No length announced: the buffer is full only if the answer may go on; one
-        // more byte decides.
-        None if len == buf.len() => {
-            let mut probe = [0u8; 1];
-            match conn.read(&mut probe) {
-                Ok(0) => Ok(Raw { status, len, retry_after_ms, attempts: 1 }),
-                Ok(_) => Err(too_large()),
-                Err(e) => Err(after_send(operation, InnerCause::Io(e))),
+        let limit = match content_length {
+            Some(cl) if cl > capacity as u64 => break 'read Err(None),
+            Some(cl) => cl as usize,
+            None => capacity,
+        };
+        let mut len = 0;
+        while len < limit {
+            let Some(dst) = buf.get_mut(len..limit) else { break };
+            match conn.read(dst) {
+                Ok(0) => break,
+                Ok(n) => len += n.min(dst.len()),
+                Err(e) => break 'read Err(Some(InnerCause::Io(e))),
             }
         }
-        None => Ok(Raw { status, len, retry_after_ms, attempts: 1 }),
+        match content_length {
+            Some(expected) if (len as u64) < expected => Err(Some(InnerCause::Truncated { expected, received: len })),
+            // No length announced: the buffer is full only if the answer may go on; one
+            // more byte decides.
+            None if len == capacity => match conn.read(&mut [0u8; 1]) {
+                Ok(0) => Ok(len),
+                Ok(_) => Err(None),
+                Err(e) => Err(Some(InnerCause::Io(e))),
+            },
+            _ => Ok(len),
+        }
+    };
+    match read {
+        Ok(len) => Ok(Raw { status, len, retry_after_ms, attempts: 1 }),
+        Err(None) => {
+            Err(ClientError::ResponseTooLarge(ResponseTooLarge { operation, status, capacity, content_length }))
+        }
+        Err(Some(cause)) => Err(after_send(operation, cause)),
     }
 }
 
