@@ -77,16 +77,25 @@ pub(super) fn send<C: Connection>(
     headers: &[(&str, &str)],
     mut body: &[u8],
 ) -> Result<(), Inner<C::Error>> {
-    conn.initiate_request(method, url, headers).map_err(|e| transport(operation, Phase::Connect, InnerCause::Io(e)))?;
-    while !body.is_empty() {
-        match conn.write(body) {
-            Ok(0) => return Err(transport(operation, Phase::Send, InnerCause::WriteZero)),
-            Ok(n) => body = body.get(n..).unwrap_or(&[]),
-            Err(e) => return Err(transport(operation, Phase::Send, InnerCause::Io(e))),
+    // Where it failed and why: one error made, at the one exit.
+    let (phase, cause) = 'send: {
+        if let Err(e) = conn.initiate_request(method, url, headers) {
+            break 'send (Phase::Connect, InnerCause::Io(e));
         }
-    }
-    conn.flush().map_err(|e| after_send(operation, InnerCause::Io(e)))?;
-    conn.initiate_response().map_err(|e| after_send(operation, InnerCause::Io(e)))
+        while !body.is_empty() {
+            match conn.write(body) {
+                Ok(0) => break 'send (Phase::Send, InnerCause::WriteZero),
+                Ok(n) => body = body.get(n..).unwrap_or(&[]),
+                Err(e) => break 'send (Phase::Send, InnerCause::Io(e)),
+            }
+        }
+        // Once the whole request was handed over: `Phase::Receive` (see `after_send`).
+        match conn.flush().and_then(|()| conn.initiate_response()) {
+            Ok(()) => return Ok(()),
+            Err(e) => (Phase::Receive, InnerCause::Io(e)),
+        }
+    };
+    Err(transport(operation, phase, cause))
 }
 
 #[inline(never)]
