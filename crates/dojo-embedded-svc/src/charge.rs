@@ -3,10 +3,10 @@
 //! payment intent, when the outcome is pending) is dojo-core's; this file only moves
 //! bytes and waits.
 
+use dojo_core::Timestamp;
 use dojo_core::charge::{Action, Charge, ChargeReport, NotCharged, Outcome};
 use dojo_core::lifecycle::{PaymentIntentState, SetupIntentState};
 use dojo_core::response::kind::{ChargeKind, PaymentIntentSummaryKind};
-use dojo_core::{PaymentIntentStatus, Timestamp};
 
 use crate::client::{Call, Client, ClientResult, ConnError, Connect, Fetched, Raw, Stop, Stopped, decode_with};
 use crate::retry::Delay;
@@ -109,11 +109,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                         Some(Stop::Refused(raw)) => raw.len,
                         _ => 0,
                     };
-                    let observed = self.read_back(payment, buf.get_mut(from..).unwrap_or(&mut []));
-                    match observed {
-                        Some(status) => charge.handle_read_back(status, payment, setup),
-                        None => charge.handle_read_back_failed(),
-                    }
+                    self.read_back(charge, payment, setup, buf.get_mut(from..).unwrap_or(&mut []));
                 }
                 Action::Wait { ms } => {
                     self.delay_ms(ms);
@@ -143,9 +139,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         buf: &mut [u8],
         kept: &mut Option<Stop<ConnError<K>>>,
     ) {
-        let sent = match self.api().charge_payment_intent(&charge.payment_intent()) {
-            Ok(req) => self.exchange_with_retries(&req, buf),
-            Err(e) => Err(e.into()),
+        // Borrowed in place: the request is not moved out of its `Result`.
+        let sent = match &self.api().charge_payment_intent(&charge.payment_intent()) {
+            Ok(req) => self.exchange_with_retries(req, buf),
+            Err(e) => Err((*e).into()),
         };
         match sent {
             Ok(raw) if raw.is_success() => {
@@ -168,16 +165,32 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         }
     }
 
-    /// Reads the payment intent back (a retried read): its status, or `None` when the
+    /// Reads the payment intent back (a retried read) and hands its status to `charge`
+    /// where it is decoded (the status is not moved through a result), or tells it the
     /// read failed.
     #[inline(never)]
-    fn read_back(&mut self, payment: &PaymentIntentState, buf: &mut [u8]) -> Option<PaymentIntentStatus> {
+    fn read_back(
+        &mut self,
+        charge: &mut Charge,
+        payment: &mut PaymentIntentState,
+        setup: &mut SetupIntentState,
+        buf: &mut [u8],
+    ) {
         let id = payment.id();
         // Built in `fetch_built`'s frame: the request is gone before the answer is decoded.
-        let fetched = self.fetch(Call::GetPaymentIntent(&id), buf).ok()?;
-        // A failure here is a failed read-back, nothing to keep.
-        let mut ignored = None;
-        decode_with::<PaymentIntentSummaryKind, ConnError<K>, _>(fetched, buf, &mut ignored, |pi| pi.status).ok()
+        let read = match self.fetch(Call::GetPaymentIntent(&id), buf) {
+            Ok(fetched) => {
+                // A failure here is a failed read-back, nothing to keep.
+                let mut ignored = None;
+                decode_with::<PaymentIntentSummaryKind, ConnError<K>, _>(fetched, buf, &mut ignored, |pi| {
+                    charge.handle_read_back(pi.status, payment, setup)
+                })
+            }
+            Err(stopped) => Err(stopped),
+        };
+        if read.is_err() {
+            charge.handle_read_back_failed();
+        }
     }
 }
 

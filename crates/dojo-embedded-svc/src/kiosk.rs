@@ -16,8 +16,8 @@ use dojo_core::charge::{Charge, ChargeReport, NotCharged, Outcome};
 use dojo_core::checkout::CHECKOUT_LINK_MAX_LEN;
 use dojo_core::error::LifecycleError;
 use dojo_core::journal::{
-    Action, BookingId, CloseReason, Event, Journal, JournalError, JournalWriter, NotChargedReason, OpenBooking,
-    Reference, Settlement, Stage,
+    BookingId, CloseReason, Event, Journal, JournalError, JournalWriter, NotChargedReason, ORPHAN_SEARCH_MARGIN_SECS,
+    OpenBooking, Reference, Settlement, Stage,
 };
 use dojo_core::lifecycle::{Anomaly, PaymentIntentState, SetupIntentState, setup_intent_transition};
 use dojo_core::request::{Api, CreatePaymentIntentRequest, CreateSetupIntentRequest, Request};
@@ -29,6 +29,17 @@ use dojo_core::{
 use crate::client::{Call, Client, ClientResult, ConnError, Connect, Stop, Stopped, decode_with};
 use crate::error::Error;
 use crate::retry::Delay;
+
+/// `?` for a step whose value is large (a state, a report): matched, so that the value
+/// is not copied once more through `?`'s `ControlFlow`.
+macro_rules! step {
+    ($e:expr) => {
+        match $e {
+            Ok(value) => value,
+            Err(e) => return Err(e.into()),
+        }
+    };
+}
 
 /// What the firmware provides: a screen, a clock and a way to wait.
 pub trait Kiosk {
@@ -391,7 +402,7 @@ pub struct Enrolled {
 impl Enrolled {
     /// The enrolled booking an open journal booking stands for: one whose newest record
     /// is [`Event::SetupIntentCreated`] (its setup intent known, nothing charged yet).
-    /// `None` for any other stage: act on its [`Action`] with
+    /// `None` for any other stage: act on its [`Action`](dojo_core::journal::Action) with
     /// [`recover_booking`](Client::recover_booking).
     pub fn from_open(open: &OpenBooking) -> Option<Enrolled> {
         match open.stage {
@@ -568,7 +579,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
 
     /// Acts on an open booking found in the journal at boot (a
     /// [`Recovery::open`](dojo_core::journal::Recovery::open) entry), by its
-    /// [`Action`]:
+    /// [`Action`](dojo_core::journal::Action):
     ///
     /// - an orphan setup intent (its create answer lost): nothing can be charged;
     ///   journal `BookingClosed { Abandoned }`;
@@ -612,20 +623,21 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     ) -> Step_<Enrollment, J> {
         let booking = journal.begin_booking();
         note(journal, booking, kiosk, Note::SetupIntentCreating(fee.reference))?;
-        let mut setup = self.create_no_show_inner(fee, buf)?;
+        let mut setup = step!(self.create_no_show_inner(fee, buf));
         let enrolled = Enrolled { booking, setup_intent: setup.id(), amount: fee.amount };
         note(journal, booking, kiosk, Note::SetupIntentCreated(fee.reference, &enrolled.setup_intent, fee.amount))?;
         kiosk.progress(Step::SetupIntentCreated(enrolled.setup_intent));
         if let Err(e) = show_checkout(&setup, kiosk) {
             return Err(self.fail(e.into()).into());
         }
-        Ok(match self.wait_inner(&mut setup, poll, kiosk, buf)? {
-            Waited::Authorized => Enrollment::Authorized(enrolled),
-            Waited::Ended(status) => {
+        Ok(match self.wait_inner(&mut setup, poll, kiosk, buf) {
+            Err(stopped) => return Err(stopped.into()),
+            Ok(Waited::Authorized) => Enrollment::Authorized(enrolled),
+            Ok(Waited::Ended(status)) => {
                 note(journal, booking, kiosk, Note::Closed(CloseReason::Abandoned))?;
                 Enrollment::Ended(status)
             }
-            waited => Enrollment::Waiting(enrolled, waited),
+            Ok(waited) => Enrollment::Waiting(enrolled, waited),
         })
     }
 
@@ -687,7 +699,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Step_<Settled, J> {
-        let mut setup = self.read_setup(&enrolled.setup_intent, buf)?;
+        let mut setup = step!(self.read_setup(&enrolled.setup_intent, buf));
         // The lifecycle refuses a setup intent that cannot back a charge before anything
         // is journaled or sent.
         let now = kiosk.now();
@@ -696,7 +708,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         }
         let creating = Note::PaymentIntentCreating(reference, Some(&enrolled.setup_intent), enrolled.amount);
         note(journal, enrolled.booking, kiosk, creating)?;
-        let mut payment = self.create_payment_inner(&setup, reference, buf)?;
+        let mut payment = step!(self.create_payment_inner(&setup, reference, buf));
         let payment_intent = payment.id();
         note(journal, enrolled.booking, kiosk, Note::PaymentIntentCreated(&payment_intent))?;
         kiosk.progress(Step::PaymentIntentCreated(payment_intent));
@@ -718,7 +730,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         let now = kiosk.now();
         let payment_intent = payment.id();
         note(journal, booking, kiosk, Note::ChargeSending(&payment_intent))?;
-        let report = self.charge_once(payment, setup, now, buf)?;
+        let report = step!(self.charge_once(payment, setup, now, buf));
         self.journal_verdict(journal, booking, report, kiosk)
     }
 
@@ -744,8 +756,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         buf: &mut [u8],
     ) -> Step_<Settled, J> {
         let booking = open.booking;
-        // The action's small part (its reference stays in `open`): no 330-byte `Action`
-        // in this frame while the exchanges run.
+        // The action's small part, borrowed from `open` (its reference stays there): no
+        // 330-byte `Action` in this frame while the exchanges run.
         let Some(next) = next_step(open) else { return Ok(Settled::Ambiguous(0)) };
         match &next {
             Next::CloseOrphanSetup => {
@@ -753,10 +765,9 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 Ok(Settled::Closed(CloseReason::Abandoned))
             }
             Next::ReadBackSetup(enrolled) => self.recover_setup(journal, enrolled, kiosk, buf),
-            Next::FindOrphan { setup_intent, amount, search_from } => {
+            &Next::FindOrphan { setup_intent, amount, search_from } => {
                 let reference = open.reference.as_ref().map_or("", |r| r.as_str());
-                let setup_intent = setup_intent.as_ref();
-                self.recover_orphan(journal, booking, reference, setup_intent, *amount, *search_from, kiosk, buf)
+                self.recover_orphan(journal, booking, reference, setup_intent, amount, search_from, kiosk, buf)
             }
             Next::SendCharge(payment_intent) => {
                 let setup_intent = open.setup_intent.as_ref();
@@ -777,7 +788,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Step_<Settled, J> {
-        let setup = self.read_setup(&enrolled.setup_intent, buf)?;
+        let setup = step!(self.read_setup(&enrolled.setup_intent, buf));
         Ok(match (settled(&setup, kiosk.now()), setup.status()) {
             (Some(Waited::Authorized), _) => Settled::Enrolled(*enrolled),
             (None, _) => Settled::AwaitingAuthorization(*enrolled),
@@ -837,12 +848,12 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Step_<Settled, J> {
-        let (mut payment, mut setup) = self.read_payment(payment_intent, setup_intent, buf)?;
+        let (mut payment, mut setup) = step!(self.read_payment(payment_intent, setup_intent, buf));
         match charging {
             Charging::Send => self.charge_journaled(journal, booking, &mut payment, &mut setup, kiosk, buf),
             Charging::Settle => {
                 let mut charge = Charge::settle(&payment, kiosk.now(), self.settle_policy());
-                let report = self.drive(&mut charge, &mut payment, &mut setup, buf)?;
+                let report = step!(self.drive(&mut charge, &mut payment, &mut setup, buf));
                 self.journal_verdict(journal, booking, report, kiosk)
             }
         }
@@ -858,30 +869,44 @@ enum Charging {
     Settle,
 }
 
-/// What recovery does next for a booking: its [`Action`] without the reference (which
-/// stays in the [`OpenBooking`]).
-enum Next {
+/// What recovery does next for a booking: its [`Action`](dojo_core::journal::Action) without the reference (which
+/// stays in the [`OpenBooking`]), the ids borrowed from the booking.
+#[derive(Debug, PartialEq)]
+enum Next<'o> {
     CloseOrphanSetup,
     ReadBackSetup(Enrolled),
-    FindOrphan { setup_intent: Option<SetupIntentId>, amount: Money, search_from: i64 },
-    SendCharge(PaymentIntentId),
-    SettleCharge(PaymentIntentId),
+    FindOrphan { setup_intent: Option<&'o SetupIntentId>, amount: Money, search_from: i64 },
+    SendCharge(&'o PaymentIntentId),
+    SettleCharge(&'o PaymentIntentId),
 }
 
+/// The booking's [`OpenBooking::action`], read from its fields in place: the action
+/// itself carries a copy of the ~240-byte reference and of the ids, which recovery does
+/// not need. Agrees with `action()` on every stage and every missing field (pinned by
+/// `next_step_is_the_action` below).
 #[inline(never)]
-fn next_step(open: &OpenBooking) -> Option<Next> {
-    Some(match open.action()? {
-        Action::OrphanSetupIntent { .. } => Next::CloseOrphanSetup,
-        Action::ReadBackSetupIntent { setup_intent, amount } => {
-            Next::ReadBackSetup(Enrolled { booking: open.booking, setup_intent, amount })
+fn next_step(open: &OpenBooking) -> Option<Next<'_>> {
+    let payment_intent = open.payment_intent.as_ref();
+    Some(match open.stage {
+        Stage::SetupIntentCreating => {
+            open.reference.as_ref()?;
+            Next::CloseOrphanSetup
         }
-        Action::FindOrphanPaymentIntent { setup_intent, amount, search_from, .. } => {
-            Next::FindOrphan { setup_intent, amount, search_from }
+        Stage::SetupIntentCreated => Next::ReadBackSetup(Enrolled {
+            booking: open.booking,
+            setup_intent: open.setup_intent?,
+            amount: open.amount?,
+        }),
+        Stage::PaymentIntentCreating => {
+            open.reference.as_ref()?;
+            Next::FindOrphan {
+                setup_intent: open.setup_intent.as_ref(),
+                amount: open.amount?,
+                search_from: open.last_at.saturating_sub(ORPHAN_SEARCH_MARGIN_SECS),
+            }
         }
-        Action::SendCharge { payment_intent } => Next::SendCharge(payment_intent),
-        Action::SettleCharge { payment_intent, .. } | Action::ReportPending { payment_intent, .. } => {
-            Next::SettleCharge(payment_intent)
-        }
+        Stage::PaymentIntentCreated => Next::SendCharge(payment_intent?),
+        Stage::ChargeSending | Stage::ChargePending => Next::SettleCharge(payment_intent?),
     })
 }
 
@@ -906,15 +931,21 @@ fn note<J: Journal, U: Kiosk>(
     kiosk: &mut U,
     note: Note<'_>,
 ) -> Result<(), Halt<J::Error>> {
-    let reference = |r: &str| Reference::new(r).map_err(Halt::Invalid);
+    // Matched, not `?`: its `ControlFlow` would be one more copy of the ~240-byte
+    // reference per event.
     let event = match note {
-        Note::SetupIntentCreating(r) => Event::SetupIntentCreating { reference: reference(r)? },
-        Note::SetupIntentCreated(r, setup_intent, amount) => {
-            Event::SetupIntentCreated { reference: reference(r)?, setup_intent: *setup_intent, amount }
-        }
-        Note::PaymentIntentCreating(r, setup_intent, amount) => {
-            Event::PaymentIntentCreating { reference: reference(r)?, setup_intent: setup_intent.copied(), amount }
-        }
+        Note::SetupIntentCreating(r) => match Reference::new(r) {
+            Ok(reference) => Event::SetupIntentCreating { reference },
+            Err(e) => return Err(Halt::Invalid(e)),
+        },
+        Note::SetupIntentCreated(r, setup_intent, amount) => match Reference::new(r) {
+            Ok(reference) => Event::SetupIntentCreated { reference, setup_intent: *setup_intent, amount },
+            Err(e) => return Err(Halt::Invalid(e)),
+        },
+        Note::PaymentIntentCreating(r, setup_intent, amount) => match Reference::new(r) {
+            Ok(reference) => Event::PaymentIntentCreating { reference, setup_intent: setup_intent.copied(), amount },
+            Err(e) => return Err(Halt::Invalid(e)),
+        },
         Note::PaymentIntentCreated(payment_intent) => Event::PaymentIntentCreated { payment_intent: *payment_intent },
         Note::ChargeSending(payment_intent) => Event::ChargeSending { payment_intent: *payment_intent },
         Note::ChargeSettled(payment_intent, settlement) => {
@@ -938,5 +969,70 @@ fn settlement(report: &ChargeReport) -> Settlement {
         Outcome::NotCharged(NotCharged::Refused { .. } | NotCharged::NotSent) => {
             Settlement::NotCharged(NotChargedReason::Failed)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Enrolled, Next, next_step};
+    use dojo_core::journal::{Action, BookingId, OpenBooking, Reference, Stage};
+    use dojo_core::{Money, PaymentIntentId, SetupIntentId};
+
+    /// `next_step` reads the booking's fields in place rather than calling
+    /// `OpenBooking::action`: it must agree with it on every stage, with every field
+    /// present or missing.
+    #[test]
+    fn next_step_is_the_action() {
+        let stages = [
+            Stage::SetupIntentCreating,
+            Stage::SetupIntentCreated,
+            Stage::PaymentIntentCreating,
+            Stage::PaymentIntentCreated,
+            Stage::ChargeSending,
+            Stage::ChargePending,
+        ];
+        let setup = SetupIntentId::new("si_1").unwrap();
+        let payment = PaymentIntentId::new("pi_1").unwrap();
+        let mut seen = 0;
+        for stage in stages {
+            for fields in 0..16u8 {
+                let open = OpenBooking {
+                    booking: BookingId(7),
+                    stage,
+                    reference: (fields & 1 != 0).then(|| Reference::new("Table 12").unwrap()),
+                    setup_intent: (fields & 2 != 0).then_some(setup),
+                    payment_intent: (fields & 4 != 0).then_some(payment),
+                    amount: (fields & 8 != 0).then_some(Money::gbp(1000)),
+                    first_at: 1_772_400_000,
+                    last_at: 1_772_400_600,
+                    last_seq: 3,
+                };
+                let expected = open.action().map(|action| match action {
+                    Action::OrphanSetupIntent { .. } => Next::CloseOrphanSetup,
+                    Action::ReadBackSetupIntent { setup_intent, amount } => {
+                        Next::ReadBackSetup(Enrolled { booking: open.booking, setup_intent, amount })
+                    }
+                    Action::FindOrphanPaymentIntent { setup_intent, amount, search_from, .. } => Next::FindOrphan {
+                        setup_intent: setup_intent.map(|s| {
+                            assert_eq!(s, setup);
+                            open.setup_intent.as_ref().unwrap()
+                        }),
+                        amount,
+                        search_from,
+                    },
+                    Action::SendCharge { payment_intent } => {
+                        assert_eq!(payment_intent, payment);
+                        Next::SendCharge(open.payment_intent.as_ref().unwrap())
+                    }
+                    Action::SettleCharge { payment_intent, .. } | Action::ReportPending { payment_intent, .. } => {
+                        assert_eq!(payment_intent, payment);
+                        Next::SettleCharge(open.payment_intent.as_ref().unwrap())
+                    }
+                });
+                seen += usize::from(expected.is_some());
+                assert_eq!(next_step(&open), expected, "{stage:?}, fields {fields:04b}");
+            }
+        }
+        assert!(seen > 0);
     }
 }

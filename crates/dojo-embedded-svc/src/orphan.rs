@@ -39,15 +39,17 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         let mut matches: u8 = 0;
         let mut cursor = [0u8; CURSOR_MAX];
         let mut cursor_len = 0;
-        for page in 0..SEARCH_PAGES {
-            let after = (page > 0).then(|| cursor.get(..cursor_len).and_then(|c| core::str::from_utf8(c).ok()));
+        for _ in 0..SEARCH_PAGES {
+            // The previous page's cursor (none on the first page: `cursor_len` is 0 until
+            // a page gives one, and the search ends on a page that does not).
+            let after = cursor.get(..cursor_len).filter(|c| !c.is_empty()).and_then(|c| core::str::from_utf8(c).ok());
             let body = SearchPaymentIntentsRequest {
                 statuses: None,
                 start_date: Some(Timestamp::from_unix(search_from)),
                 end_date: None,
                 cursor: Some(match after {
-                    Some(Some(after)) => Cursor::after(after, Some(SEARCH_PAGE)),
-                    _ => Cursor { limit: Some(SEARCH_PAGE), before: None, after: None },
+                    Some(after) => Cursor::after(after, Some(SEARCH_PAGE)),
+                    None => Cursor { limit: Some(SEARCH_PAGE), before: None, after: None },
                 }),
             };
             let fetched = self.fetch(Call::SearchPaymentIntents(&body), buf)?;

@@ -42,11 +42,18 @@ pub(super) fn format_len(mut n: usize, out: &mut [u8; LEN_DIGITS]) -> &str {
 /// A header's decimal value (surrounding spaces allowed), `None` when it is anything
 /// else or overflows.
 fn parse_digits(value: &str) -> Option<u64> {
-    let digits = value.trim_matches(|c| c == ' ' || c == '\t');
+    // Trimmed as bytes (both are ASCII: no UTF-8 decoding of the value).
+    let mut digits = value.as_bytes();
+    while let [b' ' | b'\t', rest @ ..] = digits {
+        digits = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = digits {
+        digits = rest;
+    }
     if digits.is_empty() {
         return None;
     }
-    digits.bytes().try_fold(0u64, |n, b| {
+    digits.iter().try_fold(0u64, |n, &b| {
         if b.is_ascii_digit() { n.checked_mul(10)?.checked_add(u64::from(b - b'0')) } else { None }
     })
 }
@@ -70,16 +77,25 @@ pub(super) fn send<C: Connection>(
     headers: &[(&str, &str)],
     mut body: &[u8],
 ) -> Result<(), Inner<C::Error>> {
-    conn.initiate_request(method, url, headers).map_err(|e| transport(operation, Phase::Connect, InnerCause::Io(e)))?;
-    while !body.is_empty() {
-        match conn.write(body) {
-            Ok(0) => return Err(transport(operation, Phase::Send, InnerCause::WriteZero)),
-            Ok(n) => body = body.get(n..).unwrap_or(&[]),
-            Err(e) => return Err(transport(operation, Phase::Send, InnerCause::Io(e))),
+    // Where it failed and why: one error made, at the one exit.
+    let (phase, cause) = 'send: {
+        if let Err(e) = conn.initiate_request(method, url, headers) {
+            break 'send (Phase::Connect, InnerCause::Io(e));
         }
-    }
-    conn.flush().map_err(|e| after_send(operation, InnerCause::Io(e)))?;
-    conn.initiate_response().map_err(|e| after_send(operation, InnerCause::Io(e)))
+        while !body.is_empty() {
+            match conn.write(body) {
+                Ok(0) => break 'send (Phase::Send, InnerCause::WriteZero),
+                Ok(n) => body = body.get(n..).unwrap_or(&[]),
+                Err(e) => break 'send (Phase::Send, InnerCause::Io(e)),
+            }
+        }
+        // Once the whole request was handed over: `Phase::Receive` (see `after_send`).
+        match conn.flush().and_then(|()| conn.initiate_response()) {
+            Ok(()) => return Ok(()),
+            Err(e) => (Phase::Receive, InnerCause::Io(e)),
+        }
+    };
+    Err(transport(operation, phase, cause))
 }
 
 #[inline(never)]
@@ -93,42 +109,46 @@ pub(super) fn receive<C: Connection>(
     // No clock: the HTTP-date form is not honoured (the backoff's own delay applies).
     let retry_after_ms = conn.header("Retry-After").and_then(|v| retry_after_ms(v.as_bytes(), None));
     let capacity = buf.len();
-    let too_large = || ClientError::ResponseTooLarge(ResponseTooLarge { operation, status, capacity, content_length });
-    // 1xx, 204 and 304 answers have no body, whatever their headers say (RFC 9110):
-    // waiting for one would hang on a kept-alive connection.
-    if (100..200).contains(&status) || status == 204 || status == 304 {
-        return Ok(Raw { status, len: 0, retry_after_ms, attempts: 1 });
-    }
-    let limit = match content_length {
-        Some(cl) if cl > buf.len() as u64 => return Err(too_large()),
-        Some(cl) => cl as usize,
-        None => buf.len(),
-    };
-    let mut len = 0;
-    while len < limit {
-        let Some(dst) = buf.get_mut(len..limit) else { break };
-        match conn.read(dst) {
-            Ok(0) => break,
-            Ok(n) => len += n.min(dst.len()),
-            Err(e) => return Err(after_send(operation, InnerCause::Io(e))),
+    // The body's length, or why it was not read: too large (`None`), or a failure once
+    // the request was sent. One exit for each (one `Raw`, one error of each kind).
+    let read: Result<usize, Option<InnerCause<C::Error>>> = 'read: {
+        // 1xx, 204 and 304 answers have no body, whatever their headers say (RFC 9110):
+        // waiting for one would hang on a kept-alive connection.
+        if (100..200).contains(&status) || status == 204 || status == 304 {
+            break 'read Ok(0);
         }
-    }
-    match content_length {
-        Some(expected) if (len as u64) < expected => {
-            Err(after_send(operation, InnerCause::Truncated { expected, received: len }))
-        }
-        Some(_) => Ok(Raw { status, len, retry_after_ms, attempts: 1 }),
-        // No length announced: the buffer is full only if the answer may go on; one
-        // more byte decides.
-        None if len == buf.len() => {
-            let mut probe = [0u8; 1];
-            match conn.read(&mut probe) {
-                Ok(0) => Ok(Raw { status, len, retry_after_ms, attempts: 1 }),
-                Ok(_) => Err(too_large()),
-                Err(e) => Err(after_send(operation, InnerCause::Io(e))),
+        let limit = match content_length {
+            Some(cl) if cl > capacity as u64 => break 'read Err(None),
+            Some(cl) => cl as usize,
+            None => capacity,
+        };
+        let mut len = 0;
+        while len < limit {
+            let Some(dst) = buf.get_mut(len..limit) else { break };
+            match conn.read(dst) {
+                Ok(0) => break,
+                Ok(n) => len += n.min(dst.len()),
+                Err(e) => break 'read Err(Some(InnerCause::Io(e))),
             }
         }
-        None => Ok(Raw { status, len, retry_after_ms, attempts: 1 }),
+        match content_length {
+            Some(expected) if (len as u64) < expected => Err(Some(InnerCause::Truncated { expected, received: len })),
+            // No length announced: the buffer is full only if the answer may go on; one
+            // more byte decides.
+            None if len == capacity => match conn.read(&mut [0u8; 1]) {
+                Ok(0) => Ok(len),
+                Ok(_) => Err(None),
+                Err(e) => Err(Some(InnerCause::Io(e))),
+            },
+            _ => Ok(len),
+        }
+    };
+    match read {
+        Ok(len) => Ok(Raw { status, len, retry_after_ms, attempts: 1 }),
+        Err(None) => {
+            Err(ClientError::ResponseTooLarge(ResponseTooLarge { operation, status, capacity, content_length }))
+        }
+        Err(Some(cause)) => Err(after_send(operation, cause)),
     }
 }
 
@@ -173,8 +193,23 @@ mod tests {
         use super::parse_digits;
         assert_eq!(parse_digits("1500"), Some(1500));
         assert_eq!(parse_digits(" 7 "), Some(7));
+        assert_eq!(parse_digits("\t 42\t "), Some(42));
         assert_eq!(parse_digits("18446744073709551615"), Some(u64::MAX));
-        for bad in ["", " ", "-1", "+1", "1.5", "0x10", "18446744073709551616", "Wed, 21 Oct 2026 07:28:00 GMT"] {
+        for bad in [
+            "",
+            " ",
+            " \t",
+            "7\n",
+            "\r7",
+            "7 7",
+            "\u{a0}7",
+            "-1",
+            "+1",
+            "1.5",
+            "0x10",
+            "18446744073709551616",
+            "Wed, 21 Oct 2026 07:28:00 GMT",
+        ] {
             assert_eq!(parse_digits(bad), None, "{bad:?}");
         }
     }
