@@ -10,7 +10,7 @@ use dojo_core::request::{Cursor, SearchPaymentIntentsRequest};
 use dojo_core::response::ResponseKind;
 use dojo_core::response::kind::PaymentIntentSummaryKind;
 use dojo_core::search_page::{SearchPage, has_reference};
-use dojo_core::{Money, PaymentIntentId, SetupIntentId, Timestamp};
+use dojo_core::{Money, PaymentIntentId, SetupIntentId, Text, Timestamp};
 
 use crate::client::{Call, Client, Connect, Stopped};
 use crate::retry::Delay;
@@ -47,9 +47,12 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 statuses: None,
                 start_date: Some(Timestamp::from_unix(search_from)),
                 end_date: None,
-                cursor: Some(match after {
-                    Some(after) => Cursor::after(after, Some(SEARCH_PAGE)),
-                    None => Cursor { limit: Some(SEARCH_PAGE), before: None, after: None },
+                // The cursor as the server wrote it (JSON string content, escapes
+                // included): written back as is, not escaped a second time.
+                cursor: Some(Cursor {
+                    limit: Some(SEARCH_PAGE),
+                    before: None,
+                    after: after.and_then(Text::from_json_content),
                 }),
             };
             let fetched = self.fetch(Call::SearchPaymentIntents(&body), buf)?;
