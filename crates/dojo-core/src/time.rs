@@ -208,19 +208,16 @@ fn div_small(v: u64, d: u32) -> (u64, u32) {
     div_limbs(v, d)
 }
 
-/// [`div_small`]'s long division (`d` under 2¹⁶, nonzero), tested on every target.
+/// [`div_small`]'s long division (`d` under 2¹⁶, nonzero), tested on every target: the
+/// high word by itself, then the low word's two 16-bit halves, each carrying the
+/// remainder (under `d`, so each step fits 32 bits and its quotient 16).
 fn div_limbs(v: u64, d: u32) -> (u64, u32) {
-    if let Ok(small) = u32::try_from(v) {
-        return (u64::from(small / d), small % d);
-    }
-    let (mut q, mut r) = (0u64, 0u32);
-    for shift in [48, 32, 16, 0] {
-        // `r < d < 2¹⁶`: the step fits 32 bits.
-        let step = (r << 16) | ((v >> shift) as u32 & 0xFFFF);
-        q |= u64::from(step / d) << shift;
-        r = step % d;
-    }
-    (q, r)
+    let (hi, lo) = ((v >> 32) as u32, v as u32);
+    let r = hi % d;
+    let mid = (r << 16) | (lo >> 16);
+    let low = ((mid % d) << 16) | (lo & 0xFFFF);
+    let q = (u64::from(hi / d) << 32) | u64::from(((mid / d) << 16) | (low / d));
+    (q, low % d)
 }
 
 /// `n.div_euclid(d)` and `n.rem_euclid(d)` for a divisor from 2 to 2¹⁶ - 1 (see
