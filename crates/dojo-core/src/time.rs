@@ -73,13 +73,15 @@ impl Timestamp {
         if dash1 != b'-' || dash2 != b'-' || !matches!(t, b'T' | b't' | b' ') || colon1 != b':' || colon2 != b':' {
             return Err(InvalidTimestamp);
         }
+        // A non-digit reads as a value out of every field's range: the range checks
+        // below refuse it (no error path per pair).
         let fields = [
-            two_digits(y0, y1)? * 100 + two_digits(y2, y3)?,
-            two_digits(mo0, mo1)?,
-            two_digits(d0, d1)?,
-            two_digits(h0, h1)?,
-            two_digits(mi0, mi1)?,
-            two_digits(s0, s1)?,
+            two_digits(y0, y1) * 100 + two_digits(y2, y3),
+            two_digits(mo0, mo1),
+            two_digits(d0, d1),
+            two_digits(h0, h1),
+            two_digits(mi0, mi1),
+            two_digits(s0, s1),
         ];
         let [year, month, day, hour, minute, second] = fields;
         let mut rest = b.get(head.len()..).unwrap_or(&[]);
@@ -101,8 +103,8 @@ impl Timestamp {
         let offset_secs: u32 = match *rest {
             [] | [b'Z' | b'z'] => 0,
             [sign @ (b'+' | b'-'), h0, h1, b':', m0, m1] => {
-                let oh = two_digits(h0, h1)?;
-                let om = two_digits(m0, m1)?;
+                let oh = two_digits(h0, h1);
+                let om = two_digits(m0, m1);
                 if oh > 23 || om > 59 {
                     return Err(InvalidTimestamp);
                 }
@@ -141,14 +143,18 @@ impl Timestamp {
     }
 }
 
-/// Two ASCII digits as a number.
-fn two_digits(tens: u8, ones: u8) -> Result<u32, InvalidTimestamp> {
+/// Two ASCII digits as a number, or [`NOT_DIGITS`] (out of every field's range, even
+/// as a year's first pair times 100) when either is not a digit.
+fn two_digits(tens: u8, ones: u8) -> u32 {
     let (t, o) = (tens.wrapping_sub(b'0'), ones.wrapping_sub(b'0'));
     if t > 9 || o > 9 {
-        return Err(InvalidTimestamp);
+        return NOT_DIGITS;
     }
-    Ok(u32::from(t) * 10 + u32::from(o))
+    u32::from(t) * 10 + u32::from(o)
 }
+
+/// What [`two_digits`] reads from a pair that is not two digits.
+const NOT_DIGITS: u32 = 10_000;
 
 fn is_leap(y: u32) -> bool {
     (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400)
@@ -528,6 +534,23 @@ mod tests {
         }
         for z in [-far, -far + 1, far - 1, far, -1, 0, 1, -719_468, -719_469, 2_932_896, 2_932_897] {
             assert_eq!(civil_from_days(z), civil_from_days_i64(z), "{z}");
+        }
+    }
+
+    #[test]
+    fn a_non_digit_anywhere_is_refused() {
+        let good = "2026-02-27T10:15:30+01:00";
+        assert!(Timestamp::parse(good).is_ok());
+        for (i, c) in good.bytes().enumerate() {
+            if !c.is_ascii_digit() {
+                continue;
+            }
+            for bad in [b'a', b'/', b':', b' ', b'\0', 0xff - 0x80] {
+                let mut s = good.as_bytes().to_vec();
+                s[i] = bad;
+                let s = String::from_utf8(s).unwrap();
+                assert_eq!(Timestamp::parse(&s), Err(InvalidTimestamp), "{s}");
+            }
         }
     }
 
