@@ -287,7 +287,7 @@ impl Timestamp {
             w.push(b'-');
         }
         w.number(y.unsigned_abs(), if y < 0 { 3 } else { 4 });
-        for (sep, v) in [(b'-', mo), (b'-', d), (b'T', h), (b':', mi), (b':', s)] {
+        for (&sep, v) in b"--T::".iter().zip([mo, d, h, mi, s]) {
             w.push(sep);
             // Two digits: `v` is under 100.
             w.push(b'0' + (v / 10) as u8);
