@@ -299,20 +299,24 @@ impl<'de> Visitor<'de> for MinorUnits {
 
 /// `[-]digits` to an i64, or `None` (empty, other characters, out of range).
 pub(crate) fn parse_minor_units(s: &str) -> Option<i64> {
-    let (neg, digits) = match s.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, s),
+    let (neg, digits) = match s.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        all => (false, all),
     };
-    if digits.is_empty() || digits.len() > 19 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    if digits.is_empty() || digits.len() > 19 {
         return None;
     }
-    let mut v: i64 = 0;
-    for b in digits.bytes() {
-        let d = i64::from(b - b'0');
-        v = v.checked_mul(10)?;
-        v = if neg { v.checked_sub(d)? } else { v.checked_add(d)? };
+    // Nineteen digits stay under `u64::MAX`: no overflow check per digit (a checked
+    // 64-bit multiply per digit is long on a 32-bit MCU), one range check at the end.
+    let mut v: u64 = 0;
+    for &b in digits {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u64::from(d);
     }
-    Some(v)
+    if neg { 0i64.checked_sub_unsigned(v) } else { i64::try_from(v).ok() }
 }
 
 #[cfg(test)]

@@ -109,11 +109,8 @@ impl<'a> SearchPage<'a> {
 /// dojo-core's encoder; spaces around the colon allowed). A `"reference"` inside a
 /// nested object is not the intent's. A reference the server escapes otherwise does
 /// not match: the booking is then reported (none found), never charged twice.
+#[inline(never)]
 pub fn has_reference(item: &[u8], reference: &str) -> bool {
-    let mut quoted = [0u8; 2 + 2 * crate::journal::MAX_REFERENCE_BYTES];
-    let Ok(len) = crate::json::to_slice(&reference, &mut quoted) else { return false };
-    // The encoded content, between its quotes.
-    let Some(wanted) = quoted.get(1..len.saturating_sub(1)) else { return false };
     let mut r = Reader::new(item);
     if r.open(b'{', 0).is_err() {
         return false;
@@ -127,7 +124,16 @@ pub fn has_reference(item: &[u8], reference: &str) -> bool {
         }
         if key.raw == "reference" && !key.escaped && r.peek_token() == Some(b'"') {
             match r.string() {
-                Ok(value) if value.raw.as_bytes() == wanted => return true,
+                // Compared with the reference as the encoder writes it, escapes
+                // included, without encoding it into a buffer first. An encoding longer
+                // than the `2 * MAX_REFERENCE_BYTES` the match has always been bounded by
+                // does not match.
+                Ok(value)
+                    if value.raw.len() <= 2 * crate::journal::MAX_REFERENCE_BYTES
+                        && crate::json::is_encoded_content(reference, value.raw.as_bytes()) =>
+                {
+                    return true;
+                }
                 Ok(_) => {}
                 Err(_) => return false,
             }
@@ -168,6 +174,35 @@ mod tests {
         assert!(has_reference(br#"{"a":{"b":[1,{"c":2}]}, "reference" :"Table 4"}"#, "Table 4"));
         assert!(!has_reference(br#"{"reference":1,"x":"Table 4"}"#, "Table 4"));
         assert!(!has_reference(b"[1]", "Table 4"));
+    }
+
+    #[test]
+    fn the_reference_matches_exactly_as_the_encoder_writes_it() {
+        // Compared without a copy: the same answers as encoding the reference first.
+        let references =
+            ["Table 4", "", "a\"b\\c", "tab\there\nnew\r\u{8}\u{c}", "\u{0}\u{1}\u{1f}\u{7f}", "café ☕ 𝄞", "<&'+`>"];
+        for reference in references {
+            let mut quoted = [0u8; 2 + 6 * 240];
+            let len = crate::json::to_slice(&reference, &mut quoted).unwrap();
+            let content = core::str::from_utf8(&quoted[1..len - 1]).unwrap();
+            let item = format!(r#"{{"reference":"{content}"}}"#);
+            assert!(has_reference(item.as_bytes(), reference), "{reference:?}");
+            for other in references.iter().filter(|&&o| o != reference) {
+                assert!(!has_reference(item.as_bytes(), other), "{reference:?} is not {other:?}");
+            }
+            // Escaped otherwise than the encoder does: no match.
+            let longer = format!(r#"{{"reference":"{content}x"}}"#);
+            assert!(!has_reference(longer.as_bytes(), reference));
+        }
+        assert!(!has_reference(br#"{"reference":"\u0041"}"#, "A"), "escaped otherwise");
+        assert!(!has_reference(br#"{"reference":"\/"}"#, "/"), "escaped otherwise");
+        // An encoding past 2 * MAX_REFERENCE_BYTES has never matched.
+        let long = "\u{1}".repeat(81);
+        let item = format!(r#"{{"reference":"{}"}}"#, "\\u0001".repeat(81));
+        assert!(!has_reference(item.as_bytes(), &long));
+        let fits = "\u{1}".repeat(80);
+        let item = format!(r#"{{"reference":"{}"}}"#, "\\u0001".repeat(80));
+        assert!(has_reference(item.as_bytes(), &fits));
     }
 
     #[test]

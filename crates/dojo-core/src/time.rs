@@ -73,13 +73,15 @@ impl Timestamp {
         if dash1 != b'-' || dash2 != b'-' || !matches!(t, b'T' | b't' | b' ') || colon1 != b':' || colon2 != b':' {
             return Err(InvalidTimestamp);
         }
+        // A non-digit reads as a value out of every field's range: the range checks
+        // below refuse it (no error path per pair).
         let fields = [
-            two_digits(y0, y1)? * 100 + two_digits(y2, y3)?,
-            two_digits(mo0, mo1)?,
-            two_digits(d0, d1)?,
-            two_digits(h0, h1)?,
-            two_digits(mi0, mi1)?,
-            two_digits(s0, s1)?,
+            two_digits(y0, y1) * 100 + two_digits(y2, y3),
+            two_digits(mo0, mo1),
+            two_digits(d0, d1),
+            two_digits(h0, h1),
+            two_digits(mi0, mi1),
+            two_digits(s0, s1),
         ];
         let [year, month, day, hour, minute, second] = fields;
         let mut rest = b.get(head.len()..).unwrap_or(&[]);
@@ -101,8 +103,8 @@ impl Timestamp {
         let offset_secs: u32 = match *rest {
             [] | [b'Z' | b'z'] => 0,
             [sign @ (b'+' | b'-'), h0, h1, b':', m0, m1] => {
-                let oh = two_digits(h0, h1)?;
-                let om = two_digits(m0, m1)?;
+                let oh = two_digits(h0, h1);
+                let om = two_digits(m0, m1);
                 if oh > 23 || om > 59 {
                     return Err(InvalidTimestamp);
                 }
@@ -132,7 +134,8 @@ impl Timestamp {
 
     /// The calendar fields in UTC: (year, month, day, hour, minute, second).
     pub fn to_utc_fields(&self) -> (i64, u32, u32, u32, u32, u32) {
-        let days = self.secs.div_euclid(86_400);
+        // 86 400 = 128 * 675: a shift (an arithmetic shift floors), then a small divisor.
+        let (days, _) = div_floor(self.secs >> 7, 675);
         // In 0..86_400.
         let rem = self.secs.wrapping_sub(days.wrapping_mul(86_400)) as u32;
         let (y, m, d) = civil_from_days(days);
@@ -140,14 +143,18 @@ impl Timestamp {
     }
 }
 
-/// Two ASCII digits as a number.
-fn two_digits(tens: u8, ones: u8) -> Result<u32, InvalidTimestamp> {
+/// Two ASCII digits as a number, or [`NOT_DIGITS`] (out of every field's range, even
+/// as a year's first pair times 100) when either is not a digit.
+fn two_digits(tens: u8, ones: u8) -> u32 {
     let (t, o) = (tens.wrapping_sub(b'0'), ones.wrapping_sub(b'0'));
     if t > 9 || o > 9 {
-        return Err(InvalidTimestamp);
+        return NOT_DIGITS;
     }
-    Ok(u32::from(t) * 10 + u32::from(o))
+    u32::from(t) * 10 + u32::from(o)
 }
+
+/// What [`two_digits`] reads from a pair that is not two digits.
+const NOT_DIGITS: u32 = 10_000;
 
 fn is_leap(y: u32) -> bool {
     (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400)
@@ -184,7 +191,8 @@ fn days_from_civil(y: u32, m: u32, d: u32) -> u32 {
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     // `z` is seconds / 86 400: far from overflowing.
     let z = z + DAYS_TO_EPOCH;
-    let era = z.div_euclid(DAYS_PER_ERA);
+    // 146 097 = 27 * 5 411: two small divisors, each floored.
+    let (era, _) = div_floor(div_floor(z, 27).0, 5_411);
     // In 0..146_097: the rest fits 32 bits.
     let doe = z.wrapping_sub(era.wrapping_mul(DAYS_PER_ERA)) as u32;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
@@ -193,6 +201,44 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     (i64::from(yoe) + i64::from(m <= 2) + era * 400, m, d)
+}
+
+/// `v / d` and `v % d` for a divisor under 2¹⁶ without a 64-bit division (a library
+/// call of about 500 bytes on a 32-bit MCU, which the kiosk needs nowhere else): long
+/// division by 16-bit limbs, each step one 32-bit division. Native on 64-bit targets.
+#[inline(never)]
+fn div_small(v: u64, d: u32) -> (u64, u32) {
+    if cfg!(target_pointer_width = "64") {
+        return (v / u64::from(d), (v % u64::from(d)) as u32);
+    }
+    div_limbs(v, d)
+}
+
+/// [`div_small`]'s long division (`d` under 2¹⁶, nonzero), tested on every target: the
+/// high word by itself, then the low word's two 16-bit halves, each carrying the
+/// remainder (under `d`, so each step fits 32 bits and its quotient 16).
+fn div_limbs(v: u64, d: u32) -> (u64, u32) {
+    let (hi, lo) = ((v >> 32) as u32, v as u32);
+    let r = hi % d;
+    let mid = (r << 16) | (lo >> 16);
+    let low = ((mid % d) << 16) | (lo & 0xFFFF);
+    let q = (u64::from(hi / d) << 32) | u64::from(((mid / d) << 16) | (low / d));
+    (q, low % d)
+}
+
+/// `n.div_euclid(d)` and `n.rem_euclid(d)` for a divisor from 2 to 2¹⁶ - 1 (see
+/// [`div_small`]).
+fn div_floor(n: i64, d: u32) -> (i64, u32) {
+    let (q, r) = div_small(n.unsigned_abs(), d);
+    // `q <= 2⁶³ / 2`: no overflow either way.
+    let q = q as i64;
+    if n >= 0 {
+        (q, r)
+    } else if r == 0 {
+        (-q, 0)
+    } else {
+        (-q - 1, d - r)
+    }
 }
 
 /// The seconds in a .NET `TimeSpan` as the API writes `autoExpireIn`: `[d.]hh:mm:ss`
@@ -241,7 +287,7 @@ impl Timestamp {
             w.push(b'-');
         }
         w.number(y.unsigned_abs(), if y < 0 { 3 } else { 4 });
-        for (sep, v) in [(b'-', mo), (b'-', d), (b'T', h), (b':', mi), (b':', s)] {
+        for (&sep, v) in b"--T::".iter().zip([mo, d, h, mi, s]) {
             w.push(sep);
             // Two digits: `v` is under 100.
             w.push(b'0' + (v / 10) as u8);
@@ -292,10 +338,11 @@ impl Digits<'_> {
         let mut digits = [0u8; 20];
         let mut n = 0;
         while v != 0 || n < width {
+            let (q, digit) = div_small(v, 10);
             if let Some(slot) = digits.get_mut(n) {
-                *slot = b'0' + (v % 10) as u8;
+                *slot = b'0' + digit as u8;
             }
-            v /= 10;
+            v = q;
             n += 1;
             if n == digits.len() {
                 break;
@@ -487,6 +534,51 @@ mod tests {
         }
         for z in [-far, -far + 1, far - 1, far, -1, 0, 1, -719_468, -719_469, 2_932_896, 2_932_897] {
             assert_eq!(civil_from_days(z), civil_from_days_i64(z), "{z}");
+        }
+    }
+
+    #[test]
+    fn a_non_digit_anywhere_is_refused() {
+        let good = "2026-02-27T10:15:30+01:00";
+        assert!(Timestamp::parse(good).is_ok());
+        for (i, c) in good.bytes().enumerate() {
+            if !c.is_ascii_digit() {
+                continue;
+            }
+            for bad in [b'a', b'/', b':', b' ', b'\0', 0xff - 0x80] {
+                let mut s = good.as_bytes().to_vec();
+                s[i] = bad;
+                let s = String::from_utf8(s).unwrap();
+                assert_eq!(Timestamp::parse(&s), Err(InvalidTimestamp), "{s}");
+            }
+        }
+    }
+
+    #[test]
+    fn small_divisions_match_the_64_bit_ones() {
+        let mut values = vec![0u64, 1, 9, 10, 11, 65_535, 65_536, u64::from(u32::MAX), 1 << 32, u64::MAX, u64::MAX - 1];
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..20_000 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            values.push(x);
+            values.push(x >> (x % 64));
+        }
+        for &v in &values {
+            for d in [2u32, 10, 27, 675, 5_411, 65_535] {
+                assert_eq!(div_limbs(v, d), (v / u64::from(d), (v % u64::from(d)) as u32), "{v} / {d}");
+                assert_eq!(div_small(v, d), div_limbs(v, d));
+                for n in [v as i64, (v as i64).wrapping_neg(), i64::MIN, i64::MAX, -1, 0] {
+                    let want = (n.div_euclid(i64::from(d)), n.rem_euclid(i64::from(d)) as u32);
+                    assert_eq!(div_floor(n, d), want, "{n} / {d}");
+                }
+            }
+        }
+        // The day split: a shift, then 675.
+        for &v in &values {
+            for n in [v as i64, (v as i64).wrapping_neg()] {
+                assert_eq!(div_floor(n >> 7, 675).0, n.div_euclid(86_400), "{n}");
+                assert_eq!(div_floor(div_floor(n, 27).0, 5_411).0, n.div_euclid(146_097), "{n}");
+            }
         }
     }
 

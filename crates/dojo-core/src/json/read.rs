@@ -438,9 +438,11 @@ impl<'a> Reader<'a> {
                 b'-' | b'0'..=b'9' => {
                     self.number()?;
                 }
-                b't' => self.literal(b"true")?,
-                b'f' => self.literal(b"false")?,
-                b'n' => self.literal(b"null")?,
+                c @ (b't' | b'f' | b'n') => self.literal(match c {
+                    b't' => b"true",
+                    b'f' => b"false",
+                    _ => b"null",
+                })?,
                 _ => return Err(self.error(DecodeErrorKind::Syntax)),
             }
             // After a value: close containers or move to the next element.

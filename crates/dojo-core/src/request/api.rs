@@ -109,7 +109,7 @@ impl<'k> Api<'k> {
         }
         *query_at = p.len();
         if let Some(q) = query {
-            p.push('?').map_err(|_| too_long())?;
+            p.push_str("?").map_err(|_| too_long())?;
             p.push_str(q).map_err(|_| too_long())?;
         }
         let mut n = 0;
