@@ -12,7 +12,10 @@
 # left untouched). `.data` holds the 12 KiB RAM-backed flash (a static initialised to
 # 0xFF, erased NOR). Exits non-zero if the build or the flow fails, or if the flow reached
 # the last 512 bytes of its 16 KiB stack. The size goals (.text <= 48 KiB, buffers <=
-# 8 KiB) are printed as met or missed; they are figures, not assertions.
+# 8 KiB) are printed as met or missed; they are figures, not assertions. Since issue 10 the
+# .text goal is judged on the real MCU instruction sets (scripts/targets.sh: riscv32imc,
+# thumbv7em); this x86_64 build is the cross-check, and x86_64 code is larger for the same
+# flow (2026-12-07: 56,558 B here against 48,088 B on riscv32imc and 38,932 B on thumbv7em).
 set -euo pipefail
 cd "$(dirname "$0")/../checks/kiosk-footprint"
 
@@ -48,7 +51,7 @@ needed=$(( request > answer ? request : answer ))
 goal() { if [ "$1" -le "$2" ]; then echo "goal <= $2: met"; else echo "goal <= $2: MISSED"; fi; }
 
 echo "kiosk footprint (x86_64, opt-level=z, LTO, panic=abort, $(rustc --version | cut -d' ' -f2)):"
-printf '  %-34s %7d bytes  (%s)\n' ".text" "$text" "$(goal "$text" 49152)"
+printf '  %-34s %7d bytes  (%s on x86_64; the goal is judged on the MCU targets: scripts/targets.sh)\n' ".text" "$text" "$(goal "$text" 49152)"
 printf '  %-34s %7d bytes\n' ".rodata" "$rodata"
 printf '  %-34s %7d bytes  (+ .data.rel.ro %d)\n' ".data" "$data" "$data_rel_ro"
 printf '  %-34s %7d bytes  (of which the %d-byte measuring stack and the %d-byte buffer)\n' ".bss" "$bss" "$stack" "$buffer"
