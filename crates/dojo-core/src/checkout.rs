@@ -22,7 +22,13 @@ pub fn checkout_link_with_base<'o>(
     id: &SetupIntentId,
     out: &'o mut [u8],
 ) -> Result<&'o str, BufferTooSmall> {
-    let base = base.trim_end_matches('/');
+    // Trailing slashes trimmed as bytes ('/' is ASCII, so every cut is a char boundary):
+    // no char decoding, which `trim_end_matches('/')` brings in.
+    let mut end = base.len();
+    while end > 0 && base.as_bytes().get(end - 1) == Some(&b'/') {
+        end -= 1;
+    }
+    let base = base.get(..end).unwrap_or("");
     let parts = [base, "/", id.as_str()];
     let needed = parts.iter().map(|p| p.len()).sum();
     let Some(dst) = out.get_mut(..needed) else {
@@ -54,6 +60,12 @@ mod tests {
             checkout_link_with_base("http://127.0.0.1:8080/checkout/", &id, &mut buf).unwrap(),
             "http://127.0.0.1:8080/checkout/si_sandbox_c9RbgPcWbkGcUIbsFSzHcA"
         );
+        for base in ["http://h/c", "http://h/c/", "http://h/c///", "http://h/é/"] {
+            let want = std::format!("{}/{}", base.trim_end_matches('/'), id.as_str());
+            assert_eq!(checkout_link_with_base(base, &id, &mut buf).unwrap(), want);
+        }
+        assert_eq!(checkout_link_with_base("///", &id, &mut buf).unwrap(), std::format!("/{}", id.as_str()));
+        assert_eq!(checkout_link_with_base("", &id, &mut buf).unwrap(), std::format!("/{}", id.as_str()));
         let mut small = [0u8; 10];
         assert_eq!(checkout_link(&id, &mut small), Err(BufferTooSmall { needed: 31 + 33 }));
         let longest = SetupIntentId::new(&"x".repeat(MAX_ID_LEN)).unwrap();
