@@ -140,7 +140,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kept: &mut Option<Stop<ConnError<K>>>,
     ) {
         // Borrowed in place: the request is not moved out of its `Result`.
-        let sent = match &self.api().charge_payment_intent(&charge.payment_intent()) {
+        let sent = match &self.api().charge_payment_intent(charge.payment_intent_ref()) {
             Ok(req) => self.exchange_with_retries(req, buf),
             Err(e) => Err((*e).into()),
         };
