@@ -22,24 +22,23 @@ pub fn checkout_link_with_base<'o>(
     id: &SetupIntentId,
     out: &'o mut [u8],
 ) -> Result<&'o str, BufferTooSmall> {
-    // Trailing slashes trimmed as bytes ('/' is ASCII, so every cut is a char boundary):
-    // no char decoding, which `trim_end_matches('/')` brings in.
-    let mut end = base.len();
-    while end > 0 && base.as_bytes().get(end - 1) == Some(&b'/') {
-        end -= 1;
+    // Trailing slashes trimmed as bytes ('/' is ASCII): no char decoding, which
+    // `trim_end_matches('/')` brings in.
+    let mut base = base.as_bytes();
+    while let Some((b'/', rest)) = base.split_last() {
+        base = rest;
     }
-    let base = base.get(..end).unwrap_or("");
-    let parts = [base, "/", id.as_str()];
-    let needed = parts.iter().map(|p| p.len()).sum();
+    let id = id.as_str().as_bytes();
+    let needed = base.len() + 1 + id.len();
     let Some(dst) = out.get_mut(..needed) else {
         return Err(BufferTooSmall { needed });
     };
-    let mut at = 0;
-    for p in parts {
-        if let Some(d) = dst.get_mut(at..at + p.len()) {
-            d.copy_from_slice(p.as_bytes());
-        }
-        at += p.len();
+    // `{base}/{id}`, written straight (the lengths add up to `needed` by construction).
+    let (b, rest) = dst.split_at_mut(base.len());
+    b.copy_from_slice(base);
+    if let Some((slash, i)) = rest.split_first_mut() {
+        *slash = b'/';
+        i.copy_from_slice(id);
     }
     core::str::from_utf8(dst).map_err(|_| BufferTooSmall { needed })
 }
