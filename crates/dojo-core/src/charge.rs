@@ -323,6 +323,12 @@ impl Charge {
         self.payment_intent
     }
 
+    /// The payment intent this charge is for, borrowed (no copy of the id; e.g. to
+    /// build the charge request with).
+    pub fn payment_intent_ref(&self) -> &PaymentIntentId {
+        &self.payment_intent
+    }
+
     /// What to do next, at `now_ms` (any monotonic clock in ms, the same for every call;
     /// an adapter without a clock may count the time it waited). `payment` and `setup`
     /// are the states given to [`begin`](Self::begin): a resend begins the charge again
@@ -681,6 +687,16 @@ mod tests {
         charge.handle_answer(CaptureStatus::Successful, &mut payment, &mut setup);
         assert_eq!(charge.poll(&mut payment, &setup, 2_000), Action::Settled);
         assert_eq!(charge.report().outcome, Outcome::Charged);
+    }
+
+    #[test]
+    fn payment_intent_borrowed_is_the_one_copied() {
+        let (mut payment, setup) = states();
+        let charge = Charge::begin(&mut payment, &setup, NOW, SettlePolicy::DEFAULT).unwrap();
+        assert_eq!(*charge.payment_intent_ref(), charge.payment_intent());
+        assert_eq!(*charge.payment_intent_ref(), payment.id());
+        let settle = Charge::settle(&payment, NOW, SettlePolicy::DEFAULT);
+        assert_eq!(settle.payment_intent_ref().as_str(), "pi_sandbox_1");
     }
 
     #[test]

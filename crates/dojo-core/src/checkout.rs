@@ -22,18 +22,23 @@ pub fn checkout_link_with_base<'o>(
     id: &SetupIntentId,
     out: &'o mut [u8],
 ) -> Result<&'o str, BufferTooSmall> {
-    let base = base.trim_end_matches('/');
-    let parts = [base, "/", id.as_str()];
-    let needed = parts.iter().map(|p| p.len()).sum();
+    // Trailing slashes trimmed as bytes ('/' is ASCII): no char decoding, which
+    // `trim_end_matches('/')` brings in.
+    let mut base = base.as_bytes();
+    while let Some((b'/', rest)) = base.split_last() {
+        base = rest;
+    }
+    let id = id.as_str().as_bytes();
+    let needed = base.len() + 1 + id.len();
     let Some(dst) = out.get_mut(..needed) else {
         return Err(BufferTooSmall { needed });
     };
-    let mut at = 0;
-    for p in parts {
-        if let Some(d) = dst.get_mut(at..at + p.len()) {
-            d.copy_from_slice(p.as_bytes());
-        }
-        at += p.len();
+    // `{base}/{id}`, written straight (the lengths add up to `needed` by construction).
+    let (b, rest) = dst.split_at_mut(base.len());
+    b.copy_from_slice(base);
+    if let Some((slash, i)) = rest.split_first_mut() {
+        *slash = b'/';
+        i.copy_from_slice(id);
     }
     core::str::from_utf8(dst).map_err(|_| BufferTooSmall { needed })
 }
@@ -54,6 +59,12 @@ mod tests {
             checkout_link_with_base("http://127.0.0.1:8080/checkout/", &id, &mut buf).unwrap(),
             "http://127.0.0.1:8080/checkout/si_sandbox_c9RbgPcWbkGcUIbsFSzHcA"
         );
+        for base in ["http://h/c", "http://h/c/", "http://h/c///", "http://h/é/"] {
+            let want = std::format!("{}/{}", base.trim_end_matches('/'), id.as_str());
+            assert_eq!(checkout_link_with_base(base, &id, &mut buf).unwrap(), want);
+        }
+        assert_eq!(checkout_link_with_base("///", &id, &mut buf).unwrap(), std::format!("/{}", id.as_str()));
+        assert_eq!(checkout_link_with_base("", &id, &mut buf).unwrap(), std::format!("/{}", id.as_str()));
         let mut small = [0u8; 10];
         assert_eq!(checkout_link(&id, &mut small), Err(BufferTooSmall { needed: 31 + 33 }));
         let longest = SetupIntentId::new(&"x".repeat(MAX_ID_LEN)).unwrap();

@@ -140,7 +140,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kept: &mut Option<Stop<ConnError<K>>>,
     ) {
         // Borrowed in place: the request is not moved out of its `Result`.
-        let sent = match &self.api().charge_payment_intent(&charge.payment_intent()) {
+        let sent = match &self.api().charge_payment_intent(charge.payment_intent_ref()) {
             Ok(req) => self.exchange_with_retries(req, buf),
             Err(e) => Err((*e).into()),
         };
@@ -176,9 +176,9 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         setup: &mut SetupIntentState,
         buf: &mut [u8],
     ) {
-        let id = payment.id();
         // Built in `fetch_built`'s frame: the request is gone before the answer is decoded.
-        let read = match self.fetch(Call::GetPaymentIntent(&id), buf) {
+        // The charge's own id (the payment's, copied when it began), borrowed: no copy.
+        let read = match self.fetch(Call::GetPaymentIntent(charge.payment_intent_ref()), buf) {
             Ok(fetched) => {
                 // A failure here is a failed read-back, nothing to keep.
                 let mut ignored = None;

@@ -310,7 +310,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     ) -> Result<FlowEnd, Stopped> {
         let setup = report.setup.insert(self.create_no_show_inner(fee, buf)?);
         kiosk.progress(Step::SetupIntentCreated(setup.id()));
-        if let Err(e) = show_checkout(setup, kiosk) {
+        if let Err(e) = show_checkout(&setup.id(), kiosk) {
             return Err(self.fail(e.into()));
         }
 
@@ -341,9 +341,9 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
 
 /// Writes the checkout link and shows it.
 #[inline(never)]
-fn show_checkout<U: Kiosk>(setup: &SetupIntentState, kiosk: &mut U) -> Result<(), dojo_core::BufferTooSmall> {
+fn show_checkout<U: Kiosk>(setup_intent: &SetupIntentId, kiosk: &mut U) -> Result<(), dojo_core::BufferTooSmall> {
     let mut link = [0u8; CHECKOUT_LINK_MAX_LEN];
-    kiosk.show_checkout(dojo_core::checkout::checkout_link(&setup.id(), &mut link)?);
+    kiosk.show_checkout(dojo_core::checkout::checkout_link(setup_intent, &mut link)?);
     Ok(())
 }
 
@@ -627,7 +627,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         let enrolled = Enrolled { booking, setup_intent: setup.id(), amount: fee.amount };
         note(journal, booking, kiosk, Note::SetupIntentCreated(fee.reference, &enrolled.setup_intent, fee.amount))?;
         kiosk.progress(Step::SetupIntentCreated(enrolled.setup_intent));
-        if let Err(e) = show_checkout(&setup, kiosk) {
+        // The id already copied out of the state (no second copy for the link).
+        if let Err(e) = show_checkout(&enrolled.setup_intent, kiosk) {
             return Err(self.fail(e.into()).into());
         }
         Ok(match self.wait_inner(&mut setup, poll, kiosk, buf) {
