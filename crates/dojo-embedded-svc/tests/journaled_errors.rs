@@ -1,14 +1,16 @@
 //! How the journaled kiosk flow (`enroll`, `settle`) reports what stopped it, against a
 //! scripted connection and dojo-core's in-memory journal: a refused journal note, a
 //! refused request (its ProblemDetails read from the buffer), a full journal, a failed
-//! poll that polling survives, a lifecycle refusal before anything is sent.
+//! poll that polling survives, a lifecycle refusal before anything is sent; and, at the
+//! boot after a lost create answer, the orphan search following the server's page cursor
+//! as the server wrote it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 
 use common::mock::{Reply, Script};
-use dojo_core::journal::{JournalError, JournalWriter, MemJournal, Recovery};
+use dojo_core::journal::{Action, JournalError, JournalWriter, MemJournal, Recovery};
 use dojo_core::request::Api;
 use dojo_core::*;
 use dojo_embedded_svc::kiosk::{Arrival, Enrolled, Enrollment, FlowError, Kiosk, NoShowFee, PollPolicy, Settled, Step};
@@ -148,4 +150,49 @@ fn released_bookings_are_closed() {
         .settle(&mut journal, &enrolled(), Arrival::Arrived, FEE.charge_reference, &mut Screen::default(), &mut buf)
         .unwrap();
     assert_eq!(settled, Settled::Closed(journal::CloseReason::Completed));
+}
+
+/// A cursor holding JSON escapes (`\"`, `\\`, `\u0041`) goes back in the next search
+/// escaped once, as the server wrote it (it was kept raw and escaped a second time).
+#[test]
+fn the_orphan_search_sends_the_cursor_back_escaped_once() {
+    let key = ApiKey::new("sk_sandbox_c0ffee").unwrap();
+    let script = Script::new([
+        // Enroll (create, one poll); settle: the setup intent read back, the payment
+        // intent's create sent and its answer lost: an orphan payment intent.
+        Reply::json(200, SI_CREATED),
+        Reply::json(200, SI_AUTHORIZED),
+        Reply::json(200, SI_AUTHORIZED),
+        Reply::ResponseFails,
+        // After the reboot: the search's two pages, then the create again (refused).
+        Reply::json(200, r#"{"data":[],"after":"pi_a\"b\\c\u0041"}"#),
+        Reply::json(200, r#"{"data":[]}"#),
+        Reply::json(409, PROBLEM_409),
+    ]);
+    let mut client = Client::new(script.connector(), Api::new(&key)).with_base_url(BASE).unwrap().with_retries(
+        RetryPolicy::DEFAULT,
+        7,
+        NoDelay,
+    );
+    let mut journal = journal::<16>();
+    let mut screen = Screen::default();
+    let mut buf = [0u8; 4096];
+    let Enrollment::Authorized(enrolled) = client.enroll(&mut journal, &FEE, POLL, &mut screen, &mut buf).unwrap()
+    else {
+        panic!("not authorized")
+    };
+    assert!(
+        client.settle(&mut journal, &enrolled, Arrival::NoShow, FEE.charge_reference, &mut screen, &mut buf).is_err()
+    );
+    assert_eq!(script.remaining(), 3);
+
+    let mut recovery = Recovery::<2>::new();
+    let mut journal = JournalWriter::open_into(journal.into_inner(), &mut recovery).unwrap();
+    let open = recovery.open()[0];
+    assert!(matches!(open.action(), Some(Action::FindOrphanPaymentIntent { .. })), "{:?}", open.action());
+    let searched_from = script.seen().len();
+    let _ = client.recover_booking(&mut journal, &open, &mut screen, &mut buf);
+    let seen = script.seen();
+    let second = std::str::from_utf8(&seen[searched_from + 1].body).unwrap();
+    assert!(second.contains(r#""after":"pi_a\"b\\cA""#), "{second}");
 }
