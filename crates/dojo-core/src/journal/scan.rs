@@ -96,6 +96,18 @@ pub fn scan<J: Journal + ?Sized>(
     visit: &mut dyn FnMut(&Record),
 ) -> Result<ScanStats, JournalError<J::Error>> {
     let mut stats = ScanStats::new();
+    scan_into(journal, &mut stats, visit)?;
+    Ok(stats)
+}
+
+/// [`scan`] with its counts written into the caller's `stats` (from
+/// [`ScanStats::new`]), and the error in a `Result` of its own layout (recovery's: not
+/// re-packed from a `Result` holding the counts).
+pub(super) fn scan_into<J: Journal + ?Sized>(
+    journal: &mut J,
+    stats: &mut ScanStats,
+    visit: &mut dyn FnMut(&Record),
+) -> Result<(), JournalError<J::Error>> {
     // Whether the last slot read did not decode (not counted yet: the torn tail if it is
     // the last). The first slot that did not decode goes into `first_corrupt` at once: it
     // is the first one counted if any is (else it is the torn tail, and taken out at the
@@ -143,5 +155,5 @@ pub fn scan<J: Journal + ?Sized>(
     if stats.corrupt == 0 {
         stats.first_corrupt = None;
     }
-    Ok(stats)
+    Ok(())
 }
