@@ -189,6 +189,62 @@ fn corruption_in_the_middle_is_reported_and_later_records_count() {
 }
 
 #[test]
+fn the_first_bad_slot_is_reported_only_when_a_slot_follows_it() {
+    // bad, bad, good, bad (last): the first two are corruption (the first reported), the
+    // last the torn tail.
+    let mut j = journal_of(&[
+        (1, Event::ChargeSending { payment_intent: pi(1) }),
+        (1, Event::ChargeSending { payment_intent: pi(1) }),
+        (1, Event::ChargeSending { payment_intent: pi(1) }),
+        (1, Event::ChargeSending { payment_intent: pi(1) }),
+    ]);
+    j.slot_mut(0).unwrap()[100] ^= 0xFF;
+    j.slot_mut(1).unwrap()[0] ^= 0xFF;
+    j.slot_mut(3).unwrap()[100] ^= 0xFF;
+    let stats = scan(&mut j, &mut |_| {}).unwrap();
+    assert_eq!((stats.slots, stats.records, stats.corrupt, stats.torn_tail), (4, 1, 2, true));
+    let first = stats.first_corrupt.unwrap();
+    assert_eq!((first.slot, first.error), (0, RecordError::Checksum));
+    // A single bad slot, the last: a torn tail, no corruption reported.
+    let mut j = journal_of(&[(1, Event::ChargeSending { payment_intent: pi(1) })]);
+    j.slot_mut(0).unwrap()[100] ^= 0xFF;
+    let stats = scan(&mut j, &mut |_| {}).unwrap();
+    assert_eq!((stats.corrupt, stats.torn_tail, stats.first_corrupt), (0, true, None));
+    // Two bad slots, no good one: the first is corruption, the second the torn tail.
+    let mut j = journal_of(&[
+        (1, Event::ChargeSending { payment_intent: pi(1) }),
+        (1, Event::ChargeSending { payment_intent: pi(1) }),
+    ]);
+    j.slot_mut(0).unwrap()[0] ^= 0xFF;
+    j.slot_mut(1).unwrap()[100] ^= 0xFF;
+    let stats = scan(&mut j, &mut |_| {}).unwrap();
+    assert_eq!((stats.corrupt, stats.torn_tail), (1, true));
+    let first = stats.first_corrupt.unwrap();
+    assert_eq!((first.slot, first.error), (0, RecordError::Magic));
+}
+
+#[test]
+fn a_reference_is_counted_in_characters_not_bytes() {
+    // 60 four-byte characters (240 bytes) decode; 61 two-byte ones (122 bytes) do not.
+    let long = "\u{1F600}".repeat(60);
+    let event = Event::SetupIntentCreating { reference: reference(&long) };
+    let b = encode(1, 1, event);
+    assert_eq!(Record::decode(&b).unwrap().event, event);
+    let mut b = encode(1, 1, Event::SetupIntentCreating { reference: reference("x") });
+    b[32] = 122;
+    for i in 0..61 {
+        b[33 + 2 * i..35 + 2 * i].copy_from_slice("é".as_bytes());
+    }
+    reseal(&mut b);
+    assert_eq!(Record::decode(&b), Err(RecordError::Field("reference")));
+    // 60 of them (120 bytes) do.
+    b[32] = 120;
+    b[153..155].fill(0);
+    reseal(&mut b);
+    assert_eq!(Record::decode(&b).unwrap().event.name(), "setup_intent_creating");
+}
+
+#[test]
 fn duplicates_and_records_out_of_sequence_are_skipped_and_counted() {
     let first = encode(1, 1, Event::ChargeSending { payment_intent: pi(1) });
     let mut j = MemJournal::<8>::new();

@@ -212,17 +212,20 @@ impl<F: NorFlash> FlashJournal<F> {
     /// The newest sector and its generation: the highest generation any commit marker
     /// names. `(n − 1, 0)` when none does (an empty journal: the next append starts the
     /// ring at sector 0 with generation 1).
-    fn newest(&mut self) -> Result_<(u32, u32), F> {
-        let mut newest = (self.sectors - 1, 0);
+    ///
+    /// Written into `newest`, so the error comes back in the callers' own `Result` type
+    /// (not re-packed from another layout a byte at a time).
+    fn newest(&mut self, newest: &mut (u32, u32)) -> Result_<(), F> {
+        *newest = (self.sectors - 1, 0);
         for sector in 0..self.sectors {
             for slot in 0..Self::SLOTS {
                 let generation = self.marks(self.at(sector, slot))?.generation;
                 if generation > newest.1 {
-                    newest = (sector, generation);
+                    *newest = (sector, generation);
                 }
             }
         }
-        Ok(newest)
+        Ok(())
     }
 
     /// Visits every live slot oldest first (every sector but the spare, oldest first);
@@ -230,7 +233,9 @@ impl<F: NorFlash> FlashJournal<F> {
     /// [`JournalError::Corrupt`].
     #[inline(never)]
     fn walk(&mut self, keep: &mut dyn FnMut(&[u8; RECORD_LEN]) -> bool) -> Result_<(), F> {
-        let (newest, _) = self.newest()?;
+        let mut found = (0, 0);
+        self.newest(&mut found)?;
+        let (newest, _) = found;
         let mut record = Buf([0u8; RECORD_LEN]);
         let mut floor = 0;
         for k in 2..=self.sectors {
@@ -276,7 +281,9 @@ impl<F: NorFlash> FlashJournal<F> {
 
     #[inline(never)]
     fn push(&mut self, bytes: &[u8; RECORD_LEN]) -> Result_<(), F> {
-        let (newest, generation) = self.newest()?;
+        let mut found = (0, 0);
+        self.newest(&mut found)?;
+        let (newest, generation) = found;
         // The first slot after the newest sector's last written one (a torn slot is
         // written: never programmed twice).
         let mut next = Self::SLOTS;

@@ -249,7 +249,8 @@ pub fn recover_into<const N: usize, J: Journal + ?Sized>(
 ) -> Result<(), JournalError<J::Error>> {
     *recovery = Recovery::new();
     let mut overflow = None;
-    let stats = scan(journal, &mut |record| {
+    let mut stats = ScanStats::new();
+    scan::scan_into(journal, &mut stats, &mut |record| {
         if overflow.is_none() {
             overflow = recovery.apply(record).err();
         }

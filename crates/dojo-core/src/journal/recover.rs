@@ -213,7 +213,9 @@ impl<const N: usize> Recovery<N> {
         }
         let at = self.open.iter().position(|b| b.booking == record.booking);
         if record.event.finishes() {
-            if let Some(i) = at {
+            // `i < len` said again: the position is in bounds, and the check lets the
+            // compiler drop `remove`'s panic path.
+            if let Some(i) = at.filter(|&i| i < self.open.len()) {
                 self.open.remove(i);
             }
         } else {

@@ -61,13 +61,6 @@ impl ScanStats {
     pub const fn is_clean(&self) -> bool {
         self.corrupt == 0 && self.duplicates == 0 && self.out_of_order == 0
     }
-
-    fn note_corrupt(&mut self, bad: BadSlot) {
-        self.corrupt = self.corrupt.saturating_add(1);
-        if self.first_corrupt.is_none() {
-            self.first_corrupt = Some(bad);
-        }
-    }
 }
 
 impl fmt::Display for ScanStats {
@@ -103,7 +96,23 @@ pub fn scan<J: Journal + ?Sized>(
     visit: &mut dyn FnMut(&Record),
 ) -> Result<ScanStats, JournalError<J::Error>> {
     let mut stats = ScanStats::new();
-    let mut pending_bad: Option<BadSlot> = None;
+    scan_into(journal, &mut stats, visit)?;
+    Ok(stats)
+}
+
+/// [`scan`] with its counts written into the caller's `stats` (from
+/// [`ScanStats::new`]), and the error in a `Result` of its own layout (recovery's: not
+/// re-packed from a `Result` holding the counts).
+pub(super) fn scan_into<J: Journal + ?Sized>(
+    journal: &mut J,
+    stats: &mut ScanStats,
+    visit: &mut dyn FnMut(&Record),
+) -> Result<(), JournalError<J::Error>> {
+    // Whether the last slot read did not decode (not counted yet: the torn tail if it is
+    // the last). The first slot that did not decode goes into `first_corrupt` at once: it
+    // is the first one counted if any is (else it is the torn tail, and taken out at the
+    // end). A flag and one slot, not a pending `BadSlot` moved at every slot.
+    let mut pending_bad = false;
     let mut unsupported: Option<(u64, u8)> = None;
     let mut previous: Option<(u64, [u8; 4])> = None;
     // One record, decoded into in place slot after slot (not returned by value).
@@ -116,8 +125,8 @@ pub fn scan<J: Journal + ?Sized>(
         }
         match Record::decode_into(bytes, &mut record) {
             Ok(()) => {
-                if let Some(bad) = pending_bad.take() {
-                    stats.note_corrupt(bad);
+                if core::mem::take(&mut pending_bad) {
+                    stats.corrupt = stats.corrupt.saturating_add(1);
                 }
                 let crc = bytes.get(RECORD_LEN - 4..).and_then(|c| <[u8; 4]>::try_from(c).ok()).unwrap_or_default();
                 if previous == Some((record.seq, crc)) {
@@ -130,8 +139,11 @@ pub fn scan<J: Journal + ?Sized>(
             }
             Err(RecordError::UnsupportedVersion { found }) => unsupported = Some((slot, found)),
             Err(error) => {
-                if let Some(bad) = pending_bad.replace(BadSlot { slot, error }) {
-                    stats.note_corrupt(bad);
+                if core::mem::replace(&mut pending_bad, true) {
+                    stats.corrupt = stats.corrupt.saturating_add(1);
+                }
+                if stats.first_corrupt.is_none() {
+                    stats.first_corrupt = Some(BadSlot { slot, error });
                 }
             }
         }
@@ -139,6 +151,9 @@ pub fn scan<J: Journal + ?Sized>(
     if let Some((slot, found)) = unsupported {
         return Err(JournalError::UnsupportedVersion { found, slot });
     }
-    stats.torn_tail = pending_bad.is_some();
-    Ok(stats)
+    stats.torn_tail = pending_bad;
+    if stats.corrupt == 0 {
+        stats.first_corrupt = None;
+    }
+    Ok(())
 }
