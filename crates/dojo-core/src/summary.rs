@@ -98,7 +98,7 @@ fn walk<'de>(
                 seen |= bit;
                 value(index, r).map_err(|e| e.locate(at, Some(name)))?;
             }
-            None => r.skip_value(depth + 1).map_err(|e| e.locate(at, None))?,
+            None => r.skip_value(depth + 1).map_err(|e| DecodeError::from(e).locate(at, None))?,
         }
     }
     Ok(seen)
@@ -225,7 +225,7 @@ fn minor_units(r: &mut Reader<'_>, depth: usize) -> Result<i64, DecodeError> {
     let wrong_type = unset(DecodeErrorKind::InvalidType);
     match r.peek_required()? {
         // A literal, read (and its errors reported) as the skipper reads it.
-        b'n' | b't' | b'f' => r.skip_value(depth).and(Err(wrong_type)),
+        b'n' | b't' | b'f' => Err(r.skip_value(depth).err().map_or(wrong_type, DecodeError::from)),
         b'"' => minor_units_string(r),
         b'-' | b'0'..=b'9' => minor_units_number(r),
         b'[' | b'{' => {

@@ -4,6 +4,54 @@
 use super::error::{DecodeError, DecodeErrorKind};
 use super::text::decode_escape;
 
+/// The end of input where a token was required, at this offset: a
+/// [`DecodeErrorKind::Truncated`] error once converted (`?` does it). Two words, so
+/// `Result<u8, AtEnd>` comes back in registers; a `Result<u8, DecodeError>` went
+/// through memory, its byte payload copied apart from the error on riscv32imc.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AtEnd(usize);
+
+impl From<AtEnd> for DecodeError {
+    #[inline]
+    fn from(e: AtEnd) -> Self {
+        DecodeError::new(DecodeErrorKind::Truncated, e.0)
+    }
+}
+
+/// A reader step's error before any field is known: its kind and offset. Two words
+/// (the kind's unused values are `Ok`'s), so a `Result<(), Fault>` or
+/// `Result<bool, Fault>` comes back in registers instead of through memory; `?` turns
+/// it into the [`DecodeError`] with no field.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fault {
+    kind: DecodeErrorKind,
+    offset: usize,
+}
+
+impl From<Fault> for DecodeError {
+    #[inline]
+    fn from(e: Fault) -> Self {
+        DecodeError::new(e.kind, e.offset)
+    }
+}
+
+impl Fault {
+    /// A reader error as a fault: its kind and offset. The reader's own errors name no
+    /// field (only a decoder's `locate` adds one), so nothing is lost.
+    #[inline]
+    fn of(e: DecodeError) -> Fault {
+        debug_assert!(e.field.is_none());
+        Fault { kind: e.kind, offset: e.offset }
+    }
+}
+
+impl From<AtEnd> for Fault {
+    #[inline]
+    fn from(e: AtEnd) -> Self {
+        Fault { kind: DecodeErrorKind::Truncated, offset: e.0 }
+    }
+}
+
 /// A string as it stands in the body: content between the quotes, valid UTF-8, escapes
 /// validated but not decoded.
 #[derive(Clone, Copy, Debug)]
@@ -137,6 +185,16 @@ impl<'a> Reader<'a> {
         if self.pos >= self.input.len() { self.error(DecodeErrorKind::Truncated) } else { self.error(kind) }
     }
 
+    /// [`error_or_truncated`](Self::error_or_truncated) as a [`Fault`].
+    fn fault_or_truncated(&self, kind: DecodeErrorKind) -> Fault {
+        Fault::of(self.error_or_truncated(kind))
+    }
+
+    /// [`error`](Self::error) as a [`Fault`].
+    fn fault(&self, kind: DecodeErrorKind) -> Fault {
+        Fault { kind, offset: self.pos }
+    }
+
     #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.input.get(self.pos).copied()
@@ -162,10 +220,11 @@ impl<'a> Reader<'a> {
         self.peek()
     }
 
-    /// Like [`peek_token`](Self::peek_token) but the end of input is `Truncated`.
+    /// Like [`peek_token`](Self::peek_token) but the end of input is `Truncated` (an
+    /// [`AtEnd`], which `?` turns into that [`DecodeError`]).
     #[inline]
-    pub(crate) fn peek_required(&mut self) -> Result<u8, DecodeError> {
-        self.peek_token().ok_or_else(|| self.error(DecodeErrorKind::Truncated))
+    pub(crate) fn peek_required(&mut self) -> Result<u8, AtEnd> {
+        self.peek_token().ok_or(AtEnd(self.pos))
     }
 
     /// Checks that the input can start a JSON value: an empty body is
@@ -183,13 +242,13 @@ impl<'a> Reader<'a> {
     /// body itself): anything else is [`InvalidType`](DecodeErrorKind::InvalidType),
     /// and a container at [`MAX_DEPTH`](MAX_DEPTH) is
     /// [`DepthLimit`](DecodeErrorKind::DepthLimit) (just past the bracket).
-    pub(crate) fn open(&mut self, bracket: u8, depth: usize) -> Result<(), DecodeError> {
+    pub(crate) fn open(&mut self, bracket: u8, depth: usize) -> Result<(), Fault> {
         if self.peek_required()? != bracket {
-            return Err(self.error(DecodeErrorKind::InvalidType));
+            return Err(self.fault(DecodeErrorKind::InvalidType));
         }
         self.pos += 1;
         if depth >= MAX_DEPTH {
-            return Err(self.error(DecodeErrorKind::DepthLimit));
+            return Err(self.fault(DecodeErrorKind::DepthLimit));
         }
         Ok(())
     }
@@ -198,12 +257,12 @@ impl<'a> Reader<'a> {
     /// value): `false` at the end, the closing brace consumed; otherwise `true`, the
     /// separating comma consumed and the reader on the key's opening quote. The one
     /// object walk of every decoder.
-    pub(crate) fn next_key(&mut self, first: bool) -> Result<bool, DecodeError> {
+    pub(crate) fn next_key(&mut self, first: bool) -> Result<bool, Fault> {
         if !self.next_member(first, b'}')? {
             return Ok(false);
         }
         if self.peek_required()? != b'"' {
-            return Err(self.error(DecodeErrorKind::Syntax));
+            return Err(self.fault(DecodeErrorKind::Syntax));
         }
         Ok(true)
     }
@@ -212,19 +271,19 @@ impl<'a> Reader<'a> {
     /// past an element): `false` at the end, the closing bracket consumed; otherwise
     /// `true`, the separating comma consumed and the reader on the element. A comma
     /// before the closing bracket is [`Syntax`](DecodeErrorKind::Syntax).
-    pub(crate) fn next_element(&mut self, first: bool) -> Result<bool, DecodeError> {
+    pub(crate) fn next_element(&mut self, first: bool) -> Result<bool, Fault> {
         if !self.next_member(first, b']')? {
             return Ok(false);
         }
         if !first && self.peek_required()? == b']' {
-            return Err(self.error(DecodeErrorKind::Syntax));
+            return Err(self.fault(DecodeErrorKind::Syntax));
         }
         Ok(true)
     }
 
     /// The step both walks share: `false` with the container's `close` consumed, or
     /// `true` with the comma before any member but the first consumed.
-    fn next_member(&mut self, first: bool, close: u8) -> Result<bool, DecodeError> {
+    fn next_member(&mut self, first: bool, close: u8) -> Result<bool, Fault> {
         let next = self.peek_required()?;
         if next == close {
             self.pos += 1;
@@ -232,7 +291,7 @@ impl<'a> Reader<'a> {
         }
         if !first {
             if next != b',' {
-                return Err(self.error(DecodeErrorKind::Syntax));
+                return Err(self.fault(DecodeErrorKind::Syntax));
             }
             self.pos += 1;
         }
@@ -241,18 +300,18 @@ impl<'a> Reader<'a> {
 
     /// Consumes `byte` (after white space) or fails with `Syntax`/`Truncated`.
     #[inline]
-    pub(crate) fn expect(&mut self, byte: u8) -> Result<(), DecodeError> {
+    pub(crate) fn expect(&mut self, byte: u8) -> Result<(), Fault> {
         match self.peek_token() {
             Some(b) if b == byte => {
                 self.pos += 1;
                 Ok(())
             }
-            _ => Err(self.error_or_truncated(DecodeErrorKind::Syntax)),
+            _ => Err(self.fault_or_truncated(DecodeErrorKind::Syntax)),
         }
     }
 
     /// Parses `true`, `false` or `null` at the current position.
-    pub(crate) fn literal(&mut self, word: &'static [u8]) -> Result<(), DecodeError> {
+    pub(crate) fn literal(&mut self, word: &'static [u8]) -> Result<(), Fault> {
         let end = self.pos + word.len();
         match self.input.get(self.pos..end) {
             Some(found) if found == word => {
@@ -264,9 +323,9 @@ impl<'a> Reader<'a> {
                 let rest = self.input.get(self.pos..).unwrap_or(&[]);
                 if rest.len() < word.len() && word.starts_with(rest) {
                     self.pos = self.input.len();
-                    Err(self.error(DecodeErrorKind::Truncated))
+                    Err(self.fault(DecodeErrorKind::Truncated))
                 } else {
-                    Err(self.error(DecodeErrorKind::Syntax))
+                    Err(self.fault(DecodeErrorKind::Syntax))
                 }
             }
         }
@@ -400,7 +459,7 @@ impl<'a> Reader<'a> {
 
     /// Skips one value of any shape without recursion. `depth` is the nesting already
     /// entered by the caller; containers inside the value count on top of it.
-    pub(crate) fn skip_value(&mut self, depth: usize) -> Result<(), DecodeError> {
+    pub(crate) fn skip_value(&mut self, depth: usize) -> Result<(), Fault> {
         // One bit per open container: 1 = array, 0 = object.
         let mut stack = [0u8; MAX_DEPTH.div_ceil(8)];
         let mut open = 0usize;
@@ -413,7 +472,7 @@ impl<'a> Reader<'a> {
             match self.peek_required()? {
                 c @ (b'{' | b'[') => {
                     if depth + open >= MAX_DEPTH {
-                        return Err(self.error(DecodeErrorKind::DepthLimit));
+                        return Err(self.fault(DecodeErrorKind::DepthLimit));
                     }
                     if let Some(byte) = stack.get_mut(open / 8) {
                         let bit = 1 << (open % 8);
@@ -433,17 +492,17 @@ impl<'a> Reader<'a> {
                     }
                 }
                 b'"' => {
-                    self.string()?;
+                    self.string().map_err(Fault::of)?;
                 }
                 b'-' | b'0'..=b'9' => {
-                    self.number()?;
+                    self.number().map_err(Fault::of)?;
                 }
                 c @ (b't' | b'f' | b'n') => self.literal(match c {
                     b't' => b"true",
                     b'f' => b"false",
                     _ => b"null",
                 })?,
-                _ => return Err(self.error(DecodeErrorKind::Syntax)),
+                _ => return Err(self.fault(DecodeErrorKind::Syntax)),
             }
             // After a value: close containers or move to the next element.
             loop {
@@ -467,18 +526,18 @@ impl<'a> Reader<'a> {
                         self.pos += 1;
                         open -= 1;
                     }
-                    _ => return Err(self.error(DecodeErrorKind::Syntax)),
+                    _ => return Err(self.fault(DecodeErrorKind::Syntax)),
                 }
             }
         }
     }
 
     /// An object key and its colon.
-    fn key_colon(&mut self) -> Result<(), DecodeError> {
+    fn key_colon(&mut self) -> Result<(), Fault> {
         if self.peek_required()? != b'"' {
-            return Err(self.error(DecodeErrorKind::Syntax));
+            return Err(self.fault(DecodeErrorKind::Syntax));
         }
-        self.string()?;
+        self.string().map_err(Fault::of)?;
         self.expect(b':')
     }
 }
