@@ -36,10 +36,16 @@ impl From<Fault> for DecodeError {
 }
 
 impl Fault {
+    /// A fault of `kind` at `offset` ([`UNSET`](super::UNSET) for one the caller locates).
+    #[inline]
+    pub(crate) const fn new(kind: DecodeErrorKind, offset: usize) -> Fault {
+        Fault { kind, offset }
+    }
+
     /// A reader error as a fault: its kind and offset. The reader's own errors name no
     /// field (only a decoder's `locate` adds one), so nothing is lost.
     #[inline]
-    fn of(e: DecodeError) -> Fault {
+    pub(crate) fn of(e: DecodeError) -> Fault {
         debug_assert!(e.field.is_none());
         Fault { kind: e.kind, offset: e.offset }
     }
