@@ -138,7 +138,7 @@ fn text<'de>(r: &mut Reader<'de>) -> Result<Text<'de>, Fault> {
     if r.peek_required()? != b'"' {
         return Err(Fault::of(r.error(DecodeErrorKind::InvalidType)));
     }
-    let s = r.string().map_err(Fault::of)?;
+    let s = r.string()?;
     Ok(if s.escaped { Text::from_escaped(s.raw) } else { Text::new(s.raw) })
 }
 
@@ -243,7 +243,7 @@ fn minor_units(r: &mut Reader<'_>, depth: usize) -> Result<i64, Fault> {
 #[inline(never)]
 fn minor_units_string(r: &mut Reader<'_>) -> Result<i64, Fault> {
     let start = r.pos;
-    let s = r.string().map_err(Fault::of)?;
+    let s = r.string()?;
     let mut buf = [0u8; SCRATCH];
     let digits = if s.escaped {
         Text::from_escaped(s.raw).copy_to(&mut buf).map_err(|_| Fault::new(DecodeErrorKind::TooLong, start))?
@@ -257,7 +257,7 @@ fn minor_units_string(r: &mut Reader<'_>) -> Result<i64, Fault> {
 #[inline(never)]
 fn minor_units_number(r: &mut Reader<'_>) -> Result<i64, Fault> {
     let start = r.pos;
-    match r.number().map_err(Fault::of)? {
+    match r.number()? {
         // An integer's digits: out of range exactly when `parse_minor_units` fails.
         Number::Integer(digits) => {
             parse_minor_units(digits).ok_or(Fault::new(DecodeErrorKind::NumberOutOfRange, start))
@@ -314,7 +314,7 @@ fn set_opt_text<'de>(slot: &mut Option<Text<'de>>, r: &mut Reader<'de>) -> Resul
     if r.peek_required()? != b'"' {
         return Err(Fault::of(r.error(DecodeErrorKind::InvalidType)));
     }
-    let s = r.string().map_err(Fault::of)?;
+    let s = r.string()?;
     *slot = Some(if s.escaped { Text::from_escaped(s.raw) } else { Text::new(s.raw) });
     Ok(())
 }

@@ -338,9 +338,9 @@ impl<'a> Reader<'a> {
     }
 
     /// Parses a string; the current byte must be `"`.
-    pub(crate) fn string(&mut self) -> Result<RawStr<'a>, DecodeError> {
+    pub(crate) fn string(&mut self) -> Result<RawStr<'a>, Fault> {
         if self.peek() != Some(b'"') {
-            return Err(self.error_or_truncated(DecodeErrorKind::InvalidType));
+            return Err(self.fault_or_truncated(DecodeErrorKind::InvalidType));
         }
         let start = self.pos + 1;
         // Most strings (keys, ids, dates) hold no escape: one scan to the closing quote.
@@ -358,7 +358,7 @@ impl<'a> Reader<'a> {
     /// [`string`](Self::string) from its opening quote, for strings with escapes and
     /// every error.
     #[inline(never)]
-    fn string_slow(&mut self) -> Result<RawStr<'a>, DecodeError> {
+    fn string_slow(&mut self) -> Result<RawStr<'a>, Fault> {
         self.pos += 1;
         let start = self.pos;
         let mut escaped = false;
@@ -367,7 +367,7 @@ impl<'a> Reader<'a> {
             let rest = self.input.get(self.pos..).unwrap_or(&[]);
             let Some(n) = find_string_stop(rest) else {
                 self.pos = self.input.len();
-                return Err(self.error(DecodeErrorKind::Truncated));
+                return Err(self.fault(DecodeErrorKind::Truncated));
             };
             self.pos += n;
             match rest.get(n).copied() {
@@ -380,7 +380,7 @@ impl<'a> Reader<'a> {
                     }
                     escaped = true;
                 }
-                _ => return Err(self.error(DecodeErrorKind::ControlCharacter)),
+                _ => return Err(self.fault(DecodeErrorKind::ControlCharacter)),
             }
         }
         // `start` follows a quote and `pos` is on one, so both are char boundaries of the
@@ -388,13 +388,13 @@ impl<'a> Reader<'a> {
         let raw = self
             .text
             .get(start..self.pos)
-            .ok_or_else(|| DecodeError::new(DecodeErrorKind::InvalidUtf8, self.text.len().max(start)))?;
+            .ok_or_else(|| Fault::new(DecodeErrorKind::InvalidUtf8, self.text.len().max(start)))?;
         self.pos += 1; // closing quote
         Ok(RawStr { raw, escaped })
     }
 
     /// An invalid escape at the end of input is a truncation; anything else is invalid.
-    fn escape_error(&self, rest: &[u8]) -> DecodeError {
+    fn escape_error(&self, rest: &[u8]) -> Fault {
         // Longest escape: \uD83D\uDE00 (12 bytes). If the input ends inside one that was
         // well-formed so far, call it truncated.
         let well_formed_prefix = rest.len() < 12
@@ -404,14 +404,14 @@ impl<'a> Reader<'a> {
                 _ => b.is_ascii_hexdigit(),
             });
         if well_formed_prefix {
-            DecodeError::new(DecodeErrorKind::Truncated, self.input.len())
+            Fault::new(DecodeErrorKind::Truncated, self.input.len())
         } else {
-            self.error(DecodeErrorKind::InvalidEscape)
+            self.fault(DecodeErrorKind::InvalidEscape)
         }
     }
 
     /// Parses a number: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
-    pub(crate) fn number(&mut self) -> Result<Number<'a>, DecodeError> {
+    pub(crate) fn number(&mut self) -> Result<Number<'a>, Fault> {
         let input = self.input;
         // The byte at `i`, 0 past the end (0 is no part of a number either way).
         let byte = |i: usize| input.get(i).copied().unwrap_or(0);
@@ -454,7 +454,7 @@ impl<'a> Reader<'a> {
         };
         self.pos = pos;
         if !ok {
-            return Err(self.error_or_truncated(DecodeErrorKind::Syntax));
+            return Err(self.fault_or_truncated(DecodeErrorKind::Syntax));
         }
         // ASCII digits: sliced from the validated text without a second UTF-8 check (a
         // number is never past the valid prefix: the invalid byte before it would have
@@ -498,10 +498,10 @@ impl<'a> Reader<'a> {
                     }
                 }
                 b'"' => {
-                    self.string().map_err(Fault::of)?;
+                    self.string()?;
                 }
                 b'-' | b'0'..=b'9' => {
-                    self.number().map_err(Fault::of)?;
+                    self.number()?;
                 }
                 c @ (b't' | b'f' | b'n') => self.literal(match c {
                     b't' => b"true",
@@ -543,7 +543,7 @@ impl<'a> Reader<'a> {
         if self.peek_required()? != b'"' {
             return Err(self.fault(DecodeErrorKind::Syntax));
         }
-        self.string().map_err(Fault::of)?;
+        self.string()?;
         self.expect(b':')
     }
 }
@@ -634,7 +634,7 @@ mod tests {
             ("x", DecodeErrorKind::Syntax, 0),
         ] {
             let (n, _) = read(input);
-            assert_eq!(n.unwrap_err(), DecodeError::new(kind, offset), "{input:?}");
+            assert_eq!(DecodeError::from(n.unwrap_err()), DecodeError::new(kind, offset), "{input:?}");
         }
         for (input, integer, end) in [
             ("12.5e3,", None, 6),
@@ -652,7 +652,7 @@ mod tests {
     #[test]
     fn strings_validate_utf8() {
         let mut r = Reader::new(b"\"ab\xff\"");
-        assert_eq!(r.string().unwrap_err(), DecodeError::new(DecodeErrorKind::InvalidUtf8, 3));
+        assert_eq!(DecodeError::from(r.string().unwrap_err()), DecodeError::new(DecodeErrorKind::InvalidUtf8, 3));
         let mut r = Reader::new("\"caf\u{e9}\"".as_bytes());
         let s = r.string().unwrap();
         assert_eq!(s.raw, "caf\u{e9}");
