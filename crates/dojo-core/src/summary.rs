@@ -108,7 +108,7 @@ fn walk<'de>(
 /// `fields` it names (`fields.len()` for none). A plain index, not an enum of the
 /// cases: a small `Result` is returned in registers.
 #[inline(never)]
-fn key_index(r: &mut Reader<'_>, fields: &'static [&'static str]) -> Result<usize, DecodeError> {
+fn key_index(r: &mut Reader<'_>, fields: &'static [&'static str]) -> Result<usize, Fault> {
     let start = r.pos;
     let key = r.string()?;
     let index = if key.escaped {
@@ -125,11 +125,11 @@ fn key_index(r: &mut Reader<'_>, fields: &'static [&'static str]) -> Result<usiz
 /// scratch buffer stays off the stack of every `walk` frame (walks nest, and dev builds
 /// keep every local).
 #[inline(never)]
-fn escaped_key_index(raw: &str, fields: &'static [&'static str], start: usize) -> Result<usize, DecodeError> {
+fn escaped_key_index(raw: &str, fields: &'static [&'static str], start: usize) -> Result<usize, Fault> {
     let mut buf = [0u8; SCRATCH];
     match Text::from_escaped(raw).copy_to(&mut buf) {
         Ok(key) => Ok(fields.iter().position(|f| *f == key).unwrap_or(fields.len())),
-        Err(_) => Err(DecodeError::new(DecodeErrorKind::TooLong, start)),
+        Err(_) => Err(Fault::new(DecodeErrorKind::TooLong, start)),
     }
 }
 
