@@ -21,7 +21,7 @@
 
 use crate::enums::{CaptureMode, CaptureStatus, PaymentIntentStatus, SetupIntentStatus, UnknownValue};
 use crate::id::{MAX_ID_LEN, PaymentIntentId, RawId, SetupIntentId};
-use crate::json::{DecodeError, DecodeErrorKind, MAX_DEPTH, Number, Reader, SCRATCH, Text, UNSET};
+use crate::json::{DecodeError, DecodeErrorKind, Fault, MAX_DEPTH, Number, Reader, SCRATCH, Text, UNSET};
 use crate::money::{Currency, CurrencyCode, Money, parse_minor_units};
 use crate::open_enum::text_index;
 use crate::payment_intent::{ChargeResponse, PaymentIntentSummary};
@@ -29,8 +29,8 @@ use crate::setup_intent::SetupIntentSummary;
 use crate::time::Timestamp;
 
 /// An error raised while building a value: located by the caller, as serde's are.
-fn unset(kind: DecodeErrorKind) -> DecodeError {
-    DecodeError::new(kind, UNSET)
+fn unset(kind: DecodeErrorKind) -> Fault {
+    Fault::new(kind, UNSET)
 }
 
 fn missing(field: &'static str) -> DecodeError {
@@ -98,7 +98,7 @@ fn walk<'de>(
                 seen |= bit;
                 value(index, r).map_err(|e| e.locate(at, Some(name)))?;
             }
-            None => r.skip_value(depth + 1).map_err(|e| e.locate(at, None))?,
+            None => r.skip_value(depth + 1).map_err(|e| DecodeError::from(e).locate(at, None))?,
         }
     }
     Ok(seen)
@@ -108,7 +108,7 @@ fn walk<'de>(
 /// `fields` it names (`fields.len()` for none). A plain index, not an enum of the
 /// cases: a small `Result` is returned in registers.
 #[inline(never)]
-fn key_index(r: &mut Reader<'_>, fields: &'static [&'static str]) -> Result<usize, DecodeError> {
+fn key_index(r: &mut Reader<'_>, fields: &'static [&'static str]) -> Result<usize, Fault> {
     let start = r.pos;
     let key = r.string()?;
     let index = if key.escaped {
@@ -125,25 +125,25 @@ fn key_index(r: &mut Reader<'_>, fields: &'static [&'static str]) -> Result<usiz
 /// scratch buffer stays off the stack of every `walk` frame (walks nest, and dev builds
 /// keep every local).
 #[inline(never)]
-fn escaped_key_index(raw: &str, fields: &'static [&'static str], start: usize) -> Result<usize, DecodeError> {
+fn escaped_key_index(raw: &str, fields: &'static [&'static str], start: usize) -> Result<usize, Fault> {
     let mut buf = [0u8; SCRATCH];
     match Text::from_escaped(raw).copy_to(&mut buf) {
         Ok(key) => Ok(fields.iter().position(|f| *f == key).unwrap_or(fields.len())),
-        Err(_) => Err(DecodeError::new(DecodeErrorKind::TooLong, start)),
+        Err(_) => Err(Fault::new(DecodeErrorKind::TooLong, start)),
     }
 }
 
 /// A string value, borrowed.
-fn text<'de>(r: &mut Reader<'de>) -> Result<Text<'de>, DecodeError> {
+fn text<'de>(r: &mut Reader<'de>) -> Result<Text<'de>, Fault> {
     if r.peek_required()? != b'"' {
-        return Err(r.error(DecodeErrorKind::InvalidType));
+        return Err(Fault::of(r.error(DecodeErrorKind::InvalidType)));
     }
     let s = r.string()?;
     Ok(if s.escaped { Text::from_escaped(s.raw) } else { Text::new(s.raw) })
 }
 
 /// `false` (and the `null` consumed) when an optional value is `null`.
-fn present(r: &mut Reader<'_>) -> Result<bool, DecodeError> {
+fn present(r: &mut Reader<'_>) -> Result<bool, Fault> {
     if r.peek_required()? == b'n' {
         r.literal(b"null")?;
         return Ok(false);
@@ -155,7 +155,7 @@ fn present(r: &mut Reader<'_>) -> Result<bool, DecodeError> {
 /// `nullable`), as the id types' `Deserialize` reads it: one reader for both id types
 /// (they hold the same [`RawId`]), the slot untouched on an error.
 #[inline(never)]
-fn id_into(slot: &mut Option<RawId>, r: &mut Reader<'_>, nullable: bool) -> Result<(), DecodeError> {
+fn id_into(slot: &mut Option<RawId>, r: &mut Reader<'_>, nullable: bool) -> Result<(), Fault> {
     if nullable && !present(r)? {
         *slot = None;
         return Ok(());
@@ -177,7 +177,7 @@ fn enum_index(
     nullable: bool,
     names: &[&str],
     unknown: &mut UnknownValue,
-) -> Result<Option<usize>, DecodeError> {
+) -> Result<Option<usize>, Fault> {
     if nullable && !present(r)? {
         return Ok(None);
     }
@@ -192,7 +192,7 @@ fn enum_index(
 macro_rules! enum_readers {
     ($($fn_name:ident => $name:ident),+) => {$(
         #[inline(never)]
-        fn $fn_name(slot: &mut Option<$name>, r: &mut Reader<'_>, nullable: bool) -> Result<(), DecodeError> {
+        fn $fn_name(slot: &mut Option<$name>, r: &mut Reader<'_>, nullable: bool) -> Result<(), Fault> {
             let mut unknown = UnknownValue::too_long();
             *slot = enum_index(r, nullable, $name::NAMES, &mut unknown)?.map(|i| $name::from_index(i, unknown));
             Ok(())
@@ -209,7 +209,7 @@ enum_readers!(
 
 /// A date-time, as `Timestamp`'s `Deserialize` reads it.
 #[inline(never)]
-fn timestamp(r: &mut Reader<'_>) -> Result<Timestamp, DecodeError> {
+fn timestamp(r: &mut Reader<'_>) -> Result<Timestamp, Fault> {
     let t = text(r)?;
     let invalid = || unset(DecodeErrorKind::InvalidValue);
     if let Some(plain) = t.as_str() {
@@ -221,32 +221,32 @@ fn timestamp(r: &mut Reader<'_>) -> Result<Timestamp, DecodeError> {
 }
 
 /// An amount in minor units (a number or a string of digits), at nesting `depth`.
-fn minor_units(r: &mut Reader<'_>, depth: usize) -> Result<i64, DecodeError> {
+fn minor_units(r: &mut Reader<'_>, depth: usize) -> Result<i64, Fault> {
     let wrong_type = unset(DecodeErrorKind::InvalidType);
     match r.peek_required()? {
         // A literal, read (and its errors reported) as the skipper reads it.
-        b'n' | b't' | b'f' => r.skip_value(depth).and(Err(wrong_type)),
+        b'n' | b't' | b'f' => Err(r.skip_value(depth).err().unwrap_or(wrong_type)),
         b'"' => minor_units_string(r),
         b'-' | b'0'..=b'9' => minor_units_number(r),
         b'[' | b'{' => {
             r.pos += 1;
             if depth >= MAX_DEPTH {
-                return Err(r.error(DecodeErrorKind::DepthLimit));
+                return Err(Fault::of(r.error(DecodeErrorKind::DepthLimit)));
             }
             Err(wrong_type)
         }
-        _ => Err(r.error(DecodeErrorKind::Syntax)),
+        _ => Err(Fault::of(r.error(DecodeErrorKind::Syntax))),
     }
 }
 
 /// An amount written as a string of digits (out of line, like every scratch buffer).
 #[inline(never)]
-fn minor_units_string(r: &mut Reader<'_>) -> Result<i64, DecodeError> {
+fn minor_units_string(r: &mut Reader<'_>) -> Result<i64, Fault> {
     let start = r.pos;
     let s = r.string()?;
     let mut buf = [0u8; SCRATCH];
     let digits = if s.escaped {
-        Text::from_escaped(s.raw).copy_to(&mut buf).map_err(|_| DecodeError::new(DecodeErrorKind::TooLong, start))?
+        Text::from_escaped(s.raw).copy_to(&mut buf).map_err(|_| Fault::new(DecodeErrorKind::TooLong, start))?
     } else {
         s.raw
     };
@@ -255,19 +255,19 @@ fn minor_units_string(r: &mut Reader<'_>) -> Result<i64, DecodeError> {
 
 /// An amount written as a JSON number.
 #[inline(never)]
-fn minor_units_number(r: &mut Reader<'_>) -> Result<i64, DecodeError> {
+fn minor_units_number(r: &mut Reader<'_>) -> Result<i64, Fault> {
     let start = r.pos;
     match r.number()? {
         // An integer's digits: out of range exactly when `parse_minor_units` fails.
         Number::Integer(digits) => {
-            parse_minor_units(digits).ok_or(DecodeError::new(DecodeErrorKind::NumberOutOfRange, start))
+            parse_minor_units(digits).ok_or(Fault::new(DecodeErrorKind::NumberOutOfRange, start))
         }
-        Number::Float => Err(DecodeError::new(DecodeErrorKind::NotAnInteger, start)),
+        Number::Float => Err(Fault::new(DecodeErrorKind::NotAnInteger, start)),
     }
 }
 
 /// A currency code, as `Currency`'s `Deserialize` reads it.
-fn currency(r: &mut Reader<'_>) -> Result<Currency, DecodeError> {
+fn currency(r: &mut Reader<'_>) -> Result<Currency, Fault> {
     let mut buf = [0u8; CurrencyCode::CAPACITY];
     let code = text(r)?.copy_to(&mut buf).map_err(|_| unset(DecodeErrorKind::TooLong))?;
     Currency::parse(code).ok_or(unset(DecodeErrorKind::TooLong))
@@ -298,7 +298,7 @@ fn opt_money(r: &mut Reader<'_>, depth: usize) -> Result<Option<Money>, DecodeEr
 /// themselves: a dev build keeps every temporary of every match arm in the closure's
 /// frame, and that frame stays on the stack under a nested value.
 #[inline(never)]
-fn set_opt_timestamp(slot: &mut Option<Timestamp>, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+fn set_opt_timestamp(slot: &mut Option<Timestamp>, r: &mut Reader<'_>) -> Result<(), Fault> {
     *slot = if present(r)? { Some(timestamp(r)?) } else { None };
     Ok(())
 }
@@ -306,13 +306,13 @@ fn set_opt_timestamp(slot: &mut Option<Timestamp>, r: &mut Reader<'_>) -> Result
 /// An optional string straight into `slot` (`None` for `null`): a `Result<Text, DecodeError>` moved there was copied byte by byte on
 /// riscv32imc.
 #[inline(never)]
-fn set_opt_text<'de>(slot: &mut Option<Text<'de>>, r: &mut Reader<'de>) -> Result<(), DecodeError> {
+fn set_opt_text<'de>(slot: &mut Option<Text<'de>>, r: &mut Reader<'de>) -> Result<(), Fault> {
     if !present(r)? {
         *slot = None;
         return Ok(());
     }
     if r.peek_required()? != b'"' {
-        return Err(r.error(DecodeErrorKind::InvalidType));
+        return Err(Fault::of(r.error(DecodeErrorKind::InvalidType)));
     }
     let s = r.string()?;
     *slot = Some(if s.escaped { Text::from_escaped(s.raw) } else { Text::new(s.raw) });
@@ -336,10 +336,10 @@ pub(crate) fn setup_intent_summary(body: &[u8]) -> Result<SetupIntentSummary, De
     let mut expire_at = None;
     decode_body(body, &mut |r| {
         let seen = walk(r, 0, FIELDS, &mut |i, r| match i {
-            0 => id_into(&mut id, r, false),
-            1 => setup_intent_status(&mut status, r, false),
+            0 => Ok(id_into(&mut id, r, false)?),
+            1 => Ok(setup_intent_status(&mut status, r, false)?),
             2 => set_money(&mut intended_amount, r),
-            _ => set_opt_timestamp(&mut expire_at, r),
+            _ => Ok(set_opt_timestamp(&mut expire_at, r)?),
         })?;
         require(seen, 0b11, FIELDS, r)
     })?;
@@ -358,11 +358,11 @@ pub(crate) fn payment_intent_summary(body: &[u8]) -> Result<PaymentIntentSummary
     let mut capture_mode_ = None;
     decode_body(body, &mut |r| {
         let seen = walk(r, 0, FIELDS, &mut |i, r| match i {
-            0 => id_into(&mut id, r, false),
-            1 => payment_intent_status(&mut status, r, false),
+            0 => Ok(id_into(&mut id, r, false)?),
+            1 => Ok(payment_intent_status(&mut status, r, false)?),
             2 => set_money(&mut amount, r),
-            3 => id_into(&mut setup_intent_id_, r, true),
-            _ => capture_mode(&mut capture_mode_, r, true),
+            3 => Ok(id_into(&mut setup_intent_id_, r, true)?),
+            _ => Ok(capture_mode(&mut capture_mode_, r, true)?),
         })?;
         require(seen, 0b11, FIELDS, r)
     })?;
@@ -385,9 +385,9 @@ pub(crate) fn charge_response(body: &[u8]) -> Result<ChargeResponse<'_>, DecodeE
     let mut message = None;
     decode_body(body, &mut |r| {
         let seen = walk(r, 0, FIELDS, &mut |i, r| match i {
-            0 => id_into(&mut payment_intent_id_, r, true),
-            1 => capture_status(&mut status, r, false),
-            _ => set_opt_text(&mut message, r),
+            0 => Ok(id_into(&mut payment_intent_id_, r, true)?),
+            1 => Ok(capture_status(&mut status, r, false)?),
+            _ => Ok(set_opt_text(&mut message, r)?),
         })?;
         require(seen, 0b10, FIELDS, r)
     })?;

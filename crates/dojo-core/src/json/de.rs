@@ -196,7 +196,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
                 // or depth error anywhere in it comes before an element's own error.
                 let mut probe = self.r.clone();
                 probe.pos = start;
-                probe.skip_value(depth).err().unwrap_or(e)
+                probe.skip_value(depth).err().map_or(e, DecodeError::from)
             });
         }
         visitor.visit_newtype_struct(self)

@@ -30,7 +30,7 @@ pub(crate) use error::UNSET;
 pub use lazy::{Entries, EntriesIter, Items, ItemsIter, RawJson, Records, RecordsIter};
 pub use read::MAX_DEPTH;
 pub(crate) use read::SCRATCH;
-pub(crate) use read::{Number, Reader};
+pub(crate) use read::{Fault, Number, Reader};
 pub use ser::{EncodeError, to_slice};
 #[cfg(feature = "aspnet-escaping")]
 pub use ser::{Escaping, to_slice_with};

@@ -4,6 +4,60 @@
 use super::error::{DecodeError, DecodeErrorKind};
 use super::text::decode_escape;
 
+/// The end of input where a token was required, at this offset: a
+/// [`DecodeErrorKind::Truncated`] error once converted (`?` does it). Two words, so
+/// `Result<u8, AtEnd>` comes back in registers; a `Result<u8, DecodeError>` went
+/// through memory, its byte payload copied apart from the error on riscv32imc.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AtEnd(usize);
+
+impl From<AtEnd> for DecodeError {
+    #[inline]
+    fn from(e: AtEnd) -> Self {
+        DecodeError::new(DecodeErrorKind::Truncated, e.0)
+    }
+}
+
+/// A reader step's error before any field is known: its kind and offset. Two words
+/// (the kind's unused values are `Ok`'s), so a `Result<(), Fault>` or
+/// `Result<bool, Fault>` comes back in registers instead of through memory; `?` turns
+/// it into the [`DecodeError`] with no field.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fault {
+    kind: DecodeErrorKind,
+    offset: usize,
+}
+
+impl From<Fault> for DecodeError {
+    #[inline]
+    fn from(e: Fault) -> Self {
+        DecodeError::new(e.kind, e.offset)
+    }
+}
+
+impl Fault {
+    /// A fault of `kind` at `offset` ([`UNSET`](super::UNSET) for one the caller locates).
+    #[inline]
+    pub(crate) const fn new(kind: DecodeErrorKind, offset: usize) -> Fault {
+        Fault { kind, offset }
+    }
+
+    /// A reader error as a fault: its kind and offset. The reader's own errors name no
+    /// field (only a decoder's `locate` adds one), so nothing is lost.
+    #[inline]
+    pub(crate) fn of(e: DecodeError) -> Fault {
+        debug_assert!(e.field.is_none());
+        Fault { kind: e.kind, offset: e.offset }
+    }
+}
+
+impl From<AtEnd> for Fault {
+    #[inline]
+    fn from(e: AtEnd) -> Self {
+        Fault { kind: DecodeErrorKind::Truncated, offset: e.0 }
+    }
+}
+
 /// A string as it stands in the body: content between the quotes, valid UTF-8, escapes
 /// validated but not decoded.
 #[derive(Clone, Copy, Debug)]
@@ -137,6 +191,16 @@ impl<'a> Reader<'a> {
         if self.pos >= self.input.len() { self.error(DecodeErrorKind::Truncated) } else { self.error(kind) }
     }
 
+    /// [`error_or_truncated`](Self::error_or_truncated) as a [`Fault`].
+    fn fault_or_truncated(&self, kind: DecodeErrorKind) -> Fault {
+        Fault::of(self.error_or_truncated(kind))
+    }
+
+    /// [`error`](Self::error) as a [`Fault`].
+    fn fault(&self, kind: DecodeErrorKind) -> Fault {
+        Fault { kind, offset: self.pos }
+    }
+
     #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.input.get(self.pos).copied()
@@ -162,10 +226,11 @@ impl<'a> Reader<'a> {
         self.peek()
     }
 
-    /// Like [`peek_token`](Self::peek_token) but the end of input is `Truncated`.
+    /// Like [`peek_token`](Self::peek_token) but the end of input is `Truncated` (an
+    /// [`AtEnd`], which `?` turns into that [`DecodeError`]).
     #[inline]
-    pub(crate) fn peek_required(&mut self) -> Result<u8, DecodeError> {
-        self.peek_token().ok_or_else(|| self.error(DecodeErrorKind::Truncated))
+    pub(crate) fn peek_required(&mut self) -> Result<u8, AtEnd> {
+        self.peek_token().ok_or(AtEnd(self.pos))
     }
 
     /// Checks that the input can start a JSON value: an empty body is
@@ -183,13 +248,13 @@ impl<'a> Reader<'a> {
     /// body itself): anything else is [`InvalidType`](DecodeErrorKind::InvalidType),
     /// and a container at [`MAX_DEPTH`](MAX_DEPTH) is
     /// [`DepthLimit`](DecodeErrorKind::DepthLimit) (just past the bracket).
-    pub(crate) fn open(&mut self, bracket: u8, depth: usize) -> Result<(), DecodeError> {
+    pub(crate) fn open(&mut self, bracket: u8, depth: usize) -> Result<(), Fault> {
         if self.peek_required()? != bracket {
-            return Err(self.error(DecodeErrorKind::InvalidType));
+            return Err(self.fault(DecodeErrorKind::InvalidType));
         }
         self.pos += 1;
         if depth >= MAX_DEPTH {
-            return Err(self.error(DecodeErrorKind::DepthLimit));
+            return Err(self.fault(DecodeErrorKind::DepthLimit));
         }
         Ok(())
     }
@@ -198,12 +263,12 @@ impl<'a> Reader<'a> {
     /// value): `false` at the end, the closing brace consumed; otherwise `true`, the
     /// separating comma consumed and the reader on the key's opening quote. The one
     /// object walk of every decoder.
-    pub(crate) fn next_key(&mut self, first: bool) -> Result<bool, DecodeError> {
+    pub(crate) fn next_key(&mut self, first: bool) -> Result<bool, Fault> {
         if !self.next_member(first, b'}')? {
             return Ok(false);
         }
         if self.peek_required()? != b'"' {
-            return Err(self.error(DecodeErrorKind::Syntax));
+            return Err(self.fault(DecodeErrorKind::Syntax));
         }
         Ok(true)
     }
@@ -212,19 +277,19 @@ impl<'a> Reader<'a> {
     /// past an element): `false` at the end, the closing bracket consumed; otherwise
     /// `true`, the separating comma consumed and the reader on the element. A comma
     /// before the closing bracket is [`Syntax`](DecodeErrorKind::Syntax).
-    pub(crate) fn next_element(&mut self, first: bool) -> Result<bool, DecodeError> {
+    pub(crate) fn next_element(&mut self, first: bool) -> Result<bool, Fault> {
         if !self.next_member(first, b']')? {
             return Ok(false);
         }
         if !first && self.peek_required()? == b']' {
-            return Err(self.error(DecodeErrorKind::Syntax));
+            return Err(self.fault(DecodeErrorKind::Syntax));
         }
         Ok(true)
     }
 
     /// The step both walks share: `false` with the container's `close` consumed, or
     /// `true` with the comma before any member but the first consumed.
-    fn next_member(&mut self, first: bool, close: u8) -> Result<bool, DecodeError> {
+    fn next_member(&mut self, first: bool, close: u8) -> Result<bool, Fault> {
         let next = self.peek_required()?;
         if next == close {
             self.pos += 1;
@@ -232,7 +297,7 @@ impl<'a> Reader<'a> {
         }
         if !first {
             if next != b',' {
-                return Err(self.error(DecodeErrorKind::Syntax));
+                return Err(self.fault(DecodeErrorKind::Syntax));
             }
             self.pos += 1;
         }
@@ -241,18 +306,18 @@ impl<'a> Reader<'a> {
 
     /// Consumes `byte` (after white space) or fails with `Syntax`/`Truncated`.
     #[inline]
-    pub(crate) fn expect(&mut self, byte: u8) -> Result<(), DecodeError> {
+    pub(crate) fn expect(&mut self, byte: u8) -> Result<(), Fault> {
         match self.peek_token() {
             Some(b) if b == byte => {
                 self.pos += 1;
                 Ok(())
             }
-            _ => Err(self.error_or_truncated(DecodeErrorKind::Syntax)),
+            _ => Err(self.fault_or_truncated(DecodeErrorKind::Syntax)),
         }
     }
 
     /// Parses `true`, `false` or `null` at the current position.
-    pub(crate) fn literal(&mut self, word: &'static [u8]) -> Result<(), DecodeError> {
+    pub(crate) fn literal(&mut self, word: &'static [u8]) -> Result<(), Fault> {
         let end = self.pos + word.len();
         match self.input.get(self.pos..end) {
             Some(found) if found == word => {
@@ -264,18 +329,18 @@ impl<'a> Reader<'a> {
                 let rest = self.input.get(self.pos..).unwrap_or(&[]);
                 if rest.len() < word.len() && word.starts_with(rest) {
                     self.pos = self.input.len();
-                    Err(self.error(DecodeErrorKind::Truncated))
+                    Err(self.fault(DecodeErrorKind::Truncated))
                 } else {
-                    Err(self.error(DecodeErrorKind::Syntax))
+                    Err(self.fault(DecodeErrorKind::Syntax))
                 }
             }
         }
     }
 
     /// Parses a string; the current byte must be `"`.
-    pub(crate) fn string(&mut self) -> Result<RawStr<'a>, DecodeError> {
+    pub(crate) fn string(&mut self) -> Result<RawStr<'a>, Fault> {
         if self.peek() != Some(b'"') {
-            return Err(self.error_or_truncated(DecodeErrorKind::InvalidType));
+            return Err(self.fault_or_truncated(DecodeErrorKind::InvalidType));
         }
         let start = self.pos + 1;
         // Most strings (keys, ids, dates) hold no escape: one scan to the closing quote.
@@ -293,7 +358,7 @@ impl<'a> Reader<'a> {
     /// [`string`](Self::string) from its opening quote, for strings with escapes and
     /// every error.
     #[inline(never)]
-    fn string_slow(&mut self) -> Result<RawStr<'a>, DecodeError> {
+    fn string_slow(&mut self) -> Result<RawStr<'a>, Fault> {
         self.pos += 1;
         let start = self.pos;
         let mut escaped = false;
@@ -302,7 +367,7 @@ impl<'a> Reader<'a> {
             let rest = self.input.get(self.pos..).unwrap_or(&[]);
             let Some(n) = find_string_stop(rest) else {
                 self.pos = self.input.len();
-                return Err(self.error(DecodeErrorKind::Truncated));
+                return Err(self.fault(DecodeErrorKind::Truncated));
             };
             self.pos += n;
             match rest.get(n).copied() {
@@ -315,7 +380,7 @@ impl<'a> Reader<'a> {
                     }
                     escaped = true;
                 }
-                _ => return Err(self.error(DecodeErrorKind::ControlCharacter)),
+                _ => return Err(self.fault(DecodeErrorKind::ControlCharacter)),
             }
         }
         // `start` follows a quote and `pos` is on one, so both are char boundaries of the
@@ -323,13 +388,13 @@ impl<'a> Reader<'a> {
         let raw = self
             .text
             .get(start..self.pos)
-            .ok_or_else(|| DecodeError::new(DecodeErrorKind::InvalidUtf8, self.text.len().max(start)))?;
+            .ok_or_else(|| Fault::new(DecodeErrorKind::InvalidUtf8, self.text.len().max(start)))?;
         self.pos += 1; // closing quote
         Ok(RawStr { raw, escaped })
     }
 
     /// An invalid escape at the end of input is a truncation; anything else is invalid.
-    fn escape_error(&self, rest: &[u8]) -> DecodeError {
+    fn escape_error(&self, rest: &[u8]) -> Fault {
         // Longest escape: \uD83D\uDE00 (12 bytes). If the input ends inside one that was
         // well-formed so far, call it truncated.
         let well_formed_prefix = rest.len() < 12
@@ -339,14 +404,14 @@ impl<'a> Reader<'a> {
                 _ => b.is_ascii_hexdigit(),
             });
         if well_formed_prefix {
-            DecodeError::new(DecodeErrorKind::Truncated, self.input.len())
+            Fault::new(DecodeErrorKind::Truncated, self.input.len())
         } else {
-            self.error(DecodeErrorKind::InvalidEscape)
+            self.fault(DecodeErrorKind::InvalidEscape)
         }
     }
 
     /// Parses a number: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
-    pub(crate) fn number(&mut self) -> Result<Number<'a>, DecodeError> {
+    pub(crate) fn number(&mut self) -> Result<Number<'a>, Fault> {
         let input = self.input;
         // The byte at `i`, 0 past the end (0 is no part of a number either way).
         let byte = |i: usize| input.get(i).copied().unwrap_or(0);
@@ -389,7 +454,7 @@ impl<'a> Reader<'a> {
         };
         self.pos = pos;
         if !ok {
-            return Err(self.error_or_truncated(DecodeErrorKind::Syntax));
+            return Err(self.fault_or_truncated(DecodeErrorKind::Syntax));
         }
         // ASCII digits: sliced from the validated text without a second UTF-8 check (a
         // number is never past the valid prefix: the invalid byte before it would have
@@ -400,7 +465,7 @@ impl<'a> Reader<'a> {
 
     /// Skips one value of any shape without recursion. `depth` is the nesting already
     /// entered by the caller; containers inside the value count on top of it.
-    pub(crate) fn skip_value(&mut self, depth: usize) -> Result<(), DecodeError> {
+    pub(crate) fn skip_value(&mut self, depth: usize) -> Result<(), Fault> {
         // One bit per open container: 1 = array, 0 = object.
         let mut stack = [0u8; MAX_DEPTH.div_ceil(8)];
         let mut open = 0usize;
@@ -413,7 +478,7 @@ impl<'a> Reader<'a> {
             match self.peek_required()? {
                 c @ (b'{' | b'[') => {
                     if depth + open >= MAX_DEPTH {
-                        return Err(self.error(DecodeErrorKind::DepthLimit));
+                        return Err(self.fault(DecodeErrorKind::DepthLimit));
                     }
                     if let Some(byte) = stack.get_mut(open / 8) {
                         let bit = 1 << (open % 8);
@@ -443,7 +508,7 @@ impl<'a> Reader<'a> {
                     b'f' => b"false",
                     _ => b"null",
                 })?,
-                _ => return Err(self.error(DecodeErrorKind::Syntax)),
+                _ => return Err(self.fault(DecodeErrorKind::Syntax)),
             }
             // After a value: close containers or move to the next element.
             loop {
@@ -467,16 +532,16 @@ impl<'a> Reader<'a> {
                         self.pos += 1;
                         open -= 1;
                     }
-                    _ => return Err(self.error(DecodeErrorKind::Syntax)),
+                    _ => return Err(self.fault(DecodeErrorKind::Syntax)),
                 }
             }
         }
     }
 
     /// An object key and its colon.
-    fn key_colon(&mut self) -> Result<(), DecodeError> {
+    fn key_colon(&mut self) -> Result<(), Fault> {
         if self.peek_required()? != b'"' {
-            return Err(self.error(DecodeErrorKind::Syntax));
+            return Err(self.fault(DecodeErrorKind::Syntax));
         }
         self.string()?;
         self.expect(b':')
@@ -569,7 +634,7 @@ mod tests {
             ("x", DecodeErrorKind::Syntax, 0),
         ] {
             let (n, _) = read(input);
-            assert_eq!(n.unwrap_err(), DecodeError::new(kind, offset), "{input:?}");
+            assert_eq!(DecodeError::from(n.unwrap_err()), DecodeError::new(kind, offset), "{input:?}");
         }
         for (input, integer, end) in [
             ("12.5e3,", None, 6),
@@ -587,7 +652,7 @@ mod tests {
     #[test]
     fn strings_validate_utf8() {
         let mut r = Reader::new(b"\"ab\xff\"");
-        assert_eq!(r.string().unwrap_err(), DecodeError::new(DecodeErrorKind::InvalidUtf8, 3));
+        assert_eq!(DecodeError::from(r.string().unwrap_err()), DecodeError::new(DecodeErrorKind::InvalidUtf8, 3));
         let mut r = Reader::new("\"caf\u{e9}\"".as_bytes());
         let s = r.string().unwrap();
         assert_eq!(s.raw, "caf\u{e9}");
