@@ -2,7 +2,6 @@
 //! depth-bounded skipper for values nobody asked for.
 
 use super::error::{DecodeError, DecodeErrorKind};
-use super::text::decode_escape;
 
 /// The end of input where a token was required, at this offset: a
 /// [`DecodeErrorKind::Truncated`] error once converted (`?` does it). Two words, so
@@ -139,6 +138,55 @@ pub(crate) fn find_string_stop(rest: &[u8]) -> Option<usize> {
         at += W;
     }
     chunks.remainder().iter().position(|&b| STRING_STOP.get(usize::from(b)).copied().unwrap_or(true)).map(|n| at + n)
+}
+
+/// Decodes one escape at the start of `s` (which starts with `\`): the char and the
+/// number of bytes used, or `None` if it is not a valid JSON escape.
+pub(crate) fn decode_escape(s: &[u8]) -> Option<(char, usize)> {
+    let c = match *s.get(1)? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let hi = hex4(s.get(2..6)?)?;
+            return match hi {
+                0xD800..=0xDBFF => {
+                    if s.get(6) != Some(&b'\\') || s.get(7) != Some(&b'u') {
+                        return None;
+                    }
+                    let lo = hex4(s.get(8..12)?)?;
+                    if !(0xDC00..=0xDFFF).contains(&lo) {
+                        return None;
+                    }
+                    let cp = 0x10000 + ((u32::from(hi) - 0xD800) << 10) + (u32::from(lo) - 0xDC00);
+                    Some((char::from_u32(cp)?, 12))
+                }
+                0xDC00..=0xDFFF => None,
+                _ => Some((char::from_u32(u32::from(hi))?, 6)),
+            };
+        }
+        _ => return None,
+    };
+    Some((c, 2))
+}
+
+fn hex4(b: &[u8]) -> Option<u16> {
+    let mut v = 0u16;
+    for &d in b {
+        let n = match d {
+            b'0'..=b'9' => d - b'0',
+            b'a'..=b'f' => d - b'a' + 10,
+            b'A'..=b'F' => d - b'A' + 10,
+            _ => return None,
+        };
+        v = (v << 4) | u16::from(n);
+    }
+    Some(v)
 }
 
 /// The deepest nesting of arrays and objects accepted anywhere in a body. The models

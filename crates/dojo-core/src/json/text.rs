@@ -2,6 +2,7 @@
 
 use core::fmt;
 
+use super::read::{decode_escape, find_string_stop};
 use super::token::TEXT_TOKEN;
 use crate::error::BufferTooSmall;
 
@@ -38,7 +39,7 @@ impl<'a> Text<'a> {
         let bytes = raw.as_bytes();
         let mut at = 0;
         let mut escaped = false;
-        while let Some(n) = super::read::find_string_stop(bytes.get(at..)?) {
+        while let Some(n) = find_string_stop(bytes.get(at..)?) {
             at += n;
             let esc = bytes.get(at..)?;
             if esc.first() != Some(&b'\\') {
@@ -216,55 +217,6 @@ fn utf8_len(first: u8) -> usize {
         0xE0..=0xEF => 3,
         _ => 4,
     }
-}
-
-/// Decodes one escape at the start of `s` (which starts with `\`): the char and the
-/// number of bytes used, or `None` if it is not a valid JSON escape.
-pub(crate) fn decode_escape(s: &[u8]) -> Option<(char, usize)> {
-    let c = match *s.get(1)? {
-        b'"' => '"',
-        b'\\' => '\\',
-        b'/' => '/',
-        b'b' => '\u{8}',
-        b'f' => '\u{c}',
-        b'n' => '\n',
-        b'r' => '\r',
-        b't' => '\t',
-        b'u' => {
-            let hi = hex4(s.get(2..6)?)?;
-            return match hi {
-                0xD800..=0xDBFF => {
-                    if s.get(6) != Some(&b'\\') || s.get(7) != Some(&b'u') {
-                        return None;
-                    }
-                    let lo = hex4(s.get(8..12)?)?;
-                    if !(0xDC00..=0xDFFF).contains(&lo) {
-                        return None;
-                    }
-                    let cp = 0x10000 + ((u32::from(hi) - 0xD800) << 10) + (u32::from(lo) - 0xDC00);
-                    Some((char::from_u32(cp)?, 12))
-                }
-                0xDC00..=0xDFFF => None,
-                _ => Some((char::from_u32(u32::from(hi))?, 6)),
-            };
-        }
-        _ => return None,
-    };
-    Some((c, 2))
-}
-
-fn hex4(b: &[u8]) -> Option<u16> {
-    let mut v = 0u16;
-    for &d in b {
-        let n = match d {
-            b'0'..=b'9' => d - b'0',
-            b'a'..=b'f' => d - b'a' + 10,
-            b'A'..=b'F' => d - b'A' + 10,
-            _ => return None,
-        };
-        v = (v << 4) | u16::from(n);
-    }
-    Some(v)
 }
 
 impl serde::Serialize for Text<'_> {
