@@ -16,8 +16,8 @@ use dojo_core::charge::{Charge, ChargeReport, NotCharged, Outcome};
 use dojo_core::checkout::CHECKOUT_LINK_MAX_LEN;
 use dojo_core::error::LifecycleError;
 use dojo_core::journal::{
-    BookingId, CloseReason, Event, Journal, JournalError, JournalWriter, NotChargedReason, ORPHAN_SEARCH_MARGIN_SECS,
-    OpenBooking, Reference, Settlement, Stage,
+    ActionRef, BookingId, CloseReason, Event, Journal, JournalError, JournalWriter, NotChargedReason, OpenBooking,
+    Reference, Settlement, Stage,
 };
 use dojo_core::lifecycle::{Anomaly, PaymentIntentState, SetupIntentState, setup_intent_transition};
 use dojo_core::request::{Api, CreatePaymentIntentRequest, CreateSetupIntentRequest, Request};
@@ -881,33 +881,24 @@ enum Next<'o> {
     SettleCharge(&'o PaymentIntentId),
 }
 
-/// The booking's [`OpenBooking::action`], read from its fields in place: the action
-/// itself carries a copy of the ~240-byte reference and of the ids, which recovery does
-/// not need. Agrees with `action()` on every stage and every missing field (pinned by
-/// `next_step_is_the_action` below).
+/// What recovery does for the booking, by dojo-core's decision
+/// ([`OpenBooking::action_ref`]: its reference and ids borrowed, not copied). A charge
+/// reported pending is settled again through the charge protocol, like one whose outcome
+/// is unknown.
 #[inline(never)]
 fn next_step(open: &OpenBooking) -> Option<Next<'_>> {
-    let payment_intent = open.payment_intent.as_ref();
-    Some(match open.stage {
-        Stage::SetupIntentCreating => {
-            open.reference.as_ref()?;
-            Next::CloseOrphanSetup
+    Some(match open.action_ref()? {
+        ActionRef::OrphanSetupIntent { .. } => Next::CloseOrphanSetup,
+        ActionRef::ReadBackSetupIntent { setup_intent, amount } => {
+            Next::ReadBackSetup(Enrolled { booking: open.booking, setup_intent: *setup_intent, amount })
         }
-        Stage::SetupIntentCreated => Next::ReadBackSetup(Enrolled {
-            booking: open.booking,
-            setup_intent: open.setup_intent?,
-            amount: open.amount?,
-        }),
-        Stage::PaymentIntentCreating => {
-            open.reference.as_ref()?;
-            Next::FindOrphan {
-                setup_intent: open.setup_intent.as_ref(),
-                amount: open.amount?,
-                search_from: open.last_at.saturating_sub(ORPHAN_SEARCH_MARGIN_SECS),
-            }
+        ActionRef::FindOrphanPaymentIntent { setup_intent, amount, search_from, .. } => {
+            Next::FindOrphan { setup_intent, amount, search_from }
         }
-        Stage::PaymentIntentCreated => Next::SendCharge(payment_intent?),
-        Stage::ChargeSending | Stage::ChargePending => Next::SettleCharge(payment_intent?),
+        ActionRef::SendCharge { payment_intent } => Next::SendCharge(payment_intent),
+        ActionRef::SettleCharge { payment_intent, .. } | ActionRef::ReportPending { payment_intent, .. } => {
+            Next::SettleCharge(payment_intent)
+        }
     })
 }
 
@@ -970,70 +961,5 @@ fn settlement(report: &ChargeReport) -> Settlement {
         Outcome::NotCharged(NotCharged::Refused { .. } | NotCharged::NotSent) => {
             Settlement::NotCharged(NotChargedReason::Failed)
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{Enrolled, Next, next_step};
-    use dojo_core::journal::{Action, BookingId, OpenBooking, Reference, Stage};
-    use dojo_core::{Money, PaymentIntentId, SetupIntentId};
-
-    /// `next_step` reads the booking's fields in place rather than calling
-    /// `OpenBooking::action`: it must agree with it on every stage, with every field
-    /// present or missing.
-    #[test]
-    fn next_step_is_the_action() {
-        let stages = [
-            Stage::SetupIntentCreating,
-            Stage::SetupIntentCreated,
-            Stage::PaymentIntentCreating,
-            Stage::PaymentIntentCreated,
-            Stage::ChargeSending,
-            Stage::ChargePending,
-        ];
-        let setup = SetupIntentId::new("si_1").unwrap();
-        let payment = PaymentIntentId::new("pi_1").unwrap();
-        let mut seen = 0;
-        for stage in stages {
-            for fields in 0..16u8 {
-                let open = OpenBooking {
-                    booking: BookingId(7),
-                    stage,
-                    reference: (fields & 1 != 0).then(|| Reference::new("Table 12").unwrap()),
-                    setup_intent: (fields & 2 != 0).then_some(setup),
-                    payment_intent: (fields & 4 != 0).then_some(payment),
-                    amount: (fields & 8 != 0).then_some(Money::gbp(1000)),
-                    first_at: 1_772_400_000,
-                    last_at: 1_772_400_600,
-                    last_seq: 3,
-                };
-                let expected = open.action().map(|action| match action {
-                    Action::OrphanSetupIntent { .. } => Next::CloseOrphanSetup,
-                    Action::ReadBackSetupIntent { setup_intent, amount } => {
-                        Next::ReadBackSetup(Enrolled { booking: open.booking, setup_intent, amount })
-                    }
-                    Action::FindOrphanPaymentIntent { setup_intent, amount, search_from, .. } => Next::FindOrphan {
-                        setup_intent: setup_intent.map(|s| {
-                            assert_eq!(s, setup);
-                            open.setup_intent.as_ref().unwrap()
-                        }),
-                        amount,
-                        search_from,
-                    },
-                    Action::SendCharge { payment_intent } => {
-                        assert_eq!(payment_intent, payment);
-                        Next::SendCharge(open.payment_intent.as_ref().unwrap())
-                    }
-                    Action::SettleCharge { payment_intent, .. } | Action::ReportPending { payment_intent, .. } => {
-                        assert_eq!(payment_intent, payment);
-                        Next::SettleCharge(open.payment_intent.as_ref().unwrap())
-                    }
-                });
-                seen += usize::from(expected.is_some());
-                assert_eq!(next_step(&open), expected, "{stage:?}, fields {fields:04b}");
-            }
-        }
-        assert!(seen > 0);
     }
 }

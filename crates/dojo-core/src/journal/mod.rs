@@ -114,7 +114,7 @@ pub use record::{
     BookingId, CloseReason, Event, FORMAT_VERSION, MAGIC, MAX_REFERENCE_BYTES, MIN_FORMAT_VERSION, NotChargedReason,
     RECORD_LEN, Record, RecordError, Reference, Settlement,
 };
-pub use recover::{Action, ORPHAN_SEARCH_MARGIN_SECS, OpenBooking, Recovery, Stage, TooManyOpen};
+pub use recover::{Action, ActionRef, ORPHAN_SEARCH_MARGIN_SECS, OpenBooking, Recovery, Stage, TooManyOpen};
 pub use scan::{BadSlot, ScanStats, scan};
 
 /// A journal's storage: encoded records, in order.

@@ -138,21 +138,87 @@ impl OpenBooking {
     /// whose id was never journaled, which a writer of this crate cannot produce); report
     /// such a booking.
     pub fn action(&self) -> Option<Action> {
+        self.action_ref().map(ActionRef::to_action)
+    }
+
+    /// The same decision as [`action`](Self::action), borrowing the booking's reference
+    /// and ids instead of copying them (firmware: the reference is 240 bytes).
+    pub fn action_ref(&self) -> Option<ActionRef<'_>> {
         Some(match self.stage {
-            Stage::SetupIntentCreating => Action::OrphanSetupIntent { reference: self.reference?, since: self.last_at },
-            Stage::SetupIntentCreated => {
-                Action::ReadBackSetupIntent { setup_intent: self.setup_intent?, amount: self.amount? }
+            Stage::SetupIntentCreating => {
+                ActionRef::OrphanSetupIntent { reference: self.reference.as_ref()?, since: self.last_at }
             }
-            Stage::PaymentIntentCreating => Action::FindOrphanPaymentIntent {
-                reference: self.reference?,
-                setup_intent: self.setup_intent,
+            Stage::SetupIntentCreated => {
+                ActionRef::ReadBackSetupIntent { setup_intent: self.setup_intent.as_ref()?, amount: self.amount? }
+            }
+            Stage::PaymentIntentCreating => ActionRef::FindOrphanPaymentIntent {
+                reference: self.reference.as_ref()?,
+                setup_intent: self.setup_intent.as_ref(),
                 amount: self.amount?,
                 search_from: self.last_at.saturating_sub(ORPHAN_SEARCH_MARGIN_SECS),
             },
-            Stage::PaymentIntentCreated => Action::SendCharge { payment_intent: self.payment_intent? },
-            Stage::ChargeSending => Action::SettleCharge { payment_intent: self.payment_intent?, since: self.last_at },
-            Stage::ChargePending => Action::ReportPending { payment_intent: self.payment_intent?, since: self.last_at },
+            Stage::PaymentIntentCreated => ActionRef::SendCharge { payment_intent: self.payment_intent.as_ref()? },
+            Stage::ChargeSending => {
+                ActionRef::SettleCharge { payment_intent: self.payment_intent.as_ref()?, since: self.last_at }
+            }
+            Stage::ChargePending => {
+                ActionRef::ReportPending { payment_intent: self.payment_intent.as_ref()?, since: self.last_at }
+            }
         })
+    }
+}
+
+/// An [`Action`] that borrows its reference and ids from the [`OpenBooking`] it was
+/// decided for ([`OpenBooking::action_ref`]); each variant means what the [`Action`]
+/// variant of the same name means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(missing_docs)] // the fields are those of `Action`'s variants, documented there
+pub enum ActionRef<'a> {
+    /// [`Action::OrphanSetupIntent`].
+    OrphanSetupIntent { reference: &'a Reference, since: i64 },
+    /// [`Action::ReadBackSetupIntent`].
+    ReadBackSetupIntent { setup_intent: &'a SetupIntentId, amount: Money },
+    /// [`Action::FindOrphanPaymentIntent`].
+    FindOrphanPaymentIntent {
+        reference: &'a Reference,
+        setup_intent: Option<&'a SetupIntentId>,
+        amount: Money,
+        search_from: i64,
+    },
+    /// [`Action::SendCharge`].
+    SendCharge { payment_intent: &'a PaymentIntentId },
+    /// [`Action::SettleCharge`].
+    SettleCharge { payment_intent: &'a PaymentIntentId, since: i64 },
+    /// [`Action::ReportPending`].
+    ReportPending { payment_intent: &'a PaymentIntentId, since: i64 },
+}
+
+impl ActionRef<'_> {
+    /// The owned [`Action`] (the reference and ids copied).
+    pub fn to_action(self) -> Action {
+        match self {
+            ActionRef::OrphanSetupIntent { reference, since } => {
+                Action::OrphanSetupIntent { reference: *reference, since }
+            }
+            ActionRef::ReadBackSetupIntent { setup_intent, amount } => {
+                Action::ReadBackSetupIntent { setup_intent: *setup_intent, amount }
+            }
+            ActionRef::FindOrphanPaymentIntent { reference, setup_intent, amount, search_from } => {
+                Action::FindOrphanPaymentIntent {
+                    reference: *reference,
+                    setup_intent: setup_intent.copied(),
+                    amount,
+                    search_from,
+                }
+            }
+            ActionRef::SendCharge { payment_intent } => Action::SendCharge { payment_intent: *payment_intent },
+            ActionRef::SettleCharge { payment_intent, since } => {
+                Action::SettleCharge { payment_intent: *payment_intent, since }
+            }
+            ActionRef::ReportPending { payment_intent, since } => {
+                Action::ReportPending { payment_intent: *payment_intent, since }
+            }
+        }
     }
 }
 
