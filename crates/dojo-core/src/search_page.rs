@@ -105,10 +105,10 @@ impl<'a> SearchPage<'a> {
 }
 
 /// Whether the raw payment intent `item` has, among its own (top-level) fields,
-/// `"reference":"<reference>"` (the reference as the kiosk sent it, JSON-escaped by
-/// dojo-core's encoder; spaces around the colon allowed). A `"reference"` inside a
-/// nested object is not the intent's. A reference the server escapes otherwise does
-/// not match: the booking is then reported (none found), never charged twice.
+/// `"reference"` equal to `reference` once its JSON escapes are decoded (spaces around
+/// the colon allowed): the real API (ASP.NET) writes `&`, `'`, `<`, `>`, `+` and every
+/// non-ASCII character as `\uXXXX`, so the text is compared, not its encoding. A
+/// `"reference"` inside a nested object is not the intent's.
 #[inline(never)]
 pub fn has_reference(item: &[u8], reference: &str) -> bool {
     let mut r = Reader::new(item);
@@ -123,19 +123,10 @@ pub fn has_reference(item: &[u8], reference: &str) -> bool {
             return false;
         }
         if key.raw == "reference" && !key.escaped && r.peek_token() == Some(b'"') {
-            match r.string() {
-                // Compared with the reference as the encoder writes it, escapes
-                // included, without encoding it into a buffer first. An encoding longer
-                // than the `2 * MAX_REFERENCE_BYTES` the match has always been bounded by
-                // does not match.
-                Ok(value)
-                    if value.raw.len() <= 2 * crate::journal::MAX_REFERENCE_BYTES
-                        && crate::json::is_encoded_content(reference, value.raw.as_bytes()) =>
-                {
-                    return true;
-                }
-                Ok(_) => {}
-                Err(_) => return false,
+            let Ok(value) = r.string() else { return false };
+            let text = if value.escaped { Text::from_escaped(value.raw) } else { Text::new(value.raw) };
+            if text == reference {
+                return true;
             }
         } else if r.skip_value(1).is_err() {
             return false;
@@ -177,11 +168,11 @@ mod tests {
     }
 
     #[test]
-    fn the_reference_matches_exactly_as_the_encoder_writes_it() {
-        // Compared without a copy: the same answers as encoding the reference first.
+    fn the_reference_matches_however_the_server_escapes_it() {
         let references =
             ["Table 4", "", "a\"b\\c", "tab\there\nnew\r\u{8}\u{c}", "\u{0}\u{1}\u{1f}\u{7f}", "café ☕ 𝄞", "<&'+`>"];
         for reference in references {
+            // As dojo-core's encoder writes it.
             let mut quoted = [0u8; 2 + 6 * 240];
             let len = crate::json::to_slice(&reference, &mut quoted).unwrap();
             let content = core::str::from_utf8(&quoted[1..len - 1]).unwrap();
@@ -190,19 +181,25 @@ mod tests {
             for other in references.iter().filter(|&&o| o != reference) {
                 assert!(!has_reference(item.as_bytes(), other), "{reference:?} is not {other:?}");
             }
-            // Escaped otherwise than the encoder does: no match.
             let longer = format!(r#"{{"reference":"{content}x"}}"#);
             assert!(!has_reference(longer.as_bytes(), reference));
+            // As ASP.NET writes it: every character as `\uXXXX` (surrogate pairs past the BMP).
+            let mut aspnet = std::string::String::new();
+            for unit in reference.encode_utf16() {
+                aspnet.push_str(&format!("\\u{unit:04X}"));
+            }
+            let item = format!(r#"{{"reference":"{aspnet}"}}"#);
+            assert!(has_reference(item.as_bytes(), reference), "{reference:?} as {aspnet}");
         }
-        assert!(!has_reference(br#"{"reference":"\u0041"}"#, "A"), "escaped otherwise");
-        assert!(!has_reference(br#"{"reference":"\/"}"#, "/"), "escaped otherwise");
-        // An encoding past 2 * MAX_REFERENCE_BYTES has never matched.
-        let long = "\u{1}".repeat(81);
-        let item = format!(r#"{{"reference":"{}"}}"#, "\\u0001".repeat(81));
-        assert!(!has_reference(item.as_bytes(), &long));
-        let fits = "\u{1}".repeat(80);
-        let item = format!(r#"{{"reference":"{}"}}"#, "\\u0001".repeat(80));
-        assert!(has_reference(item.as_bytes(), &fits));
+        // The escapes the real API writes for these characters.
+        assert!(has_reference(
+            br#"{"reference":"Smith \u0026 Co \u003C1\u003E \u0027a\u0027 1\u002B1"}"#,
+            "Smith & Co <1> 'a' 1+1"
+        ));
+        assert!(has_reference(br#"{"reference":"caf\u00E9"}"#, "café"));
+        assert!(has_reference(br#"{"reference":"\/"}"#, "/"));
+        assert!(!has_reference(br#"{"reference":"caf\u00E9s"}"#, "café"));
+        assert!(!has_reference(br#"{"reference":"caf"}"#, "café"));
     }
 
     #[test]

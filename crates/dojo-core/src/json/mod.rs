@@ -31,10 +31,10 @@ pub use lazy::{Entries, EntriesIter, Items, ItemsIter, RawJson, Records, Records
 pub use read::MAX_DEPTH;
 pub(crate) use read::SCRATCH;
 pub(crate) use read::{Fault, Number, Reader};
+pub(crate) use ser::ObjectWriter;
 pub use ser::{EncodeError, to_slice};
 #[cfg(feature = "aspnet-escaping")]
 pub use ser::{Escaping, to_slice_with};
-pub(crate) use ser::{ObjectWriter, is_encoded_content};
 pub use text::{Chars, Text};
 
 #[cfg(test)]

@@ -181,33 +181,6 @@ fn needs_escape(bytes: &[u8]) -> bool {
     }
 }
 
-/// Whether `encoded` is exactly `s`'s JSON string content as [`to_slice`] writes it
-/// (quotes excluded), compared as it is encoded, without a copy: bytes that need no
-/// escape (every byte of a multi-byte character among them) are compared as they are,
-/// the others through the encoder's own escaping of one character.
-pub(crate) fn is_encoded_content(s: &str, encoded: &[u8]) -> bool {
-    let mut rest = encoded;
-    for &b in s.as_bytes() {
-        if b >= 0x20 && b != b'"' && b != b'\\' {
-            match rest.split_first() {
-                Some((&e, tail)) if e == b => rest = tail,
-                _ => return false,
-            }
-            continue;
-        }
-        // An ASCII byte to escape: at most six bytes (`\u001F`).
-        let mut tmp = [0u8; 6];
-        let mut ser = Serializer::new(&mut tmp);
-        ser.push_char(char::from(b));
-        let len = ser.len;
-        match tmp.get(..len).and_then(|esc| rest.strip_prefix(esc)) {
-            Some(tail) => rest = tail,
-            None => return false,
-        }
-    }
-    rest.is_empty()
-}
-
 /// A JSON serializer into a caller buffer that keeps counting past its end.
 pub struct Serializer<'b> {
     buf: &'b mut [u8],
