@@ -513,3 +513,21 @@ fn an_open_booking_is_found_by_its_payment_intent() {
     assert_eq!(rec.find_payment_intent(&pi(2)), None, "finished");
     assert_eq!(rec.find_payment_intent(&pi(3)), None);
 }
+
+#[test]
+fn finishing_a_booking_keeps_the_others_in_the_order_they_opened() {
+    let open = |events: &[(u32, Event)]| -> Vec<u32> {
+        recover::<4, _>(&mut journal_of(events)).unwrap().open().iter().map(|b| b.booking.0).collect()
+    };
+    let closed = Event::BookingClosed { reason: CloseReason::Completed };
+    let opening: Vec<(u32, Event)> = (1..=4).map(|n| (n, Event::ChargeSending { payment_intent: pi(n) })).collect();
+    assert_eq!(open(&opening), [1, 2, 3, 4]);
+    for (gone, left) in [(1, [2, 3, 4]), (2, [1, 3, 4]), (3, [1, 2, 4]), (4, [1, 2, 3])] {
+        let mut events = opening.clone();
+        events.push((gone, closed));
+        assert_eq!(open(&events), left, "booking {gone} finished");
+    }
+    let mut events = opening.clone();
+    events.extend([(2, closed), (4, closed), (5, Event::ChargeSending { payment_intent: pi(5) }), (1, closed)]);
+    assert_eq!(open(&events), [3, 5]);
+}
