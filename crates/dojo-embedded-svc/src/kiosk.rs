@@ -20,11 +20,9 @@ use dojo_core::journal::{
     Reference, Settlement, Stage,
 };
 use dojo_core::lifecycle::{Anomaly, PaymentIntentState, SetupIntentState, setup_intent_transition};
-use dojo_core::request::{Api, CreatePaymentIntentRequest, CreateSetupIntentRequest, Request};
+use dojo_core::request::{Api, Request};
 use dojo_core::response::kind::{self, PaymentIntentSummaryKind, SetupIntentSummaryKind};
-use dojo_core::{
-    MerchantInitiatedTransactionType, Money, PaymentIntentId, SetupIntentId, SetupIntentStatus, Timestamp,
-};
+use dojo_core::{Money, PaymentIntentId, SetupIntentId, SetupIntentStatus, Timestamp};
 
 use crate::client::{Call, Client, ClientResult, ConnError, Connect, Stop, Stopped, decode_with};
 use crate::error::Error;
@@ -347,19 +345,17 @@ fn show_checkout<U: Kiosk>(setup_intent: &SetupIntentId, kiosk: &mut U) -> Resul
     Ok(())
 }
 
-/// Builds the setup intent's request in its own frame (the body struct is large).
+/// Builds the setup intent's request (dojo-core's flat writer: no body struct built).
 #[inline(never)]
 pub(crate) fn build_setup_intent<'k>(
     api: Api<'k>,
     fee: &NoShowFee<'_>,
     buf: &mut [u8],
 ) -> Result<Request<'k, kind::SetupIntentKind>, dojo_core::Error<'static>> {
-    let body =
-        CreateSetupIntentRequest::new(fee.reference, fee.terms, MerchantInitiatedTransactionType::NoShow, fee.amount);
-    api.create_setup_intent_lean(&body, buf)
+    api.create_no_show_setup_intent(fee.reference, fee.terms, &fee.amount, buf)
 }
 
-/// Builds the payment intent's request in its own frame.
+/// Builds the payment intent's request (dojo-core's flat writer: no body struct built).
 #[inline(never)]
 pub(crate) fn build_payment_intent<'k>(
     api: Api<'k>,
@@ -368,8 +364,7 @@ pub(crate) fn build_payment_intent<'k>(
     amount: Money,
     buf: &mut [u8],
 ) -> Result<Request<'k, kind::PaymentIntentKind>, dojo_core::Error<'static>> {
-    let body = CreatePaymentIntentRequest::for_setup_intent(reference, amount, setup.id());
-    api.create_payment_intent_lean(&body, buf)
+    api.create_setup_payment_intent(reference, &amount, &setup.id(), buf)
 }
 
 /// Whether waiting is over: Authorized, or a status from which the lifecycle allows no
