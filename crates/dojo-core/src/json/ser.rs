@@ -218,10 +218,12 @@ impl Serializer<'_> {
         self.len += 1;
     }
 
+    /// One plain copy (`copy_short`'s fixed-size copies, inlined here, made this the
+    /// writer's largest routine on a microcontroller; the string fast paths keep them).
     fn push(&mut self, bytes: &[u8]) {
         let end = self.len + bytes.len();
         if let Some(dst) = self.buf.get_mut(self.len..end) {
-            copy_short(dst, bytes);
+            dst.copy_from_slice(bytes);
         }
         self.len = end;
     }

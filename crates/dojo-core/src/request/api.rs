@@ -167,7 +167,7 @@ impl<'k> Api<'k> {
             Flat::Text("terms", terms, 10_240),
             Flat::Money("intendedAmount", amount),
         ];
-        let len = lean(flat_body(&fields, buf)?)?;
+        let len = flat_body(&fields, buf)?;
         self.request(Operation::CreateSetupIntent, Method::Post, &["/setup-intents"], None, len, None)
     }
 
@@ -263,7 +263,7 @@ impl<'k> Api<'k> {
             Flat::Text("reference", reference, 60),
             Flat::Str("setupIntentId", setup_intent.as_str()),
         ];
-        let len = lean(flat_body(&fields, buf)?)?;
+        let len = flat_body(&fields, buf)?;
         self.request(Operation::CreatePaymentIntent, Method::Post, &["/payment-intents"], None, len, None)
     }
 
@@ -400,7 +400,7 @@ pub(crate) fn encode<T: Serialize>(body: &T, buf: &mut [u8]) -> Result<usize, Er
 }
 
 /// A written body's length, or the error [`encode`] gives for the same failure.
-fn lean(written: Result<usize, EncodeError>) -> Result<usize, Error<'static>> {
+pub(super) fn lean(written: Result<usize, EncodeError>) -> Result<usize, Error<'static>> {
     written.map_err(|e| match e {
         EncodeError::BufferTooSmall(b) => Error::BufferTooSmall(b),
         // Validation refuses everything the writer cannot encode; keep a typed error anyway.

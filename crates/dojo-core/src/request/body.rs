@@ -465,9 +465,10 @@ pub(crate) enum Flat<'a> {
 /// checked, then written, in order. One routine for every lean body the kiosk sends, so
 /// a firmware image holds one checker and writer loop rather than one inlined per body.
 /// The first field refused is the error, as the body's `validate` reports it (the
-/// fields are listed in the order `validate` checks them).
+/// fields are listed in the order `validate` checks them); a failed write is the
+/// error the lean builders give for it.
 #[inline(never)]
-pub(crate) fn flat_body(fields: &[Flat<'_>], buf: &mut [u8]) -> Result<Result<usize, EncodeError>, ValidationError> {
+pub(crate) fn flat_body(fields: &[Flat<'_>], buf: &mut [u8]) -> Result<usize, crate::Error<'static>> {
     let mut w = ObjectWriter::new(buf);
     for field in fields {
         match *field {
@@ -482,7 +483,7 @@ pub(crate) fn flat_body(fields: &[Flat<'_>], buf: &mut [u8]) -> Result<Result<us
             }
         }
     }
-    Ok(w.finish())
+    super::api::lean(w.finish())
 }
 
 impl CreateSetupIntentRequest<'_> {
