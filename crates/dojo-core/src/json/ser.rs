@@ -228,29 +228,17 @@ impl Serializer<'_> {
         self.len = end;
     }
 
-    fn push_char(&mut self, c: char) {
-        let needs_escape = match c {
-            '"' | '\\' | '\u{0}'..='\u{1f}' => true,
-            '&' | '\'' | '<' | '>' | '+' | '`' | '\u{7f}'.. => self.aspnet(),
-            _ => false,
-        };
-        if !needs_escape {
-            let mut tmp = [0u8; 4];
-            self.push(c.encode_utf8(&mut tmp).as_bytes());
-            return;
-        }
-        let short: Option<&[u8]> = match c {
-            '\\' => Some(b"\\\\"),
-            '"' if !self.aspnet() => Some(b"\\\""),
-            '\n' => Some(b"\\n"),
-            '\r' => Some(b"\\r"),
-            '\t' => Some(b"\\t"),
-            '\u{8}' => Some(b"\\b"),
-            '\u{c}' => Some(b"\\f"),
-            _ => None,
-        };
-        if let Some(s) = short {
-            self.push(s);
+    /// The escape of a character [`push_str_content`](Self::push_str_content) stopped
+    /// at (a quote, a backslash or a control character; with ASP.NET's escaping also
+    /// `&'<>+`` and everything from DEL on): its short form, else `\uXXXX` per UTF-16
+    /// unit.
+    fn push_escape(&mut self, c: char) {
+        // Each short escape's character and letter.
+        const SHORT: &[u8; 14] = b"\\\\\"\"\nn\rr\tt\x08b\x0cf";
+        let quote_as_u = self.aspnet() && c == '"';
+        let short = SHORT.chunks_exact(2).find(|p| p.first().map(|&b| char::from(b)) == Some(c));
+        if let (Some(&[_, letter]), false) = (short, quote_as_u) {
+            self.push(&[b'\\', letter]);
             return;
         }
         let mut units = [0u16; 2];
@@ -326,11 +314,16 @@ impl Serializer<'_> {
             };
             self.push(rest.get(..run).unwrap_or(&[]));
             at += run;
-            // `at` is on a char boundary: special bytes are ASCII or the first byte of a char.
-            if let Some(c) = s.get(at..).and_then(|t| t.chars().next()) {
-                self.push_char(c);
-                at += c.len_utf8();
-            }
+            // `at` is on a char boundary: special bytes are ASCII or the first byte of a
+            // char, and the char is one to escape. Without ASP.NET's escaping only ASCII
+            // stops the run: the byte is the char (no UTF-8 decoding linked).
+            let c = match bytes.get(at) {
+                Some(&b) if !aspnet => char::from(b),
+                Some(_) => s.get(at..).and_then(|t| t.chars().next()).unwrap_or('\0'),
+                None => break,
+            };
+            self.push_escape(c);
+            at += c.len_utf8();
         }
     }
 
@@ -786,10 +779,12 @@ impl ObjectWriter<'_> {
         match value.as_str() {
             Some(plain) => self.str(key, plain),
             None => {
+                // Decoded a character at a time, each escaped by the one escaping loop.
                 self.key(key);
                 self.ser.push_byte(b'"');
+                let mut utf8 = [0u8; 4];
                 for c in value.chars() {
-                    self.ser.push_char(c);
+                    self.ser.push_str_content(c.encode_utf8(&mut utf8));
                 }
                 self.ser.push_byte(b'"');
             }
