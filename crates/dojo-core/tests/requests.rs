@@ -894,3 +894,79 @@ proptest! {
         }
     }
 }
+
+/// Two builds of the same request: the same result, the same request (method, path,
+/// query, headers) and the same body bytes, or the same error.
+fn same_request<K>(
+    a: (Result<Request<'_, K>, Error<'static>>, &[u8]),
+    b: (Result<Request<'_, K>, Error<'static>>, &[u8]),
+    case: &str,
+) where
+    K: dojo_core::response::ResponseKind,
+{
+    match (a.0, b.0) {
+        (Ok(x), Ok(y)) => {
+            assert_eq!(
+                (x.operation(), x.method(), x.path_and_query(), x.headers(), x.body(a.1)),
+                (y.operation(), y.method(), y.path_and_query(), y.headers(), y.body(b.1)),
+                "{case}"
+            );
+        }
+        (Err(x), Err(y)) => assert_eq!(x, y, "{case}"),
+        (x, y) => panic!("{case}: {:?} vs {:?}", x.map(|_| ()), y.map(|_| ())),
+    }
+}
+
+/// The kiosk's flat builders write what the lean builders write for the body they stand
+/// for (every text the escaper treats differently, refused references, terms and amounts,
+/// every buffer too small), without building that body.
+#[test]
+fn flat_builders_match_the_lean_builders() {
+    let key = key();
+    let api = Api::new(&key);
+    let long60 = "é".repeat(60);
+    let long61 = "é".repeat(61);
+    let terms_max = "t".repeat(10_240);
+    let terms_over = "t".repeat(10_241);
+    let texts = [
+        "Booking 42",
+        "",
+        "a \"quoted\" \\ back",
+        "tab\there\nnew\u{1}\u{1f}",
+        "café 😀 ✓ & <b> + '",
+        long60.as_str(),
+        long61.as_str(),
+    ];
+    let amounts = [Money::gbp(1000), Money::gbp(1), Money::gbp(0), Money::gbp(-5), Money::eur(i64::MAX)];
+    let mut cases = 0;
+    for reference in texts {
+        for terms in texts.iter().copied().chain([terms_max.as_str(), terms_over.as_str()]) {
+            for amount in amounts {
+                for size in [2048, 120, 40, 0] {
+                    let (mut a, mut b) = (vec![0u8; size], vec![0u8; size]);
+                    let body = CreateSetupIntentRequest::new(
+                        reference,
+                        terms,
+                        MerchantInitiatedTransactionType::NoShow,
+                        amount,
+                    );
+                    let lean = api.create_setup_intent_lean(&body, &mut a);
+                    let flat = api.create_no_show_setup_intent(reference, terms, &amount, &mut b);
+                    same_request((lean, &a), (flat, &b), &format!("setup {reference:?} {terms:?} {amount:?} {size}"));
+                    cases += 1;
+                }
+            }
+        }
+        for amount in amounts {
+            for size in [2048, 60, 0] {
+                let (mut a, mut b) = (vec![0u8; size], vec![0u8; size]);
+                let body = CreatePaymentIntentRequest::for_setup_intent(reference, amount, si_id());
+                let lean = api.create_payment_intent_lean(&body, &mut a);
+                let flat = api.create_setup_payment_intent(reference, &amount, &si_id(), &mut b);
+                same_request((lean, &a), (flat, &b), &format!("payment {reference:?} {amount:?} {size}"));
+                cases += 1;
+            }
+        }
+    }
+    assert!(cases > 1000);
+}

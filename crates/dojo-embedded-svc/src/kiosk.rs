@@ -20,11 +20,9 @@ use dojo_core::journal::{
     Reference, Settlement, Stage,
 };
 use dojo_core::lifecycle::{Anomaly, PaymentIntentState, SetupIntentState, setup_intent_transition};
-use dojo_core::request::{Api, CreatePaymentIntentRequest, CreateSetupIntentRequest, Request};
+use dojo_core::request::{Api, Request};
 use dojo_core::response::kind::{self, PaymentIntentSummaryKind, SetupIntentSummaryKind};
-use dojo_core::{
-    MerchantInitiatedTransactionType, Money, PaymentIntentId, SetupIntentId, SetupIntentStatus, Timestamp,
-};
+use dojo_core::{Money, PaymentIntentId, SetupIntentId, SetupIntentStatus, Timestamp};
 
 use crate::client::{Call, Client, ClientResult, ConnError, Connect, Stop, Stopped, decode_with};
 use crate::error::Error;
@@ -347,19 +345,17 @@ fn show_checkout<U: Kiosk>(setup_intent: &SetupIntentId, kiosk: &mut U) -> Resul
     Ok(())
 }
 
-/// Builds the setup intent's request in its own frame (the body struct is large).
+/// Builds the setup intent's request (dojo-core's flat writer: no body struct built).
 #[inline(never)]
 pub(crate) fn build_setup_intent<'k>(
     api: Api<'k>,
     fee: &NoShowFee<'_>,
     buf: &mut [u8],
 ) -> Result<Request<'k, kind::SetupIntentKind>, dojo_core::Error<'static>> {
-    let body =
-        CreateSetupIntentRequest::new(fee.reference, fee.terms, MerchantInitiatedTransactionType::NoShow, fee.amount);
-    api.create_setup_intent_lean(&body, buf)
+    api.create_no_show_setup_intent(fee.reference, fee.terms, &fee.amount, buf)
 }
 
-/// Builds the payment intent's request in its own frame.
+/// Builds the payment intent's request (dojo-core's flat writer: no body struct built).
 #[inline(never)]
 pub(crate) fn build_payment_intent<'k>(
     api: Api<'k>,
@@ -368,8 +364,7 @@ pub(crate) fn build_payment_intent<'k>(
     amount: Money,
     buf: &mut [u8],
 ) -> Result<Request<'k, kind::PaymentIntentKind>, dojo_core::Error<'static>> {
-    let body = CreatePaymentIntentRequest::for_setup_intent(reference, amount, setup.id());
-    api.create_payment_intent_lean(&body, buf)
+    api.create_setup_payment_intent(reference, &amount, &setup.id(), buf)
 }
 
 /// Whether waiting is over: Authorized, or a status from which the lifecycle allows no
@@ -757,28 +752,30 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         buf: &mut [u8],
     ) -> Step_<Settled, J> {
         let booking = open.booking;
-        // The action's small part, borrowed from `open` (its reference stays there): no
-        // 330-byte `Action` in this frame while the exchanges run.
-        let Some(next) = next_step(open) else { return Ok(Settled::Ambiguous(0)) };
-        match &next {
-            Next::CloseOrphanSetup => {
+        // dojo-core's decision, its reference and ids borrowed from `open` (no 330-byte
+        // `Action` in this frame while the exchanges run), matched once: a charge
+        // reported pending is settled again through the charge protocol, like one whose
+        // outcome is unknown.
+        let Some(action) = open.action_ref() else { return Ok(Settled::Ambiguous(0)) };
+        let (payment_intent, charging) = match action {
+            ActionRef::OrphanSetupIntent { .. } => {
                 note(journal, booking, kiosk, Note::Closed(CloseReason::Abandoned))?;
-                Ok(Settled::Closed(CloseReason::Abandoned))
+                return Ok(Settled::Closed(CloseReason::Abandoned));
             }
-            Next::ReadBackSetup(enrolled) => self.recover_setup(journal, enrolled, kiosk, buf),
-            &Next::FindOrphan { setup_intent, amount, search_from } => {
-                let reference = open.reference.as_ref().map_or("", |r| r.as_str());
-                self.recover_orphan(journal, booking, reference, setup_intent, amount, search_from, kiosk, buf)
+            ActionRef::ReadBackSetupIntent { setup_intent, amount } => {
+                let enrolled = Enrolled { booking, setup_intent: *setup_intent, amount };
+                return self.recover_setup(journal, &enrolled, kiosk, buf);
             }
-            Next::SendCharge(payment_intent) => {
-                let setup_intent = open.setup_intent.as_ref();
-                self.charge_existing(journal, booking, payment_intent, setup_intent, Charging::Send, kiosk, buf)
+            ActionRef::FindOrphanPaymentIntent { reference, setup_intent, amount, search_from } => {
+                let reference = reference.as_str();
+                return self.recover_orphan(journal, booking, reference, setup_intent, amount, search_from, kiosk, buf);
             }
-            Next::SettleCharge(payment_intent) => {
-                let setup_intent = open.setup_intent.as_ref();
-                self.charge_existing(journal, booking, payment_intent, setup_intent, Charging::Settle, kiosk, buf)
+            ActionRef::SendCharge { payment_intent } => (payment_intent, Charging::Send),
+            ActionRef::SettleCharge { payment_intent, .. } | ActionRef::ReportPending { payment_intent, .. } => {
+                (payment_intent, Charging::Settle)
             }
-        }
+        };
+        self.charge_existing(journal, booking, payment_intent, open.setup_intent.as_ref(), charging, kiosk, buf)
     }
 
     #[inline(never)]
@@ -868,38 +865,6 @@ enum Charging {
     Send,
     /// A charge was sent, its outcome unknown or pending: settle it.
     Settle,
-}
-
-/// What recovery does next for a booking: its [`Action`](dojo_core::journal::Action) without the reference (which
-/// stays in the [`OpenBooking`]), the ids borrowed from the booking.
-#[derive(Debug, PartialEq)]
-enum Next<'o> {
-    CloseOrphanSetup,
-    ReadBackSetup(Enrolled),
-    FindOrphan { setup_intent: Option<&'o SetupIntentId>, amount: Money, search_from: i64 },
-    SendCharge(&'o PaymentIntentId),
-    SettleCharge(&'o PaymentIntentId),
-}
-
-/// What recovery does for the booking, by dojo-core's decision
-/// ([`OpenBooking::action_ref`]: its reference and ids borrowed, not copied). A charge
-/// reported pending is settled again through the charge protocol, like one whose outcome
-/// is unknown.
-#[inline(never)]
-fn next_step(open: &OpenBooking) -> Option<Next<'_>> {
-    Some(match open.action_ref()? {
-        ActionRef::OrphanSetupIntent { .. } => Next::CloseOrphanSetup,
-        ActionRef::ReadBackSetupIntent { setup_intent, amount } => {
-            Next::ReadBackSetup(Enrolled { booking: open.booking, setup_intent: *setup_intent, amount })
-        }
-        ActionRef::FindOrphanPaymentIntent { setup_intent, amount, search_from, .. } => {
-            Next::FindOrphan { setup_intent, amount, search_from }
-        }
-        ActionRef::SendCharge { payment_intent } => Next::SendCharge(payment_intent),
-        ActionRef::SettleCharge { payment_intent, .. } | ActionRef::ReportPending { payment_intent, .. } => {
-            Next::SettleCharge(payment_intent)
-        }
-    })
 }
 
 /// A journal record to write, small: the event (with its ~240-byte reference) is built

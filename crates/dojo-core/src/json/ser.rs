@@ -218,37 +218,27 @@ impl Serializer<'_> {
         self.len += 1;
     }
 
+    /// One plain copy (`copy_short`'s fixed-size copies, inlined here, made this the
+    /// writer's largest routine on a microcontroller; the string fast paths keep them).
     fn push(&mut self, bytes: &[u8]) {
         let end = self.len + bytes.len();
         if let Some(dst) = self.buf.get_mut(self.len..end) {
-            copy_short(dst, bytes);
+            dst.copy_from_slice(bytes);
         }
         self.len = end;
     }
 
-    fn push_char(&mut self, c: char) {
-        let needs_escape = match c {
-            '"' | '\\' | '\u{0}'..='\u{1f}' => true,
-            '&' | '\'' | '<' | '>' | '+' | '`' | '\u{7f}'.. => self.aspnet(),
-            _ => false,
-        };
-        if !needs_escape {
-            let mut tmp = [0u8; 4];
-            self.push(c.encode_utf8(&mut tmp).as_bytes());
-            return;
-        }
-        let short: Option<&[u8]> = match c {
-            '\\' => Some(b"\\\\"),
-            '"' if !self.aspnet() => Some(b"\\\""),
-            '\n' => Some(b"\\n"),
-            '\r' => Some(b"\\r"),
-            '\t' => Some(b"\\t"),
-            '\u{8}' => Some(b"\\b"),
-            '\u{c}' => Some(b"\\f"),
-            _ => None,
-        };
-        if let Some(s) = short {
-            self.push(s);
+    /// The escape of a character [`push_str_content`](Self::push_str_content) stopped
+    /// at (a quote, a backslash or a control character; with ASP.NET's escaping also
+    /// `&'<>+`` and everything from DEL on): its short form, else `\uXXXX` per UTF-16
+    /// unit.
+    fn push_escape(&mut self, c: char) {
+        // Each short escape's character and letter.
+        const SHORT: &[u8; 14] = b"\\\\\"\"\nn\rr\tt\x08b\x0cf";
+        let quote_as_u = self.aspnet() && c == '"';
+        let short = SHORT.chunks_exact(2).find(|p| p.first().map(|&b| char::from(b)) == Some(c));
+        if let (Some(&[_, letter]), false) = (short, quote_as_u) {
+            self.push(&[b'\\', letter]);
             return;
         }
         let mut units = [0u16; 2];
@@ -324,11 +314,16 @@ impl Serializer<'_> {
             };
             self.push(rest.get(..run).unwrap_or(&[]));
             at += run;
-            // `at` is on a char boundary: special bytes are ASCII or the first byte of a char.
-            if let Some(c) = s.get(at..).and_then(|t| t.chars().next()) {
-                self.push_char(c);
-                at += c.len_utf8();
-            }
+            // `at` is on a char boundary: special bytes are ASCII or the first byte of a
+            // char, and the char is one to escape. Without ASP.NET's escaping only ASCII
+            // stops the run: the byte is the char (no UTF-8 decoding linked).
+            let c = match bytes.get(at) {
+                Some(&b) if !aspnet => char::from(b),
+                Some(_) => s.get(at..).and_then(|t| t.chars().next()).unwrap_or('\0'),
+                None => break,
+            };
+            self.push_escape(c);
+            at += c.len_utf8();
         }
     }
 
@@ -356,6 +351,18 @@ impl Serializer<'_> {
             }
         }
         self.push(tmp.get(i..).unwrap_or(&[]));
+    }
+
+    /// `v` in decimal, zero-padded to `width` digits: `time`'s digit loop, the one
+    /// integer writer of a firmware image (the lean writer's integers and timestamps).
+    #[inline(never)]
+    fn push_padded(&mut self, v: u64, width: usize) {
+        let mut tmp = [0u8; 20];
+        let digits = crate::time::decimal(v, &mut tmp);
+        for _ in digits.len()..width {
+            self.push_byte(b'0');
+        }
+        self.push(digits);
     }
 
     fn push_i64(&mut self, v: i64) {
@@ -784,10 +791,12 @@ impl ObjectWriter<'_> {
         match value.as_str() {
             Some(plain) => self.str(key, plain),
             None => {
+                // Decoded a character at a time, each escaped by the one escaping loop.
                 self.key(key);
                 self.ser.push_byte(b'"');
+                let mut utf8 = [0u8; 4];
                 for c in value.chars() {
-                    self.ser.push_char(c);
+                    self.ser.push_str_content(c.encode_utf8(&mut utf8));
                 }
                 self.ser.push_byte(b'"');
             }
@@ -810,8 +819,7 @@ impl ObjectWriter<'_> {
         if value < 0 {
             self.ser.push_byte(b'-');
         }
-        // The timestamp writer's digit loop: one integer writer in a firmware image.
-        self.ser.push(crate::time::decimal(value.unsigned_abs(), &mut [0; 20]));
+        self.ser.push_padded(value.unsigned_abs(), 1);
     }
 
     /// `"key":{"value":N,"currencyCode":"GBP"}`.
@@ -823,14 +831,41 @@ impl ObjectWriter<'_> {
         self.close();
     }
 
-    /// `"key":"2026-11-25T17:00:00Z"`.
+    /// `"key":"2026-11-25T17:00:00Z"`: [`Timestamp::encode`]'s text (ASCII, nothing to
+    /// escape), written in place from the calendar fields. The time and date fields go
+    /// into one template; the year and the fraction through the one integer writer
+    /// ([`Serializer::push_padded`]), so a firmware image holds no second digit loop.
     #[inline(never)]
     pub(crate) fn timestamp(&mut self, key: &str, value: Timestamp) {
-        // ASCII with nothing to escape: copied as it is.
         self.key(key);
         self.ser.push_byte(b'"');
-        self.ser.push(value.encode_ascii(&mut [0; Timestamp::MAX_RFC3339]));
-        self.ser.push_byte(b'"');
+        let (y, mo, d, h, mi, s) = value.to_utc_fields();
+        // As `{y:04}`: at least four characters, the sign counted.
+        if y < 0 {
+            self.ser.push_byte(b'-');
+        }
+        self.ser.push_padded(y.unsigned_abs(), if y < 0 { 3 } else { 4 });
+        let mut fields = *b"-00-00T00:00:00";
+        for (pair, v) in fields.chunks_exact_mut(3).zip([mo, d, h, mi, s]) {
+            // Each field is under 100.
+            if let [_, tens, ones] = pair {
+                *tens = b'0' + (v / 10) as u8;
+                *ones = b'0' + (v % 10) as u8;
+            }
+        }
+        self.ser.push(&fields);
+        let mut nanos = value.subsec_nanos();
+        if nanos != 0 {
+            // The fraction without its trailing zeros.
+            let mut width = 9;
+            while nanos.is_multiple_of(10) {
+                nanos /= 10;
+                width -= 1;
+            }
+            self.ser.push_byte(b'.');
+            self.ser.push_padded(u64::from(nanos), width);
+        }
+        self.ser.push(b"Z\"");
     }
 
     /// Opens a nested object under `key`.
@@ -920,6 +955,30 @@ mod tests {
             ser.push_byte(b'"');
             let n = ser.len;
             assert_eq!(&buf[..used], &slow[..n], "{s:?}");
+        }
+    }
+
+    /// The lean writer's timestamps are `Timestamp::encode`'s text (what serde writes),
+    /// for every year width and sign and every fraction length.
+    #[test]
+    fn lean_timestamps_are_the_encoders_text() {
+        let mut secs: Vec<i64> = vec![0, -1, 1, 86_399, 86_400, -86_400, 951_782_400, 1_764_090_000];
+        // Years 1 and 9999, before year 0 (a sign), past 9999 (five digits).
+        secs.extend([-62_135_596_800, 253_402_300_799, -62_198_755_200, -62_200_000_000, 253_402_300_800]);
+        secs.extend([-100_000_000_000, 400_000_000_000, -377_705_116_800]);
+        secs.extend((0..2000).map(|i| i * 1_234_567_891 - 1_200_000_000_000));
+        for (i, s) in secs.into_iter().enumerate() {
+            for nanos in
+                [0, 1, 10, 120_000_000, 123_456_789, 500_000_000, 999_999_999, (i as u32) * 7919 % 1_000_000_000]
+            {
+                let t = Timestamp::from_unix_nanos(s, nanos);
+                let mut buf = [0u8; 64];
+                let mut w = ObjectWriter::new(&mut buf);
+                w.timestamp("t", t);
+                let n = w.finish().unwrap();
+                let expected = format!(r#"{{"t":"{}"}}"#, t.encode(&mut [0; Timestamp::MAX_RFC3339]));
+                assert_eq!(core::str::from_utf8(&buf[..n]).unwrap(), expected, "{s} {nanos}");
+            }
         }
     }
 

@@ -450,6 +450,42 @@ fn lean_refuses(fields: &[(&'static str, bool)]) -> Result<(), ValidationError> 
     }
 }
 
+/// One field of a flat body written by [`flat_body`], checked as the body's `validate`
+/// checks it.
+pub(crate) enum Flat<'a> {
+    /// A text of 1 to `max` characters (`Empty`, `TooLong`), escaped as written.
+    Text(&'static str, &'a str, usize),
+    /// A string written as it is (an id, an enum's name): nothing to check.
+    Str(&'static str, &'a str),
+    /// A positive amount in a valid currency (`NotPositive`, the currency's error).
+    Money(&'static str, &'a Money),
+}
+
+/// A flat body (`{"key":value,...}`, no list or nested field but amounts): each field
+/// checked, then written, in order. One routine for every lean body the kiosk sends, so
+/// a firmware image holds one checker and writer loop rather than one inlined per body.
+/// The first field refused is the error, as the body's `validate` reports it (the
+/// fields are listed in the order `validate` checks them); a failed write is the
+/// error the lean builders give for it.
+#[inline(never)]
+pub(crate) fn flat_body(fields: &[Flat<'_>], buf: &mut [u8]) -> Result<usize, crate::Error<'static>> {
+    let mut w = ObjectWriter::new(buf);
+    for field in fields {
+        match *field {
+            Flat::Text(key, value, max) => {
+                check_len(key, &Text::new(value), 1, max)?;
+                w.str(key, value);
+            }
+            Flat::Str(key, value) => w.str(key, value),
+            Flat::Money(key, value) => {
+                value.validate_positive(key)?;
+                w.money(key, value);
+            }
+        }
+    }
+    super::api::lean(w.finish())
+}
+
 impl CreateSetupIntentRequest<'_> {
     /// The body as JSON without serde, for a body whose list and nested fields
     /// (`paymentMethods`, `customer`, `billingAddress`, `shippingDetails`, `config`,
