@@ -142,7 +142,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         // Borrowed in place: the request is not moved out of its `Result`.
         let sent = match &self.api().charge_payment_intent(charge.payment_intent_ref()) {
             Ok(req) => self.exchange_with_retries(req, buf),
-            Err(e) => Err((*e).into()),
+            Err(e) => Err(self.fail((*e).into())),
         };
         match sent {
             Ok(raw) if raw.is_success() => {
@@ -155,13 +155,17 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 }
             }
             Ok(raw) => refused(charge, payment, raw, kept),
-            Err(ClientError::OutcomeUnknown(_) | ClientError::ResponseTooLarge(_)) => charge.handle_unknown(payment),
-            // Never sent: the exchange gave up before the server had it all, or the URL
-            // did not fit the buffer.
-            Err(e) => {
-                charge.handle_not_sent(payment);
-                *kept = Some(Stop::Failed(e));
-            }
+            Err(_) => match &self.stop {
+                Some(Stop::Failed(ClientError::OutcomeUnknown(_) | ClientError::ResponseTooLarge(_))) => {
+                    charge.handle_unknown(payment)
+                }
+                // Never sent: the exchange gave up before the server had it all, or the
+                // URL did not fit the buffer.
+                _ => {
+                    charge.handle_not_sent(payment);
+                    *kept = self.stop.take();
+                }
+            },
         }
     }
 

@@ -132,3 +132,29 @@ pub(super) fn unknown<E>(operation: Operation, path: &str, attempts: u8, cause: 
     unknown.intent = Intent::named_by(operation, path);
     ClientError::OutcomeUnknown(unknown)
 }
+
+/// Makes the failure kept in `slot` the outcome-unknown report of the exchange of
+/// `operation` on `path`, in place (no error moved through a `Result`): its cause is
+/// `answer` (a 5xx) or the failure's own (a lost or too-large answer).
+#[inline(never)]
+pub(super) fn unknown_in<E>(
+    slot: &mut Option<Stop<E>>,
+    answer: Option<Raw>,
+    operation: Operation,
+    path: &str,
+    attempts: u8,
+) -> Stopped {
+    let cause = match answer {
+        Some(raw) => InnerCause::ServerError(raw),
+        None => match slot.take() {
+            Some(Stop::Failed(ClientError::Transport(t))) => t.cause,
+            Some(Stop::Failed(ClientError::ResponseTooLarge(r))) => InnerCause::TooLarge(r),
+            // Nothing else is an outcome unknown: kept as it is.
+            other => {
+                *slot = other;
+                return Stopped(());
+            }
+        },
+    };
+    Stopped::at(slot, Stop::Failed(unknown(operation, path, attempts, cause)))
+}

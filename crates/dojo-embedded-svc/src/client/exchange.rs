@@ -16,11 +16,11 @@ use super::decode::{Fetched, Stop, Stopped, decode};
 use super::wire::{
     LEN_DIGITS, format_len, log_exchange, log_failure, log_retry, receive, send, to_svc_method, transport,
 };
-use super::{Client, ClientResult, ConnError, Connect};
+use super::{Client, ClientResult, Connect};
 use dojo_core::client_error::ClientError;
 
-use super::decode::unknown;
-use super::inner::{Inner, InnerCause, Raw, publish};
+use super::decode::unknown_in;
+use super::inner::{InnerCause, Raw};
 use crate::error::Phase;
 use crate::kiosk::{NoShowFee, build_payment_intent, build_setup_intent};
 use crate::retry::{Delay, xorshift32};
@@ -39,25 +39,27 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         let buf: &'b [u8] = buf;
         match result {
             Ok(raw) => decode(req, raw, buf),
-            Err(e) => Err(publish(e, buf)),
+            Err(_) => Err(self.take_error(buf)),
         }
     }
 
     /// One exchange, retried per the policy: the answer's status and length, its body
-    /// in `buf`. Nothing it returns borrows `buf`, so callers can loop over it. The
+    /// in `buf`; a failure is kept in the client's slot ([`Stop::Failed`]), only a word
+    /// returned. Nothing it returns borrows `buf`, so callers can loop over it. The
     /// generic part is only this: the rest is shared by every response kind.
     pub(crate) fn exchange_with_retries<R: ResponseKind>(
         &mut self,
         req: &Request<'_, R>,
         buf: &mut [u8],
-    ) -> Result<Raw, Inner<ConnError<K>>> {
+    ) -> Result<Raw, Stopped> {
         self.exchange_retried(&Outgoing::of(req), buf)
     }
 
     /// The I/O loop over dojo-core's [`Exchange`]: send, hand the result over, wait or
-    /// stop as it says.
+    /// stop as it says. A failure stays where the attempt put it (the client's slot):
+    /// the exchange reads it there, and an outcome unknown is made of it in place.
     #[inline(never)]
-    fn exchange_retried(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Inner<ConnError<K>>> {
+    fn exchange_retried(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Stopped> {
         let operation = outgoing.operation;
         // The key is named by `execute`, which has the request (this returns nothing
         // borrowed); the intent is read from the path when the outcome is unknown.
@@ -67,38 +69,35 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         loop {
             let result = self.exchange(outgoing, buf);
             let random = self.next_seed();
-            let next = match &result {
-                Ok(raw) => exchange.handle_answer(raw.status, raw.retry_after_ms, random),
-                Err(ClientError::Transport(t)) if t.phase == Phase::Receive => {
-                    exchange.handle_failure(TransportFailure::Sent, random)
-                }
-                Err(ClientError::Transport(_)) => exchange.handle_failure(TransportFailure::NotSent, random),
-                Err(ClientError::ResponseTooLarge(r)) => exchange.handle_too_large(r.status),
-                Err(_) => Verdict::Done,
+            let next = match (&result, &self.stop) {
+                (Ok(raw), _) => exchange.handle_answer(raw.status, raw.retry_after_ms, random),
+                (Err(_), Some(Stop::Failed(ClientError::Transport(t)))) => exchange.handle_failure(
+                    if t.phase == Phase::Receive { TransportFailure::Sent } else { TransportFailure::NotSent },
+                    random,
+                ),
+                (Err(_), Some(Stop::Failed(ClientError::ResponseTooLarge(r)))) => exchange.handle_too_large(r.status),
+                _ => Verdict::Done,
             };
             self.last_retry_after_s = exchange.retry_after_ms().map(|ms| ms / 1000);
+            let attempts = exchange.attempts();
             match next {
                 Verdict::Retry { after_ms } => {
-                    log_retry(operation, exchange.attempts().saturating_sub(1), after_ms);
+                    log_retry(operation, attempts.saturating_sub(1), after_ms);
                     self.delay.delay_ms(after_ms);
                 }
                 Verdict::OutcomeUnknown => {
-                    let cause = match result {
-                        Ok(raw) => InnerCause::ServerError(raw),
-                        Err(ClientError::Transport(t)) => t.cause,
-                        Err(ClientError::ResponseTooLarge(r)) => InnerCause::TooLarge(r),
-                        Err(e) => return Err(e),
-                    };
-                    return Err(unknown(operation, outgoing.path, exchange.attempts(), cause));
+                    return Err(unknown_in(&mut self.stop, result.ok(), operation, outgoing.path, attempts));
                 }
                 Verdict::Done | Verdict::GiveUp(_) => {
-                    let mut result = result;
-                    match &mut result {
-                        Ok(raw) => raw.attempts = exchange.attempts(),
-                        Err(ClientError::Transport(t)) => t.attempts = exchange.attempts(),
-                        Err(_) => {}
-                    }
-                    return result;
+                    return match result {
+                        Ok(raw) => Ok(Raw { attempts, ..raw }),
+                        Err(stopped) => {
+                            if let Some(Stop::Failed(ClientError::Transport(t))) = &mut self.stop {
+                                t.attempts = attempts;
+                            }
+                            Err(stopped)
+                        }
+                    };
                 }
             }
         }
@@ -145,14 +144,13 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// compiled once for every response kind.
     #[inline(never)]
     fn fetch_outgoing(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Stopped> {
-        let stop = match self.exchange_retried(outgoing, buf) {
-            Ok(raw) if raw.is_success() => return Ok(raw),
+        match self.exchange_retried(outgoing, buf) {
+            Ok(raw) if raw.is_success() => Ok(raw),
             // A 5xx that may have executed is already an outcome unknown (the exchange's
             // verdict): any other non-2xx is the server's refusal.
-            Ok(raw) => Stop::Refused(raw),
-            Err(e) => Stop::Failed(e),
-        };
-        Err(self.stopped(stop))
+            Ok(raw) => Err(self.stopped(Stop::Refused(raw))),
+            Err(stopped) => Err(stopped),
+        }
     }
 
     fn next_seed(&mut self) -> u32 {
@@ -161,11 +159,12 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     }
 
     /// One exchange: connect if needed, send the request with `Content-Length`, read
-    /// the whole answer into `buf`. On any failure the connection is dropped.
-    fn exchange(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Inner<ConnError<K>>> {
+    /// the whole answer into `buf`. On any failure the connection is dropped, and why is
+    /// kept in the client's slot.
+    fn exchange(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Stopped> {
         let Outgoing { operation, method, body_len, .. } = *outgoing;
         let Some((body, rest)) = buf.split_at_mut_checked(body_len) else {
-            return Err(BufferTooSmall { needed: body_len }.into());
+            return Err(self.fail(BufferTooSmall { needed: body_len }.into()));
         };
         // Written again on every attempt: an earlier answer may have overwritten it. The
         // URL is the base (one trailing `/` dropped) and the path and query, as
@@ -174,7 +173,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         let (base, path) = (base.as_bytes(), outgoing.path_and_query.as_bytes());
         let url_len = base.len() + path.len();
         let Some(dst) = rest.get_mut(..url_len) else {
-            return Err(BufferTooSmall { needed: body_len + url_len }.into());
+            return Err(self.fail(BufferTooSmall { needed: body_len + url_len }.into()));
         };
         let (b, p) = dst.split_at_mut(base.len());
         b.copy_from_slice(base);
@@ -203,19 +202,22 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 Ok(conn) => slot.insert(conn),
                 Err(e) => {
                     *slot = None;
-                    return Err(transport(operation, Phase::Connect, InnerCause::Io(e)));
+                    let failed = transport(operation, Phase::Connect, InnerCause::Io(e));
+                    return Err(self.fail(failed));
                 }
             },
         };
-        let sent = send(conn, operation, to_svc_method(method), url, headers, body);
-        let result = match sent {
-            Ok(()) => receive(conn, operation, buf),
-            Err(e) => Err(e),
+        let stop = &mut self.stop;
+        let result = match send(conn, operation, to_svc_method(method), url, headers, body, stop) {
+            Ok(()) => receive(conn, operation, buf, stop),
+            Err(stopped) => Err(stopped),
         };
         match &result {
             Ok(raw) => log_exchange(method, outgoing.path, raw),
-            Err(e) => {
-                log_failure(operation, e);
+            Err(_) => {
+                if let Some(Stop::Failed(e)) = &self.stop {
+                    log_failure(operation, e);
+                }
                 self.conn = None;
             }
         }
