@@ -86,6 +86,9 @@ pub struct Client<'k, K: Connect, D = NoDelay> {
     last_retry_after_s: Option<u32>,
     /// Why the last internal step stopped ([`Stopped`]), until the operation reports it.
     pub(crate) stop: Option<Stop<ConnError<K>>>,
+    /// The length of the 5xx answer at the start of the buffer that an outcome unknown
+    /// in `stop` names (its body is borrowed once the operation reports it).
+    answer_len: usize,
 }
 
 impl<'k, K: Connect> Client<'k, K, NoDelay> {
@@ -103,6 +106,7 @@ impl<'k, K: Connect> Client<'k, K, NoDelay> {
             seed: 1,
             last_retry_after_s: None,
             stop: None,
+            answer_len: 0,
         }
     }
 }
@@ -146,6 +150,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
             seed: if seed == 0 { 1 } else { seed },
             last_retry_after_s: self.last_retry_after_s,
             stop: self.stop,
+            answer_len: self.answer_len,
         }
     }
 
@@ -211,6 +216,6 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         // so, the error would be an answer with no status, not a panic.
         let stop =
             self.stop.take().unwrap_or(Stop::Refused(Raw { status: 0, len: 0, retry_after_ms: None, attempts: 0 }));
-        stop.into_error(buf)
+        stop.into_error(buf, self.answer_len)
     }
 }

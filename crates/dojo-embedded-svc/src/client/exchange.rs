@@ -86,7 +86,12 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                     self.delay.delay_ms(after_ms);
                 }
                 Verdict::OutcomeUnknown => {
-                    return Err(unknown_in(&mut self.stop, result.ok(), operation, outgoing.path, attempts));
+                    // A 5xx: its body stays at the start of `buf`, published with the error.
+                    let server_error = result.ok().map(|raw| {
+                        self.answer_len = raw.len;
+                        raw.status
+                    });
+                    return Err(unknown_in(&mut self.stop, server_error, operation, outgoing.path, attempts));
                 }
                 Verdict::Done | Verdict::GiveUp(_) => {
                     return match result {
