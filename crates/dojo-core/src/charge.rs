@@ -299,14 +299,19 @@ impl Charge {
         }
     }
 
-    /// The report so far (its outcome [`Outcome::Pending`] until settled).
-    pub fn report(&self) -> ChargeReport {
-        let outcome = match self.phase {
+    /// How it settled so far: [`Outcome::Pending`] until settled (the report's outcome,
+    /// without the report).
+    pub fn outcome(&self) -> Outcome {
+        match self.phase {
             Phase::Done(outcome) => outcome,
             _ => Outcome::Pending,
-        };
+        }
+    }
+
+    /// The report so far (its outcome [`Outcome::Pending`] until settled).
+    pub fn report(&self) -> ChargeReport {
         ChargeReport {
-            outcome,
+            outcome: self.outcome(),
             payment_intent: self.payment_intent,
             setup_intent: self.setup_intent,
             charge_status: self.charge_status,

@@ -118,13 +118,13 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 Action::Settled => break,
             }
         }
-        let report = charge.report();
-        log_settled(&report);
-        // Settled on the charge's own error (refused, or never sent): that error.
-        let on_kept = matches!(report.outcome, Outcome::NotCharged(NotCharged::Refused { .. } | NotCharged::NotSent));
+        log_settled(charge);
+        // Settled on the charge's own error (refused, or never sent): that error. The
+        // report is made where it is returned (no copy of it on the way).
+        let on_kept = matches!(charge.outcome(), Outcome::NotCharged(NotCharged::Refused { .. } | NotCharged::NotSent));
         match kept {
             Some(stop) if on_kept => Err(self.stopped(stop)),
-            _ => Ok(report),
+            _ => Ok(charge.report()),
         }
     }
 
@@ -206,7 +206,8 @@ fn refused<E>(charge: &mut Charge, payment: &mut PaymentIntentState, raw: Raw, k
 }
 
 #[cfg(feature = "log")]
-fn log_settled(report: &ChargeReport) {
+fn log_settled(charge: &Charge) {
+    let report = charge.report();
     log::info!(
         "dojo: charge of {}: {} (sent {}, read back {}{}{})",
         report.payment_intent,
@@ -219,4 +220,4 @@ fn log_settled(report: &ChargeReport) {
 }
 
 #[cfg(not(feature = "log"))]
-fn log_settled(_: &ChargeReport) {}
+fn log_settled(_: &Charge) {}
