@@ -220,12 +220,14 @@ pub enum Action {
     Settled,
 }
 
-#[derive(Debug, PartialEq, Eq)]
+/// Where the machine stands: no ticket in it (the ticket is a field of [`Charge`], not
+/// moved with the phase).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     /// Send the charge (the ticket is held).
-    Send(ChargeTicket),
-    /// The charge was sent with this ticket; its result is awaited.
-    Sent(ChargeTicket),
+    Send,
+    /// The charge was sent with the ticket held; its result is awaited.
+    Sent,
     /// Read back (when `at_ms` is reached, if any).
     ReadBack,
     /// A read-back is awaited.
@@ -244,6 +246,8 @@ enum Phase {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Charge {
     phase: Phase,
+    /// The ticket of the charge to send or sent ([`Phase::Send`], [`Phase::Sent`]).
+    ticket: Option<ChargeTicket>,
     policy: SettlePolicy,
     begun_at: Timestamp,
     started_ms: Option<u64>,
@@ -270,19 +274,27 @@ impl Charge {
         policy: SettlePolicy,
     ) -> Result<Charge, LifecycleError> {
         let ticket = payment.begin_charge(setup, now)?;
-        Ok(Self::with(Phase::Send(ticket), payment, now, policy, false))
+        Ok(Self::with(Phase::Send, Some(ticket), payment, now, policy, false))
     }
 
     /// Settles an earlier charge of `payment` whose outcome is unknown or pending (after
     /// a crash, or a report of [`Outcome::Pending`]): reads it back first, then resends
     /// and reads back within `policy`, like a charge whose answer was lost.
     pub fn settle(payment: &PaymentIntentState, now: Timestamp, policy: SettlePolicy) -> Charge {
-        Self::with(Phase::ReadBack, payment, now, policy, true)
+        Self::with(Phase::ReadBack, None, payment, now, policy, true)
     }
 
-    fn with(phase: Phase, payment: &PaymentIntentState, now: Timestamp, policy: SettlePolicy, unknown: bool) -> Self {
+    fn with(
+        phase: Phase,
+        ticket: Option<ChargeTicket>,
+        payment: &PaymentIntentState,
+        now: Timestamp,
+        policy: SettlePolicy,
+        unknown: bool,
+    ) -> Self {
         Charge {
             phase,
+            ticket,
             policy,
             begun_at: now,
             started_ms: None,
@@ -342,16 +354,13 @@ impl Charge {
         let started = *self.started_ms.get_or_insert(now_ms);
         let elapsed = now_ms.saturating_sub(started);
         loop {
-            match &self.phase {
-                Phase::Send(_) => {
-                    let Phase::Send(ticket) = core::mem::replace(&mut self.phase, Phase::Lost) else {
-                        return Action::Settled;
-                    };
-                    self.phase = Phase::Sent(ticket);
+            match self.phase {
+                Phase::Send => {
+                    self.phase = Phase::Sent;
                     self.sends = self.sends.saturating_add(1);
                     return Action::SendCharge;
                 }
-                Phase::Sent(_) => return Action::SendCharge,
+                Phase::Sent => return Action::SendCharge,
                 Phase::ReadBack => {
                     if self.read_backs >= self.policy.max_read_backs || self.past_horizon(elapsed) {
                         self.phase = Phase::Done(Outcome::Pending);
@@ -370,7 +379,7 @@ impl Charge {
                     }
                     self.phase = Phase::Waiting { until_ms };
                 }
-                &Phase::Waiting { until_ms } => {
+                Phase::Waiting { until_ms } => {
                     if now_ms < until_ms {
                         return Action::Wait { ms: u32::try_from(until_ms - now_ms).unwrap_or(u32::MAX) };
                     }
@@ -393,19 +402,21 @@ impl Charge {
             && let Ok(ticket) = payment.begin_charge(setup, self.begun_at)
         {
             self.resends_allowed -= 1;
-            return Phase::Send(ticket);
+            self.ticket = Some(ticket);
+            return Phase::Send;
         }
         Phase::ReadBack
     }
 
-    fn take_ticket(&mut self) -> Option<ChargeTicket> {
-        match core::mem::replace(&mut self.phase, Phase::Lost) {
-            Phase::Sent(ticket) => Some(ticket),
-            other => {
-                self.phase = other;
-                None
-            }
+    /// The ticket of the charge sent, when its result is awaited: the phase moves on
+    /// ([`Phase::Lost`] until the handler decides), the ticket stays in place while the
+    /// handler records with it.
+    fn sent_ticket(&mut self) -> Option<&ChargeTicket> {
+        if !matches!(self.phase, Phase::Sent) {
+            return None;
         }
+        self.phase = Phase::Lost;
+        self.ticket.as_ref()
     }
 
     /// The charge was answered 2xx with `status`. `Successful` settles it charged;
@@ -417,9 +428,11 @@ impl Charge {
         payment: &mut PaymentIntentState,
         setup: &mut SetupIntentState,
     ) {
-        let Some(ticket) = self.take_ticket() else { return };
+        let Some(ticket) = self.sent_ticket() else { return };
+        let recorded = payment.record_charge_by(ticket, status, setup);
+        self.ticket = None;
         self.charge_status = Some(status);
-        self.phase = match payment.record_charge(ticket, status, setup) {
+        self.phase = match recorded {
             Ok(ChargeOutcome::Charged) => Phase::Done(Outcome::Charged),
             Ok(ChargeOutcome::NotCharged(status)) => Phase::Done(Outcome::NotCharged(NotCharged::Declined(status))),
             Ok(ChargeOutcome::Unknown) => {
@@ -435,9 +448,11 @@ impl Charge {
     /// to report): this attempt did nothing, but a 409 may mean an earlier one succeeded.
     /// Read back.
     pub fn handle_refused(&mut self, http_status: u16, payment: &mut PaymentIntentState) {
-        let Some(ticket) = self.take_ticket() else { return };
+        let Some(ticket) = self.sent_ticket() else { return };
+        let recorded = payment.record_charge_not_executed_by(ticket);
+        self.ticket = None;
         self.refused = Some(http_status);
-        self.phase = match payment.record_charge_not_executed(ticket) {
+        self.phase = match recorded {
             Ok(()) => Phase::ReadBack,
             Err(_) => Phase::Lost,
         };
@@ -447,9 +462,11 @@ impl Charge {
     /// its answer was lost, a 5xx, undecodable or too large): it may have executed. Read
     /// back.
     pub fn handle_unknown(&mut self, payment: &mut PaymentIntentState) {
-        let Some(ticket) = self.take_ticket() else { return };
+        let Some(ticket) = self.sent_ticket() else { return };
+        let recorded = payment.record_charge_outcome_unknown_by(ticket);
+        self.ticket = None;
         self.unknown = true;
-        self.phase = match payment.record_charge_outcome_unknown(ticket) {
+        self.phase = match recorded {
             Ok(()) => Phase::ReadBack,
             Err(_) => Phase::Lost,
         };
@@ -460,8 +477,10 @@ impl Charge {
     /// retries ran out). The first send: settled not charged ([`NotCharged::NotSent`]); a
     /// resend: an earlier attempt may still land, so settling goes on.
     pub fn handle_not_sent(&mut self, payment: &mut PaymentIntentState) {
-        let Some(ticket) = self.take_ticket() else { return };
-        self.phase = match payment.record_charge_not_executed(ticket) {
+        let Some(ticket) = self.sent_ticket() else { return };
+        let recorded = payment.record_charge_not_executed_by(ticket);
+        self.ticket = None;
+        self.phase = match recorded {
             Ok(()) if !self.unknown && self.refused.is_none() => Phase::Done(Outcome::NotCharged(NotCharged::NotSent)),
             Ok(()) => Phase::Next,
             Err(_) => Phase::Lost,
@@ -478,7 +497,7 @@ impl Charge {
         payment: &mut PaymentIntentState,
         setup: &mut SetupIntentState,
     ) {
-        if self.phase != Phase::ReadingBack {
+        if !matches!(self.phase, Phase::ReadingBack) {
             return;
         }
         self.read_back = Some(observed);
@@ -505,7 +524,7 @@ impl Charge {
     /// The read-back failed (its retries ran out, or its answer was refused or
     /// unreadable): wait, then try again within the policy.
     pub fn handle_read_back_failed(&mut self) {
-        if self.phase == Phase::ReadingBack {
+        if matches!(self.phase, Phase::ReadingBack) {
             self.phase = Phase::Next;
         }
     }

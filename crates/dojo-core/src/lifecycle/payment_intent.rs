@@ -232,7 +232,18 @@ impl PaymentIntentState {
         status: CaptureStatus,
         setup: &mut SetupIntentState,
     ) -> Result<ChargeOutcome, LifecycleError> {
-        self.check_ticket(&ticket)?;
+        self.record_charge_by(&ticket, status, setup)
+    }
+
+    /// [`record_charge`](Self::record_charge) with the ticket borrowed (the charge
+    /// machine keeps its ticket in place: no copy of it moved in).
+    pub(crate) fn record_charge_by(
+        &mut self,
+        ticket: &ChargeTicket,
+        status: CaptureStatus,
+        setup: &mut SetupIntentState,
+    ) -> Result<ChargeOutcome, LifecycleError> {
+        self.check_ticket(ticket)?;
         Ok(match status {
             CaptureStatus::Successful => {
                 self.charged(setup);
@@ -257,7 +268,13 @@ impl PaymentIntentState {
     /// settles Captured as charged whatever the charge state). A ticket of another
     /// payment intent is refused.
     pub fn record_charge_not_executed(&mut self, ticket: ChargeTicket) -> Result<(), LifecycleError> {
-        self.check_ticket(&ticket)?;
+        self.record_charge_not_executed_by(&ticket)
+    }
+
+    /// [`record_charge_not_executed`](Self::record_charge_not_executed) with the ticket
+    /// borrowed.
+    pub(crate) fn record_charge_not_executed_by(&mut self, ticket: &ChargeTicket) -> Result<(), LifecycleError> {
+        self.check_ticket(ticket)?;
         self.charge = ticket.before;
         Ok(())
     }
@@ -272,7 +289,13 @@ impl PaymentIntentState {
     /// A ticket of another payment intent is refused, as in
     /// [`record_charge`](Self::record_charge).
     pub fn record_charge_outcome_unknown(&mut self, ticket: ChargeTicket) -> Result<(), LifecycleError> {
-        self.check_ticket(&ticket)?;
+        self.record_charge_outcome_unknown_by(&ticket)
+    }
+
+    /// [`record_charge_outcome_unknown`](Self::record_charge_outcome_unknown) with the
+    /// ticket borrowed.
+    pub(crate) fn record_charge_outcome_unknown_by(&mut self, ticket: &ChargeTicket) -> Result<(), LifecycleError> {
+        self.check_ticket(ticket)?;
         self.charge = ChargeState::OutcomeUnknown;
         Ok(())
     }
