@@ -125,10 +125,12 @@ pub(crate) fn decode<'b, R: ResponseKind, E>(
     }
 }
 
-/// The outcome-unknown report of the exchange of `operation` on `path`: the intent the
-/// path names (the key is named by the caller that has it: `refund_payment_intent`).
+/// The outcome-unknown report of the exchange of `operation` on `path` (and query: the
+/// query is ignored): the intent the path names (the key is named by the caller that has it:
+/// `refund_payment_intent`).
 #[inline(never)]
 pub(super) fn unknown<E>(operation: Operation, path: &str, attempts: u8, cause: InnerCause<E>) -> Inner<E> {
+    // `Intent::named_by` reads the id up to the query's `?`.
     let subject = Subject { operation, setup_intent: None, payment_intent: None, idempotency_key: None };
     let mut unknown = OutcomeUnknown::new(&subject, |k| k, attempts, cause);
     unknown.intent = Intent::named_by(operation, path);

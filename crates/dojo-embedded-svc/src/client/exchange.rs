@@ -91,7 +91,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                         self.answer_len = raw.len;
                         raw.status
                     });
-                    return Err(unknown_in(&mut self.stop, server_error, operation, outgoing.path, attempts));
+                    let path = outgoing.path_and_query;
+                    return Err(unknown_in(&mut self.stop, server_error, operation, path, attempts));
                 }
                 Verdict::Done | Verdict::GiveUp(_) => {
                     return match result {
@@ -218,7 +219,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
             Err(stopped) => Err(stopped),
         };
         match &result {
-            Ok(raw) => log_exchange(method, outgoing.path, raw),
+            Ok(raw) => log_exchange(method, outgoing.path_and_query, raw),
             Err(_) => {
                 if let Some(Stop::Failed(e)) = &self.stop {
                     log_failure(operation, e);
@@ -251,7 +252,6 @@ pub(crate) enum Call<'a> {
 struct Outgoing<'r> {
     operation: Operation,
     method: Method,
-    path: &'r str,
     headers: &'r [(&'r str, &'r str)],
     body_len: usize,
     /// The path and query, written after the base URL.
@@ -264,7 +264,6 @@ impl<'r> Outgoing<'r> {
         Outgoing {
             operation: req.operation(),
             method: req.method(),
-            path: req.path(),
             headers: req.headers(),
             body_len: req.body_len(),
             path_and_query: req.path_and_query(),

@@ -155,8 +155,9 @@ pub(super) fn receive<C: Connection>(
 }
 
 #[cfg(feature = "log")]
-pub(super) fn log_exchange(method: Method, path: &str, raw: &Raw) {
-    // Never the headers: they carry the key.
+pub(super) fn log_exchange(method: Method, path_and_query: &str, raw: &Raw) {
+    // Never the headers: they carry the key. The path without its query.
+    let path = path_and_query.split_once('?').map_or(path_and_query, |(path, _)| path);
     log::debug!("dojo: {} {} -> {} ({} bytes)", method.as_str(), path, raw.status, raw.len);
 }
 
