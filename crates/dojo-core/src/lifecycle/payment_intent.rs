@@ -213,9 +213,13 @@ impl PaymentIntentState {
         if self.setup_intent_id != Some(setup.id()) {
             return Err(LifecycleError::NotFromThisSetupIntent);
         }
-        let expected = setup.check_can_back_charge(now)?;
-        if self.amount != expected {
-            return Err(LifecycleError::AmountMismatch { expected, requested: self.amount });
+        // The setup's verdict borrowed in place (no amount or error moved out of it).
+        match &setup.check_can_back_charge(now) {
+            Err(e) => return Err(*e),
+            Ok(expected) if *expected != self.amount => {
+                return Err(LifecycleError::AmountMismatch { expected: *expected, requested: self.amount });
+            }
+            Ok(_) => {}
         }
         let before = core::mem::replace(&mut self.charge, ChargeState::InFlight);
         Ok(ChargeTicket { payment_intent: self.id, amount: self.amount, before })
