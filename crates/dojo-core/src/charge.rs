@@ -398,7 +398,7 @@ impl Charge {
     /// back.
     fn step_after_wait(&mut self, payment: &mut PaymentIntentState, setup: &SetupIntentState) -> Phase {
         if self.resends_allowed > 0
-            && self.read_back == Some(PaymentIntentStatus::Created)
+            && matches!(self.read_back, Some(PaymentIntentStatus::Created))
             && let Ok(ticket) = payment.begin_charge(setup, self.begun_at)
         {
             self.resends_allowed -= 1;
@@ -503,7 +503,7 @@ impl Charge {
         self.read_back = Some(observed);
         self.phase = match payment.reconcile(observed, setup) {
             Ok(ChargeOutcome::Charged) => Phase::Done(Outcome::Charged),
-            Ok(_) if observed == PaymentIntentStatus::Canceled => {
+            Ok(_) if matches!(observed, PaymentIntentStatus::Canceled) => {
                 Phase::Done(Outcome::NotCharged(NotCharged::Canceled))
             }
             Ok(ChargeOutcome::NotCharged(_)) => match self.refused {

@@ -86,13 +86,15 @@ pub struct PaymentIntentState {
 
 impl PaymentIntentState {
     /// A payment intent known to be `status`, for `amount`.
+    // Out of line: the kiosk builds states in several places (a copy of it each, inlined).
+    #[inline(never)]
     pub fn new(
         id: PaymentIntentId,
         status: PaymentIntentStatus,
         amount: Money,
         setup_intent_id: Option<SetupIntentId>,
     ) -> Self {
-        let captured = if status == PaymentIntentStatus::Captured { amount.value } else { 0 };
+        let captured = if matches!(status, PaymentIntentStatus::Captured) { amount.value } else { 0 };
         let charge = if captured > 0 { ChargeState::Succeeded } else { ChargeState::NotAttempted };
         PaymentIntentState { id, status, amount, setup_intent_id, capture_mode: None, charge, captured, refunded: 0 }
     }
@@ -210,7 +212,7 @@ impl PaymentIntentState {
             }
             status => return Err(LifecycleError::PaymentIntentNotChargeable { status }),
         }
-        if self.setup_intent_id != Some(setup.id()) {
+        if self.setup_intent_id.as_ref() != Some(&setup.id) {
             return Err(LifecycleError::NotFromThisSetupIntent);
         }
         // The setup's verdict borrowed in place (no amount or error moved out of it).
@@ -349,18 +351,18 @@ impl PaymentIntentState {
 
     fn charged(&mut self, setup: &mut SetupIntentState) {
         self.charge = ChargeState::Succeeded;
-        if self.status == PaymentIntentStatus::Created {
+        if matches!(self.status, PaymentIntentStatus::Created) {
             self.status = PaymentIntentStatus::Captured;
         }
         self.captured = self.amount.value;
-        if self.setup_intent_id != Some(setup.id()) {
+        if self.setup_intent_id.as_ref() != Some(&setup.id) {
             return;
         }
-        if setup.status == SetupIntentStatus::Authorized {
+        if matches!(setup.status, SetupIntentStatus::Authorized) {
             setup.status = SetupIntentStatus::Completed;
         }
         // Also when the server reported Completed before the charge was reconciled.
-        if setup.status == SetupIntentStatus::Completed && setup.completed_by.is_none() {
+        if matches!(setup.status, SetupIntentStatus::Completed) && setup.completed_by.is_none() {
             setup.completed_by = Some(self.id);
         }
     }
@@ -417,7 +419,7 @@ impl PaymentIntentState {
     /// refunded.
     pub fn check_refund(&self, amount: Money) -> Result<(), LifecycleError> {
         self.check_amount(amount)?;
-        if self.status != PaymentIntentStatus::Captured {
+        if !matches!(self.status, PaymentIntentStatus::Captured) {
             return Err(LifecycleError::NotRefundable { status: self.status });
         }
         let available = self.captured.saturating_sub(self.refunded);
