@@ -234,8 +234,8 @@ enum Phase {
     ReadingBack,
     /// After `delay_ms`: resend, or read back.
     Next,
-    /// Waiting until `until_ms`, then `Next`.
-    Waiting { until_ms: u64 },
+    /// Waiting until `until` ms after the first poll, then `Next`.
+    Waiting { until: u32 },
     /// Settled.
     Done(Outcome),
     /// The machine was misused (a handler out of turn took the ticket): pending.
@@ -352,7 +352,9 @@ impl Charge {
     /// on them. An action awaiting a `handle_*` call is repeated until it comes.
     pub fn poll(&mut self, payment: &mut PaymentIntentState, setup: &SetupIntentState, now_ms: u64) -> Action {
         let started = *self.started_ms.get_or_insert(now_ms);
-        let elapsed = now_ms.saturating_sub(started);
+        // The time since the first poll in 32 bits (the policy's bounds are): `None` past
+        // `u32::MAX` ms, when every bound is past.
+        let elapsed = u32::try_from(now_ms.saturating_sub(started)).ok();
         loop {
             match self.phase {
                 Phase::Send => {
@@ -362,7 +364,8 @@ impl Charge {
                 }
                 Phase::Sent => return Action::SendCharge,
                 Phase::ReadBack => {
-                    if self.read_backs >= self.policy.max_read_backs || self.past_horizon(elapsed) {
+                    let past_horizon = elapsed.is_none_or(|e| e > self.policy.horizon_ms);
+                    if self.read_backs >= self.policy.max_read_backs || past_horizon {
                         self.phase = Phase::Done(Outcome::Pending);
                         continue;
                     }
@@ -372,26 +375,19 @@ impl Charge {
                 }
                 Phase::ReadingBack => return Action::ReadBack,
                 Phase::Next => {
-                    let until_ms = now_ms.saturating_add(u64::from(self.policy.delay_ms));
-                    if until_ms.saturating_sub(started) > u64::from(self.policy.horizon_ms) {
-                        self.phase = Phase::Done(Outcome::Pending);
-                        continue;
+                    // The wait's end, since the first poll: within the horizon, so 32 bits.
+                    match elapsed.and_then(|e| e.checked_add(self.policy.delay_ms)) {
+                        Some(until) if until <= self.policy.horizon_ms => self.phase = Phase::Waiting { until },
+                        _ => self.phase = Phase::Done(Outcome::Pending),
                     }
-                    self.phase = Phase::Waiting { until_ms };
                 }
-                Phase::Waiting { until_ms } => {
-                    if now_ms < until_ms {
-                        return Action::Wait { ms: u32::try_from(until_ms - now_ms).unwrap_or(u32::MAX) };
-                    }
-                    self.phase = self.step_after_wait(payment, setup);
-                }
+                Phase::Waiting { until } => match elapsed {
+                    Some(e) if e < until => return Action::Wait { ms: until - e },
+                    _ => self.phase = self.step_after_wait(payment, setup),
+                },
                 Phase::Done(_) | Phase::Lost => return Action::Settled,
             }
         }
-    }
-
-    fn past_horizon(&self, elapsed: u64) -> bool {
-        elapsed > u64::from(self.policy.horizon_ms)
     }
 
     /// After a wait: resend while resends last and the lifecycle allows it, else read
@@ -683,6 +679,50 @@ mod tests {
         let waited: u32 = seen.iter().map(|a| if let Action::Wait { ms } = a { *ms } else { 0 }).sum();
         assert!(waited <= 25_000, "{waited}");
         assert_eq!(report.read_backs, 3);
+    }
+
+    #[test]
+    fn the_clock_may_read_anything_at_the_first_poll_and_run_past_32_bits() {
+        // The same waits whatever the clock reads at the first poll.
+        for start in [0u64, 1 << 40, u64::MAX / 2] {
+            let (mut payment, mut setup) = states();
+            let mut charge = Charge::begin(&mut payment, &setup, NOW, SettlePolicy::DEFAULT).unwrap();
+            assert_eq!(charge.poll(&mut payment, &setup, start), Action::SendCharge);
+            charge.handle_unknown(&mut payment);
+            assert_eq!(charge.poll(&mut payment, &setup, start), Action::ReadBack);
+            charge.handle_read_back(P::Created, &mut payment, &mut setup);
+            assert_eq!(charge.poll(&mut payment, &setup, start + 500), Action::Wait { ms: 2_000 });
+            assert_eq!(charge.poll(&mut payment, &setup, start + 1_000), Action::Wait { ms: 1_500 });
+            assert_eq!(charge.poll(&mut payment, &setup, start + 2_500), Action::SendCharge);
+        }
+        // Polled 2^33 ms (about 99 days) after the first poll, with the widest horizon:
+        // past it, pending.
+        let policy = SettlePolicy { horizon_ms: u32::MAX, ..SettlePolicy::DEFAULT };
+        let (mut payment, mut setup) = states();
+        let mut charge = Charge::begin(&mut payment, &setup, NOW, policy).unwrap();
+        assert_eq!(charge.poll(&mut payment, &setup, 7), Action::SendCharge);
+        charge.handle_unknown(&mut payment);
+        assert_eq!(charge.poll(&mut payment, &setup, 7 + (1 << 33)), Action::Settled);
+        assert_eq!(charge.report().outcome, Outcome::Pending);
+        // A wait that ends past 32 bits of the horizon settles pending too; one polled
+        // long after its end goes on.
+        let policy = SettlePolicy { horizon_ms: u32::MAX, delay_ms: u32::MAX, ..SettlePolicy::DEFAULT };
+        let (mut payment, mut setup) = states();
+        let mut charge = Charge::begin(&mut payment, &setup, NOW, policy).unwrap();
+        assert_eq!(charge.poll(&mut payment, &setup, 0), Action::SendCharge);
+        charge.handle_unknown(&mut payment);
+        assert_eq!(charge.poll(&mut payment, &setup, 1), Action::ReadBack);
+        charge.handle_read_back(P::Created, &mut payment, &mut setup);
+        assert_eq!(charge.poll(&mut payment, &setup, 1), Action::Settled);
+        let policy = SettlePolicy { horizon_ms: 10_000, delay_ms: 1_000, ..SettlePolicy::DEFAULT };
+        let (mut payment, mut setup) = states();
+        let mut charge = Charge::begin(&mut payment, &setup, NOW, policy).unwrap();
+        assert_eq!(charge.poll(&mut payment, &setup, 0), Action::SendCharge);
+        charge.handle_unknown(&mut payment);
+        assert_eq!(charge.poll(&mut payment, &setup, 0), Action::ReadBack);
+        charge.handle_read_back(P::Created, &mut payment, &mut setup);
+        assert_eq!(charge.poll(&mut payment, &setup, 0), Action::Wait { ms: 1_000 });
+        assert_eq!(charge.poll(&mut payment, &setup, 1 << 33), Action::SendCharge, "the wait is over: resend");
     }
 
     #[test]
