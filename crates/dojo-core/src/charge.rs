@@ -698,7 +698,7 @@ mod tests {
         // Polled 2^33 ms (about 99 days) after the first poll, with the widest horizon:
         // past it, pending.
         let policy = SettlePolicy { horizon_ms: u32::MAX, ..SettlePolicy::DEFAULT };
-        let (mut payment, mut setup) = states();
+        let (mut payment, setup) = states();
         let mut charge = Charge::begin(&mut payment, &setup, NOW, policy).unwrap();
         assert_eq!(charge.poll(&mut payment, &setup, 7), Action::SendCharge);
         charge.handle_unknown(&mut payment);
