@@ -214,8 +214,9 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     pub(crate) fn take_error<'b>(&mut self, buf: &'b [u8]) -> Error<'b, ConnError<K>> {
         // Every `Stopped` keeps its reason in the slot first: never empty here. Were it
         // so, the error would be an answer with no status, not a panic.
-        let stop =
-            self.stop.take().unwrap_or(Stop::Refused(Raw { status: 0, len: 0, retry_after_ms: None, attempts: 0 }));
-        stop.into_error(buf, self.answer_len)
+        match self.stop.take() {
+            Some(stop) => stop.into_error(buf, self.answer_len),
+            None => Error::Api(dojo_core::problem::ApiError::from_response(0, &[])),
+        }
     }
 }
