@@ -8,10 +8,9 @@ use dojo_core::charge::{Action, Charge, ChargeReport, NotCharged, Outcome};
 use dojo_core::lifecycle::{PaymentIntentState, SetupIntentState};
 use dojo_core::response::kind::{ChargeKind, PaymentIntentSummaryKind};
 
-use crate::client::{Call, Client, ClientResult, ConnError, Connect, Fetched, Raw, Stop, Stopped, decode_with};
+use crate::client::{Call, Client, ClientResult, ConnError, Connect, Stop, Stopped, decode_with};
 use crate::retry::Delay;
 use dojo_core::client_error::ClientError;
-use dojo_core::request::Operation;
 
 impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// Charges `payment` (created from `setup`) once, and settles it.
@@ -139,14 +138,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         buf: &mut [u8],
         kept: &mut Option<Stop<ConnError<K>>>,
     ) {
-        // Borrowed in place: the request is not moved out of its `Result`.
-        let sent = match &self.api().charge_payment_intent(charge.payment_intent_ref()) {
-            Ok(req) => self.exchange_with_retries(req, buf),
-            Err(e) => Err(self.fail((*e).into())),
-        };
-        match sent {
-            Ok(raw) if raw.is_success() => {
-                let fetched = Fetched { raw, operation: Operation::ChargePaymentIntent };
+        // Built in `fetch`'s frame, like every request of the flows: a non-2xx answer
+        // is the slot's `Stop::Refused`.
+        match self.fetch(Call::ChargePaymentIntent(charge.payment_intent_ref()), buf) {
+            Ok(fetched) => {
                 // A failure here is the charge's outcome unknown, nothing to keep.
                 let mut ignored = None;
                 match decode_with::<ChargeKind, ConnError<K>, _>(fetched, buf, &mut ignored, |c| c.status) {
@@ -154,8 +149,13 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                     Err(_) => charge.handle_unknown(payment),
                 }
             }
-            Ok(raw) => refused(charge, payment, raw, kept),
             Err(_) => match &self.stop {
+                // A final non-2xx answer (the exchange already made a 5xx an outcome
+                // unknown): refused, its answer kept.
+                Some(Stop::Refused(raw)) => {
+                    charge.handle_refused(raw.status, payment);
+                    *kept = self.stop.take();
+                }
                 Some(Stop::Failed(ClientError::OutcomeUnknown(_) | ClientError::ResponseTooLarge(_))) => {
                     charge.handle_unknown(payment)
                 }
@@ -196,13 +196,6 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
             charge.handle_read_back_failed();
         }
     }
-}
-
-/// A final non-2xx answer to the charge (the exchange already made a 5xx an outcome
-/// unknown): refused.
-fn refused<E>(charge: &mut Charge, payment: &mut PaymentIntentState, raw: Raw, kept: &mut Option<Stop<E>>) {
-    charge.handle_refused(raw.status, payment);
-    *kept = Some(Stop::Refused(raw));
 }
 
 #[cfg(feature = "log")]

@@ -23,10 +23,9 @@ mod inner;
 mod operations;
 mod wire;
 
-pub(crate) use decode::{Fetched, Stop, Stopped, decode_with};
+pub(crate) use decode::{Stop, Stopped, decode_with};
 pub(crate) use exchange::Call;
 use inner::Inner;
-pub(crate) use inner::Raw;
 
 /// Makes connections. The client asks for a new one before its first request and after
 /// any failed exchange (a connection that failed mid-request, such as ESP-IDF's

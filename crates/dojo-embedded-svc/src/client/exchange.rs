@@ -124,6 +124,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 self.fetch_built(build_payment_intent(api, setup, reference, *amount, buf), buf)
             }
             Call::GetPaymentIntent(id) => self.fetch_built(api.get_payment_intent(id, true), buf),
+            Call::ChargePaymentIntent(id) => self.fetch_built(api.charge_payment_intent(id), buf),
             Call::SearchPaymentIntents(body) => self.fetch_built(api.search_payment_intents_lean(body, buf), buf),
         }
     }
@@ -244,6 +245,8 @@ pub(crate) enum Call<'a> {
     CreatePaymentIntent { setup: &'a SetupIntentState, reference: &'a str, amount: &'a Money },
     /// `GET /payment-intents/{id}?returnCanceled=true`.
     GetPaymentIntent(&'a PaymentIntentId),
+    /// `POST /payment-intents/{id}/charge`.
+    ChargePaymentIntent(&'a PaymentIntentId),
     /// `POST /payment-intents/search`.
     SearchPaymentIntents(&'a SearchPaymentIntentsRequest<'a>),
 }
