@@ -220,20 +220,22 @@ pub enum Action {
     Settled,
 }
 
-#[derive(Debug, PartialEq, Eq)]
+/// Where the machine stands: no ticket in it (the ticket is a field of [`Charge`], not
+/// moved with the phase).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     /// Send the charge (the ticket is held).
-    Send(ChargeTicket),
-    /// The charge was sent with this ticket; its result is awaited.
-    Sent(ChargeTicket),
+    Send,
+    /// The charge was sent with the ticket held; its result is awaited.
+    Sent,
     /// Read back (when `at_ms` is reached, if any).
     ReadBack,
     /// A read-back is awaited.
     ReadingBack,
     /// After `delay_ms`: resend, or read back.
     Next,
-    /// Waiting until `until_ms`, then `Next`.
-    Waiting { until_ms: u64 },
+    /// Waiting until `until` ms after the first poll, then `Next`.
+    Waiting { until: u32 },
     /// Settled.
     Done(Outcome),
     /// The machine was misused (a handler out of turn took the ticket): pending.
@@ -244,6 +246,8 @@ enum Phase {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Charge {
     phase: Phase,
+    /// The ticket of the charge to send or sent ([`Phase::Send`], [`Phase::Sent`]).
+    ticket: Option<ChargeTicket>,
     policy: SettlePolicy,
     begun_at: Timestamp,
     started_ms: Option<u64>,
@@ -270,19 +274,27 @@ impl Charge {
         policy: SettlePolicy,
     ) -> Result<Charge, LifecycleError> {
         let ticket = payment.begin_charge(setup, now)?;
-        Ok(Self::with(Phase::Send(ticket), payment, now, policy, false))
+        Ok(Self::with(Phase::Send, Some(ticket), payment, now, policy, false))
     }
 
     /// Settles an earlier charge of `payment` whose outcome is unknown or pending (after
     /// a crash, or a report of [`Outcome::Pending`]): reads it back first, then resends
     /// and reads back within `policy`, like a charge whose answer was lost.
     pub fn settle(payment: &PaymentIntentState, now: Timestamp, policy: SettlePolicy) -> Charge {
-        Self::with(Phase::ReadBack, payment, now, policy, true)
+        Self::with(Phase::ReadBack, None, payment, now, policy, true)
     }
 
-    fn with(phase: Phase, payment: &PaymentIntentState, now: Timestamp, policy: SettlePolicy, unknown: bool) -> Self {
+    fn with(
+        phase: Phase,
+        ticket: Option<ChargeTicket>,
+        payment: &PaymentIntentState,
+        now: Timestamp,
+        policy: SettlePolicy,
+        unknown: bool,
+    ) -> Self {
         Charge {
             phase,
+            ticket,
             policy,
             begun_at: now,
             started_ms: None,
@@ -299,14 +311,19 @@ impl Charge {
         }
     }
 
-    /// The report so far (its outcome [`Outcome::Pending`] until settled).
-    pub fn report(&self) -> ChargeReport {
-        let outcome = match self.phase {
+    /// How it settled so far: [`Outcome::Pending`] until settled (the report's outcome,
+    /// without the report).
+    pub fn outcome(&self) -> Outcome {
+        match self.phase {
             Phase::Done(outcome) => outcome,
             _ => Outcome::Pending,
-        };
+        }
+    }
+
+    /// The report so far (its outcome [`Outcome::Pending`] until settled).
+    pub fn report(&self) -> ChargeReport {
         ChargeReport {
-            outcome,
+            outcome: self.outcome(),
             payment_intent: self.payment_intent,
             setup_intent: self.setup_intent,
             charge_status: self.charge_status,
@@ -335,20 +352,20 @@ impl Charge {
     /// on them. An action awaiting a `handle_*` call is repeated until it comes.
     pub fn poll(&mut self, payment: &mut PaymentIntentState, setup: &SetupIntentState, now_ms: u64) -> Action {
         let started = *self.started_ms.get_or_insert(now_ms);
-        let elapsed = now_ms.saturating_sub(started);
+        // The time since the first poll in 32 bits (the policy's bounds are): `None` past
+        // `u32::MAX` ms, when every bound is past.
+        let elapsed = u32::try_from(now_ms.saturating_sub(started)).ok();
         loop {
-            match &self.phase {
-                Phase::Send(_) => {
-                    let Phase::Send(ticket) = core::mem::replace(&mut self.phase, Phase::Lost) else {
-                        return Action::Settled;
-                    };
-                    self.phase = Phase::Sent(ticket);
+            match self.phase {
+                Phase::Send => {
+                    self.phase = Phase::Sent;
                     self.sends = self.sends.saturating_add(1);
                     return Action::SendCharge;
                 }
-                Phase::Sent(_) => return Action::SendCharge,
+                Phase::Sent => return Action::SendCharge,
                 Phase::ReadBack => {
-                    if self.read_backs >= self.policy.max_read_backs || self.past_horizon(elapsed) {
+                    let past_horizon = elapsed.is_none_or(|e| e > self.policy.horizon_ms);
+                    if self.read_backs >= self.policy.max_read_backs || past_horizon {
                         self.phase = Phase::Done(Outcome::Pending);
                         continue;
                     }
@@ -358,49 +375,44 @@ impl Charge {
                 }
                 Phase::ReadingBack => return Action::ReadBack,
                 Phase::Next => {
-                    let until_ms = now_ms.saturating_add(u64::from(self.policy.delay_ms));
-                    if until_ms.saturating_sub(started) > u64::from(self.policy.horizon_ms) {
-                        self.phase = Phase::Done(Outcome::Pending);
-                        continue;
+                    // The wait's end, since the first poll: within the horizon, so 32 bits.
+                    match elapsed.and_then(|e| e.checked_add(self.policy.delay_ms)) {
+                        Some(until) if until <= self.policy.horizon_ms => self.phase = Phase::Waiting { until },
+                        _ => self.phase = Phase::Done(Outcome::Pending),
                     }
-                    self.phase = Phase::Waiting { until_ms };
                 }
-                &Phase::Waiting { until_ms } => {
-                    if now_ms < until_ms {
-                        return Action::Wait { ms: u32::try_from(until_ms - now_ms).unwrap_or(u32::MAX) };
-                    }
-                    self.phase = self.step_after_wait(payment, setup);
-                }
+                Phase::Waiting { until } => match elapsed {
+                    Some(e) if e < until => return Action::Wait { ms: until - e },
+                    _ => self.phase = self.step_after_wait(payment, setup),
+                },
                 Phase::Done(_) | Phase::Lost => return Action::Settled,
             }
         }
-    }
-
-    fn past_horizon(&self, elapsed: u64) -> bool {
-        elapsed > u64::from(self.policy.horizon_ms)
     }
 
     /// After a wait: resend while resends last and the lifecycle allows it, else read
     /// back.
     fn step_after_wait(&mut self, payment: &mut PaymentIntentState, setup: &SetupIntentState) -> Phase {
         if self.resends_allowed > 0
-            && self.read_back == Some(PaymentIntentStatus::Created)
+            && matches!(self.read_back, Some(PaymentIntentStatus::Created))
             && let Ok(ticket) = payment.begin_charge(setup, self.begun_at)
         {
             self.resends_allowed -= 1;
-            return Phase::Send(ticket);
+            self.ticket = Some(ticket);
+            return Phase::Send;
         }
         Phase::ReadBack
     }
 
-    fn take_ticket(&mut self) -> Option<ChargeTicket> {
-        match core::mem::replace(&mut self.phase, Phase::Lost) {
-            Phase::Sent(ticket) => Some(ticket),
-            other => {
-                self.phase = other;
-                None
-            }
+    /// The ticket of the charge sent, when its result is awaited: the phase moves on
+    /// ([`Phase::Lost`] until the handler decides), the ticket stays in place while the
+    /// handler records with it.
+    fn sent_ticket(&mut self) -> Option<&ChargeTicket> {
+        if !matches!(self.phase, Phase::Sent) {
+            return None;
         }
+        self.phase = Phase::Lost;
+        self.ticket.as_ref()
     }
 
     /// The charge was answered 2xx with `status`. `Successful` settles it charged;
@@ -412,9 +424,11 @@ impl Charge {
         payment: &mut PaymentIntentState,
         setup: &mut SetupIntentState,
     ) {
-        let Some(ticket) = self.take_ticket() else { return };
+        let Some(ticket) = self.sent_ticket() else { return };
+        let recorded = payment.record_charge_by(ticket, status, setup);
+        self.ticket = None;
         self.charge_status = Some(status);
-        self.phase = match payment.record_charge(ticket, status, setup) {
+        self.phase = match recorded {
             Ok(ChargeOutcome::Charged) => Phase::Done(Outcome::Charged),
             Ok(ChargeOutcome::NotCharged(status)) => Phase::Done(Outcome::NotCharged(NotCharged::Declined(status))),
             Ok(ChargeOutcome::Unknown) => {
@@ -430,9 +444,11 @@ impl Charge {
     /// to report): this attempt did nothing, but a 409 may mean an earlier one succeeded.
     /// Read back.
     pub fn handle_refused(&mut self, http_status: u16, payment: &mut PaymentIntentState) {
-        let Some(ticket) = self.take_ticket() else { return };
+        let Some(ticket) = self.sent_ticket() else { return };
+        let recorded = payment.record_charge_not_executed_by(ticket);
+        self.ticket = None;
         self.refused = Some(http_status);
-        self.phase = match payment.record_charge_not_executed(ticket) {
+        self.phase = match recorded {
             Ok(()) => Phase::ReadBack,
             Err(_) => Phase::Lost,
         };
@@ -442,9 +458,11 @@ impl Charge {
     /// its answer was lost, a 5xx, undecodable or too large): it may have executed. Read
     /// back.
     pub fn handle_unknown(&mut self, payment: &mut PaymentIntentState) {
-        let Some(ticket) = self.take_ticket() else { return };
+        let Some(ticket) = self.sent_ticket() else { return };
+        let recorded = payment.record_charge_outcome_unknown_by(ticket);
+        self.ticket = None;
         self.unknown = true;
-        self.phase = match payment.record_charge_outcome_unknown(ticket) {
+        self.phase = match recorded {
             Ok(()) => Phase::ReadBack,
             Err(_) => Phase::Lost,
         };
@@ -455,8 +473,10 @@ impl Charge {
     /// retries ran out). The first send: settled not charged ([`NotCharged::NotSent`]); a
     /// resend: an earlier attempt may still land, so settling goes on.
     pub fn handle_not_sent(&mut self, payment: &mut PaymentIntentState) {
-        let Some(ticket) = self.take_ticket() else { return };
-        self.phase = match payment.record_charge_not_executed(ticket) {
+        let Some(ticket) = self.sent_ticket() else { return };
+        let recorded = payment.record_charge_not_executed_by(ticket);
+        self.ticket = None;
+        self.phase = match recorded {
             Ok(()) if !self.unknown && self.refused.is_none() => Phase::Done(Outcome::NotCharged(NotCharged::NotSent)),
             Ok(()) => Phase::Next,
             Err(_) => Phase::Lost,
@@ -473,13 +493,13 @@ impl Charge {
         payment: &mut PaymentIntentState,
         setup: &mut SetupIntentState,
     ) {
-        if self.phase != Phase::ReadingBack {
+        if !matches!(self.phase, Phase::ReadingBack) {
             return;
         }
         self.read_back = Some(observed);
         self.phase = match payment.reconcile(observed, setup) {
             Ok(ChargeOutcome::Charged) => Phase::Done(Outcome::Charged),
-            Ok(_) if observed == PaymentIntentStatus::Canceled => {
+            Ok(_) if matches!(observed, PaymentIntentStatus::Canceled) => {
                 Phase::Done(Outcome::NotCharged(NotCharged::Canceled))
             }
             Ok(ChargeOutcome::NotCharged(_)) => match self.refused {
@@ -500,7 +520,7 @@ impl Charge {
     /// The read-back failed (its retries ran out, or its answer was refused or
     /// unreadable): wait, then try again within the policy.
     pub fn handle_read_back_failed(&mut self) {
-        if self.phase == Phase::ReadingBack {
+        if matches!(self.phase, Phase::ReadingBack) {
             self.phase = Phase::Next;
         }
     }
@@ -659,6 +679,50 @@ mod tests {
         let waited: u32 = seen.iter().map(|a| if let Action::Wait { ms } = a { *ms } else { 0 }).sum();
         assert!(waited <= 25_000, "{waited}");
         assert_eq!(report.read_backs, 3);
+    }
+
+    #[test]
+    fn the_clock_may_read_anything_at_the_first_poll_and_run_past_32_bits() {
+        // The same waits whatever the clock reads at the first poll.
+        for start in [0u64, 1 << 40, u64::MAX / 2] {
+            let (mut payment, mut setup) = states();
+            let mut charge = Charge::begin(&mut payment, &setup, NOW, SettlePolicy::DEFAULT).unwrap();
+            assert_eq!(charge.poll(&mut payment, &setup, start), Action::SendCharge);
+            charge.handle_unknown(&mut payment);
+            assert_eq!(charge.poll(&mut payment, &setup, start), Action::ReadBack);
+            charge.handle_read_back(P::Created, &mut payment, &mut setup);
+            assert_eq!(charge.poll(&mut payment, &setup, start + 500), Action::Wait { ms: 2_000 });
+            assert_eq!(charge.poll(&mut payment, &setup, start + 1_000), Action::Wait { ms: 1_500 });
+            assert_eq!(charge.poll(&mut payment, &setup, start + 2_500), Action::SendCharge);
+        }
+        // Polled 2^33 ms (about 99 days) after the first poll, with the widest horizon:
+        // past it, pending.
+        let policy = SettlePolicy { horizon_ms: u32::MAX, ..SettlePolicy::DEFAULT };
+        let (mut payment, setup) = states();
+        let mut charge = Charge::begin(&mut payment, &setup, NOW, policy).unwrap();
+        assert_eq!(charge.poll(&mut payment, &setup, 7), Action::SendCharge);
+        charge.handle_unknown(&mut payment);
+        assert_eq!(charge.poll(&mut payment, &setup, 7 + (1 << 33)), Action::Settled);
+        assert_eq!(charge.report().outcome, Outcome::Pending);
+        // A wait that ends past 32 bits of the horizon settles pending too; one polled
+        // long after its end goes on.
+        let policy = SettlePolicy { horizon_ms: u32::MAX, delay_ms: u32::MAX, ..SettlePolicy::DEFAULT };
+        let (mut payment, mut setup) = states();
+        let mut charge = Charge::begin(&mut payment, &setup, NOW, policy).unwrap();
+        assert_eq!(charge.poll(&mut payment, &setup, 0), Action::SendCharge);
+        charge.handle_unknown(&mut payment);
+        assert_eq!(charge.poll(&mut payment, &setup, 1), Action::ReadBack);
+        charge.handle_read_back(P::Created, &mut payment, &mut setup);
+        assert_eq!(charge.poll(&mut payment, &setup, 1), Action::Settled);
+        let policy = SettlePolicy { horizon_ms: 10_000, delay_ms: 1_000, ..SettlePolicy::DEFAULT };
+        let (mut payment, mut setup) = states();
+        let mut charge = Charge::begin(&mut payment, &setup, NOW, policy).unwrap();
+        assert_eq!(charge.poll(&mut payment, &setup, 0), Action::SendCharge);
+        charge.handle_unknown(&mut payment);
+        assert_eq!(charge.poll(&mut payment, &setup, 0), Action::ReadBack);
+        charge.handle_read_back(P::Created, &mut payment, &mut setup);
+        assert_eq!(charge.poll(&mut payment, &setup, 0), Action::Wait { ms: 1_000 });
+        assert_eq!(charge.poll(&mut payment, &setup, 1 << 33), Action::SendCharge, "the wait is over: resend");
     }
 
     #[test]

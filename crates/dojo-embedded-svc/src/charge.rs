@@ -8,10 +8,9 @@ use dojo_core::charge::{Action, Charge, ChargeReport, NotCharged, Outcome};
 use dojo_core::lifecycle::{PaymentIntentState, SetupIntentState};
 use dojo_core::response::kind::{ChargeKind, PaymentIntentSummaryKind};
 
-use crate::client::{Call, Client, ClientResult, ConnError, Connect, Fetched, Raw, Stop, Stopped, decode_with};
+use crate::client::{Call, Client, ClientResult, ConnError, Connect, Stop, Stopped, decode_with};
 use crate::retry::Delay;
 use dojo_core::client_error::ClientError;
-use dojo_core::request::Operation;
 
 impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// Charges `payment` (created from `setup`) once, and settles it.
@@ -118,13 +117,13 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 Action::Settled => break,
             }
         }
-        let report = charge.report();
-        log_settled(&report);
-        // Settled on the charge's own error (refused, or never sent): that error.
-        let on_kept = matches!(report.outcome, Outcome::NotCharged(NotCharged::Refused { .. } | NotCharged::NotSent));
+        log_settled(charge);
+        // Settled on the charge's own error (refused, or never sent): that error. The
+        // report is made where it is returned (no copy of it on the way).
+        let on_kept = matches!(charge.outcome(), Outcome::NotCharged(NotCharged::Refused { .. } | NotCharged::NotSent));
         match kept {
             Some(stop) if on_kept => Err(self.stopped(stop)),
-            _ => Ok(report),
+            _ => Ok(charge.report()),
         }
     }
 
@@ -139,14 +138,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         buf: &mut [u8],
         kept: &mut Option<Stop<ConnError<K>>>,
     ) {
-        // Borrowed in place: the request is not moved out of its `Result`.
-        let sent = match &self.api().charge_payment_intent(charge.payment_intent_ref()) {
-            Ok(req) => self.exchange_with_retries(req, buf),
-            Err(e) => Err((*e).into()),
-        };
-        match sent {
-            Ok(raw) if raw.is_success() => {
-                let fetched = Fetched { raw, operation: Operation::ChargePaymentIntent };
+        // Built in `fetch`'s frame, like every request of the flows: a non-2xx answer
+        // is the slot's `Stop::Refused`.
+        match self.fetch(Call::ChargePaymentIntent(charge.payment_intent_ref()), buf) {
+            Ok(fetched) => {
                 // A failure here is the charge's outcome unknown, nothing to keep.
                 let mut ignored = None;
                 match decode_with::<ChargeKind, ConnError<K>, _>(fetched, buf, &mut ignored, |c| c.status) {
@@ -154,14 +149,23 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                     Err(_) => charge.handle_unknown(payment),
                 }
             }
-            Ok(raw) => refused(charge, payment, raw, kept),
-            Err(ClientError::OutcomeUnknown(_) | ClientError::ResponseTooLarge(_)) => charge.handle_unknown(payment),
-            // Never sent: the exchange gave up before the server had it all, or the URL
-            // did not fit the buffer.
-            Err(e) => {
-                charge.handle_not_sent(payment);
-                *kept = Some(Stop::Failed(e));
-            }
+            Err(_) => match &self.stop {
+                // A final non-2xx answer (the exchange already made a 5xx an outcome
+                // unknown): refused, its answer kept.
+                Some(Stop::Refused(raw)) => {
+                    charge.handle_refused(raw.status, payment);
+                    *kept = self.stop.take();
+                }
+                Some(Stop::Failed(ClientError::OutcomeUnknown(_) | ClientError::ResponseTooLarge(_))) => {
+                    charge.handle_unknown(payment)
+                }
+                // Never sent: the exchange gave up before the server had it all, or the
+                // URL did not fit the buffer.
+                _ => {
+                    charge.handle_not_sent(payment);
+                    *kept = self.stop.take();
+                }
+            },
         }
     }
 
@@ -194,15 +198,9 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     }
 }
 
-/// A final non-2xx answer to the charge (the exchange already made a 5xx an outcome
-/// unknown): refused.
-fn refused<E>(charge: &mut Charge, payment: &mut PaymentIntentState, raw: Raw, kept: &mut Option<Stop<E>>) {
-    charge.handle_refused(raw.status, payment);
-    *kept = Some(Stop::Refused(raw));
-}
-
 #[cfg(feature = "log")]
-fn log_settled(report: &ChargeReport) {
+fn log_settled(charge: &Charge) {
+    let report = charge.report();
     log::info!(
         "dojo: charge of {}: {} (sent {}, read back {}{}{})",
         report.payment_intent,
@@ -215,4 +213,4 @@ fn log_settled(report: &ChargeReport) {
 }
 
 #[cfg(not(feature = "log"))]
-fn log_settled(_: &ChargeReport) {}
+fn log_settled(_: &Charge) {}

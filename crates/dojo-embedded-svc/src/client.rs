@@ -23,10 +23,9 @@ mod inner;
 mod operations;
 mod wire;
 
-pub(crate) use decode::{Fetched, Stop, Stopped, decode_with};
+pub(crate) use decode::{Stop, Stopped, decode_with};
 pub(crate) use exchange::Call;
 use inner::Inner;
-pub(crate) use inner::Raw;
 
 /// Makes connections. The client asks for a new one before its first request and after
 /// any failed exchange (a connection that failed mid-request, such as ESP-IDF's
@@ -86,6 +85,9 @@ pub struct Client<'k, K: Connect, D = NoDelay> {
     last_retry_after_s: Option<u32>,
     /// Why the last internal step stopped ([`Stopped`]), until the operation reports it.
     pub(crate) stop: Option<Stop<ConnError<K>>>,
+    /// The length of the 5xx answer at the start of the buffer that an outcome unknown
+    /// in `stop` names (its body is borrowed once the operation reports it).
+    answer_len: usize,
 }
 
 impl<'k, K: Connect> Client<'k, K, NoDelay> {
@@ -103,6 +105,7 @@ impl<'k, K: Connect> Client<'k, K, NoDelay> {
             seed: 1,
             last_retry_after_s: None,
             stop: None,
+            answer_len: 0,
         }
     }
 }
@@ -146,6 +149,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
             seed: if seed == 0 { 1 } else { seed },
             last_retry_after_s: self.last_retry_after_s,
             stop: self.stop,
+            answer_len: self.answer_len,
         }
     }
 
@@ -209,8 +213,9 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     pub(crate) fn take_error<'b>(&mut self, buf: &'b [u8]) -> Error<'b, ConnError<K>> {
         // Every `Stopped` keeps its reason in the slot first: never empty here. Were it
         // so, the error would be an answer with no status, not a panic.
-        let stop =
-            self.stop.take().unwrap_or(Stop::Refused(Raw { status: 0, len: 0, retry_after_ms: None, attempts: 0 }));
-        stop.into_error(buf)
+        match self.stop.take() {
+            Some(stop) => stop.into_error(buf, self.answer_len),
+            None => Error::Api(dojo_core::problem::ApiError::from_response(0, &[])),
+        }
     }
 }

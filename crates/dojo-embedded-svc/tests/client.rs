@@ -330,6 +330,36 @@ fn non_idempotent_requests_are_retried_only_when_the_connection_never_opened() {
 }
 
 #[test]
+fn an_outcome_unknown_names_the_intent_of_its_path_whatever_its_query() {
+    let key = key();
+    let d = delays();
+    let si = SetupIntentId::new("si_sandbox_1").unwrap();
+    let pi = PaymentIntentId::new("pi_sandbox_1").unwrap();
+    let mut buf = [0u8; 1024];
+    // `DELETE /setup-intents/{id}?includeAuthorized=true`, its answer lost, then a 5xx.
+    for reply in [Reply::ResponseFails, Reply::json(503, r#"{"traceId":"t-9"}"#)] {
+        let script = Script::new([reply]);
+        let mut client = client!(key, script, d);
+        match client.cancel_setup_intent(&si, true, &mut buf).unwrap_err() {
+            Error::OutcomeUnknown(u) => {
+                assert_eq!(u.setup_intent(), Some(si));
+                if let Cause::ServerError(api) = u.cause {
+                    assert_eq!(api.trace_id().unwrap(), "t-9");
+                }
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // `POST /payment-intents/{id}/charge`, its answer lost.
+    let script = Script::new([Reply::ResponseFails]);
+    let mut client = client!(key, script, d);
+    match client.charge_payment_intent(&pi, &mut buf).unwrap_err() {
+        Error::OutcomeUnknown(u) => assert_eq!(u.payment_intent(), Some(pi)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn an_undecodable_2xx_is_unknown_for_a_create_and_a_decode_error_for_a_read() {
     let key = key();
     let d = delays();

@@ -86,13 +86,15 @@ pub struct PaymentIntentState {
 
 impl PaymentIntentState {
     /// A payment intent known to be `status`, for `amount`.
+    // Out of line: the kiosk builds states in several places (a copy of it each, inlined).
+    #[inline(never)]
     pub fn new(
         id: PaymentIntentId,
         status: PaymentIntentStatus,
         amount: Money,
         setup_intent_id: Option<SetupIntentId>,
     ) -> Self {
-        let captured = if status == PaymentIntentStatus::Captured { amount.value } else { 0 };
+        let captured = if matches!(status, PaymentIntentStatus::Captured) { amount.value } else { 0 };
         let charge = if captured > 0 { ChargeState::Succeeded } else { ChargeState::NotAttempted };
         PaymentIntentState { id, status, amount, setup_intent_id, capture_mode: None, charge, captured, refunded: 0 }
     }
@@ -210,12 +212,16 @@ impl PaymentIntentState {
             }
             status => return Err(LifecycleError::PaymentIntentNotChargeable { status }),
         }
-        if self.setup_intent_id != Some(setup.id()) {
+        if self.setup_intent_id.as_ref() != Some(&setup.id) {
             return Err(LifecycleError::NotFromThisSetupIntent);
         }
-        let expected = setup.check_can_back_charge(now)?;
-        if self.amount != expected {
-            return Err(LifecycleError::AmountMismatch { expected, requested: self.amount });
+        // The setup's verdict borrowed in place (no amount or error moved out of it).
+        match &setup.check_can_back_charge(now) {
+            Err(e) => return Err(*e),
+            Ok(expected) if *expected != self.amount => {
+                return Err(LifecycleError::AmountMismatch { expected: *expected, requested: self.amount });
+            }
+            Ok(_) => {}
         }
         let before = core::mem::replace(&mut self.charge, ChargeState::InFlight);
         Ok(ChargeTicket { payment_intent: self.id, amount: self.amount, before })
@@ -232,7 +238,18 @@ impl PaymentIntentState {
         status: CaptureStatus,
         setup: &mut SetupIntentState,
     ) -> Result<ChargeOutcome, LifecycleError> {
-        self.check_ticket(&ticket)?;
+        self.record_charge_by(&ticket, status, setup)
+    }
+
+    /// [`record_charge`](Self::record_charge) with the ticket borrowed (the charge
+    /// machine keeps its ticket in place: no copy of it moved in).
+    pub(crate) fn record_charge_by(
+        &mut self,
+        ticket: &ChargeTicket,
+        status: CaptureStatus,
+        setup: &mut SetupIntentState,
+    ) -> Result<ChargeOutcome, LifecycleError> {
+        self.check_ticket(ticket)?;
         Ok(match status {
             CaptureStatus::Successful => {
                 self.charged(setup);
@@ -257,7 +274,13 @@ impl PaymentIntentState {
     /// settles Captured as charged whatever the charge state). A ticket of another
     /// payment intent is refused.
     pub fn record_charge_not_executed(&mut self, ticket: ChargeTicket) -> Result<(), LifecycleError> {
-        self.check_ticket(&ticket)?;
+        self.record_charge_not_executed_by(&ticket)
+    }
+
+    /// [`record_charge_not_executed`](Self::record_charge_not_executed) with the ticket
+    /// borrowed.
+    pub(crate) fn record_charge_not_executed_by(&mut self, ticket: &ChargeTicket) -> Result<(), LifecycleError> {
+        self.check_ticket(ticket)?;
         self.charge = ticket.before;
         Ok(())
     }
@@ -272,7 +295,13 @@ impl PaymentIntentState {
     /// A ticket of another payment intent is refused, as in
     /// [`record_charge`](Self::record_charge).
     pub fn record_charge_outcome_unknown(&mut self, ticket: ChargeTicket) -> Result<(), LifecycleError> {
-        self.check_ticket(&ticket)?;
+        self.record_charge_outcome_unknown_by(&ticket)
+    }
+
+    /// [`record_charge_outcome_unknown`](Self::record_charge_outcome_unknown) with the
+    /// ticket borrowed.
+    pub(crate) fn record_charge_outcome_unknown_by(&mut self, ticket: &ChargeTicket) -> Result<(), LifecycleError> {
+        self.check_ticket(ticket)?;
         self.charge = ChargeState::OutcomeUnknown;
         Ok(())
     }
@@ -322,18 +351,18 @@ impl PaymentIntentState {
 
     fn charged(&mut self, setup: &mut SetupIntentState) {
         self.charge = ChargeState::Succeeded;
-        if self.status == PaymentIntentStatus::Created {
+        if matches!(self.status, PaymentIntentStatus::Created) {
             self.status = PaymentIntentStatus::Captured;
         }
         self.captured = self.amount.value;
-        if self.setup_intent_id != Some(setup.id()) {
+        if self.setup_intent_id.as_ref() != Some(&setup.id) {
             return;
         }
-        if setup.status == SetupIntentStatus::Authorized {
+        if matches!(setup.status, SetupIntentStatus::Authorized) {
             setup.status = SetupIntentStatus::Completed;
         }
         // Also when the server reported Completed before the charge was reconciled.
-        if setup.status == SetupIntentStatus::Completed && setup.completed_by.is_none() {
+        if matches!(setup.status, SetupIntentStatus::Completed) && setup.completed_by.is_none() {
             setup.completed_by = Some(self.id);
         }
     }
@@ -390,7 +419,7 @@ impl PaymentIntentState {
     /// refunded.
     pub fn check_refund(&self, amount: Money) -> Result<(), LifecycleError> {
         self.check_amount(amount)?;
-        if self.status != PaymentIntentStatus::Captured {
+        if !matches!(self.status, PaymentIntentStatus::Captured) {
             return Err(LifecycleError::NotRefundable { status: self.status });
         }
         let available = self.captured.saturating_sub(self.refunded);

@@ -14,7 +14,7 @@ use super::{Anomaly, LifecycleError, Observation, SetupIntentCause, setup_intent
 /// same intent (a charge recorded on one and not the other).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SetupIntentState {
-    id: SetupIntentId,
+    pub(super) id: SetupIntentId,
     pub(super) status: SetupIntentStatus,
     expire_at: Option<Timestamp>,
     intended_amount: Option<Money>,
@@ -125,7 +125,7 @@ impl SetupIntentState {
     /// intended amount.
     pub fn check_can_back_charge(&self, now: Timestamp) -> Result<Money, LifecycleError> {
         let status = self.effective_status(now);
-        if status != SetupIntentStatus::Authorized {
+        if !matches!(status, SetupIntentStatus::Authorized) {
             return Err(LifecycleError::SetupIntentNotAuthorized { status });
         }
         self.intended_amount.ok_or(LifecycleError::IntendedAmountUnknown)

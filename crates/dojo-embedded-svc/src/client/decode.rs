@@ -8,7 +8,7 @@ use dojo_core::request::{Operation, Request};
 use dojo_core::response::ResponseKind;
 
 use super::inner::Raw;
-use super::inner::{Inner, InnerCause, publish};
+use super::inner::{Inner, InnerCause, answer, publish};
 use crate::error::Error;
 use crate::retry::RetryPolicy;
 
@@ -22,9 +22,11 @@ pub(crate) enum Stop<E> {
 }
 
 impl<E> Stop<E> {
-    pub(crate) fn into_error(self, buf: &[u8]) -> Error<'_, E> {
+    /// The caller's error: an answer's body borrowed from `buf` (a 5xx of an outcome
+    /// unknown is its first `answer_len` bytes).
+    pub(crate) fn into_error(self, buf: &[u8], answer_len: usize) -> Error<'_, E> {
         match self {
-            Stop::Failed(e) => publish(e, buf),
+            Stop::Failed(e) => publish(e, buf, answer_len),
             Stop::Refused(raw) => {
                 let body = buf.get(..raw.len).unwrap_or(&[]);
                 ClientError::Api(dojo_core::problem::ApiError::from_response(raw.status, body))
@@ -123,12 +125,41 @@ pub(crate) fn decode<'b, R: ResponseKind, E>(
     }
 }
 
-/// The outcome-unknown report of the exchange of `operation` on `path`: the intent the
-/// path names (the key is named by the caller that has it: `refund_payment_intent`).
+/// The outcome-unknown report of the exchange of `operation` on `path` (and query: the
+/// query is ignored): the intent the path names (the key is named by the caller that has it:
+/// `refund_payment_intent`).
 #[inline(never)]
 pub(super) fn unknown<E>(operation: Operation, path: &str, attempts: u8, cause: InnerCause<E>) -> Inner<E> {
+    // `Intent::named_by` reads the id up to the query's `?`.
     let subject = Subject { operation, setup_intent: None, payment_intent: None, idempotency_key: None };
     let mut unknown = OutcomeUnknown::new(&subject, |k| k, attempts, cause);
     unknown.intent = Intent::named_by(operation, path);
     ClientError::OutcomeUnknown(unknown)
+}
+
+/// Makes the failure kept in `slot` the outcome-unknown report of the exchange of
+/// `operation` on `path`, in place (no error moved through a `Result`): its cause is
+/// the 5xx answer of `server_error`'s status (its length kept by the caller), or the
+/// failure's own (a lost or too-large answer).
+#[inline(never)]
+pub(super) fn unknown_in<E>(
+    slot: &mut Option<Stop<E>>,
+    server_error: Option<u16>,
+    operation: Operation,
+    path: &str,
+    attempts: u8,
+) -> Stopped {
+    let cause = match server_error {
+        Some(status) => InnerCause::ServerError(answer(status)),
+        None => match slot.take() {
+            Some(Stop::Failed(ClientError::Transport(t))) => t.cause,
+            Some(Stop::Failed(ClientError::ResponseTooLarge(r))) => InnerCause::TooLarge(r),
+            // Nothing else is an outcome unknown: kept as it is.
+            other => {
+                *slot = other;
+                return Stopped(());
+            }
+        },
+    };
+    Stopped::at(slot, Stop::Failed(unknown(operation, path, attempts, cause)))
 }

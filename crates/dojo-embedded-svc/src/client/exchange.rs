@@ -16,11 +16,11 @@ use super::decode::{Fetched, Stop, Stopped, decode};
 use super::wire::{
     LEN_DIGITS, format_len, log_exchange, log_failure, log_retry, receive, send, to_svc_method, transport,
 };
-use super::{Client, ClientResult, ConnError, Connect};
+use super::{Client, ClientResult, Connect};
 use dojo_core::client_error::ClientError;
 
-use super::decode::unknown;
-use super::inner::{Inner, InnerCause, Raw, publish};
+use super::decode::unknown_in;
+use super::inner::{InnerCause, Raw};
 use crate::error::Phase;
 use crate::kiosk::{NoShowFee, build_payment_intent, build_setup_intent};
 use crate::retry::{Delay, xorshift32};
@@ -39,25 +39,27 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         let buf: &'b [u8] = buf;
         match result {
             Ok(raw) => decode(req, raw, buf),
-            Err(e) => Err(publish(e, buf)),
+            Err(_) => Err(self.take_error(buf)),
         }
     }
 
     /// One exchange, retried per the policy: the answer's status and length, its body
-    /// in `buf`. Nothing it returns borrows `buf`, so callers can loop over it. The
+    /// in `buf`; a failure is kept in the client's slot ([`Stop::Failed`]), only a word
+    /// returned. Nothing it returns borrows `buf`, so callers can loop over it. The
     /// generic part is only this: the rest is shared by every response kind.
     pub(crate) fn exchange_with_retries<R: ResponseKind>(
         &mut self,
         req: &Request<'_, R>,
         buf: &mut [u8],
-    ) -> Result<Raw, Inner<ConnError<K>>> {
+    ) -> Result<Raw, Stopped> {
         self.exchange_retried(&Outgoing::of(req), buf)
     }
 
     /// The I/O loop over dojo-core's [`Exchange`]: send, hand the result over, wait or
-    /// stop as it says.
+    /// stop as it says. A failure stays where the attempt put it (the client's slot):
+    /// the exchange reads it there, and an outcome unknown is made of it in place.
     #[inline(never)]
-    fn exchange_retried(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Inner<ConnError<K>>> {
+    fn exchange_retried(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Stopped> {
         let operation = outgoing.operation;
         // The key is named by `execute`, which has the request (this returns nothing
         // borrowed); the intent is read from the path when the outcome is unknown.
@@ -67,38 +69,41 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         loop {
             let result = self.exchange(outgoing, buf);
             let random = self.next_seed();
-            let next = match &result {
-                Ok(raw) => exchange.handle_answer(raw.status, raw.retry_after_ms, random),
-                Err(ClientError::Transport(t)) if t.phase == Phase::Receive => {
-                    exchange.handle_failure(TransportFailure::Sent, random)
-                }
-                Err(ClientError::Transport(_)) => exchange.handle_failure(TransportFailure::NotSent, random),
-                Err(ClientError::ResponseTooLarge(r)) => exchange.handle_too_large(r.status),
-                Err(_) => Verdict::Done,
+            let next = match (&result, &self.stop) {
+                (Ok(raw), _) => exchange.handle_answer(raw.status, raw.retry_after_ms, random),
+                (Err(_), Some(Stop::Failed(ClientError::Transport(t)))) => exchange.handle_failure(
+                    if t.phase == Phase::Receive { TransportFailure::Sent } else { TransportFailure::NotSent },
+                    random,
+                ),
+                (Err(_), Some(Stop::Failed(ClientError::ResponseTooLarge(r)))) => exchange.handle_too_large(r.status),
+                _ => Verdict::Done,
             };
             self.last_retry_after_s = exchange.retry_after_ms().map(|ms| ms / 1000);
+            let attempts = exchange.attempts();
             match next {
                 Verdict::Retry { after_ms } => {
-                    log_retry(operation, exchange.attempts().saturating_sub(1), after_ms);
+                    log_retry(operation, attempts.saturating_sub(1), after_ms);
                     self.delay.delay_ms(after_ms);
                 }
                 Verdict::OutcomeUnknown => {
-                    let cause = match result {
-                        Ok(raw) => InnerCause::ServerError(raw),
-                        Err(ClientError::Transport(t)) => t.cause,
-                        Err(ClientError::ResponseTooLarge(r)) => InnerCause::TooLarge(r),
-                        Err(e) => return Err(e),
-                    };
-                    return Err(unknown(operation, outgoing.path, exchange.attempts(), cause));
+                    // A 5xx: its body stays at the start of `buf`, published with the error.
+                    let server_error = result.ok().map(|raw| {
+                        self.answer_len = raw.len;
+                        raw.status
+                    });
+                    let path = outgoing.path_and_query;
+                    return Err(unknown_in(&mut self.stop, server_error, operation, path, attempts));
                 }
                 Verdict::Done | Verdict::GiveUp(_) => {
-                    let mut result = result;
-                    match &mut result {
-                        Ok(raw) => raw.attempts = exchange.attempts(),
-                        Err(ClientError::Transport(t)) => t.attempts = exchange.attempts(),
-                        Err(_) => {}
-                    }
-                    return result;
+                    return match result {
+                        Ok(raw) => Ok(Raw { attempts, ..raw }),
+                        Err(stopped) => {
+                            if let Some(Stop::Failed(ClientError::Transport(t))) = &mut self.stop {
+                                t.attempts = attempts;
+                            }
+                            Err(stopped)
+                        }
+                    };
                 }
             }
         }
@@ -119,6 +124,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 self.fetch_built(build_payment_intent(api, setup, reference, *amount, buf), buf)
             }
             Call::GetPaymentIntent(id) => self.fetch_built(api.get_payment_intent(id, true), buf),
+            Call::ChargePaymentIntent(id) => self.fetch_built(api.charge_payment_intent(id), buf),
             Call::SearchPaymentIntents(body) => self.fetch_built(api.search_payment_intents_lean(body, buf), buf),
         }
     }
@@ -145,14 +151,13 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// compiled once for every response kind.
     #[inline(never)]
     fn fetch_outgoing(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Stopped> {
-        let stop = match self.exchange_retried(outgoing, buf) {
-            Ok(raw) if raw.is_success() => return Ok(raw),
+        match self.exchange_retried(outgoing, buf) {
+            Ok(raw) if raw.is_success() => Ok(raw),
             // A 5xx that may have executed is already an outcome unknown (the exchange's
             // verdict): any other non-2xx is the server's refusal.
-            Ok(raw) => Stop::Refused(raw),
-            Err(e) => Stop::Failed(e),
-        };
-        Err(self.stopped(stop))
+            Ok(raw) => Err(self.stopped(Stop::Refused(raw))),
+            Err(stopped) => Err(stopped),
+        }
     }
 
     fn next_seed(&mut self) -> u32 {
@@ -161,11 +166,12 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     }
 
     /// One exchange: connect if needed, send the request with `Content-Length`, read
-    /// the whole answer into `buf`. On any failure the connection is dropped.
-    fn exchange(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Inner<ConnError<K>>> {
+    /// the whole answer into `buf`. On any failure the connection is dropped, and why is
+    /// kept in the client's slot.
+    fn exchange(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Stopped> {
         let Outgoing { operation, method, body_len, .. } = *outgoing;
         let Some((body, rest)) = buf.split_at_mut_checked(body_len) else {
-            return Err(BufferTooSmall { needed: body_len }.into());
+            return Err(self.fail(BufferTooSmall { needed: body_len }.into()));
         };
         // Written again on every attempt: an earlier answer may have overwritten it. The
         // URL is the base (one trailing `/` dropped) and the path and query, as
@@ -174,7 +180,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         let (base, path) = (base.as_bytes(), outgoing.path_and_query.as_bytes());
         let url_len = base.len() + path.len();
         let Some(dst) = rest.get_mut(..url_len) else {
-            return Err(BufferTooSmall { needed: body_len + url_len }.into());
+            return Err(self.fail(BufferTooSmall { needed: body_len + url_len }.into()));
         };
         let (b, p) = dst.split_at_mut(base.len());
         b.copy_from_slice(base);
@@ -203,19 +209,22 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 Ok(conn) => slot.insert(conn),
                 Err(e) => {
                     *slot = None;
-                    return Err(transport(operation, Phase::Connect, InnerCause::Io(e)));
+                    let failed = transport(operation, Phase::Connect, InnerCause::Io(e));
+                    return Err(self.fail(failed));
                 }
             },
         };
-        let sent = send(conn, operation, to_svc_method(method), url, headers, body);
-        let result = match sent {
-            Ok(()) => receive(conn, operation, buf),
-            Err(e) => Err(e),
+        let stop = &mut self.stop;
+        let result = match send(conn, operation, to_svc_method(method), url, headers, body, stop) {
+            Ok(()) => receive(conn, operation, buf, stop),
+            Err(stopped) => Err(stopped),
         };
         match &result {
-            Ok(raw) => log_exchange(method, outgoing.path, raw),
-            Err(e) => {
-                log_failure(operation, e);
+            Ok(raw) => log_exchange(method, outgoing.path_and_query, raw),
+            Err(_) => {
+                if let Some(Stop::Failed(e)) = &self.stop {
+                    log_failure(operation, e);
+                }
                 self.conn = None;
             }
         }
@@ -236,6 +245,8 @@ pub(crate) enum Call<'a> {
     CreatePaymentIntent { setup: &'a SetupIntentState, reference: &'a str, amount: &'a Money },
     /// `GET /payment-intents/{id}?returnCanceled=true`.
     GetPaymentIntent(&'a PaymentIntentId),
+    /// `POST /payment-intents/{id}/charge`.
+    ChargePaymentIntent(&'a PaymentIntentId),
     /// `POST /payment-intents/search`.
     SearchPaymentIntents(&'a SearchPaymentIntentsRequest<'a>),
 }
@@ -244,7 +255,6 @@ pub(crate) enum Call<'a> {
 struct Outgoing<'r> {
     operation: Operation,
     method: Method,
-    path: &'r str,
     headers: &'r [(&'r str, &'r str)],
     body_len: usize,
     /// The path and query, written after the base URL.
@@ -257,7 +267,6 @@ impl<'r> Outgoing<'r> {
         Outgoing {
             operation: req.operation(),
             method: req.method(),
-            path: req.path(),
             headers: req.headers(),
             body_len: req.body_len(),
             path_and_query: req.path_and_query(),

@@ -2,7 +2,7 @@
 //! is its status and length in the buffer ([`Raw`]), an error holds no borrow of it
 //! ([`Inner`]), and [`publish`] makes the caller's [`Error`] once the exchange is over.
 
-use dojo_core::client_error::{self, Answer, ClientError};
+use dojo_core::client_error::{self, Cause, ClientError, OutcomeUnknown};
 use dojo_core::problem::ApiError;
 
 use crate::error::Error;
@@ -24,32 +24,29 @@ impl Raw {
     }
 }
 
-/// An error while the buffer is still in use: an answer is its status and length in the
-/// buffer ([`Raw`]); [`publish`] makes the caller's [`Error`] of it once the exchange is
-/// over. Nothing of it borrows the buffer, so loops can go on after it.
-pub(crate) type Inner<E> = ClientError<Raw, E, &'static str>;
+/// An error while the buffer is still in use: dojo-core's error with an answer that does
+/// not borrow it yet (its body empty; a 5xx answer's length is kept beside the error).
+/// Nothing of it borrows the buffer, so loops can go on after it; [`publish`] makes the
+/// caller's [`Error`] of it once the exchange is over, in place (the same enum, its
+/// lifetimes shortened: no variant is moved into another type).
+pub(crate) type Inner<E> = ClientError<ApiError<'static>, E, &'static str>;
 
-/// [`Cause`] while the buffer is in use.
-pub(crate) type InnerCause<E> = client_error::Cause<Raw, E>;
+/// [`Cause`](client_error::Cause) while the buffer is in use.
+pub(crate) type InnerCause<E> = client_error::Cause<ApiError<'static>, E>;
 
-impl Answer for Raw {
-    fn status(&self) -> u16 {
-        self.status
-    }
+/// The answer of a status, its body not borrowed yet ([`publish`] borrows it).
+pub(crate) fn answer(status: u16) -> ApiError<'static> {
+    ApiError::from_response(status, &[])
 }
 
-impl From<ApiError<'static>> for Raw {
-    /// dojo-core's request builders never answer: an [`ApiError`] of theirs (none today)
-    /// keeps its status, without a body.
-    fn from(e: ApiError<'static>) -> Self {
-        Raw { status: e.status, len: 0, retry_after_ms: None, attempts: 1 }
+/// The caller's error of an [`Inner`] one: a 5xx answer of an outcome unknown (the only
+/// answer an `Inner` holds) borrows its body, the first `answer_len` bytes of `buf`.
+pub(crate) fn publish<E>(e: Inner<E>, buf: &[u8], answer_len: usize) -> Error<'_, E> {
+    let mut e: Error<'_, E> = e;
+    if let ClientError::OutcomeUnknown(OutcomeUnknown { cause: Cause::ServerError(answer), .. }) = &mut e {
+        answer.body = buf.get(..answer_len).unwrap_or(&[]);
     }
-}
-
-/// The caller's error of an [`Inner`] one: an answer in `buf` becomes an [`ApiError`]
-/// borrowing it.
-pub(crate) fn publish<E>(e: Inner<E>, buf: &[u8]) -> Error<'_, E> {
-    e.map(|raw| ApiError::from_response(raw.status, buf.get(..raw.len).unwrap_or(&[])), |key| key)
+    e
 }
 
 impl core::fmt::Display for Raw {

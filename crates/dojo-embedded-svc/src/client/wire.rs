@@ -8,6 +8,7 @@ use embedded_svc::http::client::Connection;
 
 use dojo_core::client_error::{ClientError, TransportError};
 
+use super::decode::{Stop, Stopped};
 use super::inner::{Inner, InnerCause, Raw};
 use crate::error::{Phase, ResponseTooLarge};
 
@@ -76,7 +77,8 @@ pub(super) fn send<C: Connection>(
     url: &str,
     headers: &[(&str, &str)],
     mut body: &[u8],
-) -> Result<(), Inner<C::Error>> {
+    slot: &mut Option<Stop<C::Error>>,
+) -> Result<(), Stopped> {
     // Where it failed and why: one error made, at the one exit.
     let (phase, cause) = 'send: {
         if let Err(e) = conn.initiate_request(method, url, headers) {
@@ -95,7 +97,7 @@ pub(super) fn send<C: Connection>(
             Err(e) => (Phase::Receive, InnerCause::Io(e)),
         }
     };
-    Err(transport(operation, phase, cause))
+    Err(Stopped::at(slot, Stop::Failed(transport(operation, phase, cause))))
 }
 
 #[inline(never)]
@@ -103,7 +105,8 @@ pub(super) fn receive<C: Connection>(
     conn: &mut C,
     operation: Operation,
     buf: &mut [u8],
-) -> Result<Raw, Inner<C::Error>> {
+    slot: &mut Option<Stop<C::Error>>,
+) -> Result<Raw, Stopped> {
     let status = conn.status();
     let content_length = conn.header("Content-Length").and_then(parse_digits);
     // No clock: the HTTP-date form is not honoured (the backoff's own delay applies).
@@ -143,18 +146,18 @@ pub(super) fn receive<C: Connection>(
             _ => Ok(len),
         }
     };
-    match read {
-        Ok(len) => Ok(Raw { status, len, retry_after_ms, attempts: 1 }),
-        Err(None) => {
-            Err(ClientError::ResponseTooLarge(ResponseTooLarge { operation, status, capacity, content_length }))
-        }
-        Err(Some(cause)) => Err(after_send(operation, cause)),
-    }
+    let failed = match read {
+        Ok(len) => return Ok(Raw { status, len, retry_after_ms, attempts: 1 }),
+        Err(None) => ClientError::ResponseTooLarge(ResponseTooLarge { operation, status, capacity, content_length }),
+        Err(Some(cause)) => after_send(operation, cause),
+    };
+    Err(Stopped::at(slot, Stop::Failed(failed)))
 }
 
 #[cfg(feature = "log")]
-pub(super) fn log_exchange(method: Method, path: &str, raw: &Raw) {
-    // Never the headers: they carry the key.
+pub(super) fn log_exchange(method: Method, path_and_query: &str, raw: &Raw) {
+    // Never the headers: they carry the key. The path without its query.
+    let path = path_and_query.split_once('?').map_or(path_and_query, |(path, _)| path);
     log::debug!("dojo: {} {} -> {} ({} bytes)", method.as_str(), path, raw.status, raw.len);
 }
 
