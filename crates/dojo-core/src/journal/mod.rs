@@ -117,6 +117,8 @@ pub use record::{
 pub use recover::{Action, ActionRef, ORPHAN_SEARCH_MARGIN_SECS, OpenBooking, Recovery, Stage, TooManyOpen};
 pub use scan::{BadSlot, ScanStats, scan};
 
+use record::Slot;
+
 /// A journal's storage: encoded records, in order.
 ///
 /// Implementations store bytes and nothing else; [`scan`], [`recover`] and [`compact`]
@@ -250,11 +252,19 @@ pub fn recover_into<const N: usize, J: Journal + ?Sized>(
     *recovery = Recovery::new();
     let mut overflow = None;
     let mut stats = ScanStats::new();
-    scan::scan_into(journal, &mut stats, &mut |record| {
-        if overflow.is_none() {
-            overflow = recovery.apply(record).err();
+    let mut scanner = scan::Scanner::new();
+    // One slot, decoded into in place slot after slot, and folded from there.
+    let mut slot = Slot::blank();
+    journal.for_each(&mut |bytes| {
+        if scanner.skip(&mut stats) {
+            return;
+        }
+        let decoded = record::decode_slot(bytes, &mut slot).map(|()| slot.seq);
+        if scanner.step(&mut stats, bytes, decoded) && overflow.is_none() {
+            overflow = recovery.apply_slot(&slot).err();
         }
     })?;
+    scanner.finish(&mut stats)?;
     if let Some(e) = overflow {
         return Err(e.into());
     }
@@ -290,18 +300,17 @@ pub fn compact_into<const N: usize, J: Journal + ?Sized>(
     // them; drop the others (duplicates, records out of sequence) too, so the fold of
     // what is kept gives the same open bookings.
     let mut highest: Option<u64> = None;
-    let mut record = Record::blank();
+    let mut slot = Slot::blank();
     journal.retain(&mut |bytes| {
-        if Record::decode_into(bytes, &mut record).is_err() {
+        if record::decode_slot(bytes, &mut slot).is_err() {
             return false;
         }
-        if highest.is_some_and(|s| record.seq <= s) {
+        let (seq, booking) = (slot.seq, slot.open.booking);
+        if highest.is_some_and(|s| seq <= s) {
             return false;
         }
-        highest = Some(record.seq);
-        recovery.is_open(record.booking)
-            || Some(record.seq) == newest
-            || Some((record.booking, record.seq)) == highest_booking
+        highest = Some(seq);
+        recovery.is_open(booking) || Some(seq) == newest || Some((booking, seq)) == highest_booking
     })
 }
 
