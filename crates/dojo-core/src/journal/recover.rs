@@ -289,13 +289,16 @@ impl<const N: usize> Recovery<N> {
         }
         let at = self.open.iter().position(|b| b.booking == fields.booking);
         if slot.finishes() {
-            // The later bookings move down one by one (swaps), keeping their order:
-            // `Vec::remove` shifts them with one overlapping copy, which on a
-            // bare-metal target links the whole `memmove` (~700 B of riscv32imc code)
-            // for this one call.
+            // The later bookings move down one by one, each copied over the one before
+            // (two distinct elements: no temporary, and no overlapping copy: `Vec::remove`
+            // shifts them with one, which on a bare-metal target links the whole
+            // `memmove`, ~700 B of riscv32imc code, for this one call), keeping their order.
             if let Some(i) = at {
                 for j in i + 1..self.open.len() {
-                    self.open.swap(j - 1, j);
+                    let (before, from) = self.open.split_at_mut(j);
+                    if let (Some(dst), Some(src)) = (before.last_mut(), from.first()) {
+                        *dst = *src;
+                    }
                 }
                 self.open.pop();
             }
