@@ -251,26 +251,24 @@ pub fn recover_into<const N: usize, J: Journal + ?Sized>(
 ) -> Result<(), JournalError<J::Error>> {
     *recovery = Recovery::new();
     let mut overflow = None;
-    let mut stats = ScanStats::new();
     let mut scanner = scan::Scanner::new();
-    // One slot, decoded into in place slot after slot, and folded from there.
+    // One slot, decoded into in place slot after slot, and folded from there. The scan
+    // counts into the recovery's own stats; the fold counts the records it applies.
     let mut slot = Slot::blank();
     journal.for_each(&mut |bytes| {
-        if scanner.skip(&mut stats) {
+        if scanner.skip(recovery.stats_mut()) {
             return;
         }
         let decoded = record::decode_slot(bytes, &mut slot).map(|()| slot.seq);
-        if scanner.step(&mut stats, bytes, decoded) && overflow.is_none() {
+        if scanner.step(recovery.stats_mut(), bytes, decoded) && overflow.is_none() {
             overflow = recovery.apply_slot(&slot).err();
         }
     })?;
-    scanner.finish(&mut stats)?;
-    if let Some(e) = overflow {
-        return Err(e.into());
+    scanner.finish(recovery.stats_mut())?;
+    match overflow {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
     }
-    let folded = *recovery.stats();
-    *recovery.stats_mut() = ScanStats { records: folded.records, out_of_order: folded.out_of_order, ..stats };
-    Ok(())
 }
 
 /// Drops the records of finished bookings (and unusable slots), keeping every record of

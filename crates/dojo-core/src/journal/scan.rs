@@ -116,6 +116,7 @@ fn scan_into<J: Journal + ?Sized>(
         }
         let decoded = Record::decode_into(bytes, &mut record).map(|()| record.seq);
         if scanner.step(stats, bytes, decoded) {
+            stats.records = stats.records.saturating_add(1);
             visit(&record);
         }
     })?;
@@ -147,7 +148,7 @@ impl Scanner {
     }
 
     /// The slot `bytes` decoded to a record numbered `seq`, or did not: whether to pass
-    /// the record on (not a duplicate).
+    /// the record on (not a duplicate). The caller counts the records it uses.
     #[inline(never)]
     pub(super) fn step(
         &mut self,
@@ -167,7 +168,6 @@ impl Scanner {
                     return false;
                 }
                 self.previous = Some((seq, crc));
-                stats.records = stats.records.saturating_add(1);
                 true
             }
             Err(RecordError::UnsupportedVersion { found }) => {
