@@ -100,16 +100,13 @@ impl Reference {
         if s.is_empty() {
             return Err(ValidationError::new("reference", ValidationErrorKind::Empty));
         }
-        if s.chars().take(MAX_REFERENCE_CHARS + 1).count() > MAX_REFERENCE_CHARS {
+        if chars(s) > MAX_REFERENCE_CHARS {
             return Err(ValidationError::new("reference", ValidationErrorKind::TooLong { max: MAX_REFERENCE_CHARS }));
         }
-        let mut bytes = [0u8; MAX_REFERENCE_BYTES];
         // 60 characters of at most 4 bytes each always fit.
-        let dst = bytes
-            .get_mut(..s.len())
-            .ok_or(ValidationError::new("reference", ValidationErrorKind::TooLong { max: MAX_REFERENCE_CHARS }))?;
-        dst.copy_from_slice(s.as_bytes());
-        Ok(Reference { len: s.len() as u8, bytes })
+        let mut reference = Reference::EMPTY;
+        reference.set(s);
+        Ok(reference)
     }
 
     /// No text (not a valid reference: only a slot for [`set`](Self::set) to fill).
@@ -145,6 +142,14 @@ impl fmt::Display for Reference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// The characters of `s`, counted as the bytes that start one (not UTF-8 continuation
+/// bytes `0b10xx_xxxx`): `s` is UTF-8, so this is `s.chars().count()` without core's wide
+/// counter or a decoding loop (one for [`Reference::new`] and the decoder).
+#[inline(never)]
+fn chars(s: &str) -> usize {
+    s.bytes().filter(|&b| (b as i8) >= -0x40).count()
 }
 
 /// Why a charge took no money, as the server showed it.
@@ -806,11 +811,7 @@ impl<'a> Get<'a> {
     /// A reference's text, checked as [`Reference::new`] checks it (1 to 60 characters).
     fn reference(&mut self) -> &'a str {
         let s = self.text("reference", MAX_REFERENCE_BYTES);
-        // Characters counted as the bytes that start one (not UTF-8 continuation bytes
-        // `0b10xx_xxxx`): `s` is UTF-8, so this is `s.chars().count()` without core's
-        // wide counter (300 bytes of riscv32imc code used only here).
-        let chars = s.bytes().filter(|&b| (b as i8) >= -0x40).count();
-        if s.is_empty() || chars > MAX_REFERENCE_CHARS {
+        if s.is_empty() || chars(s) > MAX_REFERENCE_CHARS {
             self.fail("reference");
         }
         s
