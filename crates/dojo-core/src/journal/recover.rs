@@ -294,9 +294,8 @@ impl<const N: usize> Recovery<N> {
             // shifts them with one, which on a bare-metal target links the whole
             // `memmove`, ~700 B of riscv32imc code, for this one call), keeping their order.
             if let Some(i) = at {
-                for j in i + 1..self.open.len() {
-                    let (before, from) = self.open.split_at_mut(j);
-                    if let (Some(dst), Some(src)) = (before.last_mut(), from.first()) {
+                for j in i..self.open.len() {
+                    if let Some([dst, src]) = self.open.get_mut(j..j + 2) {
                         *dst = *src;
                     }
                 }
