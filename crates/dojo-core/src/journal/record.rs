@@ -648,14 +648,21 @@ pub(super) fn decode_slot(bytes: &[u8], out: &mut Slot) -> Result<(), RecordErro
 pub(crate) fn encode(seq: u64, at: i64, booking: BookingId, event: &Event, out: &mut [u8; RECORD_LEN]) {
     *out = [0u8; RECORD_LEN];
     let mut w = Put { buf: out, at: 0 };
-    w.le(u64::from(u32::from_le_bytes(MAGIC)), 4);
-    w.byte(FORMAT_VERSION);
-    w.byte(event.kind());
-    w.at = 8; // reserved, zero
-    w.le(seq, 8);
-    w.le(at as u64, 8);
-    w.le(u64::from(booking.0), 4);
-    w.at = HEADER_LEN; // reserved, zero
+    // The header as its eight little-endian words, in one loop (reserved bytes zero).
+    let at = at as u64;
+    let header = [
+        u32::from_le_bytes(MAGIC),
+        u32::from(FORMAT_VERSION) | u32::from(event.kind()) << 8,
+        seq as u32,
+        (seq >> 32) as u32,
+        at as u32,
+        (at >> 32) as u32,
+        booking.0,
+        0,
+    ];
+    for &word in &header {
+        w.le(u64::from(word), 4);
+    }
     // The fields in their order, each borrowed from whichever variant holds it.
     let (reference, id, amount) = match event {
         Event::SetupIntentCreating { reference } => (Some(reference), None, None),
