@@ -259,8 +259,8 @@ pub fn recover_into<const N: usize, J: Journal + ?Sized>(
         if scanner.skip(recovery.stats_mut()) {
             return;
         }
-        let decoded = record::decode_slot(bytes, &mut slot).map(|()| slot.seq);
-        if scanner.step(recovery.stats_mut(), bytes, decoded) && overflow.is_none() {
+        let decoded = record::decode_slot(bytes, &mut slot);
+        if scanner.step(recovery.stats_mut(), &decoded, slot.seq, slot.crc) && overflow.is_none() {
             overflow = recovery.apply_slot(&slot).err();
         }
     })?;

@@ -461,6 +461,8 @@ const STAGES: [Stage; 7] = [
 pub(super) struct Slot {
     /// The record's sequence number.
     pub(super) seq: u64,
+    /// The record's checksum (as stored).
+    pub(super) crc: u32,
     /// The kind byte (1 to 7 once decoded).
     pub(super) kind: u8,
     /// Kind 6's verdict.
@@ -478,6 +480,7 @@ impl Slot {
     pub(super) fn blank() -> Slot {
         Slot {
             seq: 0,
+            crc: 0,
             kind: 0,
             settlement: Settlement::Pending,
             close: CloseReason::Completed,
@@ -576,7 +579,8 @@ pub(super) fn decode_slot(bytes: &[u8], out: &mut Slot) -> Result<(), RecordErro
     if magic != u32::from_le_bytes(MAGIC) {
         return Err(RecordError::Magic);
     }
-    if u64::from(crc32c(bytes.get(..CRC_AT).unwrap_or(&[]))) != r.le_at(CRC_AT, 4) {
+    let crc = r.le_at(CRC_AT, 4) as u32;
+    if crc32c(bytes.get(..CRC_AT).unwrap_or(&[])) != crc {
         return Err(RecordError::Checksum);
     }
     let version = version_kind as u8;
@@ -594,6 +598,7 @@ pub(super) fn decode_slot(bytes: &[u8], out: &mut Slot) -> Result<(), RecordErro
     let seq = u64::from(seq_hi) << 32 | u64::from(seq_lo);
     let at = (u64::from(at_hi) << 32 | u64::from(at_lo)) as i64;
     out.seq = seq;
+    out.crc = crc;
     out.kind = kind;
     out.settlement = Settlement::Pending;
     out.close = CloseReason::Completed;

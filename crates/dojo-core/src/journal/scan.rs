@@ -114,8 +114,9 @@ fn scan_into<J: Journal + ?Sized>(
         if scanner.skip(stats) {
             return;
         }
-        let decoded = Record::decode_into(bytes, &mut record).map(|()| record.seq);
-        if scanner.step(stats, bytes, decoded) {
+        let decoded = Record::decode_into(bytes, &mut record);
+        let crc = bytes.get(RECORD_LEN - 4..).map_or(0, |c| c.iter().rev().fold(0, |acc, &b| acc << 8 | u32::from(b)));
+        if scanner.step(stats, &decoded, record.seq, crc) {
             stats.records = stats.records.saturating_add(1);
             visit(&record);
         }
@@ -132,7 +133,7 @@ pub(super) struct Scanner {
     /// end). A flag and one slot, not a pending `BadSlot` moved at every slot.
     pending_bad: bool,
     unsupported: Option<(u64, u8)>,
-    previous: Option<(u64, [u8; 4])>,
+    previous: Option<(u64, u32)>,
 }
 
 impl Scanner {
@@ -147,22 +148,23 @@ impl Scanner {
         self.unsupported.is_some()
     }
 
-    /// The slot `bytes` decoded to a record numbered `seq`, or did not: whether to pass
-    /// the record on (not a duplicate). The caller counts the records it uses.
+    /// The slot decoded to a record numbered `seq` with checksum `crc` (both read only
+    /// when `decoded` is `Ok`), or did not: whether to pass the record on (not a
+    /// duplicate). The caller counts the records it uses.
     #[inline(never)]
     pub(super) fn step(
         &mut self,
         stats: &mut ScanStats,
-        bytes: &[u8; RECORD_LEN],
-        decoded: Result<u64, RecordError>,
+        decoded: &Result<(), RecordError>,
+        seq: u64,
+        crc: u32,
     ) -> bool {
         let slot = stats.slots.wrapping_sub(1);
-        match decoded {
-            Ok(seq) => {
+        match *decoded {
+            Ok(()) => {
                 if core::mem::take(&mut self.pending_bad) {
                     stats.corrupt = stats.corrupt.saturating_add(1);
                 }
-                let crc = bytes.get(RECORD_LEN - 4..).and_then(|c| <[u8; 4]>::try_from(c).ok()).unwrap_or_default();
                 if self.previous == Some((seq, crc)) {
                     stats.duplicates = stats.duplicates.saturating_add(1);
                     return false;
