@@ -38,7 +38,7 @@ use core::fmt;
 
 use crate::enums::CaptureStatus;
 use crate::error::{ValidationError, ValidationErrorKind};
-use crate::id::{MAX_ID_LEN, PaymentIntentId, SetupIntentId};
+use crate::id::{MAX_ID_LEN, PaymentIntentId, RawId, SetupIntentId};
 use crate::money::{Currency, CurrencyCode, Money};
 
 use super::recover::{OpenBooking, Stage};
@@ -620,18 +620,19 @@ pub(super) fn decode_slot(bytes: &[u8], out: &mut Slot) -> Result<(), RecordErro
                 let reference = r.reference();
                 b.reference.insert(Reference::EMPTY).set(reference);
             }
-            F_SETUP_INTENT | F_SETUP_INTENT_OPT => match r.text("setupIntentId", MAX_ID_LEN) {
+            // Either id: one reader, its type chosen when it is stored.
+            field @ (F_SETUP_INTENT | F_SETUP_INTENT_OPT | F_PAYMENT_INTENT) => {
+                let name = if field == F_PAYMENT_INTENT { "paymentIntentId" } else { "setupIntentId" };
+                let s = r.text(name, MAX_ID_LEN);
                 // Absent: allowed where optional only.
-                "" if fields & 0xF == F_SETUP_INTENT_OPT => {}
-                s => match SetupIntentId::new(s) {
-                    Ok(id) => b.setup_intent = Some(id),
-                    Err(_) => r.fail("setupIntentId"),
-                },
-            },
-            F_PAYMENT_INTENT => match PaymentIntentId::new(r.text("paymentIntentId", MAX_ID_LEN)) {
-                Ok(id) => b.payment_intent = Some(id),
-                Err(_) => r.fail("paymentIntentId"),
-            },
+                if !(s.is_empty() && field == F_SETUP_INTENT_OPT) {
+                    match RawId::new(name, s) {
+                        Ok(id) if field == F_PAYMENT_INTENT => b.payment_intent = Some(PaymentIntentId::from_raw(id)),
+                        Ok(id) => b.setup_intent = Some(SetupIntentId::from_raw(id)),
+                        Err(_) => r.fail(name),
+                    }
+                }
+            }
             F_MONEY => b.amount = Some(r.money()),
             F_SETTLEMENT => out.settlement = r.settlement(),
             _ => out.close = r.close_reason(),
