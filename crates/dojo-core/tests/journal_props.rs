@@ -5,7 +5,7 @@
 
 use dojo_core::journal::{
     Action, BookingId, CloseReason, Event, Journal, MemJournal, NotChargedReason, ORPHAN_SEARCH_MARGIN_SECS,
-    RECORD_LEN, Record, Reference, Settlement, compact, recover,
+    OpenBooking, RECORD_LEN, Record, Recovery, Reference, Settlement, Stage, compact, recover, scan,
 };
 use dojo_core::{Currency, Money, PaymentIntentId, SetupIntentId};
 use proptest::prelude::*;
@@ -168,6 +168,84 @@ fn expected(records: &[Record]) -> Vec<(BookingId, Action)> {
     out
 }
 
+/// The recovery fold as it was written before records were folded flat (one arm per
+/// event): the open bookings in the order they opened, the newest number applied, and
+/// the records ignored as out of sequence, the highest booking number applied.
+fn fold_by_event(records: &[Record]) -> (Vec<OpenBooking>, Option<u64>, u32, Option<u32>) {
+    let mut open: Vec<OpenBooking> = vec![];
+    let mut last: Option<u64> = None;
+    let mut out_of_order = 0;
+    let mut highest = None;
+    for r in records {
+        if last.is_some_and(|l| r.seq <= l) {
+            out_of_order += 1;
+            continue;
+        }
+        last = Some(r.seq);
+        highest = highest.max(Some(r.booking.0));
+        let at = open.iter().position(|b| b.booking == r.booking);
+        if r.event.finishes() {
+            if let Some(i) = at {
+                open.remove(i);
+            }
+            continue;
+        }
+        let i = at.unwrap_or_else(|| {
+            open.push(OpenBooking {
+                booking: r.booking,
+                stage: Stage::SetupIntentCreating,
+                reference: None,
+                setup_intent: None,
+                payment_intent: None,
+                amount: None,
+                first_at: r.at,
+                last_at: r.at,
+                last_seq: r.seq,
+            });
+            open.len() - 1
+        });
+        let b = &mut open[i];
+        b.last_at = r.at;
+        b.last_seq = r.seq;
+        match r.event {
+            Event::SetupIntentCreating { reference } => {
+                b.stage = Stage::SetupIntentCreating;
+                b.reference = Some(reference);
+                b.setup_intent = None;
+            }
+            Event::SetupIntentCreated { reference, setup_intent, amount } => {
+                b.stage = Stage::SetupIntentCreated;
+                b.reference = Some(reference);
+                b.setup_intent = Some(setup_intent);
+                b.amount = Some(amount);
+            }
+            Event::PaymentIntentCreating { reference, setup_intent, amount } => {
+                b.stage = Stage::PaymentIntentCreating;
+                b.reference = Some(reference);
+                if setup_intent.is_some() {
+                    b.setup_intent = setup_intent;
+                }
+                b.amount = Some(amount);
+                b.payment_intent = None;
+            }
+            Event::PaymentIntentCreated { payment_intent } => {
+                b.stage = Stage::PaymentIntentCreated;
+                b.payment_intent = Some(payment_intent);
+            }
+            Event::ChargeSending { payment_intent } => {
+                b.stage = Stage::ChargeSending;
+                b.payment_intent = Some(payment_intent);
+            }
+            Event::ChargeSettled { payment_intent, .. } => {
+                b.stage = Stage::ChargePending;
+                b.payment_intent = Some(payment_intent);
+            }
+            Event::BookingClosed { .. } => unreachable!("finishes"),
+        }
+    }
+    (open, last, out_of_order, highest)
+}
+
 fn journal(records: &[Record]) -> MemJournal<CAP> {
     let mut j = MemJournal::new();
     for r in records {
@@ -281,6 +359,56 @@ proptest! {
         let mut again = [0u8; RECORD_LEN];
         Record::decode(&bytes).unwrap().encode(&mut again);
         prop_assert_eq!(&again[..], &bytes[..]);
+    }
+
+    /// Recovery decodes each slot flat and folds it without an `Event` in between; it
+    /// agrees with the fold as it was written per event (`fold_by_event`, the oracle) over
+    /// what `scan` reads, and with `Recovery::apply`, on any records of any bookings,
+    /// numbered in any order (duplicates, out of sequence), with bytes bent (torn,
+    /// corrupt, another version or kind).
+    #[test]
+    fn recovery_agrees_with_the_fold_by_event(
+        records in prop::collection::vec((0u64..12, 0u32..4, any_event()), 0..24),
+        bends in prop::collection::vec((any::<prop::sample::Index>(), 0usize..RECORD_LEN, any::<u8>()), 0..3),
+    ) {
+        let mut j = MemJournal::<CAP>::new();
+        for (seq, booking, event) in &records {
+            let record = Record { seq: *seq, at: *seq as i64 * 60 - 600, booking: BookingId(*booking), event: *event };
+            let mut b = [0u8; RECORD_LEN];
+            record.encode(&mut b);
+            j.append(&b).unwrap();
+        }
+        if !records.is_empty() {
+            for (at, byte, value) in &bends {
+                j.slot_mut(at.index(records.len())).unwrap()[*byte] = *value;
+            }
+        }
+        let flat = recover::<32, _>(&mut j);
+        let mut read = vec![];
+        let mut scanned = scan(&mut j, &mut |record| read.push(*record));
+        let mut applied = Recovery::<32>::new();
+        for record in &read {
+            applied.apply(record).unwrap();
+        }
+        let (open, last_seq, out_of_order, highest) = fold_by_event(&read);
+        match (&flat, &mut scanned) {
+            (Ok(flat), Ok(stats)) => {
+                prop_assert_eq!(flat.open(), &open[..]);
+                prop_assert_eq!(applied.open(), &open[..]);
+                prop_assert_eq!(flat.last_seq(), last_seq);
+                prop_assert_eq!(flat.next_booking(), applied.next_booking());
+                prop_assert_eq!(
+                    flat.next_booking(),
+                    BookingId(highest.map_or(1, |b| b + 1))
+                );
+                stats.records = read.len() as u64 - u64::from(out_of_order);
+                stats.out_of_order = out_of_order;
+                prop_assert_eq!(flat.stats(), &*stats);
+                prop_assert_eq!(applied.stats().records, stats.records);
+            }
+            (Err(a), Err(b)) => prop_assert_eq!(a, b),
+            (a, b) => prop_assert!(false, "recover {:?}, scan {:?}", a.as_ref().map(|r| r.stats()), b),
+        }
     }
 
     #[test]

@@ -88,23 +88,15 @@ const DROP_AT: u32 = 8;
 #[repr(C, align(4))]
 struct Buf<const N: usize>([u8; N]);
 
-/// What a slot's markers say.
+/// What a slot's markers say (two words: with a small driver error, a `Result` of it is
+/// returned in registers).
 #[derive(Clone, Copy)]
 struct Marks {
-    /// The commit marker is still erased: the slot holds no whole record.
-    open: bool,
     /// The generation the commit marker names; 0 when it names none (torn or damaged).
     generation: u32,
-    /// The drop marker is programmed.
-    dropped: bool,
-}
-
-impl Marks {
-    /// Whether the slot is visited: committed (its marker programmed, even if torn) and
-    /// not dropped.
-    fn live(self) -> bool {
-        !self.open && !self.dropped
-    }
+    /// Whether the slot is visited: committed (its commit marker programmed, even if
+    /// torn) and not dropped (its drop marker erased).
+    live: bool,
 }
 
 /// dojo-core's [`Journal`] on a range of NOR flash (two whole erase sectors or more),
@@ -127,6 +119,29 @@ impl<F: NorFlash> fmt::Debug for FlashJournal<F> {
 }
 
 type Result_<T, F> = Result<T, JournalError<FlashError<<F as ErrorType>::Error>>>;
+
+/// Why a step of the ring stopped: the driver's error, or `Full` or `Corrupt`. Inside the
+/// ring only, turned into a [`JournalError`] at its edges: for a small driver error
+/// (esp-storage's, `NorFlashErrorKind`) a `Result` of it is a register or two, where a
+/// `Result<_, JournalError<FlashError<E>>>` is 16 bytes moved through memory (a byte at a
+/// time where its payload is align-1, on riscv32imc) at every read, write and erase.
+enum Stop<E> {
+    Full,
+    Corrupt,
+    Flash(E),
+}
+
+impl<E> From<Stop<E>> for JournalError<FlashError<E>> {
+    fn from(stop: Stop<E>) -> Self {
+        match stop {
+            Stop::Full => JournalError::Full,
+            Stop::Corrupt => JournalError::Corrupt,
+            Stop::Flash(e) => JournalError::Io(FlashError::Flash(e)),
+        }
+    }
+}
+
+type Step<T, F> = Result<T, Stop<<F as ErrorType>::Error>>;
 
 impl<F: NorFlash> FlashJournal<F> {
     /// Slots per sector.
@@ -182,30 +197,29 @@ impl<F: NorFlash> FlashJournal<F> {
         self.start + sector * F::ERASE_SIZE as u32 + slot * SLOT
     }
 
-    fn read(&mut self, at: u32, bytes: &mut [u8]) -> Result_<(), F> {
-        self.flash.read(at, bytes).map_err(|e| JournalError::Io(FlashError::Flash(e)))
+    fn read(&mut self, at: u32, bytes: &mut [u8]) -> Step<(), F> {
+        self.flash.read(at, bytes).map_err(Stop::Flash)
     }
 
-    fn write(&mut self, at: u32, bytes: &[u8]) -> Result_<(), F> {
-        self.flash.write(at, bytes).map_err(|e| JournalError::Io(FlashError::Flash(e)))
+    fn write(&mut self, at: u32, bytes: &[u8]) -> Step<(), F> {
+        self.flash.write(at, bytes).map_err(Stop::Flash)
     }
 
-    fn erase(&mut self, sector: u32) -> Result_<(), F> {
+    fn erase(&mut self, sector: u32) -> Step<(), F> {
         let from = self.at(sector, 0);
-        self.flash.erase(from, from + F::ERASE_SIZE as u32).map_err(|e| JournalError::Io(FlashError::Flash(e)))
+        self.flash.erase(from, from + F::ERASE_SIZE as u32).map_err(Stop::Flash)
     }
 
     /// Reads the markers of the slot at `at`.
-    fn marks(&mut self, at: u32) -> Result_<Marks, F> {
+    fn marks(&mut self, at: u32) -> Step<Marks, F> {
         let mut buf = Buf([0u8; 16]);
         self.read(at, &mut buf.0)?;
         let [g0, g1, g2, g3, n0, n1, n2, n3, d @ ..] = buf.0;
         let generation = u32::from_le_bytes([g0, g1, g2, g3]);
         let check = u32::from_le_bytes([n0, n1, n2, n3]);
         Ok(Marks {
-            open: generation & check == u32::MAX,
             generation: if generation == !check { generation } else { 0 },
-            dropped: d != [0xFF; 8],
+            live: generation & check != u32::MAX && d == [0xFF; 8],
         })
     }
 
@@ -215,7 +229,7 @@ impl<F: NorFlash> FlashJournal<F> {
     ///
     /// Written into `newest`, so the error comes back in the callers' own `Result` type
     /// (not re-packed from another layout a byte at a time).
-    fn newest(&mut self, newest: &mut (u32, u32)) -> Result_<(), F> {
+    fn newest(&mut self, newest: &mut (u32, u32)) -> Step<(), F> {
         *newest = (self.sectors - 1, 0);
         for sector in 0..self.sectors {
             for slot in 0..Self::SLOTS {
@@ -232,7 +246,7 @@ impl<F: NorFlash> FlashJournal<F> {
     /// drops those `keep` refuses. Generations going down along the ring are
     /// [`JournalError::Corrupt`].
     #[inline(never)]
-    fn walk(&mut self, keep: &mut dyn FnMut(&[u8; RECORD_LEN]) -> bool) -> Result_<(), F> {
+    fn walk(&mut self, keep: &mut dyn FnMut(&[u8; RECORD_LEN]) -> bool) -> Step<(), F> {
         let mut found = (0, 0);
         self.newest(&mut found)?;
         let (newest, _) = found;
@@ -245,11 +259,11 @@ impl<F: NorFlash> FlashJournal<F> {
                 let marks = self.marks(at)?;
                 if marks.generation != 0 {
                     if marks.generation < floor {
-                        return Err(JournalError::Corrupt);
+                        return Err(Stop::Corrupt);
                     }
                     floor = marks.generation;
                 }
-                if !marks.live() {
+                if !marks.live {
                     continue;
                 }
                 self.read(at + RECORD_AT, &mut record.0)?;
@@ -262,7 +276,7 @@ impl<F: NorFlash> FlashJournal<F> {
     }
 
     /// Whether the slot at `at` is wholly erased (markers and record).
-    fn free(&mut self, at: u32) -> Result_<bool, F> {
+    fn free(&mut self, at: u32) -> Step<bool, F> {
         let mut chunk = Buf([0u8; 16]);
         for offset in (0..SLOT).step_by(16) {
             self.read(at + offset, &mut chunk.0)?;
@@ -280,7 +294,7 @@ impl<F: NorFlash> FlashJournal<F> {
     }
 
     #[inline(never)]
-    fn push(&mut self, bytes: &[u8; RECORD_LEN]) -> Result_<(), F> {
+    fn push(&mut self, bytes: &[u8; RECORD_LEN]) -> Step<(), F> {
         let mut found = (0, 0);
         self.newest(&mut found)?;
         let (newest, generation) = found;
@@ -301,11 +315,11 @@ impl<F: NorFlash> FlashJournal<F> {
             // Into the spare, if the oldest sector (the next spare) holds nothing live.
             let oldest = self.after(newest, 2);
             for slot in 0..Self::SLOTS {
-                if self.marks(self.at(oldest, slot))?.live() {
-                    return Err(JournalError::Full);
+                if self.marks(self.at(oldest, slot))?.live {
+                    return Err(Stop::Full);
                 }
             }
-            let generation = generation.checked_add(1).ok_or(JournalError::Full)?;
+            let generation = generation.checked_add(1).ok_or(Stop::Full)?;
             let spare = self.after(newest, 1);
             self.erase(spare)?;
             (spare, 0, generation)
@@ -323,17 +337,17 @@ where
     type Error = FlashError<F::Error>;
 
     fn append(&mut self, record: &[u8; RECORD_LEN]) -> Result_<(), F> {
-        self.push(record)
+        Ok(self.push(record)?)
     }
 
     fn for_each(&mut self, visit: &mut dyn FnMut(&[u8; RECORD_LEN])) -> Result_<(), F> {
-        self.walk(&mut |bytes| {
+        Ok(self.walk(&mut |bytes| {
             visit(bytes);
             true
-        })
+        })?)
     }
 
     fn retain(&mut self, keep: &mut dyn FnMut(&[u8; RECORD_LEN]) -> bool) -> Result_<(), F> {
-        self.walk(keep)
+        Ok(self.walk(keep)?)
     }
 }

@@ -117,6 +117,8 @@ pub use record::{
 pub use recover::{Action, ActionRef, ORPHAN_SEARCH_MARGIN_SECS, OpenBooking, Recovery, Stage, TooManyOpen};
 pub use scan::{BadSlot, ScanStats, scan};
 
+use record::Slot;
+
 /// A journal's storage: encoded records, in order.
 ///
 /// Implementations store bytes and nothing else; [`scan`], [`recover`] and [`compact`]
@@ -249,18 +251,24 @@ pub fn recover_into<const N: usize, J: Journal + ?Sized>(
 ) -> Result<(), JournalError<J::Error>> {
     *recovery = Recovery::new();
     let mut overflow = None;
-    let mut stats = ScanStats::new();
-    scan::scan_into(journal, &mut stats, &mut |record| {
-        if overflow.is_none() {
-            overflow = recovery.apply(record).err();
+    let mut scanner = scan::Scanner::new();
+    // One slot, decoded into in place slot after slot, and folded from there. The scan
+    // counts into the recovery's own stats; the fold counts the records it applies.
+    let mut slot = Slot::blank();
+    journal.for_each(&mut |bytes| {
+        if scanner.skip(recovery.stats_mut()) {
+            return;
+        }
+        let decoded = record::decode_slot(bytes, &mut slot);
+        if scanner.step(recovery.stats_mut(), &decoded, slot.seq, slot.crc) && overflow.is_none() {
+            overflow = recovery.apply_slot(&slot).err();
         }
     })?;
-    if let Some(e) = overflow {
-        return Err(e.into());
+    scanner.finish(recovery.stats_mut())?;
+    match overflow {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
     }
-    let folded = *recovery.stats();
-    *recovery.stats_mut() = ScanStats { records: folded.records, out_of_order: folded.out_of_order, ..stats };
-    Ok(())
 }
 
 /// Drops the records of finished bookings (and unusable slots), keeping every record of
@@ -290,18 +298,17 @@ pub fn compact_into<const N: usize, J: Journal + ?Sized>(
     // them; drop the others (duplicates, records out of sequence) too, so the fold of
     // what is kept gives the same open bookings.
     let mut highest: Option<u64> = None;
-    let mut record = Record::blank();
+    let mut slot = Slot::blank();
     journal.retain(&mut |bytes| {
-        if Record::decode_into(bytes, &mut record).is_err() {
+        if record::decode_slot(bytes, &mut slot).is_err() {
             return false;
         }
-        if highest.is_some_and(|s| record.seq <= s) {
+        let (seq, booking) = (slot.seq, slot.open.booking);
+        if highest.is_some_and(|s| seq <= s) {
             return false;
         }
-        highest = Some(record.seq);
-        recovery.is_open(record.booking)
-            || Some(record.seq) == newest
-            || Some((record.booking, record.seq)) == highest_booking
+        highest = Some(seq);
+        recovery.is_open(booking) || Some(seq) == newest || Some((booking, seq)) == highest_booking
     })
 }
 

@@ -38,8 +38,10 @@ use core::fmt;
 
 use crate::enums::CaptureStatus;
 use crate::error::{ValidationError, ValidationErrorKind};
-use crate::id::{MAX_ID_LEN, PaymentIntentId, SetupIntentId};
+use crate::id::{MAX_ID_LEN, PaymentIntentId, RawId, SetupIntentId};
 use crate::money::{Currency, CurrencyCode, Money};
+
+use super::recover::{OpenBooking, Stage};
 
 /// The size of every record: 384 bytes (a multiple of 4, 8, 16, 32 and 128, so a record
 /// is whole words for any NOR flash write granularity and ten fit a 4 KiB sector with a
@@ -98,16 +100,13 @@ impl Reference {
         if s.is_empty() {
             return Err(ValidationError::new("reference", ValidationErrorKind::Empty));
         }
-        if s.chars().take(MAX_REFERENCE_CHARS + 1).count() > MAX_REFERENCE_CHARS {
+        if chars(s) > MAX_REFERENCE_CHARS {
             return Err(ValidationError::new("reference", ValidationErrorKind::TooLong { max: MAX_REFERENCE_CHARS }));
         }
-        let mut bytes = [0u8; MAX_REFERENCE_BYTES];
         // 60 characters of at most 4 bytes each always fit.
-        let dst = bytes
-            .get_mut(..s.len())
-            .ok_or(ValidationError::new("reference", ValidationErrorKind::TooLong { max: MAX_REFERENCE_CHARS }))?;
-        dst.copy_from_slice(s.as_bytes());
-        Ok(Reference { len: s.len() as u8, bytes })
+        let mut reference = Reference::EMPTY;
+        reference.set(s);
+        Ok(reference)
     }
 
     /// No text (not a valid reference: only a slot for [`set`](Self::set) to fill).
@@ -143,6 +142,14 @@ impl fmt::Display for Reference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// The characters of `s`, counted as the bytes that start one (not UTF-8 continuation
+/// bytes `0b10xx_xxxx`): `s` is UTF-8, so this is `s.chars().count()` without core's wide
+/// counter or a decoding loop (one for [`Reference::new`] and the decoder).
+#[inline(never)]
+fn chars(s: &str) -> usize {
+    s.bytes().filter(|&b| (b as i8) >= -0x40).count()
 }
 
 /// Why a charge took no money, as the server showed it.
@@ -397,92 +404,15 @@ impl Record {
     }
 
     /// [`decode`](Self::decode) into the caller's `out` (the same checks, the same
-    /// errors): for firmware, no record (over 350 bytes) returned by value through a
-    /// `Result`; each field is read straight into its place in `out`. On an error, `out`
-    /// holds some record, but not one to act on.
-    #[inline(never)]
+    /// errors): no record (over 350 bytes) returned by value through a `Result`. On an
+    /// error, `out` holds some record, but not one to act on.
     pub fn decode_into(bytes: &[u8], out: &mut Record) -> Result<(), RecordError> {
-        let Ok(bytes) = <&[u8; RECORD_LEN]>::try_from(bytes) else {
-            return Err(RecordError::Length { found: bytes.len() });
-        };
-        // The header's places are fixed (the length is checked): read where they are.
-        let mut r = Get { buf: bytes, at: HEADER_LEN, error: None };
-        if r.le_at(0, 4) != u64::from(u32::from_le_bytes(MAGIC)) {
-            return Err(RecordError::Magic);
-        }
-        if u64::from(crc32c(bytes.get(..CRC_AT).unwrap_or(&[]))) != r.le_at(CRC_AT, 4) {
-            return Err(RecordError::Checksum);
-        }
-        let version = r.le_at(4, 1) as u8;
-        if !(MIN_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
-            return Err(RecordError::UnsupportedVersion { found: version });
-        }
-        let kind = r.le_at(5, 1) as u8;
-        if r.le_at(6, 2) != 0 || r.le_at(28, 4) != 0 {
-            return Err(RecordError::Field("reserved"));
-        }
-        out.seq = r.le_at(8, 8);
-        out.at = r.le_at(16, 8) as i64;
-        out.booking = BookingId(r.le_at(24, 4) as u32);
-        // The fields in their order; the first that fails is the error (`r.error`). The
-        // reference (kinds 1 to 3) is checked here and copied into its place last: never
-        // moved through a `Result` or a temporary event.
-        let reference = if matches!(kind, 1..=3) { r.reference() } else { "" };
-        match kind {
-            1 => {
-                out.event = Event::SetupIntentCreating { reference: Reference::EMPTY };
-            }
-            2 => {
-                let setup_intent = r.setup_intent();
-                if setup_intent.is_none() {
-                    r.fail("setupIntentId");
-                }
-                let amount = r.money();
-                if let Some(setup_intent) = setup_intent {
-                    out.event = Event::SetupIntentCreated { reference: Reference::EMPTY, setup_intent, amount };
-                }
-            }
-            3 => {
-                // Each field read straight into its place (built aside, this event was
-                // copied whole: 328 bytes more stack).
-                out.event = Event::PaymentIntentCreating {
-                    reference: Reference::EMPTY,
-                    setup_intent: None,
-                    amount: Money::gbp(0),
-                };
-                if let Event::PaymentIntentCreating { setup_intent, amount, .. } = &mut out.event {
-                    *setup_intent = r.setup_intent();
-                    *amount = r.money();
-                }
-            }
-            4..=6 => {
-                let payment_intent = r.payment_intent();
-                let settlement = if kind == 6 { r.settlement() } else { Settlement::Pending };
-                if let Some(payment_intent) = payment_intent {
-                    out.event = match kind {
-                        4 => Event::PaymentIntentCreated { payment_intent },
-                        5 => Event::ChargeSending { payment_intent },
-                        _ => Event::ChargeSettled { payment_intent, settlement },
-                    };
-                }
-            }
-            7 => out.event = Event::BookingClosed { reason: r.close_reason() },
-            other => return Err(RecordError::UnknownKind(other)),
-        }
-        if let Some(error) = r.error {
-            return Err(error);
-        }
-        // OR-folded, not searched byte by byte: no early exit, so the loop vectorizes (and a
-        // coverage-instrumented build counts a few wide steps, not 300 bytes).
-        if bytes.get(r.at..CRC_AT).is_none_or(|rest| rest.iter().fold(0, |acc, &b| acc | b) != 0) {
-            return Err(RecordError::Field("padding"));
-        }
-        if let Event::SetupIntentCreating { reference: dst }
-        | Event::SetupIntentCreated { reference: dst, .. }
-        | Event::PaymentIntentCreating { reference: dst, .. } = &mut out.event
-        {
-            dst.set(reference);
-        }
+        let mut slot = Slot::blank();
+        decode_slot(bytes, &mut slot)?;
+        out.seq = slot.seq;
+        out.at = slot.open.last_at;
+        out.booking = slot.open.booking;
+        out.event = slot.event().ok_or(RecordError::Field("kind"))?;
         Ok(())
     }
 
@@ -493,18 +423,252 @@ impl Record {
     }
 }
 
+/// The fields each kind carries, in their order on the record: one nibble a field, the
+/// first in the low nibble (the codec is one loop over this table, not an arm per kind).
+const FIELDS: [u16; 7] = [
+    F_REFERENCE,                                          // 1 SetupIntentCreating
+    F_REFERENCE | F_SETUP_INTENT << 4 | F_MONEY << 8,     // 2 SetupIntentCreated
+    F_REFERENCE | F_SETUP_INTENT_OPT << 4 | F_MONEY << 8, // 3 PaymentIntentCreating
+    F_PAYMENT_INTENT,                                     // 4 PaymentIntentCreated
+    F_PAYMENT_INTENT,                                     // 5 ChargeSending
+    F_PAYMENT_INTENT | F_SETTLEMENT << 4,                 // 6 ChargeSettled
+    F_CLOSE,                                              // 7 BookingClosed
+];
+const F_REFERENCE: u16 = 1;
+const F_SETUP_INTENT: u16 = 2;
+const F_SETUP_INTENT_OPT: u16 = 3;
+const F_PAYMENT_INTENT: u16 = 4;
+const F_MONEY: u16 = 5;
+const F_SETTLEMENT: u16 = 6;
+const F_CLOSE: u16 = 7;
+
+/// The stage a booking is at after a record of each kind (kind 6: when pending; kinds 6
+/// settled and 7 finish the booking, their stage unused).
+const STAGES: [Stage; 7] = [
+    Stage::SetupIntentCreating,
+    Stage::SetupIntentCreated,
+    Stage::PaymentIntentCreating,
+    Stage::PaymentIntentCreated,
+    Stage::ChargeSending,
+    Stage::ChargePending,
+    Stage::ChargePending,
+];
+
+/// A record decoded flat: its fields where an open booking keeps them, so recovery folds
+/// a slot into its bookings without an [`Event`] built in between (one field copy a
+/// field, not one arm a kind).
+#[derive(Clone, Copy)]
+pub(super) struct Slot {
+    /// The record's sequence number.
+    pub(super) seq: u64,
+    /// The record's checksum (as stored).
+    pub(super) crc: u32,
+    /// The kind byte (1 to 7 once decoded).
+    pub(super) kind: u8,
+    /// Kind 6's verdict.
+    pub(super) settlement: Settlement,
+    /// Kind 7's reason.
+    pub(super) close: CloseReason,
+    /// The booking as this record alone leaves it: `booking`, the stage the kind moves
+    /// it to, the fields the record carries (the others `None`), `first_at` = `last_at`
+    /// = the record's time, `last_seq` = its number.
+    pub(super) open: OpenBooking,
+}
+
+impl Slot {
+    /// A placeholder to decode into (a function: a few stores, not a copy from flash).
+    pub(super) fn blank() -> Slot {
+        Slot {
+            seq: 0,
+            crc: 0,
+            kind: 0,
+            settlement: Settlement::Pending,
+            close: CloseReason::Completed,
+            open: OpenBooking {
+                booking: BookingId(0),
+                stage: Stage::SetupIntentCreating,
+                reference: None,
+                setup_intent: None,
+                payment_intent: None,
+                amount: None,
+                first_at: 0,
+                last_at: 0,
+                last_seq: 0,
+            },
+        }
+    }
+
+    /// Whether the record finishes its booking ([`Event::finishes`]).
+    pub(super) fn finishes(&self) -> bool {
+        self.kind == 7 || (self.kind == 6 && self.settlement != Settlement::Pending)
+    }
+
+    /// The slot of `record` (what [`decode_slot`] gives for its encoding).
+    pub(super) fn of(record: &Record) -> Slot {
+        let mut slot = Slot::blank();
+        slot.seq = record.seq;
+        slot.kind = record.event.kind();
+        let b = &mut slot.open;
+        b.booking = record.booking;
+        b.stage = STAGES.get(usize::from(slot.kind).wrapping_sub(1)).copied().unwrap_or(Stage::ChargePending);
+        b.first_at = record.at;
+        b.last_at = record.at;
+        b.last_seq = record.seq;
+        match record.event {
+            Event::SetupIntentCreating { reference } => b.reference = Some(reference),
+            Event::SetupIntentCreated { reference, setup_intent, amount } => {
+                b.reference = Some(reference);
+                b.setup_intent = Some(setup_intent);
+                b.amount = Some(amount);
+            }
+            Event::PaymentIntentCreating { reference, setup_intent, amount } => {
+                b.reference = Some(reference);
+                b.setup_intent = setup_intent;
+                b.amount = Some(amount);
+            }
+            Event::PaymentIntentCreated { payment_intent } | Event::ChargeSending { payment_intent } => {
+                b.payment_intent = Some(payment_intent);
+            }
+            Event::ChargeSettled { payment_intent, settlement } => {
+                b.payment_intent = Some(payment_intent);
+                slot.settlement = settlement;
+            }
+            Event::BookingClosed { reason } => slot.close = reason,
+        }
+        slot
+    }
+
+    /// The event of a decoded slot (`None` only for a slot [`decode_slot`] did not accept).
+    pub(super) fn event(&self) -> Option<Event> {
+        let b = &self.open;
+        Some(match self.kind {
+            1 => Event::SetupIntentCreating { reference: b.reference? },
+            2 => {
+                Event::SetupIntentCreated { reference: b.reference?, setup_intent: b.setup_intent?, amount: b.amount? }
+            }
+            3 => Event::PaymentIntentCreating {
+                reference: b.reference?,
+                setup_intent: b.setup_intent,
+                amount: b.amount?,
+            },
+            4 => Event::PaymentIntentCreated { payment_intent: b.payment_intent? },
+            5 => Event::ChargeSending { payment_intent: b.payment_intent? },
+            6 => Event::ChargeSettled { payment_intent: b.payment_intent?, settlement: self.settlement },
+            7 => Event::BookingClosed { reason: self.close },
+            _ => return None,
+        })
+    }
+}
+
+/// [`Record::decode`] into a [`Slot`]: the same checks, in the same order, the same
+/// errors. Each field read straight into its place in `out`, driven by the kind's row of
+/// [`FIELDS`]. On an error, `out` holds some slot, but not one to act on.
+#[inline(never)]
+pub(super) fn decode_slot(bytes: &[u8], out: &mut Slot) -> Result<(), RecordError> {
+    let Ok(bytes) = <&[u8; RECORD_LEN]>::try_from(bytes) else {
+        return Err(RecordError::Length { found: bytes.len() });
+    };
+    // The header's places are fixed (the length is checked): read as its eight
+    // little-endian words, in one loop (not a call per field).
+    let mut r = Get { buf: bytes, at: HEADER_LEN, error: None };
+    let mut header = [0u32; HEADER_LEN / 4];
+    for (i, word) in header.iter_mut().enumerate() {
+        *word = r.le_at(4 * i, 4) as u32;
+    }
+    let [magic, version_kind, seq_lo, seq_hi, at_lo, at_hi, booking, reserved] = header;
+    if magic != u32::from_le_bytes(MAGIC) {
+        return Err(RecordError::Magic);
+    }
+    let crc = r.le_at(CRC_AT, 4) as u32;
+    if crc32c(bytes.get(..CRC_AT).unwrap_or(&[])) != crc {
+        return Err(RecordError::Checksum);
+    }
+    let version = version_kind as u8;
+    if !(MIN_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
+        return Err(RecordError::UnsupportedVersion { found: version });
+    }
+    let kind = (version_kind >> 8) as u8;
+    if version_kind >> 16 != 0 || reserved != 0 {
+        return Err(RecordError::Field("reserved"));
+    }
+    let index = usize::from(kind).wrapping_sub(1);
+    let (Some(&fields), Some(&stage)) = (FIELDS.get(index), STAGES.get(index)) else {
+        return Err(RecordError::UnknownKind(kind));
+    };
+    let seq = u64::from(seq_hi) << 32 | u64::from(seq_lo);
+    let at = (u64::from(at_hi) << 32 | u64::from(at_lo)) as i64;
+    out.seq = seq;
+    out.crc = crc;
+    out.kind = kind;
+    out.settlement = Settlement::Pending;
+    out.close = CloseReason::Completed;
+    let b = &mut out.open;
+    b.booking = BookingId(booking);
+    b.stage = stage;
+    b.reference = None;
+    b.setup_intent = None;
+    b.payment_intent = None;
+    b.amount = None;
+    b.first_at = at;
+    b.last_at = at;
+    b.last_seq = seq;
+    // The fields in their order; the first that fails is the error (`r.error`).
+    let mut fields = fields;
+    while fields != 0 {
+        match fields & 0xF {
+            F_REFERENCE => {
+                let reference = r.reference();
+                b.reference.insert(Reference::EMPTY).set(reference);
+            }
+            // Either id: one reader, its type chosen when it is stored.
+            field @ (F_SETUP_INTENT | F_SETUP_INTENT_OPT | F_PAYMENT_INTENT) => {
+                let name = if field == F_PAYMENT_INTENT { "paymentIntentId" } else { "setupIntentId" };
+                let s = r.text(name, MAX_ID_LEN);
+                // Absent: allowed where optional only.
+                if !(s.is_empty() && field == F_SETUP_INTENT_OPT) {
+                    match RawId::new(name, s) {
+                        Ok(id) if field == F_PAYMENT_INTENT => b.payment_intent = Some(PaymentIntentId::from_raw(id)),
+                        Ok(id) => b.setup_intent = Some(SetupIntentId::from_raw(id)),
+                        Err(_) => r.fail(name),
+                    }
+                }
+            }
+            F_MONEY => b.amount = Some(r.money()),
+            F_SETTLEMENT => out.settlement = r.settlement(),
+            _ => out.close = r.close_reason(),
+        }
+        fields >>= 4;
+    }
+    if let Some(error) = r.error {
+        return Err(error);
+    }
+    // OR-folded, not searched byte by byte: no early exit, so the loop vectorizes (and a
+    // coverage-instrumented build counts a few wide steps, not 300 bytes).
+    if bytes.get(r.at..CRC_AT).is_none_or(|rest| rest.iter().fold(0, |acc, &b| acc | b) != 0) {
+        return Err(RecordError::Field("padding"));
+    }
+    Ok(())
+}
+
 /// [`Record::encode`] of a record's parts (the event borrowed).
 pub(crate) fn encode(seq: u64, at: i64, booking: BookingId, event: &Event, out: &mut [u8; RECORD_LEN]) {
     *out = [0u8; RECORD_LEN];
     let mut w = Put { buf: out, at: 0 };
-    w.le(u64::from(u32::from_le_bytes(MAGIC)), 4);
-    w.byte(FORMAT_VERSION);
-    w.byte(event.kind());
-    w.at = 8; // reserved, zero
-    w.le(seq, 8);
-    w.le(at as u64, 8);
-    w.le(u64::from(booking.0), 4);
-    w.at = HEADER_LEN; // reserved, zero
+    // The header as its eight little-endian words, in one loop (reserved bytes zero).
+    let at = at as u64;
+    let header = [
+        u32::from_le_bytes(MAGIC),
+        u32::from(FORMAT_VERSION) | u32::from(event.kind()) << 8,
+        seq as u32,
+        (seq >> 32) as u32,
+        at as u32,
+        (at >> 32) as u32,
+        booking.0,
+        0,
+    ];
+    for &word in &header {
+        w.le(u64::from(word), 4);
+    }
     // The fields in their order, each borrowed from whichever variant holds it.
     let (reference, id, amount) = match event {
         Event::SetupIntentCreating { reference } => (Some(reference), None, None),
@@ -666,25 +830,10 @@ impl<'a> Get<'a> {
     /// A reference's text, checked as [`Reference::new`] checks it (1 to 60 characters).
     fn reference(&mut self) -> &'a str {
         let s = self.text("reference", MAX_REFERENCE_BYTES);
-        // Characters counted as the bytes that start one (not UTF-8 continuation bytes
-        // `0b10xx_xxxx`): `s` is UTF-8, so this is `s.chars().count()` without core's
-        // wide counter (300 bytes of riscv32imc code used only here).
-        let chars = s.bytes().filter(|&b| (b as i8) >= -0x40).count();
-        if s.is_empty() || chars > MAX_REFERENCE_CHARS {
+        if s.is_empty() || chars(s) > MAX_REFERENCE_CHARS {
             self.fail("reference");
         }
         s
-    }
-
-    fn setup_intent(&mut self) -> Option<SetupIntentId> {
-        match self.text("setupIntentId", MAX_ID_LEN) {
-            "" => None,
-            s => SetupIntentId::new(s).map_err(|_| self.fail("setupIntentId")).ok(),
-        }
-    }
-
-    fn payment_intent(&mut self) -> Option<PaymentIntentId> {
-        PaymentIntentId::new(self.text("paymentIntentId", MAX_ID_LEN)).map_err(|_| self.fail("paymentIntentId")).ok()
     }
 
     fn money(&mut self) -> Money {

@@ -2,7 +2,9 @@
 
 use core::fmt;
 
-use super::record::{BookingId, Event, Record, Reference, Settlement};
+use super::record::{BookingId, Record, Reference, Slot};
+#[cfg(doc)]
+use super::record::{Event, Settlement};
 use super::scan::ScanStats;
 use crate::id::{PaymentIntentId, SetupIntentId};
 use crate::money::Money;
@@ -273,46 +275,43 @@ impl<const N: usize> Recovery<N> {
     /// record wins). Fails, leaving `self` as it was, when the record would open an
     /// `N + 1`-th booking.
     pub fn apply(&mut self, record: &Record) -> Result<(), TooManyOpen> {
-        if self.last_seq.is_some_and(|last| record.seq <= last) {
+        self.apply_slot(&Slot::of(record))
+    }
+
+    /// [`apply`](Self::apply) of a decoded [`Slot`]: what recovery folds, read straight
+    /// from the journal without an [`Event`] in between.
+    pub(super) fn apply_slot(&mut self, slot: &Slot) -> Result<(), TooManyOpen> {
+        let seq = slot.seq;
+        let fields = &slot.open;
+        if self.last_seq.is_some_and(|last| seq <= last) {
             self.stats.out_of_order = self.stats.out_of_order.saturating_add(1);
             return Ok(());
         }
-        let at = self.open.iter().position(|b| b.booking == record.booking);
-        if record.event.finishes() {
-            // The later bookings move down one by one (swaps), keeping their order:
-            // `Vec::remove` shifts them with one overlapping copy, which on a
-            // bare-metal target links the whole `memmove` (~700 B of riscv32imc code)
-            // for this one call.
+        let at = self.open.iter().position(|b| b.booking == fields.booking);
+        if slot.finishes() {
+            // The later bookings move down one by one, each copied over the one before
+            // (two distinct elements: no temporary, and no overlapping copy: `Vec::remove`
+            // shifts them with one, which on a bare-metal target links the whole
+            // `memmove`, ~700 B of riscv32imc code, for this one call), keeping their order.
             if let Some(i) = at {
-                for j in i + 1..self.open.len() {
-                    self.open.swap(j - 1, j);
+                for j in i..self.open.len() {
+                    if let Some([dst, src]) = self.open.get_mut(j..j + 2) {
+                        *dst = *src;
+                    }
                 }
                 self.open.pop();
             }
         } else {
-            let booking = match at.and_then(|i| self.open.get_mut(i)) {
-                Some(b) => b,
-                None => {
-                    let fresh = OpenBooking {
-                        booking: record.booking,
-                        stage: Stage::SetupIntentCreating,
-                        reference: None,
-                        setup_intent: None,
-                        payment_intent: None,
-                        amount: None,
-                        first_at: record.at,
-                        last_at: record.at,
-                        last_seq: record.seq,
-                    };
-                    self.open.push(fresh).map_err(|_| TooManyOpen { capacity: N })?;
-                    self.open.last_mut().ok_or(TooManyOpen { capacity: N })?
-                }
-            };
-            advance(booking, record);
+            match at.and_then(|i| self.open.get_mut(i)) {
+                Some(b) => advance(b, slot),
+                // A new booking is what its first record alone says.
+                None => self.open.push(*fields).map_err(|_| TooManyOpen { capacity: N })?,
+            }
         }
-        self.last_seq = Some(record.seq);
-        if self.highest_booking.is_none_or(|(b, _)| record.booking.0 >= b) {
-            self.highest_booking = Some((record.booking.0, record.seq));
+        self.last_seq = Some(seq);
+        let booking = fields.booking.0;
+        if self.highest_booking.is_none_or(|(b, _)| booking >= b) {
+            self.highest_booking = Some((booking, seq));
         }
         self.stats.records = self.stats.records.saturating_add(1);
         Ok(())
@@ -365,45 +364,26 @@ impl<const N: usize> Recovery<N> {
     }
 }
 
-fn advance(b: &mut OpenBooking, r: &Record) {
-    b.last_at = r.at;
-    b.last_seq = r.seq;
-    match r.event {
-        Event::SetupIntentCreating { reference } => {
-            b.stage = Stage::SetupIntentCreating;
-            b.reference = Some(reference);
-            b.setup_intent = None;
-        }
-        Event::SetupIntentCreated { reference, setup_intent, amount } => {
-            b.stage = Stage::SetupIntentCreated;
-            b.reference = Some(reference);
-            b.setup_intent = Some(setup_intent);
-            b.amount = Some(amount);
-        }
-        Event::PaymentIntentCreating { reference, setup_intent, amount } => {
-            b.stage = Stage::PaymentIntentCreating;
-            b.reference = Some(reference);
-            if setup_intent.is_some() {
-                b.setup_intent = setup_intent;
-            }
-            b.amount = Some(amount);
-            b.payment_intent = None;
-        }
-        Event::PaymentIntentCreated { payment_intent } => {
-            b.stage = Stage::PaymentIntentCreated;
-            b.payment_intent = Some(payment_intent);
-        }
-        Event::ChargeSending { payment_intent } => {
-            b.stage = Stage::ChargeSending;
-            b.payment_intent = Some(payment_intent);
-        }
-        Event::ChargeSettled { payment_intent, settlement } => {
-            // Only `Pending` reaches here: the others finish the booking.
-            let _: Settlement = settlement;
-            b.stage = Stage::ChargePending;
-            b.payment_intent = Some(payment_intent);
-        }
-        // Finishing events never reach here.
-        Event::BookingClosed { .. } => {}
+/// Moves an open booking on by a record that does not finish it: the stage, time and
+/// number, and each field the record's kind sets (kinds 1 to 3 the reference, 1 and 2
+/// the setup intent and 3 the one it names, 2 and 3 the amount, 3 to 6 the payment
+/// intent: none from kind 3, which starts a new one).
+fn advance(b: &mut OpenBooking, slot: &Slot) {
+    let f = &slot.open;
+    let kind = slot.kind;
+    b.stage = f.stage;
+    b.last_at = f.last_at;
+    b.last_seq = f.last_seq;
+    if kind <= 3 {
+        b.reference = f.reference;
+    }
+    if kind <= 2 || f.setup_intent.is_some() {
+        b.setup_intent = f.setup_intent;
+    }
+    if kind >= 3 {
+        b.payment_intent = f.payment_intent;
+    }
+    if f.amount.is_some() {
+        b.amount = f.amount;
     }
 }

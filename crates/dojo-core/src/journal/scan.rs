@@ -101,59 +101,102 @@ pub fn scan<J: Journal + ?Sized>(
 }
 
 /// [`scan`] with its counts written into the caller's `stats` (from
-/// [`ScanStats::new`]), and the error in a `Result` of its own layout (recovery's: not
-/// re-packed from a `Result` holding the counts).
-pub(super) fn scan_into<J: Journal + ?Sized>(
+/// [`ScanStats::new`]), and the error in a `Result` of its own layout.
+fn scan_into<J: Journal + ?Sized>(
     journal: &mut J,
     stats: &mut ScanStats,
     visit: &mut dyn FnMut(&Record),
 ) -> Result<(), JournalError<J::Error>> {
-    // Whether the last slot read did not decode (not counted yet: the torn tail if it is
-    // the last). The first slot that did not decode goes into `first_corrupt` at once: it
-    // is the first one counted if any is (else it is the torn tail, and taken out at the
-    // end). A flag and one slot, not a pending `BadSlot` moved at every slot.
-    let mut pending_bad = false;
-    let mut unsupported: Option<(u64, u8)> = None;
-    let mut previous: Option<(u64, [u8; 4])> = None;
+    let mut scanner = Scanner::new();
     // One record, decoded into in place slot after slot (not returned by value).
     let mut record = Record::blank();
     journal.for_each(&mut |bytes: &[u8; RECORD_LEN]| {
-        let slot = stats.slots;
-        stats.slots = stats.slots.saturating_add(1);
-        if unsupported.is_some() {
+        if scanner.skip(stats) {
             return;
         }
-        match Record::decode_into(bytes, &mut record) {
+        let decoded = Record::decode_into(bytes, &mut record);
+        let crc = bytes.get(RECORD_LEN - 4..).map_or(0, |c| c.iter().rev().fold(0, |acc, &b| acc << 8 | u32::from(b)));
+        if scanner.step(stats, &decoded, record.seq, crc) {
+            stats.records = stats.records.saturating_add(1);
+            visit(&record);
+        }
+    })?;
+    scanner.finish(stats)
+}
+
+/// What a scan carries from slot to slot: the decisions shared by [`scan`] and recovery
+/// (which decodes each slot its own way).
+pub(super) struct Scanner {
+    /// Whether the last slot read did not decode (not counted yet: the torn tail if it is
+    /// the last). The first slot that did not decode goes into `first_corrupt` at once: it
+    /// is the first one counted if any is (else it is the torn tail, and taken out at the
+    /// end). A flag and one slot, not a pending `BadSlot` moved at every slot.
+    pending_bad: bool,
+    unsupported: Option<(u64, u8)>,
+    previous: Option<(u64, u32)>,
+}
+
+impl Scanner {
+    pub(super) fn new() -> Self {
+        Scanner { pending_bad: false, unsupported: None, previous: None }
+    }
+
+    /// Counts the next slot; whether to leave it unread (a record of an unsupported
+    /// version was met: nothing after it is passed on).
+    pub(super) fn skip(&mut self, stats: &mut ScanStats) -> bool {
+        stats.slots = stats.slots.saturating_add(1);
+        self.unsupported.is_some()
+    }
+
+    /// The slot decoded to a record numbered `seq` with checksum `crc` (both read only
+    /// when `decoded` is `Ok`), or did not: whether to pass the record on (not a
+    /// duplicate). The caller counts the records it uses.
+    #[inline(never)]
+    pub(super) fn step(
+        &mut self,
+        stats: &mut ScanStats,
+        decoded: &Result<(), RecordError>,
+        seq: u64,
+        crc: u32,
+    ) -> bool {
+        let slot = stats.slots.wrapping_sub(1);
+        match *decoded {
             Ok(()) => {
-                if core::mem::take(&mut pending_bad) {
+                if core::mem::take(&mut self.pending_bad) {
                     stats.corrupt = stats.corrupt.saturating_add(1);
                 }
-                let crc = bytes.get(RECORD_LEN - 4..).and_then(|c| <[u8; 4]>::try_from(c).ok()).unwrap_or_default();
-                if previous == Some((record.seq, crc)) {
+                if self.previous == Some((seq, crc)) {
                     stats.duplicates = stats.duplicates.saturating_add(1);
-                    return;
+                    return false;
                 }
-                previous = Some((record.seq, crc));
-                stats.records = stats.records.saturating_add(1);
-                visit(&record);
+                self.previous = Some((seq, crc));
+                true
             }
-            Err(RecordError::UnsupportedVersion { found }) => unsupported = Some((slot, found)),
+            Err(RecordError::UnsupportedVersion { found }) => {
+                self.unsupported = Some((slot, found));
+                false
+            }
             Err(error) => {
-                if core::mem::replace(&mut pending_bad, true) {
+                if core::mem::replace(&mut self.pending_bad, true) {
                     stats.corrupt = stats.corrupt.saturating_add(1);
                 }
                 if stats.first_corrupt.is_none() {
                     stats.first_corrupt = Some(BadSlot { slot, error });
                 }
+                false
             }
         }
-    })?;
-    if let Some((slot, found)) = unsupported {
-        return Err(JournalError::UnsupportedVersion { found, slot });
     }
-    stats.torn_tail = pending_bad;
-    if stats.corrupt == 0 {
-        stats.first_corrupt = None;
+
+    /// After the last slot: the unsupported version's error, or the torn tail noted.
+    pub(super) fn finish<E>(self, stats: &mut ScanStats) -> Result<(), JournalError<E>> {
+        if let Some((slot, found)) = self.unsupported {
+            return Err(JournalError::UnsupportedVersion { found, slot });
+        }
+        stats.torn_tail = self.pending_bad;
+        if stats.corrupt == 0 {
+            stats.first_corrupt = None;
+        }
+        Ok(())
     }
-    Ok(())
 }
