@@ -48,6 +48,18 @@ impl Fault {
         debug_assert!(e.field.is_none());
         Fault { kind: e.kind, offset: e.offset }
     }
+
+    /// What went wrong.
+    #[inline]
+    pub(crate) fn kind(self) -> DecodeErrorKind {
+        self.kind
+    }
+
+    /// Where ([`UNSET`](super::UNSET) until located).
+    #[inline]
+    pub(crate) fn offset(self) -> usize {
+        self.offset
+    }
 }
 
 impl From<AtEnd> for Fault {
@@ -284,11 +296,11 @@ impl<'a> Reader<'a> {
     /// Checks that the input can start a JSON value: an empty body is
     /// [`Empty`](DecodeErrorKind::Empty), one that cannot start a value (an HTML error
     /// page) is [`NotJson`](DecodeErrorKind::NotJson). Every decoder checks this first.
-    pub(crate) fn check_start(&mut self) -> Result<(), DecodeError> {
+    pub(crate) fn check_start(&mut self) -> Result<(), Fault> {
         match self.peek_token() {
-            None => Err(self.error(DecodeErrorKind::Empty)),
+            None => Err(self.fault(DecodeErrorKind::Empty)),
             Some(b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => Ok(()),
-            Some(_) => Err(self.error(DecodeErrorKind::NotJson)),
+            Some(_) => Err(self.fault(DecodeErrorKind::NotJson)),
         }
     }
 
