@@ -247,27 +247,34 @@ fn value(cx: &mut Cx<'_, '_>, depth: usize, f: &'static Field) -> Result<(), Fau
         return r.literal(b"null");
     }
     let slot = usize::from(f.slot & 1);
-    match f.kind {
-        Kind::Id => {
-            if let Some(id) = cx.s.ids.get_mut(slot) {
-                id_into(id, r)?;
-            }
-        }
-        Kind::Enum => {
-            let t = text(r)?;
-            if let (Some(index), Some(unknown)) = (cx.s.enums.get_mut(slot), cx.s.unknown.get_mut(slot)) {
-                *index = Some(text_index(t, f.names, unknown));
-            }
-        }
+    // Every kind but an object and an amount is a string: read once, here.
+    let t = match f.kind {
         Kind::Money => {
             let seen = walk(cx, depth + 1, MONEY)?;
             cx.require(seen, 0b11, MONEY)?;
             cx.s.money = Some(Money::new(cx.s.value, cx.s.code));
+            return Ok(());
         }
-        Kind::Timestamp => cx.s.time = Some(timestamp(r)?),
-        Kind::Text => cx.s.text = Some(text(r)?),
-        Kind::Units => cx.s.value = minor_units(r, depth + 1)?,
-        Kind::Currency => cx.s.code = currency(r)?,
+        Kind::Units => {
+            cx.s.value = minor_units(r, depth + 1)?;
+            return Ok(());
+        }
+        _ => text(r)?,
+    };
+    match f.kind {
+        Kind::Id => {
+            if let Some(id) = cx.s.ids.get_mut(slot) {
+                id_into(id, t)?;
+            }
+        }
+        Kind::Enum => {
+            if let (Some(index), Some(unknown)) = (cx.s.enums.get_mut(slot), cx.s.unknown.get_mut(slot)) {
+                *index = Some(text_index(t, f.names, unknown));
+            }
+        }
+        Kind::Timestamp => cx.s.time = Some(timestamp(t)?),
+        Kind::Currency => cx.s.code = currency(t)?,
+        _ => cx.s.text = Some(t),
     }
     Ok(())
 }
@@ -310,21 +317,20 @@ fn text<'de>(r: &mut Reader<'de>) -> Result<Text<'de>, Fault> {
     Ok(if s.escaped { Text::from_escaped(s.raw) } else { Text::new(s.raw) })
 }
 
-/// An id straight into `slot`, as the id types' `Deserialize` reads it: one reader for
+/// An id from its string straight into `slot`, as the id types' `Deserialize` reads it: one reader for
 /// both id types (they hold the same [`RawId`]), the slot untouched on an error.
 #[inline(never)]
-fn id_into(slot: &mut Option<RawId>, r: &mut Reader<'_>) -> Result<(), Fault> {
+fn id_into(slot: &mut Option<RawId>, t: Text<'_>) -> Result<(), Fault> {
     let mut buf = [0u8; MAX_ID_LEN];
-    let s = text(r)?.copy_to(&mut buf).map_err(|_| unset(DecodeErrorKind::TooLong))?;
+    let s = t.copy_to(&mut buf).map_err(|_| unset(DecodeErrorKind::TooLong))?;
     // The validation error's field is not reported: the decode error names the field.
     *slot = Some(RawId::new("id", s).map_err(|_| unset(DecodeErrorKind::InvalidValue))?);
     Ok(())
 }
 
-/// A date-time, as `Timestamp`'s `Deserialize` reads it.
+/// A date-time from its string, as `Timestamp`'s `Deserialize` reads it.
 #[inline(never)]
-fn timestamp(r: &mut Reader<'_>) -> Result<Timestamp, Fault> {
-    let t = text(r)?;
+fn timestamp(t: Text<'_>) -> Result<Timestamp, Fault> {
     let invalid = || unset(DecodeErrorKind::InvalidValue);
     if let Some(plain) = t.as_str() {
         return Timestamp::parse(plain).map_err(|_| invalid());
@@ -380,10 +386,10 @@ fn minor_units_number(r: &mut Reader<'_>) -> Result<i64, Fault> {
     }
 }
 
-/// A currency code, as `Currency`'s `Deserialize` reads it.
-fn currency(r: &mut Reader<'_>) -> Result<Currency, Fault> {
+/// A currency code from its string, as `Currency`'s `Deserialize` reads it.
+fn currency(t: Text<'_>) -> Result<Currency, Fault> {
     let mut buf = [0u8; CurrencyCode::CAPACITY];
-    let code = text(r)?.copy_to(&mut buf).map_err(|_| unset(DecodeErrorKind::TooLong))?;
+    let code = t.copy_to(&mut buf).map_err(|_| unset(DecodeErrorKind::TooLong))?;
     Currency::parse(code).ok_or(unset(DecodeErrorKind::TooLong))
 }
 
