@@ -8,16 +8,18 @@
 //! fixtures, every truncation and many corruptions of them, edge cases and generated
 //! objects, and the fuzz targets on every input. They exist only for size: serde's
 //! visitors are instantiated per model and per field type, and for these small models
-//! that generic code cost the kiosk footprint binary about 9 KiB of `.text`. Here one non-generic
-//! object walker serves every model (and the nested [`Money`]), and each field type has
-//! one small non-generic reader. The serde `Deserialize` impls of these models stay (any
+//! that generic code cost the kiosk footprint binary about 9 KiB of `.text`. Here each model
+//! is a table of its fields (key, kind, slot), one non-generic walk reads any table (the
+//! nested [`Money`]'s too) into slots, each field kind has one small non-generic reader,
+//! and each model is built from the slots. The serde `Deserialize` impls of these models stay (any
 //! other deserializer, and `from_slice`, use them).
 //!
 //! They live beside the models, not in `json/`: the JSON codec knows no model. They use
 //! the codec's own reader for everything but the fields, so the object walk
 //! ([`Reader::next_key`]), the start check ([`Reader::check_start`]), the nesting bound
-//! ([`Reader::open`]) and the way errors are located ([`DecodeError::locate`]) are the
-//! ones `from_slice` uses.
+//! ([`Reader::open`]) and the way errors are located ([`DecodeError::locate`]'s rule, with
+//! the field kept beside a two-word error until the public [`DecodeError`] is built) are
+//! the ones `from_slice` uses.
 
 use crate::enums::{CaptureMode, CaptureStatus, PaymentIntentStatus, SetupIntentStatus, UnknownValue};
 use crate::id::{MAX_ID_LEN, PaymentIntentId, RawId, SetupIntentId};
