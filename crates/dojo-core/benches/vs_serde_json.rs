@@ -400,7 +400,9 @@ fn out_dir() -> PathBuf {
 /// per run (not wall time: robust on a loaded machine) and exits; also for counting
 /// instructions (`valgrind --tool=cachegrind --cache-sim=no`; the difference between two
 /// values of N, divided, is one run's cost). CASE is `page_dojo`, `page_check` or
-/// `page_serde` (the search page), `pi_dojo` or `pi_serde_json_core` (one payment intent).
+/// `page_serde` (the search page), `pi_dojo` or `pi_serde_json_core` (one payment intent),
+/// `summary_dojo` or `pi_summary_dojo` (the kiosk's summary decoders: a setup intent's and a
+/// payment intent's).
 fn count_only(case: &str, n: usize) {
     let page = search_page();
     for _ in 0..n {
@@ -422,6 +424,12 @@ fn count_only(case: &str, n: usize) {
             }
             "pi_dojo" => {
                 black_box(from_slice::<PaymentIntent<'_>>(black_box(PAYMENT_INTENT)).unwrap());
+            }
+            "summary_dojo" => {
+                black_box(kind::SetupIntentSummaryKind::decode_ok(black_box(SETUP_INTENT)).unwrap());
+            }
+            "pi_summary_dojo" => {
+                black_box(kind::PaymentIntentSummaryKind::decode_ok(black_box(PAYMENT_INTENT)).unwrap());
             }
             "pi_serde_json_core" => {
                 let mut scratch = [0u8; 512];

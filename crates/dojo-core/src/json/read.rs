@@ -48,6 +48,18 @@ impl Fault {
         debug_assert!(e.field.is_none());
         Fault { kind: e.kind, offset: e.offset }
     }
+
+    /// What went wrong.
+    #[inline]
+    pub(crate) fn kind(self) -> DecodeErrorKind {
+        self.kind
+    }
+
+    /// Where ([`UNSET`](super::UNSET) until located).
+    #[inline]
+    pub(crate) fn offset(self) -> usize {
+        self.offset
+    }
 }
 
 impl From<AtEnd> for Fault {
@@ -143,36 +155,28 @@ pub(crate) fn find_string_stop(rest: &[u8]) -> Option<usize> {
 /// Decodes one escape at the start of `s` (which starts with `\`): the char and the
 /// number of bytes used, or `None` if it is not a valid JSON escape.
 pub(crate) fn decode_escape(s: &[u8]) -> Option<(char, usize)> {
-    let c = match *s.get(1)? {
-        b'"' => '"',
-        b'\\' => '\\',
-        b'/' => '/',
-        b'b' => '\u{8}',
-        b'f' => '\u{c}',
-        b'n' => '\n',
-        b'r' => '\r',
-        b't' => '\t',
-        b'u' => {
-            let hi = hex4(s.get(2..6)?)?;
-            return match hi {
-                0xD800..=0xDBFF => {
-                    if s.get(6) != Some(&b'\\') || s.get(7) != Some(&b'u') {
-                        return None;
-                    }
-                    let lo = hex4(s.get(8..12)?)?;
-                    if !(0xDC00..=0xDFFF).contains(&lo) {
-                        return None;
-                    }
-                    let cp = 0x10000 + ((u32::from(hi) - 0xD800) << 10) + (u32::from(lo) - 0xDC00);
-                    Some((char::from_u32(cp)?, 12))
-                }
-                0xDC00..=0xDFFF => None,
-                _ => Some((char::from_u32(u32::from(hi))?, 6)),
-            };
+    let e = *s.get(1)?;
+    if e != b'u' {
+        // The two-byte escapes as data: the letter's position picks the character.
+        let i = b"\"\\/bfnrt".iter().position(|&c| c == e)?;
+        return Some((char::from(*b"\"\\/\x08\x0c\n\r\t".get(i)?), 2));
+    }
+    let hi = hex4(s.get(2..6)?)?;
+    match hi {
+        0xD800..=0xDBFF => {
+            if s.get(6) != Some(&b'\\') || s.get(7) != Some(&b'u') {
+                return None;
+            }
+            let lo = hex4(s.get(8..12)?)?;
+            if !(0xDC00..=0xDFFF).contains(&lo) {
+                return None;
+            }
+            let cp = 0x10000 + ((u32::from(hi) - 0xD800) << 10) + (u32::from(lo) - 0xDC00);
+            Some((char::from_u32(cp)?, 12))
         }
-        _ => return None,
-    };
-    Some((c, 2))
+        0xDC00..=0xDFFF => None,
+        _ => Some((char::from_u32(u32::from(hi))?, 6)),
+    }
 }
 
 fn hex4(b: &[u8]) -> Option<u16> {
@@ -284,11 +288,11 @@ impl<'a> Reader<'a> {
     /// Checks that the input can start a JSON value: an empty body is
     /// [`Empty`](DecodeErrorKind::Empty), one that cannot start a value (an HTML error
     /// page) is [`NotJson`](DecodeErrorKind::NotJson). Every decoder checks this first.
-    pub(crate) fn check_start(&mut self) -> Result<(), DecodeError> {
+    pub(crate) fn check_start(&mut self) -> Result<(), Fault> {
         match self.peek_token() {
-            None => Err(self.error(DecodeErrorKind::Empty)),
+            None => Err(self.fault(DecodeErrorKind::Empty)),
             Some(b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => Ok(()),
-            Some(_) => Err(self.error(DecodeErrorKind::NotJson)),
+            Some(_) => Err(self.fault(DecodeErrorKind::NotJson)),
         }
     }
 
@@ -604,6 +608,28 @@ mod tests {
         let mut r = Reader::new(input.as_bytes());
         r.skip_value(0)?;
         Ok(r.pos)
+    }
+
+    #[test]
+    fn every_two_byte_escape_decodes_as_the_match_did() {
+        for e in 0..=255u8 {
+            let want = match e {
+                b'"' => Some('"'),
+                b'\\' => Some('\\'),
+                b'/' => Some('/'),
+                b'b' => Some('\u{8}'),
+                b'f' => Some('\u{c}'),
+                b'n' => Some('\n'),
+                b'r' => Some('\r'),
+                b't' => Some('\t'),
+                _ => None,
+            };
+            if e != b'u' {
+                assert_eq!(decode_escape(&[b'\\', e, b'x']), want.map(|c| (c, 2)), "{e}");
+            }
+        }
+        assert_eq!(decode_escape(b"\\"), None);
+        assert_eq!(decode_escape(b"\\u00e9"), Some(('\u{e9}', 6)));
     }
 
     #[test]

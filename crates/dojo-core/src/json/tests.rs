@@ -297,3 +297,16 @@ fn duplicate_and_missing_fields_are_located_at_the_key() {
     let e = from_slice::<Outer<'_>>(body).unwrap_err();
     assert_eq!((e.kind, e.field, e.offset), (DecodeErrorKind::DuplicateField, Some("name"), 34));
 }
+
+#[test]
+fn copy_to_copies_plain_text_as_it_is_and_decodes_json_content() {
+    // A plain text's backslashes are characters, not escapes.
+    let plain = Text::new("a\\u0041 caf\u{e9}");
+    let mut buf = [0u8; 32];
+    assert_eq!(plain.copy_to(&mut buf), Ok("a\\u0041 caf\u{e9}"));
+    assert_eq!(plain.copy_to(&mut [0u8; 4]), Err(crate::error::BufferTooSmall { needed: 13 }));
+    let json = Text::from_json_content("a\\u0041 caf\\u00E9 \\ud834\\udd1e").unwrap();
+    assert_eq!(json.copy_to(&mut buf), Ok("aA caf\u{e9} \u{1d11e}"));
+    assert_eq!(json.copy_to(&mut [0u8; 4]), Err(crate::error::BufferTooSmall { needed: 13 }));
+    assert_eq!(Text::new("").copy_to(&mut []), Ok(""));
+}
