@@ -187,7 +187,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 // A failure here is a failed read-back, nothing to keep.
                 let mut ignored = None;
                 decode_with::<PaymentIntentSummaryKind, ConnError<K>, _>(fetched, buf, &mut ignored, |pi| {
-                    charge.handle_read_back(pi.status, payment, setup)
+                    charge.handle_read_back_in_place(&pi.status, payment, setup)
                 })
             }
             Err(stopped) => Err(stopped),
