@@ -76,11 +76,13 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         now: Timestamp,
         buf: &mut [u8],
     ) -> Result<ChargeReport, Stopped> {
-        let mut charge = match Charge::begin(payment, setup, now, self.settle_policy()) {
-            Ok(charge) => charge,
-            Err(e) => return Err(self.fail(e.into())),
-        };
-        self.drive(&mut charge, payment, setup, buf)
+        // Driven where it was made, borrowed in its `Result` (no copy of the machine or
+        // of the refusal moved out of it).
+        let mut begun = Charge::begin(payment, setup, now, self.settle_policy());
+        match &mut begun {
+            Ok(charge) => self.drive(charge, payment, setup, buf),
+            Err(e) => Err(self.fail((*e).into())),
+        }
     }
 
     /// The I/O loop over dojo-core's charge machine.

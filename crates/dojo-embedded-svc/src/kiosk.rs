@@ -478,37 +478,50 @@ impl<E: core::fmt::Debug, J: core::fmt::Debug> core::fmt::Display for FlowError<
 /// The result of a journaled step.
 pub type FlowResult<'b, T, K, J> = Result<T, FlowError<'b, ConnError<K>, <J as Journal>::Error>>;
 
-/// A journaled step's stop, without borrowing the buffer: the client's steps stopped
-/// (why is in the client: [`Stopped`]), a journal note's reference was refused, or the
-/// journal refused a record.
-enum Halt<J> {
+/// A journaled step's stop, a word: the client's steps stopped (why is in the client:
+/// [`Stopped`]), or a journal note failed (why is in its [`Journaled`]). Every `?`
+/// between the steps moves only this, not the ~20-byte journal or validation error.
+enum Halt {
     Stop(Stopped),
-    Invalid(ValidationError),
-    Journal(JournalError<J>),
+    Note,
 }
 
-impl<J> From<Stopped> for Halt<J> {
+impl From<Stopped> for Halt {
     fn from(s: Stopped) -> Self {
         Halt::Stop(s)
     }
 }
 
-impl<J> From<JournalError<J>> for Halt<J> {
-    fn from(e: JournalError<J>) -> Self {
-        Halt::Journal(e)
-    }
+/// The journal of a journaled operation, and why its last note failed.
+struct Journaled<'j, J: Journal> {
+    writer: &'j mut JournalWriter<J>,
+    failed: Option<NoteFailed<J::Error>>,
 }
 
-type Step_<T, J> = Result<T, Halt<<J as Journal>::Error>>;
+/// Why a journal note failed: its reference was refused, or the journal refused the
+/// record.
+enum NoteFailed<E> {
+    Invalid(ValidationError),
+    Journal(JournalError<E>),
+}
+
+type Step_<T> = Result<T, Halt>;
 
 impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// The caller's error of a journaled step's stop (the client's steps' reason taken).
     #[inline(never)]
-    fn flow_error<'b, JE>(&mut self, halt: Halt<JE>, buf: &'b [u8]) -> FlowError<'b, ConnError<K>, JE> {
-        match halt {
-            Halt::Stop(_) => FlowError::Api(self.take_error(buf)),
-            Halt::Invalid(e) => FlowError::Api(dojo_core::ClientError::Invalid(e)),
-            Halt::Journal(e) => FlowError::Journal(e),
+    fn flow_error<'b, JE>(
+        &mut self,
+        halt: Halt,
+        failed: &mut Option<NoteFailed<JE>>,
+        buf: &'b [u8],
+    ) -> FlowError<'b, ConnError<K>, JE> {
+        // A note's failure is kept where it failed (never missing after `Halt::Note`;
+        // were it so, the client's slot would be read).
+        match (halt, failed.take()) {
+            (Halt::Note, Some(NoteFailed::Invalid(e))) => FlowError::Api(dojo_core::ClientError::Invalid(e)),
+            (Halt::Note, Some(NoteFailed::Journal(e))) => FlowError::Journal(e),
+            _ => FlowError::Api(self.take_error(buf)),
         }
     }
 
@@ -526,9 +539,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &'b mut [u8],
     ) -> FlowResult<'b, Enrollment, K, J> {
-        match self.enroll_inner(journal, fee, poll, kiosk, buf) {
+        let mut journal = Journaled { writer: journal, failed: None };
+        match self.enroll_inner(&mut journal, fee, poll, kiosk, buf) {
             Ok(v) => Ok(v),
-            Err(halt) => Err(self.flow_error(halt, buf)),
+            Err(halt) => Err(self.flow_error(halt, &mut journal.failed, buf)),
         }
     }
 
@@ -550,22 +564,23 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &'b mut [u8],
     ) -> FlowResult<'b, Settled, K, J> {
-        match self.settle_inner(journal, enrolled, arrival, charge_reference, kiosk, buf) {
+        let mut journal = Journaled { writer: journal, failed: None };
+        match self.settle_inner(&mut journal, enrolled, arrival, charge_reference, kiosk, buf) {
             Ok(v) => Ok(v),
-            Err(halt) => Err(self.flow_error(halt, buf)),
+            Err(halt) => Err(self.flow_error(halt, &mut journal.failed, buf)),
         }
     }
 
     #[inline(never)]
     fn settle_inner<J: Journal, U: Kiosk>(
         &mut self,
-        journal: &mut JournalWriter<J>,
+        journal: &mut Journaled<'_, J>,
         enrolled: &Enrolled,
         arrival: Arrival,
         charge_reference: &str,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, J> {
+    ) -> Step_<Settled> {
         match arrival {
             Arrival::Arrived => self.release_inner(journal, enrolled, kiosk, buf),
             Arrival::NoShow => self.no_show_inner(journal, enrolled, charge_reference, kiosk, buf),
@@ -601,22 +616,23 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &'b mut [u8],
     ) -> FlowResult<'b, Settled, K, J> {
-        match self.recover_inner(journal, open, kiosk, buf) {
+        let mut journal = Journaled { writer: journal, failed: None };
+        match self.recover_inner(&mut journal, open, kiosk, buf) {
             Ok(v) => Ok(v),
-            Err(halt) => Err(self.flow_error(halt, buf)),
+            Err(halt) => Err(self.flow_error(halt, &mut journal.failed, buf)),
         }
     }
 
     #[inline(never)]
     fn enroll_inner<J: Journal, U: Kiosk>(
         &mut self,
-        journal: &mut JournalWriter<J>,
+        journal: &mut Journaled<'_, J>,
         fee: &NoShowFee<'_>,
         poll: PollPolicy,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Enrollment, J> {
-        let booking = journal.begin_booking();
+    ) -> Step_<Enrollment> {
+        let booking = journal.writer.begin_booking();
         note(journal, booking, kiosk, Note::SetupIntentCreating(fee.reference))?;
         let mut setup = step!(self.create_no_show_inner(fee, buf));
         let enrolled = Enrolled { booking, setup_intent: setup.id(), amount: fee.amount };
@@ -640,11 +656,11 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     #[inline(never)]
     fn release_inner<J: Journal, U: Kiosk>(
         &mut self,
-        journal: &mut JournalWriter<J>,
+        journal: &mut Journaled<'_, J>,
         enrolled: &Enrolled,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, J> {
+    ) -> Step_<Settled> {
         let id = enrolled.setup_intent;
         let fetched = self.fetch(Call::CancelSetupIntent(&id), buf)?;
         decode_with::<SetupIntentSummaryKind, _, _>(fetched, buf, &mut self.stop, |_| ())?;
@@ -689,12 +705,12 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     #[inline(never)]
     fn no_show_inner<J: Journal, U: Kiosk>(
         &mut self,
-        journal: &mut JournalWriter<J>,
+        journal: &mut Journaled<'_, J>,
         enrolled: &Enrolled,
         reference: &str,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, J> {
+    ) -> Step_<Settled> {
         let mut setup = step!(self.read_setup(&enrolled.setup_intent, buf));
         // The lifecycle refuses a setup intent that cannot back a charge before anything
         // is journaled or sent.
@@ -716,13 +732,13 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     #[inline(never)]
     fn charge_journaled<J: Journal, U: Kiosk>(
         &mut self,
-        journal: &mut JournalWriter<J>,
+        journal: &mut Journaled<'_, J>,
         booking: BookingId,
         payment: &mut PaymentIntentState,
         setup: &mut SetupIntentState,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, J> {
+    ) -> Step_<Settled> {
         let now = kiosk.now();
         let payment_intent = payment.id();
         note(journal, booking, kiosk, Note::ChargeSending(&payment_intent))?;
@@ -733,11 +749,11 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     #[inline(never)]
     fn journal_verdict<J: Journal, U: Kiosk>(
         &mut self,
-        journal: &mut JournalWriter<J>,
+        journal: &mut Journaled<'_, J>,
         booking: BookingId,
         report: ChargeReport,
         kiosk: &mut U,
-    ) -> Step_<Settled, J> {
+    ) -> Step_<Settled> {
         note(journal, booking, kiosk, Note::ChargeSettled(&report.payment_intent, settlement(&report)))?;
         kiosk.progress(Step::Charged(report.outcome));
         Ok(Settled::Charge(report))
@@ -746,11 +762,11 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     #[inline(never)]
     fn recover_inner<J: Journal, U: Kiosk>(
         &mut self,
-        journal: &mut JournalWriter<J>,
+        journal: &mut Journaled<'_, J>,
         open: &OpenBooking,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, J> {
+    ) -> Step_<Settled> {
         let booking = open.booking;
         // dojo-core's decision, its reference and ids borrowed from `open` (no 330-byte
         // `Action` in this frame while the exchanges run), matched once: a charge
@@ -781,11 +797,11 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     #[inline(never)]
     fn recover_setup<J: Journal, U: Kiosk>(
         &mut self,
-        journal: &mut JournalWriter<J>,
+        journal: &mut Journaled<'_, J>,
         enrolled: &Enrolled,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, J> {
+    ) -> Step_<Settled> {
         let setup = step!(self.read_setup(&enrolled.setup_intent, buf));
         Ok(match (settled(&setup, kiosk.now()), setup.status()) {
             (Some(Waited::Authorized), _) => Settled::Enrolled(*enrolled),
@@ -805,7 +821,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     #[inline(never)]
     fn recover_orphan<J: Journal, U: Kiosk>(
         &mut self,
-        journal: &mut JournalWriter<J>,
+        journal: &mut Journaled<'_, J>,
         booking: BookingId,
         reference: &str,
         setup_intent: Option<&SetupIntentId>,
@@ -813,7 +829,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         search_from: i64,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, J> {
+    ) -> Step_<Settled> {
         let mut found = None;
         let matches = self.find_orphan(reference, setup_intent, amount, search_from, &mut found, buf)?;
         match (matches, &found, setup_intent) {
@@ -838,14 +854,14 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     #[inline(never)]
     fn charge_existing<J: Journal, U: Kiosk>(
         &mut self,
-        journal: &mut JournalWriter<J>,
+        journal: &mut Journaled<'_, J>,
         booking: BookingId,
         payment_intent: &PaymentIntentId,
         setup_intent: Option<&SetupIntentId>,
         charging: Charging,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, J> {
+    ) -> Step_<Settled> {
         let (mut payment, mut setup) = step!(self.read_payment(payment_intent, setup_intent, buf));
         match charging {
             Charging::Send => self.charge_journaled(journal, booking, &mut payment, &mut setup, kiosk, buf),
@@ -883,25 +899,25 @@ enum Note<'r> {
 /// characters is refused before anything is written.
 #[inline(never)]
 fn note<J: Journal, U: Kiosk>(
-    journal: &mut JournalWriter<J>,
+    journal: &mut Journaled<'_, J>,
     booking: BookingId,
     kiosk: &mut U,
     note: Note<'_>,
-) -> Result<(), Halt<J::Error>> {
+) -> Result<(), Halt> {
     // Matched, not `?`: its `ControlFlow` would be one more copy of the ~240-byte
     // reference per event.
     let event = match note {
         Note::SetupIntentCreating(r) => match Reference::new(r) {
             Ok(reference) => Event::SetupIntentCreating { reference },
-            Err(e) => return Err(Halt::Invalid(e)),
+            Err(e) => return Err(journal.fail(NoteFailed::Invalid(e))),
         },
         Note::SetupIntentCreated(r, setup_intent, amount) => match Reference::new(r) {
             Ok(reference) => Event::SetupIntentCreated { reference, setup_intent: *setup_intent, amount },
-            Err(e) => return Err(Halt::Invalid(e)),
+            Err(e) => return Err(journal.fail(NoteFailed::Invalid(e))),
         },
         Note::PaymentIntentCreating(r, setup_intent, amount) => match Reference::new(r) {
             Ok(reference) => Event::PaymentIntentCreating { reference, setup_intent: setup_intent.copied(), amount },
-            Err(e) => return Err(Halt::Invalid(e)),
+            Err(e) => return Err(journal.fail(NoteFailed::Invalid(e))),
         },
         Note::PaymentIntentCreated(payment_intent) => Event::PaymentIntentCreated { payment_intent: *payment_intent },
         Note::ChargeSending(payment_intent) => Event::ChargeSending { payment_intent: *payment_intent },
@@ -910,8 +926,18 @@ fn note<J: Journal, U: Kiosk>(
         }
         Note::Closed(reason) => Event::BookingClosed { reason },
     };
-    journal.append_event(booking, kiosk.now().unix_seconds(), &event)?;
-    Ok(())
+    match journal.writer.append_event(booking, kiosk.now().unix_seconds(), &event) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(journal.fail(NoteFailed::Journal(e))),
+    }
+}
+
+impl<J: Journal> Journaled<'_, J> {
+    /// Keeps why a note failed.
+    fn fail(&mut self, failed: NoteFailed<J::Error>) -> Halt {
+        self.failed = Some(failed);
+        Halt::Note
+    }
 }
 
 /// The journal's word for a charge's verdict.
