@@ -28,14 +28,15 @@ use crate::client::{Call, Client, ClientResult, ConnError, Connect, Stop, Stoppe
 use crate::error::Error;
 use crate::retry::Delay;
 
-/// `?` for a step whose value is large (a state, a report): matched, so that the value
-/// is not copied once more through `?`'s `ControlFlow`.
+/// `?` for a step whose value is large (a state, a report): the value is borrowed where
+/// the step's `Result` holds it (`let name = &mut value`), not moved out of it.
 macro_rules! step {
-    ($e:expr) => {
-        match $e {
+    ($name:ident = $e:expr) => {
+        let mut $name = $e;
+        let $name = match &mut $name {
             Ok(value) => value,
-            Err(e) => return Err(e.into()),
-        }
+            Err(e) => return Err((*e).into()),
+        };
     };
 }
 
@@ -634,7 +635,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     ) -> Step_<Enrollment> {
         let booking = journal.writer.begin_booking();
         note(journal, booking, kiosk, Note::SetupIntentCreating(fee.reference))?;
-        let mut setup = step!(self.create_no_show_inner(fee, buf));
+        step!(setup = self.create_no_show_inner(fee, buf));
         let enrolled = Enrolled { booking, setup_intent: setup.id(), amount: fee.amount };
         note(journal, booking, kiosk, Note::SetupIntentCreated(fee.reference, &enrolled.setup_intent, fee.amount))?;
         kiosk.progress(Step::SetupIntentCreated(enrolled.setup_intent));
@@ -642,7 +643,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         if let Err(e) = show_checkout(&enrolled.setup_intent, kiosk) {
             return Err(self.fail(e.into()).into());
         }
-        Ok(match self.wait_inner(&mut setup, poll, kiosk, buf) {
+        Ok(match self.wait_inner(setup, poll, kiosk, buf) {
             Err(stopped) => return Err(stopped.into()),
             Ok(Waited::Authorized) => Enrollment::Authorized(enrolled),
             Ok(Waited::Ended(status)) => {
@@ -711,7 +712,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Step_<Settled> {
-        let mut setup = step!(self.read_setup(&enrolled.setup_intent, buf));
+        step!(setup = self.read_setup(&enrolled.setup_intent, buf));
         // The lifecycle refuses a setup intent that cannot back a charge before anything
         // is journaled or sent.
         let now = kiosk.now();
@@ -720,11 +721,11 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         }
         let creating = Note::PaymentIntentCreating(reference, Some(&enrolled.setup_intent), enrolled.amount);
         note(journal, enrolled.booking, kiosk, creating)?;
-        let mut payment = step!(self.create_payment_inner(&setup, reference, buf));
+        step!(payment = self.create_payment_inner(setup, reference, buf));
         let payment_intent = payment.id();
         note(journal, enrolled.booking, kiosk, Note::PaymentIntentCreated(&payment_intent))?;
         kiosk.progress(Step::PaymentIntentCreated(payment_intent));
-        self.charge_journaled(journal, enrolled.booking, &mut payment, &mut setup, kiosk, buf)
+        self.charge_journaled(journal, enrolled.booking, payment, setup, kiosk, buf)
     }
 
     /// Journals `ChargeSending`, charges once through the charge protocol, journals the
@@ -742,7 +743,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         let now = kiosk.now();
         let payment_intent = payment.id();
         note(journal, booking, kiosk, Note::ChargeSending(&payment_intent))?;
-        let report = step!(self.charge_once(payment, setup, now, buf));
+        step!(report = self.charge_once(payment, setup, now, buf));
         self.journal_verdict(journal, booking, report, kiosk)
     }
 
@@ -751,12 +752,12 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         &mut self,
         journal: &mut Journaled<'_, J>,
         booking: BookingId,
-        report: ChargeReport,
+        report: &ChargeReport,
         kiosk: &mut U,
     ) -> Step_<Settled> {
-        note(journal, booking, kiosk, Note::ChargeSettled(&report.payment_intent, settlement(&report)))?;
+        note(journal, booking, kiosk, Note::ChargeSettled(&report.payment_intent, settlement(report)))?;
         kiosk.progress(Step::Charged(report.outcome));
-        Ok(Settled::Charge(report))
+        Ok(Settled::Charge(*report))
     }
 
     #[inline(never)]
@@ -802,7 +803,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Step_<Settled> {
-        let setup = step!(self.read_setup(&enrolled.setup_intent, buf));
+        step!(setup = self.read_setup(&enrolled.setup_intent, buf));
         Ok(match (settled(&setup, kiosk.now()), setup.status()) {
             (Some(Waited::Authorized), _) => Settled::Enrolled(*enrolled),
             (None, _) => Settled::AwaitingAuthorization(*enrolled),
@@ -862,12 +863,13 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Step_<Settled> {
-        let (mut payment, mut setup) = step!(self.read_payment(payment_intent, setup_intent, buf));
+        step!(read = self.read_payment(payment_intent, setup_intent, buf));
+        let (payment, setup) = read;
         match charging {
-            Charging::Send => self.charge_journaled(journal, booking, &mut payment, &mut setup, kiosk, buf),
+            Charging::Send => self.charge_journaled(journal, booking, payment, setup, kiosk, buf),
             Charging::Settle => {
                 let mut charge = Charge::settle(&payment, kiosk.now(), self.settle_policy());
-                let report = step!(self.drive(&mut charge, &mut payment, &mut setup, buf));
+                step!(report = self.drive(&mut charge, payment, setup, buf));
                 self.journal_verdict(journal, booking, report, kiosk)
             }
         }

@@ -39,7 +39,7 @@ impl<E> Stop<E> {
 /// made with (the client's), taken once the steps are over. A word, not the ~100-byte
 /// error: every `?` between the steps moves only this. Made only by [`Stopped::at`], so
 /// a `Stopped` always has its reason in the slot.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Stopped(());
 
 impl Stopped {
