@@ -676,33 +676,6 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         decode_with::<SetupIntentSummaryKind, _, _>(fetched, buf, &mut self.stop, SetupIntentState::from_summary)
     }
 
-    /// Reads a payment intent back (a retried read), with its setup intent's state.
-    #[inline(never)]
-    fn read_payment(
-        &mut self,
-        id: &PaymentIntentId,
-        setup_intent: Option<&SetupIntentId>,
-        buf: &mut [u8],
-    ) -> Result<(PaymentIntentState, SetupIntentState), Stopped> {
-        let fetched = self.fetch(Call::GetPaymentIntent(id), buf)?;
-        let payment = decode_with::<PaymentIntentSummaryKind, _, _>(
-            fetched,
-            buf,
-            &mut self.stop,
-            PaymentIntentState::from_summary,
-        )?;
-        // Its setup intent: the one known, else the one the answer names.
-        let named = match (&payment, setup_intent) {
-            (Some(payment), None) => payment.setup_intent_id(),
-            _ => None,
-        };
-        let (Some(payment), Some(si)) = (payment, setup_intent.or(named.as_ref())) else {
-            return Err(self.fail(LifecycleError::IntendedAmountUnknown.into()));
-        };
-        let setup = self.read_setup(si, buf)?;
-        Ok((payment, setup))
-    }
-
     #[inline(never)]
     fn no_show_inner<J: Journal, U: Kiosk>(
         &mut self,
@@ -863,8 +836,25 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Step_<Settled> {
-        step!(read = self.read_payment(payment_intent, setup_intent, buf));
-        let (payment, setup) = read;
+        // The payment intent read back (a retried read), then its setup intent: the one
+        // known, else the one the answer names; each state borrowed where it was read.
+        let fetched = self.fetch(Call::GetPaymentIntent(payment_intent), buf)?;
+        step!(
+            payment = decode_with::<PaymentIntentSummaryKind, _, _>(
+                fetched,
+                buf,
+                &mut self.stop,
+                PaymentIntentState::from_summary,
+            )
+        );
+        let named = match (&payment, setup_intent) {
+            (Some(payment), None) => payment.setup_intent_id(),
+            _ => None,
+        };
+        let (Some(payment), Some(si)) = (payment, setup_intent.or(named.as_ref())) else {
+            return Err(self.fail(LifecycleError::IntendedAmountUnknown.into()).into());
+        };
+        step!(setup = self.read_setup(si, buf));
         match charging {
             Charging::Send => self.charge_journaled(journal, booking, payment, setup, kiosk, buf),
             Charging::Settle => {
