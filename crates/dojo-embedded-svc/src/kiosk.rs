@@ -229,13 +229,12 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Result<Waited, Stopped> {
-        let id = setup.id();
         for n in 1..=poll.max_polls {
             if let Some(end) = settled(setup, kiosk.now()) {
                 return Ok(end);
             }
             kiosk.wait_ms(poll.interval_ms);
-            let fetched = match self.fetch(Call::GetSetupIntent(&id), buf) {
+            let fetched = match self.fetch(Call::GetSetupIntent(setup.id_ref()), buf) {
                 Ok(fetched) => fetched,
                 Err(stopped) => {
                     if !matches!(self.stop, Some(Stop::Failed(dojo_core::ClientError::Transport(_)))) {
@@ -365,7 +364,7 @@ pub(crate) fn build_payment_intent<'k>(
     amount: Money,
     buf: &mut [u8],
 ) -> Result<Request<'k, kind::PaymentIntentKind>, dojo_core::Error<'static>> {
-    api.create_setup_payment_intent(reference, &amount, &setup.id(), buf)
+    api.create_setup_payment_intent(reference, &amount, setup.id_ref(), buf)
 }
 
 /// Whether waiting is over: Authorized, or a status from which the lifecycle allows no
@@ -695,9 +694,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         let creating = Note::PaymentIntentCreating(reference, Some(&enrolled.setup_intent), enrolled.amount);
         note(journal, enrolled.booking, kiosk, creating)?;
         step!(payment = self.create_payment_inner(setup, reference, buf));
-        let payment_intent = payment.id();
-        note(journal, enrolled.booking, kiosk, Note::PaymentIntentCreated(&payment_intent))?;
-        kiosk.progress(Step::PaymentIntentCreated(payment_intent));
+        note(journal, enrolled.booking, kiosk, Note::PaymentIntentCreated(payment.id_ref()))?;
+        kiosk.progress(Step::PaymentIntentCreated(payment.id()));
         self.charge_journaled(journal, enrolled.booking, payment, setup, kiosk, buf)
     }
 
@@ -714,8 +712,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         buf: &mut [u8],
     ) -> Step_<Settled> {
         let now = kiosk.now();
-        let payment_intent = payment.id();
-        note(journal, booking, kiosk, Note::ChargeSending(&payment_intent))?;
+        note(journal, booking, kiosk, Note::ChargeSending(payment.id_ref()))?;
         step!(report = self.charge_once(payment, setup, now, buf));
         self.journal_verdict(journal, booking, report, kiosk)
     }

@@ -133,6 +133,11 @@ impl PaymentIntentState {
         self.id
     }
 
+    /// Its id, borrowed (no 52-byte copy).
+    pub fn id_ref(&self) -> &PaymentIntentId {
+        &self.id
+    }
+
     /// The status last reported by the server (or applied by this machine).
     pub fn status(&self) -> PaymentIntentStatus {
         self.status

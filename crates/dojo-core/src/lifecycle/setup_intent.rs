@@ -49,6 +49,11 @@ impl SetupIntentState {
         self.id
     }
 
+    /// Its id, borrowed (no 52-byte copy).
+    pub fn id_ref(&self) -> &SetupIntentId {
+        &self.id
+    }
+
     /// The status last reported by the server (or applied by this machine).
     pub fn status(&self) -> SetupIntentStatus {
         self.status
