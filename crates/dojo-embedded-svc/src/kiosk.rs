@@ -278,9 +278,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         // The server may omit the amount it was just sent; the state is then the one
         // requested.
         decode_with::<PaymentIntentSummaryKind, _, _>(fetched, buf, &mut self.stop, |pi| {
-            PaymentIntentState::from_summary(pi).unwrap_or_else(|| {
-                PaymentIntentState::new(pi.id, pi.status, amount, pi.setup_intent_id.or_else(|| Some(setup.id())))
-            })
+            PaymentIntentState::from_created_summary(pi, amount, setup.id_ref())
         })
     }
 

@@ -653,3 +653,35 @@ fn payment_observe_and_reconcile_by_table() {
         }
     }
 }
+
+/// A payment intent just created: its summary's state, or with the amount requested
+/// (and the setup intent it was created from) when the answer omits it, as the kiosk
+/// built it before `from_created_summary`.
+#[test]
+fn from_created_summary_is_from_summary_or_the_request() {
+    let other = SetupIntentId::new("si_sandbox_other").unwrap();
+    for status in pi_statuses() {
+        for amount in [None, Some(Money::gbp(700))] {
+            for setup_intent_id in [None, Some(other)] {
+                for capture_mode in [None, Some(CaptureMode::Auto), Some(CaptureMode::Manual)] {
+                    let pi = crate::payment_intent::PaymentIntentSummary {
+                        id: pi_id(),
+                        status,
+                        amount,
+                        setup_intent_id,
+                        capture_mode,
+                    };
+                    let expected = PaymentIntentState::from_summary(&pi).unwrap_or_else(|| {
+                        PaymentIntentState::new(
+                            pi.id,
+                            pi.status,
+                            INTENDED,
+                            pi.setup_intent_id.or_else(|| Some(si_id())),
+                        )
+                    });
+                    assert_eq!(PaymentIntentState::from_created_summary(&pi, INTENDED, &si_id()), expected);
+                }
+            }
+        }
+    }
+}
