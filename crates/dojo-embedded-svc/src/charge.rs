@@ -81,7 +81,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         let mut begun = Charge::begin(payment, setup, now, self.settle_policy());
         match &mut begun {
             Ok(charge) => self.drive(charge, payment, setup, buf),
-            Err(e) => Err(self.fail((*e).into())),
+            Err(e) => Err(self.refused(e)),
         }
     }
 
@@ -145,10 +145,13 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         match self.fetch(Call::ChargePaymentIntent(charge.payment_intent_ref()), buf) {
             Ok(fetched) => {
                 // A failure here is the charge's outcome unknown, nothing to keep.
+                // The status handed over where it is decoded (not moved through a result).
                 let mut ignored = None;
-                match decode_with::<ChargeKind, ConnError<K>, _>(fetched, buf, &mut ignored, |c| c.status) {
-                    Ok(status) => charge.handle_answer(status, payment, setup),
-                    Err(_) => charge.handle_unknown(payment),
+                let decoded = decode_with::<ChargeKind, ConnError<K>, _>(fetched, buf, &mut ignored, |c| {
+                    charge.handle_answer(c.status, payment, setup)
+                });
+                if decoded.is_err() {
+                    charge.handle_unknown(payment);
                 }
             }
             Err(_) => match &self.stop {

@@ -272,7 +272,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         // The payment intent is for exactly the intended amount: dojo-core's
         // `check_payment_amount` holds by construction.
         let Some(amount) = setup.intended_amount() else {
-            return Err(self.fail(LifecycleError::IntendedAmountUnknown.into()));
+            return Err(self.refused(&LifecycleError::IntendedAmountUnknown));
         };
         let fetched = self.fetch(Call::CreatePaymentIntent { setup, reference, amount: &amount }, buf)?;
         // The server may omit the amount it was just sent; the state is then the one
@@ -686,8 +686,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         // The lifecycle refuses a setup intent that cannot back a charge before anything
         // is journaled or sent.
         let now = kiosk.now();
-        if let Err(e) = setup.check_can_back_charge(now) {
-            return Err(self.fail(e.into()).into());
+        if let Err(e) = &setup.check_can_back_charge(now) {
+            return Err(self.refused(e).into());
         }
         let creating = Note::PaymentIntentCreating(reference, Some(&enrolled.setup_intent), enrolled.amount);
         note(journal, enrolled.booking, kiosk, creating)?;
@@ -847,7 +847,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
             _ => None,
         };
         let (Some(payment), Some(si)) = (payment, setup_intent.or(named.as_ref())) else {
-            return Err(self.fail(LifecycleError::IntendedAmountUnknown.into()).into());
+            return Err(self.refused(&LifecycleError::IntendedAmountUnknown).into());
         };
         step!(setup = self.read_setup(si, buf));
         match charging {
