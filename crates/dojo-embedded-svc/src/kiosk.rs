@@ -772,7 +772,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         buf: &mut [u8],
     ) -> Step_<Settled> {
         step!(setup = self.read_setup(&enrolled.setup_intent, buf));
-        Ok(match (settled(&setup, kiosk.now()), setup.status()) {
+        Ok(match (settled(setup, kiosk.now()), setup.status()) {
             (Some(Waited::Authorized), _) => Settled::Enrolled(*enrolled),
             (None, _) => Settled::AwaitingAuthorization(*enrolled),
             (_, status) => {
@@ -853,7 +853,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         match charging {
             Charging::Send => self.charge_journaled(journal, booking, payment, setup, kiosk, buf),
             Charging::Settle => {
-                let mut charge = Charge::settle(&payment, kiosk.now(), self.settle_policy());
+                let mut charge = Charge::settle(payment, kiosk.now(), self.settle_policy());
                 step!(report = self.drive(&mut charge, payment, setup, buf));
                 self.journal_verdict(journal, booking, report, kiosk)
             }
