@@ -336,7 +336,6 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
 }
 
 /// Writes the checkout link and shows it.
-#[inline(never)]
 fn show_checkout<U: Kiosk>(setup_intent: &SetupIntentId, kiosk: &mut U) -> Result<(), dojo_core::BufferTooSmall> {
     let mut link = [0u8; CHECKOUT_LINK_MAX_LEN];
     kiosk.show_checkout(dojo_core::checkout::checkout_link(setup_intent, &mut link)?);
@@ -344,7 +343,6 @@ fn show_checkout<U: Kiosk>(setup_intent: &SetupIntentId, kiosk: &mut U) -> Resul
 }
 
 /// Builds the setup intent's request (dojo-core's flat writer: no body struct built).
-#[inline(never)]
 pub(crate) fn build_setup_intent<'k>(
     api: Api<'k>,
     fee: &NoShowFee<'_>,
@@ -354,7 +352,6 @@ pub(crate) fn build_setup_intent<'k>(
 }
 
 /// Builds the payment intent's request (dojo-core's flat writer: no body struct built).
-#[inline(never)]
 pub(crate) fn build_payment_intent<'k>(
     api: Api<'k>,
     setup: &SetupIntentState,
@@ -787,7 +784,6 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    #[inline(never)]
     fn recover_orphan<J: Journal, U: Kiosk>(
         &mut self,
         journal: &mut Journaled<'_, J>,
