@@ -68,7 +68,6 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         }
     }
 
-    #[inline(never)]
     pub(crate) fn charge_once(
         &mut self,
         payment: &mut PaymentIntentState,

@@ -141,7 +141,6 @@ pub(super) fn unknown<E>(operation: Operation, path: &str, attempts: u8, cause: 
 /// `operation` on `path`, in place (no error moved through a `Result`): its cause is
 /// the 5xx answer of `server_error`'s status (its length kept by the caller), or the
 /// failure's own (a lost or too-large answer).
-#[inline(never)]
 pub(super) fn unknown_in<E>(
     slot: &mut Option<Stop<E>>,
     server_error: Option<u16>,

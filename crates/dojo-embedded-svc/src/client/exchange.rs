@@ -56,7 +56,6 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// The I/O loop over dojo-core's [`Exchange`]: send, hand the result over, wait or
     /// stop as it says. A failure stays where the attempt put it (the client's slot):
     /// the exchange reads it there, and an outcome unknown is made of it in place.
-    #[inline(never)]
     fn exchange_retried(&mut self, outgoing: &RequestParts<'_>, buf: &mut [u8]) -> Result<Raw, Stopped> {
         let operation = outgoing.operation();
         // The key is named by `execute`, which has the request (this returns nothing
