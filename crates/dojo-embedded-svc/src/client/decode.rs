@@ -61,10 +61,11 @@ pub(crate) struct Fetched {
 }
 
 /// Decodes a 2xx answer in `buf` and hands the model to `f`, which keeps what the
-/// caller needs: the model (over a kilobyte for an intent) lives only in this frame, and
-/// a failure does not borrow `buf` (an undecodable answer to a non-idempotent request
-/// is an outcome unknown).
-#[inline(never)]
+/// caller needs: the model (a summary, or the charge's answer) is borrowed where it was
+/// decoded, and a failure does not borrow `buf` (an undecodable answer to a
+/// non-idempotent request is an outcome unknown). Left to the compiler: one instance
+/// per closure, each with one caller, is smaller inlined (the decoders themselves and
+/// `undecodable` stay out of line).
 pub(crate) fn decode_with<'b, R: ResponseKind, E, T>(
     fetched: Fetched,
     buf: &'b [u8],
