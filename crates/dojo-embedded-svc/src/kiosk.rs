@@ -262,7 +262,6 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         Ok(settled(setup, kiosk.now()).unwrap_or(Waited::TimedOut))
     }
 
-    #[inline(never)]
     fn create_payment_inner(
         &mut self,
         setup: &SetupIntentState,
