@@ -62,6 +62,16 @@ fn create_setup_intent_exact_request() {
     let debug = format!("{req:?}");
     assert!(!debug.contains("Zq8wR2"), "{debug}");
     assert!(debug.contains("<redacted>"));
+    // Its parts, whatever the answer's kind: the same request, the key redacted too.
+    let parts = req.parts();
+    assert_eq!(parts.operation(), req.operation());
+    assert_eq!(parts.method(), req.method());
+    assert_eq!(parts.path_and_query(), req.path_and_query());
+    assert_eq!(parts.headers(), req.headers());
+    assert_eq!(parts.body_len(), req.body_len());
+    let debug = format!("{parts:?}");
+    assert!(!debug.contains("Zq8wR2") && debug.contains("<redacted>"), "{debug}");
+    assert_eq!(format!("{req:?}").replacen("Request", "RequestParts", 1), debug);
 }
 
 #[test]

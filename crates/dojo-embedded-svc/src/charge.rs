@@ -68,7 +68,6 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         }
     }
 
-    #[inline(never)]
     pub(crate) fn charge_once(
         &mut self,
         payment: &mut PaymentIntentState,
@@ -76,11 +75,13 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         now: Timestamp,
         buf: &mut [u8],
     ) -> Result<ChargeReport, Stopped> {
-        let mut charge = match Charge::begin(payment, setup, now, self.settle_policy()) {
-            Ok(charge) => charge,
-            Err(e) => return Err(self.fail(e.into())),
-        };
-        self.drive(&mut charge, payment, setup, buf)
+        // Driven where it was made, borrowed in its `Result` (no copy of the machine or
+        // of the refusal moved out of it).
+        let mut begun = Charge::begin(payment, setup, now, self.settle_policy());
+        match &mut begun {
+            Ok(charge) => self.drive(charge, payment, setup, buf),
+            Err(e) => Err(self.refused(e)),
+        }
     }
 
     /// The I/O loop over dojo-core's charge machine.
@@ -143,10 +144,13 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         match self.fetch(Call::ChargePaymentIntent(charge.payment_intent_ref()), buf) {
             Ok(fetched) => {
                 // A failure here is the charge's outcome unknown, nothing to keep.
+                // The status handed over where it is decoded (not moved through a result).
                 let mut ignored = None;
-                match decode_with::<ChargeKind, ConnError<K>, _>(fetched, buf, &mut ignored, |c| c.status) {
-                    Ok(status) => charge.handle_answer(status, payment, setup),
-                    Err(_) => charge.handle_unknown(payment),
+                let decoded = decode_with::<ChargeKind, ConnError<K>, _>(fetched, buf, &mut ignored, |c| {
+                    charge.handle_answer(c.status, payment, setup)
+                });
+                if decoded.is_err() {
+                    charge.handle_unknown(payment);
                 }
             }
             Err(_) => match &self.stop {
@@ -187,7 +191,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                 // A failure here is a failed read-back, nothing to keep.
                 let mut ignored = None;
                 decode_with::<PaymentIntentSummaryKind, ConnError<K>, _>(fetched, buf, &mut ignored, |pi| {
-                    charge.handle_read_back(pi.status, payment, setup)
+                    charge.handle_read_back_in_place(&pi.status, payment, setup)
                 })
             }
             Err(stopped) => Err(stopped),

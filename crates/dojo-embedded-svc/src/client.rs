@@ -207,6 +207,13 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         self.stopped(Stop::Failed(e))
     }
 
+    /// Keeps the lifecycle's refusal `e` as why the current operation stopped: made in
+    /// place, one copy for every step that checks the lifecycle.
+    #[inline(never)]
+    pub(crate) fn refused(&mut self, e: &dojo_core::error::LifecycleError) -> Stopped {
+        self.fail((*e).into())
+    }
+
     /// Why the current operation stopped, as the caller's [`Error`] (an answer in `buf`
     /// borrows it), once its steps are over.
     #[inline(never)]

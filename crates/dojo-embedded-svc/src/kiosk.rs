@@ -28,14 +28,15 @@ use crate::client::{Call, Client, ClientResult, ConnError, Connect, Stop, Stoppe
 use crate::error::Error;
 use crate::retry::Delay;
 
-/// `?` for a step whose value is large (a state, a report): matched, so that the value
-/// is not copied once more through `?`'s `ControlFlow`.
+/// `?` for a step whose value is large (a state, a report): the value is borrowed where
+/// the step's `Result` holds it (`let name = &mut value`), not moved out of it.
 macro_rules! step {
-    ($e:expr) => {
-        match $e {
+    ($name:ident = $e:expr) => {
+        let mut $name = $e;
+        let $name = match &mut $name {
             Ok(value) => value,
-            Err(e) => return Err(e.into()),
-        }
+            Err(e) => return Err((*e).into()),
+        };
     };
 }
 
@@ -228,13 +229,12 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &mut [u8],
     ) -> Result<Waited, Stopped> {
-        let id = setup.id();
         for n in 1..=poll.max_polls {
             if let Some(end) = settled(setup, kiosk.now()) {
                 return Ok(end);
             }
             kiosk.wait_ms(poll.interval_ms);
-            let fetched = match self.fetch(Call::GetSetupIntent(&id), buf) {
+            let fetched = match self.fetch(Call::GetSetupIntent(setup.id_ref()), buf) {
                 Ok(fetched) => fetched,
                 Err(stopped) => {
                     if !matches!(self.stop, Some(Stop::Failed(dojo_core::ClientError::Transport(_)))) {
@@ -249,10 +249,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
             // Observed and reported where the answer is decoded: only the anomaly, if
             // any, leaves (no status moved through the results).
             let mut anomaly = None;
+            // The status read in place (dojo-core's `record_summary`): an open enum is 34
+            // bytes, align 1, copied only for an anomaly or a move.
             decode_with::<SetupIntentSummaryKind, _, _>(fetched, buf, &mut self.stop, |si| {
-                if let Err(a) = setup.observe_summary(si) {
-                    anomaly = Some(a);
-                }
+                setup.record_summary(si, &mut anomaly);
                 kiosk.progress(Step::Polled { poll: n, status: si.status });
             })?;
             if let Some(anomaly) = anomaly {
@@ -262,7 +262,6 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         Ok(settled(setup, kiosk.now()).unwrap_or(Waited::TimedOut))
     }
 
-    #[inline(never)]
     fn create_payment_inner(
         &mut self,
         setup: &SetupIntentState,
@@ -272,15 +271,13 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         // The payment intent is for exactly the intended amount: dojo-core's
         // `check_payment_amount` holds by construction.
         let Some(amount) = setup.intended_amount() else {
-            return Err(self.fail(LifecycleError::IntendedAmountUnknown.into()));
+            return Err(self.refused(&LifecycleError::IntendedAmountUnknown));
         };
         let fetched = self.fetch(Call::CreatePaymentIntent { setup, reference, amount: &amount }, buf)?;
         // The server may omit the amount it was just sent; the state is then the one
         // requested.
         decode_with::<PaymentIntentSummaryKind, _, _>(fetched, buf, &mut self.stop, |pi| {
-            PaymentIntentState::from_summary(pi).unwrap_or_else(|| {
-                PaymentIntentState::new(pi.id, pi.status, amount, pi.setup_intent_id.or_else(|| Some(setup.id())))
-            })
+            PaymentIntentState::from_created_summary(pi, amount, setup.id_ref())
         })
     }
 
@@ -338,7 +335,6 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
 }
 
 /// Writes the checkout link and shows it.
-#[inline(never)]
 fn show_checkout<U: Kiosk>(setup_intent: &SetupIntentId, kiosk: &mut U) -> Result<(), dojo_core::BufferTooSmall> {
     let mut link = [0u8; CHECKOUT_LINK_MAX_LEN];
     kiosk.show_checkout(dojo_core::checkout::checkout_link(setup_intent, &mut link)?);
@@ -346,7 +342,6 @@ fn show_checkout<U: Kiosk>(setup_intent: &SetupIntentId, kiosk: &mut U) -> Resul
 }
 
 /// Builds the setup intent's request (dojo-core's flat writer: no body struct built).
-#[inline(never)]
 pub(crate) fn build_setup_intent<'k>(
     api: Api<'k>,
     fee: &NoShowFee<'_>,
@@ -356,7 +351,6 @@ pub(crate) fn build_setup_intent<'k>(
 }
 
 /// Builds the payment intent's request (dojo-core's flat writer: no body struct built).
-#[inline(never)]
 pub(crate) fn build_payment_intent<'k>(
     api: Api<'k>,
     setup: &SetupIntentState,
@@ -364,7 +358,7 @@ pub(crate) fn build_payment_intent<'k>(
     amount: Money,
     buf: &mut [u8],
 ) -> Result<Request<'k, kind::PaymentIntentKind>, dojo_core::Error<'static>> {
-    api.create_setup_payment_intent(reference, &amount, &setup.id(), buf)
+    api.create_setup_payment_intent(reference, &amount, setup.id_ref(), buf)
 }
 
 /// Whether waiting is over: Authorized, or a status from which the lifecycle allows no
@@ -478,37 +472,50 @@ impl<E: core::fmt::Debug, J: core::fmt::Debug> core::fmt::Display for FlowError<
 /// The result of a journaled step.
 pub type FlowResult<'b, T, K, J> = Result<T, FlowError<'b, ConnError<K>, <J as Journal>::Error>>;
 
-/// A journaled step's stop, without borrowing the buffer: the client's steps stopped
-/// (why is in the client: [`Stopped`]), a journal note's reference was refused, or the
-/// journal refused a record.
-enum Halt<J> {
+/// A journaled step's stop, a word: the client's steps stopped (why is in the client:
+/// [`Stopped`]), or a journal note failed (why is in its [`Journaled`]). Every `?`
+/// between the steps moves only this, not the ~20-byte journal or validation error.
+enum Halt {
     Stop(Stopped),
-    Invalid(ValidationError),
-    Journal(JournalError<J>),
+    Note,
 }
 
-impl<J> From<Stopped> for Halt<J> {
+impl From<Stopped> for Halt {
     fn from(s: Stopped) -> Self {
         Halt::Stop(s)
     }
 }
 
-impl<J> From<JournalError<J>> for Halt<J> {
-    fn from(e: JournalError<J>) -> Self {
-        Halt::Journal(e)
-    }
+/// The journal of a journaled operation, and why its last note failed.
+struct Journaled<'j, J: Journal> {
+    writer: &'j mut JournalWriter<J>,
+    failed: Option<NoteFailed<J::Error>>,
 }
 
-type Step_<T, J> = Result<T, Halt<<J as Journal>::Error>>;
+/// Why a journal note failed: its reference was refused, or the journal refused the
+/// record.
+enum NoteFailed<E> {
+    Invalid(ValidationError),
+    Journal(JournalError<E>),
+}
+
+type Step_<T> = Result<T, Halt>;
 
 impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// The caller's error of a journaled step's stop (the client's steps' reason taken).
     #[inline(never)]
-    fn flow_error<'b, JE>(&mut self, halt: Halt<JE>, buf: &'b [u8]) -> FlowError<'b, ConnError<K>, JE> {
-        match halt {
-            Halt::Stop(_) => FlowError::Api(self.take_error(buf)),
-            Halt::Invalid(e) => FlowError::Api(dojo_core::ClientError::Invalid(e)),
-            Halt::Journal(e) => FlowError::Journal(e),
+    fn flow_error<'b, JE>(
+        &mut self,
+        halt: Halt,
+        failed: &mut Option<NoteFailed<JE>>,
+        buf: &'b [u8],
+    ) -> FlowError<'b, ConnError<K>, JE> {
+        // A note's failure is kept where it failed (never missing after `Halt::Note`;
+        // were it so, the client's slot would be read).
+        match (halt, failed.take()) {
+            (Halt::Note, Some(NoteFailed::Invalid(e))) => FlowError::Api(dojo_core::ClientError::Invalid(e)),
+            (Halt::Note, Some(NoteFailed::Journal(e))) => FlowError::Journal(e),
+            _ => FlowError::Api(self.take_error(buf)),
         }
     }
 
@@ -526,9 +533,10 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &'b mut [u8],
     ) -> FlowResult<'b, Enrollment, K, J> {
-        match self.enroll_inner(journal, fee, poll, kiosk, buf) {
+        let mut journal = Journaled { writer: journal, failed: None };
+        match self.enroll_inner(&mut journal, fee, poll, kiosk, buf) {
             Ok(v) => Ok(v),
-            Err(halt) => Err(self.flow_error(halt, buf)),
+            Err(halt) => Err(self.flow_error(halt, &mut journal.failed, buf)),
         }
     }
 
@@ -550,22 +558,23 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &'b mut [u8],
     ) -> FlowResult<'b, Settled, K, J> {
-        match self.settle_inner(journal, enrolled, arrival, charge_reference, kiosk, buf) {
+        let mut journal = Journaled { writer: journal, failed: None };
+        match self.settle_inner(&mut journal, enrolled, arrival, charge_reference, kiosk, buf) {
             Ok(v) => Ok(v),
-            Err(halt) => Err(self.flow_error(halt, buf)),
+            Err(halt) => Err(self.flow_error(halt, &mut journal.failed, buf)),
         }
     }
 
     #[inline(never)]
     fn settle_inner<J: Journal, U: Kiosk>(
         &mut self,
-        journal: &mut JournalWriter<J>,
+        journal: &mut Journaled<'_, J>,
         enrolled: &Enrolled,
         arrival: Arrival,
         charge_reference: &str,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, J> {
+    ) -> Step_<Settled> {
         match arrival {
             Arrival::Arrived => self.release_inner(journal, enrolled, kiosk, buf),
             Arrival::NoShow => self.no_show_inner(journal, enrolled, charge_reference, kiosk, buf),
@@ -601,24 +610,25 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         kiosk: &mut U,
         buf: &'b mut [u8],
     ) -> FlowResult<'b, Settled, K, J> {
-        match self.recover_inner(journal, open, kiosk, buf) {
+        let mut journal = Journaled { writer: journal, failed: None };
+        match self.recover_inner(&mut journal, open, kiosk, buf) {
             Ok(v) => Ok(v),
-            Err(halt) => Err(self.flow_error(halt, buf)),
+            Err(halt) => Err(self.flow_error(halt, &mut journal.failed, buf)),
         }
     }
 
     #[inline(never)]
     fn enroll_inner<J: Journal, U: Kiosk>(
         &mut self,
-        journal: &mut JournalWriter<J>,
+        journal: &mut Journaled<'_, J>,
         fee: &NoShowFee<'_>,
         poll: PollPolicy,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Enrollment, J> {
-        let booking = journal.begin_booking();
+    ) -> Step_<Enrollment> {
+        let booking = journal.writer.begin_booking();
         note(journal, booking, kiosk, Note::SetupIntentCreating(fee.reference))?;
-        let mut setup = step!(self.create_no_show_inner(fee, buf));
+        step!(setup = self.create_no_show_inner(fee, buf));
         let enrolled = Enrolled { booking, setup_intent: setup.id(), amount: fee.amount };
         note(journal, booking, kiosk, Note::SetupIntentCreated(fee.reference, &enrolled.setup_intent, fee.amount))?;
         kiosk.progress(Step::SetupIntentCreated(enrolled.setup_intent));
@@ -626,7 +636,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         if let Err(e) = show_checkout(&enrolled.setup_intent, kiosk) {
             return Err(self.fail(e.into()).into());
         }
-        Ok(match self.wait_inner(&mut setup, poll, kiosk, buf) {
+        Ok(match self.wait_inner(setup, poll, kiosk, buf) {
             Err(stopped) => return Err(stopped.into()),
             Ok(Waited::Authorized) => Enrollment::Authorized(enrolled),
             Ok(Waited::Ended(status)) => {
@@ -640,11 +650,11 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     #[inline(never)]
     fn release_inner<J: Journal, U: Kiosk>(
         &mut self,
-        journal: &mut JournalWriter<J>,
+        journal: &mut Journaled<'_, J>,
         enrolled: &Enrolled,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, J> {
+    ) -> Step_<Settled> {
         let id = enrolled.setup_intent;
         let fetched = self.fetch(Call::CancelSetupIntent(&id), buf)?;
         decode_with::<SetupIntentSummaryKind, _, _>(fetched, buf, &mut self.stop, |_| ())?;
@@ -659,56 +669,28 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         decode_with::<SetupIntentSummaryKind, _, _>(fetched, buf, &mut self.stop, SetupIntentState::from_summary)
     }
 
-    /// Reads a payment intent back (a retried read), with its setup intent's state.
-    #[inline(never)]
-    fn read_payment(
-        &mut self,
-        id: &PaymentIntentId,
-        setup_intent: Option<&SetupIntentId>,
-        buf: &mut [u8],
-    ) -> Result<(PaymentIntentState, SetupIntentState), Stopped> {
-        let fetched = self.fetch(Call::GetPaymentIntent(id), buf)?;
-        let payment = decode_with::<PaymentIntentSummaryKind, _, _>(
-            fetched,
-            buf,
-            &mut self.stop,
-            PaymentIntentState::from_summary,
-        )?;
-        // Its setup intent: the one known, else the one the answer names.
-        let named = match (&payment, setup_intent) {
-            (Some(payment), None) => payment.setup_intent_id(),
-            _ => None,
-        };
-        let (Some(payment), Some(si)) = (payment, setup_intent.or(named.as_ref())) else {
-            return Err(self.fail(LifecycleError::IntendedAmountUnknown.into()));
-        };
-        let setup = self.read_setup(si, buf)?;
-        Ok((payment, setup))
-    }
-
     #[inline(never)]
     fn no_show_inner<J: Journal, U: Kiosk>(
         &mut self,
-        journal: &mut JournalWriter<J>,
+        journal: &mut Journaled<'_, J>,
         enrolled: &Enrolled,
         reference: &str,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, J> {
-        let mut setup = step!(self.read_setup(&enrolled.setup_intent, buf));
+    ) -> Step_<Settled> {
+        step!(setup = self.read_setup(&enrolled.setup_intent, buf));
         // The lifecycle refuses a setup intent that cannot back a charge before anything
         // is journaled or sent.
         let now = kiosk.now();
-        if let Err(e) = setup.check_can_back_charge(now) {
-            return Err(self.fail(e.into()).into());
+        if let Err(e) = &setup.check_can_back_charge(now) {
+            return Err(self.refused(e).into());
         }
         let creating = Note::PaymentIntentCreating(reference, Some(&enrolled.setup_intent), enrolled.amount);
         note(journal, enrolled.booking, kiosk, creating)?;
-        let mut payment = step!(self.create_payment_inner(&setup, reference, buf));
-        let payment_intent = payment.id();
-        note(journal, enrolled.booking, kiosk, Note::PaymentIntentCreated(&payment_intent))?;
-        kiosk.progress(Step::PaymentIntentCreated(payment_intent));
-        self.charge_journaled(journal, enrolled.booking, &mut payment, &mut setup, kiosk, buf)
+        step!(payment = self.create_payment_inner(setup, reference, buf));
+        note(journal, enrolled.booking, kiosk, Note::PaymentIntentCreated(payment.id_ref()))?;
+        kiosk.progress(Step::PaymentIntentCreated(payment.id()));
+        self.charge_journaled(journal, enrolled.booking, payment, setup, kiosk, buf)
     }
 
     /// Journals `ChargeSending`, charges once through the charge protocol, journals the
@@ -716,41 +698,40 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     #[inline(never)]
     fn charge_journaled<J: Journal, U: Kiosk>(
         &mut self,
-        journal: &mut JournalWriter<J>,
+        journal: &mut Journaled<'_, J>,
         booking: BookingId,
         payment: &mut PaymentIntentState,
         setup: &mut SetupIntentState,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, J> {
+    ) -> Step_<Settled> {
         let now = kiosk.now();
-        let payment_intent = payment.id();
-        note(journal, booking, kiosk, Note::ChargeSending(&payment_intent))?;
-        let report = step!(self.charge_once(payment, setup, now, buf));
+        note(journal, booking, kiosk, Note::ChargeSending(payment.id_ref()))?;
+        step!(report = self.charge_once(payment, setup, now, buf));
         self.journal_verdict(journal, booking, report, kiosk)
     }
 
     #[inline(never)]
     fn journal_verdict<J: Journal, U: Kiosk>(
         &mut self,
-        journal: &mut JournalWriter<J>,
+        journal: &mut Journaled<'_, J>,
         booking: BookingId,
-        report: ChargeReport,
+        report: &ChargeReport,
         kiosk: &mut U,
-    ) -> Step_<Settled, J> {
-        note(journal, booking, kiosk, Note::ChargeSettled(&report.payment_intent, settlement(&report)))?;
+    ) -> Step_<Settled> {
+        note(journal, booking, kiosk, Note::ChargeSettled(&report.payment_intent, settlement(report)))?;
         kiosk.progress(Step::Charged(report.outcome));
-        Ok(Settled::Charge(report))
+        Ok(Settled::Charge(*report))
     }
 
     #[inline(never)]
     fn recover_inner<J: Journal, U: Kiosk>(
         &mut self,
-        journal: &mut JournalWriter<J>,
+        journal: &mut Journaled<'_, J>,
         open: &OpenBooking,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, J> {
+    ) -> Step_<Settled> {
         let booking = open.booking;
         // dojo-core's decision, its reference and ids borrowed from `open` (no 330-byte
         // `Action` in this frame while the exchanges run), matched once: a charge
@@ -781,13 +762,13 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     #[inline(never)]
     fn recover_setup<J: Journal, U: Kiosk>(
         &mut self,
-        journal: &mut JournalWriter<J>,
+        journal: &mut Journaled<'_, J>,
         enrolled: &Enrolled,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, J> {
-        let setup = step!(self.read_setup(&enrolled.setup_intent, buf));
-        Ok(match (settled(&setup, kiosk.now()), setup.status()) {
+    ) -> Step_<Settled> {
+        step!(setup = self.read_setup(&enrolled.setup_intent, buf));
+        Ok(match (settled(setup, kiosk.now()), setup.status()) {
             (Some(Waited::Authorized), _) => Settled::Enrolled(*enrolled),
             (None, _) => Settled::AwaitingAuthorization(*enrolled),
             (_, status) => {
@@ -802,10 +783,9 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    #[inline(never)]
     fn recover_orphan<J: Journal, U: Kiosk>(
         &mut self,
-        journal: &mut JournalWriter<J>,
+        journal: &mut Journaled<'_, J>,
         booking: BookingId,
         reference: &str,
         setup_intent: Option<&SetupIntentId>,
@@ -813,7 +793,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         search_from: i64,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, J> {
+    ) -> Step_<Settled> {
         let mut found = None;
         let matches = self.find_orphan(reference, setup_intent, amount, search_from, &mut found, buf)?;
         match (matches, &found, setup_intent) {
@@ -838,20 +818,38 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     #[inline(never)]
     fn charge_existing<J: Journal, U: Kiosk>(
         &mut self,
-        journal: &mut JournalWriter<J>,
+        journal: &mut Journaled<'_, J>,
         booking: BookingId,
         payment_intent: &PaymentIntentId,
         setup_intent: Option<&SetupIntentId>,
         charging: Charging,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled, J> {
-        let (mut payment, mut setup) = step!(self.read_payment(payment_intent, setup_intent, buf));
+    ) -> Step_<Settled> {
+        // The payment intent read back (a retried read), then its setup intent: the one
+        // known, else the one the answer names; each state borrowed where it was read.
+        let fetched = self.fetch(Call::GetPaymentIntent(payment_intent), buf)?;
+        step!(
+            payment = decode_with::<PaymentIntentSummaryKind, _, _>(
+                fetched,
+                buf,
+                &mut self.stop,
+                PaymentIntentState::from_summary,
+            )
+        );
+        let named = match (&payment, setup_intent) {
+            (Some(payment), None) => payment.setup_intent_id(),
+            _ => None,
+        };
+        let (Some(payment), Some(si)) = (payment, setup_intent.or(named.as_ref())) else {
+            return Err(self.refused(&LifecycleError::IntendedAmountUnknown).into());
+        };
+        step!(setup = self.read_setup(si, buf));
         match charging {
-            Charging::Send => self.charge_journaled(journal, booking, &mut payment, &mut setup, kiosk, buf),
+            Charging::Send => self.charge_journaled(journal, booking, payment, setup, kiosk, buf),
             Charging::Settle => {
-                let mut charge = Charge::settle(&payment, kiosk.now(), self.settle_policy());
-                let report = step!(self.drive(&mut charge, &mut payment, &mut setup, buf));
+                let mut charge = Charge::settle(payment, kiosk.now(), self.settle_policy());
+                step!(report = self.drive(&mut charge, payment, setup, buf));
                 self.journal_verdict(journal, booking, report, kiosk)
             }
         }
@@ -883,25 +881,25 @@ enum Note<'r> {
 /// characters is refused before anything is written.
 #[inline(never)]
 fn note<J: Journal, U: Kiosk>(
-    journal: &mut JournalWriter<J>,
+    journal: &mut Journaled<'_, J>,
     booking: BookingId,
     kiosk: &mut U,
     note: Note<'_>,
-) -> Result<(), Halt<J::Error>> {
+) -> Result<(), Halt> {
     // Matched, not `?`: its `ControlFlow` would be one more copy of the ~240-byte
     // reference per event.
     let event = match note {
         Note::SetupIntentCreating(r) => match Reference::new(r) {
             Ok(reference) => Event::SetupIntentCreating { reference },
-            Err(e) => return Err(Halt::Invalid(e)),
+            Err(e) => return Err(journal.fail(NoteFailed::Invalid(e))),
         },
         Note::SetupIntentCreated(r, setup_intent, amount) => match Reference::new(r) {
             Ok(reference) => Event::SetupIntentCreated { reference, setup_intent: *setup_intent, amount },
-            Err(e) => return Err(Halt::Invalid(e)),
+            Err(e) => return Err(journal.fail(NoteFailed::Invalid(e))),
         },
         Note::PaymentIntentCreating(r, setup_intent, amount) => match Reference::new(r) {
             Ok(reference) => Event::PaymentIntentCreating { reference, setup_intent: setup_intent.copied(), amount },
-            Err(e) => return Err(Halt::Invalid(e)),
+            Err(e) => return Err(journal.fail(NoteFailed::Invalid(e))),
         },
         Note::PaymentIntentCreated(payment_intent) => Event::PaymentIntentCreated { payment_intent: *payment_intent },
         Note::ChargeSending(payment_intent) => Event::ChargeSending { payment_intent: *payment_intent },
@@ -910,8 +908,18 @@ fn note<J: Journal, U: Kiosk>(
         }
         Note::Closed(reason) => Event::BookingClosed { reason },
     };
-    journal.append_event(booking, kiosk.now().unix_seconds(), &event)?;
-    Ok(())
+    match journal.writer.append_event(booking, kiosk.now().unix_seconds(), &event) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(journal.fail(NoteFailed::Journal(e))),
+    }
+}
+
+impl<J: Journal> Journaled<'_, J> {
+    /// Keeps why a note failed.
+    fn fail(&mut self, failed: NoteFailed<J::Error>) -> Halt {
+        self.failed = Some(failed);
+        Halt::Note
+    }
 }
 
 /// The journal's word for a charge's verdict.

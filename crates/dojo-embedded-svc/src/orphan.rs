@@ -26,7 +26,6 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// Searches every page from `search_from` for payment intents of `reference`,
     /// `setup_intent` and `amount`: how many match (at most 255); the first is kept in
     /// `first` (written in place: no id moved through the result).
-    #[inline(never)]
     pub(crate) fn find_orphan(
         &mut self,
         reference: &str,

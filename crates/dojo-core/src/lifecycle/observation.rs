@@ -45,13 +45,6 @@ pub struct Anomaly<S> {
     pub kind: AnomalyKind,
 }
 
-impl<S> Anomaly<S> {
-    pub(super) fn new(from: S, to: S, both_known: bool) -> Self {
-        let kind = if both_known { AnomalyKind::ImpossibleMove } else { AnomalyKind::UnknownStatus };
-        Anomaly { from, to, kind }
-    }
-}
-
 impl<S: fmt::Display> fmt::Display for Anomaly<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {

@@ -7,7 +7,8 @@ use crate::money::Money;
 use crate::payment_intent::{PaymentIntent, PaymentIntentSummary};
 use crate::time::Timestamp;
 
-use super::{Anomaly, LifecycleError, Observation, PaymentIntentCause, SetupIntentState, payment_intent_transition};
+use super::transitions::payment_intent_move;
+use super::{Anomaly, AnomalyKind, LifecycleError, Observation, PaymentIntentCause, SetupIntentState};
 
 /// Where a payment intent's charge stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,9 +128,27 @@ impl PaymentIntentState {
         Some(state)
     }
 
+    /// The state of a payment intent just created from `setup_intent` for `amount`,
+    /// as its decoded summary describes it: [`from_summary`](Self::from_summary), or,
+    /// when the server omitted the amount, the one requested (and the setup intent
+    /// `setup_intent` when it names none).
+    pub fn from_created_summary(pi: &PaymentIntentSummary, amount: Money, setup_intent: &SetupIntentId) -> Self {
+        let Some(amount) = pi.amount else {
+            return Self::new(pi.id, pi.status, amount, Some(pi.setup_intent_id.unwrap_or(*setup_intent)));
+        };
+        let mut state = Self::new(pi.id, pi.status, amount, pi.setup_intent_id);
+        state.capture_mode = pi.capture_mode;
+        state
+    }
+
     /// Its id.
     pub fn id(&self) -> PaymentIntentId {
         self.id
+    }
+
+    /// Its id, borrowed (no 52-byte copy).
+    pub fn id_ref(&self) -> &PaymentIntentId {
+        &self.id
     }
 
     /// The status last reported by the server (or applied by this machine).
@@ -169,12 +188,30 @@ impl PaymentIntentState {
         &mut self,
         reported: PaymentIntentStatus,
     ) -> Result<Observation<PaymentIntentStatus, PaymentIntentCause>, Anomaly<PaymentIntentStatus>> {
-        if reported == self.status && reported.is_known() {
-            return Ok(Observation::Unchanged);
+        let from = self.status;
+        match self.observe_in_place(&reported) {
+            Ok(None) => Ok(Observation::Unchanged),
+            Ok(Some(cause)) => Ok(Observation::Moved { from, to: reported, cause }),
+            Err(kind) => Err(Anomaly { from, to: reported, kind }),
         }
-        let cause = payment_intent_transition(self.status, reported)
-            .ok_or_else(|| Anomaly::new(self.status, reported, self.status.is_known() && reported.is_known()))?;
-        let from = core::mem::replace(&mut self.status, reported);
+    }
+
+    /// [`observe`](Self::observe) of a status borrowed where it was decoded: the move's
+    /// cause (`None`: unchanged), or the anomaly's kind. No status is moved but the one
+    /// recorded (an open enum is 34 bytes, align 1).
+    fn observe_in_place(&mut self, reported: &PaymentIntentStatus) -> Result<Option<PaymentIntentCause>, AnomalyKind> {
+        // The same known status (a known status is its variant alone).
+        if reported.is_known() && core::mem::discriminant(reported) == core::mem::discriminant(&self.status) {
+            return Ok(None);
+        }
+        let Some(cause) = payment_intent_move(&self.status, reported) else {
+            return Err(if self.status.is_known() && reported.is_known() {
+                AnomalyKind::ImpossibleMove
+            } else {
+                AnomalyKind::UnknownStatus
+            });
+        };
+        self.status = *reported;
         match reported {
             PaymentIntentStatus::Captured => {
                 if self.captured == 0 {
@@ -187,7 +224,7 @@ impl PaymentIntentState {
             PaymentIntentStatus::Refunded => self.refunded = self.captured,
             _ => {}
         }
-        Ok(Observation::Moved { from, to: reported, cause })
+        Ok(Some(cause))
     }
 
     /// Checks every rule of the seed's charge and, if they hold, marks the charge in
@@ -321,11 +358,22 @@ impl PaymentIntentState {
         observed: PaymentIntentStatus,
         setup: &mut SetupIntentState,
     ) -> Result<ChargeOutcome, Anomaly<PaymentIntentStatus>> {
-        self.observe(observed)?;
+        let from = self.status;
+        self.reconcile_in_place(&observed, setup).map_err(|kind| Anomaly { from, to: observed, kind })
+    }
+
+    /// [`reconcile`](Self::reconcile) of a status borrowed where it was decoded; an
+    /// anomaly is its kind (the statuses are the one known, unchanged, and `observed`).
+    pub(crate) fn reconcile_in_place(
+        &mut self,
+        observed: &PaymentIntentStatus,
+        setup: &mut SetupIntentState,
+    ) -> Result<ChargeOutcome, AnomalyKind> {
+        self.observe_in_place(observed)?;
+        // Observed: the status is now `observed` (a charged one stays as it is).
         Ok(match observed {
             PaymentIntentStatus::Captured | PaymentIntentStatus::Refunded | PaymentIntentStatus::Reversed => {
                 self.charged(setup);
-                self.status = observed;
                 ChargeOutcome::Charged
             }
             PaymentIntentStatus::Canceled => {

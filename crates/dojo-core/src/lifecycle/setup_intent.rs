@@ -6,7 +6,8 @@ use crate::money::Money;
 use crate::setup_intent::{SetupIntent, SetupIntentSummary};
 use crate::time::Timestamp;
 
-use super::{Anomaly, LifecycleError, Observation, SetupIntentCause, setup_intent_transition};
+use super::transitions::setup_intent_move;
+use super::{Anomaly, AnomalyKind, LifecycleError, Observation, SetupIntentCause};
 
 /// What the client knows of a setup intent.
 ///
@@ -48,6 +49,11 @@ impl SetupIntentState {
         self.id
     }
 
+    /// Its id, borrowed (no 52-byte copy).
+    pub fn id_ref(&self) -> &SetupIntentId {
+        &self.id
+    }
+
     /// The status last reported by the server (or applied by this machine).
     pub fn status(&self) -> SetupIntentStatus {
         self.status
@@ -85,15 +91,29 @@ impl SetupIntentState {
         &mut self,
         reported: SetupIntentStatus,
     ) -> Result<Observation<SetupIntentStatus, SetupIntentCause>, Anomaly<SetupIntentStatus>> {
-        if reported == self.status && reported.is_known() {
-            return Ok(Observation::Unchanged);
+        let from = self.status;
+        match self.observe_in_place(&reported) {
+            Ok(None) => Ok(Observation::Unchanged),
+            Ok(Some(cause)) => Ok(Observation::Moved { from, to: reported, cause }),
+            Err(kind) => Err(Anomaly { from, to: reported, kind }),
         }
-        match setup_intent_transition(self.status, reported) {
+    }
+
+    /// [`observe`](Self::observe) of a status borrowed where it was decoded: the move's
+    /// cause (`None`: unchanged), or the anomaly's kind. No status is moved but the one
+    /// recorded (an open enum is 34 bytes, align 1).
+    fn observe_in_place(&mut self, reported: &SetupIntentStatus) -> Result<Option<SetupIntentCause>, AnomalyKind> {
+        // The same known status (a known status is its variant alone).
+        if reported.is_known() && core::mem::discriminant(reported) == core::mem::discriminant(&self.status) {
+            return Ok(None);
+        }
+        match setup_intent_move(&self.status, reported) {
             Some(cause) => {
-                let from = core::mem::replace(&mut self.status, reported);
-                Ok(Observation::Moved { from, to: reported, cause })
+                self.status = *reported;
+                Ok(Some(cause))
             }
-            None => Err(Anomaly::new(self.status, reported, self.status.is_known() && reported.is_known())),
+            None if self.status.is_known() && reported.is_known() => Err(AnomalyKind::ImpossibleMove),
+            None => Err(AnomalyKind::UnknownStatus),
         }
     }
 
@@ -119,6 +139,34 @@ impl SetupIntentState {
         self.expire_at = si.expire_at.or(self.expire_at);
         self.intended_amount = si.intended_amount.or(self.intended_amount);
         Ok(observation)
+    }
+
+    /// Records a decoded [`SetupIntentSummary`] as
+    /// [`observe_summary`](Self::observe_summary) does, reading its status in place:
+    /// whether it was recorded, and on an [`Anomaly`] (nothing changed) the anomaly
+    /// written into `anomaly` (its statuses copied only then). For a poll loop on a
+    /// small target, where the moves themselves are not needed.
+    pub fn record_summary(
+        &mut self,
+        si: &SetupIntentSummary,
+        anomaly: &mut Option<Anomaly<SetupIntentStatus>>,
+    ) -> bool {
+        match self.observe_in_place(&si.status) {
+            Ok(_) => {
+                // Each copied once, only when the answer has it (`or` copies both ways).
+                if si.expire_at.is_some() {
+                    self.expire_at = si.expire_at;
+                }
+                if si.intended_amount.is_some() {
+                    self.intended_amount = si.intended_amount;
+                }
+                true
+            }
+            Err(kind) => {
+                *anomaly = Some(Anomaly { from: self.status, to: si.status, kind });
+                false
+            }
+        }
     }
 
     /// Checks that it can back a charge at `now`: effectively Authorized, with a known

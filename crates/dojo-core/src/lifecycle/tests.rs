@@ -577,3 +577,111 @@ fn errors_stay_small() {
     // Two `Money` (AmountMismatch) and a tag; a status with room for an unknown value.
     assert!(size <= 56, "{size}");
 }
+
+/// Every status this file uses, an unknown one included.
+fn si_statuses() -> [SetupIntentStatus; 8] {
+    use SetupIntentStatus as S;
+    let unknown = S::Unknown(UnknownValue::new("Paused"));
+    [S::Created, S::Authorized, S::Canceled, S::Completed, S::Expired, S::CardExpired, S::Closed, unknown]
+}
+
+fn pi_statuses() -> [PaymentIntentStatus; 7] {
+    use PaymentIntentStatus as P;
+    let unknown = P::Unknown(UnknownValue::new("Paused"));
+    [P::Created, P::Authorized, P::Captured, P::Reversed, P::Refunded, P::Canceled, unknown]
+}
+
+/// `record_summary` (the status read in place) records what `observe_summary` records,
+/// and its anomaly is `observe_summary`'s, for every pair of statuses (an unknown one
+/// included), with and without the expiry and amount in the answer.
+#[test]
+fn record_summary_agrees_with_observe_summary() {
+    for from in si_statuses() {
+        for to in si_statuses() {
+            for (expire_at, intended_amount) in [(None, None), (Some(T0.add_seconds(60)), Some(Money::gbp(500)))] {
+                let summary =
+                    crate::setup_intent::SetupIntentSummary { id: si_id(), status: to, intended_amount, expire_at };
+                let (mut observed, mut recorded) = (si(from), si(from));
+                let result = observed.observe_summary(&summary);
+                let mut anomaly = None;
+                let ok = recorded.record_summary(&summary, &mut anomaly);
+                assert_eq!(recorded, observed, "{from:?} -> {to:?}");
+                assert_eq!(ok, result.is_ok(), "{from:?} -> {to:?}");
+                assert_eq!(anomaly, result.err(), "{from:?} -> {to:?}");
+            }
+        }
+    }
+}
+
+/// The payment intent's observation and reconciliation, by value and in place, keep
+/// the table's answers: unchanged only for the same known status, a move only where
+/// the table has one, an anomaly (of the right kind) otherwise, the state unchanged.
+#[test]
+fn payment_observe_and_reconcile_by_table() {
+    for from in pi_statuses() {
+        for to in pi_statuses() {
+            let mut state = created_pi();
+            state.status = from;
+            let before = state.clone();
+            let result = state.observe(to);
+            let same = to.is_known() && to == from;
+            match (payment_intent_transition(from, to), result) {
+                (_, Ok(Observation::Unchanged)) => assert!(same, "{from:?} -> {to:?}"),
+                (Some(cause), Ok(Observation::Moved { from: f, to: t, cause: c })) => {
+                    assert!(!same && f == from && t == to && c == cause, "{from:?} -> {to:?}");
+                    assert_eq!(state.status(), to);
+                }
+                (None, Err(anomaly)) => {
+                    assert!(!same && anomaly.from == from && anomaly.to == to, "{from:?} -> {to:?}");
+                    let kind = if from.is_known() && to.is_known() {
+                        AnomalyKind::ImpossibleMove
+                    } else {
+                        AnomalyKind::UnknownStatus
+                    };
+                    assert_eq!(anomaly.kind, kind);
+                    assert_eq!(state, before);
+                }
+                (table, result) => panic!("{from:?} -> {to:?}: table {table:?}, observed {result:?}"),
+            }
+            // Reconciling reports the same anomaly, the state unchanged.
+            let (mut state, mut setup) = (before.clone(), authorized());
+            if let Err(anomaly) = state.reconcile(to, &mut setup) {
+                assert!(payment_intent_transition(from, to).is_none() && !same, "{from:?} -> {to:?}");
+                assert!(anomaly.from == from && anomaly.to == to, "{from:?} -> {to:?}");
+                assert_eq!(state, before);
+            }
+        }
+    }
+}
+
+/// A payment intent just created: its summary's state, or with the amount requested
+/// (and the setup intent it was created from) when the answer omits it, as the kiosk
+/// built it before `from_created_summary`.
+#[test]
+fn from_created_summary_is_from_summary_or_the_request() {
+    let other = SetupIntentId::new("si_sandbox_other").unwrap();
+    for status in pi_statuses() {
+        for amount in [None, Some(Money::gbp(700))] {
+            for setup_intent_id in [None, Some(other)] {
+                for capture_mode in [None, Some(CaptureMode::Auto), Some(CaptureMode::Manual)] {
+                    let pi = crate::payment_intent::PaymentIntentSummary {
+                        id: pi_id(),
+                        status,
+                        amount,
+                        setup_intent_id,
+                        capture_mode,
+                    };
+                    let expected = PaymentIntentState::from_summary(&pi).unwrap_or_else(|| {
+                        PaymentIntentState::new(
+                            pi.id,
+                            pi.status,
+                            INTENDED,
+                            pi.setup_intent_id.or_else(|| Some(si_id())),
+                        )
+                    });
+                    assert_eq!(PaymentIntentState::from_created_summary(&pi, INTENDED, &si_id()), expected);
+                }
+            }
+        }
+    }
+}

@@ -83,15 +83,35 @@ impl<'k> Api<'k> {
     where
         'k: 'r,
     {
+        // The request's kind only names it: the parts are built once for every kind.
+        match self.parts(operation, method, path, query, body_len, idempotency_key) {
+            Ok(parts) => Ok(parts.into_request()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// [`request`](Self::request)'s parts, whatever the answer's kind.
+    #[inline(never)]
+    fn parts<'r>(
+        &self,
+        operation: Operation,
+        method: Method,
+        path: &[&str],
+        query: Option<&str>,
+        body_len: usize,
+        idempotency_key: Option<&'r str>,
+    ) -> Result<Parts<'r>, Error<'static>>
+    where
+        'k: 'r,
+    {
         let mut parts = Parts::new(operation, method, body_len);
         self.fill(&mut parts, path, query, idempotency_key)?;
-        Ok(parts.into_request())
+        Ok(parts)
     }
 
     /// Writes a request's path (the concatenation of `path`, by plain copies: no
     /// `core::fmt`, which would cost a firmware image its formatting machinery), query
     /// and headers.
-    #[inline(never)]
     fn fill<'r>(
         &self,
         parts: &mut Parts<'r>,

@@ -216,10 +216,13 @@ pub struct Request<'r, K> {
     _kind: PhantomData<fn() -> K>,
 }
 
-/// What a request is, whatever its answer decodes into: written once by
-/// [`Api`]'s builder, read by [`Request`]'s accessors.
+/// What a request is, whatever its answer decodes into: written once by [`Api`]'s
+/// builder, read by [`Request`]'s accessors. An adapter that sends requests of every
+/// kind reads them through [`Request::parts`]: one non-generic sending path for all.
+///
+/// `Debug` never shows the `Authorization` header.
 #[derive(Clone)]
-pub(crate) struct Parts<'r> {
+pub struct RequestParts<'r> {
     pub(crate) operation: Operation,
     pub(crate) method: Method,
     /// The path, then the query (with its `?`) from `query_at`.
@@ -230,7 +233,35 @@ pub(crate) struct Parts<'r> {
     pub(crate) body_len: usize,
 }
 
-impl<'r> Parts<'r> {
+/// The crate's short name for [`RequestParts`].
+pub(crate) type Parts<'r> = RequestParts<'r>;
+
+impl<'r> RequestParts<'r> {
+    /// The operation.
+    pub fn operation(&self) -> Operation {
+        self.operation
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// The path and query, as sent after the host.
+    pub fn path_and_query(&self) -> &str {
+        &self.path
+    }
+
+    /// Every header to send (see [`Request::headers`]).
+    pub fn headers(&self) -> &[(&'r str, &'r str)] {
+        self.headers.get(..self.header_count).unwrap_or(&[])
+    }
+
+    /// The length of the JSON body written into the caller's buffer (0: no body).
+    pub fn body_len(&self) -> usize {
+        self.body_len
+    }
+
     /// A request's parts before its path and headers are written.
     pub(crate) fn new(operation: Operation, method: Method, body_len: usize) -> Self {
         Parts {
@@ -343,6 +374,12 @@ impl<'r, K: ResponseKind> Request<'r, K> {
 }
 
 impl<'r, K> Request<'r, K> {
+    /// What it is, whatever its answer decodes into: the same operation, method, path
+    /// and query, headers and body length as its accessors give.
+    pub fn parts(&self) -> &RequestParts<'r> {
+        &self.parts
+    }
+
     fn with_kind<K2>(self) -> Request<'r, K2> {
         self.parts.into_request()
     }
@@ -369,6 +406,19 @@ impl<'r> Request<'r, kind::PaymentIntentKind> {
 
 impl<K> fmt::Debug for Request<'_, K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.parts.debug_as("Request", f)
+    }
+}
+
+impl fmt::Debug for RequestParts<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.debug_as("RequestParts", f)
+    }
+}
+
+impl RequestParts<'_> {
+    /// `Debug` under `name`, the `Authorization` header redacted.
+    fn debug_as(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         struct Headers<'h>(&'h [(&'h str, &'h str)]);
         impl fmt::Debug for Headers<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -380,12 +430,12 @@ impl<K> fmt::Debug for Request<'_, K> {
                 list.finish()
             }
         }
-        f.debug_struct("Request")
-            .field("operation", &self.parts.operation)
-            .field("method", &self.parts.method)
-            .field("path", &self.parts.path.as_str())
-            .field("headers", &Headers(self.parts.headers.get(..self.parts.header_count).unwrap_or(&[])))
-            .field("body_len", &self.parts.body_len)
+        f.debug_struct(name)
+            .field("operation", &self.operation)
+            .field("method", &self.method)
+            .field("path", &self.path.as_str())
+            .field("headers", &Headers(self.headers()))
+            .field("body_len", &self.body_len)
             .finish()
     }
 }

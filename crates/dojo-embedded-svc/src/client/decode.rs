@@ -39,7 +39,7 @@ impl<E> Stop<E> {
 /// made with (the client's), taken once the steps are over. A word, not the ~100-byte
 /// error: every `?` between the steps moves only this. Made only by [`Stopped::at`], so
 /// a `Stopped` always has its reason in the slot.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Stopped(());
 
 impl Stopped {
@@ -61,10 +61,11 @@ pub(crate) struct Fetched {
 }
 
 /// Decodes a 2xx answer in `buf` and hands the model to `f`, which keeps what the
-/// caller needs: the model (over a kilobyte for an intent) lives only in this frame, and
-/// a failure does not borrow `buf` (an undecodable answer to a non-idempotent request
-/// is an outcome unknown).
-#[inline(never)]
+/// caller needs: the model (a summary, or the charge's answer) is borrowed where it was
+/// decoded, and a failure does not borrow `buf` (an undecodable answer to a
+/// non-idempotent request is an outcome unknown). Left to the compiler: one instance
+/// per closure, each with one caller, is smaller inlined (the decoders themselves and
+/// `undecodable` stay out of line).
 pub(crate) fn decode_with<'b, R: ResponseKind, E, T>(
     fetched: Fetched,
     buf: &'b [u8],
@@ -141,7 +142,6 @@ pub(super) fn unknown<E>(operation: Operation, path: &str, attempts: u8, cause: 
 /// `operation` on `path`, in place (no error moved through a `Result`): its cause is
 /// the 5xx answer of `server_error`'s status (its length kept by the caller), or the
 /// failure's own (a lost or too-large answer).
-#[inline(never)]
 pub(super) fn unknown_in<E>(
     slot: &mut Option<Stop<E>>,
     server_error: Option<u16>,

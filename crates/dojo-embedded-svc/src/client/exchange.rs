@@ -1,13 +1,11 @@
 //! The I/O loop over dojo-core's [`Exchange`]: one request, sent and answered, repeated
 //! as the exchange says. The generic part (per response kind) is only the shim that
-//! hands a request over as an [`Outgoing`]; the loop itself is compiled once.
+//! borrows a request's [`RequestParts`]; the loop itself is compiled once.
 
 use dojo_core::BufferTooSmall;
 use dojo_core::exchange::{Attempts, TransportFailure, Verdict};
 use dojo_core::lifecycle::SetupIntentState;
-use dojo_core::request::{
-    IDEMPOTENCY_KEY_HEADER, MAX_HEADERS, Method, Operation, Request, SearchPaymentIntentsRequest,
-};
+use dojo_core::request::{IDEMPOTENCY_KEY_HEADER, MAX_HEADERS, Request, RequestParts, SearchPaymentIntentsRequest};
 use dojo_core::response::ResponseKind;
 use dojo_core::{Money, PaymentIntentId, SetupIntentId};
 use embedded_svc::http::client::Connection;
@@ -52,18 +50,17 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         req: &Request<'_, R>,
         buf: &mut [u8],
     ) -> Result<Raw, Stopped> {
-        self.exchange_retried(&Outgoing::of(req), buf)
+        self.exchange_retried(req.parts(), buf)
     }
 
     /// The I/O loop over dojo-core's [`Exchange`]: send, hand the result over, wait or
     /// stop as it says. A failure stays where the attempt put it (the client's slot):
     /// the exchange reads it there, and an outcome unknown is made of it in place.
-    #[inline(never)]
-    fn exchange_retried(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Stopped> {
-        let operation = outgoing.operation;
+    fn exchange_retried(&mut self, outgoing: &RequestParts<'_>, buf: &mut [u8]) -> Result<Raw, Stopped> {
+        let operation = outgoing.operation();
         // The key is named by `execute`, which has the request (this returns nothing
         // borrowed); the intent is read from the path when the outcome is unknown.
-        let keyed = outgoing.headers.iter().any(|(name, _)| *name == IDEMPOTENCY_KEY_HEADER);
+        let keyed = outgoing.headers().iter().any(|(name, _)| *name == IDEMPOTENCY_KEY_HEADER);
         // The exchange's rules without its subject: no ids carried through the loop.
         let mut exchange = Attempts::new(operation, keyed, self.policy);
         loop {
@@ -91,7 +88,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
                         self.answer_len = raw.len;
                         raw.status
                     });
-                    let path = outgoing.path_and_query;
+                    let path = outgoing.path_and_query();
                     return Err(unknown_in(&mut self.stop, server_error, operation, path, attempts));
                 }
                 Verdict::Done | Verdict::GiveUp(_) => {
@@ -130,8 +127,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     }
 
     /// [`fetch`](Self::fetch) of a request built: the only generic step (per response
-    /// kind) is handing it over as an [`Outgoing`]: one small copy per response kind. The
-    /// request is borrowed where the caller built it (no second copy on the stack).
+    /// kind) is borrowing its [`RequestParts`]. The request is borrowed where the caller
+    /// built it (no second copy on the stack).
     #[inline(never)]
     fn fetch_built<R: ResponseKind>(
         &mut self,
@@ -139,20 +136,17 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         buf: &mut [u8],
     ) -> Result<Fetched, Stopped> {
         match &req {
-            Ok(req) => {
-                let raw = self.fetch_outgoing(&Outgoing::of(req), buf)?;
-                Ok(Fetched { raw, operation: req.operation() })
-            }
+            Ok(req) => self.fetch_parts(req.parts(), buf),
             Err(e) => Err(self.fail((*e).into())),
         }
     }
 
-    /// The exchange of a request handed over, a non-2xx answer as [`Stop::Refused`]:
+    /// The exchange of a request's parts, a non-2xx answer as [`Stop::Refused`]:
     /// compiled once for every response kind.
     #[inline(never)]
-    fn fetch_outgoing(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Stopped> {
-        match self.exchange_retried(outgoing, buf) {
-            Ok(raw) if raw.is_success() => Ok(raw),
+    fn fetch_parts(&mut self, parts: &RequestParts<'_>, buf: &mut [u8]) -> Result<Fetched, Stopped> {
+        match self.exchange_retried(parts, buf) {
+            Ok(raw) if raw.is_success() => Ok(Fetched { raw, operation: parts.operation() }),
             // A 5xx that may have executed is already an outcome unknown (the exchange's
             // verdict): any other non-2xx is the server's refusal.
             Ok(raw) => Err(self.stopped(Stop::Refused(raw))),
@@ -168,8 +162,8 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// One exchange: connect if needed, send the request with `Content-Length`, read
     /// the whole answer into `buf`. On any failure the connection is dropped, and why is
     /// kept in the client's slot.
-    fn exchange(&mut self, outgoing: &Outgoing<'_>, buf: &mut [u8]) -> Result<Raw, Stopped> {
-        let Outgoing { operation, method, body_len, .. } = *outgoing;
+    fn exchange(&mut self, outgoing: &RequestParts<'_>, buf: &mut [u8]) -> Result<Raw, Stopped> {
+        let (operation, method, body_len) = (outgoing.operation(), outgoing.method(), outgoing.body_len());
         let Some((body, rest)) = buf.split_at_mut_checked(body_len) else {
             return Err(self.fail(BufferTooSmall { needed: body_len }.into()));
         };
@@ -177,7 +171,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         // URL is the base (one trailing `/` dropped) and the path and query, as
         // `Request::write_url` writes it.
         let base = self.base_url.strip_suffix('/').unwrap_or(self.base_url);
-        let (base, path) = (base.as_bytes(), outgoing.path_and_query.as_bytes());
+        let (base, path) = (base.as_bytes(), outgoing.path_and_query().as_bytes());
         let url_len = base.len() + path.len();
         let Some(dst) = rest.get_mut(..url_len) else {
             return Err(self.fail(BufferTooSmall { needed: body_len + url_len }.into()));
@@ -190,7 +184,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         let content_length = format_len(body_len, &mut len_digits);
         let mut headers = [("", ""); MAX_HEADERS + 1];
         let mut count = 0;
-        for (slot, header) in headers.iter_mut().zip(outgoing.headers) {
+        for (slot, header) in headers.iter_mut().zip(outgoing.headers()) {
             *slot = *header;
             count += 1;
         }
@@ -220,7 +214,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
             Err(stopped) => Err(stopped),
         };
         match &result {
-            Ok(raw) => log_exchange(method, outgoing.path_and_query, raw),
+            Ok(raw) => log_exchange(method, outgoing.path_and_query(), raw),
             Err(_) => {
                 if let Some(Stop::Failed(e)) = &self.stop {
                     log_failure(operation, e);
@@ -249,27 +243,4 @@ pub(crate) enum Call<'a> {
     ChargePaymentIntent(&'a PaymentIntentId),
     /// `POST /payment-intents/search`.
     SearchPaymentIntents(&'a SearchPaymentIntentsRequest<'a>),
-}
-
-/// What an exchange needs of a request, whatever its response kind.
-struct Outgoing<'r> {
-    operation: Operation,
-    method: Method,
-    headers: &'r [(&'r str, &'r str)],
-    body_len: usize,
-    /// The path and query, written after the base URL.
-    path_and_query: &'r str,
-}
-
-impl<'r> Outgoing<'r> {
-    /// The request handed over: the one generic step of an exchange.
-    fn of<R: ResponseKind>(req: &'r Request<'_, R>) -> Self {
-        Outgoing {
-            operation: req.operation(),
-            method: req.method(),
-            headers: req.headers(),
-            body_len: req.body_len(),
-            path_and_query: req.path_and_query(),
-        }
-    }
 }
