@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::body::{
     CreateCaptureRequest, CreatePaymentIntentRequest, CreateRefundRequest, CreateSetupIntentRequest, Flat,
-    SearchPaymentIntentsRequest, flat_body,
+    SearchPaymentIntentsRequest, flat_body, lean,
 };
 use super::{
     API_VERSION, DEFAULT_USER_AGENT, IDEMPOTENCY_KEY_HEADER, MAX_PATH_LEN, Method, Operation, Parts, Request,
@@ -14,7 +14,7 @@ use super::{
 use crate::api_key::ApiKey;
 use crate::error::{BufferTooSmall, Error, ValidationError, ValidationErrorKind};
 use crate::id::{PaymentIntentId, SetupIntentId};
-use crate::json::{EncodeError, to_slice};
+use crate::json::to_slice;
 use crate::money::Money;
 use crate::response::kind;
 
@@ -417,13 +417,4 @@ impl<'k> Api<'k> {
 
 pub(crate) fn encode<T: Serialize>(body: &T, buf: &mut [u8]) -> Result<usize, Error<'static>> {
     lean(to_slice(body, buf))
-}
-
-/// A written body's length, or the error [`encode`] gives for the same failure.
-pub(super) fn lean(written: Result<usize, EncodeError>) -> Result<usize, Error<'static>> {
-    written.map_err(|e| match e {
-        EncodeError::BufferTooSmall(b) => Error::BufferTooSmall(b),
-        // Validation refuses everything the writer cannot encode; keep a typed error anyway.
-        _ => Error::Invalid(ValidationError::new("body", ValidationErrorKind::UnknownVariant)),
-    })
 }

@@ -10,7 +10,7 @@ use crate::details::{
 use crate::enums::{
     AutoExpireAction, CaptureMode, MerchantInitiatedTransactionType, PaymentIntentStatus, PaymentMethod,
 };
-use crate::error::{ValidationError, ValidationErrorKind};
+use crate::error::{Error, ValidationError, ValidationErrorKind};
 use crate::id::SetupIntentId;
 use crate::json::{EncodeError, ObjectWriter, Text};
 use crate::money::Money;
@@ -483,7 +483,7 @@ pub(crate) fn flat_body(fields: &[Flat<'_>], buf: &mut [u8]) -> Result<usize, cr
             }
         }
     }
-    super::api::lean(w.finish())
+    lean(w.finish())
 }
 
 impl CreateSetupIntentRequest<'_> {
@@ -615,6 +615,15 @@ impl SearchPaymentIntentsRequest<'_> {
         }
         w.finish()
     }
+}
+
+/// A written body's length, or the error [`encode`](super::api::encode) gives for the same failure.
+pub(super) fn lean(written: Result<usize, EncodeError>) -> Result<usize, Error<'static>> {
+    written.map_err(|e| match e {
+        EncodeError::BufferTooSmall(b) => Error::BufferTooSmall(b),
+        // Validation refuses everything the writer cannot encode; keep a typed error anyway.
+        _ => Error::Invalid(ValidationError::new("body", ValidationErrorKind::UnknownVariant)),
+    })
 }
 
 #[cfg(test)]
