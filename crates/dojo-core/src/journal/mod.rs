@@ -106,15 +106,17 @@
 use core::convert::Infallible;
 use core::fmt;
 
+mod booking;
 pub mod record;
 mod recover;
 mod scan;
 
+pub use booking::{OpenBooking, Stage};
 pub use record::{
     BookingId, CloseReason, Event, FORMAT_VERSION, MAGIC, MAX_REFERENCE_BYTES, MIN_FORMAT_VERSION, NotChargedReason,
     RECORD_LEN, Record, RecordError, Reference, Settlement,
 };
-pub use recover::{Action, ActionRef, ORPHAN_SEARCH_MARGIN_SECS, OpenBooking, Recovery, Stage, TooManyOpen};
+pub use recover::{Action, ActionRef, ORPHAN_SEARCH_MARGIN_SECS, Recovery, TooManyOpen};
 pub use scan::{BadSlot, ScanStats, scan};
 
 use record::Slot;

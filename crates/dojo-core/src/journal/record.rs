@@ -37,11 +37,11 @@
 use core::fmt;
 
 use crate::enums::CaptureStatus;
-use crate::error::{ValidationError, ValidationErrorKind};
 use crate::id::{MAX_ID_LEN, PaymentIntentId, RawId, SetupIntentId};
 use crate::money::{Currency, CurrencyCode, Money};
 
-use super::recover::{OpenBooking, Stage};
+pub use super::booking::{BookingId, MAX_REFERENCE_BYTES, MAX_REFERENCE_CHARS, Reference};
+use super::booking::{OpenBooking, Stage, chars};
 
 /// The size of every record: 384 bytes (a multiple of 4, 8, 16, 32 and 128, so a record
 /// is whole words for any NOR flash write granularity and ten fit a 4 KiB sector with a
@@ -57,100 +57,12 @@ pub const FORMAT_VERSION: u8 = 1;
 /// The oldest format version this build reads.
 pub const MIN_FORMAT_VERSION: u8 = 1;
 
-/// The longest reference kept, in bytes: 60 characters (the API's limit) of up to four
-/// UTF-8 bytes each.
-pub const MAX_REFERENCE_BYTES: usize = 240;
-
-/// The longest reference the API accepts, in characters.
-pub const MAX_REFERENCE_CHARS: usize = 60;
-
 const HEADER_LEN: usize = 32;
 const CRC_AT: usize = RECORD_LEN - 4;
 /// The largest payload: a reference, a setup intent id and an amount with the longest
 /// currency code, each with its length byte.
 const MAX_PAYLOAD: usize = (1 + MAX_REFERENCE_BYTES) + (1 + MAX_ID_LEN) + (8 + 1 + CurrencyCode::CAPACITY);
 const _: () = assert!(HEADER_LEN + MAX_PAYLOAD <= CRC_AT && RECORD_LEN.is_multiple_of(8));
-
-/// A booking's local number: it ties the records of one booking together.
-///
-/// Merchant references need not be unique (the API does not enforce it), so the journal
-/// numbers bookings itself: [`JournalWriter::begin_booking`](super::JournalWriter::begin_booking)
-/// hands out the number after the highest one in the journal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct BookingId(pub u32);
-
-impl fmt::Display for BookingId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "#{}", self.0)
-    }
-}
-
-/// A merchant's booking reference as the journal keeps it: 1 to 60 characters, at most
-/// [`MAX_REFERENCE_BYTES`] bytes of UTF-8.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-#[repr(align(4))]
-pub struct Reference {
-    len: u8,
-    bytes: [u8; MAX_REFERENCE_BYTES],
-}
-
-impl Reference {
-    /// Validates and copies `s` (1 to 60 characters, as the API requires of a reference).
-    pub fn new(s: &str) -> Result<Self, ValidationError> {
-        if s.is_empty() {
-            return Err(ValidationError::new("reference", ValidationErrorKind::Empty));
-        }
-        if chars(s) > MAX_REFERENCE_CHARS {
-            return Err(ValidationError::new("reference", ValidationErrorKind::TooLong { max: MAX_REFERENCE_CHARS }));
-        }
-        // 60 characters of at most 4 bytes each always fit.
-        let mut reference = Reference::EMPTY;
-        reference.set(s);
-        Ok(reference)
-    }
-
-    /// No text (not a valid reference: only a slot for [`set`](Self::set) to fill).
-    const EMPTY: Reference = Reference { len: 0, bytes: [0; MAX_REFERENCE_BYTES] };
-
-    /// Copies `s` (checked by the caller; its bytes after the first 240 dropped) into an
-    /// [`EMPTY`](Self::EMPTY) reference: in place, no copy of the whole value.
-    fn set(&mut self, s: &str) {
-        if let Some(dst) = self.bytes.get_mut(..s.len()) {
-            dst.copy_from_slice(s.as_bytes());
-            self.len = s.len() as u8;
-        }
-    }
-
-    /// The reference's bytes (as [`as_str`](Self::as_str), without its UTF-8 check).
-    fn as_bytes(&self) -> &[u8] {
-        self.bytes.get(..usize::from(self.len)).unwrap_or(&[])
-    }
-
-    /// The reference as text.
-    pub fn as_str(&self) -> &str {
-        self.bytes.get(..usize::from(self.len)).and_then(|b| core::str::from_utf8(b).ok()).unwrap_or("")
-    }
-}
-
-impl fmt::Debug for Reference {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Reference({:?})", self.as_str())
-    }
-}
-
-impl fmt::Display for Reference {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The characters of `s`, counted as the bytes that start one (not UTF-8 continuation
-/// bytes `0b10xx_xxxx`): `s` is UTF-8, so this is `s.chars().count()` without core's wide
-/// counter or a decoding loop (one for [`Reference::new`] and the decoder).
-#[inline(never)]
-fn chars(s: &str) -> usize {
-    s.bytes().filter(|&b| (b as i8) >= -0x40).count()
-}
 
 /// Why a charge took no money, as the server showed it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -2,9 +2,10 @@
 
 use core::fmt;
 
-use super::record::{BookingId, Record, Reference, Slot};
+use super::booking::{BookingId, OpenBooking, Reference, Stage};
 #[cfg(doc)]
 use super::record::{Event, Settlement};
+use super::record::{Record, Slot};
 use super::scan::ScanStats;
 use crate::id::{PaymentIntentId, SetupIntentId};
 use crate::money::Money;
@@ -13,23 +14,6 @@ use crate::money::Money;
 /// an orphan search starts, in seconds: room for the difference between this machine's
 /// clock and the server's.
 pub const ORPHAN_SEARCH_MARGIN_SECS: i64 = 600;
-
-/// Where a booking stands: the event of its newest record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Stage {
-    /// [`Event::SetupIntentCreating`] is the newest record.
-    SetupIntentCreating,
-    /// [`Event::SetupIntentCreated`] is the newest record.
-    SetupIntentCreated,
-    /// [`Event::PaymentIntentCreating`] is the newest record.
-    PaymentIntentCreating,
-    /// [`Event::PaymentIntentCreated`] is the newest record.
-    PaymentIntentCreated,
-    /// [`Event::ChargeSending`] is the newest record.
-    ChargeSending,
-    /// [`Event::ChargeSettled`] with [`Settlement::Pending`] is the newest record.
-    ChargePending,
-}
 
 /// What the caller must do for an unfinished booking. Every action starts with a read;
 /// none resends a request whose outcome is unknown except through the charge protocol
@@ -110,29 +94,6 @@ impl Action {
             Action::ReportPending { .. } => "report_pending",
         }
     }
-}
-
-/// An unfinished booking: what its records say.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct OpenBooking {
-    /// The booking.
-    pub booking: BookingId,
-    /// Where it stands (its newest record).
-    pub stage: Stage,
-    /// Its reference, from its newest record that has one.
-    pub reference: Option<Reference>,
-    /// Its setup intent, when known.
-    pub setup_intent: Option<SetupIntentId>,
-    /// Its payment intent, when known.
-    pub payment_intent: Option<PaymentIntentId>,
-    /// Its amount, when known.
-    pub amount: Option<Money>,
-    /// The time of its first record still in the journal (unix seconds).
-    pub first_at: i64,
-    /// The time of its newest record (unix seconds).
-    pub last_at: i64,
-    /// The sequence number of its newest record.
-    pub last_seq: u64,
 }
 
 impl OpenBooking {
