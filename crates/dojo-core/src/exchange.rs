@@ -121,6 +121,28 @@ pub struct Subject<'r> {
     pub idempotency_key: Option<&'r str>,
 }
 
+impl<'r> Subject<'r> {
+    /// What `req` concerns: its operation, the intents its path names and its idempotency
+    /// key. A payment intent created from a setup intent names it in its body, not its
+    /// path: add it with [`for_setup_intent`](Self::for_setup_intent).
+    pub fn of<K: ResponseKind>(req: &Request<'r, K>) -> Self {
+        Subject {
+            operation: req.operation(),
+            setup_intent: req.setup_intent_id(),
+            payment_intent: req.payment_intent_id(),
+            idempotency_key: req.idempotency_key(),
+        }
+    }
+
+    /// Names the setup intent a request's body is for, when its path names none.
+    pub fn for_setup_intent(mut self, setup_intent: Option<SetupIntentId>) -> Self {
+        if self.setup_intent.is_none() {
+            self.setup_intent = setup_intent;
+        }
+        self
+    }
+}
+
 impl fmt::Display for Subject<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.operation.name())?;
@@ -313,13 +335,7 @@ pub struct Exchange<'r> {
 impl<'r> Exchange<'r> {
     /// The exchange of `req` under `policy`: its subject read from the request.
     pub fn new<K: ResponseKind>(req: &Request<'r, K>, policy: RetryPolicy) -> Self {
-        let subject = Subject {
-            operation: req.operation(),
-            setup_intent: req.setup_intent_id(),
-            payment_intent: req.payment_intent_id(),
-            idempotency_key: req.idempotency_key(),
-        };
-        Self::of(subject, policy)
+        Self::of(Subject::of(req), policy)
     }
 
     /// The exchange of a request concerning `subject`.
@@ -331,9 +347,7 @@ impl<'r> Exchange<'r> {
     /// Names the setup intent a request's body is for (a payment intent created from
     /// it), when its path names none.
     pub fn for_setup_intent(mut self, setup_intent: Option<SetupIntentId>) -> Self {
-        if self.subject.setup_intent.is_none() {
-            self.subject.setup_intent = setup_intent;
-        }
+        self.subject = self.subject.for_setup_intent(setup_intent);
         self
     }
 
@@ -862,6 +876,13 @@ mod tests {
         assert_eq!(x.subject().setup_intent, Some(si));
         let shown = x.subject().to_string();
         assert!(shown.contains("charge_payment_intent of pi_sandbox_1"), "{shown}");
+        // The subject alone, as an adapter builds its outcome-unknown report: the same.
+        assert_eq!(Subject::of(&charge).for_setup_intent(Some(si)), *x.subject());
+        assert_eq!(Subject::of(&refund), *Exchange::new(&refund, RetryPolicy::DEFAULT).subject());
+        // A setup intent the path names is kept: the body's is only added when it names none.
+        let cancel = api.cancel_setup_intent(&si, false).unwrap();
+        let other = SetupIntentId::new("si_sandbox_2").unwrap();
+        assert_eq!(Subject::of(&cancel).for_setup_intent(Some(other)).setup_intent, Some(si));
     }
 
     #[test]

@@ -206,7 +206,7 @@ impl Client {
     }
 
     /// An outcome-unknown report of `req` after `attempts`, naming what the request names
-    /// (dojo-core's [`Exchange::new`] reads it from the request) and `setup_intent` when
+    /// (dojo-core's [`Subject::of`] reads it from the request) and `setup_intent` when
     /// its path names none.
     fn unknown<K: ResponseKind>(
         &self,
@@ -215,9 +215,8 @@ impl Client {
         attempts: u8,
         cause: Cause,
     ) -> Error {
-        let named = Exchange::new(req, self.retry).for_setup_intent(setup_intent);
-        let subject = named.subject();
-        let unknown = OutcomeUnknown::new(subject, Box::<str>::from, attempts, cause);
+        let subject = Subject::of(req).for_setup_intent(setup_intent);
+        let unknown = OutcomeUnknown::new(&subject, Box::<str>::from, attempts, cause);
         log::warn!("dojo {subject}: {unknown}");
         Error::OutcomeUnknown(unknown)
     }
