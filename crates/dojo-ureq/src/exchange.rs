@@ -27,9 +27,9 @@ pub const MAX_RESPONSE_BYTES: u64 = 4 * 1024 * 1024;
 const PRESIZE_LIMIT: u64 = 256 * 1024;
 
 /// The names and the value dojo-core sends that are not among `http`'s constants.
-const VERSION: HeaderName = HeaderName::from_static("version");
+const VERSION: HeaderName = HeaderName::from_static(dojo_core::request::VERSION_HEADER);
 const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotencykey");
-const JSON: HeaderValue = HeaderValue::from_static("application/json");
+const JSON: HeaderValue = HeaderValue::from_static(dojo_core::request::JSON_MEDIA_TYPE);
 
 /// What ureq answers.
 type HttpResponse = ureq::http::Response<ureq::Body>;
@@ -317,7 +317,7 @@ impl Client {
         }
         for &(name, value) in req.headers() {
             // ureq gets the placeholder; the client's transport sends the key (see `transport`).
-            let authorization = name.eq_ignore_ascii_case("authorization");
+            let authorization = name.eq_ignore_ascii_case(dojo_core::request::AUTHORIZATION_HEADER);
             let value = if authorization { self.inner.secret.placeholder() } else { value };
             // The names and values dojo-core sends, made without parsing or copying where
             // they are constants; anything else as ureq makes it from text.
@@ -334,21 +334,24 @@ impl Client {
     /// A header dojo-core sends, as the name and value ureq would make of the text
     /// (`None`: let ureq make it).
     fn header(&self, name: &str, value: &str, authorization: bool) -> Option<(HeaderName, HeaderValue)> {
-        use dojo_core::request::{API_VERSION, DEFAULT_USER_AGENT, IDEMPOTENCY_KEY_HEADER};
+        use dojo_core::request::{
+            ACCEPT_HEADER, API_VERSION, CONTENT_TYPE_HEADER, DEFAULT_USER_AGENT, IDEMPOTENCY_KEY_HEADER,
+            JSON_MEDIA_TYPE, USER_AGENT_HEADER, VERSION_HEADER,
+        };
         use ureq::http::header;
         if authorization {
             return Some((header::AUTHORIZATION, self.inner.prebuilt.authorization.clone()?));
         }
         let name = match name {
-            "version" => VERSION,
-            "User-Agent" => header::USER_AGENT,
-            "Accept" => header::ACCEPT,
-            "Content-Type" => header::CONTENT_TYPE,
+            VERSION_HEADER => VERSION,
+            USER_AGENT_HEADER => header::USER_AGENT,
+            ACCEPT_HEADER => header::ACCEPT,
+            CONTENT_TYPE_HEADER => header::CONTENT_TYPE,
             IDEMPOTENCY_KEY_HEADER => IDEMPOTENCY_KEY,
             _ => return None,
         };
         let value = match value {
-            "application/json" => JSON,
+            JSON_MEDIA_TYPE => JSON,
             API_VERSION => HeaderValue::from_static(API_VERSION),
             DEFAULT_USER_AGENT => HeaderValue::from_static(DEFAULT_USER_AGENT),
             other => HeaderValue::from_str(other).ok()?,

@@ -8,7 +8,8 @@ use super::body::{
     SearchPaymentIntentsRequest, flat_body, lean,
 };
 use super::{
-    API_VERSION, DEFAULT_USER_AGENT, IDEMPOTENCY_KEY_HEADER, MAX_PATH_LEN, Method, Operation, Parts, Request,
+    ACCEPT_HEADER, API_VERSION, AUTHORIZATION_HEADER, CONTENT_TYPE_HEADER, DEFAULT_USER_AGENT, IDEMPOTENCY_KEY_HEADER,
+    JSON_MEDIA_TYPE, MAX_PATH_LEN, Method, Operation, Parts, Request, USER_AGENT_HEADER, VERSION_HEADER,
     validate_idempotency_key,
 };
 use crate::api_key::ApiKey;
@@ -140,12 +141,12 @@ impl<'k> Api<'k> {
                 n += 1;
             }
         };
-        add(("Authorization", self.key.authorization_header()));
-        add(("version", self.version));
-        add(("User-Agent", self.user_agent));
-        add(("Accept", "application/json"));
+        add((AUTHORIZATION_HEADER, self.key.authorization_header()));
+        add((VERSION_HEADER, self.version));
+        add((USER_AGENT_HEADER, self.user_agent));
+        add((ACCEPT_HEADER, JSON_MEDIA_TYPE));
         if *body_len > 0 {
-            add(("Content-Type", "application/json"));
+            add((CONTENT_TYPE_HEADER, JSON_MEDIA_TYPE));
         }
         if let Some(k) = idempotency_key {
             add((IDEMPOTENCY_KEY_HEADER, k));

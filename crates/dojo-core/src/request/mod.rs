@@ -59,6 +59,25 @@ pub const MAX_PATH_LEN: usize = 128;
 /// The refund's idempotency header, named as the spec names it.
 pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotencyKey";
 
+/// The header carrying the API key (`Basic {key}`), as every request names it.
+pub const AUTHORIZATION_HEADER: &str = "Authorization";
+
+/// The header naming the API version ([`API_VERSION`] unless set otherwise), as the spec
+/// names it.
+pub const VERSION_HEADER: &str = "version";
+
+/// The header naming the client ([`DEFAULT_USER_AGENT`] unless set otherwise).
+pub const USER_AGENT_HEADER: &str = "User-Agent";
+
+/// The header asking for JSON answers ([`JSON_MEDIA_TYPE`]).
+pub const ACCEPT_HEADER: &str = "Accept";
+
+/// The header naming a body's media type ([`JSON_MEDIA_TYPE`]), sent with a body only.
+pub const CONTENT_TYPE_HEADER: &str = "Content-Type";
+
+/// The media type of every body sent and asked for.
+pub const JSON_MEDIA_TYPE: &str = "application/json";
+
 /// The longest idempotency key the API accepts.
 pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 100;
 
