@@ -3,7 +3,7 @@
 //! refused request (its ProblemDetails read from the buffer), a full journal, a failed
 //! poll that polling survives, a lifecycle refusal before anything is sent; and, at the
 //! boot after a lost create answer, the orphan search following the server's page cursor
-//! as the server wrote it.
+//! as the server wrote it and finding a reference the server wrote with ASP.NET's escapes.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -152,23 +152,22 @@ fn released_bookings_are_closed() {
     assert_eq!(settled, Settled::Closed(journal::CloseReason::Completed));
 }
 
-/// A cursor holding JSON escapes (`\"`, `\\`, `\u0041`) goes back in the next search
-/// escaped once, as the server wrote it (it was kept raw and escaped a second time).
-#[test]
-fn the_orphan_search_sends_the_cursor_back_escaped_once() {
+/// Enrolls `fee`'s booking, settles it as a no-show with the payment intent's create
+/// answer lost (an orphan payment intent), "reboots" over the same journal and recovers
+/// the booking (an orphan search) against `after_reboot`'s replies: the script, and the
+/// index of the first request after the reboot.
+fn orphan_after_reboot(fee: &NoShowFee<'_>, after_reboot: Vec<Reply>) -> (Script, usize) {
     let key = ApiKey::new("sk_sandbox_c0ffee").unwrap();
-    let script = Script::new([
+    let mut replies = vec![
         // Enroll (create, one poll); settle: the setup intent read back, the payment
-        // intent's create sent and its answer lost: an orphan payment intent.
+        // intent's create sent and its answer lost.
         Reply::json(200, SI_CREATED),
         Reply::json(200, SI_AUTHORIZED),
         Reply::json(200, SI_AUTHORIZED),
         Reply::ResponseFails,
-        // After the reboot: the search's two pages, then the create again (refused).
-        Reply::json(200, r#"{"data":[],"after":"pi_a\"b\\c\u0041"}"#),
-        Reply::json(200, r#"{"data":[]}"#),
-        Reply::json(409, PROBLEM_409),
-    ]);
+    ];
+    replies.extend(after_reboot);
+    let script = Script::new(replies);
     let mut client = Client::new(script.connector(), Api::new(&key)).with_base_url(BASE).unwrap().with_retries(
         RetryPolicy::DEFAULT,
         7,
@@ -177,14 +176,14 @@ fn the_orphan_search_sends_the_cursor_back_escaped_once() {
     let mut journal = journal::<16>();
     let mut screen = Screen::default();
     let mut buf = [0u8; 4096];
-    let Enrollment::Authorized(enrolled) = client.enroll(&mut journal, &FEE, POLL, &mut screen, &mut buf).unwrap()
+    let Enrollment::Authorized(enrolled) = client.enroll(&mut journal, fee, POLL, &mut screen, &mut buf).unwrap()
     else {
         panic!("not authorized")
     };
-    assert!(
-        client.settle(&mut journal, &enrolled, Arrival::NoShow, FEE.charge_reference, &mut screen, &mut buf).is_err()
-    );
-    assert_eq!(script.remaining(), 3);
+    let settled = client.settle(&mut journal, &enrolled, Arrival::NoShow, fee.charge_reference, &mut screen, &mut buf);
+    assert!(settled.is_err());
+    let create = std::str::from_utf8(&script.seen()[3].body).unwrap().to_owned();
+    assert!(create.contains(&format!(r#""reference":"{}""#, fee.charge_reference)), "{create}");
 
     let mut recovery = Recovery::<2>::new();
     let mut journal = JournalWriter::open_into(journal.into_inner(), &mut recovery).unwrap();
@@ -192,7 +191,64 @@ fn the_orphan_search_sends_the_cursor_back_escaped_once() {
     assert!(matches!(open.action(), Some(Action::FindOrphanPaymentIntent { .. })), "{:?}", open.action());
     let searched_from = script.seen().len();
     let _ = client.recover_booking(&mut journal, &open, &mut screen, &mut buf);
+    assert_eq!(script.remaining(), 0);
+    (script, searched_from)
+}
+
+/// A cursor holding JSON escapes (`\"`, `\\`, `\u0041`) goes back in the next search
+/// escaped once, as the server wrote it (it was kept raw and escaped a second time).
+#[test]
+fn the_orphan_search_sends_the_cursor_back_escaped_once() {
+    let (script, searched_from) = orphan_after_reboot(
+        &FEE,
+        vec![
+            // The search's two pages, then the create again (refused).
+            Reply::json(200, r#"{"data":[],"after":"pi_a\"b\\c\u0041"}"#),
+            Reply::json(200, r#"{"data":[]}"#),
+            Reply::json(200, SI_AUTHORIZED),
+            Reply::json(409, PROBLEM_409),
+        ],
+    );
     let seen = script.seen();
     let second = std::str::from_utf8(&seen[searched_from + 1].body).unwrap();
     assert!(second.contains(r#""after":"pi_a\"b\\cA""#), "{second}");
+}
+
+/// The orphan search after a reboot finds the payment intent a lost create answer left
+/// when the server writes its reference as the real API (ASP.NET) does, `& ' < > +` and
+/// every non-ASCII character as `\uXXXX`; the booking then goes on with that payment
+/// intent (reading it back before its charge) instead of creating a second one. A page
+/// whose only item has another reference (one character differs) finds nothing, and the
+/// booking creates its payment intent again.
+#[test]
+fn the_orphan_search_finds_a_reference_the_server_wrote_escaped() {
+    // The reference as the kiosk sends it (dojo-core escapes only what JSON requires),
+    // and as ASP.NET writes it back.
+    let fee = NoShowFee { charge_reference: "No-show T12 & Caf\u{e9} <b>+'", ..FEE };
+    let escaped = r"No-show T12 \u0026 Caf\u00E9 \u003Cb\u003E\u002B\u0027";
+    let other = r"No-show T12 \u0026 Caf\u00E9 \u003Cb\u003E\u002B\u0022";
+    let page = |reference: &str| {
+        format!(
+            r#"{{"data":[{{"id":"pi_sandbox_9","status":"Created","amount":{{"value":1000,"currencyCode":"GBP"}},"setupIntentId":"si_sandbox_1","reference":"{reference}"}}]}}"#
+        )
+    };
+
+    // Found: the payment intent is read back (refused here, so the flow stops there).
+    let (script, searched_from) =
+        orphan_after_reboot(&fee, vec![Reply::json(200, &page(escaped)), Reply::json(409, PROBLEM_409)]);
+    let seen = script.seen();
+    let uris: Vec<&str> = seen[searched_from + 1..].iter().map(|s| s.uri.as_str()).collect();
+    assert_eq!(uris.len(), 1, "{uris:?}");
+    assert!(uris[0].contains("/payment-intents/pi_sandbox_9"), "{uris:?}");
+
+    // Not found: the setup intent is read back and the payment intent created again.
+    let (script, searched_from) = orphan_after_reboot(
+        &fee,
+        vec![Reply::json(200, &page(other)), Reply::json(200, SI_AUTHORIZED), Reply::json(409, PROBLEM_409)],
+    );
+    let seen = script.seen();
+    let uris: Vec<&str> = seen[searched_from + 1..].iter().map(|s| s.uri.as_str()).collect();
+    assert_eq!(uris.len(), 2, "{uris:?}");
+    assert!(uris[0].ends_with("/setup-intents/si_sandbox_1"), "{uris:?}");
+    assert!(uris[1].ends_with("/payment-intents"), "{uris:?}");
 }
