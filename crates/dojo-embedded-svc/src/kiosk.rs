@@ -499,7 +499,8 @@ enum NoteFailed<E> {
     Journal(JournalError<E>),
 }
 
-type Step_<T> = Result<T, Halt>;
+/// A journaled step's result: its value, or why it halted (a word).
+type StepResult<T> = Result<T, Halt>;
 
 impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// The caller's error of a journaled step's stop (the client's steps' reason taken).
@@ -574,7 +575,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         charge_reference: &str,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled> {
+    ) -> StepResult<Settled> {
         match arrival {
             Arrival::Arrived => self.release_inner(journal, enrolled, kiosk, buf),
             Arrival::NoShow => self.no_show_inner(journal, enrolled, charge_reference, kiosk, buf),
@@ -625,7 +626,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         poll: PollPolicy,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Enrollment> {
+    ) -> StepResult<Enrollment> {
         let booking = journal.writer.begin_booking();
         note(journal, booking, kiosk, Note::SetupIntentCreating(fee.reference))?;
         step!(setup = self.create_no_show_inner(fee, buf));
@@ -654,7 +655,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         enrolled: &Enrolled,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled> {
+    ) -> StepResult<Settled> {
         let id = enrolled.setup_intent;
         let fetched = self.fetch(Call::CancelSetupIntent(&id), buf)?;
         decode_with::<SetupIntentSummaryKind, _, _>(fetched, buf, &mut self.stop, |_| ())?;
@@ -677,7 +678,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         reference: &str,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled> {
+    ) -> StepResult<Settled> {
         step!(setup = self.read_setup(&enrolled.setup_intent, buf));
         // The lifecycle refuses a setup intent that cannot back a charge before anything
         // is journaled or sent.
@@ -704,7 +705,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         setup: &mut SetupIntentState,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled> {
+    ) -> StepResult<Settled> {
         let now = kiosk.now();
         note(journal, booking, kiosk, Note::ChargeSending(payment.id_ref()))?;
         step!(report = self.charge_once(payment, setup, now, buf));
@@ -718,7 +719,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         booking: BookingId,
         report: &ChargeReport,
         kiosk: &mut U,
-    ) -> Step_<Settled> {
+    ) -> StepResult<Settled> {
         note(journal, booking, kiosk, Note::ChargeSettled(&report.payment_intent, settlement(report)))?;
         kiosk.progress(Step::Charged(report.outcome));
         Ok(Settled::Charge(*report))
@@ -731,7 +732,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         open: &OpenBooking,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled> {
+    ) -> StepResult<Settled> {
         let booking = open.booking;
         // dojo-core's decision, its reference and ids borrowed from `open` (no 330-byte
         // `Action` in this frame while the exchanges run), matched once: a charge
@@ -766,7 +767,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         enrolled: &Enrolled,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled> {
+    ) -> StepResult<Settled> {
         step!(setup = self.read_setup(&enrolled.setup_intent, buf));
         Ok(match (settled(setup, kiosk.now()), setup.status()) {
             (Some(Waited::Authorized), _) => Settled::Enrolled(*enrolled),
@@ -793,7 +794,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         search_from: i64,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled> {
+    ) -> StepResult<Settled> {
         let mut found = None;
         let matches = self.find_orphan(reference, setup_intent, amount, search_from, &mut found, buf)?;
         match (matches, &found, setup_intent) {
@@ -825,7 +826,7 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         charging: Charging,
         kiosk: &mut U,
         buf: &mut [u8],
-    ) -> Step_<Settled> {
+    ) -> StepResult<Settled> {
         // The payment intent read back (a retried read), then its setup intent: the one
         // known, else the one the answer names; each state borrowed where it was read.
         let fetched = self.fetch(Call::GetPaymentIntent(payment_intent), buf)?;
