@@ -281,6 +281,35 @@ impl<'r> RequestParts<'r> {
         self.body_len
     }
 
+    /// The path (see [`Request::path`]).
+    pub fn path(&self) -> &str {
+        self.path.get(..self.query_at).unwrap_or("")
+    }
+
+    /// The query without `?` (see [`Request::query`]).
+    pub fn query(&self) -> &str {
+        self.path.get(self.query_at..).map(|q| q.trim_start_matches('?')).unwrap_or("")
+    }
+
+    /// A refund's `idempotencyKey` header (see [`Request::idempotency_key`]).
+    pub fn idempotency_key(&self) -> Option<&'r str> {
+        self.headers().iter().find(|(name, _)| *name == IDEMPOTENCY_KEY_HEADER).map(|&(_, value)| value)
+    }
+
+    /// Writes the full URL, `base` (one trailing `/` ignored) followed by the path and
+    /// query, into `out` (see [`Request::write_url`]).
+    pub fn write_url<'o>(&self, base: &str, out: &'o mut [u8]) -> Result<&'o str, BufferTooSmall> {
+        let base = base.strip_suffix('/').unwrap_or(base);
+        let needed = base.len() + self.path.len();
+        let Some(dst) = out.get_mut(..needed) else {
+            return Err(BufferTooSmall { needed });
+        };
+        let (b, p) = dst.split_at_mut(base.len());
+        b.copy_from_slice(base.as_bytes());
+        p.copy_from_slice(self.path.as_bytes());
+        core::str::from_utf8(dst).map_err(|_| BufferTooSmall { needed })
+    }
+
     /// A request's parts before its path and headers are written.
     pub(crate) fn new(operation: Operation, method: Method, body_len: usize) -> Self {
         Parts {
@@ -303,39 +332,39 @@ impl<'r> RequestParts<'r> {
 impl<'r, K: ResponseKind> Request<'r, K> {
     /// The operation.
     pub fn operation(&self) -> Operation {
-        self.parts.operation
+        self.parts.operation()
     }
 
     /// The HTTP method.
     pub fn method(&self) -> Method {
-        self.parts.method
+        self.parts.method()
     }
 
     /// The path, e.g. `/payment-intents/pi_x/charge`.
     pub fn path(&self) -> &str {
-        self.parts.path.get(..self.parts.query_at).unwrap_or("")
+        self.parts.path()
     }
 
     /// The query without `?` (empty when there is none), e.g. `includeAuthorized=true`.
     pub fn query(&self) -> &str {
-        self.parts.path.get(self.parts.query_at..).map(|q| q.trim_start_matches('?')).unwrap_or("")
+        self.parts.query()
     }
 
     /// The path and query, as sent after the host.
     pub fn path_and_query(&self) -> &str {
-        &self.parts.path
+        self.parts.path_and_query()
     }
 
     /// Every header to send, as `(name, value)` pairs: `Authorization`, `version`,
     /// `User-Agent`, `Accept`, and `Content-Type` when there is a body, `idempotencyKey`
     /// for refunds. Adapters add `Content-Length`.
     pub fn headers(&self) -> &[(&'r str, &'r str)] {
-        self.parts.headers.get(..self.parts.header_count).unwrap_or(&[])
+        self.parts.headers()
     }
 
     /// The length of the JSON body written into the caller's buffer (0: no body).
     pub fn body_len(&self) -> usize {
-        self.parts.body_len
+        self.parts.body_len()
     }
 
     /// The body: the first [`body_len`](Self::body_len) bytes of the buffer the request
@@ -369,7 +398,7 @@ impl<'r, K: ResponseKind> Request<'r, K> {
 
     /// A refund's `idempotencyKey` header, the one value that makes repeating it safe.
     pub fn idempotency_key(&self) -> Option<&'r str> {
-        self.headers().iter().find(|(name, _)| *name == IDEMPOTENCY_KEY_HEADER).map(|&(_, value)| value)
+        self.parts.idempotency_key()
     }
 
     /// Decodes the response to this request.
@@ -380,15 +409,7 @@ impl<'r, K: ResponseKind> Request<'r, K> {
     /// Writes the full URL, `base` (e.g. [`DEFAULT_BASE_URL`], one trailing `/` ignored)
     /// followed by the path and query, into `out`.
     pub fn write_url<'o>(&self, base: &str, out: &'o mut [u8]) -> Result<&'o str, BufferTooSmall> {
-        let base = base.strip_suffix('/').unwrap_or(base);
-        let needed = base.len() + self.parts.path.len();
-        let Some(dst) = out.get_mut(..needed) else {
-            return Err(BufferTooSmall { needed });
-        };
-        let (b, p) = dst.split_at_mut(base.len());
-        b.copy_from_slice(base.as_bytes());
-        p.copy_from_slice(self.parts.path.as_bytes());
-        core::str::from_utf8(dst).map_err(|_| BufferTooSmall { needed })
+        self.parts.write_url(base, out)
     }
 }
 
@@ -443,7 +464,7 @@ impl RequestParts<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 let mut list = f.debug_list();
                 for &(n, v) in self.0 {
-                    let v = if n.eq_ignore_ascii_case("authorization") { "<redacted>" } else { v };
+                    let v = if n.eq_ignore_ascii_case(AUTHORIZATION_HEADER) { "<redacted>" } else { v };
                     list.entry(&(n, v));
                 }
                 list.finish()

@@ -5,7 +5,7 @@
 use dojo_core::BufferTooSmall;
 use dojo_core::exchange::{Attempts, TransportFailure, Verdict};
 use dojo_core::lifecycle::SetupIntentState;
-use dojo_core::request::{IDEMPOTENCY_KEY_HEADER, MAX_HEADERS, Request, RequestParts, SearchPaymentIntentsRequest};
+use dojo_core::request::{MAX_HEADERS, Request, RequestParts, SearchPaymentIntentsRequest};
 use dojo_core::response::ResponseKind;
 use dojo_core::{Money, PaymentIntentId, SetupIntentId};
 use embedded_svc::http::client::Connection;
@@ -58,9 +58,9 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
     /// the exchange reads it there, and an outcome unknown is made of it in place.
     fn exchange_retried(&mut self, outgoing: &RequestParts<'_>, buf: &mut [u8]) -> Result<Raw, Stopped> {
         let operation = outgoing.operation();
-        // The key is named by `execute`, which has the request (this returns nothing
-        // borrowed); the intent is read from the path when the outcome is unknown.
-        let keyed = outgoing.headers().iter().any(|(name, _)| *name == IDEMPOTENCY_KEY_HEADER);
+        // Only whether the request is keyed: the intent is read from the path when the
+        // outcome is unknown.
+        let keyed = outgoing.idempotency_key().is_some();
         // The exchange's rules without its subject: no ids carried through the loop.
         let mut exchange = Attempts::new(operation, keyed, self.policy);
         loop {
@@ -167,19 +167,13 @@ impl<'k, K: Connect, D: Delay> Client<'k, K, D> {
         let Some((body, rest)) = buf.split_at_mut_checked(body_len) else {
             return Err(self.fail(BufferTooSmall { needed: body_len }.into()));
         };
-        // Written again on every attempt: an earlier answer may have overwritten it. The
-        // URL is the base (one trailing `/` dropped) and the path and query, as
-        // `Request::write_url` writes it.
-        let base = self.base_url.strip_suffix('/').unwrap_or(self.base_url);
-        let (base, path) = (base.as_bytes(), outgoing.path_and_query().as_bytes());
-        let url_len = base.len() + path.len();
-        let Some(dst) = rest.get_mut(..url_len) else {
-            return Err(self.fail(BufferTooSmall { needed: body_len + url_len }.into()));
+        // Written again on every attempt: an earlier answer may have overwritten it.
+        let url = match outgoing.write_url(self.base_url, rest) {
+            Ok(url) => url,
+            Err(BufferTooSmall { needed }) => {
+                return Err(self.fail(BufferTooSmall { needed: body_len + needed }.into()));
+            }
         };
-        let (b, p) = dst.split_at_mut(base.len());
-        b.copy_from_slice(base);
-        p.copy_from_slice(path);
-        let url = core::str::from_utf8(dst).unwrap_or("");
         let mut len_digits = [0u8; LEN_DIGITS];
         let content_length = format_len(body_len, &mut len_digits);
         let mut headers = [("", ""); MAX_HEADERS + 1];
