@@ -25,11 +25,17 @@
 //! - **Append** programs the record into the first slot after the newest sector's last
 //!   written one, then its commit marker: a cut before the marker is whole leaves a slot
 //!   that is not read (commit erased) or a record that is whole (commit torn: read, and
-//!   judged by the record's own checksum). When the newest sector is full, the append
+//!   judged by the record's own checksum; except as the first slot of a sector no
+//!   committed record names yet, which reads as the spare: that append never returned
+//!   `Ok`, and the next one erases it). When the newest sector is full, the append
 //!   moves into the spare: only if the oldest sector holds no live record (it then
 //!   becomes the spare), else [`JournalError::Full`] (live data is never overwritten).
 //!   The spare is erased, then written: so sectors are erased in ring order, each as often
-//!   as every other, and only once every record on them was dropped.
+//!   as every other, and only once every record on them was dropped. One live record
+//!   keeps its whole sector from being reused: compact after every finished booking
+//!   (dojo-core's `JournalWriter::compact` then moves the record it keeps for the booking
+//!   numbers to the head), so what is live sits near the head. Between compactions the
+//!   ring takes at least one sector's worth of records besides the open bookings' own.
 //! - **`for_each`** reads the sectors oldest first and visits every slot whose commit
 //!   marker is programmed and drop marker erased. **`retain`** programs the drop marker of
 //!   each slot not kept, oldest first (each drop is one 8-byte program: a cut leaves the
@@ -45,7 +51,7 @@
 //! | a damaged ring: the sectors' generations are out of ring order | [`JournalError::Corrupt`] | as above: keep the partition, copy it out, settle by hand, then erase. Never erased silently. |
 //! | one record that fails its checksum (a damaged record, or a damaged commit marker with its record torn) | not an error: visited, then skipped and counted by dojo-core's scan ([`ScanStats`](dojo_core::journal::ScanStats): `corrupt`, or `torn_tail` for the last) | report it; the bookings of the other records are recovered. |
 //! | the flash driver failed | [`JournalError::Io`]`(`[`FlashError::Flash`]`)` | the step is not taken; retry, or restart and recover. |
-//! | a range that is not whole sectors, fewer than two, or a flash whose write or read size does not divide 8 | [`FlashError::BadRange`] from [`FlashJournal::new`] | give the journal its own partition of two sectors or more. |
+//! | a range that is not whole sectors, fewer than three, or a flash whose write or read size does not divide 8 | [`FlashError::BadRange`] from [`FlashJournal::new`] | give the journal its own partition of three sectors or more. |
 //!
 //! No path panics, whatever the flash holds, and no record is dropped except by `retain`
 //! when compaction asks.
@@ -63,7 +69,7 @@ pub enum FlashError<E> {
     /// The flash driver's error.
     Flash(E),
     /// The partition's range does not fit the flash: not aligned to its erase size,
-    /// fewer than two sectors, past the flash's end, a sector smaller than a slot, or a
+    /// fewer than three sectors, past the flash's end, a sector smaller than a slot, or a
     /// flash whose write or read size does not divide 8 ([`FlashJournal::new`]).
     BadRange,
 }
@@ -72,7 +78,7 @@ impl<E: fmt::Debug> fmt::Display for FlashError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FlashError::Flash(e) => write!(f, "flash: {e:?}"),
-            FlashError::BadRange => f.write_str("the journal's flash range is not two whole sectors or more"),
+            FlashError::BadRange => f.write_str("the journal's flash range is not three whole sectors or more"),
         }
     }
 }
@@ -99,7 +105,7 @@ struct Marks {
     live: bool,
 }
 
-/// dojo-core's [`Journal`] on a range of NOR flash (two whole erase sectors or more),
+/// dojo-core's [`Journal`] on a range of NOR flash (three whole erase sectors or more),
 /// wear-levelled: a ring of 400-byte slots (see the [module docs](self)).
 ///
 /// Room: `sector / 400` records per sector (10 per 4 KiB sector), and the ring keeps one
@@ -147,11 +153,13 @@ impl<F: NorFlash> FlashJournal<F> {
     /// Slots per sector.
     const SLOTS: u32 = (F::ERASE_SIZE / SLOT as usize) as u32;
 
-    /// The journal in `range` of `flash` (byte offsets; two whole erase sectors or more).
+    /// The journal in `range` of `flash` (byte offsets; three whole erase sectors or more:
+    /// with two, the sector to erase next would always be the newest one, and the
+    /// record compaction keeps in it would leave the journal full for good).
     /// Reads nothing yet: [`JournalWriter::open`](dojo_core::journal::JournalWriter::open)
     /// recovers it. A range that is erased (all `0xFF`) is an empty journal.
     ///
-    /// Errors: [`FlashError::BadRange`] when `range` is not whole sectors, fewer than two,
+    /// Errors: [`FlashError::BadRange`] when `range` is not whole sectors, fewer than three,
     /// past the end of the flash, a sector cannot hold a slot, or the flash's write or
     /// read size does not divide 8.
     pub fn new(flash: F, range: Range<u32>) -> Result<Self, FlashError<F::Error>> {
@@ -164,7 +172,7 @@ impl<F: NorFlash> FlashJournal<F> {
             || !range.start.is_multiple_of(sector)
             || !range.end.is_multiple_of(sector)
             || range.end as usize > flash.capacity()
-            || range.end.saturating_sub(range.start) / sector < 2
+            || range.end.saturating_sub(range.start) / sector < 3
         {
             return Err(FlashError::BadRange);
         }

@@ -21,7 +21,8 @@
 mod sim_flash;
 
 use dojo_core::journal::{
-    Event, Journal, JournalError, JournalWriter, MemJournal, RECORD_LEN, Record, Reference, Settlement, recover,
+    CloseReason, Event, Journal, JournalError, JournalWriter, MemJournal, RECORD_LEN, Record, Reference, Settlement,
+    recover,
 };
 use dojo_core::{Money, PaymentIntentId, SetupIntentId};
 use dojo_embedded_svc::dojo_core;
@@ -223,8 +224,8 @@ fn recovery_after_a_power_cut_at_every_byte_of_every_write_and_erase() {
 
 #[test]
 fn a_full_partition_is_full_until_compacted() {
-    let sim = Flash::new(2);
-    let journal = FlashJournal::new(sim.clone(), 0..2 * SECTOR as u32).unwrap();
+    let sim = Flash::new(3);
+    let journal = FlashJournal::new(sim.clone(), 0..3 * SECTOR as u32).unwrap();
     let (mut writer, _) = JournalWriter::open::<8>(journal).unwrap();
     let b = writer.begin_booking();
     let evs = events(1);
@@ -242,6 +243,43 @@ fn a_full_partition_is_full_until_compacted() {
     // Finish it some other way: a fresh partition holds the open booking's records.
     let recovery = recover::<8, _>(writer.journal_mut()).unwrap();
     assert_eq!(recovery.open().len(), 1, "nothing was lost while full");
+}
+
+/// Compaction keeps the newest record of the highest-numbered booking (booking numbers
+/// are never handed out twice). When that booking finished long before, its record sat
+/// in the ring's oldest sector and kept it from being reused: with every booking
+/// finished, the journal stayed full for good. The writer now moves that record to the
+/// head when it compacts, so new bookings keep being journaled.
+#[test]
+fn a_finished_booking_kept_for_its_number_never_keeps_the_ring_full() {
+    let sim = Flash::new(3);
+    let journal = FlashJournal::new(sim.clone(), 0..3 * SECTOR as u32).unwrap();
+    let (mut writer, _) = JournalWriter::open::<8>(journal).unwrap();
+    let evs = events(1);
+    let closed = Event::BookingClosed { reason: CloseReason::Completed };
+    let mut at = 0;
+    for round in 0..40 {
+        // An older booking stays open while a newer one starts and finishes; then the
+        // older one writes its records and finishes too (the ring of three 2 KiB sectors
+        // holds 10 records).
+        let older = writer.begin_booking();
+        writer.append(older, at, evs[0]).unwrap_or_else(|e| panic!("round {round}: {e:?}"));
+        let newer = writer.begin_booking();
+        writer.append(newer, at, closed).unwrap_or_else(|e| panic!("round {round}: {e:?}"));
+        // Compacted after every finished booking, as the kiosk does.
+        assert_eq!(writer.compact::<8>().unwrap().open().len(), 1);
+        for i in 0..3 {
+            writer.append(older, at + i, evs[i as usize + 1]).unwrap_or_else(|e| panic!("round {round}: {e:?}"));
+        }
+        writer.append(older, at + 8, closed).unwrap_or_else(|e| panic!("round {round} close: {e:?}"));
+        let recovery = writer.compact::<8>().unwrap();
+        assert!(recovery.open().is_empty());
+        at += 10;
+    }
+    // Numbers were never handed out twice, across a reopen too.
+    let expected = writer.begin_booking();
+    let (mut reopened, _) = JournalWriter::open::<8>(writer.into_inner()).unwrap();
+    assert_eq!(reopened.begin_booking(), expected);
 }
 
 #[test]
@@ -288,17 +326,19 @@ fn a_damaged_sector_is_corrupt_or_skipped_never_a_panic() {
 }
 
 #[test]
-fn a_range_that_is_not_two_whole_sectors_or_more_is_refused() {
+fn a_range_that_is_not_three_whole_sectors_or_more_is_refused() {
     let sim = Flash::new(SECTORS);
     assert!(matches!(FlashJournal::new(sim.clone(), 0..1000), Err(FlashError::BadRange)));
     assert!(matches!(FlashJournal::new(sim.clone(), 0..(SECTOR as u32 * 8)), Err(FlashError::BadRange)));
-    // One sector: the ring needs a spare sector besides the one it writes.
+    // One sector: the ring needs a spare sector besides the one it writes. Two: the
+    // sector to erase next would be the newest, always holding a record compaction keeps.
     assert!(matches!(FlashJournal::new(sim.clone(), 0..SECTOR as u32), Err(FlashError::BadRange)));
+    assert!(matches!(FlashJournal::new(sim.clone(), 0..2 * SECTOR as u32), Err(FlashError::BadRange)));
     assert!(matches!(FlashJournal::new(sim.clone(), 4..SECTOR as u32 * 3), Err(FlashError::BadRange)));
     #[allow(clippy::reversed_empty_ranges)]
     let backwards = SECTOR as u32 * 2..0;
     assert!(matches!(FlashJournal::new(sim.clone(), backwards), Err(FlashError::BadRange)));
-    assert!(FlashJournal::new(sim.clone(), 0..2 * SECTOR as u32).is_ok());
+    assert!(FlashJournal::new(sim.clone(), 0..3 * SECTOR as u32).is_ok());
     assert!(FlashJournal::new(sim, SECTOR as u32..4 * SECTOR as u32).is_ok());
     // A flash whose sector cannot hold one 400-byte slot.
     let tiny = Sim::<4, 256>::new(4);

@@ -57,8 +57,9 @@ impl Reference {
     /// No text (not a valid reference: only a slot for [`set`](Self::set) to fill).
     pub(super) const EMPTY: Reference = Reference { len: 0, bytes: [0; MAX_REFERENCE_BYTES] };
 
-    /// Copies `s` (checked by the caller; its bytes after the first 240 dropped) into an
-    /// [`EMPTY`](Self::EMPTY) reference: in place, no copy of the whole value.
+    /// Copies `s` (checked by the caller: at most 240 bytes; a longer one leaves the
+    /// reference empty) into an [`EMPTY`](Self::EMPTY) reference: in place, no copy of
+    /// the whole value.
     pub(super) fn set(&mut self, s: &str) {
         if let Some(dst) = self.bytes.get_mut(..s.len()) {
             dst.copy_from_slice(s.as_bytes());

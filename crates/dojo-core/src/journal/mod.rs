@@ -59,9 +59,10 @@
 //! fixed-size record, read every record in order, and drop records (all at once, or oldest
 //! first). A file appends and `fsync`s, and compacts by writing a new file and renaming it
 //! over the old one (one atomic step). NOR flash programs a record into erased words and
-//! erases whole sectors; a wear-levelled queue such as `sequential-storage`'s pushes a
-//! record, iterates in order, and pops records from the oldest (each pop is atomic), so
-//! [`Journal::retain`] maps to "pop what is not kept". Records are a multiple of 8 bytes
+//! erases whole sectors; dojo-embedded-svc's `FlashJournal`, a ring of fixed slots,
+//! programs a record then its commit marker, visits the slots in ring order, and drops a
+//! record by programming its drop marker (each drop is atomic), so [`Journal::retain`]
+//! maps to "drop what is not kept", oldest first. Records are a multiple of 8 bytes
 //! (any flash write size), carry their own checksum and sequence number (a torn program
 //! or a repeated write is detected without trusting the container), and need no
 //! allocator. Everything that is policy — what a torn tail is, what is corrupt, what is a
@@ -127,14 +128,14 @@ use record::Slot;
 /// hold the policy. The contract:
 ///
 /// - [`append`](Self::append) returns `Ok` only once the record survives a power loss
-///   (file: `write` then `fsync`; flash: programmed and read back). After a crash during
+///   (file: `write` then `fsync`; flash: programmed, its commit marker last). After a crash during
 ///   an append, the storage holds either the whole record, or none of it, or a torn copy
 ///   that fails [`Record::decode`] (which [`scan`] skips as the torn tail).
 /// - [`for_each`](Self::for_each) visits every stored slot, oldest first, including slots
 ///   that no longer decode (so they can be counted).
 /// - [`retain`](Self::retain) keeps exactly the slots `keep` accepts, in their order. It
 ///   is atomic (file: a new file renamed over the old one), or removes slots oldest first
-///   (a flash queue popping from its head), so a crash in the middle leaves a journal that
+///   (a flash ring dropping records one by one), so a crash in the middle leaves a journal that
 ///   [`recover`] reads to the same open bookings.
 ///
 /// Errors: [`JournalError::Full`] when no record fits, [`JournalError::Corrupt`] when the
@@ -382,13 +383,52 @@ impl<J: Journal> JournalWriter<J> {
 
     /// Compacts the journal (see [`compact`]) and returns what is still open.
     pub fn compact<const N: usize>(&mut self) -> Result<Recovery<N>, JournalError<J::Error>> {
-        compact::<N, J>(&mut self.journal)
+        let mut recovery = Recovery::<N>::new();
+        self.compact_into(&mut recovery)?;
+        Ok(recovery)
     }
 
     /// [`compact`](Self::compact) with what is still open written into the caller's
     /// `recovery` (see [`compact_into`]). On an error, do not act on `recovery`.
+    ///
+    /// Compaction keeps the newest record of the highest-numbered booking, so that no
+    /// booking number is handed out twice. When that booking is finished and its record
+    /// is not the journal's newest, the writer appends a copy of it under a new number
+    /// and compacts again: the old copy, which may sit in the oldest part of the
+    /// storage (a flash ring's oldest sector), does not keep that part from being
+    /// reused, so a journal compacted while it has room never stays
+    /// [`JournalError::Full`] with no open booking. (When there is no room left for the
+    /// copy, the compaction stands and the old copy stays: compact before the journal is
+    /// full, e.g. after every settled booking.)
     pub fn compact_into<const N: usize>(&mut self, recovery: &mut Recovery<N>) -> Result<(), JournalError<J::Error>> {
-        compact_into::<N, J>(&mut self.journal, recovery)
+        // At most twice: the second pass drops the old copy.
+        for _ in 0..2 {
+            compact_into::<N, J>(&mut self.journal, recovery)?;
+            let Some((booking, seq)) = recovery.highest_booking_record() else { return Ok(()) };
+            if recovery.last_seq() == Some(seq) || recovery.is_open(booking) {
+                return Ok(());
+            }
+            let mut copy = [0u8; RECORD_LEN];
+            let mut found = false;
+            let mut slot = Slot::blank();
+            self.journal.for_each(&mut |bytes| {
+                if !found && record::decode_slot(bytes, &mut slot).is_ok() && slot.seq == seq {
+                    copy = *bytes;
+                    found = true;
+                }
+            })?;
+            if !found {
+                return Ok(());
+            }
+            record::renumber(&mut copy, self.next_seq);
+            match self.journal.append(&copy) {
+                Ok(()) => self.next_seq = self.next_seq.saturating_add(1),
+                // No room for the copy: the compaction itself stands, the old copy stays.
+                Err(JournalError::Full) => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 
     /// The sequence number the next record gets.

@@ -415,7 +415,7 @@ impl Slot {
         self.kind == 7 || (self.kind == 6 && self.settlement != Settlement::Pending)
     }
 
-    /// The slot of `record` (what [`decode_slot`] gives for its encoding).
+    /// The slot of `record` (what [`decode_slot`] gives for its encoding, its `crc` left 0).
     pub(super) fn of(record: &Record) -> Slot {
         let mut slot = Slot::blank();
         slot.seq = record.seq;
@@ -563,6 +563,18 @@ pub(super) fn decode_slot(bytes: &[u8], out: &mut Slot) -> Result<(), RecordErro
 }
 
 /// [`Record::encode`] of a record's parts (the event borrowed).
+/// The same record under sequence number `seq`: its number rewritten in place and its
+/// checksum made again (a record copied forward by the writer).
+pub(crate) fn renumber(bytes: &mut [u8; RECORD_LEN], seq: u64) {
+    if let Some(dst) = bytes.get_mut(8..16) {
+        dst.copy_from_slice(&seq.to_le_bytes());
+    }
+    let crc = crc32c(bytes.get(..CRC_AT).unwrap_or(&[]));
+    if let Some(dst) = bytes.get_mut(CRC_AT..) {
+        dst.copy_from_slice(&crc.to_le_bytes());
+    }
+}
+
 pub(crate) fn encode(seq: u64, at: i64, booking: BookingId, event: &Event, out: &mut [u8; RECORD_LEN]) {
     *out = [0u8; RECORD_LEN];
     let mut w = Put { buf: out, at: 0 };
