@@ -313,7 +313,7 @@ fn escaped_key_index(raw: &str, fields: &'static [Field], start: usize) -> Resul
 /// A string value, borrowed.
 fn text<'de>(r: &mut Reader<'de>) -> Result<Text<'de>, Fault> {
     if r.peek_required()? != b'"' {
-        return Err(Fault::of(r.error(DecodeErrorKind::InvalidType)));
+        return Err(r.fault(DecodeErrorKind::InvalidType));
     }
     let s = r.string()?;
     Ok(if s.escaped { Text::from_escaped(s.raw) } else { Text::new(s.raw) })
@@ -353,11 +353,11 @@ fn minor_units(r: &mut Reader<'_>, depth: usize) -> Result<i64, Fault> {
         b'[' | b'{' => {
             r.pos += 1;
             if depth >= MAX_DEPTH {
-                return Err(Fault::of(r.error(DecodeErrorKind::DepthLimit)));
+                return Err(r.fault(DecodeErrorKind::DepthLimit));
             }
             Err(wrong_type)
         }
-        _ => Err(Fault::of(r.error(DecodeErrorKind::Syntax))),
+        _ => Err(r.fault(DecodeErrorKind::Syntax)),
     }
 }
 

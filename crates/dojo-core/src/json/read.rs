@@ -41,14 +41,6 @@ impl Fault {
         Fault { kind, offset }
     }
 
-    /// A reader error as a fault: its kind and offset. The reader's own errors name no
-    /// field (only a decoder's `locate` adds one), so nothing is lost.
-    #[inline]
-    pub(crate) fn of(e: DecodeError) -> Fault {
-        debug_assert!(e.field.is_none());
-        Fault { kind: e.kind, offset: e.offset }
-    }
-
     /// What went wrong.
     #[inline]
     pub(crate) fn kind(self) -> DecodeErrorKind {
@@ -238,18 +230,14 @@ impl<'a> Reader<'a> {
         DecodeError::new(kind, self.pos)
     }
 
-    /// `Truncated` at the end of input, otherwise `kind`.
-    fn error_or_truncated(&self, kind: DecodeErrorKind) -> DecodeError {
-        if self.pos >= self.input.len() { self.error(DecodeErrorKind::Truncated) } else { self.error(kind) }
-    }
-
-    /// [`error_or_truncated`](Self::error_or_truncated) as a [`Fault`].
+    /// `Truncated` at the end of input, otherwise `kind`, as a [`Fault`] here.
     fn fault_or_truncated(&self, kind: DecodeErrorKind) -> Fault {
-        Fault::of(self.error_or_truncated(kind))
+        let kind = if self.pos >= self.input.len() { DecodeErrorKind::Truncated } else { kind };
+        self.fault(kind)
     }
 
     /// [`error`](Self::error) as a [`Fault`].
-    fn fault(&self, kind: DecodeErrorKind) -> Fault {
+    pub(crate) fn fault(&self, kind: DecodeErrorKind) -> Fault {
         Fault { kind, offset: self.pos }
     }
 
