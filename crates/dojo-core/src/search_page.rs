@@ -58,7 +58,7 @@ impl<'a> SearchPage<'a> {
                     return Err(wrong("after"));
                 }
                 let s = r.string()?;
-                page.after = Some(if s.escaped { Text::from_escaped(s.raw) } else { Text::new(s.raw) });
+                page.after = Some(s.text());
             } else {
                 r.skip_value(1)?;
             }
@@ -124,7 +124,7 @@ pub fn has_reference(item: &[u8], reference: &str) -> bool {
         }
         if key.raw == "reference" && !key.escaped && r.peek_token() == Some(b'"') {
             let Ok(value) = r.string() else { return false };
-            let text = if value.escaped { Text::from_escaped(value.raw) } else { Text::new(value.raw) };
+            let text = value.text();
             if text == reference {
                 return true;
             }

@@ -316,7 +316,7 @@ fn text<'de>(r: &mut Reader<'de>) -> Result<Text<'de>, Fault> {
         return Err(r.fault(DecodeErrorKind::InvalidType));
     }
     let s = r.string()?;
-    Ok(if s.escaped { Text::from_escaped(s.raw) } else { Text::new(s.raw) })
+    Ok(s.text())
 }
 
 /// An id from its string straight into `slot`, as the id types' `Deserialize` reads it: one reader for
