@@ -353,8 +353,8 @@ impl Serializer<'_> {
         self.push(tmp.get(i..).unwrap_or(&[]));
     }
 
-    /// `v` in decimal, zero-padded to `width` digits: `time`'s digit loop, the one
-    /// integer writer of a firmware image (the lean writer's integers and timestamps).
+    /// `v` in decimal, zero-padded to `width` digits: `time`'s digit loop, the lean
+    /// writer's integer writer.
     #[inline(never)]
     fn push_padded(&mut self, v: u64, width: usize) {
         let mut tmp = [0u8; 20];
