@@ -19,7 +19,9 @@ use crate::json::{DecodeError, DecodeErrorKind, Reader, Text};
 /// control character or invalid UTF-8, nesting past
 /// [`MAX_DEPTH`](crate::json::MAX_DEPTH)), or `data` that is
 /// not an array or null, or `after` that is not a string or null. Unknown fields are
-/// skipped; a UTF-8 byte order mark at the start is skipped.
+/// skipped; a UTF-8 byte order mark at the start is skipped. One difference: a key
+/// written with escapes (`"d\u0061ta"`) is skipped here as an unknown field, where the
+/// serde decoder decodes it and reads it as `data` (the real API never escapes keys).
 pub struct SearchPage<'a> {
     /// The `data` array, brackets included (empty when absent or null).
     data: &'a str,
@@ -41,7 +43,7 @@ impl<'a> SearchPage<'a> {
             let next = r.peek_required()?;
             let start = r.pos;
             let wrong = |field| DecodeError { kind: DecodeErrorKind::InvalidType, offset: start, field: Some(field) };
-            // Keys compared as written (an escaped key is another key), as before.
+            // Keys compared as written (an escaped key is another key).
             let key = if key.escaped { "" } else { key.raw };
             if next == b'n' {
                 // `null`: absent, as serde reads an `Option`.
