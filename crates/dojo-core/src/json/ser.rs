@@ -353,16 +353,10 @@ impl Serializer<'_> {
         self.push(tmp.get(i..).unwrap_or(&[]));
     }
 
-    /// `v` in decimal, zero-padded to `width` digits: `time`'s digit loop, the lean
-    /// writer's integer writer.
+    /// `v` in decimal: `time`'s digit loop, the lean writer's integer writer.
     #[inline(never)]
-    fn push_padded(&mut self, v: u64, width: usize) {
-        let mut tmp = [0u8; 20];
-        let digits = crate::time::decimal(v, &mut tmp);
-        for _ in digits.len()..width {
-            self.push_byte(b'0');
-        }
-        self.push(digits);
+    fn push_decimal(&mut self, v: u64) {
+        self.push(crate::time::decimal(v, &mut [0; 20]));
     }
 
     fn push_i64(&mut self, v: i64) {
@@ -819,7 +813,7 @@ impl ObjectWriter<'_> {
         if value < 0 {
             self.ser.push_byte(b'-');
         }
-        self.ser.push_padded(value.unsigned_abs(), 1);
+        self.ser.push_decimal(value.unsigned_abs());
     }
 
     /// `"key":{"value":N,"currencyCode":"GBP"}`.
