@@ -399,9 +399,10 @@ fn currency(t: Text<'_>) -> Result<Currency, Fault> {
 pub(crate) fn setup_intent_summary(body: &[u8]) -> Result<SetupIntentSummary, DecodeError> {
     let mut s = Slots::EMPTY;
     decode(body, SETUP_INTENT_SUMMARY, 0b11, &mut s)?;
-    // `decode` required both (0b11): neither branch is taken.
-    let Some(id) = s.ids[0] else { return Err(missing("id")) };
-    let Some(status) = s.enums[0] else { return Err(missing("status")) };
+    // `decode` required both (0b11): never taken, but names the right field if it were.
+    let (Some(id), Some(status)) = (s.ids[0], s.enums[0]) else {
+        return Err(missing(if s.ids[0].is_none() { "id" } else { "status" }));
+    };
     Ok(SetupIntentSummary {
         id: SetupIntentId::from_raw(id),
         status: SetupIntentStatus::from_index(status, s.unknown[0]),
@@ -414,9 +415,10 @@ pub(crate) fn setup_intent_summary(body: &[u8]) -> Result<SetupIntentSummary, De
 pub(crate) fn payment_intent_summary(body: &[u8]) -> Result<PaymentIntentSummary, DecodeError> {
     let mut s = Slots::EMPTY;
     decode(body, PAYMENT_INTENT_SUMMARY, 0b11, &mut s)?;
-    // `decode` required both (0b11): neither branch is taken.
-    let Some(id) = s.ids[0] else { return Err(missing("id")) };
-    let Some(status) = s.enums[0] else { return Err(missing("status")) };
+    // `decode` required both (0b11): never taken, but names the right field if it were.
+    let (Some(id), Some(status)) = (s.ids[0], s.enums[0]) else {
+        return Err(missing(if s.ids[0].is_none() { "id" } else { "status" }));
+    };
     Ok(PaymentIntentSummary {
         id: PaymentIntentId::from_raw(id),
         status: PaymentIntentStatus::from_index(status, s.unknown[0]),
