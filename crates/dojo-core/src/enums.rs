@@ -149,9 +149,13 @@ mod tests {
             let unknown = $name::parse("SomethingNew");
             assert_eq!(unknown, $name::Unknown(UnknownValue::new("SomethingNew")));
             assert_eq!(unknown.as_str(), Some("SomethingNew"));
-            assert_eq!($name::parse(&"x".repeat(33)).as_str(), None);
-            assert_eq!($name::parse(&"x".repeat(32)).as_str(), Some("x".repeat(32).as_str()));
-            assert!(!$name::parse("created").is_known(), "case matters");
+            let longest = "x".repeat(UnknownValue::CAPACITY);
+            assert_eq!($name::parse(&"x".repeat(UnknownValue::CAPACITY + 1)).as_str(), None);
+            assert_eq!($name::parse(&longest).as_str(), Some(longest.as_str()));
+            // Case matters: the enum's own first name, lower-cased, is not that name.
+            let lowered = $name::NAMES[0].to_lowercase();
+            assert_ne!(lowered, $name::NAMES[0]);
+            assert!(!$name::parse(&lowered).is_known(), "case matters");
         })+};
     }
 

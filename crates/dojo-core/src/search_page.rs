@@ -19,7 +19,9 @@ use crate::json::{DecodeError, DecodeErrorKind, Reader, Text};
 /// control character or invalid UTF-8, nesting past
 /// [`MAX_DEPTH`](crate::json::MAX_DEPTH)), or `data` that is
 /// not an array or null, or `after` that is not a string or null. Unknown fields are
-/// skipped; a UTF-8 byte order mark at the start is skipped.
+/// skipped; a UTF-8 byte order mark at the start is skipped. One difference: a key
+/// written with escapes (`"d\u0061ta"`) is skipped here as an unknown field, where the
+/// serde decoder decodes it and reads it as `data` (the real API never escapes keys).
 pub struct SearchPage<'a> {
     /// The `data` array, brackets included (empty when absent or null).
     data: &'a str,
@@ -41,7 +43,7 @@ impl<'a> SearchPage<'a> {
             let next = r.peek_required()?;
             let start = r.pos;
             let wrong = |field| DecodeError { kind: DecodeErrorKind::InvalidType, offset: start, field: Some(field) };
-            // Keys compared as written (an escaped key is another key), as before.
+            // Keys compared as written (an escaped key is another key).
             let key = if key.escaped { "" } else { key.raw };
             if next == b'n' {
                 // `null`: absent, as serde reads an `Option`.
@@ -58,7 +60,7 @@ impl<'a> SearchPage<'a> {
                     return Err(wrong("after"));
                 }
                 let s = r.string()?;
-                page.after = Some(if s.escaped { Text::from_escaped(s.raw) } else { Text::new(s.raw) });
+                page.after = Some(s.text());
             } else {
                 r.skip_value(1)?;
             }
@@ -124,7 +126,7 @@ pub fn has_reference(item: &[u8], reference: &str) -> bool {
         }
         if key.raw == "reference" && !key.escaped && r.peek_token() == Some(b'"') {
             let Ok(value) = r.string() else { return false };
-            let text = if value.escaped { Text::from_escaped(value.raw) } else { Text::new(value.raw) };
+            let text = value.text();
             if text == reference {
                 return true;
             }

@@ -313,10 +313,10 @@ fn escaped_key_index(raw: &str, fields: &'static [Field], start: usize) -> Resul
 /// A string value, borrowed.
 fn text<'de>(r: &mut Reader<'de>) -> Result<Text<'de>, Fault> {
     if r.peek_required()? != b'"' {
-        return Err(Fault::of(r.error(DecodeErrorKind::InvalidType)));
+        return Err(r.fault(DecodeErrorKind::InvalidType));
     }
     let s = r.string()?;
-    Ok(if s.escaped { Text::from_escaped(s.raw) } else { Text::new(s.raw) })
+    Ok(s.text())
 }
 
 /// An id from its string straight into `slot`, as the id types' `Deserialize` reads it: one reader for
@@ -353,11 +353,11 @@ fn minor_units(r: &mut Reader<'_>, depth: usize) -> Result<i64, Fault> {
         b'[' | b'{' => {
             r.pos += 1;
             if depth >= MAX_DEPTH {
-                return Err(Fault::of(r.error(DecodeErrorKind::DepthLimit)));
+                return Err(r.fault(DecodeErrorKind::DepthLimit));
             }
             Err(wrong_type)
         }
-        _ => Err(Fault::of(r.error(DecodeErrorKind::Syntax))),
+        _ => Err(r.fault(DecodeErrorKind::Syntax)),
     }
 }
 
@@ -399,7 +399,10 @@ fn currency(t: Text<'_>) -> Result<Currency, Fault> {
 pub(crate) fn setup_intent_summary(body: &[u8]) -> Result<SetupIntentSummary, DecodeError> {
     let mut s = Slots::EMPTY;
     decode(body, SETUP_INTENT_SUMMARY, 0b11, &mut s)?;
-    let (Some(id), Some(status)) = (s.ids[0], s.enums[0]) else { return Err(missing("id")) };
+    // `decode` required both (0b11): never taken, but names the right field if it were.
+    let (Some(id), Some(status)) = (s.ids[0], s.enums[0]) else {
+        return Err(missing(if s.ids[0].is_none() { "id" } else { "status" }));
+    };
     Ok(SetupIntentSummary {
         id: SetupIntentId::from_raw(id),
         status: SetupIntentStatus::from_index(status, s.unknown[0]),
@@ -412,7 +415,10 @@ pub(crate) fn setup_intent_summary(body: &[u8]) -> Result<SetupIntentSummary, De
 pub(crate) fn payment_intent_summary(body: &[u8]) -> Result<PaymentIntentSummary, DecodeError> {
     let mut s = Slots::EMPTY;
     decode(body, PAYMENT_INTENT_SUMMARY, 0b11, &mut s)?;
-    let (Some(id), Some(status)) = (s.ids[0], s.enums[0]) else { return Err(missing("id")) };
+    // `decode` required both (0b11): never taken, but names the right field if it were.
+    let (Some(id), Some(status)) = (s.ids[0], s.enums[0]) else {
+        return Err(missing(if s.ids[0].is_none() { "id" } else { "status" }));
+    };
     Ok(PaymentIntentSummary {
         id: PaymentIntentId::from_raw(id),
         status: PaymentIntentStatus::from_index(status, s.unknown[0]),

@@ -121,6 +121,7 @@ impl Timestamp {
             || day > days_in_month(year, month)
             || hour > 23
             || minute > 59
+            // Leap seconds (60) are folded into the next second.
             || second > 60
         {
             return Err(InvalidTimestamp);
@@ -309,8 +310,8 @@ impl Timestamp {
     }
 }
 
-/// `v` in decimal, written into `out` (20 digits hold any `u64`): the one integer
-/// writer of a microcontroller image (the lean request writer's integers use it too).
+/// `v` in decimal, written into `out` (20 digits hold any `u64`): the timestamp
+/// encoder's digit loop, also the lean writer's integer writer.
 pub(crate) fn decimal(v: u64, out: &mut [u8; 20]) -> &[u8] {
     let mut w = Digits { out, len: 0 };
     w.number(v, 1);

@@ -383,7 +383,7 @@ impl Map<'_, '_> {
         let mut probe = self.de.r.clone();
         probe.pos = self.key_at;
         let key = probe.string().ok()?;
-        let key = if key.escaped { Text::from_escaped(key.raw) } else { Text::new(key.raw) };
+        let key = key.text();
         self.fields.iter().copied().find(|f| key == **f)
     }
 }

@@ -2,6 +2,7 @@
 //! depth-bounded skipper for values nobody asked for.
 
 use super::error::{DecodeError, DecodeErrorKind};
+use super::text::Text;
 
 /// The end of input where a token was required, at this offset: a
 /// [`DecodeErrorKind::Truncated`] error once converted (`?` does it). Two words, so
@@ -41,14 +42,6 @@ impl Fault {
         Fault { kind, offset }
     }
 
-    /// A reader error as a fault: its kind and offset. The reader's own errors name no
-    /// field (only a decoder's `locate` adds one), so nothing is lost.
-    #[inline]
-    pub(crate) fn of(e: DecodeError) -> Fault {
-        debug_assert!(e.field.is_none());
-        Fault { kind: e.kind, offset: e.offset }
-    }
-
     /// What went wrong.
     #[inline]
     pub(crate) fn kind(self) -> DecodeErrorKind {
@@ -75,6 +68,14 @@ impl From<AtEnd> for Fault {
 pub(crate) struct RawStr<'a> {
     pub(crate) raw: &'a str,
     pub(crate) escaped: bool,
+}
+
+impl<'a> RawStr<'a> {
+    /// The string's text: decoded on reading when it holds escapes, else borrowed as is.
+    #[inline]
+    pub(crate) fn text(self) -> Text<'a> {
+        if self.escaped { Text::from_escaped(self.raw) } else { Text::new(self.raw) }
+    }
 }
 
 /// A number as it stands in the body.
@@ -238,18 +239,14 @@ impl<'a> Reader<'a> {
         DecodeError::new(kind, self.pos)
     }
 
-    /// `Truncated` at the end of input, otherwise `kind`.
-    fn error_or_truncated(&self, kind: DecodeErrorKind) -> DecodeError {
-        if self.pos >= self.input.len() { self.error(DecodeErrorKind::Truncated) } else { self.error(kind) }
-    }
-
-    /// [`error_or_truncated`](Self::error_or_truncated) as a [`Fault`].
+    /// `Truncated` at the end of input, otherwise `kind`, as a [`Fault`] here.
     fn fault_or_truncated(&self, kind: DecodeErrorKind) -> Fault {
-        Fault::of(self.error_or_truncated(kind))
+        let kind = if self.pos >= self.input.len() { DecodeErrorKind::Truncated } else { kind };
+        self.fault(kind)
     }
 
     /// [`error`](Self::error) as a [`Fault`].
-    fn fault(&self, kind: DecodeErrorKind) -> Fault {
+    pub(crate) fn fault(&self, kind: DecodeErrorKind) -> Fault {
         Fault { kind, offset: self.pos }
     }
 

@@ -353,16 +353,10 @@ impl Serializer<'_> {
         self.push(tmp.get(i..).unwrap_or(&[]));
     }
 
-    /// `v` in decimal, zero-padded to `width` digits: `time`'s digit loop, the one
-    /// integer writer of a firmware image (the lean writer's integers and timestamps).
+    /// `v` in decimal: `time`'s digit loop, the lean writer's integer writer.
     #[inline(never)]
-    fn push_padded(&mut self, v: u64, width: usize) {
-        let mut tmp = [0u8; 20];
-        let digits = crate::time::decimal(v, &mut tmp);
-        for _ in digits.len()..width {
-            self.push_byte(b'0');
-        }
-        self.push(digits);
+    fn push_decimal(&mut self, v: u64) {
+        self.push(crate::time::decimal(v, &mut [0; 20]));
     }
 
     fn push_i64(&mut self, v: i64) {
@@ -819,7 +813,7 @@ impl ObjectWriter<'_> {
         if value < 0 {
             self.ser.push_byte(b'-');
         }
-        self.ser.push_padded(value.unsigned_abs(), 1);
+        self.ser.push_decimal(value.unsigned_abs());
     }
 
     /// `"key":{"value":N,"currencyCode":"GBP"}`.
@@ -832,40 +826,13 @@ impl ObjectWriter<'_> {
     }
 
     /// `"key":"2026-11-25T17:00:00Z"`: [`Timestamp::encode`]'s text (ASCII, nothing to
-    /// escape), written in place from the calendar fields. The time and date fields go
-    /// into one template; the year and the fraction through the one integer writer
-    /// ([`Serializer::push_padded`]), so a firmware image holds no second digit loop.
+    /// escape), copied from [`Timestamp::encode_ascii`], the one timestamp formatter.
     #[inline(never)]
     pub(crate) fn timestamp(&mut self, key: &str, value: Timestamp) {
         self.key(key);
         self.ser.push_byte(b'"');
-        let (y, mo, d, h, mi, s) = value.to_utc_fields();
-        // As `{y:04}`: at least four characters, the sign counted.
-        if y < 0 {
-            self.ser.push_byte(b'-');
-        }
-        self.ser.push_padded(y.unsigned_abs(), if y < 0 { 3 } else { 4 });
-        let mut fields = *b"-00-00T00:00:00";
-        for (pair, v) in fields.chunks_exact_mut(3).zip([mo, d, h, mi, s]) {
-            // Each field is under 100.
-            if let [_, tens, ones] = pair {
-                *tens = b'0' + (v / 10) as u8;
-                *ones = b'0' + (v % 10) as u8;
-            }
-        }
-        self.ser.push(&fields);
-        let mut nanos = value.subsec_nanos();
-        if nanos != 0 {
-            // The fraction without its trailing zeros.
-            let mut width = 9;
-            while nanos.is_multiple_of(10) {
-                nanos /= 10;
-                width -= 1;
-            }
-            self.ser.push_byte(b'.');
-            self.ser.push_padded(u64::from(nanos), width);
-        }
-        self.ser.push(b"Z\"");
+        self.ser.push(value.encode_ascii(&mut [0; Timestamp::MAX_RFC3339]));
+        self.ser.push_byte(b'"');
     }
 
     /// Opens a nested object under `key`.
@@ -959,26 +926,24 @@ mod tests {
     }
 
     /// The lean writer's timestamps are `Timestamp::encode`'s text (what serde writes),
-    /// for every year width and sign and every fraction length.
+    /// quoted under their key: both come from `Timestamp::encode_ascii` (whose every year
+    /// width, sign and fraction length `time`'s tests cover), so a few cases show the
+    /// quoting and that a fraction and a sign come through.
     #[test]
     fn lean_timestamps_are_the_encoders_text() {
-        let mut secs: Vec<i64> = vec![0, -1, 1, 86_399, 86_400, -86_400, 951_782_400, 1_764_090_000];
-        // Years 1 and 9999, before year 0 (a sign), past 9999 (five digits).
-        secs.extend([-62_135_596_800, 253_402_300_799, -62_198_755_200, -62_200_000_000, 253_402_300_800]);
-        secs.extend([-100_000_000_000, 400_000_000_000, -377_705_116_800]);
-        secs.extend((0..2000).map(|i| i * 1_234_567_891 - 1_200_000_000_000));
-        for (i, s) in secs.into_iter().enumerate() {
-            for nanos in
-                [0, 1, 10, 120_000_000, 123_456_789, 500_000_000, 999_999_999, (i as u32) * 7919 % 1_000_000_000]
-            {
-                let t = Timestamp::from_unix_nanos(s, nanos);
-                let mut buf = [0u8; 64];
-                let mut w = ObjectWriter::new(&mut buf);
-                w.timestamp("t", t);
-                let n = w.finish().unwrap();
-                let expected = format!(r#"{{"t":"{}"}}"#, t.encode(&mut [0; Timestamp::MAX_RFC3339]));
-                assert_eq!(core::str::from_utf8(&buf[..n]).unwrap(), expected, "{s} {nanos}");
-            }
+        for (secs, nanos, text) in [
+            (1_764_090_000, 0, "2025-11-25T17:00:00Z"),
+            (1_764_090_000, 120_000_000, "2025-11-25T17:00:00.12Z"),
+            (-62_200_000_000, 1, "-002-12-17T14:13:20.000000001Z"),
+        ] {
+            let t = Timestamp::from_unix_nanos(secs, nanos);
+            let mut buf = [0u8; 64];
+            let mut w = ObjectWriter::new(&mut buf);
+            w.timestamp("t", t);
+            let n = w.finish().unwrap();
+            let expected = format!(r#"{{"t":"{text}"}}"#);
+            assert_eq!(core::str::from_utf8(&buf[..n]).unwrap(), expected, "{secs} {nanos}");
+            assert_eq!(t.encode(&mut [0; Timestamp::MAX_RFC3339]), text);
         }
     }
 
