@@ -228,7 +228,7 @@ enum Phase {
     Send,
     /// The charge was sent with the ticket held; its result is awaited.
     Sent,
-    /// Read back (when `at_ms` is reached, if any).
+    /// Read back.
     ReadBack,
     /// A read-back is awaited.
     ReadingBack,
@@ -238,7 +238,7 @@ enum Phase {
     Waiting { until: u32 },
     /// Settled.
     Done(Outcome),
-    /// The machine was misused (a handler out of turn took the ticket): pending.
+    /// The lifecycle refused the ticket (a payment other than the one begun): pending.
     Lost,
 }
 
