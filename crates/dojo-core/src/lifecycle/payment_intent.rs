@@ -201,11 +201,7 @@ impl PaymentIntentState {
             return Ok(None);
         }
         let Some(cause) = payment_intent_move(&self.status, reported) else {
-            return Err(if self.status.is_known() && reported.is_known() {
-                AnomalyKind::ImpossibleMove
-            } else {
-                AnomalyKind::UnknownStatus
-            });
+            return Err(AnomalyKind::of(self.status.is_known(), reported.is_known()));
         };
         self.status = *reported;
         match reported {

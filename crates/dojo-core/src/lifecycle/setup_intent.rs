@@ -112,8 +112,7 @@ impl SetupIntentState {
                 self.status = *reported;
                 Ok(Some(cause))
             }
-            None if self.status.is_known() && reported.is_known() => Err(AnomalyKind::ImpossibleMove),
-            None => Err(AnomalyKind::UnknownStatus),
+            None => Err(AnomalyKind::of(self.status.is_known(), reported.is_known())),
         }
     }
 
