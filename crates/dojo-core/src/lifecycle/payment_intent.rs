@@ -241,7 +241,7 @@ impl PaymentIntentState {
             }
             status => return Err(LifecycleError::PaymentIntentNotChargeable { status }),
         }
-        if self.setup_intent_id.as_ref() != Some(&setup.id) {
+        if self.setup_intent_id.as_ref() != Some(setup.id_ref()) {
             return Err(LifecycleError::NotFromThisSetupIntent);
         }
         // The setup's verdict borrowed in place (no amount or error moved out of it).
@@ -395,7 +395,7 @@ impl PaymentIntentState {
             self.status = PaymentIntentStatus::Captured;
         }
         self.captured = self.amount.value;
-        if self.setup_intent_id.as_ref() != Some(&setup.id) {
+        if self.setup_intent_id.as_ref() != Some(setup.id_ref()) {
             return;
         }
         if matches!(setup.status, SetupIntentStatus::Authorized) {

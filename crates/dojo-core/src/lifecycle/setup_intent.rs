@@ -15,7 +15,7 @@ use super::{Anomaly, AnomalyKind, LifecycleError, Observation, SetupIntentCause}
 /// same intent (a charge recorded on one and not the other).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SetupIntentState {
-    pub(super) id: SetupIntentId,
+    id: SetupIntentId,
     pub(super) status: SetupIntentStatus,
     expire_at: Option<Timestamp>,
     intended_amount: Option<Money>,
