@@ -133,8 +133,12 @@ impl PaymentIntentState {
     /// when the server omitted the amount, the one requested (and the setup intent
     /// `setup_intent` when it names none).
     pub fn from_created_summary(pi: &PaymentIntentSummary, amount: Money, setup_intent: &SetupIntentId) -> Self {
-        Self::from_summary(pi)
-            .unwrap_or_else(|| Self::new(pi.id, pi.status, amount, Some(pi.setup_intent_id.unwrap_or(*setup_intent))))
+        let Some(amount) = pi.amount else {
+            return Self::new(pi.id, pi.status, amount, Some(pi.setup_intent_id.unwrap_or(*setup_intent)));
+        };
+        let mut state = Self::new(pi.id, pi.status, amount, pi.setup_intent_id);
+        state.capture_mode = pi.capture_mode;
+        state
     }
 
     /// Its id.
