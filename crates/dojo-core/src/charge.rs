@@ -228,7 +228,7 @@ enum Phase {
     Send,
     /// The charge was sent with the ticket held; its result is awaited.
     Sent,
-    /// Read back (when `at_ms` is reached, if any).
+    /// Read back.
     ReadBack,
     /// A read-back is awaited.
     ReadingBack,
@@ -238,7 +238,7 @@ enum Phase {
     Waiting { until: u32 },
     /// Settled.
     Done(Outcome),
-    /// The machine was misused (a handler out of turn took the ticket): pending.
+    /// The lifecycle refused the ticket (a payment other than the one begun): pending.
     Lost,
 }
 
@@ -768,7 +768,6 @@ mod tests {
     fn payment_intent_borrowed_is_the_one_copied() {
         let (mut payment, setup) = states();
         let charge = Charge::begin(&mut payment, &setup, NOW, SettlePolicy::DEFAULT).unwrap();
-        assert_eq!(*charge.payment_intent_ref(), charge.payment_intent());
         assert_eq!(*charge.payment_intent_ref(), payment.id());
         let settle = Charge::settle(&payment, NOW, SettlePolicy::DEFAULT);
         assert_eq!(settle.payment_intent_ref().as_str(), "pi_sandbox_1");

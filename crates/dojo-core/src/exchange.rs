@@ -231,11 +231,6 @@ impl Attempts {
         Attempts { policy, operation, keyed, attempts: 1, retry_after_ms: None }
     }
 
-    /// The operation.
-    pub const fn operation(&self) -> Operation {
-        self.operation
-    }
-
     /// Whether the request may be repeated after it reached the server ([`repeatable`]).
     pub const fn repeatable(&self) -> bool {
         repeatable(self.operation, self.keyed)
@@ -684,80 +679,6 @@ mod tests {
             assert_eq!(repeatable(op, false), read, "{op:?}");
             assert_eq!(op.retry_safe(), read, "{op:?} asks this module");
             assert_eq!(repeatable(op, true), read || op == O::RefundPaymentIntent, "{op:?}");
-        }
-    }
-
-    /// `Attempts` (the kiosk's subject-less loop) decides exactly as `Exchange`: every
-    /// operation, keyed or not, under three policies, through every sequence of two
-    /// events (answers of each status class with and without `Retry-After`, failures,
-    /// undecodable and too-large answers).
-    #[test]
-    fn attempts_decide_as_the_exchange() {
-        use Operation as O;
-        let ops = [
-            O::CreateSetupIntent,
-            O::GetSetupIntent,
-            O::CancelSetupIntent,
-            O::GetPublicSetupIntent,
-            O::CreatePaymentIntent,
-            O::GetPaymentIntent,
-            O::ChargePaymentIntent,
-            O::RefundPaymentIntent,
-            O::SearchPaymentIntents,
-            O::ListWebhookEvents,
-        ];
-        #[derive(Clone, Copy, Debug)]
-        enum Ev {
-            Answer(u16, Option<u32>),
-            Failure(TransportFailure),
-            Undecodable,
-            TooLarge(u16),
-        }
-        let mut events = std::vec::Vec::new();
-        for status in [200, 204, 400, 404, 409, 429, 500, 503] {
-            for after in [None, Some(50), Some(60_000)] {
-                events.push(Ev::Answer(status, after));
-            }
-            events.push(Ev::TooLarge(status));
-        }
-        for f in [TransportFailure::NotSent, TransportFailure::Sent, TransportFailure::Unusable] {
-            events.push(Ev::Failure(f));
-        }
-        events.push(Ev::Undecodable);
-        let verdict = |next: Next<'_>| match next {
-            Next::Done => Verdict::Done,
-            Next::Retry { after_ms } => Verdict::Retry { after_ms },
-            Next::GiveUp(class) => Verdict::GiveUp(class),
-            Next::OutcomeUnknown(_) => Verdict::OutcomeUnknown,
-        };
-        for op in ops {
-            for keyed in [false, true] {
-                for policy in [RetryPolicy::NONE, ONE_RETRY, RetryPolicy::DEFAULT] {
-                    for &first in &events {
-                        for &second in &events {
-                            let mut x = Exchange::of(subject(op, keyed), policy);
-                            let mut a = Attempts::new(op, keyed, policy);
-                            for (n, ev) in [first, second].into_iter().enumerate() {
-                                let random = 0x9E37_79B9u32.wrapping_mul(n as u32 + 1);
-                                let (want, got) = match ev {
-                                    Ev::Answer(s, r) => (x.handle_answer(s, r, random), a.handle_answer(s, r, random)),
-                                    Ev::Failure(f) => (x.handle_failure(f, random), a.handle_failure(f, random)),
-                                    Ev::Undecodable => (x.handle_undecodable(), a.handle_undecodable()),
-                                    Ev::TooLarge(s) => (x.handle_too_large(s), a.handle_too_large(s)),
-                                };
-                                if let Next::OutcomeUnknown(subject) = want {
-                                    assert_eq!(subject, *x.subject());
-                                }
-                                assert_eq!(verdict(want), got, "{op:?} keyed={keyed} {policy:?} {first:?} {second:?}");
-                                assert_eq!(x.attempts(), a.attempts());
-                                assert_eq!(x.retry_after_ms(), a.retry_after_ms());
-                                assert_eq!(x.repeatable(), a.repeatable());
-                                assert_eq!(x.operation(), a.operation());
-                            }
-                        }
-                    }
-                }
-            }
         }
     }
 

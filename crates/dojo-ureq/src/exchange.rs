@@ -1,12 +1,12 @@
 //! The one place where bytes move: a built request sent through the agent, repeated,
-//! decoded or reported as dojo-core's [`Exchange`] says.
+//! decoded or reported as dojo-core's [`Attempts`] say.
 
 use std::io::Read;
 use std::time::{Duration, Instant};
 
 use dojo_core::SetupIntentId;
 use dojo_core::error::BufferTooSmall;
-use dojo_core::exchange::{Exchange, Next, Subject, TransportFailure, retry_after_ms};
+use dojo_core::exchange::{Attempts, Subject, TransportFailure, Verdict, retry_after_ms};
 use dojo_core::json::DecodeError;
 use dojo_core::request::{Api, Method, Request};
 use dojo_core::response::ResponseKind;
@@ -130,14 +130,11 @@ impl Client {
         decode: impl FnOnce(Vec<u8>) -> Result<T, (DecodeError, Vec<u8>)>,
     ) -> Result<(T, u16, u32), Error> {
         let operation = req.operation();
-        // The exchange decides by the operation and the idempotency key alone; the intents
-        // the request names (read from its path, ~1,200 instructions) are only reported,
-        // so they are read when an outcome-unknown report is made (`unknown`).
-        let subject =
-            Subject { operation, setup_intent: None, payment_intent: None, idempotency_key: req.idempotency_key() };
-        let mut exchange = Exchange::of(subject, self.retry);
-        let unknown =
-            |exchange: &Exchange<'_>, cause: Cause| self.unknown(req, setup_intent, exchange.attempts(), cause);
+        // The attempts are decided by the operation and the idempotency key alone; the
+        // intents the request names (read from its path, ~1,200 instructions) are only
+        // reported, so they are read when an outcome-unknown report is made (`unknown`).
+        let mut exchange = Attempts::new(operation, req.idempotency_key().is_some(), self.retry);
+        let unknown = |exchange: &Attempts, cause: Cause| self.unknown(req, setup_intent, exchange.attempts(), cause);
         loop {
             let attempt = exchange.attempts();
             let started = log::log_enabled!(log::Level::Debug).then(Instant::now);
@@ -153,7 +150,7 @@ impl Client {
                         started.map(|t| t.elapsed()).unwrap_or_default()
                     );
                     match exchange.handle_answer(status, retry_after, random) {
-                        Next::Retry { after_ms } => {
+                        Verdict::Retry { after_ms } => {
                             log::warn!(
                                 "dojo {} answered {status}; retrying in {after_ms} ms (attempt {attempt})",
                                 operation.name()
@@ -161,11 +158,11 @@ impl Client {
                             self.pause(after_ms);
                             continue;
                         }
-                        Next::OutcomeUnknown(_) => {
+                        Verdict::OutcomeUnknown => {
                             let api_error = ApiError::new(status, answer, retry_after.map(ms));
                             return Err(unknown(&exchange, Cause::ServerError(api_error)));
                         }
-                        Next::Done | Next::GiveUp(_) => {}
+                        Verdict::Done | Verdict::GiveUp(_) => {}
                     }
                     if !(200..300).contains(&status) {
                         return Err(Error::Api(ApiError::new(status, answer, retry_after.map(ms))));
@@ -173,7 +170,7 @@ impl Client {
                     return match decode(answer) {
                         Ok(made) => Ok((made, status, u32::from(attempt))),
                         Err((error, _)) => match exchange.handle_undecodable() {
-                            Next::OutcomeUnknown(_) => Err(unknown(&exchange, Cause::Undecodable(error))),
+                            Verdict::OutcomeUnknown => Err(unknown(&exchange, Cause::Undecodable(error))),
                             _ => Err(Error::Decode { operation: Some(operation), error }),
                         },
                     };
@@ -182,20 +179,20 @@ impl Client {
                     let too_large =
                         ResponseTooLarge { operation, status, capacity: MAX_RESPONSE_BYTES as usize, content_length };
                     return Err(match exchange.handle_too_large(status) {
-                        Next::OutcomeUnknown(_) => unknown(&exchange, Cause::TooLarge(too_large)),
+                        Verdict::OutcomeUnknown => unknown(&exchange, Cause::TooLarge(too_large)),
                         _ => Error::ResponseTooLarge(too_large),
                     });
                 }
                 Err(Failed::Transport(failure, e)) => match exchange.handle_failure(failure, random) {
-                    Next::Retry { after_ms } => {
+                    Verdict::Retry { after_ms } => {
                         log::warn!("dojo {}: {e}; retrying in {after_ms} ms (attempt {attempt})", operation.name());
                         self.pause(after_ms);
                     }
-                    Next::OutcomeUnknown(_) => return Err(unknown(&exchange, Cause::Io(Box::new(e)))),
-                    Next::GiveUp(dojo_core::ErrorClass::Config) => {
+                    Verdict::OutcomeUnknown => return Err(unknown(&exchange, Cause::Io(Box::new(e)))),
+                    Verdict::GiveUp(dojo_core::ErrorClass::Config) => {
                         return Err(Error::Config(ConfigError::Transport { operation, source: Box::new(e) }));
                     }
-                    Next::Done | Next::GiveUp(_) => {
+                    Verdict::Done | Verdict::GiveUp(_) => {
                         let phase = if failure == TransportFailure::Sent { Phase::Receive } else { Phase::Connect };
                         let cause = Cause::Io(Box::new(e));
                         return Err(Error::Transport(TransportError { operation, phase, attempts: attempt, cause }));

@@ -31,6 +31,14 @@ pub enum AnomalyKind {
     UnknownStatus,
 }
 
+impl AnomalyKind {
+    /// The kind of a move the lifecycle has no entry for: between two known statuses an
+    /// impossible move, else an unknown status.
+    pub(super) const fn of(from_known: bool, to_known: bool) -> Self {
+        if from_known && to_known { AnomalyKind::ImpossibleMove } else { AnomalyKind::UnknownStatus }
+    }
+}
+
 /// A server-reported status that the lifecycle says cannot follow the known one, or
 /// that it does not know. The state is left unchanged: the caller decides (log it,
 /// re-read, alert a person, or rebuild the state from the response).

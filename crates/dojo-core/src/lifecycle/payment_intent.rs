@@ -205,11 +205,7 @@ impl PaymentIntentState {
             return Ok(None);
         }
         let Some(cause) = payment_intent_move(&self.status, reported) else {
-            return Err(if self.status.is_known() && reported.is_known() {
-                AnomalyKind::ImpossibleMove
-            } else {
-                AnomalyKind::UnknownStatus
-            });
+            return Err(AnomalyKind::of(self.status.is_known(), reported.is_known()));
         };
         self.status = *reported;
         match reported {
@@ -249,7 +245,7 @@ impl PaymentIntentState {
             }
             status => return Err(LifecycleError::PaymentIntentNotChargeable { status }),
         }
-        if self.setup_intent_id.as_ref() != Some(&setup.id) {
+        if self.setup_intent_id.as_ref() != Some(setup.id_ref()) {
             return Err(LifecycleError::NotFromThisSetupIntent);
         }
         // The setup's verdict borrowed in place (no amount or error moved out of it).
@@ -403,7 +399,7 @@ impl PaymentIntentState {
             self.status = PaymentIntentStatus::Captured;
         }
         self.captured = self.amount.value;
-        if self.setup_intent_id.as_ref() != Some(&setup.id) {
+        if self.setup_intent_id.as_ref() != Some(setup.id_ref()) {
             return;
         }
         if matches!(setup.status, SetupIntentStatus::Authorized) {

@@ -15,7 +15,7 @@ use super::{Anomaly, AnomalyKind, LifecycleError, Observation, SetupIntentCause}
 /// same intent (a charge recorded on one and not the other).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SetupIntentState {
-    pub(super) id: SetupIntentId,
+    id: SetupIntentId,
     pub(super) status: SetupIntentStatus,
     expire_at: Option<Timestamp>,
     intended_amount: Option<Money>,
@@ -112,8 +112,7 @@ impl SetupIntentState {
                 self.status = *reported;
                 Ok(Some(cause))
             }
-            None if self.status.is_known() && reported.is_known() => Err(AnomalyKind::ImpossibleMove),
-            None => Err(AnomalyKind::UnknownStatus),
+            None => Err(AnomalyKind::of(self.status.is_known(), reported.is_known())),
         }
     }
 
@@ -124,8 +123,7 @@ impl SetupIntentState {
         si: &SetupIntent<'_>,
     ) -> Result<Observation<SetupIntentStatus, SetupIntentCause>, Anomaly<SetupIntentStatus>> {
         let observation = self.observe(si.status)?;
-        self.expire_at = si.expire_at.or(self.expire_at);
-        self.intended_amount = si.intended_amount.or(self.intended_amount);
+        self.merge(&si.expire_at, &si.intended_amount);
         Ok(observation)
     }
 
@@ -136,36 +134,31 @@ impl SetupIntentState {
         si: &SetupIntentSummary,
     ) -> Result<Observation<SetupIntentStatus, SetupIntentCause>, Anomaly<SetupIntentStatus>> {
         let observation = self.observe(si.status)?;
-        self.expire_at = si.expire_at.or(self.expire_at);
-        self.intended_amount = si.intended_amount.or(self.intended_amount);
+        self.merge(&si.expire_at, &si.intended_amount);
         Ok(observation)
     }
 
     /// Records a decoded [`SetupIntentSummary`] as
-    /// [`observe_summary`](Self::observe_summary) does, reading its status in place:
-    /// whether it was recorded, and on an [`Anomaly`] (nothing changed) the anomaly
-    /// written into `anomaly` (its statuses copied only then). For a poll loop on a
-    /// small target, where the moves themselves are not needed.
-    pub fn record_summary(
-        &mut self,
-        si: &SetupIntentSummary,
-        anomaly: &mut Option<Anomaly<SetupIntentStatus>>,
-    ) -> bool {
+    /// [`observe_summary`](Self::observe_summary) does, reading its status in place: on
+    /// an [`Anomaly`] (nothing changed) the anomaly is written into `anomaly` (its
+    /// statuses copied only then). For a poll loop on a small target, where the moves
+    /// themselves are not needed.
+    pub fn record_summary(&mut self, si: &SetupIntentSummary, anomaly: &mut Option<Anomaly<SetupIntentStatus>>) {
         match self.observe_in_place(&si.status) {
-            Ok(_) => {
-                // Each copied once, only when the answer has it (`or` copies both ways).
-                if si.expire_at.is_some() {
-                    self.expire_at = si.expire_at;
-                }
-                if si.intended_amount.is_some() {
-                    self.intended_amount = si.intended_amount;
-                }
-                true
-            }
-            Err(kind) => {
-                *anomaly = Some(Anomaly { from: self.status, to: si.status, kind });
-                false
-            }
+            Ok(_) => self.merge(&si.expire_at, &si.intended_amount),
+            Err(kind) => *anomaly = Some(Anomaly { from: self.status, to: si.status, kind }),
+        }
+    }
+
+    /// Takes the expiry and intended amount an answer carries (the server may fill them
+    /// in later), keeping those known when it carries none. Each is copied once, only
+    /// when the answer has it (`or` copies both ways).
+    fn merge(&mut self, expire_at: &Option<Timestamp>, intended_amount: &Option<Money>) {
+        if expire_at.is_some() {
+            self.expire_at = *expire_at;
+        }
+        if intended_amount.is_some() {
+            self.intended_amount = *intended_amount;
         }
     }
 
