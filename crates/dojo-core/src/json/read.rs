@@ -2,7 +2,6 @@
 //! depth-bounded skipper for values nobody asked for.
 
 use super::error::{DecodeError, DecodeErrorKind};
-use super::text::Text;
 
 /// The end of input where a token was required, at this offset: a
 /// [`DecodeErrorKind::Truncated`] error once converted (`?` does it). Two words, so
@@ -68,14 +67,6 @@ impl From<AtEnd> for Fault {
 pub(crate) struct RawStr<'a> {
     pub(crate) raw: &'a str,
     pub(crate) escaped: bool,
-}
-
-impl<'a> RawStr<'a> {
-    /// The string's text: decoded on reading when it holds escapes, else borrowed as is.
-    #[inline]
-    pub(crate) fn text(self) -> Text<'a> {
-        if self.escaped { Text::from_escaped(self.raw) } else { Text::new(self.raw) }
-    }
 }
 
 /// A number as it stands in the body.

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use super::read::{decode_escape, find_string_stop};
+use super::read::{RawStr, decode_escape, find_string_stop};
 use super::token::TEXT_TOKEN;
 use crate::error::BufferTooSmall;
 
@@ -256,6 +256,16 @@ impl<'de: 'a, 'a> serde::de::Visitor<'de> for TextVisitor<'a> {
 
     fn visit_newtype_struct<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_str(self)
+    }
+}
+
+// Here rather than in `read.rs`, beside `Text`: the reader does not depend on the text
+// type (no import circle).
+impl<'a> RawStr<'a> {
+    /// The string's text: decoded on reading when it holds escapes, else borrowed as is.
+    #[inline]
+    pub(crate) fn text(self) -> Text<'a> {
+        if self.escaped { Text::from_escaped(self.raw) } else { Text::new(self.raw) }
     }
 }
 
