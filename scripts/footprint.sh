@@ -15,7 +15,7 @@
 # 8 KiB) are printed as met or missed; they are figures, not assertions. Since issue 10 the
 # .text goal is judged on the real MCU instruction sets (scripts/targets.sh: riscv32imc,
 # thumbv7em); this x86_64 build is the cross-check, and x86_64 code is larger for the same
-# flow (2026-12-07: 45,197 B here against 37,740 B on riscv32imc and 31,038 B on thumbv7em).
+# flow (2026-12-07: 45,995 B here against 38,612 B on riscv32imc and 31,556 B on thumbv7em).
 set -euo pipefail
 cd "$(dirname "$0")/../checks/kiosk-footprint"
 
